@@ -1,0 +1,43 @@
+import { INestApplication, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { AppModule } from './app.module';
+import { AppConfig } from './config/config';
+
+const levels: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
+export const logLevels = (level: LogLevel) => levels.slice(0, levels.indexOf(level) + 1);
+
+/** Builds the HTTP app (not listening yet): used by main.ts and by the integration tests alike. */
+export async function createApp(config: AppConfig, databaseUrl: string): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
+    logger: logLevels(config.LOG_LEVEL),
+  });
+  app.setGlobalPrefix('api');
+  if (config.TRUST_PROXY) app.set('trust proxy', 1);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // antd injects its styles at run time; the Swagger UI needs inline scripts for its bootstrap only.
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'script-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:', 'blob:'],
+          'connect-src': ["'self'", 'ws:', 'wss:'],
+        },
+      },
+    }),
+  );
+  app.useBodyParser('json', { limit: '1mb' });
+  const doc = new DocumentBuilder()
+    .setTitle('BranchMeet API (支部云会)')
+    .setDescription('REST API. Every body is validated by its zod schema in the `shared/` package.')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, doc), {
+    jsonDocumentUrl: 'api/docs/openapi.json',
+  });
+  return app;
+}

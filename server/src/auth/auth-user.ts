@@ -1,0 +1,15 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+
+/** Who is calling, as the access token says. */
+export interface AuthUser {
+  id: string;
+  isAdmin: boolean;
+}
+
+export const IS_PUBLIC = 'isPublic';
+/** Marks a route that needs no sign-in (login, refresh, health). */
+export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthUser => {
+  return ctx.switchToHttp().getRequest<{ user: AuthUser }>().user;
+});

@@ -1,0 +1,90 @@
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { AuditService } from './audit/audit.service';
+import { hashPassword, temporaryPassword } from './auth/passwords';
+import { ConfigError, loadConfig } from './config/config';
+import { openDatabase, withMigratedDataSource } from './database/database';
+import { ensureAdmin, seedDemo, shouldSeedDemo } from './seed/demo-seed';
+import { Password } from '@branchmeet/shared';
+
+const usage = `usage: node dist/cli.js <command>
+  create-admin --username NAME [--name 显示名] [--phone PHONE]   password from ADMIN_PASSWORD, else generated and printed
+  seed-demo                                                    create the demo organisation unless it exists
+  audit-verify                                                 check the audit hash chain; exit 1 naming the first broken event`;
+
+async function run(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const config = loadConfig();
+  const db = await openDatabase(config);
+  try {
+    return await withMigratedDataSource(db.url, async (ds) => {
+      switch (command) {
+        case 'create-admin': {
+          const { values } = parseArgs({
+            args: rest,
+            options: { username: { type: 'string' }, name: { type: 'string' }, phone: { type: 'string' } },
+          });
+          if (!values.username) throw new UsageError('create-admin needs --username');
+          const given = process.env.ADMIN_PASSWORD;
+          const password = given ?? temporaryPassword();
+          const check = Password.safeParse(password);
+          if (!check.success) throw new UsageError(`ADMIN_PASSWORD: ${check.error.issues[0].message}`);
+          const created = await ds.transaction(async (em) => {
+            const admin = await ensureAdmin(em, values.username!, values.name ?? values.username!, await hashPassword(password), values.phone ?? null);
+            if (admin) {
+              await new AuditService(ds).append(em, {
+                actorId: null,
+                action: 'user.create',
+                entityType: 'user',
+                entityId: admin.id,
+                after: { username: admin.username, name: admin.name, isAdmin: true, source: 'cli' },
+              });
+            }
+            return admin;
+          });
+          if (!created) {
+            console.error(`a user named ${values.username} exists already; nothing changed`);
+            return 1;
+          }
+          console.log(`administrator ${values.username} created` + (given ? '' : `; password: ${password}`));
+          return 0;
+        }
+        case 'seed-demo': {
+          if (!(await shouldSeedDemo(ds, { ...config, SEED_DEMO: 'true' }, db.embedded !== null))) {
+            console.log('the demo organisation exists already; nothing changed');
+            return 0;
+          }
+          await seedDemo(ds);
+          return 0;
+        }
+        case 'audit-verify': {
+          const result = await new AuditService(ds).verify();
+          if (result.ok) {
+            console.log(`audit chain intact: ${result.checked} events checked`);
+            return 0;
+          }
+          console.error(
+            `audit chain BROKEN at event ${result.firstBroken!.id} (${result.firstBroken!.reason}); ` +
+              `${result.checked} events before it are intact`,
+          );
+          return 1;
+        }
+        default:
+          throw new UsageError(command ? `unknown command ${command}` : 'no command given');
+      }
+    });
+  } finally {
+    await db.stop();
+  }
+}
+
+class UsageError extends Error {}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof UsageError) console.error(`${e.message}\n${usage}`);
+    else console.error(e instanceof ConfigError ? e.message : e);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,49 @@
+import { ArgumentMetadata, Body, PipeTransform, Query } from '@nestjs/common';
+import { ApiBody, ApiQuery } from '@nestjs/swagger';
+import { z, ZodType } from 'zod';
+
+/** Parses a value with its shared zod schema; a failure becomes a 400 with each issue (see the HTTP filter). */
+export class ZodPipe<T extends ZodType> implements PipeTransform<unknown, z.infer<T>> {
+  constructor(private readonly schema: T) {}
+  transform(value: unknown, _meta: ArgumentMetadata): z.infer<T> {
+    return this.schema.parse(value ?? {});
+  }
+}
+
+/** OpenAPI schema of a zod schema (as the request would send it). */
+export function openApiSchema(schema: ZodType): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  delete json.$schema;
+  return json;
+}
+
+/** `@ZodBody(Schema)`: validates the body with the shared schema and documents it in OpenAPI. */
+export function ZodBody(schema: ZodType): ParameterDecorator {
+  return (target, key, index) => {
+    if (key !== undefined) {
+      const descriptor = Object.getOwnPropertyDescriptor(target, key);
+      if (descriptor) ApiBody({ schema: openApiSchema(schema) })(target, key, descriptor);
+    }
+    Body(new ZodPipe(schema))(target, key, index);
+  };
+}
+
+/** `@ZodQuery(Schema)`: validates the query string with the shared schema and documents its fields. */
+export function ZodQuery(schema: ZodType): ParameterDecorator {
+  return (target, key, index) => {
+    if (key !== undefined) {
+      const descriptor = Object.getOwnPropertyDescriptor(target, key);
+      const json = openApiSchema(schema) as { properties?: Record<string, object>; required?: string[] };
+      if (descriptor) {
+        for (const [name, prop] of Object.entries(json.properties ?? {})) {
+          ApiQuery({ name, required: json.required?.includes(name) ?? false, schema: prop })(
+            target,
+            key,
+            descriptor,
+          );
+        }
+      }
+    }
+    Query(new ZodPipe(schema))(target, key, index);
+  };
+}

@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Every setting of the server, read from the environment once at start. The README documents each. */
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  /** PostgreSQL connection string; when absent an embedded PostgreSQL is started under DATA_DIR. */
+  DATABASE_URL: z.url().optional(),
+  /** Where the embedded database and local secrets live; the repository's `.data/` by default. */
+  DATA_DIR: z.string().default(resolve(__dirname, '../../../.data')),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must have at least 32 characters').optional(),
+  JWT_ACCESS_TTL_SECONDS: z.coerce.number().int().min(30).default(900),
+  JWT_REFRESH_TTL_DAYS: z.coerce.number().int().min(1).default(30),
+  LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Seed the demo organisation: `auto` seeds an empty embedded database on its first start. */
+  SEED_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
+  /** Directory of the built client; served at `/` when it exists. */
+  CLIENT_DIST: z.string().default(resolve(__dirname, '../../../client/dist')),
+  LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  TRUST_PROXY: bool.default(false),
+});
+
+export type AppConfig = Omit<z.infer<typeof EnvSchema>, 'JWT_SECRET'> & {
+  JWT_SECRET: string;
+  dataDir: string;
+};
+
+export class ConfigError extends Error {}
+
+/** Parse the environment. Throws ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const cfg = parsed.data;
+  const dataDir = resolve(cfg.DATA_DIR);
+  let secret = cfg.JWT_SECRET;
+  if (!secret) {
+    if (cfg.NODE_ENV === 'production') throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required in production');
+    secret = localSecret(dataDir);
+  }
+  return { ...cfg, JWT_SECRET: secret, dataDir };
+}
+
+/** A development secret kept under DATA_DIR so sessions survive restarts. */
+function localSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

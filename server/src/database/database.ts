@@ -1,0 +1,31 @@
+import { Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/config';
+import { EmbeddedDatabase, startEmbeddedPostgres } from './embedded-postgres';
+import { dataSourceOptions } from './typeorm-options';
+
+export interface Database {
+  url: string;
+  embedded: EmbeddedDatabase | null;
+  stop(): Promise<void>;
+}
+
+/** DATABASE_URL when set; otherwise the embedded PostgreSQL under DATA_DIR. */
+export async function openDatabase(config: AppConfig): Promise<Database> {
+  if (config.DATABASE_URL) return { url: config.DATABASE_URL, embedded: null, stop: async () => undefined };
+  const embedded = await startEmbeddedPostgres(config.dataDir, config.EMBEDDED_PG_PORT);
+  return { url: embedded.url, embedded, stop: () => embedded.stop() };
+}
+
+/** Runs pending migrations; then calls `use` with a connected data source, which is closed afterwards. */
+export async function withMigratedDataSource<T>(url: string, use: (ds: DataSource) => Promise<T>): Promise<T> {
+  const ds = new DataSource(dataSourceOptions(url));
+  await ds.initialize();
+  try {
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    if (applied.length) new Logger('Migrations').log(`applied ${applied.map((m) => m.name).join(', ')}`);
+    return await use(ds);
+  } finally {
+    await ds.destroy();
+  }
+}

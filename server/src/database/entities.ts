@@ -1,0 +1,7 @@
+import { AuditEventEntity } from '../audit/audit-event.entity';
+import { RefreshTokenEntity } from '../auth/refresh-token.entity';
+import { UserEntity } from '../auth/user.entity';
+import { MembershipEntity } from '../orgs/membership.entity';
+import { OrgUnitEntity } from '../orgs/org-unit.entity';
+
+export const entities = [UserEntity, RefreshTokenEntity, OrgUnitEntity, MembershipEntity, AuditEventEntity];

@@ -1,0 +1,4 @@
+import { Foundation1795954103758 } from './1795954103758-foundation';
+
+/** Every migration, in order. A new one is generated with `npm run migration:generate`, reviewed and listed here. */
+export const migrations = [Foundation1795954103758];

@@ -1,0 +1,18 @@
+import { DataSourceOptions } from 'typeorm';
+import { entities } from './entities';
+import { migrations } from './migrations';
+
+/** One set of options for the app, the CLI and the tests: migrations always, `synchronize` never. */
+export function dataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    migrationsRun: false,
+    synchronize: false,
+    uuidExtension: 'pgcrypto',
+    logging: ['error', 'warn', 'migration'],
+    extra: { max: 20 },
+  };
+}

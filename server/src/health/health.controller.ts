@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { apiRoutes, Health } from '@branchmeet/shared';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
+import { Public } from '../auth/auth-user';
+import { APP_CONFIG, AppConfig } from '../config/config';
+
+const version = (JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
+
+@ApiTags('health')
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** 200 when the app and its database answer; 503 (with the same body) when the database does not. */
+  @Public()
+  @Get(apiRoutes.health)
+  async health(@Res({ passthrough: true }) res: Response): Promise<Health> {
+    let db: Health['db'] = 'down';
+    try {
+      await this.dataSource.query('SELECT 1');
+      db = 'up';
+    } catch {
+      db = 'down';
+    }
+    if (db === 'down') res.status(503);
+    return {
+      status: db === 'up' ? 'ok' : 'degraded',
+      app: { version, uptimeSeconds: Math.round(process.uptime()) },
+      db,
+      dbMode: this.config.DATABASE_URL ? 'external' : 'embedded',
+    };
+  }
+}

@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApp, logLevels } from './app';
+import { ConfigError, loadConfig } from './config/config';
+import { openDatabase, withMigratedDataSource } from './database/database';
+import { seedDemo, shouldSeedDemo } from './seed/demo-seed';
+
+async function main() {
+  const config = loadConfig();
+  Logger.overrideLogger(logLevels(config.LOG_LEVEL));
+  const log = new Logger('Main');
+  const db = await openDatabase(config);
+  let stopping = false;
+  const stopDatabase = async () => {
+    if (stopping) return;
+    stopping = true;
+    await db.stop().catch((e: unknown) => log.error(`stopping the database: ${String(e)}`));
+  };
+  try {
+    await withMigratedDataSource(db.url, async (ds) => {
+      if (await shouldSeedDemo(ds, config, db.embedded !== null)) await seedDemo(ds, (line) => log.log(line));
+    });
+    const app = await createApp(config, db.url);
+    // Nest's shutdown hooks close the app on SIGINT/SIGTERM; the database stops after it.
+    process.once('beforeExit', () => void stopDatabase());
+    const close = app.close.bind(app);
+    app.close = async () => {
+      await close();
+      await stopDatabase();
+    };
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        log.log(`${signal}: shutting down`);
+        void app.close().finally(() => process.exit(0));
+      });
+    }
+    await app.listen(config.PORT, config.HOST);
+    log.log(`BranchMeet listening on http://localhost:${config.PORT} (API docs at /api/docs)`);
+  } catch (e) {
+    await stopDatabase();
+    throw e;
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof ConfigError ? e.message : e);
+  process.exit(1);
+});

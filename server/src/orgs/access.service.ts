@@ -1,0 +1,142 @@
+import { Injectable } from '@nestjs/common';
+import { managerRoles, OrgUnitType, UnitRole } from '@branchmeet/shared';
+import { DataSource } from 'typeorm';
+import { AuthUser } from '../auth/auth-user';
+import { UserEntity } from '../auth/user.entity';
+import { Forbidden, NotFound, Unauthenticated } from '../common/domain-error';
+import { MembershipEntity } from './membership.entity';
+import { OrgUnitEntity } from './org-unit.entity';
+
+/**
+ * How a user stands to a unit, strongest first:
+ * - admin: a system administrator (manages the whole tree);
+ * - manager: secretary / deputy secretary / organizer of the unit (or of the branch a party group belongs to);
+ * - supervisor: secretary / deputy / organizer of a unit above it (reads, never the reverse);
+ * - member: any member of the unit (or of the branch a party group belongs to).
+ */
+export type Relation = 'admin' | 'manager' | 'supervisor' | 'member';
+const rank: Record<Relation, number> = { member: 1, supervisor: 2, manager: 3, admin: 4 };
+
+/** The one table of authorisation rules: which relations may do each thing to a unit. */
+export const unitRules = {
+  'unit.read': ['admin', 'manager', 'supervisor', 'member'],
+  'roster.read': ['admin', 'manager', 'supervisor', 'member'],
+  'roster.export': ['admin', 'manager', 'supervisor'],
+  'roster.manage': ['admin', 'manager'],
+  'unit.update': ['admin', 'manager'],
+  /** Creating a party group under a branch; other unit types are `tree.manage`. */
+  'group.create': ['admin', 'manager'],
+  'group.delete': ['admin', 'manager'],
+  'tree.manage': ['admin'],
+  'audit.read': ['admin'],
+} as const satisfies Record<string, readonly Relation[]>;
+export type UnitAction = keyof typeof unitRules;
+
+/** Rules that are not about one unit. */
+export const globalRules = {
+  'tree.create_root': ['admin'],
+  'user.reset_password': ['admin'],
+  'audit.read': ['admin'],
+  'audit.verify': ['admin'],
+} as const satisfies Record<string, readonly 'admin'[]>;
+export type GlobalAction = keyof typeof globalRules;
+
+interface MembershipView {
+  unitId: string;
+  role: UnitRole;
+  path: string;
+}
+
+interface Actor {
+  isAdmin: boolean;
+  memberships: MembershipView[];
+}
+
+export function relationTo(actor: Actor, unit: Pick<OrgUnitEntity, 'id' | 'type' | 'parentId' | 'path'>): Relation | null {
+  if (actor.isAdmin) return 'admin';
+  let best: Relation | null = null;
+  const consider = (r: Relation) => {
+    if (!best || rank[r] > rank[best]) best = r;
+  };
+  for (const m of actor.memberships) {
+    const manages = managerRoles.includes(m.role);
+    const ownBranchGroup = unit.type === 'group' && unit.parentId === m.unitId;
+    if (m.unitId === unit.id || ownBranchGroup) consider(manages ? 'manager' : 'member');
+    else if (manages && unit.path.startsWith(`${m.path}/`)) consider('supervisor');
+  }
+  return best;
+}
+
+export interface UnitAccess {
+  unit: OrgUnitEntity;
+  relation: Relation;
+}
+
+@Injectable()
+export class AccessService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private async actor(user: AuthUser): Promise<Actor> {
+    // The database, not the token, is the source of truth for roles: a removed role takes effect at once.
+    const row = await this.dataSource.getRepository(UserEntity).findOne({ where: { id: user.id }, select: { id: true, isAdmin: true } });
+    if (!row) throw Unauthenticated('the account no longer exists');
+    const memberships = await this.dataSource
+      .getRepository(MembershipEntity)
+      .createQueryBuilder('m')
+      .innerJoin(OrgUnitEntity, 'u', 'u.id = m.unit_id')
+      .select(['m.unit_id AS "unitId"', 'm.role AS role', 'u.path AS path'])
+      .where('m.user_id = :id', { id: user.id })
+      .getRawMany<MembershipView>();
+    return { isAdmin: row.isAdmin, memberships };
+  }
+
+  /**
+   * Loads a unit and checks the action. A unit the user has no relation to is reported as not found (its
+   * existence is not revealed); a unit the user may see but not change gives 403.
+   */
+  async unit(user: AuthUser, unitId: string, action: UnitAction): Promise<UnitAccess> {
+    const [actor, unit] = await Promise.all([
+      this.actor(user),
+      this.dataSource.getRepository(OrgUnitEntity).findOneBy({ id: unitId }),
+    ]);
+    const relation = unit ? relationTo(actor, unit) : null;
+    if (!unit || !relation) throw NotFound('organisation unit');
+    if (!(unitRules[action] as readonly Relation[]).includes(relation)) {
+      throw Forbidden(`your role in ${unit.name} does not allow this (${action})`);
+    }
+    return { unit, relation };
+  }
+
+  async assertGlobal(user: AuthUser, action: GlobalAction): Promise<void> {
+    const actor = await this.actor(user);
+    const allowed = (globalRules[action] as readonly string[]).includes('admin') && actor.isAdmin;
+    if (!allowed) throw Forbidden(`only a system administrator may do this (${action})`);
+  }
+
+  /** Every unit the user may see, each with the user's relation to it. */
+  async visibleUnits(user: AuthUser): Promise<UnitAccess[]> {
+    const actor = await this.actor(user);
+    const repo = this.dataSource.getRepository(OrgUnitEntity);
+    let candidates: OrgUnitEntity[];
+    if (actor.isAdmin) {
+      candidates = await repo.find({ order: { path: 'ASC' } });
+    } else if (actor.memberships.length === 0) {
+      return [];
+    } else {
+      const ids = actor.memberships.map((m) => m.unitId);
+      const prefixes = actor.memberships.filter((m) => managerRoles.includes(m.role)).map((m) => `${m.path}/%`);
+      const qb = repo
+        .createQueryBuilder('u')
+        .where('u.id IN (:...ids) OR u.parent_id IN (:...ids)', { ids })
+        .orderBy('u.path', 'ASC');
+      if (prefixes.length) qb.orWhere('u.path LIKE ANY(:prefixes)', { prefixes });
+      candidates = await qb.getMany();
+    }
+    return candidates.flatMap((unit) => {
+      const relation = relationTo(actor, unit);
+      return relation ? [{ unit, relation }] : [];
+    });
+  }
+}
+
+export const childTypeAction = (type: OrgUnitType): UnitAction => (type === 'group' ? 'group.create' : 'tree.manage');

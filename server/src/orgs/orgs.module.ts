@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { OrgsController } from './orgs.controller';
+import { OrgsService } from './orgs.service';
+import { RosterService } from './roster.service';
+
+@Module({
+  imports: [AuditModule],
+  controllers: [OrgsController],
+  providers: [OrgsService, RosterService],
+  exports: [OrgsService],
+})
+export class OrgsModule {}

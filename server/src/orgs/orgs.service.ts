@@ -1,0 +1,250 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import {
+  AddMemberRequest,
+  allowedChildTypes,
+  CreateOrgUnitRequest,
+  MembershipSummary,
+  OrgUnit,
+  RosterMember,
+  UpdateMemberRequest,
+  UpdateOrgUnitRequest,
+} from '@branchmeet/shared';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { AuthUser } from '../auth/auth-user';
+import { UserEntity } from '../auth/user.entity';
+import { Conflict, DomainError, NotFound } from '../common/domain-error';
+import { AccessService, childTypeAction, Relation } from './access.service';
+import { MembershipEntity } from './membership.entity';
+import { OrgUnitEntity } from './org-unit.entity';
+import { queryRoster } from './roster.query';
+
+const auditUnit = (u: OrgUnitEntity) => ({ name: u.name, type: u.type, parentId: u.parentId });
+
+@Injectable()
+export class OrgsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** The units a person belongs to and their role in each, root first. */
+  membershipsOf(userId: string): Promise<MembershipSummary[]> {
+    return this.dataSource
+      .getRepository(MembershipEntity)
+      .createQueryBuilder('m')
+      .innerJoin(OrgUnitEntity, 'u', 'u.id = m.unit_id')
+      .select(['m.unit_id AS "unitId"', 'u.name AS "unitName"', 'u.type AS "unitType"', 'm.role AS role'])
+      .where('m.user_id = :userId', { userId })
+      .orderBy('u.path')
+      .getRawMany<MembershipSummary>();
+  }
+
+  async list(user: AuthUser): Promise<OrgUnit[]> {
+    const visible = await this.access.visibleUnits(user);
+    const counts = await this.memberCounts(visible.map((v) => v.unit.id));
+    return visible.map(({ unit, relation }) => this.toDto(unit, relation, counts.get(unit.id) ?? 0));
+  }
+
+  async get(user: AuthUser, unitId: string): Promise<OrgUnit> {
+    const { unit, relation } = await this.access.unit(user, unitId, 'unit.read');
+    const counts = await this.memberCounts([unit.id]);
+    return this.toDto(unit, relation, counts.get(unit.id) ?? 0);
+  }
+
+  async create(user: AuthUser, body: CreateOrgUnitRequest): Promise<OrgUnit> {
+    let parent: OrgUnitEntity | null = null;
+    if (body.parentId === null) {
+      await this.access.assertGlobal(user, 'tree.create_root');
+      if (body.type !== 'committee') {
+        throw new DomainError('invalid_parent', 'a unit without a parent must be a committee (党委)', 400);
+      }
+    } else {
+      parent = (await this.access.unit(user, body.parentId, childTypeAction(body.type))).unit;
+      if (!allowedChildTypes[parent.type].includes(body.type)) {
+        throw new DomainError('invalid_parent', `a ${body.type} cannot be placed under a ${parent.type}`, 400);
+      }
+    }
+    const id = randomUUID();
+    const unit = await this.dataSource.transaction(async (em) => {
+      const entity = em.create(OrgUnitEntity, {
+        id,
+        name: body.name,
+        type: body.type,
+        parentId: parent?.id ?? null,
+        path: parent ? `${parent.path}/${id}` : id,
+      });
+      await em.insert(OrgUnitEntity, entity);
+      await this.audit.append(em, {
+        actorId: user.id,
+        action: 'unit.create',
+        entityType: 'org_unit',
+        entityId: id,
+        unitId: id,
+        after: auditUnit(entity),
+      });
+      return entity;
+    });
+    return this.get(user, unit.id);
+  }
+
+  async update(user: AuthUser, unitId: string, body: UpdateOrgUnitRequest): Promise<OrgUnit> {
+    const { unit } = await this.access.unit(user, unitId, 'unit.update');
+    await this.dataSource.transaction(async (em) => {
+      await em.update(OrgUnitEntity, { id: unit.id }, { name: body.name });
+      await this.audit.append(em, {
+        actorId: user.id,
+        action: 'unit.update',
+        entityType: 'org_unit',
+        entityId: unit.id,
+        unitId: unit.id,
+        before: auditUnit(unit),
+        after: auditUnit({ ...unit, name: body.name }),
+      });
+    });
+    return this.get(user, unit.id);
+  }
+
+  async remove(user: AuthUser, unitId: string): Promise<void> {
+    const { unit: probe } = await this.access.unit(user, unitId, 'unit.read');
+    const { unit } = await this.access.unit(user, unitId, probe.type === 'group' ? 'group.delete' : 'tree.manage');
+    await this.dataSource.transaction(async (em) => {
+      const children = await em.countBy(OrgUnitEntity, { parentId: unit.id });
+      if (children > 0) throw Conflict(`${unit.name} still has ${children} units under it`);
+      // A party group's members stay in the branch; any other unit must be emptied first.
+      const members = await em.countBy(MembershipEntity, { unitId: unit.id });
+      if (members > 0 && unit.type !== 'group') throw Conflict(`${unit.name} still has ${members} members`);
+      await em.delete(MembershipEntity, { unitId: unit.id });
+      await em.delete(OrgUnitEntity, { id: unit.id });
+      await this.audit.append(em, {
+        actorId: user.id,
+        action: 'unit.delete',
+        entityType: 'org_unit',
+        entityId: unit.id,
+        unitId: unit.parentId,
+        before: { ...auditUnit(unit), members },
+      });
+    });
+  }
+
+  async roster(user: AuthUser, unitId: string, q?: string): Promise<RosterMember[]> {
+    const { unit } = await this.access.unit(user, unitId, 'roster.read');
+    return queryRoster(this.dataSource.manager, unit.id, { q });
+  }
+
+  async addMember(user: AuthUser, unitId: string, body: AddMemberRequest): Promise<RosterMember> {
+    const { unit } = await this.access.unit(user, unitId, 'roster.manage');
+    return this.dataSource.transaction(async (em) => {
+      await this.checkGroup(em, unit, body.groupId);
+      let person = await em.findOneBy(UserEntity, { phone: body.phone });
+      if (person && person.name !== body.name) {
+        throw Conflict(`phone ${body.phone} belongs to ${person.name}`);
+      }
+      if (person && (await em.existsBy(MembershipEntity, { userId: person.id, unitId: unit.id }))) {
+        throw Conflict(`${person.name} is already a member of ${unit.name}`);
+      }
+      if (!person) {
+        person = em.create(UserEntity, { name: body.name, phone: body.phone, memberType: body.memberType });
+        await em.save(person);
+      } else if (person.memberType !== body.memberType) {
+        await em.update(UserEntity, { id: person.id }, { memberType: body.memberType });
+      }
+      const membership = em.create(MembershipEntity, { userId: person.id, unitId: unit.id, role: body.role });
+      await em.save(membership);
+      if (body.groupId) await em.insert(MembershipEntity, { userId: person.id, unitId: body.groupId, role: 'member' });
+      const [after] = await queryRoster(em, unit.id, { membershipId: membership.id });
+      await this.audit.append(em, {
+        actorId: user.id,
+        action: 'member.add',
+        entityType: 'membership',
+        entityId: membership.id,
+        unitId: unit.id,
+        after,
+      });
+      return after;
+    });
+  }
+
+  async updateMember(
+    user: AuthUser,
+    unitId: string,
+    membershipId: string,
+    body: UpdateMemberRequest,
+  ): Promise<RosterMember> {
+    const { unit } = await this.access.unit(user, unitId, 'roster.manage');
+    return this.dataSource.transaction(async (em) => {
+      const [before] = await queryRoster(em, unit.id, { membershipId });
+      if (!before) throw NotFound('member');
+      if (body.phone && body.phone !== before.phone) {
+        const holder = await em.findOneBy(UserEntity, { phone: body.phone });
+        if (holder) throw Conflict(`phone ${body.phone} belongs to ${holder.name}`);
+      }
+      const personChanges: Partial<UserEntity> = {};
+      if (body.name !== undefined) personChanges.name = body.name;
+      if (body.phone !== undefined) personChanges.phone = body.phone;
+      if (body.memberType !== undefined) personChanges.memberType = body.memberType;
+      if (Object.keys(personChanges).length) await em.update(UserEntity, { id: before.userId }, personChanges);
+      if (body.role !== undefined) await em.update(MembershipEntity, { id: membershipId }, { role: body.role });
+      if (body.groupId !== undefined && body.groupId !== before.groupId) {
+        await this.checkGroup(em, unit, body.groupId);
+        await this.leaveGroups(em, unit.id, before.userId);
+        if (body.groupId) await em.insert(MembershipEntity, { userId: before.userId, unitId: body.groupId, role: 'member' });
+      }
+      const [after] = await queryRoster(em, unit.id, { membershipId });
+      await this.audit.append(em, {
+        actorId: user.id,
+        action: 'member.update',
+        entityType: 'membership',
+        entityId: membershipId,
+        unitId: unit.id,
+        before,
+        after,
+      });
+      return after;
+    });
+  }
+
+  async removeMember(user: AuthUser, unitId: string, membershipId: string): Promise<void> {
+    const { unit } = await this.access.unit(user, unitId, 'roster.manage');
+    await this.dataSource.transaction(async (em) => {
+      const [before] = await queryRoster(em, unit.id, { membershipId });
+      if (!before) throw NotFound('member');
+      await this.leaveGroups(em, unit.id, before.userId);
+      await em.delete(MembershipEntity, { id: membershipId });
+      await this.audit.append(em, {
+        actorId: user.id,
+        action: 'member.remove',
+        entityType: 'membership',
+        entityId: membershipId,
+        unitId: unit.id,
+        before,
+      });
+    });
+  }
+
+  private async checkGroup(em: EntityManager, unit: OrgUnitEntity, groupId: string | null): Promise<void> {
+    if (!groupId) return;
+    const group = await em.findOneBy(OrgUnitEntity, { id: groupId, parentId: unit.id, type: 'group' });
+    if (!group) throw new DomainError('invalid_group', `the party group is not part of ${unit.name}`, 400);
+  }
+
+  private async leaveGroups(em: EntityManager, unitId: string, userId: string): Promise<void> {
+    const groups = await em.findBy(OrgUnitEntity, { parentId: unitId, type: 'group' });
+    if (groups.length) await em.delete(MembershipEntity, { userId, unitId: In(groups.map((g) => g.id)) });
+  }
+
+  private async memberCounts(unitIds: string[]): Promise<Map<string, number>> {
+    if (unitIds.length === 0) return new Map();
+    const rows: { unit_id: string; n: string }[] = await this.dataSource.query(
+      'SELECT unit_id, count(*) AS n FROM membership WHERE unit_id = ANY($1) GROUP BY unit_id',
+      [unitIds],
+    );
+    return new Map(rows.map((r) => [r.unit_id, Number(r.n)]));
+  }
+
+  private toDto(unit: OrgUnitEntity, relation: Relation, memberCount: number): OrgUnit {
+    return { id: unit.id, name: unit.name, type: unit.type, parentId: unit.parentId, memberCount, access: relation };
+  }
+}

@@ -1,0 +1,92 @@
+import type { Writable } from 'node:stream';
+import { parse as parseCsv } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import { rosterColumns } from '@branchmeet/shared';
+import { DomainError } from '../common/domain-error';
+
+export type RosterColumnKey = (typeof rosterColumns)[number]['key'];
+
+/** A data row of a roster file: its row number as a spreadsheet shows it, and its cells by column. */
+export interface RawRosterRow {
+  row: number;
+  cells: Partial<Record<RosterColumnKey, string>>;
+}
+
+const MAX_ROWS = 50_000;
+
+/** Reads an XLSX (first sheet) or CSV roster into rows of trimmed strings, keyed by the header row. */
+export async function readRosterFile(file: { buffer: Buffer; originalname: string }): Promise<RawRosterRow[]> {
+  const isXlsx = file.buffer.subarray(0, 2).toString('latin1') === 'PK';
+  const table = isXlsx ? await readXlsx(file.buffer) : readCsv(file.buffer);
+  if (table.length === 0) throw new DomainError('import_empty', 'the file is empty', 400);
+  if (table.length - 1 > MAX_ROWS) {
+    throw new DomainError('import_too_large', `a roster file may have at most ${MAX_ROWS} rows`, 400);
+  }
+  const header = table[0].map((h) => h.trim().toLowerCase());
+  const index = new Map<RosterColumnKey, number>();
+  for (const col of rosterColumns) {
+    const at = header.findIndex((h) => h === col.zh || h === col.en);
+    if (at >= 0) index.set(col.key, at);
+  }
+  const missing = rosterColumns.filter((c) => (c.key === 'name' || c.key === 'phone') && !index.has(c.key));
+  if (missing.length) {
+    throw new DomainError(
+      'import_bad_header',
+      `the first row must name the columns; missing: ${missing.map((c) => `${c.zh} (${c.en})`).join(', ')}`,
+      400,
+    );
+  }
+  const rows: RawRosterRow[] = [];
+  table.slice(1).forEach((values, i) => {
+    if (values.every((v) => v.trim() === '')) return;
+    const cells: RawRosterRow['cells'] = {};
+    for (const [key, at] of index) cells[key] = (values[at] ?? '').trim();
+    rows.push({ row: i + 2, cells });
+  });
+  return rows;
+}
+
+function readCsv(buffer: Buffer): string[][] {
+  try {
+    return parseCsv(buffer, { bom: true, relax_column_count: true, skip_empty_lines: false }) as string[][];
+  } catch (e) {
+    throw new DomainError('import_unreadable', `the CSV file cannot be read: ${(e as Error).message}`, 400);
+  }
+}
+
+async function readXlsx(buffer: Buffer): Promise<string[][]> {
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(buffer as unknown as ArrayBuffer);
+  } catch (e) {
+    throw new DomainError('import_unreadable', `the XLSX file cannot be read: ${(e as Error).message}`, 400);
+  }
+  const sheet = workbook.worksheets[0];
+  if (!sheet) return [];
+  const table: string[][] = [];
+  sheet.eachRow({ includeEmpty: true }, (row, rowNumber) => {
+    const values: string[] = [];
+    row.eachCell({ includeEmpty: true }, (cell, col) => {
+      values[col - 1] = cell.text ?? '';
+    });
+    table[rowNumber - 1] = Array.from(values, (v) => v ?? '');
+  });
+  return Array.from(table, (r) => r ?? []);
+}
+
+/** Writes rows as an XLSX with a bold, frozen header; streamed, so memory stays flat for large rosters. */
+export async function writeXlsx(
+  out: Writable,
+  sheets: { name: string; columns: { header: string; key: string; width: number }[]; rows: Record<string, unknown>[] }[],
+): Promise<void> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
+  for (const s of sheets) {
+    const sheet = workbook.addWorksheet(s.name, { views: [{ state: 'frozen', ySplit: 1 }] });
+    sheet.columns = s.columns;
+    sheet.getRow(1).font = { bold: true };
+    sheet.getRow(1).commit();
+    for (const r of s.rows) sheet.addRow(r).commit();
+    sheet.commit();
+  }
+  await workbook.commit();
+}

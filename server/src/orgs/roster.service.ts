@@ -1,0 +1,296 @@
+import type { Writable } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import {
+  memberTypeAliases,
+  memberTypeLabelsZh,
+  MemberType,
+  rosterColumns,
+  RosterImportError,
+  RosterImportReport,
+  RosterImportRow,
+  RosterMember,
+  unitRoleAliases,
+  unitRoleLabelsZh,
+  UnitRole,
+} from '@branchmeet/shared';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { AuditInput, AuditService } from '../audit/audit.service';
+import { AuthUser } from '../auth/auth-user';
+import { UserEntity } from '../auth/user.entity';
+import { DomainError } from '../common/domain-error';
+import { AccessService } from './access.service';
+import { MembershipEntity } from './membership.entity';
+import { OrgUnitEntity } from './org-unit.entity';
+import { RawRosterRow, readRosterFile, writeXlsx } from './roster-file';
+import { queryRoster } from './roster.query';
+
+const CHUNK = 1000;
+
+function lookup<T extends string>(value: string | undefined, codes: readonly T[], aliases: Record<string, T>, fallback: T) {
+  const v = (value ?? '').trim();
+  if (v === '') return fallback;
+  if ((codes as readonly string[]).includes(v.toLowerCase())) return v.toLowerCase() as T;
+  return aliases[v];
+}
+
+interface ValidRow extends RosterImportRow {
+  row: number;
+}
+
+@Injectable()
+export class RosterService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /**
+   * All or nothing: every row is validated first (its own fields, duplicates in the file, and phones that
+   * already belong to somebody else); the report lists each bad row; nothing is written unless all are good.
+   * People in the file are added or updated; people not in the file are left as they are.
+   */
+  async import(
+    user: AuthUser,
+    unitId: string,
+    file: { buffer: Buffer; originalname: string },
+    dryRun: boolean,
+  ): Promise<RosterImportReport> {
+    const { unit } = await this.access.unit(user, unitId, 'roster.manage');
+    const raw = await readRosterFile(file);
+    const { rows, errors } = await this.validate(raw);
+    const report: RosterImportReport = {
+      applied: false,
+      totalRows: raw.length,
+      errors,
+      created: 0,
+      updated: 0,
+      groupsCreated: [],
+    };
+    if (errors.length > 0 || rows.length === 0) {
+      if (rows.length === 0 && errors.length === 0) {
+        throw new DomainError('import_empty', 'the file has a header but no members', 400);
+      }
+      return report;
+    }
+    if (unit.type !== 'branch' && rows.some((r) => r.group)) {
+      throw new DomainError('import_groups', 'party groups can only be given for a branch (党支部)', 400);
+    }
+    return this.dataSource.transaction(async (em) => {
+      const outcome = await this.apply(em, user, unit, rows);
+      if (dryRun) {
+        // Validated and rehearsed against the real database, then rolled back.
+        throw new DryRun({ ...report, ...outcome, applied: false });
+      }
+      return { ...report, ...outcome, applied: true };
+    }).catch((e: unknown) => {
+      if (e instanceof DryRun) return e.report;
+      throw e;
+    });
+  }
+
+  private async validate(raw: RawRosterRow[]): Promise<{ rows: ValidRow[]; errors: RosterImportError[] }> {
+    const errors = new Map<number, string[]>();
+    const fail = (row: number, reason: string) => errors.set(row, [...(errors.get(row) ?? []), reason]);
+    const rows: ValidRow[] = [];
+    const firstRowOfPhone = new Map<string, number>();
+    for (const { row, cells } of raw) {
+      const role = lookup<UnitRole>(cells.role, UnitRole.options, unitRoleAliases, 'member');
+      const memberType = lookup<MemberType>(cells.memberType, MemberType.options, memberTypeAliases, 'member');
+      if (!role) fail(row, `unknown role "${cells.role}" (use ${Object.values(unitRoleLabelsZh).join('/')})`);
+      if (!memberType) {
+        fail(row, `unknown member type "${cells.memberType}" (use ${Object.values(memberTypeLabelsZh).join('/')})`);
+      }
+      const parsed = RosterImportRow.safeParse({
+        name: cells.name ?? '',
+        phone: cells.phone ?? '',
+        role: role ?? 'member',
+        memberType: memberType ?? 'member',
+        group: cells.group ? cells.group : null,
+      });
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) fail(row, issue.message);
+        continue;
+      }
+      const earlier = firstRowOfPhone.get(parsed.data.phone);
+      if (earlier !== undefined) fail(row, `phone ${parsed.data.phone} is also on row ${earlier}`);
+      else firstRowOfPhone.set(parsed.data.phone, row);
+      if (parsed.data.role !== 'member' && parsed.data.memberType === 'probationary') {
+        fail(row, 'a probationary member (预备党员) cannot hold a post');
+      }
+      rows.push({ ...parsed.data, row });
+    }
+    const existing = await this.usersByPhone(this.dataSource.manager, rows.map((r) => r.phone));
+    for (const r of rows) {
+      const person = existing.get(r.phone);
+      if (person && person.name !== r.name) fail(r.row, `phone ${r.phone} belongs to ${person.name}, not ${r.name}`);
+    }
+    const list = [...errors].sort(([a], [b]) => a - b).map(([row, reasons]) => ({ row, reasons }));
+    return { rows: rows.filter((r) => !errors.has(r.row)), errors: list };
+  }
+
+  private async apply(
+    em: EntityManager,
+    user: AuthUser,
+    unit: OrgUnitEntity,
+    rows: ValidRow[],
+  ): Promise<Pick<RosterImportReport, 'created' | 'updated' | 'groupsCreated'>> {
+    const events: AuditInput[] = [];
+    // Party groups named in the file are created under the branch when missing.
+    const groups = new Map((await em.findBy(OrgUnitEntity, { parentId: unit.id, type: 'group' })).map((g) => [g.name, g]));
+    const groupsCreated: string[] = [];
+    for (const name of new Set(rows.flatMap((r) => (r.group ? [r.group] : [])))) {
+      if (groups.has(name)) continue;
+      const id = randomUUID();
+      const group = em.create(OrgUnitEntity, { id, name, type: 'group', parentId: unit.id, path: `${unit.path}/${id}` });
+      await em.insert(OrgUnitEntity, group);
+      groups.set(name, group);
+      groupsCreated.push(name);
+      events.push({
+        actorId: user.id,
+        action: 'unit.create',
+        entityType: 'org_unit',
+        entityId: id,
+        unitId: id,
+        after: { name, type: 'group', parentId: unit.id, source: 'roster.import' },
+      });
+    }
+
+    const before = new Map((await queryRoster(em, unit.id)).map((m) => [m.userId, m]));
+    const people = await this.usersByPhone(em, rows.map((r) => r.phone));
+    const newPeople = rows
+      .filter((r) => !people.has(r.phone))
+      .map((r) => ({ id: randomUUID(), name: r.name, phone: r.phone, memberType: r.memberType }));
+    for (let i = 0; i < newPeople.length; i += CHUNK) await em.insert(UserEntity, newPeople.slice(i, i + CHUNK));
+    for (const p of newPeople) people.set(p.phone, { id: p.id, name: p.name, memberType: p.memberType });
+
+    const typeChanges = rows.filter((r) => people.get(r.phone)!.memberType !== r.memberType);
+    if (typeChanges.length) {
+      await em.query(
+        `UPDATE app_user u SET member_type = v.t, updated_at = now()
+           FROM unnest($1::uuid[], $2::text[]) AS v(id, t) WHERE u.id = v.id`,
+        [typeChanges.map((r) => people.get(r.phone)!.id), typeChanges.map((r) => r.memberType)],
+      );
+    }
+
+    const userIds = rows.map((r) => people.get(r.phone)!.id);
+    const newMemberships = rows
+      .filter((r) => !before.has(people.get(r.phone)!.id))
+      .map((r) => ({ userId: people.get(r.phone)!.id, unitId: unit.id, role: r.role }));
+    for (let i = 0; i < newMemberships.length; i += CHUNK) {
+      await em.insert(MembershipEntity, newMemberships.slice(i, i + CHUNK));
+    }
+    const roleChanges = rows.filter((r) => {
+      const old = before.get(people.get(r.phone)!.id);
+      return old && old.role !== r.role;
+    });
+    if (roleChanges.length) {
+      await em.query(
+        `UPDATE membership m SET role = v.r FROM unnest($1::uuid[], $2::text[]) AS v(id, r) WHERE m.id = v.id`,
+        [roleChanges.map((r) => before.get(people.get(r.phone)!.id)!.membershipId), roleChanges.map((r) => r.role)],
+      );
+    }
+
+    // Party groups: each person in the file is in exactly the group the file names (or none).
+    const groupIds = [...groups.values()].map((g) => g.id);
+    if (groupIds.length) {
+      for (let i = 0; i < userIds.length; i += CHUNK) {
+        await em.delete(MembershipEntity, { userId: In(userIds.slice(i, i + CHUNK)), unitId: In(groupIds) });
+      }
+      const groupMemberships = rows
+        .filter((r) => r.group)
+        .map((r) => ({ userId: people.get(r.phone)!.id, unitId: groups.get(r.group!)!.id, role: 'member' as const }));
+      for (let i = 0; i < groupMemberships.length; i += CHUNK) {
+        await em.insert(MembershipEntity, groupMemberships.slice(i, i + CHUNK));
+      }
+    }
+
+    const after = new Map((await queryRoster(em, unit.id)).map((m) => [m.userId, m]));
+    let created = 0;
+    let updated = 0;
+    for (const id of userIds) {
+      const was = before.get(id);
+      const now = after.get(id)!;
+      if (was && sameMember(was, now)) continue;
+      if (was) updated++;
+      else created++;
+      events.push({
+        actorId: user.id,
+        action: was ? 'member.update' : 'member.add',
+        entityType: 'membership',
+        entityId: now.membershipId,
+        unitId: unit.id,
+        before: was ?? null,
+        after: { ...now, source: 'roster.import' },
+      });
+    }
+    await this.audit.append(em, events);
+    return { created, updated, groupsCreated };
+  }
+
+  private async usersByPhone(em: EntityManager, phones: string[]) {
+    const found = new Map<string, { id: string; name: string; memberType: MemberType }>();
+    for (let i = 0; i < phones.length; i += 5000) {
+      const users = await em.find(UserEntity, {
+        where: { phone: In(phones.slice(i, i + 5000)) },
+        select: { id: true, name: true, phone: true, memberType: true },
+      });
+      for (const u of users) found.set(u.phone!, { id: u.id, name: u.name, memberType: u.memberType });
+    }
+    return found;
+  }
+
+  /** Checks access and reads the roster first, so an error is still a clean JSON response. */
+  async export(user: AuthUser, unitId: string): Promise<{ filename: string; write: (out: Writable) => Promise<void> }> {
+    const { unit } = await this.access.unit(user, unitId, 'roster.export');
+    const members = await queryRoster(this.dataSource.manager, unit.id);
+    const rows = members.map((m) => ({
+      name: m.name,
+      phone: m.phone,
+      role: unitRoleLabelsZh[m.role],
+      memberType: memberTypeLabelsZh[m.memberType],
+      group: m.groupName ?? '',
+    }));
+    const columns = rosterColumns.map((c) => ({ header: c.zh, key: c.key, width: c.key === 'name' ? 14 : 18 }));
+    return {
+      filename: `${unit.name}-花名册.xlsx`,
+      write: (out) => writeXlsx(out, [{ name: '花名册', columns, rows }]),
+    };
+  }
+
+  /** The roster file template: the header row, and a sheet explaining each column's values. */
+  async template(out: Writable): Promise<void> {
+    await writeXlsx(out, [
+      {
+        name: '花名册',
+        columns: rosterColumns.map((c) => ({ header: c.zh, key: c.key, width: 18 })),
+        rows: [],
+      },
+      {
+        name: '填写说明',
+        columns: [
+          { header: '列', key: 'column', width: 12 },
+          { header: '说明', key: 'help', width: 80 },
+        ],
+        rows: [
+          { column: '姓名', help: '必填' },
+          { column: '手机号', help: '必填，11 位手机号，用于登录；同一手机号只能出现一次' },
+          { column: '职务', help: `可空（默认 党员）：${Object.values(unitRoleLabelsZh).join(' / ')}` },
+          { column: '党员类型', help: `可空（默认 正式党员）：${Object.values(memberTypeLabelsZh).join(' / ')}` },
+          { column: '党小组', help: '可空；填写本支部的党小组名称，不存在的党小组会自动创建' },
+        ],
+      },
+    ]);
+  }
+}
+
+function sameMember(a: RosterMember, b: RosterMember): boolean {
+  return a.name === b.name && a.role === b.role && a.memberType === b.memberType && a.groupId === b.groupId;
+}
+
+class DryRun extends Error {
+  constructor(readonly report: RosterImportReport) {
+    super('dry run');
+  }
+}

@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { INestApplication } from '@nestjs/common';
+import type { LoginResponse } from '@branchmeet/shared';
+import { Client } from 'pg';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createApp } from '../app';
+import { AppConfig, loadConfig } from '../config/config';
+import { dataSourceOptions } from '../database/typeorm-options';
+import { DEMO_PASSWORD, seedDemo } from '../seed/demo-seed';
+
+/** The PostgreSQL server integration tests run against: a real one, never a mock. */
+export function testServerUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('integration tests need DATABASE_URL (a PostgreSQL server; each test file creates its own database)');
+  return url;
+}
+
+export interface TestApp {
+  app: INestApplication;
+  ds: DataSource;
+  url: string;
+  config: AppConfig;
+  http: () => ReturnType<typeof request>;
+  /** Signs in a demo account (password Demo@2026) and returns its bearer header and session. */
+  login(login: string, password?: string): Promise<{ auth: { Authorization: string }; session: LoginResponse }>;
+  close(): Promise<void>;
+}
+
+/** A fresh database (migrated, with the demo organisation unless `seed: false`) and the whole app on it. */
+export async function startTestApp(opts: { seed?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
+  const server = new URL(testServerUrl());
+  const name = `bm_test_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: server.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const dbUrl = new URL(server.toString());
+  dbUrl.pathname = `/${name}`;
+  const url = dbUrl.toString();
+
+  const ds = new DataSource(dataSourceOptions(url));
+  await ds.initialize();
+  await ds.runMigrations();
+  if (opts.seed !== false) await seedDemo(ds, () => undefined);
+
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: url,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'error',
+    LOGIN_RATE_LIMIT: '1000',
+    CLIENT_DIST: '/nonexistent',
+    ...opts.env,
+  });
+  const app = await createApp(config, url);
+  await app.init();
+  const http = () => request(app.getHttpServer());
+  return {
+    app,
+    ds,
+    url,
+    config,
+    http,
+    async login(login, password = DEMO_PASSWORD) {
+      const res = await http().post('/api/auth/login').send({ login, password });
+      if (res.status !== 200) throw new Error(`login ${login} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      const session = res.body as LoginResponse;
+      return { auth: { Authorization: `Bearer ${session.accessToken}` }, session };
+    },
+    async close() {
+      await app.close();
+      await ds.destroy();
+      const c = new Client({ connectionString: server.toString() });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}

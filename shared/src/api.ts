@@ -1,0 +1,30 @@
+/**
+ * The REST routes, in one place, so the server's controllers and the client's calls cannot drift apart.
+ * Every path is relative to `/api`.
+ */
+export const apiRoutes = {
+  health: '/health',
+  auth: {
+    login: '/auth/login',
+    refresh: '/auth/refresh',
+    logout: '/auth/logout',
+    me: '/auth/me',
+    changePassword: '/auth/change-password',
+  },
+  users: {
+    resetPassword: (userId: string) => `/users/${userId}/reset-password`,
+  },
+  orgUnits: {
+    list: '/org-units',
+    one: (unitId: string) => `/org-units/${unitId}`,
+    members: (unitId: string) => `/org-units/${unitId}/members`,
+    member: (unitId: string, membershipId: string) => `/org-units/${unitId}/members/${membershipId}`,
+    rosterImport: (unitId: string) => `/org-units/${unitId}/roster/import`,
+    rosterExport: (unitId: string) => `/org-units/${unitId}/roster/export`,
+    rosterTemplate: '/roster-template',
+  },
+  audit: {
+    events: '/audit/events',
+    verify: '/audit/verify',
+  },
+} as const;

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+export const Uuid = z.uuid();
+
+/** Every error the API or the socket returns has this shape; `code` is stable, `message` is for people. */
+export const ApiError = z.object({
+  code: z.string(),
+  message: z.string(),
+  /** Per-field problems of a rejected body, when the body failed its schema. */
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  correlationId: z.string().optional(),
+});
+export type ApiError = z.infer<typeof ApiError>;
+
+export const ErrorCodes = {
+  validation: 'validation_failed',
+  unauthenticated: 'unauthenticated',
+  forbidden: 'forbidden',
+  notFound: 'not_found',
+  conflict: 'conflict',
+  rateLimited: 'rate_limited',
+  internal: 'internal_error',
+} as const;
+
+/** Mainland mobile number, 11 digits starting with 1[3-9]. */
+export const Phone = z
+  .string()
+  .trim()
+  .regex(/^1[3-9]\d{9}$/, 'phone must be an 11-digit mainland mobile number');
+
+export const Health = z.object({
+  status: z.enum(['ok', 'degraded']),
+  app: z.object({ version: z.string(), uptimeSeconds: z.number() }),
+  db: z.enum(['up', 'down']),
+  dbMode: z.enum(['embedded', 'external']),
+});
+export type Health = z.infer<typeof Health>;

@@ -1,0 +1,5 @@
+export * from './common';
+export * from './auth';
+export * from './orgs';
+export * from './audit';
+export * from './api';
