@@ -3,7 +3,8 @@ import type { AuditEvent, AuditVerifyResult } from '@branchmeet/shared';
 import { DataSource, EntityManager } from 'typeorm';
 import { UserEntity } from '../auth/user.entity';
 import { AuditEventEntity } from './audit-event.entity';
-import { eventHash, GENESIS_HASH } from './audit-hash';
+import { eventHash, GENESIS_HASH, HashedFields } from './audit-hash';
+import { bulkInsert, BulkColumn } from '../database/bulk-insert';
 
 export interface AuditInput {
   actorId: string | null;
@@ -50,9 +51,7 @@ export class AuditService {
       prevHash = hash;
       return row;
     });
-    for (let i = 0; i < rows.length; i += 1000) {
-      await em.insert(AuditEventEntity, rows.slice(i, i + 1000));
-    }
+    await bulkInsert(em, 'audit_event', auditColumns, rows);
   }
 
   /** Walks the whole chain in id order and reports the first event whose hash or link does not match. */
@@ -107,6 +106,20 @@ export class AuditService {
     }));
   }
 }
+
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+const auditColumns: BulkColumn<HashedFields & { prevHash: string; hash: string }>[] = [
+  { name: 'at', type: 'timestamptz', value: (r) => r.at.toISOString() },
+  { name: 'actor_id', type: 'uuid', value: (r) => r.actorId },
+  { name: 'action', type: 'text', value: (r) => r.action },
+  { name: 'entity_type', type: 'text', value: (r) => r.entityType },
+  { name: 'entity_id', type: 'text', value: (r) => r.entityId },
+  { name: 'unit_id', type: 'uuid', value: (r) => r.unitId },
+  { name: 'before', type: 'jsonb', value: (r) => json(r.before) },
+  { name: 'after', type: 'jsonb', value: (r) => json(r.after) },
+  { name: 'prev_hash', type: 'text', value: (r) => r.prevHash },
+  { name: 'hash', type: 'text', value: (r) => r.hash },
+];
 
 function normalise(value: unknown): object | null {
   return value === undefined || value === null ? null : (JSON.parse(JSON.stringify(value)) as object);

@@ -13,10 +13,11 @@ export async function queryRoster(
             u.member_type AS "memberType", g.id AS "groupId", g.name AS "groupName"
        FROM membership m
        JOIN app_user u ON u.id = m.user_id
-       LEFT JOIN LATERAL (
-         SELECT gu.id, gu.name FROM membership gm JOIN org_unit gu ON gu.id = gm.unit_id
-          WHERE gm.user_id = m.user_id AND gu.parent_id = m.unit_id AND gu.type = 'group'
-          ORDER BY gu.name LIMIT 1) g ON true
+       LEFT JOIN (
+         SELECT DISTINCT ON (gm.user_id) gm.user_id, gu.id, gu.name
+           FROM membership gm JOIN org_unit gu ON gu.id = gm.unit_id
+          WHERE gu.parent_id = $1 AND gu.type = 'group'
+          ORDER BY gm.user_id, gu.name) g ON g.user_id = m.user_id
       WHERE m.unit_id = $1
         AND ($2::text IS NULL OR u.name ILIKE $2 OR u.phone LIKE $2 OR g.name ILIKE $2)
         AND ($3::uuid IS NULL OR m.id = $3)

@@ -19,13 +19,23 @@ import { AuditInput, AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { UserEntity } from '../auth/user.entity';
 import { DomainError } from '../common/domain-error';
+import { bulkInsert, BulkColumn } from '../database/bulk-insert';
 import { AccessService } from './access.service';
-import { MembershipEntity } from './membership.entity';
 import { OrgUnitEntity } from './org-unit.entity';
 import { RawRosterRow, readRosterFile, writeXlsx } from './roster-file';
 import { queryRoster } from './roster.query';
 
-const CHUNK = 1000;
+const userColumns: BulkColumn<{ id: string; name: string; phone: string; memberType: MemberType }>[] = [
+  { name: 'id', type: 'uuid', value: (p) => p.id },
+  { name: 'name', type: 'text', value: (p) => p.name },
+  { name: 'phone', type: 'text', value: (p) => p.phone },
+  { name: 'member_type', type: 'text', value: (p) => p.memberType },
+];
+const membershipColumns: BulkColumn<{ userId: string; unitId: string; role: UnitRole }>[] = [
+  { name: 'user_id', type: 'uuid', value: (m) => m.userId },
+  { name: 'unit_id', type: 'uuid', value: (m) => m.unitId },
+  { name: 'role', type: 'text', value: (m) => m.role },
+];
 
 function lookup<T extends string>(value: string | undefined, codes: readonly T[], aliases: Record<string, T>, fallback: T) {
   const v = (value ?? '').trim();
@@ -162,7 +172,7 @@ export class RosterService {
     const newPeople = rows
       .filter((r) => !people.has(r.phone))
       .map((r) => ({ id: randomUUID(), name: r.name, phone: r.phone, memberType: r.memberType }));
-    for (let i = 0; i < newPeople.length; i += CHUNK) await em.insert(UserEntity, newPeople.slice(i, i + CHUNK));
+    await bulkInsert(em, 'app_user', userColumns, newPeople);
     for (const p of newPeople) people.set(p.phone, { id: p.id, name: p.name, memberType: p.memberType });
 
     const typeChanges = rows.filter((r) => people.get(r.phone)!.memberType !== r.memberType);
@@ -178,9 +188,7 @@ export class RosterService {
     const newMemberships = rows
       .filter((r) => !before.has(people.get(r.phone)!.id))
       .map((r) => ({ userId: people.get(r.phone)!.id, unitId: unit.id, role: r.role }));
-    for (let i = 0; i < newMemberships.length; i += CHUNK) {
-      await em.insert(MembershipEntity, newMemberships.slice(i, i + CHUNK));
-    }
+    await bulkInsert(em, 'membership', membershipColumns, newMemberships);
     const roleChanges = rows.filter((r) => {
       const old = before.get(people.get(r.phone)!.id);
       return old && old.role !== r.role;
@@ -195,15 +203,14 @@ export class RosterService {
     // Party groups: each person in the file is in exactly the group the file names (or none).
     const groupIds = [...groups.values()].map((g) => g.id);
     if (groupIds.length) {
-      for (let i = 0; i < userIds.length; i += CHUNK) {
-        await em.delete(MembershipEntity, { userId: In(userIds.slice(i, i + CHUNK)), unitId: In(groupIds) });
-      }
+      await em.query('DELETE FROM membership WHERE user_id = ANY($1::uuid[]) AND unit_id = ANY($2::uuid[])', [
+        userIds,
+        groupIds,
+      ]);
       const groupMemberships = rows
         .filter((r) => r.group)
         .map((r) => ({ userId: people.get(r.phone)!.id, unitId: groups.get(r.group!)!.id, role: 'member' as const }));
-      for (let i = 0; i < groupMemberships.length; i += CHUNK) {
-        await em.insert(MembershipEntity, groupMemberships.slice(i, i + CHUNK));
-      }
+      await bulkInsert(em, 'membership', membershipColumns, groupMemberships);
     }
 
     const after = new Map((await queryRoster(em, unit.id)).map((m) => [m.userId, m]));

@@ -1,0 +1,329 @@
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DemoUnits, demoUnits, phoneSequence, userIdByPhone } from '../test-support/fixtures';
+import { startTestApp, TestApp } from '../test-support/int-app';
+
+/**
+ * The authorisation matrix: every endpoint, every kind of caller. One row per (method, path template, target);
+ * the expected status per actor is written out in a fixed column order:
+ *
+ *   anonymous | member1 (member of A) | secretary1 (A) | member2 (member of B) | secretary2 (B) | committee | admin
+ *
+ * Bodies are valid (the admin column proves it where it succeeds), so a status reflects authorisation, not
+ * validation. Requests that change something act on throwaway targets made for that actor, so rows do not
+ * depend on each other. The route list itself comes from the OpenAPI document: an endpoint the table does not
+ * cover fails the test.
+ */
+const actors = ['anonymous', 'member1', 'secretary1', 'member2', 'secretary2', 'committee', 'admin'] as const;
+type Actor = (typeof actors)[number];
+type Expect = Record<Actor, number>;
+const e = (...s: [number, number, number, number, number, number, number]): Expect =>
+  Object.fromEntries(actors.map((a, i) => [a, s[i]])) as Expect;
+
+type Method = 'get' | 'post' | 'patch' | 'delete';
+interface Req {
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: object;
+  file?: { content: Buffer; name: string };
+  /** Undoes what a successful request changed (run only after a 2xx). */
+  undo?: () => Promise<void>;
+}
+interface Row {
+  method: Method;
+  path: string;
+  what: string;
+  expect: Expect;
+  req?: (actor: Actor) => Promise<Req> | Req;
+}
+
+const DEMO = 'Demo@2026';
+const loginOf: Record<Exclude<Actor, 'anonymous'>, string> = {
+  member1: 'member1',
+  secretary1: 'secretary1',
+  member2: 'member2',
+  secretary2: 'secretary2',
+  committee: 'committee',
+  admin: 'admin',
+};
+
+let t: TestApp;
+let u: DemoUnits;
+const auth = {} as Record<Exclude<Actor, 'anonymous'>, { Authorization: string }>;
+const phone = phoneSequence('136');
+
+/** Admin-made throwaway targets, one per request, so that a delete or edit by one actor cannot affect the next. */
+async function throwawayUnit(type: 'group' | 'branch', parentId: string): Promise<string> {
+  const res = await t
+    .http()
+    .post('/api/org-units')
+    .set(auth.admin)
+    .send({ name: `临时${type}${phone()}`, type, parentId });
+  if (res.status !== 201) throw new Error(`setup: create unit ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id;
+}
+async function throwawayMember(unitId: string): Promise<string> {
+  const res = await t
+    .http()
+    .post(`/api/org-units/${unitId}/members`)
+    .set(auth.admin)
+    .send({ name: '临时党员', phone: phone() });
+  if (res.status !== 201) throw new Error(`setup: add member ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.membershipId;
+}
+const oneRowCsv = () => Buffer.from(`\uFEFF姓名,手机号,职务\r\n矩阵测试,${phone()},党员\r\n`, 'utf8');
+const self = (a: Actor) => (a === 'anonymous' ? 'member1' : loginOf[a]);
+
+// One row per line reads as a table:
+// prettier-ignore
+const rows: Row[] = [
+  // ── public ─────────────────────────────────────────────────────────────────────────────────────────────
+  { method: 'get', path: '/api/health', what: 'health', expect: e(200, 200, 200, 200, 200, 200, 200) },
+  {
+    method: 'post', path: '/api/auth/login', what: 'login with own credentials',
+    expect: e(200, 200, 200, 200, 200, 200, 200),
+    req: (a) => ({ body: { login: self(a), password: DEMO } }),
+  },
+  {
+    method: 'post', path: '/api/auth/refresh', what: 'refresh with a fresh refresh token',
+    expect: e(200, 200, 200, 200, 200, 200, 200),
+    req: async (a) => ({ body: { refreshToken: (await t.login(self(a))).session.refreshToken } }),
+  },
+  {
+    method: 'post', path: '/api/auth/logout', what: 'logout with a fresh refresh token',
+    expect: e(204, 204, 204, 204, 204, 204, 204),
+    req: async (a) => ({ body: { refreshToken: (await t.login(self(a))).session.refreshToken } }),
+  },
+  // ── own account ────────────────────────────────────────────────────────────────────────────────────────
+  { method: 'get', path: '/api/auth/me', what: 'who am I', expect: e(401, 200, 200, 200, 200, 200, 200) },
+  {
+    method: 'post', path: '/api/auth/change-password', what: 'change own password',
+    expect: e(401, 204, 204, 204, 204, 204, 204),
+    req: (a) => ({
+      body: { currentPassword: DEMO, newPassword: 'Matrix@2026!' },
+      undo: async () => {
+        await t.http().post('/api/auth/change-password').set(auth[a as Exclude<Actor, 'anonymous'>])
+          .send({ currentPassword: 'Matrix@2026!', newPassword: DEMO }).expect(204);
+      },
+    }),
+  },
+  {
+    method: 'post', path: '/api/users/{userId}/reset-password', what: "reset a member's password",
+    expect: e(401, 403, 403, 403, 403, 403, 200),
+    req: async () => ({ params: { userId: await userIdByPhone(t.ds, '13800000018') }, body: {} }),
+  },
+  // ── the org tree ───────────────────────────────────────────────────────────────────────────────────────
+  { method: 'get', path: '/api/org-units', what: 'list visible units', expect: e(401, 200, 200, 200, 200, 200, 200) },
+  {
+    method: 'post', path: '/api/org-units', what: 'create a root committee',
+    expect: e(401, 403, 403, 403, 403, 403, 201),
+    req: () => ({ body: { name: `矩阵党委${phone()}`, type: 'committee', parentId: null } }),
+  },
+  {
+    method: 'post', path: '/api/org-units', what: 'create a branch under the committee',
+    expect: e(401, 404, 403, 404, 403, 403, 201),
+    req: () => ({ body: { name: `矩阵支部${phone()}`, type: 'branch', parentId: u.committee } }),
+  },
+  {
+    method: 'post', path: '/api/org-units', what: 'create a party group under branch A',
+    expect: e(401, 403, 201, 404, 404, 403, 201),
+    req: () => ({ body: { name: `矩阵小组${phone()}`, type: 'group', parentId: u.branchA } }),
+  },
+  {
+    method: 'post', path: '/api/org-units', what: 'create a party group under branch B',
+    expect: e(401, 404, 404, 403, 201, 403, 201),
+    req: () => ({ body: { name: `矩阵小组${phone()}`, type: 'group', parentId: u.branchB } }),
+  },
+  {
+    method: 'get', path: '/api/org-units/{unitId}', what: 'read branch A',
+    expect: e(401, 200, 200, 404, 404, 200, 200), req: () => ({ params: { unitId: u.branchA } }),
+  },
+  {
+    method: 'get', path: '/api/org-units/{unitId}', what: 'read branch B',
+    expect: e(401, 404, 404, 200, 200, 200, 200), req: () => ({ params: { unitId: u.branchB } }),
+  },
+  {
+    method: 'get', path: '/api/org-units/{unitId}', what: 'read the committee (never upwards for branch members)',
+    expect: e(401, 404, 200, 404, 200, 200, 200), req: () => ({ params: { unitId: u.committee } }),
+  },
+  {
+    method: 'get', path: '/api/org-units/{unitId}', what: 'read party group A',
+    expect: e(401, 200, 200, 404, 404, 200, 200), req: () => ({ params: { unitId: u.groupA } }),
+  },
+  {
+    method: 'patch', path: '/api/org-units/{unitId}', what: 'rename branch A (to the same name)',
+    expect: e(401, 403, 200, 404, 404, 403, 200),
+    req: () => ({ params: { unitId: u.branchA }, body: { name: '第一党支部' } }),
+  },
+  {
+    method: 'patch', path: '/api/org-units/{unitId}', what: 'rename branch B (to the same name)',
+    expect: e(401, 404, 404, 403, 200, 403, 200),
+    req: () => ({ params: { unitId: u.branchB }, body: { name: '第二党支部' } }),
+  },
+  {
+    method: 'delete', path: '/api/org-units/{unitId}', what: 'delete an empty party group of branch A',
+    expect: e(401, 403, 204, 404, 404, 403, 204),
+    req: async () => ({ params: { unitId: await throwawayUnit('group', u.branchA) } }),
+  },
+  {
+    method: 'delete', path: '/api/org-units/{unitId}', what: 'delete an empty branch under the committee',
+    expect: e(401, 404, 404, 404, 404, 403, 204),
+    req: async () => ({ params: { unitId: await throwawayUnit('branch', u.committee) } }),
+  },
+  // ── rosters ────────────────────────────────────────────────────────────────────────────────────────────
+  {
+    method: 'get', path: '/api/org-units/{unitId}/members', what: "branch A's roster",
+    expect: e(401, 200, 200, 404, 404, 200, 200), req: () => ({ params: { unitId: u.branchA } }),
+  },
+  {
+    method: 'get', path: '/api/org-units/{unitId}/members', what: "branch B's roster",
+    expect: e(401, 404, 404, 200, 200, 200, 200), req: () => ({ params: { unitId: u.branchB } }),
+  },
+  {
+    method: 'post', path: '/api/org-units/{unitId}/members', what: 'add a member to branch A',
+    expect: e(401, 403, 201, 404, 404, 403, 201),
+    req: () => ({ params: { unitId: u.branchA }, body: { name: '新党员', phone: phone(), role: 'member' } }),
+  },
+  {
+    method: 'post', path: '/api/org-units/{unitId}/members', what: 'add a member to branch B',
+    expect: e(401, 404, 404, 403, 201, 403, 201),
+    req: () => ({ params: { unitId: u.branchB }, body: { name: '新党员', phone: phone(), role: 'member' } }),
+  },
+  {
+    method: 'patch', path: '/api/org-units/{unitId}/members/{membershipId}', what: 'edit a member of branch A',
+    expect: e(401, 403, 200, 404, 404, 403, 200),
+    req: async () => ({
+      params: { unitId: u.branchA, membershipId: await throwawayMember(u.branchA) },
+      body: { name: '改过的名字', role: 'committee_member' },
+    }),
+  },
+  {
+    method: 'patch', path: '/api/org-units/{unitId}/members/{membershipId}', what: 'edit a member of branch B',
+    expect: e(401, 404, 404, 403, 200, 403, 200),
+    req: async () => ({
+      params: { unitId: u.branchB, membershipId: await throwawayMember(u.branchB) },
+      body: { name: '改过的名字' },
+    }),
+  },
+  {
+    method: 'patch', path: '/api/org-units/{unitId}/members/{membershipId}',
+    what: "a member of branch B addressed through branch A's path",
+    expect: e(401, 403, 404, 404, 404, 403, 404),
+    req: async () => ({
+      params: { unitId: u.branchA, membershipId: await throwawayMember(u.branchB) },
+      body: { name: '越权修改' },
+    }),
+  },
+  {
+    method: 'delete', path: '/api/org-units/{unitId}/members/{membershipId}', what: 'remove a member of branch A',
+    expect: e(401, 403, 204, 404, 404, 403, 204),
+    req: async () => ({ params: { unitId: u.branchA, membershipId: await throwawayMember(u.branchA) } }),
+  },
+  {
+    method: 'delete', path: '/api/org-units/{unitId}/members/{membershipId}', what: 'remove a member of branch B',
+    expect: e(401, 404, 404, 403, 204, 403, 204),
+    req: async () => ({ params: { unitId: u.branchB, membershipId: await throwawayMember(u.branchB) } }),
+  },
+  {
+    method: 'post', path: '/api/org-units/{unitId}/roster/import', what: 'import a roster into branch A',
+    expect: e(401, 403, 200, 404, 404, 403, 200),
+    req: () => ({ params: { unitId: u.branchA }, file: { content: oneRowCsv(), name: 'roster.csv' } }),
+  },
+  {
+    method: 'post', path: '/api/org-units/{unitId}/roster/import', what: 'import a roster into branch B',
+    expect: e(401, 404, 404, 403, 200, 403, 200),
+    req: () => ({ params: { unitId: u.branchB }, file: { content: oneRowCsv(), name: 'roster.csv' } }),
+  },
+  {
+    method: 'get', path: '/api/org-units/{unitId}/roster/export', what: "export branch A's roster",
+    expect: e(401, 403, 200, 404, 404, 200, 200), req: () => ({ params: { unitId: u.branchA } }),
+  },
+  {
+    method: 'get', path: '/api/org-units/{unitId}/roster/export', what: "export branch B's roster",
+    expect: e(401, 404, 404, 403, 200, 200, 200), req: () => ({ params: { unitId: u.branchB } }),
+  },
+  { method: 'get', path: '/api/roster-template', what: 'roster file template', expect: e(401, 200, 200, 200, 200, 200, 200) },
+  // ── audit ──────────────────────────────────────────────────────────────────────────────────────────────
+  { method: 'get', path: '/api/audit/events', what: 'all audit events', expect: e(401, 403, 403, 403, 403, 403, 200) },
+  {
+    method: 'get', path: '/api/audit/events', what: "branch A's audit events",
+    expect: e(401, 403, 403, 404, 404, 403, 200), req: () => ({ query: { unitId: u.branchA } }),
+  },
+  { method: 'get', path: '/api/audit/verify', what: 'verify the audit chain', expect: e(401, 403, 403, 403, 403, 403, 200) },
+];
+
+async function send(row: Row, actor: Actor) {
+  const req = (await row.req?.(actor)) ?? {};
+  const url = row.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = req.params?.[name];
+    if (!value) throw new Error(`${row.what}: no value for {${name}}`);
+    return value;
+  });
+  let r = t.http()[row.method](url);
+  if (actor !== 'anonymous') r = r.set(auth[actor]);
+  if (req.query) r = r.query(req.query);
+  if (req.file) r = r.attach('file', req.file.content, req.file.name);
+  else if (req.body) r = r.send(req.body);
+  const res = await r;
+  if (res.status >= 200 && res.status < 300) await req.undo?.();
+  return res;
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  u = await demoUnits(t.ds);
+  for (const a of actors) if (a !== 'anonymous') auth[a] = (await t.login(loginOf[a])).auth;
+});
+afterAll(() => t?.close());
+
+describe('authorisation matrix', () => {
+  it('covers every endpoint the app serves, and only those', () => {
+    const doc = SwaggerModule.createDocument(t.app, new DocumentBuilder().build());
+    const documented = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((m) => ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'].includes(m))
+        .map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    const inTable = [...new Set(rows.map((r) => `${r.method.toUpperCase()} ${r.path}`))];
+    expect([...inTable].sort()).toEqual([...new Set(documented)].sort());
+
+    // Also what Express really routes (catches an endpoint hidden from the OpenAPI document), docs UI aside.
+    const express = t.app.getHttpAdapter().getInstance();
+    const layers: { route?: { path: string; methods: Record<string, boolean> } }[] = (
+      express.router ?? express._router
+    ).stack;
+    const routed = layers
+      .filter((l) => l.route && l.route.path.startsWith('/api/') && !/^\/api\/docs/.test(l.route.path))
+      .flatMap((l) =>
+        Object.keys(l.route!.methods).map(
+          (m) => `${m.toUpperCase()} ${l.route!.path.replace(/:(\w+)/g, '{$1}')}`,
+        ),
+      );
+    expect([...new Set(routed)].sort()).toEqual([...inTable].sort());
+  });
+
+  it.each(rows.map((r) => [`${r.method.toUpperCase()} ${r.path} — ${r.what}`, r] as const))(
+    '%s',
+    async (_name, row) => {
+      const actual = {} as Expect;
+      for (const actor of actors) {
+        const res = await send(row, actor);
+        actual[actor] = res.status;
+        if (res.status >= 400) {
+          // A clear message, never a stack trace.
+          expect(res.body).toEqual({ code: expect.any(String), message: expect.any(String) });
+          expect(JSON.stringify(res.body)).not.toMatch(/\bat \S+ \(|node_modules|\.ts:\d+/);
+        }
+      }
+      expect(actual).toEqual(row.expect);
+    },
+  );
+
+  it('answers 401 to anonymous callers on every endpoint except sign-in and health', () => {
+    const open = rows
+      .filter((r) => r.expect.anonymous !== 401)
+      .map((r) => `${r.method.toUpperCase()} ${r.path}`);
+    expect([...new Set(open)].sort()).toEqual(
+      ['GET /api/health', 'POST /api/auth/login', 'POST /api/auth/logout', 'POST /api/auth/refresh'].sort(),
+    );
+  });
+});

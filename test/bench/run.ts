@@ -1,0 +1,36 @@
+/**
+ * Benchmarks: `node -r ts-node/register/transpile-only test/bench/run.ts` from the repository root (needs
+ * PostgreSQL at DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres). Prints measurements and
+ * ratios against baselines measured in the same run; a missed target is a WARN, never a failure.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { rosterImportBench } from './roster-import.bench';
+
+const ROOT = resolve(__dirname, '../..');
+
+/** The server code imports `@branchmeet/shared` from its build: rebuild it when a source is newer. */
+function ensureSharedBuilt() {
+  const dist = join(ROOT, 'shared/dist/index.js');
+  const src = join(ROOT, 'shared/src');
+  const newest = Math.max(...readdirSync(src).map((f) => statSync(join(src, f)).mtimeMs));
+  if (existsSync(dist) && statSync(dist).mtimeMs >= newest) return;
+  console.log('building shared/ ...');
+  execFileSync('npm', ['run', 'build', '-w', 'shared'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+async function main() {
+  const started = Date.now();
+  ensureSharedBuilt();
+  const results = [await rosterImportBench(Number(process.env.BENCH_ROWS ?? 10_000))];
+  const warned = results.filter((r) => !r.pass).length;
+  console.log(
+    `\nbenchmarks done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${results.length - warned} PASS, ${warned} WARN`,
+  );
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
