@@ -30,7 +30,13 @@ async function run(argv: string[]): Promise<number> {
           const check = Password.safeParse(password);
           if (!check.success) throw new UsageError(`ADMIN_PASSWORD: ${check.error.issues[0].message}`);
           const created = await ds.transaction(async (em) => {
-            const admin = await ensureAdmin(em, values.username!, values.name ?? values.username!, await hashPassword(password), values.phone ?? null);
+            const admin = await ensureAdmin(
+              em,
+              values.username!,
+              values.name ?? values.username!,
+              await hashPassword(password),
+              values.phone ?? null,
+            );
             if (admin) {
               await new AuditService(ds).append(em, {
                 actorId: null,

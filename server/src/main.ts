@@ -21,17 +21,15 @@ async function main() {
       if (await shouldSeedDemo(ds, config, db.embedded !== null)) await seedDemo(ds, (line) => log.log(line));
     });
     const app = await createApp(config, db.url);
-    // Nest's shutdown hooks close the app on SIGINT/SIGTERM; the database stops after it.
-    process.once('beforeExit', () => void stopDatabase());
-    const close = app.close.bind(app);
-    app.close = async () => {
-      await close();
-      await stopDatabase();
-    };
+    // On SIGINT/SIGTERM: stop taking requests, close the database pool, then stop the embedded PostgreSQL.
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {
         log.log(`${signal}: shutting down`);
-        void app.close().finally(() => process.exit(0));
+        void app
+          .close()
+          .catch((e: unknown) => log.error(`closing the app: ${String(e)}`))
+          .then(stopDatabase)
+          .finally(() => process.exit(0));
       });
     }
     await app.listen(config.PORT, config.HOST);

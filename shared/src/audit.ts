@@ -27,8 +27,6 @@ export const AuditVerifyResult = z.object({
   ok: z.boolean(),
   checked: z.number().int(),
   /** The first event whose stored hash or link does not match, when the chain is broken. */
-  firstBroken: z
-    .object({ id: z.string(), reason: z.enum(['hash_mismatch', 'link_mismatch']) })
-    .nullable(),
+  firstBroken: z.object({ id: z.string(), reason: z.enum(['hash_mismatch', 'link_mismatch']) }).nullable(),
 });
 export type AuditVerifyResult = z.infer<typeof AuditVerifyResult>;

@@ -56,7 +56,10 @@ export const unitRoleLabelsZh: Record<UnitRole, string> = {
   committee_member: '委员',
   member: '党员',
 };
-export const memberTypeLabelsZh: Record<MemberType, string> = { member: '正式党员', probationary: '预备党员' };
+export const memberTypeLabelsZh: Record<MemberType, string> = {
+  member: '正式党员',
+  probationary: '预备党员',
+};
 
 const UnitName = z.string().trim().min(1, 'name is required').max(100, 'name is at most 100 characters');
 

@@ -19,7 +19,11 @@ export class AuditController {
   async events(@CurrentUser() user: AuthUser, @ZodQuery(AuditQuery) query: AuditQuery) {
     if (query.unitId) await this.access.unit(user, query.unitId, 'audit.read');
     else await this.access.assertGlobal(user, 'audit.read');
-    return this.audit.list({ unitIds: query.unitId ? [query.unitId] : null, limit: query.limit, beforeId: query.beforeId });
+    return this.audit.list({
+      unitIds: query.unitId ? [query.unitId] : null,
+      limit: query.limit,
+      beforeId: query.beforeId,
+    });
   }
 
   /** Recomputes the whole hash chain and names the first event that does not match. */

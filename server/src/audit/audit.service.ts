@@ -68,7 +68,8 @@ export class AuditService {
         .limit(VERIFY_BATCH)
         .getMany();
       for (const e of batch) {
-        if (e.prevHash !== prevHash) return { ok: false, checked, firstBroken: { id: e.id, reason: 'link_mismatch' } };
+        if (e.prevHash !== prevHash)
+          return { ok: false, checked, firstBroken: { id: e.id, reason: 'link_mismatch' } };
         if (eventHash(prevHash, e) !== e.hash) {
           return { ok: false, checked, firstBroken: { id: e.id, reason: 'hash_mismatch' } };
         }

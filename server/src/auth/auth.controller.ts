@@ -52,7 +52,10 @@ export class AuthController {
 
   @Post(apiRoutes.auth.changePassword)
   @HttpCode(204)
-  async changePassword(@CurrentUser() user: AuthUser, @ZodBody(ChangePasswordRequest) body: ChangePasswordRequest) {
+  async changePassword(
+    @CurrentUser() user: AuthUser,
+    @ZodBody(ChangePasswordRequest) body: ChangePasswordRequest,
+  ) {
     await this.auth.changePassword(user.id, body);
   }
 

@@ -20,19 +20,32 @@ describe('accounts (real PostgreSQL)', () => {
   });
 
   it('refuses a wrong password with a clear message and no stack trace', async () => {
-    const res = await t.http().post('/api/auth/login').send({ login: 'secretary1', password: 'nope-nope' }).expect(401);
-    expect(res.body).toEqual({ code: 'unauthenticated', message: 'wrong phone number, username or password' });
+    const res = await t
+      .http()
+      .post('/api/auth/login')
+      .send({ login: 'secretary1', password: 'nope-nope' })
+      .expect(401);
+    expect(res.body).toEqual({
+      code: 'unauthenticated',
+      message: 'wrong phone number, username or password',
+    });
   });
 
   it('rejects a malformed body with the field that is wrong', async () => {
     const res = await t.http().post('/api/auth/login').send({ login: '' }).expect(400);
     expect(res.body.code).toBe('validation_failed');
-    expect(res.body.issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining(['login', 'password']));
+    expect(res.body.issues.map((i: { path: string }) => i.path)).toEqual(
+      expect.arrayContaining(['login', 'password']),
+    );
   });
 
   it('rotates refresh tokens, and a reused one ends every session', async () => {
     const { session } = await t.login('member1');
-    const first = await t.http().post('/api/auth/refresh').send({ refreshToken: session.refreshToken }).expect(200);
+    const first = await t
+      .http()
+      .post('/api/auth/refresh')
+      .send({ refreshToken: session.refreshToken })
+      .expect(200);
     expect(first.body.refreshToken).not.toBe(session.refreshToken);
     // The old token was rotated away; presenting it again looks like theft.
     await t.http().post('/api/auth/refresh').send({ refreshToken: session.refreshToken }).expect(401);
@@ -66,7 +79,12 @@ describe('accounts (real PostgreSQL)', () => {
     // A branch secretary is not an administrator.
     const secretary = await t.login('secretary1');
     await t.http().post(`/api/users/${userId}/reset-password`).set(secretary.auth).send({}).expect(403);
-    const reset = await t.http().post(`/api/users/${userId}/reset-password`).set(admin.auth).send({}).expect(200);
+    const reset = await t
+      .http()
+      .post(`/api/users/${userId}/reset-password`)
+      .set(admin.auth)
+      .send({})
+      .expect(200);
     expect(reset.body.temporaryPassword).toMatch(/^\S{10}$/);
     const again = await t.login('13800000016', reset.body.temporaryPassword);
     expect(again.session.me.user.mustChangePassword).toBe(true);
@@ -75,7 +93,10 @@ describe('accounts (real PostgreSQL)', () => {
       `SELECT action FROM audit_event WHERE entity_id = $1 AND action LIKE 'user.password%' ORDER BY id`,
       [userId],
     );
-    expect(events.map((e: { action: string }) => e.action)).toEqual(['user.password_change', 'user.password_reset']);
+    expect(events.map((e: { action: string }) => e.action)).toEqual([
+      'user.password_change',
+      'user.password_reset',
+    ]);
   });
 
   it('answers 401 to a request without a token or with a forged one', async () => {
@@ -93,9 +114,17 @@ describe('login rate limit', () => {
 
   it('blocks the fourth attempt within the window, with a 429 that says when to retry', async () => {
     for (let i = 0; i < 3; i++) {
-      await t.http().post('/api/auth/login').send({ login: 'member1', password: 'wrong-password' }).expect(401);
+      await t
+        .http()
+        .post('/api/auth/login')
+        .send({ login: 'member1', password: 'wrong-password' })
+        .expect(401);
     }
-    const res = await t.http().post('/api/auth/login').send({ login: 'member1', password: 'Demo@2026' }).expect(429);
+    const res = await t
+      .http()
+      .post('/api/auth/login')
+      .send({ login: 'member1', password: 'Demo@2026' })
+      .expect(429);
     expect(res.body.code).toBe('rate_limited');
     expect(res.body.message).toMatch(/try again in \d+ seconds/);
     // Another account from the same address is not locked out by it.

@@ -4,5 +4,10 @@ import { OrgsModule } from '../orgs/orgs.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 
-@Module({ imports: [AuditModule, OrgsModule], controllers: [AuthController], providers: [AuthService], exports: [AuthService] })
+@Module({
+  imports: [AuditModule, OrgsModule],
+  controllers: [AuthController],
+  providers: [AuthService],
+  exports: [AuthService],
+})
 export class AuthModule {}

@@ -82,7 +82,10 @@ export class AuthService {
   }
 
   async logout(refreshToken: string): Promise<void> {
-    await this.tokens.update({ tokenHash: sha256(refreshToken), revokedAt: IsNull() }, { revokedAt: new Date() });
+    await this.tokens.update(
+      { tokenHash: sha256(refreshToken), revokedAt: IsNull() },
+      { revokedAt: new Date() },
+    );
   }
 
   async me(userId: string): Promise<Me> {
@@ -119,7 +122,11 @@ export class AuthService {
     await this.dataSource.transaction(async (em) => {
       await em.update(UserEntity, { id: user.id }, { passwordHash, mustChangePassword: mustChange });
       // Every session of the account ends with the old password.
-      await em.update(RefreshTokenEntity, { userId: user.id, revokedAt: IsNull() }, { revokedAt: new Date() });
+      await em.update(
+        RefreshTokenEntity,
+        { userId: user.id, revokedAt: IsNull() },
+        { revokedAt: new Date() },
+      );
       await this.audit.append(em, {
         actorId,
         action,

@@ -48,7 +48,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const dataDir = resolve(cfg.DATA_DIR);
   let secret = cfg.JWT_SECRET;
   if (!secret) {
-    if (cfg.NODE_ENV === 'production') throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required in production');
+    if (cfg.NODE_ENV === 'production')
+      throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required in production');
     secret = localSecret(dataDir);
   }
   return { ...cfg, JWT_SECRET: secret, dataDir };

@@ -18,7 +18,10 @@ export async function openDatabase(config: AppConfig): Promise<Database> {
 }
 
 /** Runs pending migrations; then calls `use` with a connected data source, which is closed afterwards. */
-export async function withMigratedDataSource<T>(url: string, use: (ds: DataSource) => Promise<T>): Promise<T> {
+export async function withMigratedDataSource<T>(
+  url: string,
+  use: (ds: DataSource) => Promise<T>,
+): Promise<T> {
   const ds = new DataSource(dataSourceOptions(url));
   await ds.initialize();
   try {

@@ -48,7 +48,9 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
   } catch {
     // A cluster left running by a killed process holds the port and the lock file: adopt it.
     if (!(await canConnect(`postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`))) {
-      throw new Error(`embedded PostgreSQL failed to start on port ${port} (data in ${dataDir}); see its log above`);
+      throw new Error(
+        `embedded PostgreSQL failed to start on port ${port} (data in ${dataDir}); see its log above`,
+      );
     }
     log.warn(`adopted an embedded PostgreSQL already running on port ${port}`);
     owned = false;
@@ -59,7 +61,9 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
     url,
     fresh,
     stop: async () => {
-      if (owned) await pg.stop();
+      if (!owned) return;
+      await pg.stop();
+      log.log('embedded PostgreSQL stopped');
     },
   };
 }
@@ -77,7 +81,9 @@ async function canConnect(url: string): Promise<boolean> {
 }
 
 async function databaseExists(port: number): Promise<boolean> {
-  const client = new Client({ connectionString: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres` });
+  const client = new Client({
+    connectionString: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+  });
   await client.connect();
   try {
     const res = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);

@@ -8,7 +8,9 @@ import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth-user';
 import { APP_CONFIG, AppConfig } from '../config/config';
 
-const version = (JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }).version;
+const version = (
+  JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }
+).version;
 
 @ApiTags('health')
 @Controller()

@@ -52,7 +52,10 @@ interface Actor {
   memberships: MembershipView[];
 }
 
-export function relationTo(actor: Actor, unit: Pick<OrgUnitEntity, 'id' | 'type' | 'parentId' | 'path'>): Relation | null {
+export function relationTo(
+  actor: Actor,
+  unit: Pick<OrgUnitEntity, 'id' | 'type' | 'parentId' | 'path'>,
+): Relation | null {
   if (actor.isAdmin) return 'admin';
   let best: Relation | null = null;
   const consider = (r: Relation) => {
@@ -78,7 +81,9 @@ export class AccessService {
 
   private async actor(user: AuthUser): Promise<Actor> {
     // The database, not the token, is the source of truth for roles: a removed role takes effect at once.
-    const row = await this.dataSource.getRepository(UserEntity).findOne({ where: { id: user.id }, select: { id: true, isAdmin: true } });
+    const row = await this.dataSource
+      .getRepository(UserEntity)
+      .findOne({ where: { id: user.id }, select: { id: true, isAdmin: true } });
     if (!row) throw Unauthenticated('the account no longer exists');
     const memberships = await this.dataSource
       .getRepository(MembershipEntity)
@@ -124,7 +129,9 @@ export class AccessService {
       return [];
     } else {
       const ids = actor.memberships.map((m) => m.unitId);
-      const prefixes = actor.memberships.filter((m) => managerRoles.includes(m.role)).map((m) => `${m.path}/%`);
+      const prefixes = actor.memberships
+        .filter((m) => managerRoles.includes(m.role))
+        .map((m) => `${m.path}/%`);
       const qb = repo
         .createQueryBuilder('u')
         .where('u.id IN (:...ids) OR u.parent_id IN (:...ids)', { ids })
@@ -139,4 +146,5 @@ export class AccessService {
   }
 }
 
-export const childTypeAction = (type: OrgUnitType): UnitAction => (type === 'group' ? 'group.create' : 'tree.manage');
+export const childTypeAction = (type: OrgUnitType): UnitAction =>
+  type === 'group' ? 'group.create' : 'tree.manage';

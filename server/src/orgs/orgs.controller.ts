@@ -127,7 +127,8 @@ export class OrgsController {
     @UploadedFile() file: Express.Multer.File | undefined,
     @Query('dryRun') dryRun?: string,
   ) {
-    if (!file) throw new DomainError('validation_failed', 'attach the roster file as the form field "file"', 400);
+    if (!file)
+      throw new DomainError('validation_failed', 'attach the roster file as the form field "file"', 400);
     return this.roster.import(user, unitId, file, dryRun === 'true' || dryRun === '1');
   }
 

@@ -64,7 +64,11 @@ export class OrgsService {
     } else {
       parent = (await this.access.unit(user, body.parentId, childTypeAction(body.type))).unit;
       if (!allowedChildTypes[parent.type].includes(body.type)) {
-        throw new DomainError('invalid_parent', `a ${body.type} cannot be placed under a ${parent.type}`, 400);
+        throw new DomainError(
+          'invalid_parent',
+          `a ${body.type} cannot be placed under a ${parent.type}`,
+          400,
+        );
       }
     }
     const id = randomUUID();
@@ -109,7 +113,11 @@ export class OrgsService {
 
   async remove(user: AuthUser, unitId: string): Promise<void> {
     const { unit: probe } = await this.access.unit(user, unitId, 'unit.read');
-    const { unit } = await this.access.unit(user, unitId, probe.type === 'group' ? 'group.delete' : 'tree.manage');
+    const { unit } = await this.access.unit(
+      user,
+      unitId,
+      probe.type === 'group' ? 'group.delete' : 'tree.manage',
+    );
     await this.dataSource.transaction(async (em) => {
       const children = await em.countBy(OrgUnitEntity, { parentId: unit.id });
       if (children > 0) throw Conflict(`${unit.name} still has ${children} units under it`);
@@ -153,7 +161,8 @@ export class OrgsService {
       }
       const membership = em.create(MembershipEntity, { userId: person.id, unitId: unit.id, role: body.role });
       await em.save(membership);
-      if (body.groupId) await em.insert(MembershipEntity, { userId: person.id, unitId: body.groupId, role: 'member' });
+      if (body.groupId)
+        await em.insert(MembershipEntity, { userId: person.id, unitId: body.groupId, role: 'member' });
       const [after] = await queryRoster(em, unit.id, { membershipId: membership.id });
       await this.audit.append(em, {
         actorId: user.id,
@@ -185,12 +194,15 @@ export class OrgsService {
       if (body.name !== undefined) personChanges.name = body.name;
       if (body.phone !== undefined) personChanges.phone = body.phone;
       if (body.memberType !== undefined) personChanges.memberType = body.memberType;
-      if (Object.keys(personChanges).length) await em.update(UserEntity, { id: before.userId }, personChanges);
-      if (body.role !== undefined) await em.update(MembershipEntity, { id: membershipId }, { role: body.role });
+      if (Object.keys(personChanges).length)
+        await em.update(UserEntity, { id: before.userId }, personChanges);
+      if (body.role !== undefined)
+        await em.update(MembershipEntity, { id: membershipId }, { role: body.role });
       if (body.groupId !== undefined && body.groupId !== before.groupId) {
         await this.checkGroup(em, unit, body.groupId);
         await this.leaveGroups(em, unit.id, before.userId);
-        if (body.groupId) await em.insert(MembershipEntity, { userId: before.userId, unitId: body.groupId, role: 'member' });
+        if (body.groupId)
+          await em.insert(MembershipEntity, { userId: before.userId, unitId: body.groupId, role: 'member' });
       }
       const [after] = await queryRoster(em, unit.id, { membershipId });
       await this.audit.append(em, {
@@ -245,6 +257,13 @@ export class OrgsService {
   }
 
   private toDto(unit: OrgUnitEntity, relation: Relation, memberCount: number): OrgUnit {
-    return { id: unit.id, name: unit.name, type: unit.type, parentId: unit.parentId, memberCount, access: relation };
+    return {
+      id: unit.id,
+      name: unit.name,
+      type: unit.type,
+      parentId: unit.parentId,
+      memberCount,
+      access: relation,
+    };
   }
 }

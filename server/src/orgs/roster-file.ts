@@ -15,7 +15,10 @@ export interface RawRosterRow {
 const MAX_ROWS = 50_000;
 
 /** Reads an XLSX (first sheet) or CSV roster into rows of trimmed strings, keyed by the header row. */
-export async function readRosterFile(file: { buffer: Buffer; originalname: string }): Promise<RawRosterRow[]> {
+export async function readRosterFile(file: {
+  buffer: Buffer;
+  originalname: string;
+}): Promise<RawRosterRow[]> {
   const isXlsx = file.buffer.subarray(0, 2).toString('latin1') === 'PK';
   const table = isXlsx ? await readXlsx(file.buffer) : readCsv(file.buffer);
   if (table.length === 0) throw new DomainError('import_empty', 'the file is empty', 400);
@@ -77,9 +80,17 @@ async function readXlsx(buffer: Buffer): Promise<string[][]> {
 /** Writes rows as an XLSX with a bold, frozen header; streamed, so memory stays flat for large rosters. */
 export async function writeXlsx(
   out: Writable,
-  sheets: { name: string; columns: { header: string; key: string; width: number }[]; rows: Record<string, unknown>[] }[],
+  sheets: {
+    name: string;
+    columns: { header: string; key: string; width: number }[];
+    rows: Record<string, unknown>[];
+  }[],
 ): Promise<void> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: out,
+    useSharedStrings: false,
+    useStyles: true,
+  });
   for (const s of sheets) {
     const sheet = workbook.addWorksheet(s.name, { views: [{ state: 'frozen', ySplit: 1 }] });
     sheet.columns = s.columns;

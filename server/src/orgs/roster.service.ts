@@ -37,7 +37,12 @@ const membershipColumns: BulkColumn<{ userId: string; unitId: string; role: Unit
   { name: 'role', type: 'text', value: (m) => m.role },
 ];
 
-function lookup<T extends string>(value: string | undefined, codes: readonly T[], aliases: Record<string, T>, fallback: T) {
+function lookup<T extends string>(
+  value: string | undefined,
+  codes: readonly T[],
+  aliases: Record<string, T>,
+  fallback: T,
+) {
   const v = (value ?? '').trim();
   if (v === '') return fallback;
   if ((codes as readonly string[]).includes(v.toLowerCase())) return v.toLowerCase() as T;
@@ -87,17 +92,19 @@ export class RosterService {
     if (unit.type !== 'branch' && rows.some((r) => r.group)) {
       throw new DomainError('import_groups', 'party groups can only be given for a branch (党支部)', 400);
     }
-    return this.dataSource.transaction(async (em) => {
-      const outcome = await this.apply(em, user, unit, rows);
-      if (dryRun) {
-        // Validated and rehearsed against the real database, then rolled back.
-        throw new DryRun({ ...report, ...outcome, applied: false });
-      }
-      return { ...report, ...outcome, applied: true };
-    }).catch((e: unknown) => {
-      if (e instanceof DryRun) return e.report;
-      throw e;
-    });
+    return this.dataSource
+      .transaction(async (em) => {
+        const outcome = await this.apply(em, user, unit, rows);
+        if (dryRun) {
+          // Validated and rehearsed against the real database, then rolled back.
+          throw new DryRun({ ...report, ...outcome, applied: false });
+        }
+        return { ...report, ...outcome, applied: true };
+      })
+      .catch((e: unknown) => {
+        if (e instanceof DryRun) return e.report;
+        throw e;
+      });
   }
 
   private async validate(raw: RawRosterRow[]): Promise<{ rows: ValidRow[]; errors: RosterImportError[] }> {
@@ -107,10 +114,18 @@ export class RosterService {
     const firstRowOfPhone = new Map<string, number>();
     for (const { row, cells } of raw) {
       const role = lookup<UnitRole>(cells.role, UnitRole.options, unitRoleAliases, 'member');
-      const memberType = lookup<MemberType>(cells.memberType, MemberType.options, memberTypeAliases, 'member');
+      const memberType = lookup<MemberType>(
+        cells.memberType,
+        MemberType.options,
+        memberTypeAliases,
+        'member',
+      );
       if (!role) fail(row, `unknown role "${cells.role}" (use ${Object.values(unitRoleLabelsZh).join('/')})`);
       if (!memberType) {
-        fail(row, `unknown member type "${cells.memberType}" (use ${Object.values(memberTypeLabelsZh).join('/')})`);
+        fail(
+          row,
+          `unknown member type "${cells.memberType}" (use ${Object.values(memberTypeLabelsZh).join('/')})`,
+        );
       }
       const parsed = RosterImportRow.safeParse({
         name: cells.name ?? '',
@@ -131,10 +146,14 @@ export class RosterService {
       }
       rows.push({ ...parsed.data, row });
     }
-    const existing = await this.usersByPhone(this.dataSource.manager, rows.map((r) => r.phone));
+    const existing = await this.usersByPhone(
+      this.dataSource.manager,
+      rows.map((r) => r.phone),
+    );
     for (const r of rows) {
       const person = existing.get(r.phone);
-      if (person && person.name !== r.name) fail(r.row, `phone ${r.phone} belongs to ${person.name}, not ${r.name}`);
+      if (person && person.name !== r.name)
+        fail(r.row, `phone ${r.phone} belongs to ${person.name}, not ${r.name}`);
     }
     const list = [...errors].sort(([a], [b]) => a - b).map(([row, reasons]) => ({ row, reasons }));
     return { rows: rows.filter((r) => !errors.has(r.row)), errors: list };
@@ -148,12 +167,20 @@ export class RosterService {
   ): Promise<Pick<RosterImportReport, 'created' | 'updated' | 'groupsCreated'>> {
     const events: AuditInput[] = [];
     // Party groups named in the file are created under the branch when missing.
-    const groups = new Map((await em.findBy(OrgUnitEntity, { parentId: unit.id, type: 'group' })).map((g) => [g.name, g]));
+    const groups = new Map(
+      (await em.findBy(OrgUnitEntity, { parentId: unit.id, type: 'group' })).map((g) => [g.name, g]),
+    );
     const groupsCreated: string[] = [];
     for (const name of new Set(rows.flatMap((r) => (r.group ? [r.group] : [])))) {
       if (groups.has(name)) continue;
       const id = randomUUID();
-      const group = em.create(OrgUnitEntity, { id, name, type: 'group', parentId: unit.id, path: `${unit.path}/${id}` });
+      const group = em.create(OrgUnitEntity, {
+        id,
+        name,
+        type: 'group',
+        parentId: unit.id,
+        path: `${unit.path}/${id}`,
+      });
       await em.insert(OrgUnitEntity, group);
       groups.set(name, group);
       groupsCreated.push(name);
@@ -168,7 +195,10 @@ export class RosterService {
     }
 
     const before = new Map((await queryRoster(em, unit.id)).map((m) => [m.userId, m]));
-    const people = await this.usersByPhone(em, rows.map((r) => r.phone));
+    const people = await this.usersByPhone(
+      em,
+      rows.map((r) => r.phone),
+    );
     const newPeople = rows
       .filter((r) => !people.has(r.phone))
       .map((r) => ({ id: randomUUID(), name: r.name, phone: r.phone, memberType: r.memberType }));
@@ -196,7 +226,10 @@ export class RosterService {
     if (roleChanges.length) {
       await em.query(
         `UPDATE membership m SET role = v.r FROM unnest($1::uuid[], $2::text[]) AS v(id, r) WHERE m.id = v.id`,
-        [roleChanges.map((r) => before.get(people.get(r.phone)!.id)!.membershipId), roleChanges.map((r) => r.role)],
+        [
+          roleChanges.map((r) => before.get(people.get(r.phone)!.id)!.membershipId),
+          roleChanges.map((r) => r.role),
+        ],
       );
     }
 
@@ -209,7 +242,11 @@ export class RosterService {
       ]);
       const groupMemberships = rows
         .filter((r) => r.group)
-        .map((r) => ({ userId: people.get(r.phone)!.id, unitId: groups.get(r.group!)!.id, role: 'member' as const }));
+        .map((r) => ({
+          userId: people.get(r.phone)!.id,
+          unitId: groups.get(r.group!)!.id,
+          role: 'member' as const,
+        }));
       await bulkInsert(em, 'membership', membershipColumns, groupMemberships);
     }
 
@@ -249,7 +286,10 @@ export class RosterService {
   }
 
   /** Checks access and reads the roster first, so an error is still a clean JSON response. */
-  async export(user: AuthUser, unitId: string): Promise<{ filename: string; write: (out: Writable) => Promise<void> }> {
+  async export(
+    user: AuthUser,
+    unitId: string,
+  ): Promise<{ filename: string; write: (out: Writable) => Promise<void> }> {
     const { unit } = await this.access.unit(user, unitId, 'roster.export');
     const members = await queryRoster(this.dataSource.manager, unit.id);
     const rows = members.map((m) => ({
@@ -259,7 +299,11 @@ export class RosterService {
       memberType: memberTypeLabelsZh[m.memberType],
       group: m.groupName ?? '',
     }));
-    const columns = rosterColumns.map((c) => ({ header: c.zh, key: c.key, width: c.key === 'name' ? 14 : 18 }));
+    const columns = rosterColumns.map((c) => ({
+      header: c.zh,
+      key: c.key,
+      width: c.key === 'name' ? 14 : 18,
+    }));
     return {
       filename: `${unit.name}-花名册.xlsx`,
       write: (out) => writeXlsx(out, [{ name: '花名册', columns, rows }]),
@@ -284,7 +328,10 @@ export class RosterService {
           { column: '姓名', help: '必填' },
           { column: '手机号', help: '必填，11 位手机号，用于登录；同一手机号只能出现一次' },
           { column: '职务', help: `可空（默认 党员）：${Object.values(unitRoleLabelsZh).join(' / ')}` },
-          { column: '党员类型', help: `可空（默认 正式党员）：${Object.values(memberTypeLabelsZh).join(' / ')}` },
+          {
+            column: '党员类型',
+            help: `可空（默认 正式党员）：${Object.values(memberTypeLabelsZh).join(' / ')}`,
+          },
           { column: '党小组', help: '可空；填写本支部的党小组名称，不存在的党小组会自动创建' },
         ],
       },

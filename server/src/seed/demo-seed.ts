@@ -36,16 +36,62 @@ const units: { key: string; name: string; type: OrgUnitType; parent?: string }[]
 
 const people: DemoPerson[] = [
   { name: '王建国', phone: '13800000001', username: 'committee', units: [['committee', 'secretary']] },
-  { name: '李红梅', phone: '13800000011', username: 'secretary1', units: [['b1', 'secretary'], ['committee', 'committee_member']] },
+  {
+    name: '李红梅',
+    phone: '13800000011',
+    username: 'secretary1',
+    units: [
+      ['b1', 'secretary'],
+      ['committee', 'committee_member'],
+    ],
+  },
   { name: '张伟', phone: '13800000012', units: [['b1', 'organizer']] },
-  { name: '刘洋', phone: '13800000013', username: 'member1', units: [['b1', 'member'], ['g1', 'member']] },
-  { name: '陈静', phone: '13800000014', units: [['b1', 'committee_member'], ['g1', 'member']] },
-  { name: '杨帆', phone: '13800000015', units: [['b1', 'member'], ['g1', 'member']] },
+  {
+    name: '刘洋',
+    phone: '13800000013',
+    username: 'member1',
+    units: [
+      ['b1', 'member'],
+      ['g1', 'member'],
+    ],
+  },
+  {
+    name: '陈静',
+    phone: '13800000014',
+    units: [
+      ['b1', 'committee_member'],
+      ['g1', 'member'],
+    ],
+  },
+  {
+    name: '杨帆',
+    phone: '13800000015',
+    units: [
+      ['b1', 'member'],
+      ['g1', 'member'],
+    ],
+  },
   { name: '赵磊', phone: '13800000016', units: [['b1', 'member']] },
-  { name: '黄丽', phone: '13800000017', memberType: 'probationary', units: [['b1', 'member'], ['g1', 'member']] },
+  {
+    name: '黄丽',
+    phone: '13800000017',
+    memberType: 'probationary',
+    units: [
+      ['b1', 'member'],
+      ['g1', 'member'],
+    ],
+  },
   { name: '周杰', phone: '13800000018', units: [['b1', 'member']] },
   { name: '吴敏', phone: '13800000019', units: [['b1', 'member']] },
-  { name: '孙强', phone: '13800000021', username: 'secretary2', units: [['b2', 'secretary'], ['committee', 'committee_member']] },
+  {
+    name: '孙强',
+    phone: '13800000021',
+    username: 'secretary2',
+    units: [
+      ['b2', 'secretary'],
+      ['committee', 'committee_member'],
+    ],
+  },
   { name: '马超', phone: '13800000022', units: [['b2', 'deputy_secretary']] },
   { name: '朱琳', phone: '13800000023', username: 'member2', units: [['b2', 'member']] },
   { name: '胡斌', phone: '13800000024', units: [['b2', 'organizer']] },
@@ -67,25 +113,60 @@ export async function seedDemo(ds: DataSource, print: (line: string) => void = c
     for (const u of units) {
       const id = randomUUID();
       const parent = u.parent ? ids.get(u.parent)! : null;
-      const unit = em.create(OrgUnitEntity, { id, name: u.name, type: u.type, parentId: parent?.id ?? null, path: parent ? `${parent.path}/${id}` : id });
+      const unit = em.create(OrgUnitEntity, {
+        id,
+        name: u.name,
+        type: u.type,
+        parentId: parent?.id ?? null,
+        path: parent ? `${parent.path}/${id}` : id,
+      });
       await em.insert(OrgUnitEntity, unit);
       ids.set(u.key, unit);
-      events.push({ actorId: null, action: 'unit.create', entityType: 'org_unit', entityId: id, unitId: id, after: { name: u.name, type: u.type, parentId: unit.parentId, source: 'seed' } });
+      events.push({
+        actorId: null,
+        action: 'unit.create',
+        entityType: 'org_unit',
+        entityId: id,
+        unitId: id,
+        after: { name: u.name, type: u.type, parentId: unit.parentId, source: 'seed' },
+      });
     }
     const admin = await ensureAdmin(em, 'admin', '系统管理员', passwordHash);
-    if (admin) events.push({ actorId: null, action: 'user.create', entityType: 'user', entityId: admin.id, after: { username: 'admin', isAdmin: true, source: 'seed' } });
+    if (admin)
+      events.push({
+        actorId: null,
+        action: 'user.create',
+        entityType: 'user',
+        entityId: admin.id,
+        after: { username: 'admin', isAdmin: true, source: 'seed' },
+      });
     for (const p of people) {
-      const user = em.create(UserEntity, { name: p.name, phone: p.phone, username: p.username ?? null, memberType: p.memberType ?? 'member', passwordHash });
+      const user = em.create(UserEntity, {
+        name: p.name,
+        phone: p.phone,
+        username: p.username ?? null,
+        memberType: p.memberType ?? 'member',
+        passwordHash,
+      });
       await em.save(user);
       for (const [key, role] of p.units) {
         const m = em.create(MembershipEntity, { userId: user.id, unitId: ids.get(key)!.id, role });
         await em.save(m);
-        events.push({ actorId: null, action: 'member.add', entityType: 'membership', entityId: m.id, unitId: m.unitId, after: { name: p.name, phone: p.phone, role, source: 'seed' } });
+        events.push({
+          actorId: null,
+          action: 'member.add',
+          entityType: 'membership',
+          entityId: m.id,
+          unitId: m.unitId,
+          after: { name: p.name, phone: p.phone, role, source: 'seed' },
+        });
       }
     }
     await audit.append(em, events);
   });
-  print('Demo data created. Sign in at http://localhost:3000 with any of these (password ' + DEMO_PASSWORD + '):');
+  print(
+    'Demo data created. Sign in at http://localhost:3000 with any of these (password ' + DEMO_PASSWORD + '):',
+  );
   print('  admin        系统管理员 (system administrator)');
   print('  committee    王建国, secretary of 示范单位党委 (reads both branches)');
   print('  secretary1   李红梅, secretary of 第一党支部 (manages its roster)');
@@ -96,7 +177,13 @@ export async function seedDemo(ds: DataSource, print: (line: string) => void = c
 }
 
 /** Creates an administrator account unless that username exists; returns it when created. */
-export async function ensureAdmin(em: EntityManager, username: string, name: string, passwordHash: string, phone: string | null = null) {
+export async function ensureAdmin(
+  em: EntityManager,
+  username: string,
+  name: string,
+  passwordHash: string,
+  phone: string | null = null,
+) {
   if (await em.existsBy(UserEntity, { username })) return null;
   const admin = em.create(UserEntity, { name, username, phone, passwordHash, isAdmin: true });
   return em.save(admin);

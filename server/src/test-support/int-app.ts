@@ -12,7 +12,10 @@ import { DEMO_PASSWORD, seedDemo } from '../seed/demo-seed';
 /** The PostgreSQL server integration tests run against: a real one, never a mock. */
 export function testServerUrl(): string {
   const url = process.env.DATABASE_URL;
-  if (!url) throw new Error('integration tests need DATABASE_URL (a PostgreSQL server; each test file creates its own database)');
+  if (!url)
+    throw new Error(
+      'integration tests need DATABASE_URL (a PostgreSQL server; each test file creates its own database)',
+    );
   return url;
 }
 
@@ -23,12 +26,17 @@ export interface TestApp {
   config: AppConfig;
   http: () => ReturnType<typeof request>;
   /** Signs in a demo account (password Demo@2026) and returns its bearer header and session. */
-  login(login: string, password?: string): Promise<{ auth: { Authorization: string }; session: LoginResponse }>;
+  login(
+    login: string,
+    password?: string,
+  ): Promise<{ auth: { Authorization: string }; session: LoginResponse }>;
   close(): Promise<void>;
 }
 
 /** A fresh database (migrated, with the demo organisation unless `seed: false`) and the whole app on it. */
-export async function startTestApp(opts: { seed?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(
+  opts: { seed?: boolean; env?: Record<string, string> } = {},
+): Promise<TestApp> {
   const server = new URL(testServerUrl());
   const name = `bm_test_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: server.toString() });
@@ -64,7 +72,8 @@ export async function startTestApp(opts: { seed?: boolean; env?: Record<string, 
     http,
     async login(login, password = DEMO_PASSWORD) {
       const res = await http().post('/api/auth/login').send({ login, password });
-      if (res.status !== 200) throw new Error(`login ${login} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.status !== 200)
+        throw new Error(`login ${login} failed: ${res.status} ${JSON.stringify(res.body)}`);
       const session = res.body as LoginResponse;
       return { auth: { Authorization: `Bearer ${session.accessToken}` }, session };
     },

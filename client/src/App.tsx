@@ -1,0 +1,45 @@
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
+import { AuditPage } from './features/admin/audit-page';
+import { AuthProvider } from './features/auth/auth-context';
+import { LoginPage } from './features/auth/login-page';
+import { RequireAuth } from './features/auth/require-auth';
+import { OrgTreePage } from './features/orgs/org-tree-page';
+import { UnitPage } from './features/orgs/unit-page';
+import { AppShell } from './features/shell/app-shell';
+import { HomeRedirect } from './features/shell/home-redirect';
+import { NotFoundPage } from './features/shell/not-found';
+import { AppProviders } from './providers';
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route
+        element={
+          <RequireAuth>
+            <AppShell />
+          </RequireAuth>
+        }
+      >
+        <Route index element={<HomeRedirect />} />
+        <Route path="org" element={<OrgTreePage />} />
+        <Route path="units/:unitId" element={<UnitPage />} />
+        <Route path="admin/audit" element={<AuditPage />} />
+        <Route path="admin" element={<Navigate to="/admin/audit" replace />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}
+
+export default function App() {
+  return (
+    <AppProviders>
+      <AuthProvider>
+        <BrowserRouter>
+          <AppRoutes />
+        </BrowserRouter>
+      </AuthProvider>
+    </AppProviders>
+  );
+}

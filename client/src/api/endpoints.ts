@@ -1,0 +1,86 @@
+import {
+  apiRoutes,
+  type AddMemberRequest,
+  type AuditEvent,
+  type AuditVerifyResult,
+  type ChangePasswordRequest,
+  type CreateOrgUnitRequest,
+  type Health,
+  type LoginRequest,
+  type LoginResponse,
+  type Me,
+  type OrgUnit,
+  type ResetPasswordRequest,
+  type ResetPasswordResponse,
+  type RosterImportReport,
+  type RosterMember,
+  type UpdateMemberRequest,
+  type UpdateOrgUnitRequest,
+} from '@branchmeet/shared';
+import { api, ApiRequestError, type ApiClient, type DownloadedFile } from './client';
+
+/** Typed calls, one per REST route of the contract. */
+export function endpoints(client: ApiClient = api) {
+  return {
+    health: () => client.request<Health>(apiRoutes.health, { auth: false }),
+
+    login: (body: LoginRequest) =>
+      client.request<LoginResponse>(apiRoutes.auth.login, { method: 'POST', body, auth: false }),
+    logout: (refreshToken: string) =>
+      client.request<void>(apiRoutes.auth.logout, { method: 'POST', body: { refreshToken }, auth: false }),
+    me: () => client.get<Me>(apiRoutes.auth.me),
+    changePassword: (body: ChangePasswordRequest) => client.post<void>(apiRoutes.auth.changePassword, body),
+    resetPassword: (userId: string, body: ResetPasswordRequest) =>
+      client.post<ResetPasswordResponse | undefined>(apiRoutes.users.resetPassword(userId), body),
+
+    listUnits: () => client.get<OrgUnit[]>(apiRoutes.orgUnits.list),
+    getUnit: (unitId: string) => client.get<OrgUnit>(apiRoutes.orgUnits.one(unitId)),
+    createUnit: (body: CreateOrgUnitRequest) => client.post<OrgUnit>(apiRoutes.orgUnits.list, body),
+    updateUnit: (unitId: string, body: UpdateOrgUnitRequest) =>
+      client.patch<OrgUnit>(apiRoutes.orgUnits.one(unitId), body),
+    deleteUnit: (unitId: string) => client.delete(apiRoutes.orgUnits.one(unitId)),
+
+    listMembers: (unitId: string, q?: string) =>
+      client.get<RosterMember[]>(apiRoutes.orgUnits.members(unitId), { q: q?.trim() || undefined }),
+    addMember: (unitId: string, body: AddMemberRequest) =>
+      client.post<RosterMember>(apiRoutes.orgUnits.members(unitId), body),
+    updateMember: (unitId: string, membershipId: string, body: UpdateMemberRequest) =>
+      client.patch<RosterMember>(apiRoutes.orgUnits.member(unitId, membershipId), body),
+    removeMember: (unitId: string, membershipId: string) =>
+      client.delete(apiRoutes.orgUnits.member(unitId, membershipId)),
+
+    /**
+     * Uploads a roster file. A file with bad rows is answered with a report (applied=false) — whether the server
+     * sends it with 200 or with an error status such as 422 — so both come back as a report here.
+     */
+    importRoster: async (unitId: string, file: File, dryRun: boolean): Promise<RosterImportReport> => {
+      const formData = new FormData();
+      formData.append('file', file);
+      try {
+        return await client.request<RosterImportReport>(apiRoutes.orgUnits.rosterImport(unitId), {
+          method: 'POST',
+          formData,
+          query: { dryRun: dryRun ? 'true' : undefined },
+        });
+      } catch (err) {
+        if (err instanceof ApiRequestError && isImportReport(err.body)) return err.body;
+        throw err;
+      }
+    },
+    exportRoster: (unitId: string): Promise<DownloadedFile> =>
+      client.download(apiRoutes.orgUnits.rosterExport(unitId)),
+    rosterTemplate: (): Promise<DownloadedFile> => client.download(apiRoutes.orgUnits.rosterTemplate),
+
+    auditEvents: (query: { limit?: number; unitId?: string; beforeId?: string }) =>
+      client.get<AuditEvent[]>(apiRoutes.audit.events, query),
+    auditVerify: () => client.get<AuditVerifyResult>(apiRoutes.audit.verify),
+  };
+}
+
+export function isImportReport(body: unknown): body is RosterImportReport {
+  if (typeof body !== 'object' || body === null) return false;
+  const b = body as Record<string, unknown>;
+  return typeof b.applied === 'boolean' && Array.isArray(b.errors) && typeof b.totalRows === 'number';
+}
+
+export const http = endpoints();
