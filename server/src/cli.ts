@@ -5,7 +5,7 @@ import { hashPassword, temporaryPassword } from './auth/passwords';
 import { ConfigError, loadConfig } from './config/config';
 import { openDatabase, withMigratedDataSource } from './database/database';
 import { ensureAdmin, seedDemo, shouldSeedDemo } from './seed/demo-seed';
-import { Password } from '@branchmeet/shared';
+import { Password, zodIssueMessage } from '@branchmeet/shared';
 
 const usage = `usage: node dist/cli.js <command>
   create-admin --username NAME [--name 显示名] [--phone PHONE]   password from ADMIN_PASSWORD, else generated and printed
@@ -28,7 +28,8 @@ async function run(argv: string[]): Promise<number> {
           const given = process.env.ADMIN_PASSWORD;
           const password = given ?? temporaryPassword();
           const check = Password.safeParse(password);
-          if (!check.success) throw new UsageError(`ADMIN_PASSWORD: ${check.error.issues[0].message}`);
+          if (!check.success)
+            throw new UsageError(`ADMIN_PASSWORD: ${zodIssueMessage(check.error.issues[0], 'en')}`);
           const created = await ds.transaction(async (em) => {
             const admin = await ensureAdmin(
               em,

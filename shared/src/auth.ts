@@ -1,16 +1,17 @@
 import { z } from 'zod';
 import { Uuid } from './common';
+import { messageKey as m } from './messages';
 import { MemberType, OrgUnitType, UnitRole } from './orgs';
 
 export const Password = z
   .string()
-  .min(8, 'password must have at least 8 characters')
-  .max(128, 'password must have at most 128 characters');
+  .min(8, m('validation.passwordTooShort'))
+  .max(128, m('validation.passwordTooLong'));
 
 export const LoginRequest = z.object({
   /** Phone number or username. */
-  login: z.string().trim().min(1, 'enter a phone number or username').max(64),
-  password: z.string().min(1, 'enter the password').max(128),
+  login: z.string().trim().min(1, m('validation.loginRequired')).max(64),
+  password: z.string().min(1, m('validation.passwordRequired')).max(128),
 });
 export type LoginRequest = z.infer<typeof LoginRequest>;
 
@@ -23,7 +24,7 @@ export type LogoutRequest = z.infer<typeof LogoutRequest>;
 export const ChangePasswordRequest = z
   .object({ currentPassword: z.string().min(1).max(128), newPassword: Password })
   .refine((v) => v.currentPassword !== v.newPassword, {
-    message: 'the new password must differ from the current one',
+    message: m('validation.newPasswordSame'),
     path: ['newPassword'],
   });
 export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequest>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { messageKey as m } from './messages';
 
 export const Uuid = z.uuid();
 
@@ -26,7 +27,7 @@ export const ErrorCodes = {
 export const Phone = z
   .string()
   .trim()
-  .regex(/^1[3-9]\d{9}$/, 'phone must be an 11-digit mainland mobile number');
+  .regex(/^1[3-9]\d{9}$/, m('validation.phone'));
 
 export const Health = z.object({
   status: z.enum(['ok', 'degraded']),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Phone, Uuid } from './common';
+import { messageKey as m } from './messages';
 
 /** 党委 → 党总支 → 党支部 → 党小组 */
 export const OrgUnitType = z.enum(['committee', 'general_branch', 'branch', 'group']);
@@ -61,7 +62,11 @@ export const memberTypeLabelsZh: Record<MemberType, string> = {
   probationary: '预备党员',
 };
 
-const UnitName = z.string().trim().min(1, 'name is required').max(100, 'name is at most 100 characters');
+const UnitName = z
+  .string()
+  .trim()
+  .min(1, m('validation.unitNameRequired'))
+  .max(100, m('validation.unitNameTooLong'));
 
 export const OrgUnit = z.object({
   id: Uuid,
@@ -101,7 +106,11 @@ export type RosterMember = z.infer<typeof RosterMember>;
 export const RosterQuery = z.object({ q: z.string().trim().max(50).optional() });
 export type RosterQuery = z.infer<typeof RosterQuery>;
 
-const PersonName = z.string().trim().min(1, 'name is required').max(50, 'name is at most 50 characters');
+const PersonName = z
+  .string()
+  .trim()
+  .min(1, m('validation.personNameRequired'))
+  .max(50, m('validation.personNameTooLong'));
 
 export const AddMemberRequest = z.object({
   name: PersonName,
@@ -121,7 +130,7 @@ export const UpdateMemberRequest = z
     groupId: Uuid.nullable(),
   })
   .partial()
-  .refine((v) => Object.keys(v).length > 0, { message: 'nothing to change' });
+  .refine((v) => Object.keys(v).length > 0, { message: m('validation.nothingToChange') });
 export type UpdateMemberRequest = z.infer<typeof UpdateMemberRequest>;
 
 /** One row of a roster file after its cells were read; validated by the server row by row. */

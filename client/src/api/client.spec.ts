@@ -106,7 +106,7 @@ describe('ApiClient', () => {
 
   it('reports field issues of a 400 and a network failure distinctly', async () => {
     const store = memoryStore(expired);
-    const issues = [{ path: 'phone', message: 'phone must be an 11-digit mainland mobile number' }];
+    const issues = [{ path: 'phone', message: '手机号须为 11 位大陆手机号码' }];
     const client = new ApiClient({
       tokens: store,
       fetchFn: async () => json(400, { code: 'validation_failed', message: 'invalid body', issues }),
@@ -120,6 +120,36 @@ describe('ApiClient', () => {
       },
     });
     await expect(offline.get('/health')).rejects.toMatchObject({ status: 0, code: 'network_error' });
+  });
+
+  it('asks for the UI language on every request, the refresh included, and follows a switch', async () => {
+    const store = memoryStore(expired);
+    let language = 'zh-CN';
+    const sent: { url: string; lang: string | null }[] = [];
+    const fetchFn = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = String(input);
+      const headers = new Headers(init?.headers);
+      sent.push({ url, lang: headers.get('Accept-Language') });
+      if (url === '/api/auth/refresh') {
+        return json(200, { accessToken: 'new-access', refreshToken: 'refresh-rotated-1', expiresIn: 900 });
+      }
+      if (headers.get('Authorization') === 'Bearer old-access') {
+        return json(401, { code: 'unauthenticated', message: '访问令牌无效或已过期' });
+      }
+      return json(200, { ok: true });
+    });
+    const client = new ApiClient({ tokens: store, fetchFn, language: () => language });
+
+    await client.get('/org-units');
+    language = 'en';
+    await client.post('/org-units', { name: 'x' });
+
+    expect(sent).toEqual([
+      { url: '/api/org-units', lang: 'zh-CN' },
+      { url: '/api/auth/refresh', lang: 'zh-CN' },
+      { url: '/api/org-units', lang: 'zh-CN' },
+      { url: '/api/org-units', lang: 'en' },
+    ]);
   });
 
   it('builds query strings without empty values', () => {

@@ -1,4 +1,5 @@
 import { apiRoutes, type ApiError, type TokenPair } from '@branchmeet/shared';
+import { currentLanguage } from '../i18n';
 import { localStorageTokenStore, type TokenStore } from './token-store';
 
 /** A failed API call: the server's `ApiError` plus the HTTP status. `body` keeps the raw JSON for callers
@@ -37,6 +38,8 @@ export interface ApiClientOptions {
   baseUrl?: string;
   tokens?: TokenStore;
   fetchFn?: typeof fetch;
+  /** The UI language, sent as Accept-Language so the server's messages match it (default: i18n's current). */
+  language?: () => string;
 }
 
 export interface DownloadedFile {
@@ -89,6 +92,7 @@ export class ApiClient {
   private readonly baseUrl: string;
   private readonly tokens: TokenStore;
   private readonly fetchFn: typeof fetch;
+  private readonly language: () => string;
   private refreshing: Promise<boolean> | null = null;
   private readonly sessionLostListeners = new Set<() => void>();
 
@@ -97,6 +101,7 @@ export class ApiClient {
     this.tokens = options.tokens ?? localStorageTokenStore();
     // Bind lazily so tests can replace globalThis.fetch after the client was created.
     this.fetchFn = options.fetchFn ?? ((input, init) => globalThis.fetch(input, init));
+    this.language = options.language ?? currentLanguage;
   }
 
   hasSession(): boolean {
@@ -195,7 +200,7 @@ export class ApiClient {
   }
 
   private async attempt(path: string, options: RequestOptions, auth: boolean): Promise<Response> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
+    const headers = this.baseHeaders();
     let body: BodyInit | undefined;
     if (options.formData) {
       body = options.formData;
@@ -218,6 +223,11 @@ export class ApiClient {
     }
   }
 
+  /** Every request asks for JSON in the UI's language (the server renders its messages in it). */
+  private baseHeaders(): Record<string, string> {
+    return { Accept: 'application/json', 'Accept-Language': this.language() };
+  }
+
   /** Concurrent 401s share one refresh call. */
   private refreshOnce(): Promise<boolean> {
     if (!this.refreshing) {
@@ -234,7 +244,7 @@ export class ApiClient {
     try {
       const response = await this.fetchFn(this.url(apiRoutes.auth.refresh), {
         method: 'POST',
-        headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+        headers: { ...this.baseHeaders(), 'Content-Type': 'application/json' },
         body: JSON.stringify({ refreshToken }),
       });
       if (!response.ok) return false;

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   apiRoutes,
@@ -8,6 +8,7 @@ import {
   RefreshRequest,
   ResetPasswordRequest,
 } from '@branchmeet/shared';
+import { UuidPipe } from '../common/uuid.pipe';
 import { ZodBody } from '../common/zod';
 import { AccessService } from '../orgs/access.service';
 import { AuthUser, CurrentUser, Public } from './auth-user';
@@ -63,7 +64,7 @@ export class AuthController {
   @HttpCode(200)
   async resetPassword(
     @CurrentUser() user: AuthUser,
-    @Param('userId', ParseUUIDPipe) userId: string,
+    @Param('userId', UuidPipe) userId: string,
     @ZodBody(ResetPasswordRequest) body: ResetPasswordRequest,
   ) {
     await this.access.assertGlobal(user, 'user.reset_password');

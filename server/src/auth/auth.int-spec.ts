@@ -27,7 +27,7 @@ describe('accounts (real PostgreSQL)', () => {
       .expect(401);
     expect(res.body).toEqual({
       code: 'unauthenticated',
-      message: 'wrong phone number, username or password',
+      message: '手机号、用户名或密码错误',
     });
   });
 
@@ -126,7 +126,7 @@ describe('login rate limit', () => {
       .send({ login: 'member1', password: 'Demo@2026' })
       .expect(429);
     expect(res.body.code).toBe('rate_limited');
-    expect(res.body.message).toMatch(/try again in \d+ seconds/);
+    expect(res.body.message).toMatch(/^登录尝试次数过多，请 \d+ 秒后再试$/);
     // Another account from the same address is not locked out by it.
     await t.login('member2');
   });

@@ -58,7 +58,7 @@ export class AuthService {
     const user = await this.users.findOne({ where: [{ phone: body.login }, { username: body.login }] });
     const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), body.password);
     if (!user || !user.passwordHash || !ok) {
-      throw Unauthenticated('wrong phone number, username or password');
+      throw Unauthenticated('auth.wrongCredentials');
     }
     const pair = await this.issueTokens(user);
     return { ...pair, me: await this.me(user.id) };
@@ -68,15 +68,15 @@ export class AuthService {
   async refresh(refreshToken: string): Promise<TokenPair> {
     const stored = await this.tokens.findOne({ where: { tokenHash: sha256(refreshToken) } });
     if (!stored || stored.expiresAt.getTime() < Date.now()) {
-      throw Unauthenticated('the session has expired; sign in again');
+      throw Unauthenticated('auth.sessionExpired');
     }
     if (stored.revokedAt) {
       // Reuse of a rotated token means it leaked: end every session of that user.
       await this.tokens.update({ userId: stored.userId, revokedAt: IsNull() }, { revokedAt: new Date() });
-      throw Unauthenticated('the session has expired; sign in again');
+      throw Unauthenticated('auth.sessionExpired');
     }
     const user = await this.users.findOneBy({ id: stored.userId });
-    if (!user) throw Unauthenticated('the account no longer exists');
+    if (!user) throw Unauthenticated('auth.accountGone');
     await this.tokens.update({ id: stored.id }, { revokedAt: new Date() });
     return this.issueTokens(user);
   }
@@ -90,14 +90,14 @@ export class AuthService {
 
   async me(userId: string): Promise<Me> {
     const user = await this.users.findOneBy({ id: userId });
-    if (!user) throw Unauthenticated('the account no longer exists');
+    if (!user) throw Unauthenticated('auth.accountGone');
     return { user: toUserDto(user), memberships: await this.orgs.membershipsOf(userId) };
   }
 
   async changePassword(userId: string, body: ChangePasswordRequest): Promise<void> {
     const user = await this.users.findOneBy({ id: userId });
     if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, body.currentPassword))) {
-      throw new DomainError('wrong_password', 'the current password is wrong', 400);
+      throw new DomainError('wrong_password', 400, 'auth.wrongCurrentPassword');
     }
     await this.setPassword(user, body.newPassword, false, userId, 'user.password_change');
   }
@@ -105,7 +105,7 @@ export class AuthService {
   /** An administrator sets a new password, or gets a generated one to hand over; the user must change it. */
   async resetPassword(actorId: string, userId: string, newPassword?: string): Promise<ResetPasswordResponse> {
     const user = await this.users.findOneBy({ id: userId });
-    if (!user) throw NotFound('user');
+    if (!user) throw NotFound('notFound.user');
     const password = newPassword ?? temporaryPassword();
     await this.setPassword(user, password, true, actorId, 'user.password_reset');
     return newPassword ? {} : { temporaryPassword: password };

@@ -23,13 +23,13 @@ export class JwtAuthGuard implements CanActivate {
     if (isPublic) return true;
     const req = ctx.switchToHttp().getRequest<Request & { user?: AuthUser }>();
     const header = req.headers.authorization;
-    if (!header?.startsWith('Bearer ')) throw Unauthenticated('sign in first: no access token');
+    if (!header?.startsWith('Bearer ')) throw Unauthenticated('auth.noAccessToken');
     try {
       const payload = await this.jwt.verifyAsync<AccessTokenPayload>(header.slice(7));
       req.user = { id: payload.sub, isAdmin: payload.adm === true };
       return true;
     } catch {
-      throw Unauthenticated('the access token is invalid or has expired');
+      throw Unauthenticated('auth.tokenInvalid');
     }
   }
 }

@@ -17,10 +17,8 @@ export class LoginThrottleGuard extends ThrottlerGuard {
     _ctx: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
-    throw new DomainError(
-      ErrorCodes.rateLimited,
-      `too many sign-in attempts; try again in ${Math.ceil(detail.timeToBlockExpire)} seconds`,
-      429,
-    );
+    throw new DomainError(ErrorCodes.rateLimited, 429, 'auth.tooManyAttempts', {
+      seconds: Math.ceil(detail.timeToBlockExpire),
+    });
   }
 }

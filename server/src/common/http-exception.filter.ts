@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { ApiError, ErrorCodes } from '@branchmeet/shared';
-import type { Response } from 'express';
+import {
+  ApiError,
+  ErrorCodes,
+  formatMessage,
+  isMessageKey,
+  type Locale,
+  zodIssueMessage,
+} from '@branchmeet/shared';
+import type { Request, Response } from 'express';
 import { ZodError } from 'zod';
 import { DomainError } from './domain-error';
+import { requestLocale } from './locale';
 
 const codeByStatus: Record<number, string> = {
   400: ErrorCodes.validation,
@@ -15,14 +23,18 @@ const codeByStatus: Record<number, string> = {
   429: ErrorCodes.rateLimited,
 };
 
-/** Maps every error to the ApiError shape; unknown errors become a generic 500 with a correlation id in the log. */
+/**
+ * Maps every error to the ApiError shape, its message rendered in the request's locale (Accept-Language); unknown
+ * errors become a generic 500 with a correlation id in the log.
+ */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly log = new Logger('HttpError');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
-    const { status, body } = this.toApiError(exception);
+    const http = host.switchToHttp();
+    const res = http.getResponse<Response>();
+    const { status, body } = this.toApiError(exception, requestLocale(http.getRequest<Request>()));
     if (res.headersSent) {
       res.end();
       return;
@@ -30,21 +42,27 @@ export class HttpExceptionFilter implements ExceptionFilter {
     res.status(status).json(body);
   }
 
-  toApiError(exception: unknown): { status: number; body: ApiError & Record<string, unknown> } {
+  toApiError(
+    exception: unknown,
+    locale: Locale,
+  ): { status: number; body: ApiError & Record<string, unknown> } {
     if (exception instanceof DomainError) {
       return {
         status: exception.status,
-        body: { code: exception.code, message: exception.message, ...exception.details },
+        body: { code: exception.code, message: exception.render(locale), ...exception.details },
       };
     }
     if (exception instanceof ZodError) {
-      return { status: 400, body: zodToApiError(exception) };
+      return { status: 400, body: zodToApiError(exception, locale) };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
-      const message =
-        typeof response === 'string'
+      // The framework's own errors (a bad path, a too large upload...) speak English: say it by status instead.
+      const byStatus = `http.${status}`;
+      const message = isMessageKey(byStatus)
+        ? formatMessage(byStatus, {}, locale)
+        : typeof response === 'string'
           ? response
           : typeof response === 'object' && response && 'message' in response
             ? String((response as { message: unknown }).message)
@@ -60,13 +78,18 @@ export class HttpExceptionFilter implements ExceptionFilter {
     );
     return {
       status: HttpStatus.INTERNAL_SERVER_ERROR,
-      body: { code: ErrorCodes.internal, message: 'internal error', correlationId },
+      body: { code: ErrorCodes.internal, message: formatMessage('http.internal', {}, locale), correlationId },
     };
   }
 }
 
-export function zodToApiError(error: ZodError): ApiError {
-  const issues = error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+/** A rejected body: each issue with its path, in the locale (see ZodPipe, which parses with `reportInput`). */
+export function zodToApiError(error: ZodError, locale: Locale): ApiError {
+  const issues = error.issues.map((i) => ({ path: i.path.join('.'), message: zodIssueMessage(i, locale) }));
   const message = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
-  return { code: ErrorCodes.validation, message: message || 'invalid request', issues };
+  return {
+    code: ErrorCodes.validation,
+    message: message || formatMessage('validation.invalidRequest', {}, locale),
+    issues,
+  };
 }

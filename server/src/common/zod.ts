@@ -2,11 +2,17 @@ import { ArgumentMetadata, Body, PipeTransform, Query } from '@nestjs/common';
 import { ApiBody, ApiQuery } from '@nestjs/swagger';
 import { z, ZodType } from 'zod';
 
-/** Parses a value with its shared zod schema; a failure becomes a 400 with each issue (see the HTTP filter). */
+/**
+ * Parses a value with its shared zod schema. A failure is thrown as the ZodError itself, its messages not yet
+ * rendered: the HTTP filter renders each issue in the request's locale (a 400 with every issue). `reportInput`
+ * keeps the input on each issue so zod's "expected …, received …" can be rendered again; it is never sent.
+ */
 export class ZodPipe<T extends ZodType> implements PipeTransform<unknown, z.infer<T>> {
   constructor(private readonly schema: T) {}
   transform(value: unknown, _meta: ArgumentMetadata): z.infer<T> {
-    return this.schema.parse(value ?? {});
+    const result = this.schema.safeParse(value ?? {}, { reportInput: true });
+    if (!result.success) throw result.error;
+    return result.data;
   }
 }
 

@@ -84,7 +84,7 @@ export class AccessService {
     const row = await this.dataSource
       .getRepository(UserEntity)
       .findOne({ where: { id: user.id }, select: { id: true, isAdmin: true } });
-    if (!row) throw Unauthenticated('the account no longer exists');
+    if (!row) throw Unauthenticated('auth.accountGone');
     const memberships = await this.dataSource
       .getRepository(MembershipEntity)
       .createQueryBuilder('m')
@@ -105,9 +105,9 @@ export class AccessService {
       this.dataSource.getRepository(OrgUnitEntity).findOneBy({ id: unitId }),
     ]);
     const relation = unit ? relationTo(actor, unit) : null;
-    if (!unit || !relation) throw NotFound('organisation unit');
+    if (!unit || !relation) throw NotFound('notFound.unit');
     if (!(unitRules[action] as readonly Relation[]).includes(relation)) {
-      throw Forbidden(`your role in ${unit.name} does not allow this (${action})`);
+      throw Forbidden('access.roleForbids', { unit: unit.name, action });
     }
     return { unit, relation };
   }
@@ -115,7 +115,7 @@ export class AccessService {
   async assertGlobal(user: AuthUser, action: GlobalAction): Promise<void> {
     const actor = await this.actor(user);
     const allowed = (globalRules[action] as readonly string[]).includes('admin') && actor.isAdmin;
-    if (!allowed) throw Forbidden(`only a system administrator may do this (${action})`);
+    if (!allowed) throw Forbidden('access.adminOnly', { action });
   }
 
   /** Every unit the user may see, each with the user's relation to it. */

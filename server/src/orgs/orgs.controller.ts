@@ -4,7 +4,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -18,6 +17,8 @@ import {
   AddMemberRequest,
   apiRoutes,
   CreateOrgUnitRequest,
+  ErrorCodes,
+  type Locale,
   RosterQuery,
   UpdateMemberRequest,
   UpdateOrgUnitRequest,
@@ -25,13 +26,15 @@ import {
 import type { Response } from 'express';
 import { AuthUser, CurrentUser } from '../auth/auth-user';
 import { DomainError } from '../common/domain-error';
+import { RequestLocale } from '../common/locale';
+import { UuidPipe } from '../common/uuid.pipe';
 import { ZodBody, ZodQuery } from '../common/zod';
 import { OrgsService } from './orgs.service';
 import { RosterService } from './roster.service';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const MAX_UPLOAD = 20 * 1024 * 1024;
-const Uuid = ParseUUIDPipe;
+const Uuid = UuidPipe;
 
 function sendXlsx(res: Response, filename: string) {
   res.setHeader('Content-Type', XLSX);
@@ -125,11 +128,11 @@ export class OrgsController {
     @CurrentUser() user: AuthUser,
     @Param('unitId', Uuid) unitId: string,
     @UploadedFile() file: Express.Multer.File | undefined,
+    @RequestLocale() locale: Locale,
     @Query('dryRun') dryRun?: string,
   ) {
-    if (!file)
-      throw new DomainError('validation_failed', 'attach the roster file as the form field "file"', 400);
-    return this.roster.import(user, unitId, file, dryRun === 'true' || dryRun === '1');
+    if (!file) throw new DomainError(ErrorCodes.validation, 400, 'import.noFile');
+    return this.roster.import(user, unitId, file, dryRun === 'true' || dryRun === '1', locale);
   }
 
   @Get(apiRoutes.orgUnits.rosterExport(':unitId'))

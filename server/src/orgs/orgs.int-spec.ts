@@ -129,7 +129,7 @@ describe('organisation tree and rosters (real PostgreSQL)', () => {
       );
       expect(res.body).toEqual({
         code: 'invalid_parent',
-        message: 'a branch cannot be placed under a group',
+        message: '党支部不能设在党小组之下',
       });
       await createUnit('admin', { name: '错位小组', type: 'group', parentId: u.committee }).expect(400);
       await createUnit('admin', { name: '无根支部', type: 'branch', parentId: null }).expect(400);
@@ -164,7 +164,7 @@ describe('organisation tree and rosters (real PostgreSQL)', () => {
         await createUnit('admin', { name: '待撤销小组', type: 'group', parentId: branch.id }).expect(201)
       ).body;
       const withChild = await t.http().delete(`/api/org-units/${branch.id}`).set(as.admin).expect(409);
-      expect(withChild.body).toEqual({ code: 'conflict', message: '待撤销支部 still has 1 units under it' });
+      expect(withChild.body).toEqual({ code: 'conflict', message: '待撤销支部下还有 1 个组织' });
       await t.http().delete(`/api/org-units/${group.id}`).set(as.admin).expect(204);
 
       const member = await t
@@ -174,7 +174,7 @@ describe('organisation tree and rosters (real PostgreSQL)', () => {
         .send({ name: '留守党员', phone: '13922220001' })
         .expect(201);
       const withMember = await t.http().delete(`/api/org-units/${branch.id}`).set(as.admin).expect(409);
-      expect(withMember.body.message).toBe('待撤销支部 still has 1 members');
+      expect(withMember.body.message).toBe('待撤销支部还有 1 名成员');
       await t
         .http()
         .delete(`/api/org-units/${branch.id}/members/${member.body.membershipId}`)
@@ -286,14 +286,14 @@ describe('organisation tree and rosters (real PostgreSQL)', () => {
         .set(as.secretary1)
         .send({ name: '冒名者', phone: '13800000023' })
         .expect(409);
-      expect(taken.body.message).toBe('phone 13800000023 belongs to 朱琳');
+      expect(taken.body.message).toBe('手机号 13800000023 已属于朱琳');
       const twice = await t
         .http()
         .post(`/api/org-units/${u.branchA}/members`)
         .set(as.secretary1)
         .send({ name: '张伟', phone: '13800000012' })
         .expect(409);
-      expect(twice.body.message).toBe('张伟 is already a member of 第一党支部');
+      expect(twice.body.message).toBe('张伟已是第一党支部的成员');
       const [zhang] = await roster(u.branchA, '张伟');
       await t
         .http()

@@ -59,16 +59,15 @@ export class OrgsService {
     if (body.parentId === null) {
       await this.access.assertGlobal(user, 'tree.create_root');
       if (body.type !== 'committee') {
-        throw new DomainError('invalid_parent', 'a unit without a parent must be a committee (党委)', 400);
+        throw new DomainError('invalid_parent', 400, 'orgs.rootMustBeCommittee');
       }
     } else {
       parent = (await this.access.unit(user, body.parentId, childTypeAction(body.type))).unit;
       if (!allowedChildTypes[parent.type].includes(body.type)) {
-        throw new DomainError(
-          'invalid_parent',
-          `a ${body.type} cannot be placed under a ${parent.type}`,
-          400,
-        );
+        throw new DomainError('invalid_parent', 400, 'orgs.invalidParent', {
+          child: { key: `unitType.${body.type}` },
+          parent: { key: `unitType.${parent.type}` },
+        });
       }
     }
     const id = randomUUID();
@@ -120,10 +119,11 @@ export class OrgsService {
     );
     await this.dataSource.transaction(async (em) => {
       const children = await em.countBy(OrgUnitEntity, { parentId: unit.id });
-      if (children > 0) throw Conflict(`${unit.name} still has ${children} units under it`);
+      if (children > 0) throw Conflict('orgs.hasUnits', { unit: unit.name, count: children });
       // A party group's members stay in the branch; any other unit must be emptied first.
       const members = await em.countBy(MembershipEntity, { unitId: unit.id });
-      if (members > 0 && unit.type !== 'group') throw Conflict(`${unit.name} still has ${members} members`);
+      if (members > 0 && unit.type !== 'group')
+        throw Conflict('orgs.hasMembers', { unit: unit.name, count: members });
       await em.delete(MembershipEntity, { unitId: unit.id });
       await em.delete(OrgUnitEntity, { id: unit.id });
       await this.audit.append(em, {
@@ -148,10 +148,10 @@ export class OrgsService {
       await this.checkGroup(em, unit, body.groupId);
       let person = await em.findOneBy(UserEntity, { phone: body.phone });
       if (person && person.name !== body.name) {
-        throw Conflict(`phone ${body.phone} belongs to ${person.name}`);
+        throw Conflict('orgs.phoneTaken', { phone: body.phone, name: person.name });
       }
       if (person && (await em.existsBy(MembershipEntity, { userId: person.id, unitId: unit.id }))) {
-        throw Conflict(`${person.name} is already a member of ${unit.name}`);
+        throw Conflict('orgs.alreadyMember', { name: person.name, unit: unit.name });
       }
       if (!person) {
         person = em.create(UserEntity, { name: body.name, phone: body.phone, memberType: body.memberType });
@@ -185,10 +185,10 @@ export class OrgsService {
     const { unit } = await this.access.unit(user, unitId, 'roster.manage');
     return this.dataSource.transaction(async (em) => {
       const [before] = await queryRoster(em, unit.id, { membershipId });
-      if (!before) throw NotFound('member');
+      if (!before) throw NotFound('notFound.member');
       if (body.phone && body.phone !== before.phone) {
         const holder = await em.findOneBy(UserEntity, { phone: body.phone });
-        if (holder) throw Conflict(`phone ${body.phone} belongs to ${holder.name}`);
+        if (holder) throw Conflict('orgs.phoneTaken', { phone: body.phone, name: holder.name });
       }
       const personChanges: Partial<UserEntity> = {};
       if (body.name !== undefined) personChanges.name = body.name;
@@ -222,7 +222,7 @@ export class OrgsService {
     const { unit } = await this.access.unit(user, unitId, 'roster.manage');
     await this.dataSource.transaction(async (em) => {
       const [before] = await queryRoster(em, unit.id, { membershipId });
-      if (!before) throw NotFound('member');
+      if (!before) throw NotFound('notFound.member');
       await this.leaveGroups(em, unit.id, before.userId);
       await em.delete(MembershipEntity, { id: membershipId });
       await this.audit.append(em, {
@@ -239,7 +239,7 @@ export class OrgsService {
   private async checkGroup(em: EntityManager, unit: OrgUnitEntity, groupId: string | null): Promise<void> {
     if (!groupId) return;
     const group = await em.findOneBy(OrgUnitEntity, { id: groupId, parentId: unit.id, type: 'group' });
-    if (!group) throw new DomainError('invalid_group', `the party group is not part of ${unit.name}`, 400);
+    if (!group) throw new DomainError('invalid_group', 400, 'orgs.groupNotInUnit', { unit: unit.name });
   }
 
   private async leaveGroups(em: EntityManager, unitId: string, userId: string): Promise<void> {

@@ -21,9 +21,9 @@ export async function readRosterFile(file: {
 }): Promise<RawRosterRow[]> {
   const isXlsx = file.buffer.subarray(0, 2).toString('latin1') === 'PK';
   const table = isXlsx ? await readXlsx(file.buffer) : readCsv(file.buffer);
-  if (table.length === 0) throw new DomainError('import_empty', 'the file is empty', 400);
+  if (table.length === 0) throw new DomainError('import_empty', 400, 'import.emptyFile');
   if (table.length - 1 > MAX_ROWS) {
-    throw new DomainError('import_too_large', `a roster file may have at most ${MAX_ROWS} rows`, 400);
+    throw new DomainError('import_too_large', 400, 'import.tooManyRows', { max: MAX_ROWS });
   }
   const header = table[0].map((h) => h.trim().toLowerCase());
   const index = new Map<RosterColumnKey, number>();
@@ -33,11 +33,9 @@ export async function readRosterFile(file: {
   }
   const missing = rosterColumns.filter((c) => (c.key === 'name' || c.key === 'phone') && !index.has(c.key));
   if (missing.length) {
-    throw new DomainError(
-      'import_bad_header',
-      `the first row must name the columns; missing: ${missing.map((c) => `${c.zh} (${c.en})`).join(', ')}`,
-      400,
-    );
+    throw new DomainError('import_bad_header', 400, 'import.badHeader', {
+      missing: missing.map((c) => `${c.zh} (${c.en})`).join(', '),
+    });
   }
   const rows: RawRosterRow[] = [];
   table.slice(1).forEach((values, i) => {
@@ -53,7 +51,10 @@ function readCsv(buffer: Buffer): string[][] {
   try {
     return parseCsv(buffer, { bom: true, relax_column_count: true, skip_empty_lines: false }) as string[][];
   } catch (e) {
-    throw new DomainError('import_unreadable', `the CSV file cannot be read: ${(e as Error).message}`, 400);
+    throw new DomainError('import_unreadable', 400, 'import.unreadable', {
+      format: 'CSV',
+      reason: (e as Error).message,
+    });
   }
 }
 
@@ -62,7 +63,10 @@ async function readXlsx(buffer: Buffer): Promise<string[][]> {
   try {
     await workbook.xlsx.load(buffer as unknown as ArrayBuffer);
   } catch (e) {
-    throw new DomainError('import_unreadable', `the XLSX file cannot be read: ${(e as Error).message}`, 400);
+    throw new DomainError('import_unreadable', 400, 'import.unreadable', {
+      format: 'XLSX',
+      reason: (e as Error).message,
+    });
   }
   const sheet = workbook.worksheets[0];
   if (!sheet) return [];

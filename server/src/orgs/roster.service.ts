@@ -2,6 +2,10 @@ import type { Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
+  formatMessage,
+  type Locale,
+  type MessageKey,
+  type MessageParams,
   memberTypeAliases,
   memberTypeLabelsZh,
   MemberType,
@@ -13,6 +17,7 @@ import {
   unitRoleAliases,
   unitRoleLabelsZh,
   UnitRole,
+  zodIssueMessage,
 } from '@branchmeet/shared';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditInput, AuditService } from '../audit/audit.service';
@@ -64,17 +69,19 @@ export class RosterService {
   /**
    * All or nothing: every row is validated first (its own fields, duplicates in the file, and phones that
    * already belong to somebody else); the report lists each bad row; nothing is written unless all are good.
-   * People in the file are added or updated; people not in the file are left as they are.
+   * People in the file are added or updated; people not in the file are left as they are. The report's reasons
+   * are in `locale`, the request's.
    */
   async import(
     user: AuthUser,
     unitId: string,
     file: { buffer: Buffer; originalname: string },
     dryRun: boolean,
+    locale: Locale,
   ): Promise<RosterImportReport> {
     const { unit } = await this.access.unit(user, unitId, 'roster.manage');
     const raw = await readRosterFile(file);
-    const { rows, errors } = await this.validate(raw);
+    const { rows, errors } = await this.validate(raw, locale);
     const report: RosterImportReport = {
       applied: false,
       totalRows: raw.length,
@@ -85,12 +92,12 @@ export class RosterService {
     };
     if (errors.length > 0 || rows.length === 0) {
       if (rows.length === 0 && errors.length === 0) {
-        throw new DomainError('import_empty', 'the file has a header but no members', 400);
+        throw new DomainError('import_empty', 400, 'import.noMembers');
       }
       return report;
     }
     if (unit.type !== 'branch' && rows.some((r) => r.group)) {
-      throw new DomainError('import_groups', 'party groups can only be given for a branch (党支部)', 400);
+      throw new DomainError('import_groups', 400, 'import.groupsOnlyForBranch');
     }
     return this.dataSource
       .transaction(async (em) => {
@@ -107,9 +114,13 @@ export class RosterService {
       });
   }
 
-  private async validate(raw: RawRosterRow[]): Promise<{ rows: ValidRow[]; errors: RosterImportError[] }> {
+  private async validate(
+    raw: RawRosterRow[],
+    locale: Locale,
+  ): Promise<{ rows: ValidRow[]; errors: RosterImportError[] }> {
     const errors = new Map<number, string[]>();
     const fail = (row: number, reason: string) => errors.set(row, [...(errors.get(row) ?? []), reason]);
+    const say = (key: MessageKey, params?: MessageParams) => formatMessage(key, params, locale);
     const rows: ValidRow[] = [];
     const firstRowOfPhone = new Map<string, number>();
     for (const { row, cells } of raw) {
@@ -120,29 +131,44 @@ export class RosterService {
         memberTypeAliases,
         'member',
       );
-      if (!role) fail(row, `unknown role "${cells.role}" (use ${Object.values(unitRoleLabelsZh).join('/')})`);
+      if (!role) {
+        fail(
+          row,
+          say('import.unknownRole', {
+            value: cells.role ?? '',
+            options: Object.values(unitRoleLabelsZh).join('/'),
+          }),
+        );
+      }
       if (!memberType) {
         fail(
           row,
-          `unknown member type "${cells.memberType}" (use ${Object.values(memberTypeLabelsZh).join('/')})`,
+          say('import.unknownMemberType', {
+            value: cells.memberType ?? '',
+            options: Object.values(memberTypeLabelsZh).join('/'),
+          }),
         );
       }
-      const parsed = RosterImportRow.safeParse({
-        name: cells.name ?? '',
-        phone: cells.phone ?? '',
-        role: role ?? 'member',
-        memberType: memberType ?? 'member',
-        group: cells.group ? cells.group : null,
-      });
+      const parsed = RosterImportRow.safeParse(
+        {
+          name: cells.name ?? '',
+          phone: cells.phone ?? '',
+          role: role ?? 'member',
+          memberType: memberType ?? 'member',
+          group: cells.group ? cells.group : null,
+        },
+        { reportInput: true },
+      );
       if (!parsed.success) {
-        for (const issue of parsed.error.issues) fail(row, issue.message);
+        for (const issue of parsed.error.issues) fail(row, zodIssueMessage(issue, locale));
         continue;
       }
       const earlier = firstRowOfPhone.get(parsed.data.phone);
-      if (earlier !== undefined) fail(row, `phone ${parsed.data.phone} is also on row ${earlier}`);
+      if (earlier !== undefined)
+        fail(row, say('import.duplicatePhone', { phone: parsed.data.phone, row: earlier }));
       else firstRowOfPhone.set(parsed.data.phone, row);
       if (parsed.data.role !== 'member' && parsed.data.memberType === 'probationary') {
-        fail(row, 'a probationary member (预备党员) cannot hold a post');
+        fail(row, say('import.probationaryPost'));
       }
       rows.push({ ...parsed.data, row });
     }
@@ -153,7 +179,7 @@ export class RosterService {
     for (const r of rows) {
       const person = existing.get(r.phone);
       if (person && person.name !== r.name)
-        fail(r.row, `phone ${r.phone} belongs to ${person.name}, not ${r.name}`);
+        fail(r.row, say('import.phoneOfOther', { phone: r.phone, owner: person.name, name: r.name }));
     }
     const list = [...errors].sort(([a], [b]) => a - b).map(([row, reasons]) => ({ row, reasons }));
     return { rows: rows.filter((r) => !errors.has(r.row)), errors: list };

@@ -14,7 +14,7 @@ describe('login page', () => {
     const { requests } = mockApi({
       'POST /auth/login': () => ({
         status: 401,
-        body: { code: 'unauthenticated', message: '手机号/用户名或密码错误' },
+        body: { code: 'unauthenticated', message: '手机号、用户名或密码错误' },
       }),
     });
     const user = userEvent.setup();
@@ -24,7 +24,7 @@ describe('login page', () => {
     await user.type(screen.getByTestId('password-input'), 'wrong-password');
     await user.click(screen.getByTestId('login-submit'));
 
-    expect(await screen.findByText('手机号/用户名或密码错误')).toBeInTheDocument();
+    expect(await screen.findByText('手机号、用户名或密码错误')).toBeInTheDocument();
     expect(requests).toHaveLength(1);
     expect(requests[0].body).toEqual({ login: '13800000001', password: 'wrong-password' });
     expect(localStorage.getItem('branchmeet.tokens')).toBeNull();

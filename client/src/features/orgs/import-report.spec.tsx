@@ -17,9 +17,9 @@ describe('import report', () => {
       updated: 0,
       groupsCreated: [],
       errors: [
-        { row: 17, reasons: ['phone must be an 11-digit mainland mobile number'] },
-        { row: 204, reasons: ['name is required', 'unknown role “主任”'] },
-        { row: 998, reasons: ['phone 13800000001 appears again in row 12'] },
+        { row: 17, reasons: ['手机号须为 11 位大陆手机号码'] },
+        { row: 204, reasons: ['请填写姓名', '未知职务“主任”（可填：书记/副书记/组织委员/委员/党员）'] },
+        { row: 998, reasons: ['手机号 13800000001 与第 12 行重复'] },
       ],
     };
     renderWithProviders(<ImportReport report={report} dryRun={false} fileName="roster.xlsx" />);
@@ -29,11 +29,14 @@ describe('import report', () => {
     const rows = within(card).getAllByRole('row').slice(1); // header first
     expect(rows).toHaveLength(3);
     expect(rows[0]).toHaveTextContent('17');
-    expect(rows[0]).toHaveTextContent('phone must be an 11-digit mainland mobile number');
+    expect(rows[0]).toHaveTextContent('手机号须为 11 位大陆手机号码');
     expect(rows[1]).toHaveTextContent('204');
-    expect(within(rows[1]).getByText('name is required')).toBeInTheDocument();
-    expect(within(rows[1]).getByText('unknown role “主任”')).toBeInTheDocument();
+    expect(within(rows[1]).getByText('请填写姓名')).toBeInTheDocument();
+    expect(
+      within(rows[1]).getByText('未知职务“主任”（可填：书记/副书记/组织委员/委员/党员）'),
+    ).toBeInTheDocument();
     expect(rows[2]).toHaveTextContent('998');
+    expect(rows[2]).toHaveTextContent('手机号 13800000001 与第 12 行重复');
   });
 
   it('summarises a clean import with the counts and new party groups', () => {

@@ -102,7 +102,7 @@ describe('branch page roster', () => {
       created: 0,
       updated: 0,
       groupsCreated: [],
-      errors: [{ row: 3, reasons: ['phone must be an 11-digit mainland mobile number'] }],
+      errors: [{ row: 3, reasons: ['手机号须为 11 位大陆手机号码'] }],
     };
     const { requests } = openBranch('manager', {
       [`POST /org-units/${branchA.id}/roster/import`]: () => ({ status: 422, body: report }),
@@ -115,7 +115,7 @@ describe('branch page roster', () => {
 
     const shown = await screen.findByTestId('import-report');
     expect(shown).toHaveTextContent('名册中有 1 行存在问题');
-    expect(shown).toHaveTextContent('phone must be an 11-digit mainland mobile number');
+    expect(shown).toHaveTextContent('手机号须为 11 位大陆手机号码');
     const upload = requests.find((r) => r.method === 'POST');
     expect(upload?.body).toBeInstanceOf(FormData);
     expect((upload?.body as FormData).get('file')).toBeInstanceOf(File);

@@ -1,0 +1,236 @@
+import { z } from 'zod';
+
+/**
+ * Every message the server sends people, in both UI languages. Code names a message by its key (domain errors,
+ * custom messages of the shared schemas, roster import reasons); the edge renders it in the request's locale.
+ * Placeholders are `{name}`; a parameter may itself be a message (`{ key }`), rendered in the same locale.
+ */
+export const locales = ['zh-CN', 'en'] as const;
+export type Locale = (typeof locales)[number];
+export const defaultLocale: Locale = 'zh-CN';
+
+type Entry = Record<Locale, string>;
+
+export const messages = {
+  // Accounts and sessions
+  'auth.signInFirst': { 'zh-CN': '请先登录', en: 'sign in first' },
+  'auth.noAccessToken': { 'zh-CN': '请先登录（缺少访问令牌）', en: 'sign in first: no access token' },
+  'auth.tokenInvalid': {
+    'zh-CN': '访问令牌无效或已过期',
+    en: 'the access token is invalid or has expired',
+  },
+  'auth.wrongCredentials': {
+    'zh-CN': '手机号、用户名或密码错误',
+    en: 'wrong phone number, username or password',
+  },
+  'auth.sessionExpired': { 'zh-CN': '登录已过期，请重新登录', en: 'the session has expired; sign in again' },
+  'auth.accountGone': { 'zh-CN': '该账号已不存在', en: 'the account no longer exists' },
+  'auth.wrongCurrentPassword': { 'zh-CN': '当前密码不正确', en: 'the current password is wrong' },
+  'auth.tooManyAttempts': {
+    'zh-CN': '登录尝试次数过多，请 {seconds} 秒后再试',
+    en: 'too many sign-in attempts; try again in {seconds} seconds',
+  },
+
+  // Access
+  'access.forbidden': { 'zh-CN': '您无权执行此操作', en: 'you are not allowed to do this' },
+  'access.roleForbids': {
+    'zh-CN': '您在{unit}的职务不允许此操作（{action}）',
+    en: 'your role in {unit} does not allow this ({action})',
+  },
+  'access.adminOnly': {
+    'zh-CN': '只有系统管理员可以执行此操作（{action}）',
+    en: 'only a system administrator may do this ({action})',
+  },
+  'notFound.user': { 'zh-CN': '用户不存在', en: 'user not found' },
+  'notFound.member': { 'zh-CN': '成员不存在', en: 'member not found' },
+  'notFound.unit': { 'zh-CN': '组织不存在', en: 'organisation unit not found' },
+
+  // Organisation tree and rosters
+  'unitType.committee': { 'zh-CN': '党委', en: 'committee' },
+  'unitType.general_branch': { 'zh-CN': '党总支', en: 'general branch' },
+  'unitType.branch': { 'zh-CN': '党支部', en: 'branch' },
+  'unitType.group': { 'zh-CN': '党小组', en: 'group' },
+  'orgs.rootMustBeCommittee': {
+    'zh-CN': '没有上级的组织必须是党委',
+    en: 'a unit without a parent must be a committee (党委)',
+  },
+  'orgs.invalidParent': {
+    'zh-CN': '{child}不能设在{parent}之下',
+    en: 'a {child} cannot be placed under a {parent}',
+  },
+  'orgs.hasUnits': {
+    'zh-CN': '{unit}下还有 {count} 个组织',
+    en: '{unit} still has {count} units under it',
+  },
+  'orgs.hasMembers': { 'zh-CN': '{unit}还有 {count} 名成员', en: '{unit} still has {count} members' },
+  'orgs.phoneTaken': { 'zh-CN': '手机号 {phone} 已属于{name}', en: 'phone {phone} belongs to {name}' },
+  'orgs.alreadyMember': {
+    'zh-CN': '{name}已是{unit}的成员',
+    en: '{name} is already a member of {unit}',
+  },
+  'orgs.groupNotInUnit': {
+    'zh-CN': '该党小组不属于{unit}',
+    en: 'the party group is not part of {unit}',
+  },
+
+  // Roster import: the file, and the reasons of a bad row
+  'import.noFile': {
+    'zh-CN': '请以表单字段 "file" 上传花名册文件',
+    en: 'attach the roster file as the form field "file"',
+  },
+  'import.emptyFile': { 'zh-CN': '文件是空的', en: 'the file is empty' },
+  'import.noMembers': { 'zh-CN': '文件只有表头，没有成员', en: 'the file has a header but no members' },
+  'import.tooManyRows': {
+    'zh-CN': '花名册文件最多 {max} 行',
+    en: 'a roster file may have at most {max} rows',
+  },
+  'import.badHeader': {
+    'zh-CN': '第一行须为列名；缺少：{missing}',
+    en: 'the first row must name the columns; missing: {missing}',
+  },
+  'import.unreadable': {
+    'zh-CN': '{format} 文件无法读取：{reason}',
+    en: 'the {format} file cannot be read: {reason}',
+  },
+  'import.groupsOnlyForBranch': {
+    'zh-CN': '只有党支部的花名册可以填写党小组',
+    en: 'party groups can only be given for a branch (党支部)',
+  },
+  'import.unknownRole': {
+    'zh-CN': '未知职务“{value}”（可填：{options}）',
+    en: 'unknown role "{value}" (use {options})',
+  },
+  'import.unknownMemberType': {
+    'zh-CN': '未知党员类型“{value}”（可填：{options}）',
+    en: 'unknown member type "{value}" (use {options})',
+  },
+  'import.duplicatePhone': {
+    'zh-CN': '手机号 {phone} 与第 {row} 行重复',
+    en: 'phone {phone} is also on row {row}',
+  },
+  'import.probationaryPost': {
+    'zh-CN': '预备党员不能担任职务',
+    en: 'a probationary member (预备党员) cannot hold a post',
+  },
+  'import.phoneOfOther': {
+    'zh-CN': '手机号 {phone} 属于{owner}，不是{name}',
+    en: 'phone {phone} belongs to {owner}, not {name}',
+  },
+
+  // Custom messages of the shared schemas (zod's own messages come from its locales, see zodIssueMessage)
+  'validation.phone': {
+    'zh-CN': '手机号须为 11 位大陆手机号码',
+    en: 'phone must be an 11-digit mainland mobile number',
+  },
+  'validation.loginRequired': { 'zh-CN': '请输入手机号或用户名', en: 'enter a phone number or username' },
+  'validation.passwordRequired': { 'zh-CN': '请输入密码', en: 'enter the password' },
+  'validation.passwordTooShort': {
+    'zh-CN': '密码至少 {minimum} 个字符',
+    en: 'password must have at least {minimum} characters',
+  },
+  'validation.passwordTooLong': {
+    'zh-CN': '密码最多 {maximum} 个字符',
+    en: 'password must have at most {maximum} characters',
+  },
+  'validation.newPasswordSame': {
+    'zh-CN': '新密码不能与当前密码相同',
+    en: 'the new password must differ from the current one',
+  },
+  'validation.unitNameRequired': { 'zh-CN': '请填写组织名称', en: 'name is required' },
+  'validation.unitNameTooLong': {
+    'zh-CN': '组织名称最多 {maximum} 个字符',
+    en: 'name is at most {maximum} characters',
+  },
+  'validation.personNameRequired': { 'zh-CN': '请填写姓名', en: 'name is required' },
+  'validation.personNameTooLong': {
+    'zh-CN': '姓名最多 {maximum} 个字符',
+    en: 'name is at most {maximum} characters',
+  },
+  'validation.nothingToChange': { 'zh-CN': '没有要修改的内容', en: 'nothing to change' },
+  'validation.invalidRequest': { 'zh-CN': '请求无效', en: 'invalid request' },
+  'validation.badId': { 'zh-CN': '地址中的编号无效', en: 'the id in the path is not a valid UUID' },
+
+  // Errors the framework raises (by HTTP status), and the generic one
+  'http.400': { 'zh-CN': '请求无效', en: 'bad request' },
+  'http.401': { 'zh-CN': '请先登录', en: 'sign in first' },
+  'http.403': { 'zh-CN': '您无权执行此操作', en: 'you are not allowed to do this' },
+  'http.404': { 'zh-CN': '请求的地址不存在', en: 'not found' },
+  'http.413': { 'zh-CN': '文件或请求体太大', en: 'the file or request body is too large' },
+  'http.429': { 'zh-CN': '请求过于频繁，请稍后再试', en: 'too many requests; try again later' },
+  'http.internal': { 'zh-CN': '服务器内部错误', en: 'internal error' },
+} as const satisfies Record<string, Entry>;
+
+export type MessageKey = keyof typeof messages;
+/** A message named by key, with its parameters: what code passes around until the edge renders it. */
+export interface MessageRef {
+  key: MessageKey;
+  params?: MessageParams;
+}
+export type MessageParams = Record<string, string | number | MessageRef>;
+
+/** A shared schema's custom message is a message key (checked at compile time), rendered at the edge. */
+export const messageKey = (key: MessageKey): MessageKey => key;
+
+export function isMessageKey(value: unknown): value is MessageKey {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(messages, value);
+}
+
+/** Renders a message in a locale; an unknown placeholder is left as it is. */
+export function formatMessage(
+  key: MessageKey,
+  params: MessageParams = {},
+  locale: Locale = defaultLocale,
+): string {
+  const template: string = messages[key][locale];
+  return template.replace(/\{(\w+)\}/g, (whole: string, name: string): string => {
+    if (!Object.prototype.hasOwnProperty.call(params, name)) return whole;
+    const value = params[name];
+    return typeof value === 'object' ? formatMessage(value.key, value.params, locale) : String(value);
+  });
+}
+
+/**
+ * The locale to answer in, from an Accept-Language header: English when the header prefers English over
+ * Chinese, zh-CN otherwise (also when there is no header or it names neither).
+ */
+export function pickLocale(acceptLanguage: string | string[] | null | undefined): Locale {
+  const header = Array.isArray(acceptLanguage) ? acceptLanguage.join(',') : (acceptLanguage ?? '');
+  const ranges = header
+    .split(',')
+    .map((part, index) => {
+      const [tag, ...attrs] = part.trim().toLowerCase().split(';');
+      const q = attrs.map((a) => /^\s*q\s*=\s*([\d.]+)\s*$/.exec(a)).find(Boolean);
+      return { tag: tag.trim(), q: q ? Number(q[1]) : 1, index };
+    })
+    .filter((r) => r.tag && r.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  for (const { tag } of ranges) {
+    if (tag === 'zh' || tag.startsWith('zh-')) return 'zh-CN';
+    if (tag === 'en' || tag.startsWith('en-')) return 'en';
+  }
+  return defaultLocale;
+}
+
+const zodLocales: Record<Locale, z.core.$ZodErrorMap> = {
+  'zh-CN': z.locales.zhCN().localeError,
+  en: z.locales.en().localeError,
+};
+
+/**
+ * The message of a zod issue in a locale. A shared schema's custom message is a message key, rendered with the
+ * issue's own fields as parameters (`{minimum}`, `{maximum}`...); any other issue is one of zod's built-in
+ * messages, rendered again by zod's locale. Parse with `reportInput: true` so "received …" can be told.
+ */
+export function zodIssueMessage(issue: z.core.$ZodIssue, locale: Locale): string {
+  if (isMessageKey(issue.message)) {
+    const params: MessageParams = {};
+    for (const [name, value] of Object.entries(issue)) {
+      if (typeof value === 'string' || typeof value === 'number') params[name] = value;
+      else if (typeof value === 'bigint') params[name] = value.toString();
+    }
+    return formatMessage(issue.message, params, locale);
+  }
+  const rendered = zodLocales[locale](issue as z.core.$ZodRawIssue);
+  const text = typeof rendered === 'string' ? rendered : rendered?.message;
+  return text ?? issue.message;
+}
