@@ -118,13 +118,13 @@ export class AccessService {
     if (!allowed) throw Forbidden('access.adminOnly', { action });
   }
 
-  /** Every unit the user may see, each with the user's relation to it. */
+  /** Every unit the user may see, each with the user's relation to it; siblings in the order they were created. */
   async visibleUnits(user: AuthUser): Promise<UnitAccess[]> {
     const actor = await this.actor(user);
     const repo = this.dataSource.getRepository(OrgUnitEntity);
     let candidates: OrgUnitEntity[];
     if (actor.isAdmin) {
-      candidates = await repo.find({ order: { path: 'ASC' } });
+      candidates = await repo.find({ order: { createdAt: 'ASC', name: 'ASC' } });
     } else if (actor.memberships.length === 0) {
       return [];
     } else {
@@ -135,7 +135,8 @@ export class AccessService {
       const qb = repo
         .createQueryBuilder('u')
         .where('u.id IN (:...ids) OR u.parent_id IN (:...ids)', { ids })
-        .orderBy('u.path', 'ASC');
+        .orderBy('u.created_at', 'ASC')
+        .addOrderBy('u.name', 'ASC');
       if (prefixes.length) qb.orWhere('u.path LIKE ANY(:prefixes)', { prefixes });
       candidates = await qb.getMany();
     }
