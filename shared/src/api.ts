@@ -23,6 +23,12 @@ export const apiRoutes = {
     rosterExport: (unitId: string) => `/org-units/${unitId}/roster/export`,
     rosterTemplate: '/roster-template',
   },
+  meetings: {
+    /** The branch's live rooms (GET) / open a live room ad hoc (POST). */
+    live: (unitId: string) => `/org-units/${unitId}/meetings/live`,
+    one: (meetingId: string) => `/meetings/${meetingId}`,
+    chat: (meetingId: string) => `/meetings/${meetingId}/chat`,
+  },
   audit: {
     events: '/audit/events',
     verify: '/audit/verify',

@@ -4,3 +4,4 @@ export * from './auth';
 export * from './orgs';
 export * from './audit';
 export * from './api';
+export * from './rtc';
