@@ -1,12 +1,25 @@
-# Production image: the NestJS server serving the built React client. Build: docker compose build
+# syntax=docker/dockerfile:1
+# Production image: the NestJS server serving the built React client, with the mediasoup SFU worker.
+# Build: docker compose build (BuildKit: the worker build is cached between image builds).
 FROM node:20-bookworm-slim AS build
+# What scripts/mediasoup-worker/ensure-worker.sh compiles the mediasoup worker with (it would install them
+# itself as root; installing them here keeps them in a cached layer).
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends ca-certificates g++ pkg-config ninja-build python3-venv patch \
+    libssl-dev libuv1-dev libsrtp2-dev libabsl-dev flatbuffers-compiler libflatbuffers-dev libusrsctp-dev \
+  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY shared/package.json shared/
 COPY server/package.json server/
 COPY client/package.json client/
 COPY test/package.json test/
-RUN npm ci --no-audit --no-fund
+COPY scripts/mediasoup-worker scripts/mediasoup-worker
+# npm ci's postinstall finds or builds the worker (about 5-10 min the first time, then from the cache mount)
+# and records its path; the binary is copied out of the cache mount into the image.
+RUN --mount=type=cache,target=/root/.cache/branchmeet \
+  npm ci --no-audit --no-fund \
+  && install -D -m 755 "$(cat node_modules/.cache/branchmeet/mediasoup-worker-path)" /app/worker/mediasoup-worker
 COPY tsconfig.base.json ./
 COPY shared shared
 COPY server server
@@ -14,7 +27,14 @@ COPY client client
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production PORT=3000 CLIENT_DIST=/app/client/dist
+# The worker's shared libraries (ldd): libssl3 (libssl, libcrypto), libuv1, libsrtp2-1 (which brings libnss3 and
+# libnspr4), libusrsctp2 and libabsl20220623; libstdc++6, libgcc-s1 and libc6 are in the base image.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends libssl3 libuv1 libsrtp2-1 libusrsctp2 libabsl20220623 \
+  && rm -rf /var/lib/apt/lists/*
+COPY --from=build /app/worker/mediasoup-worker /usr/local/bin/mediasoup-worker
+RUN if ldd /usr/local/bin/mediasoup-worker | grep 'not found'; then exit 1; fi
+ENV NODE_ENV=production PORT=3000 CLIENT_DIST=/app/client/dist MEDIASOUP_WORKER_BIN=/usr/local/bin/mediasoup-worker
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
@@ -24,7 +44,8 @@ COPY --from=build /app/server/package.json server/
 COPY --from=build /app/server/dist server/dist
 COPY --from=build /app/client/dist client/dist
 USER node
-EXPOSE 3000
+# HTTP, and the SFU: worker i listens on MEDIA_RTC_PORT_BASE + i (UDP and TCP); two workers by default here.
+EXPOSE 3000 40000-40001/udp 40000-40001/tcp
 HEALTHCHECK --interval=15s --timeout=5s --retries=5 CMD node -e "fetch('http://127.0.0.1:3000/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 WORKDIR /app/server
 CMD ["node", "dist/main.js"]

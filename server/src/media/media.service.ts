@@ -1,0 +1,274 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { types } from 'mediasoup';
+import type { MediaConfig } from './media.config';
+import { MediaEventBus } from './media-events';
+import { MediaRoom } from './media-room';
+import {
+  MediaError,
+  type ConsumerInfo,
+  type MediaRouter,
+  type MediaSource,
+  type ProducerInfo,
+  type TransportDirection,
+  type TransportInfo,
+} from './media.types';
+import { iceServersFor, type IceServer } from './turn-credentials';
+import { WorkerPool } from './worker-pool';
+
+export const MEDIA_CONFIG = Symbol('MEDIA_CONFIG');
+
+/** What a joining client needs before it can set up its transports. */
+export interface JoinResult {
+  routerRtpCapabilities: types.RtpCapabilities;
+  /** Producers of the peers already in the meeting. */
+  producers: ProducerInfo[];
+  iceServers: IceServer[];
+  /** The peer was already in the meeting (a reconnect): its old transports were closed. */
+  rejoined: boolean;
+}
+
+/**
+ * The SFU: a router per live meeting on a pool of mediasoup workers, peers with their transports, producers
+ * and consumers. Knows nothing of sockets or the database; it emits domain events on `events`.
+ * Authorisation (who may join, who may mute whom) is the caller's job.
+ */
+@Injectable()
+export class MediaService implements OnModuleInit, OnModuleDestroy {
+  readonly events = new MediaEventBus();
+  private readonly log = new Logger(MediaService.name);
+  private pool?: WorkerPool;
+  private starting?: Promise<WorkerPool>;
+  private readonly rooms = new Map<string, Promise<MediaRoom>>();
+
+  constructor(@Inject(MEDIA_CONFIG) private readonly config: MediaConfig) {
+    this.events.on('workerDied', ({ meetingIds }) => void this.moveRooms(meetingIds));
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.close();
+  }
+
+  /** Starts the workers (once). */
+  start(): Promise<WorkerPool> {
+    this.starting ??= (async () => {
+      const pool = new WorkerPool(this.config, this.events);
+      await pool.start();
+      this.pool = pool;
+      return pool;
+    })();
+    return this.starting;
+  }
+
+  async close(): Promise<void> {
+    for (const p of this.rooms.values()) void p.then((room) => room.close()).catch(() => undefined);
+    this.rooms.clear();
+    const pool = await this.starting?.catch(() => undefined);
+    await pool?.close();
+    this.starting = undefined;
+    this.pool = undefined;
+  }
+
+  /** The live worker slots (index, pid, port, meetings), for health and tests. */
+  workers() {
+    return (this.pool?.live ?? []).map((s) => ({
+      index: s.index,
+      pid: s.worker.pid,
+      port: s.port,
+      meetings: [...s.meetings],
+      transports: s.transports,
+    }));
+  }
+
+  iceServers(userId: string): IceServer[] {
+    return iceServersFor(this.config.turn, userId);
+  }
+
+  /** The meeting's room, created with its router exactly once however many joins race for it. */
+  getOrCreateRoom(meetingId: string): Promise<MediaRoom> {
+    let room = this.rooms.get(meetingId);
+    if (!room) {
+      const created = this.createRoom(meetingId);
+      room = created;
+      this.rooms.set(meetingId, created);
+      created.catch(() => {
+        if (this.rooms.get(meetingId) === created) this.rooms.delete(meetingId);
+      });
+    }
+    return room;
+  }
+
+  async getOrCreateRouter(meetingId: string): Promise<MediaRouter> {
+    return (await this.getOrCreateRoom(meetingId)).router;
+  }
+
+  /** The live room of a meeting; throws room_not_found if no one is in it. */
+  async room(meetingId: string): Promise<MediaRoom> {
+    const room = this.rooms.get(meetingId);
+    if (!room) throw new MediaError('room_not_found', `meeting ${meetingId} has no live room`);
+    return room;
+  }
+
+  hasRoom(meetingId: string): boolean {
+    return this.rooms.has(meetingId);
+  }
+
+  async join(
+    meetingId: string,
+    peer: { peerId: string; userId: string; rtpCapabilities?: types.RtpCapabilities },
+  ): Promise<JoinResult> {
+    for (;;) {
+      const promise = this.getOrCreateRoom(meetingId);
+      const room = await promise;
+      if (room.closed) {
+        // Its last peer left while we waited: make a fresh room.
+        if (this.rooms.get(meetingId) === promise) this.rooms.delete(meetingId);
+        continue;
+      }
+      const rejoined = !room.addPeer(peer.peerId, peer.userId, peer.rtpCapabilities);
+      return {
+        routerRtpCapabilities: room.rtpCapabilities,
+        producers: room.producers(peer.peerId),
+        iceServers: this.iceServers(peer.userId),
+        rejoined,
+      };
+    }
+  }
+
+  /** The peer leaves: its transports, producers and consumers close; the router closes with the last peer. */
+  async leave(meetingId: string, peerId: string): Promise<void> {
+    const promise = this.rooms.get(meetingId);
+    if (!promise) return;
+    const room = await promise;
+    room.removePeer(peerId);
+    if (room.peers.size === 0) this.closeRoomNow(meetingId, room, promise);
+  }
+
+  /** Ends the meeting for everyone. */
+  async closeRoom(meetingId: string): Promise<void> {
+    const promise = this.rooms.get(meetingId);
+    if (promise) this.closeRoomNow(meetingId, await promise, promise);
+  }
+
+  async setRtpCapabilities(meetingId: string, peerId: string, caps: types.RtpCapabilities): Promise<void> {
+    (await this.room(meetingId)).peer(peerId).rtpCapabilities = caps;
+  }
+
+  async createTransport(
+    meetingId: string,
+    peerId: string,
+    direction: TransportDirection,
+  ): Promise<TransportInfo> {
+    return (await this.room(meetingId)).createTransport(peerId, direction);
+  }
+
+  async connectTransport(meetingId: string, peerId: string, transportId: string, dtls: types.DtlsParameters) {
+    await (await this.room(meetingId)).connectTransport(peerId, transportId, dtls);
+  }
+
+  async restartIce(meetingId: string, peerId: string, transportId: string): Promise<types.IceParameters> {
+    return (await this.room(meetingId)).restartIce(peerId, transportId);
+  }
+
+  async produce(
+    meetingId: string,
+    peerId: string,
+    req: {
+      transportId: string;
+      kind: types.MediaKind;
+      rtpParameters: types.RtpParameters;
+      source: MediaSource;
+    },
+  ): Promise<ProducerInfo> {
+    return (await this.room(meetingId)).produce(peerId, req);
+  }
+
+  async closeProducer(meetingId: string, peerId: string, producerId: string): Promise<void> {
+    (await this.room(meetingId)).producerOf(peerId, producerId).close();
+  }
+
+  /** Mute: pauses any producer of the meeting (the caller checks it is the owner or the host). */
+  async pauseProducer(meetingId: string, producerId: string): Promise<void> {
+    await (await this.room(meetingId)).findProducer(producerId).producer.pause();
+  }
+
+  async resumeProducer(meetingId: string, producerId: string): Promise<void> {
+    await (await this.room(meetingId)).findProducer(producerId).producer.resume();
+  }
+
+  async consume(
+    meetingId: string,
+    peerId: string,
+    req: { transportId: string; producerId: string },
+  ): Promise<ConsumerInfo> {
+    return (await this.room(meetingId)).consume(peerId, req);
+  }
+
+  /** The client acks that its consumer's track is ready: media starts flowing. */
+  async resumeConsumer(meetingId: string, peerId: string, consumerId: string): Promise<void> {
+    await (await this.room(meetingId)).consumer(peerId, consumerId).resume();
+  }
+
+  async setConsumerTileSize(
+    meetingId: string,
+    peerId: string,
+    consumerId: string,
+    height: number,
+  ): Promise<void> {
+    await (await this.room(meetingId)).setTileSize(peerId, consumerId, height);
+  }
+
+  private async createRoom(meetingId: string): Promise<MediaRoom> {
+    const pool = await this.start();
+    const { router, slot } = await pool.createRouter(meetingId);
+    try {
+      return await MediaRoom.create(
+        meetingId,
+        { router, webRtcServer: slot.webRtcServer, workerIndex: slot.index },
+        this.events,
+      );
+    } catch (e) {
+      router.close();
+      throw e;
+    }
+  }
+
+  private closeRoomNow(meetingId: string, room: MediaRoom, promise: Promise<MediaRoom>): void {
+    if (this.rooms.get(meetingId) === promise) this.rooms.delete(meetingId);
+    room.close();
+  }
+
+  /** A worker died: its meetings get a router on a live worker; peers stay and are told to renegotiate. */
+  private async moveRooms(meetingIds: string[]): Promise<void> {
+    await Promise.all(
+      meetingIds.map(async (meetingId) => {
+        const promise = this.rooms.get(meetingId);
+        if (!promise) return;
+        const moved = this.moveRoom(meetingId, promise);
+        this.rooms.set(meetingId, moved);
+        try {
+          await moved;
+        } catch (e) {
+          this.log.error(`meeting ${meetingId} could not be moved to a live worker: ${String(e)}`);
+          if (this.rooms.get(meetingId) === moved) this.rooms.delete(meetingId);
+          const room = await promise.catch(() => undefined);
+          room?.close();
+        }
+      }),
+    );
+  }
+
+  private async moveRoom(meetingId: string, previous: Promise<MediaRoom>): Promise<MediaRoom> {
+    const room = await previous;
+    if (room.closed) return room;
+    const pool = await this.start();
+    const { router, slot } = await pool.createRouter(meetingId);
+    await room.moveTo({ router, webRtcServer: slot.webRtcServer, workerIndex: slot.index });
+    this.log.warn(`meeting ${meetingId} moved to mediasoup worker ${slot.index}`);
+    this.events.emit('roomMoved', { meetingId, workerIndex: slot.index, peerIds: [...room.peers.keys()] });
+    return room;
+  }
+}
