@@ -13,12 +13,21 @@ import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/typeorm-options';
 import { HealthController } from './health/health.controller';
+import type { MediaConfig } from './media/media.config';
+import { MediaModule } from './media/media.module';
+import { MeetingsModule } from './meetings/meetings.module';
 import { AccessModule } from './orgs/access.module';
 import { OrgsModule } from './orgs/orgs.module';
+import { RtcModule } from './rtc/rtc.module';
+
+export interface AppModuleOptions {
+  /** The SFU's settings; read from the environment (media.config.ts) when not given. */
+  media?: MediaConfig;
+}
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+  static forRoot(config: AppConfig, databaseUrl: string, opts: AppModuleOptions = {}): DynamicModule {
     const serveClient = existsSync(config.CLIENT_DIST)
       ? [ServeStaticModule.forRoot({ rootPath: config.CLIENT_DIST, exclude: ['/api/{*path}'] })]
       : [];
@@ -35,6 +44,10 @@ export class AppModule {
         AuditModule,
         OrgsModule,
         AuthModule,
+        // One SFU for the whole app (a pool of worker processes): global, so no module makes a second one.
+        { ...MediaModule.forRoot(opts.media), global: true },
+        MeetingsModule,
+        RtcModule,
         ...serveClient,
       ],
       controllers: [HealthController],

@@ -3,15 +3,19 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
-import { AppModule } from './app.module';
+import { AppModule, type AppModuleOptions } from './app.module';
 import { AppConfig } from './config/config';
 
 const levels: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 export const logLevels = (level: LogLevel) => levels.slice(0, levels.indexOf(level) + 1);
 
 /** Builds the HTTP app (not listening yet): used by main.ts and by the integration tests alike. */
-export async function createApp(config: AppConfig, databaseUrl: string): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
+export async function createApp(
+  config: AppConfig,
+  databaseUrl: string,
+  opts: AppModuleOptions = {},
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl, opts), {
     logger: logLevels(config.LOG_LEVEL),
   });
   app.setGlobalPrefix('api');

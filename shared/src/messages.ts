@@ -150,6 +150,48 @@ export const messages = {
   'validation.invalidRequest': { 'zh-CN': '请求无效', en: 'invalid request' },
   'validation.badId': { 'zh-CN': '地址中的编号无效', en: 'the id in the path is not a valid UUID' },
 
+  // Live meetings and the /rtc room
+  'notFound.meeting': { 'zh-CN': '会议不存在', en: 'meeting not found' },
+  'meetings.defaultTitle': { 'zh-CN': '{unit}线上会议', en: '{unit} online meeting' },
+  'meetings.ended': { 'zh-CN': '会议已结束', en: 'the meeting has ended' },
+  'rtc.badHandshake': {
+    'zh-CN': '连接参数无效：{reason}',
+    en: 'invalid connection parameters: {reason}',
+  },
+  'rtc.protocolMismatch': {
+    'zh-CN': '客户端版本过旧（协议 {got}，服务器为 {want}），请刷新页面',
+    en: 'the client is out of date (protocol {got}, the server speaks {want}); reload the page',
+  },
+  'rtc.notInRoom': { 'zh-CN': '请先加入会议', en: 'join the meeting first' },
+  'rtc.alreadyInRoom': {
+    'zh-CN': '此连接已在会议中，请先离开',
+    en: 'this connection is already in a meeting; leave it first',
+  },
+  'rtc.waitingForHost': {
+    'zh-CN': '正在等候主持人准许入会',
+    en: 'waiting for the host to let you in',
+  },
+  'rtc.hostOnly': { 'zh-CN': '只有主持人可以执行此操作', en: 'only the host may do this' },
+  'rtc.peerNotFound': { 'zh-CN': '参会人不在会议中', en: 'that participant is not in the meeting' },
+  'rtc.removedFromMeeting': {
+    'zh-CN': '您已被主持人移出本次会议',
+    en: 'the host removed you from this meeting',
+  },
+  'rtc.mediaNotFound': {
+    'zh-CN': '媒体对象不存在（{what}）',
+    en: 'no such media object ({what})',
+  },
+  'rtc.cannotConsume': {
+    'zh-CN': '您的设备无法接收该媒体（{reason}）',
+    en: 'your device cannot receive this media ({reason})',
+  },
+  'rtc.sourceInUse': { 'zh-CN': '该媒体已在发送中', en: 'that source is already being sent' },
+  'rtc.badMedia': { 'zh-CN': '媒体参数无效：{reason}', en: 'invalid media parameters: {reason}' },
+  'rtc.noMediaWorker': {
+    'zh-CN': '媒体服务暂不可用，请稍后重试',
+    en: 'the media service is unavailable; try again shortly',
+  },
+
   // Errors the framework raises (by HTTP status), and the generic one
   'http.400': { 'zh-CN': '请求无效', en: 'bad request' },
   'http.401': { 'zh-CN': '请先登录', en: 'sign in first' },

@@ -28,6 +28,8 @@ const EnvSchema = z.object({
   CLIENT_DIST: z.string().default(resolve(__dirname, '../../../client/dist')),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   TRUST_PROXY: bool.default(false),
+  /** How long a dropped /rtc client keeps its seat in a meeting (rejoin with `resumePeerId` to take it back). */
+  RTC_RECONNECT_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(15),
 });
 
 export type AppConfig = Omit<z.infer<typeof EnvSchema>, 'JWT_SECRET'> & {

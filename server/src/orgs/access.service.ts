@@ -27,6 +27,10 @@ export const unitRules = {
   /** Creating a party group under a branch; other unit types are `tree.manage`. */
   'group.create': ['admin', 'manager'],
   'group.delete': ['admin', 'manager'],
+  /** Live meetings of a branch: open one ad hoc, list/read them, join one (members of the unit, and above). */
+  'meeting.open': ['admin', 'manager'],
+  'meeting.read': ['admin', 'manager', 'supervisor', 'member'],
+  'meeting.join': ['manager', 'supervisor', 'member'],
   'tree.manage': ['admin'],
   'audit.read': ['admin'],
 } as const satisfies Record<string, readonly Relation[]>;

@@ -70,6 +70,21 @@ async function throwawayMember(unitId: string): Promise<string> {
   if (res.status !== 201) throw new Error(`setup: add member ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.membershipId;
 }
+let meetingA: Promise<string> | undefined;
+/** One live meeting of branch A, opened by its secretary (once). */
+function meetingOfA(): Promise<string> {
+  meetingA ??= t
+    .http()
+    .post(`/api/org-units/${u.branchA}/meetings/live`)
+    .set(auth.secretary1)
+    .send({})
+    .then((res) => {
+      if (res.status !== 201)
+        throw new Error(`setup: open meeting ${res.status} ${JSON.stringify(res.body)}`);
+      return (res.body as { id: string }).id;
+    });
+  return meetingA;
+}
 const oneRowCsv = () => Buffer.from(`\uFEFF姓名,手机号,职务\r\n矩阵测试,${phone()},党员\r\n`, 'utf8');
 const self = (a: Actor) => (a === 'anonymous' ? 'member1' : loginOf[a]);
 
@@ -242,6 +257,33 @@ const rows: Row[] = [
     expect: e(401, 404, 404, 403, 200, 200, 200), req: () => ({ params: { unitId: u.branchB } }),
   },
   { method: 'get', path: '/api/roster-template', what: 'roster file template', expect: e(401, 200, 200, 200, 200, 200, 200) },
+  // ── live meetings ──────────────────────────────────────────────────────────────────────────────────────
+  {
+    method: 'get', path: '/api/org-units/{unitId}/meetings/live', what: "branch A's live rooms",
+    expect: e(401, 200, 200, 404, 404, 200, 200), req: () => ({ params: { unitId: u.branchA } }),
+  },
+  {
+    method: 'get', path: '/api/org-units/{unitId}/meetings/live', what: "branch B's live rooms",
+    expect: e(401, 404, 404, 200, 200, 200, 200), req: () => ({ params: { unitId: u.branchB } }),
+  },
+  {
+    method: 'post', path: '/api/org-units/{unitId}/meetings/live', what: 'open a live room in branch A',
+    expect: e(401, 403, 201, 404, 404, 403, 201),
+    req: () => ({ params: { unitId: u.branchA }, body: { title: '矩阵会议' } }),
+  },
+  {
+    method: 'post', path: '/api/org-units/{unitId}/meetings/live', what: 'open a live room in branch B',
+    expect: e(401, 404, 404, 403, 201, 403, 201),
+    req: () => ({ params: { unitId: u.branchB }, body: { waitingRoom: true } }),
+  },
+  {
+    method: 'get', path: '/api/meetings/{meetingId}', what: 'a live meeting of branch A',
+    expect: e(401, 200, 200, 404, 404, 200, 200), req: async () => ({ params: { meetingId: await meetingOfA() } }),
+  },
+  {
+    method: 'get', path: '/api/meetings/{meetingId}/chat', what: 'the chat of a meeting of branch A',
+    expect: e(401, 200, 200, 404, 404, 200, 200), req: async () => ({ params: { meetingId: await meetingOfA() } }),
+  },
   // ── audit ──────────────────────────────────────────────────────────────────────────────────────────────
   { method: 'get', path: '/api/audit/events', what: 'all audit events', expect: e(401, 403, 403, 403, 403, 403, 200) },
   {

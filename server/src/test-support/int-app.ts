@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../app';
 import { AppConfig, loadConfig } from '../config/config';
 import { dataSourceOptions } from '../database/typeorm-options';
+import { loadMediaConfig, type MediaConfig } from '../media/media.config';
 import { DEMO_PASSWORD, seedDemo } from '../seed/demo-seed';
 
 /** The PostgreSQL server integration tests run against: a real one, never a mock. */
@@ -24,6 +25,9 @@ export interface TestApp {
   ds: DataSource;
   url: string;
   config: AppConfig;
+  media: MediaConfig;
+  /** `http://127.0.0.1:<port>` when started with `listen: true` (socket.io clients connect there). */
+  baseUrl: string;
   http: () => ReturnType<typeof request>;
   /** Signs in a demo account (password Demo@2026) and returns its bearer header and session. */
   login(
@@ -35,7 +39,7 @@ export interface TestApp {
 
 /** A fresh database (migrated, with the demo organisation unless `seed: false`) and the whole app on it. */
 export async function startTestApp(
-  opts: { seed?: boolean; env?: Record<string, string> } = {},
+  opts: { seed?: boolean; env?: Record<string, string>; listen?: boolean } = {},
 ): Promise<TestApp> {
   const server = new URL(testServerUrl());
   const name = `bm_test_${randomBytes(6).toString('hex')}`;
@@ -61,14 +65,35 @@ export async function startTestApp(
     CLIENT_DIST: '/nonexistent',
     ...opts.env,
   });
-  const app = await createApp(config, url);
-  await app.init();
+  // One mediasoup worker on loopback, on a port range of its own so test files never collide.
+  const media = loadMediaConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    MEDIA_WORKERS: '1',
+    MEDIA_RTC_PORT_BASE: String(42000 + Math.floor(Math.random() * 500) * 10),
+    MEDIA_LISTEN_IP: '127.0.0.1',
+    MEDIA_ANNOUNCED_ADDRESS: '127.0.0.1',
+    MEDIA_LOG_LEVEL: 'error',
+    TURN_URLS: '',
+    ...opts.env,
+  });
+  const app = await createApp(config, url, { media });
+  let baseUrl = '';
+  if (opts.listen) {
+    await app.listen(0, '127.0.0.1');
+    const address = app.getHttpServer().address() as { port: number };
+    baseUrl = `http://127.0.0.1:${address.port}`;
+  } else {
+    await app.init();
+  }
   const http = () => request(app.getHttpServer());
   return {
     app,
     ds,
     url,
     config,
+    media,
+    baseUrl,
     http,
     async login(login, password = DEMO_PASSWORD) {
       const res = await http().post('/api/auth/login').send({ login, password });

@@ -1,0 +1,212 @@
+import { Injectable } from '@nestjs/common';
+import {
+  ErrorCodes,
+  formatMessage,
+  type ChatMessage,
+  type LiveMeeting,
+  type OpenRoomRequest,
+} from '@branchmeet/shared';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { AuthUser } from '../auth/auth-user';
+import { UserEntity } from '../auth/user.entity';
+import { Conflict, DomainError, NotFound } from '../common/domain-error';
+import { AccessService, UnitAction } from '../orgs/access.service';
+import { ChatMessageEntity } from './chat-message.entity';
+import { MeetingPresence } from './meeting-presence';
+import { MeetingEntity, MeetingSettings } from './meeting.entity';
+
+/** How many chat messages a joiner gets in the join answer (the newest ones). */
+export const CHAT_HISTORY = 200;
+
+/** A meeting someone may enter, with their display name and whether they host it. */
+export interface MeetingEntry {
+  meeting: MeetingEntity;
+  userName: string;
+  isHost: boolean;
+}
+
+@Injectable()
+export class MeetingsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+    private readonly audit: AuditService,
+    private readonly presence: MeetingPresence,
+  ) {}
+
+  /** Opens a live room ad hoc (a manager of the branch); the opener hosts it. Audited. */
+  async open(user: AuthUser, unitId: string, body: OpenRoomRequest): Promise<LiveMeeting> {
+    const { unit } = await this.access.unit(user, unitId, 'meeting.open');
+    const meeting = await this.dataSource.transaction(async (em) => {
+      const created = await em.save(
+        em.create(MeetingEntity, {
+          unitId: unit.id,
+          type: 'other',
+          title: body.title ?? formatMessage('meetings.defaultTitle', { unit: unit.name }, 'zh-CN'),
+          hostId: user.id,
+          status: 'live',
+          startedAt: new Date(),
+          endedAt: null,
+          settings: { waitingRoom: body.waitingRoom, locked: false },
+          createdBy: user.id,
+        }),
+      );
+      await this.audit.append(em, {
+        actorId: user.id,
+        action: 'meeting.open',
+        entityType: 'meeting',
+        entityId: created.id,
+        unitId: unit.id,
+        after: { title: created.title, type: created.type, settings: created.settings },
+      });
+      return created;
+    });
+    return this.toDto(meeting);
+  }
+
+  async listLive(user: AuthUser, unitId: string): Promise<LiveMeeting[]> {
+    await this.access.unit(user, unitId, 'meeting.read');
+    const rows = await this.dataSource
+      .getRepository(MeetingEntity)
+      .find({ where: { unitId, status: 'live' }, order: { startedAt: 'DESC' } });
+    return rows.map((m) => this.toDto(m));
+  }
+
+  async get(user: AuthUser, meetingId: string): Promise<LiveMeeting> {
+    return this.toDto(await this.authorised(user, meetingId, 'meeting.read'));
+  }
+
+  async chatOf(user: AuthUser, meetingId: string): Promise<ChatMessage[]> {
+    await this.authorised(user, meetingId, 'meeting.read');
+    return this.recentChat(meetingId);
+  }
+
+  /**
+   * Checks that the user may enter the live room: the unit's rule `meeting.join`, or being its host. A meeting
+   * of a unit the user has no relation to is reported as not found.
+   */
+  async entry(user: AuthUser, meetingId: string): Promise<MeetingEntry> {
+    const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
+    if (!meeting) throw NotFound('notFound.meeting');
+    const isHost = meeting.hostId === user.id;
+    if (!isHost) await this.checkUnit(user, meeting.unitId, 'meeting.join');
+    if (meeting.status !== 'live') throw Conflict('meetings.ended');
+    const person = await this.dataSource
+      .getRepository(UserEntity)
+      .findOne({ where: { id: user.id }, select: { id: true, name: true } });
+    return { meeting, userName: person?.name ?? '', isHost };
+  }
+
+  /** Ends a live meeting (by its host, or when its room empties: actorId null). Audited; false if already ended. */
+  async end(meetingId: string, actorId: string | null, reason: 'host' | 'empty'): Promise<boolean> {
+    return this.dataSource.transaction(async (em) => {
+      const meeting = await em.findOne(MeetingEntity, {
+        where: { id: meetingId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!meeting || meeting.status !== 'live') return false;
+      const endedAt = new Date();
+      await em.update(MeetingEntity, { id: meetingId }, { status: 'ended', endedAt });
+      await this.audit.append(em, {
+        actorId,
+        action: 'meeting.end',
+        entityType: 'meeting',
+        entityId: meetingId,
+        unitId: meeting.unitId,
+        before: { status: 'live' },
+        after: { status: 'ended', endedAt: endedAt.toISOString(), reason },
+      });
+      return true;
+    });
+  }
+
+  /** The host hands the meeting over to another participant. Audited. */
+  async transferHost(meetingId: string, actorId: string, toUserId: string): Promise<void> {
+    await this.dataSource.transaction(async (em) => {
+      const meeting = await em.findOneBy(MeetingEntity, { id: meetingId });
+      if (!meeting) throw NotFound('notFound.meeting');
+      await em.update(MeetingEntity, { id: meetingId }, { hostId: toUserId });
+      await this.audit.append(em, {
+        actorId,
+        action: 'meeting.host_transfer',
+        entityType: 'meeting',
+        entityId: meetingId,
+        unitId: meeting.unitId,
+        before: { hostId: meeting.hostId },
+        after: { hostId: toUserId },
+      });
+    });
+  }
+
+  async saveSettings(meetingId: string, settings: MeetingSettings): Promise<void> {
+    await this.dataSource.getRepository(MeetingEntity).update({ id: meetingId }, { settings });
+  }
+
+  async addChat(meetingId: string, userId: string, name: string, text: string): Promise<ChatMessage> {
+    const saved = await this.dataSource
+      .getRepository(ChatMessageEntity)
+      .save({ meetingId, userId, text, at: new Date() });
+    return { id: String(saved.id), meetingId, userId, name, text, at: saved.at.toISOString() };
+  }
+
+  /** The newest chat messages of a meeting, oldest first. */
+  async recentChat(meetingId: string, limit = CHAT_HISTORY): Promise<ChatMessage[]> {
+    const rows = await this.dataSource
+      .getRepository(ChatMessageEntity)
+      .createQueryBuilder('c')
+      .leftJoin(UserEntity, 'u', 'u.id = c.user_id')
+      .select([
+        'c.id AS id',
+        'c.meeting_id AS "meetingId"',
+        'c.user_id AS "userId"',
+        'u.name AS name',
+        'c.text AS text',
+        'c.at AS at',
+      ])
+      .where('c.meeting_id = :meetingId', { meetingId })
+      .orderBy('c.id', 'DESC')
+      .limit(limit)
+      .getRawMany<{
+        id: string;
+        meetingId: string;
+        userId: string;
+        name: string | null;
+        text: string;
+        at: Date;
+      }>();
+    return rows
+      .reverse()
+      .map((r) => ({ ...r, id: String(r.id), name: r.name ?? '', at: r.at.toISOString() }));
+  }
+
+  private async authorised(user: AuthUser, meetingId: string, action: UnitAction): Promise<MeetingEntity> {
+    const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
+    if (!meeting) throw NotFound('notFound.meeting');
+    await this.checkUnit(user, meeting.unitId, action);
+    return meeting;
+  }
+
+  /** The unit's rule; a meeting of a unit the user cannot see is not found (its existence is not revealed). */
+  private async checkUnit(user: AuthUser, unitId: string, action: UnitAction): Promise<void> {
+    try {
+      await this.access.unit(user, unitId, action);
+    } catch (e) {
+      if (e instanceof DomainError && e.code === ErrorCodes.notFound) throw NotFound('notFound.meeting');
+      throw e;
+    }
+  }
+
+  private toDto(m: MeetingEntity): LiveMeeting {
+    return {
+      id: m.id,
+      unitId: m.unitId,
+      title: m.title,
+      hostUserId: m.hostId,
+      status: m.status,
+      startedAt: m.startedAt.toISOString(),
+      endedAt: m.endedAt?.toISOString() ?? null,
+      participants: m.status === 'live' ? this.presence.count(m.id) : 0,
+    };
+  }
+}

@@ -1,0 +1,274 @@
+import { Logger } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import {
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
+import {
+  ErrorCodes,
+  pickLocale,
+  RTC_NAMESPACE,
+  RTC_PROTOCOL_VERSION,
+  RtcHandshake,
+  rtcRequestSchemas,
+  type Ack,
+  type ApiError,
+  type ChatMessage,
+  type ChatSend,
+  type ConsumerResume,
+  type ConsumerTile,
+  type Empty,
+  type HostLock,
+  type HostMute,
+  type Locale,
+  type MediaProduce,
+  type PeerRef,
+  type ProducerRef,
+  type RoomJoin,
+  type RoomJoined,
+  type RoomReady,
+  type RoomReadyResult,
+  type RtcClientEvents,
+  type RtcServerEvents,
+  type TransportConnect,
+  type TransportRestartIce,
+} from '@branchmeet/shared';
+import type { Namespace, Socket } from 'socket.io';
+import { AuthUser } from '../auth/auth-user';
+import type { AccessTokenPayload } from '../auth/jwt-auth.guard';
+import { DomainError, Unauthenticated } from '../common/domain-error';
+import { RoomService, type RtcCaller } from './room.service';
+import { errorAck } from './rtc-errors';
+
+/** What the handshake established about a socket. */
+export interface RtcSocketData {
+  user: AuthUser;
+  locale: Locale;
+}
+type RtcSocket = Socket<RtcClientEvents, RtcServerEvents, Record<string, never>, RtcSocketData>;
+type RtcNamespace = Namespace<RtcClientEvents, RtcServerEvents, Record<string, never>, RtcSocketData>;
+type RequestOf<E extends keyof RtcClientEvents> = Parameters<RtcClientEvents[E]>[0];
+type ResultOf<E extends keyof RtcClientEvents> =
+  Parameters<Parameters<RtcClientEvents[E]>[1]>[0] extends Ack<infer T> ? T : never;
+
+const channel = (meetingId: string) => `meeting:${meetingId}`;
+
+/**
+ * `@RtcEvent('room.join')`: subscribes the method to the event and wraps it in the one request mechanism of
+ * the namespace: the payload is parsed with `rtcRequestSchemas[event]`, the method gets the caller and the
+ * parsed request, and its result — or any error, mapped like the HTTP filter does — is the `Ack`.
+ */
+function RtcEvent<E extends keyof RtcClientEvents>(event: E) {
+  return <M extends (caller: RtcCaller, req: RequestOf<E>) => Promise<ResultOf<E>> | ResultOf<E>>(
+    target: RtcGateway,
+    key: string,
+    descriptor: TypedPropertyDescriptor<M>,
+  ) => {
+    const handler = descriptor.value!;
+    const wrapped = async function (
+      this: RtcGateway,
+      socket: RtcSocket,
+      raw: unknown,
+    ): Promise<Ack<ResultOf<E>>> {
+      const locale = socket.data.locale ?? 'zh-CN';
+      try {
+        const parsed = rtcRequestSchemas[event].safeParse(raw ?? {}, { reportInput: true });
+        if (!parsed.success) throw parsed.error;
+        const caller = { socketId: socket.id, user: socket.data.user };
+        return { ok: true, data: await handler.call(this, caller, parsed.data as RequestOf<E>) };
+      } catch (e) {
+        return errorAck(e, locale, event);
+      }
+    };
+    Object.defineProperty(wrapped, 'name', { value: key });
+    descriptor.value = wrapped as unknown as M;
+    SubscribeMessage(event)(target, key, descriptor);
+  };
+}
+
+/**
+ * Signalling of the live rooms on `/rtc`. The handshake carries the access token and the protocol version;
+ * every request is validated by its shared schema, authorised, and handed to RoomService.
+ */
+@WebSocketGateway({ namespace: RTC_NAMESPACE })
+export class RtcGateway implements OnGatewayInit<RtcNamespace>, OnGatewayDisconnect<RtcSocket> {
+  private readonly log = new Logger(RtcGateway.name);
+  @WebSocketServer() private readonly ns: RtcNamespace;
+
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly rooms: RoomService,
+  ) {}
+
+  afterInit(ns: RtcNamespace): void {
+    ns.use((socket, next) => {
+      const locale = pickLocale(socket.handshake.headers['accept-language']);
+      this.authenticate(socket.handshake.auth).then(
+        (user) => {
+          socket.data = { user, locale };
+          next();
+        },
+        (e: unknown) => {
+          const { error } = errorAck(e, locale, 'handshake');
+          next(Object.assign(new Error(error.message), { data: error satisfies ApiError }));
+        },
+      );
+    });
+    this.rooms.attach({
+      toSocket: (socketId, event, payload) =>
+        (this.ns.to(socketId).emit as (e: string, p: unknown) => boolean)(event, payload),
+      toMeeting: (meetingId, event, payload, except) => {
+        const to = except ? this.ns.to(channel(meetingId)).except(except) : this.ns.to(channel(meetingId));
+        (to.emit as (e: string, p: unknown) => boolean)(event, payload);
+      },
+      enter: (socketId, meetingId) => void this.ns.in(socketId).socketsJoin(channel(meetingId)),
+      leave: (socketId, meetingId) => void this.ns.in(socketId).socketsLeave(channel(meetingId)),
+      disconnect: (socketId) => this.ns.sockets.get(socketId)?.disconnect(true),
+    });
+    this.log.log(`signalling on ${RTC_NAMESPACE} (protocol ${RTC_PROTOCOL_VERSION})`);
+  }
+
+  handleDisconnect(socket: RtcSocket): void {
+    this.rooms.disconnected(socket.id);
+  }
+
+  /** The handshake: a valid access token and the protocol this server speaks. */
+  private async authenticate(auth: unknown): Promise<AuthUser> {
+    const protocol = (auth as { protocol?: unknown } | null)?.protocol;
+    if (protocol !== undefined && protocol !== RTC_PROTOCOL_VERSION)
+      throw new DomainError('protocol_mismatch', 400, 'rtc.protocolMismatch', {
+        got: String(protocol),
+        want: RTC_PROTOCOL_VERSION,
+      });
+    const parsed = RtcHandshake.safeParse(auth ?? {});
+    if (!parsed.success)
+      throw new DomainError(ErrorCodes.validation, 400, 'rtc.badHandshake', {
+        reason: parsed.error.issues.map((i) => i.path.join('.') || 'auth').join(', '),
+      });
+    try {
+      const payload = await this.jwt.verifyAsync<AccessTokenPayload>(parsed.data.token);
+      return { id: payload.sub, isAdmin: payload.adm === true };
+    } catch {
+      throw Unauthenticated('auth.tokenInvalid');
+    }
+  }
+
+  // ── requests: each validated (RtcEvent), then handed to the room service ─────────────────────────────────
+  @RtcEvent('room.join')
+  join(caller: RtcCaller, req: RoomJoin): Promise<RoomJoined> {
+    return this.rooms.join(caller, req);
+  }
+
+  @RtcEvent('room.ready')
+  ready(caller: RtcCaller, req: RoomReady): Promise<RoomReadyResult> {
+    return this.rooms.ready(caller, req.rtpCapabilities);
+  }
+
+  @RtcEvent('room.leave')
+  leave(caller: RtcCaller, _req: Empty): Promise<null> {
+    return this.rooms.leave(caller);
+  }
+
+  @RtcEvent('transport.connect')
+  connect(caller: RtcCaller, req: TransportConnect): Promise<null> {
+    return this.rooms.connectTransport(caller, req.transportId, req.dtlsParameters);
+  }
+
+  @RtcEvent('transport.restartIce')
+  restartIce(caller: RtcCaller, req: TransportRestartIce) {
+    return this.rooms.restartIce(caller, req.transportId);
+  }
+
+  @RtcEvent('media.produce')
+  produce(caller: RtcCaller, req: MediaProduce): Promise<{ producerId: string }> {
+    return this.rooms.produce(caller, req);
+  }
+
+  @RtcEvent('media.pause')
+  pause(caller: RtcCaller, req: ProducerRef): Promise<null> {
+    return this.rooms.ownProducer(caller, req.producerId, 'pause');
+  }
+
+  @RtcEvent('media.resume')
+  resume(caller: RtcCaller, req: ProducerRef): Promise<null> {
+    return this.rooms.ownProducer(caller, req.producerId, 'resume');
+  }
+
+  @RtcEvent('media.close')
+  close(caller: RtcCaller, req: ProducerRef): Promise<null> {
+    return this.rooms.ownProducer(caller, req.producerId, 'close');
+  }
+
+  @RtcEvent('consumer.resume')
+  resumeConsumers(caller: RtcCaller, req: ConsumerResume): Promise<null> {
+    return this.rooms.resumeConsumers(caller, req.consumerIds);
+  }
+
+  @RtcEvent('consumer.tile')
+  tile(caller: RtcCaller, req: ConsumerTile): Promise<null> {
+    return this.rooms.tile(caller, req.consumerId, req.height);
+  }
+
+  @RtcEvent('chat.send')
+  chat(caller: RtcCaller, req: ChatSend): Promise<ChatMessage> {
+    return this.rooms.chat(caller, req.text);
+  }
+
+  @RtcEvent('hand.raise')
+  raiseHand(caller: RtcCaller, _req: Empty): null {
+    return this.rooms.hand(caller, true);
+  }
+
+  @RtcEvent('hand.lower')
+  lowerHand(caller: RtcCaller, _req: Empty): null {
+    return this.rooms.hand(caller, false);
+  }
+
+  @RtcEvent('host.mute')
+  hostMute(caller: RtcCaller, req: HostMute): Promise<null> {
+    return this.rooms.hostMute(caller, req.peerId);
+  }
+
+  @RtcEvent('host.stopVideo')
+  hostStopVideo(caller: RtcCaller, req: PeerRef): Promise<null> {
+    return this.rooms.hostStopVideo(caller, req.peerId);
+  }
+
+  @RtcEvent('host.remove')
+  hostRemove(caller: RtcCaller, req: PeerRef): Promise<null> {
+    return this.rooms.hostRemove(caller, req.peerId);
+  }
+
+  @RtcEvent('host.lock')
+  hostLock(caller: RtcCaller, req: HostLock): Promise<null> {
+    return this.rooms.hostLock(caller, req.locked);
+  }
+
+  @RtcEvent('host.end')
+  hostEnd(caller: RtcCaller, _req: Empty): Promise<null> {
+    return this.rooms.hostEnd(caller);
+  }
+
+  @RtcEvent('host.transfer')
+  hostTransfer(caller: RtcCaller, req: PeerRef): Promise<null> {
+    return this.rooms.hostTransfer(caller, req.peerId);
+  }
+
+  @RtcEvent('host.lowerHand')
+  hostLowerHand(caller: RtcCaller, req: PeerRef): null {
+    return this.rooms.hostLowerHand(caller, req.peerId);
+  }
+
+  @RtcEvent('lobby.admit')
+  admit(caller: RtcCaller, req: PeerRef): null {
+    return this.rooms.lobby(caller, req.peerId, true);
+  }
+
+  @RtcEvent('lobby.deny')
+  deny(caller: RtcCaller, req: PeerRef): null {
+    return this.rooms.lobby(caller, req.peerId, false);
+  }
+}

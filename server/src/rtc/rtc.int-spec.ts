@@ -1,0 +1,595 @@
+/**
+ * The `/rtc` signalling against the whole app: real PostgreSQL, a real mediasoup worker, socket.io-client, and
+ * werift (a Node WebRTC stack) doing ICE + DTLS + SRTP with the server. Loopback only.
+ */
+import {
+  RTC_PROTOCOL_VERSION,
+  type Ack,
+  type ConsumerInfo,
+  type RoomJoined,
+  type RtcClientEvents,
+  type RtcServerEvents,
+  type TransportOptions,
+} from '@branchmeet/shared';
+import { io, type Socket } from 'socket.io-client';
+import {
+  MediaStreamTrack,
+  RTCPeerConnection,
+  RTCRtpCodecParameters,
+  RtpHeader,
+  RtpPacket,
+  type PeerConfig,
+} from 'werift';
+import { MediaService } from '../media/media.service';
+import { demoUnits, type DemoUnits } from '../test-support/fixtures';
+import { startTestApp, type TestApp } from '../test-support/int-app';
+import { RoomService } from './room.service';
+
+type ClientSocket = Socket<RtcServerEvents, RtcClientEvents>;
+type ResultOf<E extends keyof RtcClientEvents> =
+  Parameters<Parameters<RtcClientEvents[E]>[1]>[0] extends Ack<infer T> ? T : never;
+type Joined = Extract<RoomJoined, { status: 'joined' }>;
+
+const PEER_CONFIG: Partial<PeerConfig> = {
+  iceServers: [],
+  iceUseIpv6: false,
+  iceInterfaceAddresses: { udp4: '127.0.0.1' },
+  iceAdditionalHostAddresses: ['127.0.0.1'],
+};
+const GRACE_SECONDS = 3;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function waitFor(what: string, pred: () => boolean, ms = 8000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+let t: TestApp;
+let u: DemoUnits;
+const tokens: Record<string, string> = {};
+const sockets: ClientSocket[] = [];
+const pcs: RTCPeerConnection[] = [];
+
+/** A socket on /rtc; resolves once connected, rejects with the server's connect_error. */
+function connect(token: string, opts: { protocol?: number; locale?: string } = {}): Promise<ClientSocket> {
+  const socket: ClientSocket = io(`${t.baseUrl}/rtc`, {
+    auth: { token, protocol: opts.protocol ?? RTC_PROTOCOL_VERSION },
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    extraHeaders: opts.locale ? { 'Accept-Language': opts.locale } : undefined,
+  });
+  sockets.push(socket);
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+/** Signalling requests of one client, with the number of round trips it made. */
+class Client {
+  trips = 0;
+  readonly events: { event: string; payload: unknown }[] = [];
+  constructor(readonly socket: ClientSocket) {
+    socket.onAny((event: string, payload: unknown) => this.events.push({ event, payload }));
+  }
+
+  async raw<E extends keyof RtcClientEvents>(event: E, payload: unknown): Promise<Ack<ResultOf<E>>> {
+    this.trips++;
+    const timed = this.socket.timeout(5000) as unknown as {
+      emitWithAck(e: string, p: unknown): Promise<Ack<ResultOf<E>>>;
+    };
+    return timed.emitWithAck(event, payload);
+  }
+
+  async call<E extends keyof RtcClientEvents>(event: E, payload: unknown): Promise<ResultOf<E>> {
+    const ack = await this.raw(event, payload);
+    if (!ack.ok) throw new Error(`${event}: ${ack.error.code} ${ack.error.message}`);
+    return ack.data;
+  }
+
+  next<E extends keyof RtcServerEvents>(
+    event: E,
+    pred: (p: Parameters<RtcServerEvents[E]>[0]) => boolean = () => true,
+    ms = 5000,
+  ): Promise<Parameters<RtcServerEvents[E]>[0]> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${event}`)), ms);
+      const listener = (p: Parameters<RtcServerEvents[E]>[0]) => {
+        if (!pred(p)) return;
+        clearTimeout(timer);
+        this.socket.off(event, listener as never);
+        resolve(p);
+      };
+      this.socket.on(event, listener as never);
+    });
+  }
+
+  seen(event: string): unknown[] {
+    return this.events.filter((e) => e.event === event).map((e) => e.payload);
+  }
+}
+
+async function client(login: string, opts?: { locale?: string }): Promise<Client> {
+  return new Client(await connect(tokens[login], opts));
+}
+
+// ── werift: one audio m-line per PeerConnection, answered as mediasoup (ICE-lite, DTLS server) would ───────
+function parseOffer(sdp: string) {
+  const get = (re: RegExp, what: string) => {
+    const m = sdp.match(re);
+    if (!m) throw new Error(`offer has no ${what}:\n${sdp}`);
+    return m;
+  };
+  const fp = get(/a=fingerprint:(\S+) (\S+)/, 'fingerprint');
+  const ssrc = sdp.match(/a=ssrc:(\d+) /);
+  return {
+    fingerprint: { algorithm: fp[1].toLowerCase(), value: fp[2] },
+    mid: get(/a=mid:(\S+)/, 'mid')[1],
+    opusPt: Number(get(/a=rtpmap:(\d+) opus\/48000\/2/i, 'opus rtpmap')[1]),
+    ssrc: ssrc ? Number(ssrc[1]) : undefined,
+  };
+}
+
+function answer(
+  t: TransportOptions,
+  o: { mid: string; pt: number; direction: string; ssrc?: number },
+): string {
+  const fp = (t.dtlsParameters.fingerprints as { algorithm: string; value: string }[]).find(
+    (f) => f.algorithm === 'sha-256',
+  );
+  const c = (
+    t.iceCandidates as {
+      protocol: string;
+      foundation: string;
+      priority: number;
+      address: string;
+      port: number;
+    }[]
+  ).find((x) => x.protocol === 'udp');
+  if (!fp || !c) throw new Error('transport has no sha-256 fingerprint or UDP candidate');
+  const lines = [
+    'v=0',
+    'o=mediasoup 1 1 IN IP4 127.0.0.1',
+    's=-',
+    't=0 0',
+    'a=ice-lite',
+    `a=group:BUNDLE ${o.mid}`,
+    'a=msid-semantic: WMS *',
+    `a=fingerprint:sha-256 ${fp.value}`,
+    `m=audio ${c.port} UDP/TLS/RTP/SAVPF ${o.pt}`,
+    `c=IN IP4 ${c.address}`,
+    `a=mid:${o.mid}`,
+    `a=${o.direction}`,
+    'a=rtcp-mux',
+    `a=ice-ufrag:${t.iceParameters.usernameFragment}`,
+    `a=ice-pwd:${t.iceParameters.password}`,
+    `a=candidate:${c.foundation} 1 udp ${c.priority} ${c.address} ${c.port} typ host`,
+    'a=end-of-candidates',
+    'a=setup:passive',
+    `a=rtpmap:${o.pt} opus/48000/2`,
+    `a=fmtp:${o.pt} minptime=10;useinbandfec=1`,
+  ];
+  if (o.ssrc !== undefined)
+    lines.push(`a=ssrc:${o.ssrc} cname:mediasoup`, `a=ssrc:${o.ssrc} msid:stream track`);
+  return lines.join('\r\n') + '\r\n';
+}
+
+const OPUS_CAPS = {
+  codecs: [
+    { kind: 'audio', mimeType: 'audio/opus', preferredPayloadType: 100, clockRate: 48000, channels: 2 },
+  ],
+  headerExtensions: [],
+};
+
+/** Publishes the microphone: connects the send transport (DTLS) and produces opus. */
+async function publishMic(c: Client, joined: Joined) {
+  const pc = new RTCPeerConnection(PEER_CONFIG);
+  pcs.push(pc);
+  const track = new MediaStreamTrack({ kind: 'audio' });
+  pc.addTransceiver(track, { direction: 'sendonly' });
+  await pc.setLocalDescription(await pc.createOffer());
+  const offer = parseOffer(pc.localDescription?.sdp ?? '');
+  await c.call('transport.connect', {
+    transportId: joined.sendTransport.id,
+    dtlsParameters: { role: 'client', fingerprints: [offer.fingerprint] },
+  });
+  await pc.setRemoteDescription({
+    type: 'answer',
+    sdp: answer(joined.sendTransport, { mid: offer.mid, pt: offer.opusPt, direction: 'recvonly' }),
+  });
+  await waitFor('the send transport connected (ICE + DTLS)', () => pc.connectionState === 'connected');
+  const { producerId } = await c.call('media.produce', {
+    transportId: joined.sendTransport.id,
+    kind: 'audio',
+    source: 'mic',
+    rtpParameters: {
+      mid: offer.mid,
+      codecs: [
+        {
+          mimeType: 'audio/opus',
+          payloadType: offer.opusPt,
+          clockRate: 48000,
+          channels: 2,
+          parameters: { useinbandfec: 1 },
+        },
+      ],
+      encodings: [{ ssrc: offer.ssrc }],
+      rtcp: { cname: `cname-${producerIdSeq++}`, reducedSize: true },
+    },
+  });
+  let seq = 0;
+  const send = async (count: number, tag: string) => {
+    const sent: string[] = [];
+    for (let i = 0; i < count; i++, seq++) {
+      const payload = Buffer.concat([Buffer.from([0xfc]), Buffer.from(`${tag} ${seq} `.padEnd(40, '.'))]);
+      sent.push(payload.toString('hex'));
+      track.writeRtp(
+        new RtpPacket(
+          new RtpHeader({ payloadType: offer.opusPt, sequenceNumber: seq, timestamp: seq * 960 }),
+          payload,
+        ),
+      );
+      await sleep(10);
+    }
+    return sent;
+  };
+  return { producerId, send };
+}
+let producerIdSeq = 0;
+
+/** Receives one consumer: connects the receive transport (DTLS); collects the RTP payloads that arrive. */
+async function receive(c: Client, joined: Joined, consumer: ConsumerInfo) {
+  const codec = consumer.rtpParameters.codecs[0] as { payloadType: number };
+  const ssrc = (consumer.rtpParameters.encodings?.[0] as { ssrc?: number } | undefined)?.ssrc;
+  const pc = new RTCPeerConnection({
+    ...PEER_CONFIG,
+    codecs: {
+      audio: [
+        new RTCRtpCodecParameters({
+          mimeType: 'audio/opus',
+          clockRate: 48000,
+          channels: 2,
+          payloadType: codec.payloadType,
+        }),
+      ],
+      video: [],
+    },
+  });
+  pcs.push(pc);
+  const received: string[] = [];
+  pc.onTrack.subscribe((track) =>
+    track.onReceiveRtp.subscribe((rtp) => received.push(rtp.payload.toString('hex'))),
+  );
+  pc.addTransceiver('audio', { direction: 'recvonly' });
+  await pc.setLocalDescription(await pc.createOffer());
+  const offer = parseOffer(pc.localDescription?.sdp ?? '');
+  await c.call('transport.connect', {
+    transportId: joined.recvTransport.id,
+    dtlsParameters: { role: 'client', fingerprints: [offer.fingerprint] },
+  });
+  await pc.setRemoteDescription({
+    type: 'answer',
+    sdp: answer(joined.recvTransport, { mid: offer.mid, pt: codec.payloadType, direction: 'sendonly', ssrc }),
+  });
+  await waitFor('the receive transport connected (ICE + DTLS)', () => pc.connectionState === 'connected');
+  return received;
+}
+
+async function openMeeting(body: object = {}): Promise<string> {
+  const res = await t
+    .http()
+    .post(`/api/org-units/${u.branchA}/meetings/live`)
+    .set({ Authorization: `Bearer ${tokens.secretary1}` })
+    .send(body);
+  expect(res.status).toBe(201);
+  return (res.body as { id: string }).id;
+}
+
+beforeAll(async () => {
+  t = await startTestApp({ listen: true, env: { RTC_RECONNECT_GRACE_SECONDS: String(GRACE_SECONDS) } });
+  u = await demoUnits(t.ds);
+  for (const login of ['secretary1', 'member1', 'member2', '13800000012'])
+    tokens[login] = (await t.login(login)).session.accessToken;
+}, 60_000);
+
+afterAll(async () => {
+  for (const s of sockets) s.disconnect();
+  for (const pc of pcs) await pc.close().catch(() => undefined);
+  await t?.close();
+});
+
+describe('/rtc handshake and validation', () => {
+  it('refuses a bad token and an old protocol with a clear error', async () => {
+    const bad = await connect('not-a-token').catch((e: Error & { data?: unknown }) => e);
+    expect(bad).toBeInstanceOf(Error);
+    expect((bad as { data?: unknown }).data).toEqual({
+      code: 'unauthenticated',
+      message: '访问令牌无效或已过期',
+    });
+    const old = await connect(tokens.member1, { protocol: 0, locale: 'en' }).catch(
+      (e: Error & { data?: unknown }) => e,
+    );
+    expect((old as { data?: { code: string; message: string } }).data).toEqual({
+      code: 'protocol_mismatch',
+      message: `the client is out of date (protocol 0, the server speaks ${RTC_PROTOCOL_VERSION}); reload the page`,
+    });
+  });
+
+  it('answers a bad payload with validation_failed, per field, in the handshake’s language', async () => {
+    const c = await client('member1', { locale: 'en' });
+    const ack = await c.raw('room.join', { meetingId: 'not-a-uuid' });
+    expect(ack).toEqual({
+      ok: false,
+      error: {
+        code: 'validation_failed',
+        message: expect.stringMatching(/^meetingId: /),
+        issues: [expect.objectContaining({ path: 'meetingId' })],
+      },
+    });
+    const produce = await c.raw('media.produce', { kind: 'smell' });
+    expect(produce.ok).toBe(false);
+    if (!produce.ok) {
+      expect(produce.error.code).toBe('validation_failed');
+      expect(produce.error.issues?.map((i) => i.path).sort()).toEqual([
+        'kind',
+        'rtpParameters',
+        'source',
+        'transportId',
+      ]);
+    }
+    expect(await c.raw('chat.send', { text: '   ' })).toMatchObject({
+      ok: false,
+      error: { code: 'validation_failed' },
+    });
+    // Valid, but not in a room yet.
+    expect(await c.raw('hand.raise', {})).toMatchObject({
+      ok: false,
+      error: { code: 'conflict', message: 'join the meeting first' },
+    });
+  });
+});
+
+describe('a live room of branch 1', () => {
+  let meetingId: string;
+  let host: Client;
+  let hostJoined: Joined;
+  let member: Client;
+  let memberJoined: Joined;
+  let hostMic: Awaited<ReturnType<typeof publishMic>>;
+  let memberMic: Awaited<ReturnType<typeof publishMic>>;
+
+  beforeAll(async () => {
+    meetingId = await openMeeting({ title: '支部学习会' });
+  });
+
+  it('refuses a member of another branch', async () => {
+    const outsider = await client('member2');
+    expect(await outsider.raw('room.join', { meetingId })).toEqual({
+      ok: false,
+      error: { code: 'not_found', message: '会议不存在' },
+    });
+  });
+
+  it('two members join; the second gets the first one’s opus in four round trips; RTP flows both ways', async () => {
+    host = await client('secretary1');
+    const hostAck = await host.call('room.join', { meetingId });
+    if (hostAck.status !== 'joined') throw new Error('host should be seated');
+    hostJoined = hostAck;
+    expect(hostJoined.self.role).toBe('host');
+    expect(hostJoined.peers).toEqual([]);
+    expect(hostJoined.sendTransport.id).not.toBe(hostJoined.recvTransport.id);
+    await host.call('room.ready', { rtpCapabilities: OPUS_CAPS });
+    hostMic = await publishMic(host, hostJoined);
+
+    member = await client('member1');
+    const peerJoined = host.next('peer.joined');
+    // The member's join, counted: join, ready, connect, resume — then media flows.
+    const joinAck = await member.call('room.join', { meetingId });
+    if (joinAck.status !== 'joined') throw new Error('member should be seated');
+    memberJoined = joinAck;
+    expect(memberJoined.room).toMatchObject({
+      meetingId,
+      title: '支部学习会',
+      locked: false,
+      waitingRoom: false,
+    });
+    expect(memberJoined.peers).toEqual([
+      expect.objectContaining({
+        peerId: hostJoined.self.peerId,
+        role: 'host',
+        producers: [
+          expect.objectContaining({ producerId: hostMic.producerId, source: 'mic', paused: false }),
+        ],
+      }),
+    ]);
+    expect(await peerJoined).toMatchObject({
+      peerId: memberJoined.self.peerId,
+      role: 'member',
+      name: '刘洋',
+    });
+    const { consumers } = await member.call('room.ready', { rtpCapabilities: OPUS_CAPS });
+    expect(consumers).toEqual([
+      expect.objectContaining({
+        producerId: hostMic.producerId,
+        peerId: hostJoined.self.peerId,
+        kind: 'audio',
+      }),
+    ]);
+    const atMember = await receive(member, memberJoined, consumers[0]);
+    // Paused until the client acks: nothing arrives yet.
+    await hostMic.send(5, 'early');
+    await sleep(150);
+    expect(atMember).toHaveLength(0);
+    await member.call('consumer.resume', { consumerIds: [consumers[0].consumerId] });
+    expect(member.trips).toBe(4);
+    const sent = await hostMic.send(30, 'host');
+    await waitFor('30 packets at the member', () => atMember.length >= 30);
+    expect(atMember).toEqual(sent);
+
+    // The other way: the member publishes; the host, already ready, is told consumer.created.
+    const created = host.next('consumer.created');
+    memberMic = await publishMic(member, memberJoined);
+    const consumer = await created;
+    expect(consumer).toMatchObject({ producerId: memberMic.producerId, peerId: memberJoined.self.peerId });
+    const atHost = await receive(host, hostJoined, consumer);
+    await host.call('consumer.resume', { consumerIds: [consumer.consumerId] });
+    const back = await memberMic.send(30, 'member');
+    await waitFor('30 packets at the host', () => atHost.length >= 30);
+    expect(atHost).toEqual(back);
+  }, 30_000);
+
+  it('the host mutes the member: their mic producer is paused server-side, everyone is told byHost', async () => {
+    const told = host.next('producer.paused');
+    const toldMember = member.next('producer.paused');
+    // A member is not the host.
+    expect(await member.raw('host.mute', { peerId: hostJoined.self.peerId })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    await host.call('host.mute', { peerId: memberJoined.self.peerId });
+    const expected = {
+      peerId: memberJoined.self.peerId,
+      producerId: memberMic.producerId,
+      source: 'mic',
+      byHost: true,
+    };
+    expect(await told).toEqual(expected);
+    expect(await toldMember).toEqual(expected);
+    const media = t.app.get(MediaService);
+    expect(
+      (await media.room(meetingId)).producerOf(memberJoined.self.peerId, memberMic.producerId).paused,
+    ).toBe(true);
+    // The member unmutes themself.
+    const resumed = host.next('producer.resumed');
+    await member.call('media.resume', { producerId: memberMic.producerId });
+    expect(await resumed).toEqual({
+      peerId: memberJoined.self.peerId,
+      producerId: memberMic.producerId,
+      source: 'mic',
+    });
+  });
+
+  it('chat is persisted, broadcast, and in the next joiner’s join answer', async () => {
+    const received = member.next('chat.received');
+    const message = await host.call('chat.send', { text: '  大家好，开始学习  ' });
+    expect(message).toMatchObject({ meetingId, text: '大家好，开始学习', name: '李红梅' });
+    expect(await received).toEqual(message);
+    const rows: { text: string }[] = await t.ds.query('SELECT text FROM chat_message WHERE meeting_id = $1', [
+      meetingId,
+    ]);
+    expect(rows).toEqual([{ text: '大家好，开始学习' }]);
+    const third = await client('13800000012');
+    const joined = await third.call('room.join', { meetingId });
+    if (joined.status !== 'joined') throw new Error('third should be seated');
+    expect(joined.chat).toEqual([message]);
+    expect(joined.peers.map((p) => p.name).sort()).toEqual(['刘洋', '李红梅'].sort());
+    await third.call('room.leave', {});
+  });
+
+  it('a dropped member takes its seat back with resumePeerId: same peer, no duplicate, no leave/join churn', async () => {
+    const peerId = memberJoined.self.peerId;
+    const leftBefore = host.seen('peer.left').length;
+    const joinedBefore = host.seen('peer.joined').length;
+    const micClosed = host.next('producer.closed', (p) => p.producerId === memberMic.producerId);
+    member.socket.disconnect();
+    await sleep(300);
+    const rooms = t.app.get(RoomService);
+    expect(rooms.participants(meetingId).map((p) => p.peerId)).toContain(peerId); // still seated (grace)
+
+    const back = await client('member1');
+    const ack = await back.call('room.join', { meetingId, resumePeerId: peerId });
+    if (ack.status !== 'joined') throw new Error('should be seated again');
+    expect(ack.resumed).toBe(true);
+    expect(ack.self.peerId).toBe(peerId);
+    expect(ack.self.producers).toEqual([]);
+    expect(await micClosed).toMatchObject({ peerId, byHost: false });
+    const ids = rooms.participants(meetingId).map((p) => p.peerId);
+    expect(ids.filter((id) => id === peerId)).toHaveLength(1);
+    expect(ids).toHaveLength(2);
+    await sleep((GRACE_SECONDS + 0.5) * 1000); // the old socket's grace period passes: nothing happens
+    expect(host.seen('peer.left').length).toBe(leftBefore);
+    expect(host.seen('peer.joined').length).toBe(joinedBefore);
+    expect(
+      rooms
+        .participants(meetingId)
+        .map((p) => p.peerId)
+        .sort(),
+    ).toEqual(ids.sort());
+    member = back;
+    memberJoined = ack;
+  }, 15_000);
+
+  it('a dropped member who does not come back leaves after the grace period', async () => {
+    const peerId = memberJoined.self.peerId;
+    const left = host.next('peer.left', (p) => p.peerId === peerId, (GRACE_SECONDS + 3) * 1000);
+    member.socket.disconnect();
+    expect(await left).toEqual({ peerId });
+    expect(
+      t.app
+        .get(RoomService)
+        .participants(meetingId)
+        .map((p) => p.peerId),
+    ).toEqual([hostJoined.self.peerId]);
+  }, 15_000);
+
+  it('the host ends the meeting for all: room.ended, the meeting ended and audited', async () => {
+    const other = await client('member1');
+    await other.call('room.join', { meetingId });
+    const ended = other.next('room.ended');
+    await host.call('host.end', {});
+    expect(await ended).toEqual({ by: hostJoined.self.peerId });
+    const res = await t
+      .http()
+      .get(`/api/meetings/${meetingId}`)
+      .set({ Authorization: `Bearer ${tokens.member1}` });
+    expect(res.body).toMatchObject({ status: 'ended', participants: 0, endedAt: expect.any(String) });
+    const audit: { action: string; after: { reason?: string } }[] = await t.ds.query(
+      `SELECT action, after FROM audit_event WHERE entity_id = $1 ORDER BY id`,
+      [meetingId],
+    );
+    expect(audit.map((a) => [a.action, a.after.reason])).toEqual([
+      ['meeting.open', undefined],
+      ['meeting.end', 'host'],
+    ]);
+    expect(await other.raw('room.join', { meetingId })).toMatchObject({
+      ok: false,
+      error: { code: 'conflict' },
+    });
+  });
+});
+
+describe('the waiting room', () => {
+  it('a member waits until the host admits them; a second socket of the same person replaces the first', async () => {
+    const meetingId = await openMeeting({ waitingRoom: true });
+    const host = await client('secretary1');
+    await host.call('room.join', { meetingId });
+    const member = await client('member1');
+    const waiting = host.next('lobby.waiting', (p) => p.waiting.length === 1);
+    const ack = await member.call('room.join', { meetingId });
+    expect(ack).toEqual({ status: 'waiting', room: expect.objectContaining({ waitingRoom: true }) });
+    const [waiter] = (await waiting).waiting;
+    expect(waiter).toMatchObject({ name: '刘洋' });
+    expect(await member.raw('chat.send', { text: 'hi' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    const admitted = member.next('lobby.admitted');
+    await host.call('lobby.admit', { peerId: waiter.peerId });
+    expect(await admitted).toEqual({ meetingId });
+    const seated = await member.call('room.join', { meetingId });
+    expect(seated.status).toBe('joined');
+    if (seated.status !== 'joined') return;
+
+    const replaced = member.next('self.removed');
+    const second = await client('member1');
+    const again = await second.call('room.join', { meetingId });
+    expect(again).toMatchObject({ status: 'joined', resumed: true, self: { peerId: seated.self.peerId } });
+    expect(await replaced).toEqual({ by: seated.self.peerId });
+    expect(t.app.get(RoomService).participants(meetingId)).toHaveLength(2);
+    await host.call('host.end', {});
+  });
+});

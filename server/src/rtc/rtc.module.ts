@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { MeetingsModule } from '../meetings/meetings.module';
+import { RoomService } from './room.service';
+import { RtcGateway } from './rtc.gateway';
+
+/** The `/rtc` signalling gateway and the live rooms' state; media through MediaService (MediaModule). */
+@Module({
+  imports: [MeetingsModule],
+  providers: [RtcGateway, RoomService],
+  exports: [RoomService],
+})
+export class RtcModule {}
