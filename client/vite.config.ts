@@ -8,7 +8,11 @@ export default defineConfig(({ mode }) => {
   // BRANCHMEET_API_URL (env or .env file) points the dev proxy at another server; default: the local one.
   const env = loadEnv(mode, here('.'), 'BRANCHMEET_');
   const apiTarget = env.BRANCHMEET_API_URL || 'http://localhost:3000';
-  const proxy = { '/api': { target: apiTarget, changeOrigin: true } };
+  const proxy = {
+    '/api': { target: apiTarget, changeOrigin: true },
+    // The live room's signalling (socket.io, namespace /rtc): websocket upgrades included.
+    '/socket.io': { target: apiTarget, changeOrigin: true, ws: true },
+  };
   return {
     plugins: [react()],
     resolve: {

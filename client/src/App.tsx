@@ -3,6 +3,7 @@ import { AuditPage } from './features/admin/audit-page';
 import { AuthProvider } from './features/auth/auth-context';
 import { LoginPage } from './features/auth/login-page';
 import { RequireAuth } from './features/auth/require-auth';
+import { MeetingPage } from './features/meeting/meeting-page';
 import { OrgTreePage } from './features/orgs/org-tree-page';
 import { UnitPage } from './features/orgs/unit-page';
 import { AppShell } from './features/shell/app-shell';
@@ -14,6 +15,14 @@ export function AppRoutes() {
   return (
     <Routes>
       <Route path="/login" element={<LoginPage />} />
+      <Route
+        path="/meetings/:meetingId"
+        element={
+          <RequireAuth>
+            <MeetingPage />
+          </RequireAuth>
+        }
+      />
       <Route
         element={
           <RequireAuth>

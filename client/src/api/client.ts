@@ -124,6 +124,18 @@ export class ApiClient {
     return this.tokens.read()?.refreshToken ?? null;
   }
 
+  /** The current access token, for connections that cannot go through `request` (the live-room socket). */
+  accessToken(): string | null {
+    return this.tokens.read()?.accessToken ?? null;
+  }
+
+  /** Gets a new access token after something else was refused with it; clears the session when that fails. */
+  async refreshSession(): Promise<boolean> {
+    const ok = await this.refreshOnce();
+    if (!ok) this.loseSession();
+    return ok;
+  }
+
   onSessionLost(listener: () => void): () => void {
     this.sessionLostListeners.add(listener);
     return () => this.sessionLostListeners.delete(listener);

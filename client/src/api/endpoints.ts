@@ -6,9 +6,11 @@ import {
   type ChangePasswordRequest,
   type CreateOrgUnitRequest,
   type Health,
+  type LiveMeeting,
   type LoginRequest,
   type LoginResponse,
   type Me,
+  type OpenRoomRequest,
   type OrgUnit,
   type ResetPasswordRequest,
   type ResetPasswordResponse,
@@ -70,6 +72,11 @@ export function endpoints(client: ApiClient = api) {
     exportRoster: (unitId: string): Promise<DownloadedFile> =>
       client.download(apiRoutes.orgUnits.rosterExport(unitId)),
     rosterTemplate: (): Promise<DownloadedFile> => client.download(apiRoutes.orgUnits.rosterTemplate),
+
+    liveMeetings: (unitId: string) => client.get<LiveMeeting[]>(apiRoutes.meetings.live(unitId)),
+    openLiveMeeting: (unitId: string, body: Partial<OpenRoomRequest> = {}) =>
+      client.post<LiveMeeting>(apiRoutes.meetings.live(unitId), body),
+    getMeeting: (meetingId: string) => client.get<LiveMeeting>(apiRoutes.meetings.one(meetingId)),
 
     auditEvents: (query: { limit?: number; unitId?: string; beforeId?: string }) =>
       client.get<AuditEvent[]>(apiRoutes.audit.events, query),

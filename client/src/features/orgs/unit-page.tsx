@@ -3,6 +3,7 @@ import { Breadcrumb, Button, Card, Flex, Result, Skeleton, Space, Tag, Typograph
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
+import { LiveMeetingsCard } from '../meeting/live-meetings-card';
 import { RosterSection } from './roster-section';
 import { UnitFormModal } from './unit-form-modal';
 import { AccessTag, UnitTypeTag } from './unit-tags';
@@ -80,6 +81,8 @@ export function UnitPage() {
           )}
         </Card>
       )}
+
+      {unit.type === 'branch' && <LiveMeetingsCard unit={unit} />}
 
       <RosterSection unit={unit} groups={groups} onChanged={() => void reload()} />
 

@@ -1,0 +1,125 @@
+import { ReloadOutlined, VideoCameraAddOutlined } from '@ant-design/icons';
+import type { LiveMeeting, OrgUnit } from '@branchmeet/shared';
+import { App, Button, Card, Checkbox, List, Space, Tag, Typography } from 'antd';
+import dayjs from 'dayjs';
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router-dom';
+import { http } from '../../api/endpoints';
+import { errorText } from '../../api/errors';
+import { canManage } from '../orgs/unit-tree';
+
+const REFRESH_MS = 15_000;
+
+/** On a branch page: its live meetings with Join for every reader, and Open for a manager. */
+export function LiveMeetingsCard({ unit }: { unit: OrgUnit }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const navigate = useNavigate();
+  const [meetings, setMeetings] = useState<LiveMeeting[] | null>(null);
+  const [opening, setOpening] = useState(false);
+  const [withLobby, setWithLobby] = useState(false);
+  const manager = canManage(unit);
+
+  const load = useCallback(async () => {
+    try {
+      setMeetings(await http.liveMeetings(unit.id));
+    } catch {
+      setMeetings((current) => current ?? []);
+    }
+  }, [unit.id]);
+
+  useEffect(() => {
+    void load();
+    const timer = setInterval(() => void load(), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [load]);
+
+  const open = async () => {
+    setOpening(true);
+    try {
+      const meeting = await http.openLiveMeeting(unit.id, { waitingRoom: withLobby });
+      navigate(`/meetings/${meeting.id}`);
+    } catch (err) {
+      void message.error(errorText(err, t));
+      setOpening(false);
+    }
+  };
+
+  const live = (meetings ?? []).filter((m) => m.status === 'live');
+
+  return (
+    <Card
+      size="small"
+      title={t('meeting.liveTitle')}
+      data-testid="live-meetings"
+      extra={
+        <Space>
+          <Button
+            size="small"
+            type="text"
+            icon={<ReloadOutlined />}
+            aria-label={t('common.refresh')}
+            onClick={() => void load()}
+          />
+          {manager && (
+            <>
+              <Checkbox
+                checked={withLobby}
+                onChange={(e) => setWithLobby(e.target.checked)}
+                data-testid="open-meeting-lobby"
+              >
+                {t('meeting.withLobby')}
+              </Checkbox>
+              <Button
+                type="primary"
+                size="small"
+                icon={<VideoCameraAddOutlined />}
+                loading={opening}
+                onClick={() => void open()}
+                data-testid="open-meeting"
+              >
+                {t('meeting.open')}
+              </Button>
+            </>
+          )}
+        </Space>
+      }
+    >
+      <List
+        size="small"
+        loading={meetings === null}
+        dataSource={live}
+        locale={{ emptyText: t('meeting.noLive') }}
+        renderItem={(m) => (
+          <List.Item
+            data-testid="live-meeting"
+            data-meeting-id={m.id}
+            actions={[
+              <Button
+                key="join"
+                type="primary"
+                size="small"
+                onClick={() => navigate(`/meetings/${m.id}`)}
+                data-testid="join-meeting"
+              >
+                {t('meeting.join')}
+              </Button>,
+            ]}
+          >
+            <Space wrap size={8}>
+              <Tag color="red" style={{ marginInlineEnd: 0 }}>
+                {t('meeting.live')}
+              </Tag>
+              <Typography.Text strong>{m.title}</Typography.Text>
+              <Typography.Text type="secondary">
+                {t('meeting.startedAt', { time: dayjs(m.startedAt).format('HH:mm') })} ·{' '}
+                {t('meeting.inMeeting', { count: m.participants })}
+              </Typography.Text>
+            </Space>
+          </List.Item>
+        )}
+      />
+    </Card>
+  );
+}

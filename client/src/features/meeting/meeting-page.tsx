@@ -1,0 +1,122 @@
+import type { LiveMeeting } from '@branchmeet/shared';
+import { Button, Result, Spin } from 'antd';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate, useParams } from 'react-router-dom';
+import { ApiRequestError } from '../../api/client';
+import { http } from '../../api/endpoints';
+import { errorText } from '../../api/errors';
+import { FINAL_STATES, LocalMedia, MediaSessionProvider } from '../../media';
+import { useMe } from '../auth/auth-context';
+import { PrejoinPage, type PrejoinChoice } from './prejoin-page';
+import { RoomContext, useRoomConnection } from './room-context';
+import { RoomView } from './room-view';
+import './meeting.css';
+
+function LiveRoom({
+  meeting,
+  local,
+  choice,
+  onBack,
+}: {
+  meeting: LiveMeeting;
+  local: LocalMedia;
+  choice: PrejoinChoice;
+  onBack(): void;
+}) {
+  const [attempt, setAttempt] = useState(0);
+  const value = useRoomConnection(meeting.id, local, choice, attempt);
+  const over = FINAL_STATES.includes(value.state.connection);
+
+  // Out of the room, the camera light and the microphone go off; joining again opens them as chosen.
+  useEffect(() => {
+    if (!over) return;
+    local.stop('mic');
+    local.stop('camera');
+  }, [over, local]);
+  const rejoin = () => {
+    if (choice.mic) void local.startMic();
+    if (choice.camera) void local.startCamera();
+    setAttempt((n) => n + 1);
+  };
+  return (
+    <MediaSessionProvider value={{ local, room: value.room }}>
+      <RoomContext.Provider value={value}>
+        <RoomView
+          title={meeting.title}
+          onLeave={() => void value.room?.leave()}
+          onRejoin={rejoin}
+          onBack={onBack}
+        />
+      </RoomContext.Provider>
+    </MediaSessionProvider>
+  );
+}
+
+/** `/meetings/:meetingId`: the pre-join check, then the live room. */
+export function MeetingPage() {
+  const { t } = useTranslation();
+  const { meetingId = '' } = useParams();
+  const navigate = useNavigate();
+  const me = useMe();
+  const [meeting, setMeeting] = useState<LiveMeeting | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [choice, setChoice] = useState<PrejoinChoice | null>(null);
+  const [local] = useState(() => new LocalMedia());
+
+  useEffect(() => () => local.dispose(), [local]);
+
+  useEffect(() => {
+    let cancelled = false;
+    setMeeting(null);
+    setError(null);
+    http.getMeeting(meetingId).then(
+      (m) => !cancelled && setMeeting(m),
+      (err: unknown) => !cancelled && setError(err),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [meetingId]);
+
+  const back = () => navigate(meeting ? `/units/${meeting.unitId}` : '/');
+
+  if (error) {
+    const missing = error instanceof ApiRequestError && (error.status === 404 || error.status === 403);
+    return (
+      <div className="bm-room-final" data-testid="meeting-error">
+        <Result
+          status={missing ? '404' : 'error'}
+          title={missing ? t('meeting.notFound') : errorText(error, t)}
+          extra={<Button onClick={() => navigate('/')}>{t('errors.home')}</Button>}
+        />
+      </div>
+    );
+  }
+  if (!meeting) {
+    return (
+      <div className="bm-room-final">
+        <Spin size="large" />
+      </div>
+    );
+  }
+  if (meeting.status === 'ended' && !choice) {
+    return (
+      <div className="bm-room-final" data-testid="meeting-ended">
+        <Result
+          status="info"
+          title={t('meeting.endedAlready')}
+          extra={<Button onClick={back}>{t('meeting.backToBranch')}</Button>}
+        />
+      </div>
+    );
+  }
+  if (!choice) {
+    return (
+      <MediaSessionProvider value={{ local, room: null }}>
+        <PrejoinPage title={meeting.title} userName={me.user.name} local={local} onJoin={setChoice} />
+      </MediaSessionProvider>
+    );
+  }
+  return <LiveRoom meeting={meeting} local={local} choice={choice} onBack={back} />;
+}

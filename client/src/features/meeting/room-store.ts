@@ -1,0 +1,293 @@
+import type {
+  ApiError,
+  ChatMessage,
+  MediaKind,
+  MediaSource,
+  PeerInfo,
+  PeerRole,
+  RoomState,
+  WaitingPeer,
+} from '@branchmeet/shared';
+import type { ConnectionState, LocalSource, RoomEvent } from '../../media';
+
+/** A remote producer as the room shows it. */
+export interface ProducerView {
+  producerId: string;
+  kind: MediaKind;
+  source: MediaSource;
+  paused: boolean;
+}
+
+export interface PeerView {
+  peerId: string;
+  userId: string;
+  name: string;
+  role: PeerRole;
+  handRaised: boolean;
+  producers: Record<string, ProducerView>;
+}
+
+/** A playable remote stream: the media layer holds the track under `consumerId`. */
+export interface ConsumerView {
+  consumerId: string;
+  producerId: string;
+  peerId: string;
+  kind: MediaKind;
+  source: MediaSource;
+}
+
+export type LocalFlags = Record<LocalSource, boolean>;
+
+/** Everything the room UI renders from: ids and flags, never tracks. */
+export interface RoomViewState {
+  connection: ConnectionState;
+  error: ApiError | null;
+  room: RoomState | null;
+  self: PeerView | null;
+  /** The other participants, in joining order. */
+  peers: Record<string, PeerView>;
+  order: string[];
+  consumers: Record<string, ConsumerView>;
+  activeSpeaker: string | null;
+  chat: ChatMessage[];
+  lobby: WaitingPeer[];
+  local: LocalFlags;
+  /** Set when the host muted the mic / stopped the camera, until the person turns it on again. */
+  stoppedByHost: LocalSource | null;
+  /** Chat messages that arrived while the chat was closed. */
+  unreadChat: number;
+  chatOpen: boolean;
+  /** Who ended the meeting or removed the person (a peer id; the person's own: they joined elsewhere). */
+  endedBy: string | null;
+}
+
+export type RoomAction = RoomEvent | { type: 'ui.chatOpen'; open: boolean };
+
+export function initialRoomState(local: Partial<LocalFlags> = {}): RoomViewState {
+  return {
+    connection: 'connecting',
+    error: null,
+    room: null,
+    self: null,
+    peers: {},
+    order: [],
+    consumers: {},
+    activeSpeaker: null,
+    chat: [],
+    lobby: [],
+    local: { mic: false, camera: false, screen: false, ...local },
+    stoppedByHost: null,
+    unreadChat: 0,
+    chatOpen: false,
+    endedBy: null,
+  };
+}
+
+function peerView(p: PeerInfo): PeerView {
+  return {
+    peerId: p.peerId,
+    userId: p.userId,
+    name: p.name,
+    role: p.role,
+    handRaised: p.handRaised,
+    producers: Object.fromEntries(
+      p.producers.map((pr) => [
+        pr.producerId,
+        { producerId: pr.producerId, kind: pr.kind, source: pr.source, paused: pr.paused },
+      ]),
+    ),
+  };
+}
+
+function updatePeer(state: RoomViewState, peerId: string, update: (p: PeerView) => PeerView): RoomViewState {
+  if (state.self?.peerId === peerId) return { ...state, self: update(state.self) };
+  const peer = state.peers[peerId];
+  if (!peer) return state;
+  return { ...state, peers: { ...state.peers, [peerId]: update(peer) } };
+}
+
+function setProducer(
+  state: RoomViewState,
+  peerId: string,
+  producerId: string,
+  change: (p: ProducerView | undefined) => ProducerView | null,
+): RoomViewState {
+  return updatePeer(state, peerId, (peer) => {
+    const next = change(peer.producers[producerId]);
+    const producers = { ...peer.producers };
+    if (next) producers[producerId] = next;
+    else delete producers[producerId];
+    return { ...peer, producers };
+  });
+}
+
+function withoutKey<T>(record: Record<string, T>, key: string): Record<string, T> {
+  if (!(key in record)) return record;
+  const next = { ...record };
+  delete next[key];
+  return next;
+}
+
+/** Applies one event of the room (from the server through the media layer, or the UI's own) to the view state. */
+export function roomReducer(state: RoomViewState, action: RoomAction): RoomViewState {
+  switch (action.type) {
+    case 'connection':
+      return {
+        ...state,
+        connection: action.state,
+        error: action.error ?? (action.state === 'joined' ? null : state.error),
+      };
+    case 'waiting':
+      return { ...state, room: action.room };
+    case 'joined': {
+      const peers = Object.fromEntries(action.peers.map((p) => [p.peerId, peerView(p)]));
+      return {
+        ...state,
+        room: action.room,
+        self: peerView(action.self),
+        peers,
+        order: action.peers.map((p) => p.peerId),
+        consumers: {},
+        lobby: [],
+        chat: action.chat,
+        activeSpeaker: state.activeSpeaker && peers[state.activeSpeaker] ? state.activeSpeaker : null,
+      };
+    }
+    case 'media.reset':
+      return { ...state, consumers: {} };
+    case 'peer.joined': {
+      const peer = action.payload;
+      if (peer.peerId === state.self?.peerId) return state;
+      const known = peer.peerId in state.peers;
+      return {
+        ...state,
+        peers: { ...state.peers, [peer.peerId]: peerView(peer) },
+        order: known ? state.order : [...state.order, peer.peerId],
+      };
+    }
+    case 'peer.left': {
+      const { peerId } = action.payload;
+      const consumers = Object.fromEntries(
+        Object.entries(state.consumers).filter(([, c]) => c.peerId !== peerId),
+      );
+      return {
+        ...state,
+        peers: withoutKey(state.peers, peerId),
+        order: state.order.filter((id) => id !== peerId),
+        consumers,
+        activeSpeaker: state.activeSpeaker === peerId ? null : state.activeSpeaker,
+      };
+    }
+    case 'consumer.created': {
+      const c = action.payload;
+      const next = setProducer(state, c.peerId, c.producerId, (existing) => ({
+        producerId: c.producerId,
+        kind: c.kind,
+        source: c.source,
+        paused: existing?.paused ?? c.producerPaused,
+      }));
+      return {
+        ...next,
+        consumers: {
+          ...next.consumers,
+          [c.consumerId]: {
+            consumerId: c.consumerId,
+            producerId: c.producerId,
+            peerId: c.peerId,
+            kind: c.kind,
+            source: c.source,
+          },
+        },
+      };
+    }
+    case 'consumer.closed':
+      return { ...state, consumers: withoutKey(state.consumers, action.payload.consumerId) };
+    case 'producer.paused':
+    case 'producer.resumed': {
+      const paused = action.type === 'producer.paused';
+      const { peerId, producerId, source } = action.payload;
+      return setProducer(state, peerId, producerId, (p) => ({
+        producerId,
+        kind: p?.kind ?? (source === 'mic' ? 'audio' : 'video'),
+        source,
+        paused,
+      }));
+    }
+    case 'producer.closed': {
+      const { peerId, producerId } = action.payload;
+      const next = setProducer(state, peerId, producerId, () => null);
+      const consumers = Object.fromEntries(
+        Object.entries(next.consumers).filter(([, c]) => c.producerId !== producerId),
+      );
+      return { ...next, consumers };
+    }
+    case 'hand.changed':
+      return updatePeer(state, action.payload.peerId, (p) => ({ ...p, handRaised: action.payload.raised }));
+    case 'speaker.changed':
+      return { ...state, activeSpeaker: action.payload.peerId };
+    case 'audio.levels':
+      return state;
+    case 'chat.received': {
+      if (state.chat.some((m) => m.id === action.payload.id)) return state;
+      const fromOther = action.payload.userId !== state.self?.userId;
+      return {
+        ...state,
+        chat: [...state.chat, action.payload],
+        unreadChat: state.chatOpen || !fromOther ? state.unreadChat : state.unreadChat + 1,
+      };
+    }
+    case 'room.changed':
+      return { ...state, room: action.payload };
+    case 'lobby.waiting':
+      return { ...state, lobby: action.payload.waiting };
+    case 'local':
+      return {
+        ...state,
+        local: { ...state.local, [action.source]: action.on },
+        stoppedByHost:
+          action.byHost && !action.on
+            ? action.source
+            : action.on && state.stoppedByHost === action.source
+              ? null
+              : state.stoppedByHost,
+      };
+    case 'ui.chatOpen':
+      return { ...state, chatOpen: action.open, unreadChat: action.open ? 0 : state.unreadChat };
+    case 'room.ended':
+    case 'self.removed':
+      return { ...state, endedBy: action.payload.by };
+    case 'lobby.admitted':
+    case 'lobby.denied':
+    case 'media.moved':
+      return state;
+  }
+}
+
+// ── selectors ──────────────────────────────────────────────────────────────────────────────────────────────
+export function isHostPeer(state: RoomViewState, peer: Pick<PeerView, 'userId' | 'role'>): boolean {
+  return state.room ? state.room.hostUserId === peer.userId : peer.role === 'host';
+}
+
+export function selfIsHost(state: RoomViewState): boolean {
+  return state.self !== null && isHostPeer(state, state.self);
+}
+
+/** A participant's mic or camera: 'on', 'off' (paused), or 'none' (not published). */
+export function sourceState(peer: PeerView, source: MediaSource): 'on' | 'off' | 'none' {
+  const producers = Object.values(peer.producers).filter((p) => p.source === source);
+  if (producers.length === 0) return 'none';
+  return producers.some((p) => !p.paused) ? 'on' : 'off';
+}
+
+/** The consumer showing a peer's source, if any. */
+export function consumerOf(
+  state: RoomViewState,
+  peerId: string,
+  source: MediaSource,
+): ConsumerView | undefined {
+  return Object.values(state.consumers).find((c) => c.peerId === peerId && c.source === source);
+}
+
+export function orderedPeers(state: RoomViewState): PeerView[] {
+  return state.order.map((id) => state.peers[id]).filter((p): p is PeerView => p !== undefined);
+}

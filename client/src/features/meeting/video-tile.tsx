@@ -1,0 +1,107 @@
+import { AudioMutedOutlined, AudioOutlined, CrownFilled } from '@ant-design/icons';
+import { Avatar } from 'antd';
+import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useMediaElement, useMediaSession } from '../../media';
+import { HandIcon } from './hand-icon';
+
+export interface VideoTileProps {
+  peerId: string;
+  name: string;
+  /** The track key: a consumer id, or `local:camera`; null shows the avatar. */
+  videoKey: string | null;
+  /** The consumer whose size is reported to the server (remote video only). */
+  consumerId?: string;
+  isSelf?: boolean;
+  isHost?: boolean;
+  mic: 'on' | 'off' | 'none';
+  handRaised?: boolean;
+  speaking?: boolean;
+  /** Screen share: contain instead of cover, no mirroring. */
+  screen?: boolean;
+  large?: boolean;
+  testId?: string;
+}
+
+/** Reports the shown height of a remote video to the server (debounced in the media layer). */
+function useTileReport(consumerId: string | undefined, element: React.RefObject<HTMLDivElement | null>) {
+  const { room } = useMediaSession();
+  useEffect(() => {
+    const el = element.current;
+    if (!consumerId || !room || !el || typeof ResizeObserver === 'undefined') return;
+    const report = () => room.reportTile(consumerId, el.clientHeight * (window.devicePixelRatio || 1));
+    const observer = new ResizeObserver(report);
+    observer.observe(el);
+    report();
+    return () => observer.disconnect();
+  }, [consumerId, room, element]);
+}
+
+/** One participant (or one shared screen): the video when there is one, otherwise the initial of the name. */
+export function VideoTile(props: VideoTileProps) {
+  const { t } = useTranslation();
+  const { peerId, name, videoKey, consumerId, isSelf, isHost, mic, handRaised, speaking, screen, large } =
+    props;
+  const attach = useMediaElement<HTMLVideoElement>(videoKey);
+  const box = useRef<HTMLDivElement>(null);
+  useTileReport(videoKey ? consumerId : undefined, box);
+  const classes = ['bm-tile'];
+  if (speaking) classes.push('bm-tile-speaking');
+  if (screen) classes.push('bm-tile-screen');
+  if (large) classes.push('bm-tile-large');
+
+  return (
+    <div
+      ref={box}
+      className={classes.join(' ')}
+      data-testid={props.testId ?? 'video-tile'}
+      data-peer-id={peerId}
+      data-peer-name={name}
+      data-speaking={speaking ? 'true' : undefined}
+      data-video={videoKey ? 'on' : 'off'}
+    >
+      {videoKey ? (
+        <video
+          ref={attach}
+          autoPlay
+          playsInline
+          muted
+          className={isSelf && !screen ? 'bm-mirror' : undefined}
+          data-consumer-id={consumerId}
+        />
+      ) : (
+        <div className="bm-tile-avatar">
+          <Avatar size={large ? 96 : 56} style={{ background: '#c8161d', fontSize: large ? 40 : 24 }}>
+            {name.slice(0, 1)}
+          </Avatar>
+        </div>
+      )}
+      <div className="bm-tile-label">
+        {!screen &&
+          (mic === 'on' ? (
+            <AudioOutlined aria-label={t('participants.micOn')} />
+          ) : (
+            <AudioMutedOutlined aria-label={t('participants.micOff')} style={{ color: '#ff7875' }} />
+          ))}
+        {isHost && !screen && <CrownFilled aria-label={t('room.host')} style={{ color: '#faad14' }} />}
+        <span className="bm-tile-name">
+          {screen ? t('room.screenOf', { name }) : name}
+          {isSelf && !screen ? ` (${t('room.you')})` : ''}
+        </span>
+        {handRaised && (
+          <HandIcon
+            aria-label={t('participants.handRaised')}
+            data-testid="tile-hand"
+            style={{ color: '#faad14' }}
+          />
+        )}
+      </div>
+    </div>
+  );
+}
+
+/** A remote audio consumer, played by a hidden <audio> element. */
+export function RemoteAudio({ consumerId }: { consumerId: string }) {
+  const attach = useMediaElement<HTMLAudioElement>(consumerId);
+  return <audio ref={attach} autoPlay data-consumer-id={consumerId} style={{ display: 'none' }} />;
+}

@@ -1,0 +1,19 @@
+/** The media layer: the only place that imports mediasoup-client. The UI imports from here. */
+export {
+  LocalMedia,
+  type LocalDevices,
+  type LocalMediaError,
+  type LocalSource,
+  type MediaDeviceOption,
+} from './local-media';
+export { RoomConnection, type ConsumerStats, type RoomConnectionOptions } from './room-connection';
+export { FINAL_STATES, type ConnectionState, type RoomEvent, type ServerRoomEvent } from './room-events';
+export { RtcRequestError, request, type RtcSocket } from './signalling';
+export {
+  MediaSessionProvider,
+  localTrackKey,
+  useMediaElement,
+  useMediaSession,
+  type MediaSession,
+} from './media-session';
+export { exposeRoomForTests } from './test-hooks';

@@ -1,0 +1,278 @@
+import type { ConsumerInfo } from '@branchmeet/shared';
+import { describe, expect, it, vi } from 'vitest';
+import type { LocalMedia } from './local-media';
+import { RoomConnection, type RoomDevice } from './room-connection';
+import type { RoomEvent } from './room-events';
+import type { RtcSocket } from './signalling';
+
+vi.mock('mediasoup-client', () => ({ Device: { factory: vi.fn() } })); // never the real one in unit tests
+
+type Listener = (...args: unknown[]) => void;
+const meetingId = '99999999-9999-4999-8999-999999999999';
+const userId = '66666666-6666-4666-8666-666666666666';
+
+/** A socket.io client stand-in: records requests, answers them from `handlers`, and emits server events. */
+function fakeSocket(handlers: Record<string, (payload: Record<string, unknown>) => unknown>) {
+  const listeners = new Map<string, Set<Listener>>();
+  const requests: { event: string; payload: Record<string, unknown> }[] = [];
+  const fire = (event: string, ...args: unknown[]) => listeners.get(event)?.forEach((l) => l(...args));
+  const socket = {
+    connected: false,
+    active: true,
+    on(event: string, listener: Listener) {
+      if (!listeners.has(event)) listeners.set(event, new Set());
+      listeners.get(event)?.add(listener);
+      return socket;
+    },
+    removeAllListeners() {
+      listeners.clear();
+    },
+    timeout: () => ({
+      emit(event: string, payload: Record<string, unknown>, ack: (err: Error | null, res: unknown) => void) {
+        requests.push({ event, payload });
+        const handler = handlers[event];
+        queueMicrotask(() =>
+          ack(null, handler ? { ok: true, data: handler(payload) } : { ok: true, data: null }),
+        );
+      },
+    }),
+    connect() {
+      socket.connected = true;
+      queueMicrotask(() => fire('connect'));
+    },
+    disconnect() {
+      socket.connected = false;
+    },
+    /** The network drops and socket.io reconnects. */
+    drop() {
+      socket.connected = false;
+      fire('disconnect', 'transport close');
+    },
+    server: fire,
+  };
+  return { socket, requests };
+}
+
+function fakeTransport(id: string) {
+  const listeners = new Map<string, Listener>();
+  let connected = false;
+  const ensureConnected = async () => {
+    if (connected) return;
+    connected = true;
+    await new Promise<void>((resolve, reject) =>
+      listeners.get('connect')?.({ dtlsParameters: { fingerprints: [] } }, resolve, reject),
+    );
+  };
+  const producers: ReturnType<typeof fakeProducer>[] = [];
+  return {
+    id,
+    producers,
+    on: (event: string, listener: Listener) => listeners.set(event, listener),
+    close: vi.fn(),
+    async consume(o: { id: string; producerId: string; kind: string; appData: unknown }) {
+      await ensureConnected();
+      return {
+        ...o,
+        closed: false,
+        track: { kind: o.kind },
+        close: vi.fn(),
+        getStats: async () => new Map(),
+      };
+    },
+    async produce(o: { track: { kind: string }; appData: Record<string, unknown> }) {
+      await ensureConnected();
+      const id = await new Promise<string>((resolve, reject) =>
+        listeners.get('produce')?.(
+          { kind: o.track.kind, rtpParameters: { codecs: [] }, appData: o.appData },
+          ({ id }: { id: string }) => resolve(id),
+          reject,
+        ),
+      );
+      const producer = fakeProducer(id, o.track);
+      producers.push(producer);
+      return producer;
+    },
+  };
+}
+
+function fakeProducer(id: string, track: unknown) {
+  const producer = {
+    id,
+    track,
+    paused: false,
+    closed: false,
+    pause: vi.fn(() => (producer.paused = true)),
+    resume: vi.fn(() => (producer.paused = false)),
+    close: vi.fn(() => (producer.closed = true)),
+    on: vi.fn(),
+  };
+  return producer;
+}
+
+function fakeLocal(): LocalMedia {
+  const tracks: Record<string, { kind: string; readyState: string } | undefined> = {
+    mic: { kind: 'audio', readyState: 'live' },
+    camera: { kind: 'video', readyState: 'live' },
+  };
+  return {
+    track: (s: string) => tracks[s] ?? null,
+    has: (s: string) => tracks[s] !== undefined,
+    on: () => () => undefined,
+    stop: (s: string) => delete tracks[s],
+  } as unknown as LocalMedia;
+}
+
+function consumerInfo(n: number): ConsumerInfo {
+  return {
+    consumerId: `c${n}`,
+    producerId: `remote-p${n}`,
+    peerId: 'peer-2',
+    kind: n === 1 ? 'audio' : 'video',
+    source: n === 1 ? 'mic' : 'camera',
+    rtpParameters: { codecs: [] },
+    producerPaused: false,
+  };
+}
+
+function setup() {
+  let produced = 0;
+  const transports: ReturnType<typeof fakeTransport>[] = [];
+  const { socket, requests } = fakeSocket({
+    'room.join': () => ({
+      status: 'joined',
+      self: { peerId: 'peer-1', userId, name: '李党员', role: 'member', handRaised: false, producers: [] },
+      room: { meetingId, title: '支部党员大会', hostUserId: userId, locked: false, waitingRoom: false },
+      routerRtpCapabilities: { codecs: [] },
+      sendTransport: {
+        id: 'send',
+        iceParameters: { usernameFragment: 'u', password: 'p' },
+        iceCandidates: [],
+        dtlsParameters: { fingerprints: [] },
+      },
+      recvTransport: {
+        id: 'recv',
+        iceParameters: { usernameFragment: 'u', password: 'p' },
+        iceCandidates: [],
+        dtlsParameters: { fingerprints: [] },
+      },
+      iceServers: [],
+      peers: [],
+      chat: [],
+      resumed: false,
+    }),
+    'room.ready': () => ({ consumers: [consumerInfo(1), consumerInfo(2)] }),
+    'media.produce': () => ({ producerId: `own-${++produced}` }),
+  });
+  const device: RoomDevice = {
+    load: vi.fn(async () => undefined),
+    loaded: true,
+    rtpCapabilities: { codecs: [] },
+    canProduce: () => true,
+    createSendTransport: vi.fn((o: { id: string }) => {
+      const t = fakeTransport(o.id);
+      transports.push(t);
+      return t;
+    }),
+    createRecvTransport: vi.fn((o: { id: string }) => {
+      const t = fakeTransport(o.id);
+      transports.push(t);
+      return t;
+    }),
+  } as unknown as RoomDevice;
+  const connection = new RoomConnection({
+    meetingId,
+    local: fakeLocal(),
+    token: () => 'access-1',
+    publish: { mic: true, camera: false },
+    socketFactory: () => socket as unknown as RtcSocket,
+    deviceFactory: async () => device,
+  });
+  const events: RoomEvent[] = [];
+  connection.on('event', (e) => events.push(e));
+  return { connection, socket, requests, events, transports };
+}
+
+async function until(check: () => boolean) {
+  await vi.waitFor(() => {
+    if (!check()) throw new Error('not yet');
+  });
+}
+
+describe('RoomConnection', () => {
+  it('joins: room.join, room.ready, transport.connect, then one consumer.resume for all consumers; publishes the mic', async () => {
+    const { connection, requests, events } = setup();
+    connection.connect();
+    await until(() => connection.state === 'joined');
+
+    const names = requests.map((r) => r.event);
+    expect(names[0]).toBe('room.join');
+    expect(requests[0].payload).toEqual({ meetingId, resumePeerId: undefined });
+    const resumes = requests.filter((r) => r.event === 'consumer.resume');
+    expect(resumes).toHaveLength(1);
+    expect((resumes[0].payload.consumerIds as string[]).sort()).toEqual(['c1', 'c2']);
+    expect(names.indexOf('room.ready')).toBeLessThan(names.indexOf('consumer.resume'));
+    expect(
+      requests
+        .filter((r) => r.event === 'transport.connect')
+        .map((r) => r.payload.transportId)
+        .sort(),
+    ).toEqual(['recv', 'send']);
+    expect(connection.consumerIds().sort()).toEqual(['c1', 'c2']);
+    expect(events.filter((e) => e.type === 'consumer.created')).toHaveLength(2);
+
+    await until(() => requests.some((r) => r.event === 'media.produce'));
+    // the mic goes live, the camera (turned off before joining) is published paused
+    const produce = requests
+      .filter((r) => r.event === 'media.produce')
+      .map((r) => [r.payload.source, r.payload.paused]);
+    expect(produce.sort()).toEqual([
+      ['camera', true],
+      ['mic', false],
+    ]);
+  });
+
+  it('after the socket drops, joins again with its peer id and republishes what was live', async () => {
+    const { connection, socket, requests, events } = setup();
+    connection.connect();
+    await until(() => requests.filter((r) => r.event === 'media.produce').length === 2);
+
+    socket.drop();
+    expect(connection.state).toBe('reconnecting');
+    socket.connect();
+    await until(
+      () => requests.filter((r) => r.event === 'room.join').length === 2 && connection.state === 'joined',
+    );
+
+    expect(requests.filter((r) => r.event === 'room.join')[1].payload).toEqual({
+      meetingId,
+      resumePeerId: 'peer-1',
+    });
+    expect(events.some((e) => e.type === 'media.reset')).toBe(true);
+    await until(() => requests.filter((r) => r.event === 'media.produce').length === 4);
+  });
+
+  it('pauses its own producer when the host mutes it and tells the UI who did it', async () => {
+    const { connection, socket, requests, events, transports } = setup();
+    connection.connect();
+    await until(() => requests.filter((r) => r.event === 'media.produce').length === 2);
+    const mic = transports
+      .find((t) => t.id === 'send')
+      ?.producers.find((p) => (p.track as { kind: string }).kind === 'audio');
+    expect(mic?.paused).toBe(false);
+
+    socket.server('producer.paused', { peerId: 'peer-1', producerId: mic?.id, source: 'mic', byHost: true });
+
+    expect(mic?.paused).toBe(true);
+    expect(events).toContainEqual({ type: 'local', source: 'mic', on: false, byHost: true });
+    expect(connection.isOn('mic')).toBe(false);
+  });
+
+  it('stops for good when the host removes the person', async () => {
+    const { connection, socket } = setup();
+    connection.connect();
+    await until(() => connection.state === 'joined');
+    socket.server('self.removed', { by: 'host' });
+    expect(connection.state).toBe('removed');
+    expect(connection.consumerIds()).toEqual([]);
+  });
+});

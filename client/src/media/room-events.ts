@@ -1,0 +1,35 @@
+import type { ApiError, ChatMessage, PeerInfo, RoomState, RtcServerEvents } from '@branchmeet/shared';
+import type { LocalSource } from './local-media';
+
+/**
+ * Where the connection to the room stands:
+ * connecting (first join) → joined, or waiting (lobby) → joined; reconnecting after a drop, then joined again;
+ * and the ends: left (by us), ended (for all), removed (by the host), denied (from the lobby), failed.
+ */
+export type ConnectionState =
+  'connecting' | 'waiting' | 'joined' | 'reconnecting' | 'left' | 'ended' | 'removed' | 'denied' | 'failed';
+
+export const FINAL_STATES: readonly ConnectionState[] = ['left', 'ended', 'removed', 'denied', 'failed'];
+
+/** One server→client event, as `{ type, payload }`. */
+export type ServerRoomEvent = {
+  [K in keyof RtcServerEvents]: { type: K; payload: Parameters<RtcServerEvents[K]>[0] };
+}[keyof RtcServerEvents];
+
+/** What the media layer tells the UI: the server's events (consumers only once playable) and its own. */
+export type RoomEvent =
+  | ServerRoomEvent
+  | { type: 'connection'; state: ConnectionState; error?: ApiError }
+  | {
+      type: 'joined';
+      self: PeerInfo;
+      room: RoomState;
+      peers: PeerInfo[];
+      chat: ChatMessage[];
+      resumed: boolean;
+    }
+  | { type: 'waiting'; room: RoomState }
+  /** The person's own mic/camera/screen went on or off (`byHost`: the host did it). */
+  | { type: 'local'; source: LocalSource; on: boolean; byHost?: boolean }
+  /** Every consumer is gone (the media session is being rebuilt after a reconnect). */
+  | { type: 'media.reset' };
