@@ -24,9 +24,9 @@ export async function createApp(
     helmet({
       contentSecurityPolicy: {
         directives: {
-          // antd injects its styles at run time; the Swagger UI needs inline scripts for its bootstrap only.
+          // antd injects its styles at run time (inline styles); scripts only from this origin.
           'style-src': ["'self'", "'unsafe-inline'"],
-          'script-src': ["'self'", "'unsafe-inline'"],
+          'script-src': ["'self'"],
           'img-src': ["'self'", 'data:', 'blob:'],
           'connect-src': ["'self'", 'ws:', 'wss:'],
         },
