@@ -4,38 +4,15 @@
  * Loopback only; no database.
  */
 import type { types } from 'mediasoup';
-import {
-  MediaStreamTrack,
-  RTCPeerConnection,
-  RTCRtpCodecParameters,
-  RtpHeader,
-  RtpPacket,
-  type PeerConfig,
-} from 'werift';
+import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
 import { loadMediaConfig } from './media.config';
 import { MediaService } from './media.service';
-import type { TransportInfo } from './media.types';
+import { LOOPBACK_PEER_CONFIG, parseOffer, sleep, transportAnswer, waitFor } from '../test-support/werift';
 
 const MEETING = 'meeting-webrtc';
 /** The RTP header extension id peer A uses for its audio level (RFC 6464), and the level it reports. */
 const AUDIO_LEVEL_EXT = 10;
 const LEVEL_DBOV = 20;
-const PEER_CONFIG: Partial<PeerConfig> = {
-  iceServers: [],
-  iceUseIpv6: false,
-  iceInterfaceAddresses: { udp4: '127.0.0.1' },
-  iceAdditionalHostAddresses: ['127.0.0.1'],
-};
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function waitFor(what: string, pred: () => boolean, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 function within<T>(promise: Promise<T>, what: string, ms = 3000): Promise<T> {
   return Promise.race([
     promise,
@@ -43,54 +20,6 @@ function within<T>(promise: Promise<T>, what: string, ms = 3000): Promise<T> {
       throw new Error(`timed out waiting for ${what}`);
     }),
   ]);
-}
-
-function parseOffer(sdp: string) {
-  const get = (re: RegExp, what: string) => {
-    const m = sdp.match(re);
-    if (!m) throw new Error(`offer has no ${what}:\n${sdp}`);
-    return m;
-  };
-  const fp = get(/a=fingerprint:(\S+) (\S+)/, 'fingerprint');
-  const ssrc = sdp.match(/a=ssrc:(\d+) /);
-  return {
-    fingerprint: { algorithm: fp[1].toLowerCase() as types.FingerprintAlgorithm, value: fp[2] },
-    mid: get(/a=mid:(\S+)/, 'mid')[1],
-    opusPt: Number(get(/a=rtpmap:(\d+) opus\/48000\/2/i, 'opus rtpmap')[1]),
-    ssrc: ssrc ? Number(ssrc[1]) : undefined,
-  };
-}
-
-/** The SDP answer of a mediasoup WebRtcTransport (ICE-lite, DTLS server) for one audio m-line. */
-function answer(t: TransportInfo, o: { mid: string; pt: number; direction: string; ssrc?: number }): string {
-  const fp = t.dtlsParameters.fingerprints.find((f) => f.algorithm === 'sha-256');
-  const c = t.iceCandidates.find((x) => x.protocol === 'udp');
-  if (!fp || !c) throw new Error('transport has no sha-256 fingerprint or UDP candidate');
-  const lines = [
-    'v=0',
-    'o=mediasoup 1 1 IN IP4 127.0.0.1',
-    's=-',
-    't=0 0',
-    'a=ice-lite',
-    `a=group:BUNDLE ${o.mid}`,
-    'a=msid-semantic: WMS *',
-    `a=fingerprint:sha-256 ${fp.value}`,
-    `m=audio ${c.port} UDP/TLS/RTP/SAVPF ${o.pt}`,
-    `c=IN IP4 ${c.address}`,
-    `a=mid:${o.mid}`,
-    `a=${o.direction}`,
-    'a=rtcp-mux',
-    `a=ice-ufrag:${t.iceParameters.usernameFragment}`,
-    `a=ice-pwd:${t.iceParameters.password}`,
-    `a=candidate:${c.foundation} 1 udp ${c.priority} ${c.address} ${c.port} typ host`,
-    'a=end-of-candidates',
-    'a=setup:passive',
-    `a=rtpmap:${o.pt} opus/48000/2`,
-    `a=fmtp:${o.pt} minptime=10;useinbandfec=1`,
-  ];
-  if (o.ssrc !== undefined)
-    lines.push(`a=ssrc:${o.ssrc} cname:mediasoup`, `a=ssrc:${o.ssrc} msid:stream track`);
-  return lines.join('\r\n') + '\r\n';
 }
 
 describe('a WebRTC client (werift) through the WebRtcServer', () => {
@@ -130,7 +59,7 @@ describe('a WebRTC client (werift) through the WebRtcServer', () => {
       `tcp:${rtcPortBase}`,
       `udp:${rtcPortBase}`,
     ]);
-    const pcA = new RTCPeerConnection(PEER_CONFIG);
+    const pcA = new RTCPeerConnection(LOOPBACK_PEER_CONFIG);
     peers.push(pcA);
     const trackA = new MediaStreamTrack({ kind: 'audio' });
     pcA.addTransceiver(trackA, { direction: 'sendonly' });
@@ -142,7 +71,7 @@ describe('a WebRTC client (werift) through the WebRtcServer', () => {
     });
     await pcA.setRemoteDescription({
       type: 'answer',
-      sdp: answer(sendInfo, { mid: offerA.mid, pt: offerA.opusPt, direction: 'recvonly' }),
+      sdp: transportAnswer(sendInfo, { mid: offerA.mid, pt: offerA.opusPt, direction: 'recvonly' }),
     });
     const room = await media.room(MEETING);
     const sendTransport = room.transport('a', sendInfo.id);
@@ -191,7 +120,7 @@ describe('a WebRTC client (werift) through the WebRtcServer', () => {
     const pt = consumer.rtpParameters.codecs[0].payloadType;
 
     const pcB = new RTCPeerConnection({
-      ...PEER_CONFIG,
+      ...LOOPBACK_PEER_CONFIG,
       codecs: {
         audio: [
           new RTCRtpCodecParameters({
@@ -220,7 +149,7 @@ describe('a WebRTC client (werift) through the WebRtcServer', () => {
     });
     await pcB.setRemoteDescription({
       type: 'answer',
-      sdp: answer(recvInfo, {
+      sdp: transportAnswer(recvInfo, {
         mid: offerB.mid,
         pt,
         direction: 'sendonly',

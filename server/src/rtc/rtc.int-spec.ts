@@ -9,20 +9,13 @@ import {
   type RoomJoined,
   type RtcClientEvents,
   type RtcServerEvents,
-  type TransportOptions,
 } from '@branchmeet/shared';
 import { io, type Socket } from 'socket.io-client';
-import {
-  MediaStreamTrack,
-  RTCPeerConnection,
-  RTCRtpCodecParameters,
-  RtpHeader,
-  RtpPacket,
-  type PeerConfig,
-} from 'werift';
+import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
 import { MediaService } from '../media/media.service';
 import { demoUnits, type DemoUnits } from '../test-support/fixtures';
 import { startTestApp, type TestApp } from '../test-support/int-app';
+import { LOOPBACK_PEER_CONFIG, parseOffer, sleep, transportAnswer, waitFor } from '../test-support/werift';
 import { RoomService } from './room.service';
 
 type ClientSocket = Socket<RtcServerEvents, RtcClientEvents>;
@@ -30,22 +23,7 @@ type ResultOf<E extends keyof RtcClientEvents> =
   Parameters<Parameters<RtcClientEvents[E]>[1]>[0] extends Ack<infer T> ? T : never;
 type Joined = Extract<RoomJoined, { status: 'joined' }>;
 
-const PEER_CONFIG: Partial<PeerConfig> = {
-  iceServers: [],
-  iceUseIpv6: false,
-  iceInterfaceAddresses: { udp4: '127.0.0.1' },
-  iceAdditionalHostAddresses: ['127.0.0.1'],
-};
 const GRACE_SECONDS = 3;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function waitFor(what: string, pred: () => boolean, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 let t: TestApp;
 let u: DemoUnits;
@@ -118,66 +96,6 @@ async function client(login: string, opts?: { locale?: string }): Promise<Client
 }
 
 // ── werift: one audio m-line per PeerConnection, answered as mediasoup (ICE-lite, DTLS server) would ───────
-function parseOffer(sdp: string) {
-  const get = (re: RegExp, what: string) => {
-    const m = sdp.match(re);
-    if (!m) throw new Error(`offer has no ${what}:\n${sdp}`);
-    return m;
-  };
-  const fp = get(/a=fingerprint:(\S+) (\S+)/, 'fingerprint');
-  const ssrc = sdp.match(/a=ssrc:(\d+) /);
-  return {
-    fingerprint: { algorithm: fp[1].toLowerCase(), value: fp[2] },
-    mid: get(/a=mid:(\S+)/, 'mid')[1],
-    opusPt: Number(get(/a=rtpmap:(\d+) opus\/48000\/2/i, 'opus rtpmap')[1]),
-    ssrc: ssrc ? Number(ssrc[1]) : undefined,
-  };
-}
-
-function answer(
-  t: TransportOptions,
-  o: { mid: string; pt: number; direction: string; ssrc?: number },
-): string {
-  const fp = (t.dtlsParameters.fingerprints as { algorithm: string; value: string }[]).find(
-    (f) => f.algorithm === 'sha-256',
-  );
-  const c = (
-    t.iceCandidates as {
-      protocol: string;
-      foundation: string;
-      priority: number;
-      address: string;
-      port: number;
-    }[]
-  ).find((x) => x.protocol === 'udp');
-  if (!fp || !c) throw new Error('transport has no sha-256 fingerprint or UDP candidate');
-  const lines = [
-    'v=0',
-    'o=mediasoup 1 1 IN IP4 127.0.0.1',
-    's=-',
-    't=0 0',
-    'a=ice-lite',
-    `a=group:BUNDLE ${o.mid}`,
-    'a=msid-semantic: WMS *',
-    `a=fingerprint:sha-256 ${fp.value}`,
-    `m=audio ${c.port} UDP/TLS/RTP/SAVPF ${o.pt}`,
-    `c=IN IP4 ${c.address}`,
-    `a=mid:${o.mid}`,
-    `a=${o.direction}`,
-    'a=rtcp-mux',
-    `a=ice-ufrag:${t.iceParameters.usernameFragment}`,
-    `a=ice-pwd:${t.iceParameters.password}`,
-    `a=candidate:${c.foundation} 1 udp ${c.priority} ${c.address} ${c.port} typ host`,
-    'a=end-of-candidates',
-    'a=setup:passive',
-    `a=rtpmap:${o.pt} opus/48000/2`,
-    `a=fmtp:${o.pt} minptime=10;useinbandfec=1`,
-  ];
-  if (o.ssrc !== undefined)
-    lines.push(`a=ssrc:${o.ssrc} cname:mediasoup`, `a=ssrc:${o.ssrc} msid:stream track`);
-  return lines.join('\r\n') + '\r\n';
-}
-
 const OPUS_CAPS = {
   codecs: [
     { kind: 'audio', mimeType: 'audio/opus', preferredPayloadType: 100, clockRate: 48000, channels: 2 },
@@ -187,7 +105,7 @@ const OPUS_CAPS = {
 
 /** Publishes the microphone: connects the send transport (DTLS) and produces opus. */
 async function publishMic(c: Client, joined: Joined) {
-  const pc = new RTCPeerConnection(PEER_CONFIG);
+  const pc = new RTCPeerConnection(LOOPBACK_PEER_CONFIG);
   pcs.push(pc);
   const track = new MediaStreamTrack({ kind: 'audio' });
   pc.addTransceiver(track, { direction: 'sendonly' });
@@ -199,7 +117,7 @@ async function publishMic(c: Client, joined: Joined) {
   });
   await pc.setRemoteDescription({
     type: 'answer',
-    sdp: answer(joined.sendTransport, { mid: offer.mid, pt: offer.opusPt, direction: 'recvonly' }),
+    sdp: transportAnswer(joined.sendTransport, { mid: offer.mid, pt: offer.opusPt, direction: 'recvonly' }),
   });
   await waitFor('the send transport connected (ICE + DTLS)', () => pc.connectionState === 'connected');
   const { producerId } = await c.call('media.produce', {
@@ -246,7 +164,7 @@ async function receive(c: Client, joined: Joined, consumer: ConsumerInfo) {
   const codec = consumer.rtpParameters.codecs[0] as { payloadType: number };
   const ssrc = (consumer.rtpParameters.encodings?.[0] as { ssrc?: number } | undefined)?.ssrc;
   const pc = new RTCPeerConnection({
-    ...PEER_CONFIG,
+    ...LOOPBACK_PEER_CONFIG,
     codecs: {
       audio: [
         new RTCRtpCodecParameters({
@@ -273,7 +191,12 @@ async function receive(c: Client, joined: Joined, consumer: ConsumerInfo) {
   });
   await pc.setRemoteDescription({
     type: 'answer',
-    sdp: answer(joined.recvTransport, { mid: offer.mid, pt: codec.payloadType, direction: 'sendonly', ssrc }),
+    sdp: transportAnswer(joined.recvTransport, {
+      mid: offer.mid,
+      pt: codec.payloadType,
+      direction: 'sendonly',
+      ssrc,
+    }),
   });
   await waitFor('the receive transport connected (ICE + DTLS)', () => pc.connectionState === 'connected');
   return received;
