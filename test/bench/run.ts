@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { joinBench } from './join.bench';
 import { rosterImportBench } from './roster-import.bench';
 
 const ROOT = resolve(__dirname, '../..');
@@ -20,10 +21,31 @@ function ensureSharedBuilt() {
   execFileSync('npm', ['run', 'build', '-w', 'shared'], { cwd: ROOT, stdio: 'inherit' });
 }
 
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** The join benchmark runs the built app (server/dist serving client/dist): build it when a source is newer. */
+function ensureAppBuilt() {
+  const outputs = [join(ROOT, 'server/dist/main.js'), join(ROOT, 'client/dist/index.html')];
+  const newest = Math.max(
+    ...['shared/src', 'server/src', 'client/src'].map((d) => newestMtime(join(ROOT, d))),
+  );
+  if (outputs.every((o) => existsSync(o) && statSync(o).mtimeMs >= newest)) return;
+  console.log('building the app (npm run build) ...');
+  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+}
+
 async function main() {
   const started = Date.now();
   ensureSharedBuilt();
-  const results = [await rosterImportBench(Number(process.env.BENCH_ROWS ?? 10_000))];
+  ensureAppBuilt();
+  const results = [await rosterImportBench(Number(process.env.BENCH_ROWS ?? 10_000)), await joinBench()];
   const warned = results.filter((r) => !r.pass).length;
   console.log(
     `\nbenchmarks done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${results.length - warned} PASS, ${warned} WARN`,

@@ -14,7 +14,7 @@ import type { LocalMedia, LocalSource } from './local-media';
 import type { ConnectionState, RoomEvent } from './room-events';
 import { FINAL_STATES } from './room-events';
 import {
-  request,
+  request as sendRequest,
   RtcRequestError,
   type RtcRequestName,
   type RtcRequestPayload,
@@ -87,6 +87,36 @@ const SERVER_EVENTS = [
   'lobby.waiting',
 ] as const satisfies readonly (keyof RtcServerEvents)[];
 
+/** Signalling timings of the current socket connection (`performance.now()` ms), for tests and the join benchmark. */
+export interface SignalTrace {
+  /** When the socket last connected; requests are recorded from then on. */
+  connectedAt: number | null;
+  requests: { event: string; sentAt: number; ackAt: number | null }[];
+}
+
+const MAX_TRACED_REQUESTS = 100;
+const traces = new WeakMap<RtcSocket, SignalTrace>();
+
+/** `request` of ./signalling, recording its round trip in the socket's trace (the first requests after connect). */
+function request<E extends RtcRequestName>(
+  socket: RtcSocket,
+  event: E,
+  payload: RtcRequestPayload<E>,
+  timeoutMs?: number,
+): Promise<RtcRequestResult<E>> {
+  const result = sendRequest(socket, event, payload, timeoutMs);
+  const trace = traces.get(socket);
+  if (trace && trace.requests.length < MAX_TRACED_REQUESTS) {
+    const entry = { event, sentAt: performance.now(), ackAt: null as number | null };
+    trace.requests.push(entry);
+    result.then(
+      () => (entry.ackAt = performance.now()),
+      () => undefined,
+    );
+  }
+  return result;
+}
+
 const RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
 const MAX_AUTH_FAILURES = 3;
 
@@ -147,6 +177,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
   private reconnectAttempt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly offLocal: () => void;
+  private readonly traceValue: SignalTrace = { connectedAt: null, requests: [] };
 
   constructor(options: RoomConnectionOptions) {
     super();
@@ -187,9 +218,12 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       },
     );
     this.socket = socket;
+    traces.set(socket, this.traceValue);
     this.setState('connecting');
 
     socket.on('connect', () => {
+      this.traceValue.connectedAt = performance.now();
+      this.traceValue.requests = [];
       this.authFailures = 0;
       this.reconnectAttempt = 0;
       void this.join(this.everJoined);
@@ -338,6 +372,14 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     if (key.startsWith('local:')) return this.local.track(key.slice(6) as LocalSource);
     const consumer = this.consumers.get(key);
     return consumer && !consumer.closed ? consumer.track : null;
+  }
+
+  /** The signalling requests since the socket last connected, with their round-trip times. */
+  signalTrace(): SignalTrace {
+    return {
+      connectedAt: this.traceValue.connectedAt,
+      requests: this.traceValue.requests.map((r) => ({ ...r })),
+    };
   }
 
   consumerIds(): string[] {

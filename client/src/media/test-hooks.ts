@@ -1,10 +1,12 @@
-import type { ConsumerStats, RoomConnection } from './room-connection';
+import type { ConsumerStats, RoomConnection, SignalTrace } from './room-connection';
 
 /** The read-only view of the room that browser tests poll from Node (`window.__bmRoom`). */
 export interface RoomTestHandle {
   readonly peerId: string | null;
   consumerIds(): string[];
   stats(): Promise<ConsumerStats[]>;
+  /** Signalling requests since the socket last connected (performance.now() times): the join benchmark's clock. */
+  signalTrace(): SignalTrace;
 }
 
 declare global {
@@ -35,6 +37,7 @@ export function exposeRoomForTests(room: RoomConnection): () => void {
     },
     consumerIds: () => room.consumerIds(),
     stats: () => room.stats(),
+    signalTrace: () => room.signalTrace(),
   });
   Object.defineProperty(window, '__bmRoom', {
     value: handle,

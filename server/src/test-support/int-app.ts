@@ -65,12 +65,13 @@ export async function startTestApp(
     CLIENT_DIST: '/nonexistent',
     ...opts.env,
   });
-  // One mediasoup worker on loopback, on a port range of its own so test files never collide.
+  // One mediasoup worker on loopback, on a port range of its own so test files never collide; above Linux's
+  // ephemeral range (32768-60999), where an outgoing connection (to PostgreSQL...) could hold the port.
   const media = loadMediaConfig({
     ...process.env,
     NODE_ENV: 'test',
     MEDIA_WORKERS: '1',
-    MEDIA_RTC_PORT_BASE: String(42000 + Math.floor(Math.random() * 500) * 10),
+    MEDIA_RTC_PORT_BASE: String(61000 + Math.floor(Math.random() * 450) * 10),
     MEDIA_LISTEN_IP: '127.0.0.1',
     MEDIA_ANNOUNCED_ADDRESS: '127.0.0.1',
     MEDIA_LOG_LEVEL: 'error',

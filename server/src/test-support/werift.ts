@@ -87,6 +87,7 @@ export function transportAnswer(
     `a=rtpmap:${o.pt} opus/48000/2`,
     `a=fmtp:${o.pt} minptime=10;useinbandfec=1`,
   ];
-  if (o.ssrc !== undefined) lines.push(`a=ssrc:${o.ssrc} cname:mediasoup`, `a=ssrc:${o.ssrc} msid:stream track`);
+  if (o.ssrc !== undefined)
+    lines.push(`a=ssrc:${o.ssrc} cname:mediasoup`, `a=ssrc:${o.ssrc} msid:stream track`);
   return lines.join('\r\n') + '\r\n';
 }

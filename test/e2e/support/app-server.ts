@@ -1,5 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -24,11 +26,58 @@ async function freePort(): Promise<number> {
   });
 }
 
+async function tcpFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '0.0.0.0', () => srv.close(() => resolve(true)));
+  });
+}
+
+async function udpFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = createSocket('udp4');
+    sock.once('error', () => resolve(false));
+    sock.bind(port, '0.0.0.0', () => sock.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A base port for the media workers (worker i listens on base + i, UDP and TCP): random, outside the kernel's
+ * ephemeral range (an outgoing connection, e.g. to PostgreSQL, may take any port in it between our check and the
+ * worker's listen) and away from the default 40000, each port checked free on both protocols.
+ */
+async function freeMediaPortBase(workers: number): Promise<number> {
+  let [low, high] = [32768, 60999];
+  try {
+    [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+  } catch {
+    // not Linux: the usual range
+  }
+  const [from, to] =
+    65535 - high > 1000 ? [high + 1, 65535 - workers] : [Math.max(1024, low - 10000), low - workers];
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = from + Math.floor(Math.random() * (to - from));
+    let ok = true;
+    for (let i = 0; i < workers && ok; i++) ok = (await tcpFree(base + i)) && (await udpFree(base + i));
+    if (ok) return base;
+  }
+  throw new Error('no free port range for the media workers');
+}
+
+export interface AppServerOptions {
+  /** mediasoup workers in the server process (default 1: the machine's cores belong to the browsers). */
+  mediaWorkers?: number;
+}
+
 /**
  * Starts the built server (server/dist, serving client/dist) as its own process, on a fresh database created on
  * DATABASE_URL's server and seeded with the demo organisation, exactly as production runs it.
  */
-export async function startAppServer(): Promise<AppServer> {
+export async function startAppServer(options: AppServerOptions = {}): Promise<AppServer> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) throw new Error('e2e tests need DATABASE_URL (a PostgreSQL server)');
   const name = `bm_e2e_${randomBytes(6).toString('hex')}`;
@@ -39,6 +88,8 @@ export async function startAppServer(): Promise<AppServer> {
   const dbUrl = new URL(serverUrl);
   dbUrl.pathname = `/${name}`;
   const port = await freePort();
+  const mediaWorkers = options.mediaWorkers ?? 1;
+  const mediaPortBase = await freeMediaPortBase(mediaWorkers);
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['dist/main.js'], {
     cwd: join(root, 'server'),
@@ -50,6 +101,10 @@ export async function startAppServer(): Promise<AppServer> {
       SEED_DEMO: 'true',
       JWT_SECRET: randomBytes(32).toString('hex'),
       NODE_ENV: 'test',
+      MEDIA_WORKERS: String(mediaWorkers),
+      MEDIA_RTC_PORT_BASE: String(mediaPortBase),
+      MEDIA_LISTEN_IP: '127.0.0.1',
+      MEDIA_ANNOUNCED_ADDRESS: '127.0.0.1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
