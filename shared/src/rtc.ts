@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApiError, Uuid } from './common';
+import { locales } from './messages';
 
 /**
  * The live-room signalling contract on the socket.io namespace `/rtc`. Every client→server event carries one
@@ -14,8 +15,15 @@ import { ApiError, Uuid } from './common';
 export const RTC_NAMESPACE = '/rtc';
 export const RTC_PROTOCOL_VERSION = 1;
 
-/** The socket.io handshake `auth` object. */
-export const RtcHandshake = z.object({ token: z.string().min(1), protocol: z.literal(RTC_PROTOCOL_VERSION) });
+/**
+ * The socket.io handshake `auth` object. `lang` is the UI language for the messages of error acks (a browser
+ * cannot set headers on a websocket); without it the server falls back to the handshake's Accept-Language.
+ */
+export const RtcHandshake = z.object({
+  token: z.string().min(1),
+  protocol: z.literal(RTC_PROTOCOL_VERSION),
+  lang: z.enum(locales).optional(),
+});
 export type RtcHandshake = z.infer<typeof RtcHandshake>;
 
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: ApiError };
@@ -230,7 +238,8 @@ export interface RtcServerEvents {
   'lobby.waiting': (p: { waiting: WaitingPeer[] }) => void;
   'lobby.admitted': (p: { meetingId: string }) => void;
   'lobby.denied': (p: { meetingId: string }) => void;
-  'self.removed': (p: { by: string }) => void;
+  /** This socket leaves the room: the host removed this person, or the same person joined from elsewhere. */
+  'self.removed': (p: { by: string; reason: 'removed_by_host' | 'replaced' }) => void;
   /** The room moved to another media worker (the old one died): rejoin with `resumePeerId`. */
   'media.moved': (p: { meetingId: string }) => void;
 }

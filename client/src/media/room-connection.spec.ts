@@ -271,7 +271,7 @@ describe('RoomConnection', () => {
     const { connection, socket } = setup();
     connection.connect();
     await until(() => connection.state === 'joined');
-    socket.server('self.removed', { by: 'host' });
+    socket.server('self.removed', { by: 'host', reason: 'removed_by_host' });
     expect(connection.state).toBe('removed');
     expect(connection.consumerIds()).toEqual([]);
   });

@@ -208,11 +208,13 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
   connect(): void {
     if (this.socket) return;
     const socket = (this.options.socketFactory ?? defaultSocketFactory)(
-      () => ({ token: this.options.token() ?? '', protocol: RTC_PROTOCOL_VERSION }),
+      () => ({
+        token: this.options.token() ?? '',
+        protocol: RTC_PROTOCOL_VERSION,
+        // The UI language, for the messages of error acks (a browser's websocket cannot send headers).
+        lang: this.options.language?.().startsWith('en') ? 'en' : 'zh-CN',
+      }),
       {
-        // Long-polling first (socket.io's default), upgraded to a websocket: the handshake request carries
-        // the UI language header, which a browser's websocket could not.
-        extraHeaders: { 'Accept-Language': this.options.language?.() ?? 'zh-CN' },
         reconnectionDelay: 500,
         reconnectionDelayMax: 4000,
       },

@@ -247,7 +247,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
         const old = seat.socketId;
         this.bySocket.delete(old);
         this.notify.leave(old, room.meetingId);
-        this.notify.toSocket(old, 'self.removed', { by: seat.peerId });
+        this.notify.toSocket(old, 'self.removed', { by: seat.peerId, reason: 'replaced' });
         this.notify.disconnect(old);
       }
       seat.ready = false;
@@ -489,7 +489,8 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     const target = this.seatOf(room, peerId);
     if (target === host) throw Forbidden('rtc.hostOnly');
     room.removed.add(target.userId);
-    if (target.socketId) this.notify.toSocket(target.socketId, 'self.removed', { by: host.peerId });
+    if (target.socketId)
+      this.notify.toSocket(target.socketId, 'self.removed', { by: host.peerId, reason: 'removed_by_host' });
     await this.serial(room.meetingId, () => this.vacate(room, target));
     return null;
   }

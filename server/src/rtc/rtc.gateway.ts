@@ -105,7 +105,11 @@ export class RtcGateway implements OnGatewayInit<RtcNamespace>, OnGatewayDisconn
 
   afterInit(ns: RtcNamespace): void {
     ns.use((socket, next) => {
-      const locale = pickLocale(socket.handshake.headers['accept-language']);
+      // The language asked for in the handshake, else the Accept-Language of its HTTP request.
+      const lang = RtcHandshake.shape.lang.safeParse(
+        (socket.handshake.auth as { lang?: unknown } | undefined)?.lang,
+      );
+      const locale = (lang.success && lang.data) || pickLocale(socket.handshake.headers['accept-language']);
       this.authenticate(socket.handshake.auth).then(
         (user) => {
           socket.data = { user, locale };

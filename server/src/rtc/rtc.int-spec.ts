@@ -32,9 +32,12 @@ const sockets: ClientSocket[] = [];
 const pcs: RTCPeerConnection[] = [];
 
 /** A socket on /rtc; resolves once connected, rejects with the server's connect_error. */
-function connect(token: string, opts: { protocol?: number; locale?: string } = {}): Promise<ClientSocket> {
+function connect(
+  token: string,
+  opts: { protocol?: number; locale?: string; lang?: string } = {},
+): Promise<ClientSocket> {
   const socket: ClientSocket = io(`${t.baseUrl}/rtc`, {
-    auth: { token, protocol: opts.protocol ?? RTC_PROTOCOL_VERSION },
+    auth: { token, protocol: opts.protocol ?? RTC_PROTOCOL_VERSION, lang: opts.lang },
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
@@ -91,7 +94,7 @@ class Client {
   }
 }
 
-async function client(login: string, opts?: { locale?: string }): Promise<Client> {
+async function client(login: string, opts?: { locale?: string; lang?: string }): Promise<Client> {
   return new Client(await connect(tokens[login], opts));
 }
 
@@ -273,6 +276,15 @@ describe('/rtc handshake and validation', () => {
       ok: false,
       error: { code: 'conflict', message: 'join the meeting first' },
     });
+  });
+
+  it('speaks the language the handshake asks for (a browser websocket has no headers), Chinese by default', async () => {
+    const english = await client('member1', { lang: 'en' });
+    const chinese = await client('member1');
+    const [en, zh] = await Promise.all([english.raw('hand.raise', {}), chinese.raw('hand.raise', {})]);
+    expect(en).toMatchObject({ ok: false, error: { code: 'conflict', message: 'join the meeting first' } });
+    expect(zh).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(!zh.ok && zh.error.message).toMatch(/[\u4e00-\u9fff]/);
   });
 });
 
@@ -511,7 +523,7 @@ describe('the waiting room', () => {
     const second = await client('member1');
     const again = await second.call('room.join', { meetingId });
     expect(again).toMatchObject({ status: 'joined', resumed: true, self: { peerId: seated.self.peerId } });
-    expect(await replaced).toEqual({ by: seated.self.peerId });
+    expect(await replaced).toEqual({ by: seated.self.peerId, reason: 'replaced' });
     expect(t.app.get(RoomService).participants(meetingId)).toHaveLength(2);
     await host.call('host.end', {});
   });

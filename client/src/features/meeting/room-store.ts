@@ -59,6 +59,8 @@ export interface RoomViewState {
   chatOpen: boolean;
   /** Who ended the meeting or removed the person (a peer id; the person's own: they joined elsewhere). */
   endedBy: string | null;
+  /** Why this socket left the room, when the server said (`self.removed`). */
+  removedReason: 'removed_by_host' | 'replaced' | null;
 }
 
 export type RoomAction = RoomEvent | { type: 'ui.chatOpen'; open: boolean };
@@ -80,6 +82,7 @@ export function initialRoomState(local: Partial<LocalFlags> = {}): RoomViewState
     unreadChat: 0,
     chatOpen: false,
     endedBy: null,
+    removedReason: null,
   };
 }
 
@@ -254,8 +257,9 @@ export function roomReducer(state: RoomViewState, action: RoomAction): RoomViewS
     case 'ui.chatOpen':
       return { ...state, chatOpen: action.open, unreadChat: action.open ? 0 : state.unreadChat };
     case 'room.ended':
-    case 'self.removed':
       return { ...state, endedBy: action.payload.by };
+    case 'self.removed':
+      return { ...state, endedBy: action.payload.by, removedReason: action.payload.reason };
     case 'lobby.admitted':
     case 'lobby.denied':
     case 'media.moved':

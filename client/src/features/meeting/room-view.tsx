@@ -158,10 +158,7 @@ function FinalView({ state, onRejoin, onBack }: { state: RoomViewState; onRejoin
   const titles: Partial<Record<ConnectionState, string>> = {
     left: t('room.leftTitle'),
     ended: t('room.endedTitle'),
-    removed:
-      state.endedBy && state.endedBy === state.self?.peerId
-        ? t('room.replacedTitle')
-        : t('room.removedTitle'),
+    removed: state.removedReason === 'replaced' ? t('room.replacedTitle') : t('room.removedTitle'),
     denied: t('room.deniedTitle'),
     failed: t('room.failedTitle'),
   };
