@@ -1,15 +1,21 @@
+import { Spin } from 'antd';
+import { lazy, Suspense } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import { AuditPage } from './features/admin/audit-page';
 import { AuthProvider } from './features/auth/auth-context';
 import { LoginPage } from './features/auth/login-page';
 import { RequireAuth } from './features/auth/require-auth';
-import { MeetingPage } from './features/meeting/meeting-page';
 import { OrgTreePage } from './features/orgs/org-tree-page';
 import { UnitPage } from './features/orgs/unit-page';
 import { AppShell } from './features/shell/app-shell';
 import { HomeRedirect } from './features/shell/home-redirect';
 import { NotFoundPage } from './features/shell/not-found';
 import { AppProviders } from './providers';
+
+// The meeting room (mediasoup-client, socket.io) loads only when someone opens a meeting.
+const MeetingPage = lazy(() =>
+  import('./features/meeting/meeting-page').then((m) => ({ default: m.MeetingPage })),
+);
 
 export function AppRoutes() {
   return (
@@ -19,7 +25,9 @@ export function AppRoutes() {
         path="/meetings/:meetingId"
         element={
           <RequireAuth>
-            <MeetingPage />
+            <Suspense fallback={<Spin size="large" fullscreen />}>
+              <MeetingPage />
+            </Suspense>
           </RequireAuth>
         }
       />
