@@ -5,6 +5,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { ServeStaticModule } from '@nestjs/serve-static';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AttendanceModule } from './attendance/attendance.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
@@ -48,6 +49,7 @@ export class AppModule {
         { ...MediaModule.forRoot(opts.media), global: true },
         MeetingsModule,
         RtcModule,
+        AttendanceModule,
         ...serveClient,
       ],
       controllers: [HealthController],

@@ -28,6 +28,8 @@ export const apiRoutes = {
     live: (unitId: string) => `/org-units/${unitId}/meetings/live`,
     one: (meetingId: string) => `/meetings/${meetingId}`,
     chat: (meetingId: string) => `/meetings/${meetingId}/chat`,
+    /** Per-member attendance of a meeting (computed from presence). */
+    attendance: (meetingId: string) => `/meetings/${meetingId}/attendance`,
   },
   audit: {
     events: '/audit/events',

@@ -5,3 +5,4 @@ export * from './orgs';
 export * from './audit';
 export * from './api';
 export * from './rtc';
+export * from './attendance';

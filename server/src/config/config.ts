@@ -30,6 +30,11 @@ const EnvSchema = z.object({
   TRUST_PROXY: bool.default(false),
   /** How long a dropped /rtc client keeps its seat in a meeting (rejoin with `resumePeerId` to take it back). */
   RTC_RECONNECT_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(15),
+  /** How often the open presence segments' last_heartbeat_at is written (after a crash they close there). */
+  PRESENCE_HEARTBEAT_SECONDS: z.coerce.number().min(0.1).max(300).default(15),
+  /** Default attendance rules of a branch: late after N minutes (fractions allowed), present from P%. */
+  ATTENDANCE_LATE_AFTER_MINUTES: z.coerce.number().min(0).max(1440).default(5),
+  ATTENDANCE_PRESENT_MIN_PERCENT: z.coerce.number().min(0).max(100).default(50),
 });
 
 export type AppConfig = Omit<z.infer<typeof EnvSchema>, 'JWT_SECRET'> & {

@@ -1,3 +1,4 @@
+import { PresenceSegmentEntity } from '../attendance/presence-segment.entity';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { RefreshTokenEntity } from '../auth/refresh-token.entity';
 import { UserEntity } from '../auth/user.entity';
@@ -14,4 +15,5 @@ export const entities = [
   AuditEventEntity,
   MeetingEntity,
   ChatMessageEntity,
+  PresenceSegmentEntity,
 ];

@@ -1,14 +1,29 @@
 import { EventEmitter } from 'node:events';
-import type { MediaSource } from './media.types';
+import type { MediaSource, TransportDirection } from './media.types';
+
+/** Why a peer left: on purpose, dropped (grace period over), removed by the host, meeting ended, app shutdown. */
+export type PeerLeaveReason = 'left' | 'disconnected' | 'removed' | 'ended' | 'shutdown';
 
 /**
  * Domain events of the media layer. Signalling relays them to clients; attendance records presence from
- * peerJoined/peerLeft. Listeners run synchronously; one that throws is reported on `listenerError`, never to
+ * transportConnected/peerLeft. Listeners run synchronously; one that throws is reported on `listenerError`, never to
  * the emitter.
  */
 export interface MediaEvents {
   peerJoined: { meetingId: string; peerId: string; userId: string };
-  peerLeft: { meetingId: string; peerId: string; userId: string };
+  /**
+   * The peer is gone from the room. `reason` is the caller's (the media layer only passes it on); `at` is
+   * when the peer really went, which is earlier than now for a client that dropped and never came back.
+   */
+  peerLeft: { meetingId: string; peerId: string; userId: string; reason: PeerLeaveReason; at: Date };
+  /** A transport's DTLS handshake completed: media can flow on it (again, after an ICE restart or a move). */
+  transportConnected: {
+    meetingId: string;
+    peerId: string;
+    userId: string;
+    transportId: string;
+    direction: TransportDirection;
+  };
   producerAdded: {
     meetingId: string;
     peerId: string;

@@ -1,6 +1,6 @@
 import type { types } from 'mediasoup';
 import { layersForTile } from './layers';
-import type { MediaEventBus } from './media-events';
+import type { MediaEventBus, PeerLeaveReason } from './media-events';
 import {
   MediaError,
   SOURCE_KIND,
@@ -130,6 +130,16 @@ export class MediaRoom {
     }
     peer.transports.set(transport.id, transport);
     transport.observer.once('close', () => peer.transports.delete(transport.id));
+    transport.on('dtlsstatechange', (state) => {
+      if (state === 'connected')
+        this.events.emit('transportConnected', {
+          meetingId: this.meetingId,
+          peerId,
+          userId: peer.userId,
+          transportId: transport.id,
+          direction,
+        });
+    });
     return transportInfo(transport);
   }
 
@@ -282,19 +292,20 @@ export class MediaRoom {
     return true;
   }
 
-  removePeer(peerId: string): boolean {
+  removePeer(peerId: string, reason: PeerLeaveReason = 'left', at = new Date()): boolean {
     const peer = this.peers.get(peerId);
     if (!peer) return false;
     this.peers.delete(peerId);
     peer.closeMedia();
-    this.events.emit('peerLeft', { meetingId: this.meetingId, peerId, userId: peer.userId });
+    this.events.emit('peerLeft', { meetingId: this.meetingId, peerId, userId: peer.userId, reason, at });
     return true;
   }
 
-  close(): void {
+  /** Closes the room: the peers still in it leave with `reason`. */
+  close(reason: PeerLeaveReason = 'ended'): void {
     if (this.closed) return;
     this.closed = true;
-    for (const peerId of [...this.peers.keys()]) this.removePeer(peerId);
+    for (const peerId of [...this.peers.keys()]) this.removePeer(peerId, reason);
     this.router.close();
     this.events.emit('roomClosed', { meetingId: this.meetingId });
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { types } from 'mediasoup';
 import type { MediaConfig } from './media.config';
-import { MediaEventBus } from './media-events';
+import { MediaEventBus, type PeerLeaveReason } from './media-events';
 import { MediaRoom } from './media-room';
 import {
   MediaError,
@@ -64,7 +64,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   }
 
   async close(): Promise<void> {
-    for (const p of this.rooms.values()) void p.then((room) => room.close()).catch(() => undefined);
+    for (const p of this.rooms.values()) void p.then((room) => room.close('shutdown')).catch(() => undefined);
     this.rooms.clear();
     const pool = await this.starting?.catch(() => undefined);
     await pool?.close();
@@ -139,11 +139,15 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The peer leaves: its transports, producers and consumers close; the router closes with the last peer. */
-  async leave(meetingId: string, peerId: string): Promise<void> {
+  async leave(
+    meetingId: string,
+    peerId: string,
+    why: { reason: PeerLeaveReason; at?: Date } = { reason: 'left' },
+  ): Promise<void> {
     const promise = this.rooms.get(meetingId);
     if (!promise) return;
     const room = await promise;
-    room.removePeer(peerId);
+    room.removePeer(peerId, why.reason, why.at);
     if (room.peers.size === 0) this.closeRoomNow(meetingId, room, promise);
   }
 

@@ -31,6 +31,8 @@ export const unitRules = {
   'meeting.open': ['admin', 'manager'],
   'meeting.read': ['admin', 'manager', 'supervisor', 'member'],
   'meeting.join': ['manager', 'supervisor', 'member'],
+  /** A meeting's attendance records (readers of the branch; exports will be narrower). */
+  'attendance.read': ['admin', 'manager', 'supervisor', 'member'],
   'tree.manage': ['admin'],
   'audit.read': ['admin'],
 } as const satisfies Record<string, readonly Relation[]>;

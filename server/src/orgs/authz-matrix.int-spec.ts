@@ -284,6 +284,10 @@ const rows: Row[] = [
     method: 'get', path: '/api/meetings/{meetingId}/chat', what: 'the chat of a meeting of branch A',
     expect: e(401, 200, 200, 404, 404, 200, 200), req: async () => ({ params: { meetingId: await meetingOfA() } }),
   },
+  {
+    method: 'get', path: '/api/meetings/{meetingId}/attendance', what: 'the attendance of a meeting of branch A',
+    expect: e(401, 200, 200, 404, 404, 200, 200), req: async () => ({ params: { meetingId: await meetingOfA() } }),
+  },
   // ── audit ──────────────────────────────────────────────────────────────────────────────────────────────
   { method: 'get', path: '/api/audit/events', what: 'all audit events', expect: e(401, 403, 403, 403, 403, 403, 200) },
   {

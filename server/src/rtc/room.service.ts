@@ -16,6 +16,7 @@ import type { types } from 'mediasoup';
 import { AuthUser } from '../auth/auth-user';
 import { Conflict, Forbidden, NotFound } from '../common/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import type { PeerLeaveReason } from '../media/media-events';
 import { MediaService } from '../media/media.service';
 import { MediaError, type MediaSource } from '../media/media.types';
 import { MeetingPresence } from '../meetings/meeting-presence';
@@ -65,6 +66,8 @@ interface Seat {
   sendTransportId: string;
   recvTransportId: string;
   graceTimer?: NodeJS.Timeout;
+  /** When the client dropped (set during the grace period): if it never comes back, that is when it left. */
+  awaySince?: Date;
 }
 
 interface Waiter {
@@ -219,8 +222,10 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     name: string,
   ): Promise<RoomJoined> {
     const place = this.bySocket.get(caller.socketId);
-    if (place && !place.waiting) throw Conflict('rtc.alreadyInRoom');
-    if (place) this.dropWaiter(place);
+    // A seated socket may only join again to take its own seat back (its media moved or its ICE failed).
+    const rejoin = place?.meetingId === req.meetingId && place.peerId === req.resumePeerId;
+    if (place && !place.waiting && !rejoin) throw Conflict('rtc.alreadyInRoom');
+    if (place?.waiting) this.dropWaiter(place);
     const room = this.roomFor(meeting);
     const userId = caller.user.id;
     if (room.removed.has(userId)) throw Forbidden('rtc.removedFromMeeting');
@@ -243,6 +248,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       seat = existing;
       clearTimeout(seat.graceTimer);
       seat.graceTimer = undefined;
+      seat.awaySince = undefined;
       if (seat.socketId && seat.socketId !== caller.socketId) {
         const old = seat.socketId;
         this.bySocket.delete(old);
@@ -309,7 +315,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
         resumed: existing !== undefined,
       };
     } catch (e) {
-      if (!existing) await this.vacate(room, seat);
+      if (!existing) await this.vacate(room, seat, 'left');
       else this.bySocket.delete(caller.socketId);
       throw e;
     }
@@ -326,7 +332,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     await this.serial(place.meetingId, async () => {
       const room = this.rooms.get(place.meetingId);
       const seat = room?.seats.get(place.peerId);
-      if (room && seat?.socketId === caller.socketId) await this.vacate(room, seat);
+      if (room && seat?.socketId === caller.socketId) await this.vacate(room, seat, 'left');
     });
     return null;
   }
@@ -342,9 +348,11 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     if (!room || !seat || seat.socketId !== socketId) return;
     seat.socketId = null;
     seat.ready = false;
+    seat.awaySince = new Date();
     const expire = () =>
       void this.serial(room.meetingId, async () => {
-        if (room.seats.get(seat.peerId) === seat && seat.socketId === null) await this.vacate(room, seat);
+        if (room.seats.get(seat.peerId) === seat && seat.socketId === null)
+          await this.vacate(room, seat, 'disconnected');
       }).catch((e: unknown) => this.log.error(`expiring peer ${seat.peerId}: ${String(e)}`));
     const graceMs = this.config.RTC_RECONNECT_GRACE_SECONDS * 1000;
     if (graceMs <= 0) expire();
@@ -489,9 +497,12 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     const target = this.seatOf(room, peerId);
     if (target === host) throw Forbidden('rtc.hostOnly');
     room.removed.add(target.userId);
-    if (target.socketId)
-      this.notify.toSocket(target.socketId, 'self.removed', { by: host.peerId, reason: 'removed_by_host' });
-    await this.serial(room.meetingId, () => this.vacate(room, target));
+    const socketId = target.socketId;
+    if (socketId)
+      this.notify.toSocket(socketId, 'self.removed', { by: host.peerId, reason: 'removed_by_host' });
+    await this.serial(room.meetingId, () => this.vacate(room, target, 'removed'));
+    // Like a replaced socket, a removed one is closed: it has no business on /rtc for this meeting any more.
+    if (socketId) this.notify.disconnect(socketId);
     return null;
   }
 
@@ -569,7 +580,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Takes a seat away: its media closes (others get producer.closed), then peer.left. The last one ends it. */
-  private async vacate(room: LiveRoom, seat: Seat): Promise<void> {
+  private async vacate(room: LiveRoom, seat: Seat, reason: PeerLeaveReason): Promise<void> {
     if (room.seats.get(seat.peerId) !== seat) return;
     room.seats.delete(seat.peerId);
     clearTimeout(seat.graceTimer);
@@ -577,7 +588,10 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       this.bySocket.delete(seat.socketId);
       this.notify.leave(seat.socketId, room.meetingId);
     }
-    await this.media.leave(room.meetingId, seat.peerId);
+    await this.media.leave(room.meetingId, seat.peerId, {
+      reason,
+      at: reason === 'disconnected' ? seat.awaySince : undefined,
+    });
     this.notify.toMeeting(room.meetingId, 'peer.left', { peerId: seat.peerId });
     this.presence.set(room.meetingId, room.seats.size);
     if (room.seats.size === 0) {

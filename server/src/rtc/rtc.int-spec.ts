@@ -2,208 +2,27 @@
  * The `/rtc` signalling against the whole app: real PostgreSQL, a real mediasoup worker, socket.io-client, and
  * werift (a Node WebRTC stack) doing ICE + DTLS + SRTP with the server. Loopback only.
  */
-import {
-  RTC_PROTOCOL_VERSION,
-  type Ack,
-  type ConsumerInfo,
-  type RoomJoined,
-  type RtcClientEvents,
-  type RtcServerEvents,
-} from '@branchmeet/shared';
-import { io, type Socket } from 'socket.io-client';
-import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
+import { RTC_PROTOCOL_VERSION, type ConsumerInfo } from '@branchmeet/shared';
 import { MediaService } from '../media/media.service';
 import { demoUnits, type DemoUnits } from '../test-support/fixtures';
 import { startTestApp, type TestApp } from '../test-support/int-app';
-import { LOOPBACK_PEER_CONFIG, parseOffer, sleep, transportAnswer, waitFor } from '../test-support/werift';
+import { OPUS_CAPS, RtcKit, RtcTestClient, type Joined } from '../test-support/rtc-client';
+import { sleep, waitFor } from '../test-support/werift';
 import { RoomService } from './room.service';
 
-type ClientSocket = Socket<RtcServerEvents, RtcClientEvents>;
-type ResultOf<E extends keyof RtcClientEvents> =
-  Parameters<Parameters<RtcClientEvents[E]>[1]>[0] extends Ack<infer T> ? T : never;
-type Joined = Extract<RoomJoined, { status: 'joined' }>;
+type Client = RtcTestClient;
 
 const GRACE_SECONDS = 3;
 
 let t: TestApp;
 let u: DemoUnits;
 const tokens: Record<string, string> = {};
-const sockets: ClientSocket[] = [];
-const pcs: RTCPeerConnection[] = [];
-
-/** A socket on /rtc; resolves once connected, rejects with the server's connect_error. */
-function connect(
-  token: string,
-  opts: { protocol?: number; locale?: string; lang?: string } = {},
-): Promise<ClientSocket> {
-  const socket: ClientSocket = io(`${t.baseUrl}/rtc`, {
-    auth: { token, protocol: opts.protocol ?? RTC_PROTOCOL_VERSION, lang: opts.lang },
-    transports: ['websocket'],
-    forceNew: true,
-    reconnection: false,
-    extraHeaders: opts.locale ? { 'Accept-Language': opts.locale } : undefined,
-  });
-  sockets.push(socket);
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
-}
-
-/** Signalling requests of one client, with the number of round trips it made. */
-class Client {
-  trips = 0;
-  readonly events: { event: string; payload: unknown }[] = [];
-  constructor(readonly socket: ClientSocket) {
-    socket.onAny((event: string, payload: unknown) => this.events.push({ event, payload }));
-  }
-
-  async raw<E extends keyof RtcClientEvents>(event: E, payload: unknown): Promise<Ack<ResultOf<E>>> {
-    this.trips++;
-    const timed = this.socket.timeout(5000) as unknown as {
-      emitWithAck(e: string, p: unknown): Promise<Ack<ResultOf<E>>>;
-    };
-    return timed.emitWithAck(event, payload);
-  }
-
-  async call<E extends keyof RtcClientEvents>(event: E, payload: unknown): Promise<ResultOf<E>> {
-    const ack = await this.raw(event, payload);
-    if (!ack.ok) throw new Error(`${event}: ${ack.error.code} ${ack.error.message}`);
-    return ack.data;
-  }
-
-  next<E extends keyof RtcServerEvents>(
-    event: E,
-    pred: (p: Parameters<RtcServerEvents[E]>[0]) => boolean = () => true,
-    ms = 5000,
-  ): Promise<Parameters<RtcServerEvents[E]>[0]> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${event}`)), ms);
-      const listener = (p: Parameters<RtcServerEvents[E]>[0]) => {
-        if (!pred(p)) return;
-        clearTimeout(timer);
-        this.socket.off(event, listener as never);
-        resolve(p);
-      };
-      this.socket.on(event, listener as never);
-    });
-  }
-
-  seen(event: string): unknown[] {
-    return this.events.filter((e) => e.event === event).map((e) => e.payload);
-  }
-}
-
-async function client(login: string, opts?: { locale?: string; lang?: string }): Promise<Client> {
-  return new Client(await connect(tokens[login], opts));
-}
-
-// ── werift: one audio m-line per PeerConnection, answered as mediasoup (ICE-lite, DTLS server) would ───────
-const OPUS_CAPS = {
-  codecs: [
-    { kind: 'audio', mimeType: 'audio/opus', preferredPayloadType: 100, clockRate: 48000, channels: 2 },
-  ],
-  headerExtensions: [],
-};
-
-/** Publishes the microphone: connects the send transport (DTLS) and produces opus. */
-async function publishMic(c: Client, joined: Joined) {
-  const pc = new RTCPeerConnection(LOOPBACK_PEER_CONFIG);
-  pcs.push(pc);
-  const track = new MediaStreamTrack({ kind: 'audio' });
-  pc.addTransceiver(track, { direction: 'sendonly' });
-  await pc.setLocalDescription(await pc.createOffer());
-  const offer = parseOffer(pc.localDescription?.sdp ?? '');
-  await c.call('transport.connect', {
-    transportId: joined.sendTransport.id,
-    dtlsParameters: { role: 'client', fingerprints: [offer.fingerprint] },
-  });
-  await pc.setRemoteDescription({
-    type: 'answer',
-    sdp: transportAnswer(joined.sendTransport, { mid: offer.mid, pt: offer.opusPt, direction: 'recvonly' }),
-  });
-  await waitFor('the send transport connected (ICE + DTLS)', () => pc.connectionState === 'connected');
-  const { producerId } = await c.call('media.produce', {
-    transportId: joined.sendTransport.id,
-    kind: 'audio',
-    source: 'mic',
-    rtpParameters: {
-      mid: offer.mid,
-      codecs: [
-        {
-          mimeType: 'audio/opus',
-          payloadType: offer.opusPt,
-          clockRate: 48000,
-          channels: 2,
-          parameters: { useinbandfec: 1 },
-        },
-      ],
-      encodings: [{ ssrc: offer.ssrc }],
-      rtcp: { cname: `cname-${producerIdSeq++}`, reducedSize: true },
-    },
-  });
-  let seq = 0;
-  const send = async (count: number, tag: string) => {
-    const sent: string[] = [];
-    for (let i = 0; i < count; i++, seq++) {
-      const payload = Buffer.concat([Buffer.from([0xfc]), Buffer.from(`${tag} ${seq} `.padEnd(40, '.'))]);
-      sent.push(payload.toString('hex'));
-      track.writeRtp(
-        new RtpPacket(
-          new RtpHeader({ payloadType: offer.opusPt, sequenceNumber: seq, timestamp: seq * 960 }),
-          payload,
-        ),
-      );
-      await sleep(10);
-    }
-    return sent;
-  };
-  return { producerId, send };
-}
-let producerIdSeq = 0;
-
-/** Receives one consumer: connects the receive transport (DTLS); collects the RTP payloads that arrive. */
-async function receive(c: Client, joined: Joined, consumer: ConsumerInfo) {
-  const codec = consumer.rtpParameters.codecs[0] as { payloadType: number };
-  const ssrc = (consumer.rtpParameters.encodings?.[0] as { ssrc?: number } | undefined)?.ssrc;
-  const pc = new RTCPeerConnection({
-    ...LOOPBACK_PEER_CONFIG,
-    codecs: {
-      audio: [
-        new RTCRtpCodecParameters({
-          mimeType: 'audio/opus',
-          clockRate: 48000,
-          channels: 2,
-          payloadType: codec.payloadType,
-        }),
-      ],
-      video: [],
-    },
-  });
-  pcs.push(pc);
-  const received: string[] = [];
-  pc.onTrack.subscribe((track) =>
-    track.onReceiveRtp.subscribe((rtp) => received.push(rtp.payload.toString('hex'))),
-  );
-  pc.addTransceiver('audio', { direction: 'recvonly' });
-  await pc.setLocalDescription(await pc.createOffer());
-  const offer = parseOffer(pc.localDescription?.sdp ?? '');
-  await c.call('transport.connect', {
-    transportId: joined.recvTransport.id,
-    dtlsParameters: { role: 'client', fingerprints: [offer.fingerprint] },
-  });
-  await pc.setRemoteDescription({
-    type: 'answer',
-    sdp: transportAnswer(joined.recvTransport, {
-      mid: offer.mid,
-      pt: codec.payloadType,
-      direction: 'sendonly',
-      ssrc,
-    }),
-  });
-  await waitFor('the receive transport connected (ICE + DTLS)', () => pc.connectionState === 'connected');
-  return received;
-}
+let kit: RtcKit;
+const connect = (token: string, opts?: Parameters<RtcKit['connect']>[1]) => kit.connect(token, opts);
+const client = (login: string, opts?: Parameters<RtcKit['connect']>[1]) => kit.client(tokens[login], opts);
+const publishMic = (c: Client, joined: Joined) => kit.publishMic(c, joined);
+const receive = async (c: Client, joined: Joined, consumer: ConsumerInfo) =>
+  (await kit.receive(c, joined, consumer)).received;
 
 async function openMeeting(body: object = {}): Promise<string> {
   const res = await t
@@ -217,14 +36,14 @@ async function openMeeting(body: object = {}): Promise<string> {
 
 beforeAll(async () => {
   t = await startTestApp({ listen: true, env: { RTC_RECONNECT_GRACE_SECONDS: String(GRACE_SECONDS) } });
+  kit = new RtcKit(t.baseUrl);
   u = await demoUnits(t.ds);
   for (const login of ['secretary1', 'member1', 'member2', '13800000012'])
     tokens[login] = (await t.login(login)).session.accessToken;
 }, 60_000);
 
 afterAll(async () => {
-  for (const s of sockets) s.disconnect();
-  for (const pc of pcs) await pc.close().catch(() => undefined);
+  await kit?.close();
   await t?.close();
 });
 

@@ -1,5 +1,6 @@
 import { Foundation1795954103758 } from './1795954103758-foundation';
 import { LiveMeetings1795956832149 } from './1795956832149-live-meetings';
+import { PresenceSegments1795959730808 } from './1795959730808-presence-segments';
 
 /** Every migration, in order. A new one is generated with `npm run migration:generate`, reviewed and listed here. */
-export const migrations = [Foundation1795954103758, LiveMeetings1795956832149];
+export const migrations = [Foundation1795954103758, LiveMeetings1795956832149, PresenceSegments1795959730808];

@@ -1,0 +1,27 @@
+/**
+ * A branch's attendance rules (the branch will set them; for now the server's defaults from the config:
+ * ATTENDANCE_LATE_AFTER_MINUTES and ATTENDANCE_PRESENT_MIN_PERCENT).
+ *
+ * - `lateAfterMinutes` N: a member whose first join is MORE than N minutes after the meeting's actual start is
+ *   late (joining exactly N minutes after the start is on time). Fractions of a minute are allowed.
+ * - `presentMinPercent` P: a member counts as there only with a total time in the meeting of AT LEAST P% of the
+ *   meeting's duration (exactly P% is enough).
+ */
+export interface AttendanceRules {
+  lateAfterMinutes: number;
+  presentMinPercent: number;
+}
+
+export const DEFAULT_ATTENDANCE_RULES: AttendanceRules = { lateAfterMinutes: 5, presentMinPercent: 50 };
+
+/**
+ * The status of one expected member, derived in this order:
+ * - `absent`: never joined (no presence segment at all) and no approved leave;
+ * - `excused`: an approved leave and not `present`/`late` by the rules below (someone on leave who still
+ *   attended long enough counts as attending);
+ * - `left_early`: joined, but the total time is below P% of the meeting's duration;
+ * - `late`: total time at least P%, first join more than N minutes after the start;
+ * - `present`: total time at least P%, first join within N minutes of the start.
+ * A zero-length meeting: anyone who joined at all is present (0 ≥ P% of 0).
+ */
+export type AttendanceStatus = 'present' | 'late' | 'left_early' | 'absent' | 'excused';

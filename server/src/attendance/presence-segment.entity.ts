@@ -1,0 +1,40 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/** Why a presence segment closed. 'crash': found open at start-up, closed at its last heartbeat. */
+export const closeReasons = ['left', 'disconnected', 'removed', 'ended', 'shutdown', 'crash'] as const;
+export type CloseReason = (typeof closeReasons)[number];
+
+/**
+ * One stretch of one member's real presence in a meeting: from the moment their peer is in the room with its
+ * receive transport connected (DTLS) to the moment the seat is gone. A reconnect within the grace period keeps
+ * the segment; each device is a segment of its own (the attendance computation merges them).
+ */
+@Entity('presence_segment')
+@Index(['meetingId', 'userId'])
+export class PresenceSegmentEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id: string;
+
+  @Column({ name: 'meeting_id', type: 'uuid' })
+  meetingId: string;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId: string;
+
+  /** The media peer (seat) of this stretch. */
+  @Column({ name: 'peer_id', type: 'uuid' })
+  peerId: string;
+
+  @Column({ name: 'opened_at', type: 'timestamptz' })
+  openedAt: Date;
+
+  @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
+  closedAt: Date | null;
+
+  /** Updated while the segment is open, by one UPDATE per interval for all open segments of the process. */
+  @Column({ name: 'last_heartbeat_at', type: 'timestamptz' })
+  lastHeartbeatAt: Date;
+
+  @Column({ name: 'close_reason', type: 'varchar', length: 20, nullable: true })
+  closeReason: CloseReason | null;
+}

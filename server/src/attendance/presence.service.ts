@@ -1,0 +1,151 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleInit,
+} from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import type { MediaEvents } from '../media/media-events';
+import { MediaService } from '../media/media.service';
+import { PresenceSegmentEntity, type CloseReason } from './presence-segment.entity';
+
+/**
+ * Writes presence segments from the media layer's events:
+ * - opens one when a peer's receive transport first connects (DTLS): the member can see and hear the meeting;
+ * - closes it when the peer leaves the room (leave, grace period over, removed, meeting ended, shutdown). A
+ *   reconnect within the grace period keeps the same peer (seat), so the segment goes on; a dropped client that
+ *   never returns is closed at the moment it dropped, not at the end of the grace period;
+ * - a heartbeat: one UPDATE per PRESENCE_HEARTBEAT_SECONDS stamps last_heartbeat_at (app clock) on every open
+ *   segment of this process;
+ * - at start-up every segment still open (the process died without closing it) is closed at its last heartbeat
+ *   with reason 'crash'. This assumes one server process per database, as the live rooms do (they are in memory).
+ */
+@Injectable()
+export class PresenceService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly log = new Logger(PresenceService.name);
+  /** Open segments by `meetingId/peerId`: the id once the INSERT is done (null if it failed). */
+  private readonly open = new Map<string, Promise<string | null>>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly unsubscribe: (() => void)[] = [];
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly media: MediaService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const closed = await this.closeOrphans();
+    if (closed > 0) this.log.warn(`closed ${closed} presence segment(s) left open by a crash`);
+    const ev = this.media.events;
+    this.unsubscribe.push(
+      ev.on('transportConnected', (e) => this.opened(e)),
+      ev.on('peerLeft', (e) => this.left(e)),
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.heartbeat(), this.config.PRESENCE_HEARTBEAT_SECONDS * 1000);
+    this.timer.unref();
+  }
+
+  /** Closes what is still open with reason 'shutdown' before the database connection goes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.settled();
+    const now = new Date();
+    for (const [key, id] of this.open) {
+      this.open.delete(key);
+      this.track(id.then((segmentId) => (segmentId ? this.close(segmentId, now, 'shutdown') : undefined)));
+    }
+    await this.settled();
+    for (const off of this.unsubscribe) off();
+  }
+
+  /** One UPDATE for every open segment of this process; returns how many it stamped. */
+  async heartbeat(): Promise<number> {
+    const ids = (await Promise.all(this.open.values())).filter((id): id is string => id !== null);
+    if (ids.length === 0) return 0;
+    try {
+      const res = await this.dataSource
+        .createQueryBuilder()
+        .update(PresenceSegmentEntity)
+        .set({ lastHeartbeatAt: new Date() })
+        .where('id = ANY(:ids) AND closed_at IS NULL', { ids })
+        .execute();
+      return res.affected ?? 0;
+    } catch (e) {
+      this.log.error(`presence heartbeat failed: ${String(e)}`);
+      return 0;
+    }
+  }
+
+  /** Every open segment (of a process that died) closes at its last heartbeat. */
+  async closeOrphans(): Promise<number> {
+    const res: [unknown[], number] = await this.dataSource.query(
+      `UPDATE presence_segment SET closed_at = GREATEST(last_heartbeat_at, opened_at), close_reason = 'crash'
+       WHERE closed_at IS NULL`,
+    );
+    return res[1];
+  }
+
+  /** Waits for every segment write started so far (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private opened(e: MediaEvents['transportConnected']): void {
+    if (e.direction !== 'recv') return;
+    const key = `${e.meetingId}/${e.peerId}`;
+    if (this.open.has(key)) return; // a reconnect (new transport) of a seat that never left
+    const now = new Date();
+    const insert = this.dataSource
+      .getRepository(PresenceSegmentEntity)
+      .insert({
+        meetingId: e.meetingId,
+        userId: e.userId,
+        peerId: e.peerId,
+        openedAt: now,
+        lastHeartbeatAt: now,
+        closedAt: null,
+        closeReason: null,
+      })
+      .then((r) => String((r.identifiers[0] as { id: string | number }).id))
+      .catch((err: unknown) => {
+        this.log.error(`presence segment of peer ${e.peerId} not opened: ${String(err)}`);
+        return null;
+      });
+    this.open.set(key, insert);
+    this.track(insert);
+  }
+
+  private left(e: MediaEvents['peerLeft']): void {
+    const key = `${e.meetingId}/${e.peerId}`;
+    const id = this.open.get(key);
+    if (!id) return; // never connected its receive transport: it was never really there
+    this.open.delete(key);
+    this.track(id.then((segmentId) => (segmentId ? this.close(segmentId, e.at, e.reason) : undefined)));
+  }
+
+  private async close(id: string, at: Date, reason: CloseReason): Promise<void> {
+    try {
+      await this.dataSource.query(
+        `UPDATE presence_segment SET closed_at = GREATEST(opened_at, $2), close_reason = $3,
+           last_heartbeat_at = GREATEST(last_heartbeat_at, $2)
+         WHERE id = $1 AND closed_at IS NULL`,
+        [id, at, reason],
+      );
+    } catch (e) {
+      this.log.error(`presence segment ${id} not closed: ${String(e)}`);
+    }
+  }
+
+  private track<T>(p: Promise<T>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+}
