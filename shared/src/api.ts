@@ -30,6 +30,17 @@ export const apiRoutes = {
     chat: (meetingId: string) => `/meetings/${meetingId}/chat`,
     /** Per-member attendance of a meeting (computed from presence). */
     attendance: (meetingId: string) => `/meetings/${meetingId}/attendance`,
+    /** A meeting's attendance as a file (secretaries and upper levels only). */
+    attendanceXlsx: (meetingId: string) => `/meetings/${meetingId}/attendance/export.xlsx`,
+    attendanceCsv: (meetingId: string) => `/meetings/${meetingId}/attendance/export.csv`,
+    /** The printable sign-in sheet (签到表). */
+    signInPdf: (meetingId: string) => `/meetings/${meetingId}/attendance/sign-in.pdf`,
+    /** The branch's meetings in a period (GET ?from&to, the calendar) / schedule one (POST). */
+    ofUnit: (unitId: string) => `/org-units/${unitId}/meetings`,
+    cancel: (meetingId: string) => `/meetings/${meetingId}/cancel`,
+    /** Ask for leave (POST) / the leave requests (GET: managers all, a member their own). */
+    leaveRequests: (meetingId: string) => `/meetings/${meetingId}/leave-requests`,
+    leaveDecision: (leaveRequestId: string) => `/leave-requests/${leaveRequestId}/decision`,
   },
   audit: {
     events: '/audit/events',

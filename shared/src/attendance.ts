@@ -10,6 +10,15 @@ import { Uuid } from './common';
 export const AttendanceStatus = z.enum(['present', 'late', 'left_early', 'absent', 'excused']);
 export type AttendanceStatus = z.infer<typeof AttendanceStatus>;
 
+/** How exports and printed sheets name each status. */
+export const attendanceStatusLabelsZh: Record<AttendanceStatus, string> = {
+  present: '出席',
+  late: '迟到',
+  left_early: '早退',
+  absent: '缺席',
+  excused: '请假',
+};
+
 export const AttendanceRules = z.object({
   lateAfterMinutes: z.number().min(0),
   presentMinPercent: z.number().min(0).max(100),
@@ -31,7 +40,7 @@ export type AttendanceRecord = z.infer<typeof AttendanceRecord>;
 
 export const MeetingAttendance = z.object({
   meetingId: Uuid,
-  status: z.enum(['live', 'ended']),
+  status: z.enum(['scheduled', 'live', 'ended', 'cancelled']),
   startedAt: z.string(),
   /** null while live: the records are counted up to now. */
   endedAt: z.string().nullable(),

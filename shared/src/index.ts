@@ -6,3 +6,4 @@ export * from './audit';
 export * from './api';
 export * from './rtc';
 export * from './attendance';
+export * from './meetings';

@@ -154,6 +154,73 @@ export const messages = {
   'notFound.meeting': { 'zh-CN': '会议不存在', en: 'meeting not found' },
   'meetings.defaultTitle': { 'zh-CN': '{unit}线上会议', en: '{unit} online meeting' },
   'meetings.ended': { 'zh-CN': '会议已结束', en: 'the meeting has ended' },
+  // Scheduling and leave requests (请假)
+  'meetings.notStarted': {
+    'zh-CN': '会议尚未开始，请等候主持人开启会议室',
+    en: 'the meeting has not started yet; wait for the host to open the room',
+  },
+  'meetings.cancelled': { 'zh-CN': '会议已取消', en: 'the meeting has been cancelled' },
+  'meetings.notEditable': {
+    'zh-CN': '会议已结束或已取消，不能再修改',
+    en: 'the meeting has ended or been cancelled and can no longer be changed',
+  },
+  'meetings.branchOnly': { 'zh-CN': '只有党支部可以安排会议', en: 'only a branch schedules meetings' },
+  'meetings.cancelLive': {
+    'zh-CN': '会议正在进行，不能取消（请结束会议）',
+    en: 'the meeting is in progress and cannot be cancelled; end it instead',
+  },
+  'meetings.hostInRoom': {
+    'zh-CN': '会议进行中，请在会议室内移交主持人',
+    en: 'the meeting is in progress; hand over the host role in the room',
+  },
+  'meetings.noSecretary': {
+    'zh-CN': '本支部尚未设书记，请指定主持人',
+    en: 'the branch has no secretary; choose a host',
+  },
+  'meetings.notOfBranch': {
+    'zh-CN': '{who}不是本支部的党员',
+    en: '{who} is not a member of the branch',
+  },
+  'meetings.groupNotOfBranch': {
+    'zh-CN': '该党小组不属于本支部',
+    en: 'that party group does not belong to the branch',
+  },
+  'meetings.roleHost': { 'zh-CN': '主持人', en: 'the host' },
+  'meetings.roleRecorder': { 'zh-CN': '记录人', en: 'the recorder' },
+  'meetings.roleLecturer': { 'zh-CN': '授课人', en: 'the lecturer' },
+  'meetings.roleObserver': { 'zh-CN': '列席人员', en: 'an observer' },
+  'validation.groupRequired': {
+    'zh-CN': '党小组会须选择党小组',
+    en: 'a party group meeting needs its party group',
+  },
+  'validation.endAfterStart': {
+    'zh-CN': '结束时间须晚于开始时间',
+    en: 'the end must be after the start',
+  },
+  'validation.dateTime': {
+    'zh-CN': '时间格式无效（需要带时区的 ISO 8601 时间）',
+    en: 'invalid time (an ISO 8601 date-time with an offset is expected)',
+  },
+  'validation.reasonRequired': { 'zh-CN': '请填写请假事由', en: 'give a reason' },
+  'notFound.leaveRequest': { 'zh-CN': '请假申请不存在', en: 'leave request not found' },
+  'leave.notExpected': {
+    'zh-CN': '您不在本次会议的应到名单中',
+    en: 'you are not expected at this meeting',
+  },
+  'leave.meetingClosed': {
+    'zh-CN': '会议已结束或已取消，不能再请假',
+    en: 'the meeting has ended or been cancelled; leave can no longer be requested',
+  },
+  'leave.duplicate': {
+    'zh-CN': '您已有待审批或已批准的请假申请',
+    en: 'you already have a pending or approved leave request',
+  },
+  'leave.alreadyDecided': { 'zh-CN': '该请假申请已处理', en: 'that leave request has already been decided' },
+  'export.pdfFontMissing': {
+    'zh-CN':
+      '服务器缺少中文字体，无法生成 PDF（PDF_CJK_FONT={path}）；请安装 fonts-noto-cjk 或设置 PDF_CJK_FONT',
+    en: 'the server has no CJK font for PDFs (PDF_CJK_FONT={path}); install fonts-noto-cjk or set PDF_CJK_FONT',
+  },
   'rtc.badHandshake': {
     'zh-CN': '连接参数无效：{reason}',
     en: 'invalid connection parameters: {reason}',

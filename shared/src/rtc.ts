@@ -283,7 +283,9 @@ export const LiveMeeting = z.object({
   unitId: Uuid,
   title: z.string(),
   hostUserId: Uuid,
-  status: z.enum(['live', 'ended']),
+  /** scheduled → live (the host or a manager opens the room) → ended; scheduled → cancelled. */
+  status: z.enum(['scheduled', 'live', 'ended', 'cancelled']),
+  /** The actual start; the planned start while the meeting is scheduled (or was cancelled before it began). */
   startedAt: z.string(),
   endedAt: z.string().nullable(),
   participants: z.number().int(),

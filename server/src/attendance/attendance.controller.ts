@@ -1,15 +1,26 @@
-import { Controller, Get, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { apiRoutes, type MeetingAttendance } from '@branchmeet/shared';
+import type { Response } from 'express';
 import { AuthUser, CurrentUser } from '../auth/auth-user';
 import { UuidPipe } from '../common/uuid.pipe';
+import { AttendanceExportService, type ExportFile } from './attendance-export.service';
 import { AttendanceService } from './attendance.service';
+
+async function send(res: Response, file: ExportFile): Promise<void> {
+  res.setHeader('Content-Type', file.contentType);
+  res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
+  await file.write(res);
+}
 
 @ApiTags('attendance')
 @ApiBearerAuth()
 @Controller()
 export class AttendanceController {
-  constructor(private readonly attendance: AttendanceService) {}
+  constructor(
+    private readonly attendance: AttendanceService,
+    private readonly exports: AttendanceExportService,
+  ) {}
 
   /** Per expected member: first join, last leave, join count, total time, status (readers of the branch). */
   @Get(apiRoutes.meetings.attendance(':meetingId'))
@@ -18,5 +29,38 @@ export class AttendanceController {
     @Param('meetingId', UuidPipe) meetingId: string,
   ): Promise<MeetingAttendance> {
     return this.attendance.forMeeting(user, meetingId);
+  }
+
+  /** The attendance as XLSX: a title block with the counts, then one row per expected member. */
+  @Get(apiRoutes.meetings.attendanceXlsx(':meetingId'))
+  @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  async xlsx(
+    @CurrentUser() user: AuthUser,
+    @Param('meetingId', UuidPipe) meetingId: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    await send(res, await this.exports.xlsx(user, meetingId));
+  }
+
+  /** The same as CSV (UTF-8 with BOM; formula-like cells neutralised). */
+  @Get(apiRoutes.meetings.attendanceCsv(':meetingId'))
+  @ApiProduces('text/csv')
+  async csv(
+    @CurrentUser() user: AuthUser,
+    @Param('meetingId', UuidPipe) meetingId: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    await send(res, await this.exports.csv(user, meetingId));
+  }
+
+  /** The printable sign-in sheet (签到表) as PDF. */
+  @Get(apiRoutes.meetings.signInPdf(':meetingId'))
+  @ApiProduces('application/pdf')
+  async signIn(
+    @CurrentUser() user: AuthUser,
+    @Param('meetingId', UuidPipe) meetingId: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    await send(res, await this.exports.signInPdf(user, meetingId));
   }
 }

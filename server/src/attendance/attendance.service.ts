@@ -5,6 +5,8 @@ import { AuthUser } from '../auth/auth-user';
 import { UserEntity } from '../auth/user.entity';
 import { DomainError, NotFound } from '../common/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { LeaveRequestEntity } from '../meetings/leave-request.entity';
+import { MeetingAttendeeEntity } from '../meetings/meeting-attendee.entity';
 import { MeetingEntity } from '../meetings/meeting.entity';
 import { MembershipEntity } from '../orgs/membership.entity';
 import { AccessService } from '../orgs/access.service';
@@ -14,8 +16,8 @@ import { PresenceSegmentEntity } from './presence-segment.entity';
 
 /**
  * Attendance of a meeting, computed on read from its presence segments: expected attendees (应到) are the
- * members of the meeting's unit; the rules are the server's defaults until branches set their own; approved
- * leave requests come with the leave-request feature (none yet).
+ * people the meeting expected when it was scheduled or opened; the rules are the server's defaults until
+ * branches set their own; approved leave requests make an absent member excused.
  */
 @Injectable()
 export class AttendanceService {
@@ -41,7 +43,15 @@ export class AttendanceService {
       if (e instanceof DomainError && e.code === ErrorCodes.notFound) throw NotFound('notFound.meeting');
       throw e;
     }
-    const [members, segments] = await Promise.all([
+    const [attendees, roster, segments, leaves] = await Promise.all([
+      this.dataSource
+        .getRepository(MeetingAttendeeEntity)
+        .createQueryBuilder('a')
+        .innerJoin(UserEntity, 'u', 'u.id = a.user_id')
+        .select(['a.user_id AS "userId"', 'u.name AS name'])
+        .where(`a.meeting_id = :meetingId AND a.kind = 'expected'`, { meetingId })
+        .orderBy('u.name', 'ASC')
+        .getRawMany<{ userId: string; name: string }>(),
       this.dataSource
         .getRepository(MembershipEntity)
         .createQueryBuilder('m')
@@ -52,7 +62,19 @@ export class AttendanceService {
         .addOrderBy('u.name', 'ASC')
         .getRawMany<{ userId: string; name: string }>(),
       this.dataSource.getRepository(PresenceSegmentEntity).find({ where: { meetingId } }),
+      this.dataSource
+        .getRepository(LeaveRequestEntity)
+        .find({ where: { meetingId, status: 'approved' }, select: { userId: true } }),
     ]);
+    // Expected attendees as fixed when the meeting was scheduled or opened, in roster order; the branch roster
+    // for meetings from before attendees were recorded.
+    const order = new Map(roster.map((m, i) => [m.userId, i]));
+    const members =
+      attendees.length === 0
+        ? roster
+        : [...attendees].sort(
+            (a, b) => (order.get(a.userId) ?? Infinity) - (order.get(b.userId) ?? Infinity),
+          );
     const end = meeting.endedAt ?? now;
     const rules = this.rules();
     const records = computeAttendance({
@@ -61,6 +83,7 @@ export class AttendanceService {
       expected: members.map((m) => m.userId),
       segments: segments.map((s) => ({ userId: s.userId, joinedAt: s.openedAt, leftAt: s.closedAt })),
       rules,
+      excused: leaves.map((l) => l.userId),
     });
     const names = new Map(members.map((m) => [m.userId, m.name]));
     return {

@@ -35,6 +35,10 @@ const EnvSchema = z.object({
   /** Default attendance rules of a branch: late after N minutes (fractions allowed), present from P%. */
   ATTENDANCE_LATE_AFTER_MINUTES: z.coerce.number().min(0).max(1440).default(5),
   ATTENDANCE_PRESENT_MIN_PERCENT: z.coerce.number().min(0).max(100).default(50),
+  /** A font with Chinese glyphs embedded in PDFs (sign-in sheets): a TTF/OTF, or a TTC with PDF_CJK_FONT_NAME. */
+  PDF_CJK_FONT: z.string().default('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'),
+  /** The PostScript name of the face to use inside a TTC (ignored for a single-face font file). */
+  PDF_CJK_FONT_NAME: z.string().default('NotoSansCJKsc-Regular'),
 });
 
 export type AppConfig = Omit<z.infer<typeof EnvSchema>, 'JWT_SECRET'> & {

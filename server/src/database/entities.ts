@@ -3,6 +3,8 @@ import { AuditEventEntity } from '../audit/audit-event.entity';
 import { RefreshTokenEntity } from '../auth/refresh-token.entity';
 import { UserEntity } from '../auth/user.entity';
 import { ChatMessageEntity } from '../meetings/chat-message.entity';
+import { LeaveRequestEntity } from '../meetings/leave-request.entity';
+import { MeetingAttendeeEntity } from '../meetings/meeting-attendee.entity';
 import { MeetingEntity } from '../meetings/meeting.entity';
 import { MembershipEntity } from '../orgs/membership.entity';
 import { OrgUnitEntity } from '../orgs/org-unit.entity';
@@ -16,4 +18,6 @@ export const entities = [
   MeetingEntity,
   ChatMessageEntity,
   PresenceSegmentEntity,
+  MeetingAttendeeEntity,
+  LeaveRequestEntity,
 ];

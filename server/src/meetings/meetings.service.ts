@@ -13,7 +13,9 @@ import { UserEntity } from '../auth/user.entity';
 import { Conflict, DomainError, NotFound } from '../common/domain-error';
 import { AccessService, UnitAction } from '../orgs/access.service';
 import { ChatMessageEntity } from './chat-message.entity';
+import { MeetingAttendeeEntity } from './meeting-attendee.entity';
 import { MeetingPresence } from './meeting-presence';
+import { rosterOf } from './meeting-schedule.service';
 import { MeetingEntity, MeetingSettings } from './meeting.entity';
 
 /** How many chat messages a joiner gets in the join answer (the newest ones). */
@@ -35,7 +37,10 @@ export class MeetingsService {
     private readonly presence: MeetingPresence,
   ) {}
 
-  /** Opens a live room ad hoc (a manager of the branch); the opener hosts it. Audited. */
+  /**
+   * Opens a live room ad hoc (a manager of the branch); the opener hosts it, the branch roster at this moment
+   * is expected (应到). Audited.
+   */
   async open(user: AuthUser, unitId: string, body: OpenRoomRequest): Promise<LiveMeeting> {
     const { unit } = await this.access.unit(user, unitId, 'meeting.open');
     const meeting = await this.dataSource.transaction(async (em) => {
@@ -52,6 +57,16 @@ export class MeetingsService {
           createdBy: user.id,
         }),
       );
+      const roster = await rosterOf(em, unit.id);
+      if (roster.length)
+        await em.insert(
+          MeetingAttendeeEntity,
+          [...new Set(roster.map((p) => p.userId))].map((userId) => ({
+            meetingId: created.id,
+            userId,
+            kind: 'expected' as const,
+          })),
+        );
       await this.audit.append(em, {
         actorId: user.id,
         action: 'meeting.open',
@@ -73,10 +88,6 @@ export class MeetingsService {
     return rows.map((m) => this.toDto(m));
   }
 
-  async get(user: AuthUser, meetingId: string): Promise<LiveMeeting> {
-    return this.toDto(await this.authorised(user, meetingId, 'meeting.read'));
-  }
-
   async chatOf(user: AuthUser, meetingId: string): Promise<ChatMessage[]> {
     await this.authorised(user, meetingId, 'meeting.read');
     return this.recentChat(meetingId);
@@ -84,18 +95,57 @@ export class MeetingsService {
 
   /**
    * Checks that the user may enter the live room: the unit's rule `meeting.join`, or being its host. A meeting
-   * of a unit the user has no relation to is reported as not found.
+   * of a unit the user has no relation to is reported as not found. A scheduled meeting goes live when its host
+   * or a manager of the branch enters it; anyone else waits for that.
    */
   async entry(user: AuthUser, meetingId: string): Promise<MeetingEntry> {
-    const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
+    let meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
     if (!meeting) throw NotFound('notFound.meeting');
     const isHost = meeting.hostId === user.id;
     if (!isHost) await this.checkUnit(user, meeting.unitId, 'meeting.join');
+    if (meeting.status === 'scheduled') {
+      if (!isHost && !(await this.mayManage(user, meeting.unitId))) throw Conflict('meetings.notStarted');
+      meeting = await this.start(meeting.id, user.id);
+    }
+    if (meeting.status === 'cancelled') throw Conflict('meetings.cancelled');
     if (meeting.status !== 'live') throw Conflict('meetings.ended');
     const person = await this.dataSource
       .getRepository(UserEntity)
       .findOne({ where: { id: user.id }, select: { id: true, name: true } });
     return { meeting, userName: person?.name ?? '', isHost };
+  }
+
+  /** A scheduled meeting goes live now (its actual start). Audited; a meeting already started is left as it is. */
+  private async start(meetingId: string, actorId: string): Promise<MeetingEntity> {
+    return this.dataSource.transaction(async (em) => {
+      const meeting = await em.findOneOrFail(MeetingEntity, {
+        where: { id: meetingId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (meeting.status !== 'scheduled') return meeting;
+      const startedAt = new Date();
+      await em.update(MeetingEntity, { id: meetingId }, { status: 'live', startedAt });
+      await this.audit.append(em, {
+        actorId,
+        action: 'meeting.start',
+        entityType: 'meeting',
+        entityId: meetingId,
+        unitId: meeting.unitId,
+        before: { status: 'scheduled' },
+        after: { status: 'live', startedAt: startedAt.toISOString() },
+      });
+      return { ...meeting, status: 'live', startedAt };
+    });
+  }
+
+  private async mayManage(user: AuthUser, unitId: string): Promise<boolean> {
+    try {
+      await this.access.unit(user, unitId, 'meeting.manage');
+      return true;
+    } catch (e) {
+      if (e instanceof DomainError) return false;
+      throw e;
+    }
   }
 
   /** Ends a live meeting (by its host, or when its room empties: actorId null). Audited; false if already ended. */
@@ -139,8 +189,12 @@ export class MeetingsService {
     });
   }
 
-  async saveSettings(meetingId: string, settings: MeetingSettings): Promise<void> {
-    await this.dataSource.getRepository(MeetingEntity).update({ id: meetingId }, { settings });
+  /** Merges room settings into the meeting's (the ones chosen when scheduling stay). */
+  async saveSettings(meetingId: string, settings: Partial<MeetingSettings>): Promise<void> {
+    await this.dataSource.query(`UPDATE "meeting" SET "settings" = "settings" || $2::jsonb WHERE "id" = $1`, [
+      meetingId,
+      JSON.stringify(settings),
+    ]);
   }
 
   async addChat(meetingId: string, userId: string, name: string, text: string): Promise<ChatMessage> {

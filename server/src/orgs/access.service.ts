@@ -31,8 +31,16 @@ export const unitRules = {
   'meeting.open': ['admin', 'manager'],
   'meeting.read': ['admin', 'manager', 'supervisor', 'member'],
   'meeting.join': ['manager', 'supervisor', 'member'],
-  /** A meeting's attendance records (readers of the branch; exports will be narrower). */
+  /** Scheduling: schedule, edit, cancel a branch's meetings; start a scheduled one early (managers only). */
+  'meeting.schedule': ['admin', 'manager'],
+  'meeting.manage': ['admin', 'manager'],
+  /** Leave requests (请假): decide them (managers); read all of a meeting's (managers and upper levels). */
+  'leave.decide': ['admin', 'manager'],
+  'leave.read_all': ['admin', 'manager', 'supervisor'],
+  /** A meeting's attendance records (readers of the branch). */
   'attendance.read': ['admin', 'manager', 'supervisor', 'member'],
+  /** Attendance as XLSX / CSV and the printed sign-in sheet: the branch's secretaries and upper levels. */
+  'attendance.export': ['admin', 'manager', 'supervisor'],
   'tree.manage': ['admin'],
   'audit.read': ['admin'],
 } as const satisfies Record<string, readonly Relation[]>;

@@ -85,6 +85,27 @@ function meetingOfA(): Promise<string> {
     });
   return meetingA;
 }
+/** A throwaway lecture of branch A scheduled by its secretary (expected: branch A's roster). */
+async function scheduledOfA(): Promise<string> {
+  const res = await t
+    .http()
+    .post(`/api/org-units/${u.branchA}/meetings`)
+    .set(auth.secretary1)
+    .send({ type: 'lecture', start: '2027-03-01T06:00:00Z' });
+  if (res.status !== 201) throw new Error(`setup: schedule ${res.status} ${JSON.stringify(res.body)}`);
+  return (res.body as { id: string }).id;
+}
+/** A throwaway pending leave request of member1 for a throwaway meeting of branch A. */
+async function leaveRequestOfA(): Promise<string> {
+  const meetingId = await scheduledOfA();
+  const res = await t
+    .http()
+    .post(`/api/meetings/${meetingId}/leave-requests`)
+    .set(auth.member1)
+    .send({ reason: '出差' });
+  if (res.status !== 201) throw new Error(`setup: leave ${res.status} ${JSON.stringify(res.body)}`);
+  return (res.body as { id: string }).id;
+}
 const oneRowCsv = () => Buffer.from(`\uFEFF姓名,手机号,职务\r\n矩阵测试,${phone()},党员\r\n`, 'utf8');
 const self = (a: Actor) => (a === 'anonymous' ? 'member1' : loginOf[a]);
 
@@ -287,6 +308,63 @@ const rows: Row[] = [
   {
     method: 'get', path: '/api/meetings/{meetingId}/attendance', what: 'the attendance of a meeting of branch A',
     expect: e(401, 200, 200, 404, 404, 200, 200), req: async () => ({ params: { meetingId: await meetingOfA() } }),
+  },
+  {
+    method: 'get', path: '/api/meetings/{meetingId}/attendance/export.xlsx', what: 'attendance of a meeting of branch A as XLSX',
+    expect: e(401, 403, 200, 404, 404, 200, 200), req: async () => ({ params: { meetingId: await meetingOfA() } }),
+  },
+  {
+    method: 'get', path: '/api/meetings/{meetingId}/attendance/export.csv', what: 'attendance of a meeting of branch A as CSV',
+    expect: e(401, 403, 200, 404, 404, 200, 200), req: async () => ({ params: { meetingId: await meetingOfA() } }),
+  },
+  {
+    method: 'get', path: '/api/meetings/{meetingId}/attendance/sign-in.pdf', what: 'the sign-in sheet of a meeting of branch A',
+    expect: e(401, 403, 200, 404, 404, 200, 200), req: async () => ({ params: { meetingId: await meetingOfA() } }),
+  },
+  // ── scheduling and leave requests ──────────────────────────────────────────────────────────────────────
+  {
+    method: 'get', path: '/api/org-units/{unitId}/meetings', what: "branch A's calendar",
+    expect: e(401, 200, 200, 404, 404, 200, 200),
+    req: () => ({ params: { unitId: u.branchA }, query: { from: '2026-01-01T00:00:00Z', to: '2028-01-01T00:00:00Z' } }),
+  },
+  {
+    method: 'get', path: '/api/org-units/{unitId}/meetings', what: "branch B's calendar",
+    expect: e(401, 404, 404, 200, 200, 200, 200),
+    req: () => ({ params: { unitId: u.branchB }, query: { from: '2026-01-01T00:00:00Z', to: '2028-01-01T00:00:00Z' } }),
+  },
+  {
+    method: 'post', path: '/api/org-units/{unitId}/meetings', what: 'schedule a meeting of branch A',
+    expect: e(401, 403, 201, 404, 404, 403, 201),
+    req: () => ({ params: { unitId: u.branchA }, body: { type: 'branch_assembly', start: '2027-01-05T06:00:00Z' } }),
+  },
+  {
+    method: 'post', path: '/api/org-units/{unitId}/meetings', what: 'schedule a meeting of branch B',
+    expect: e(401, 404, 404, 403, 201, 403, 201),
+    req: () => ({ params: { unitId: u.branchB }, body: { type: 'lecture', start: '2027-01-05T06:00:00Z' } }),
+  },
+  {
+    method: 'patch', path: '/api/meetings/{meetingId}', what: 'edit a scheduled meeting of branch A',
+    expect: e(401, 403, 200, 404, 404, 403, 200),
+    req: async () => ({ params: { meetingId: await scheduledOfA() }, body: { title: '矩阵改期会议' } }),
+  },
+  {
+    method: 'post', path: '/api/meetings/{meetingId}/cancel', what: 'cancel a scheduled meeting of branch A',
+    expect: e(401, 403, 200, 404, 404, 403, 200),
+    req: async () => ({ params: { meetingId: await scheduledOfA() }, body: {} }),
+  },
+  {
+    method: 'post', path: '/api/meetings/{meetingId}/leave-requests', what: 'ask for leave from a meeting of branch A (expected: its roster)',
+    expect: e(401, 201, 201, 404, 404, 403, 403),
+    req: async () => ({ params: { meetingId: await scheduledOfA() }, body: { reason: '出差' } }),
+  },
+  {
+    method: 'get', path: '/api/meetings/{meetingId}/leave-requests', what: 'the leave requests of a meeting of branch A',
+    expect: e(401, 200, 200, 404, 404, 200, 200), req: async () => ({ params: { meetingId: await meetingOfA() } }),
+  },
+  {
+    method: 'post', path: '/api/leave-requests/{leaveRequestId}/decision', what: 'decide a leave request of branch A',
+    expect: e(401, 403, 200, 404, 404, 403, 200),
+    req: async () => ({ params: { leaveRequestId: await leaveRequestOfA() }, body: { approve: true } }),
   },
   // ── audit ──────────────────────────────────────────────────────────────────────────────────────────────
   { method: 'get', path: '/api/audit/events', what: 'all audit events', expect: e(401, 403, 403, 403, 403, 403, 200) },

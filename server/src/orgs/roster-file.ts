@@ -81,13 +81,20 @@ async function readXlsx(buffer: Buffer): Promise<string[][]> {
   return Array.from(table, (r) => r ?? []);
 }
 
-/** Writes rows as an XLSX with a bold, frozen header; streamed, so memory stays flat for large rosters. */
+/**
+ * Writes rows as an XLSX with a bold, frozen header; streamed, so memory stays flat for large rosters.
+ * `preamble`: lines above the header (a title block: label and value per line), the header row follows them.
+ *
+ * Text is written as string cells, which Excel never evaluates (a formula is a cell of its own type), so names
+ * such as `=HYPERLINK(...)` are safe here without the CSV writer's `'` prefix.
+ */
 export async function writeXlsx(
   out: Writable,
   sheets: {
     name: string;
     columns: { header: string; key: string; width: number }[];
     rows: Record<string, unknown>[];
+    preamble?: (string | number)[][];
   }[],
 ): Promise<void> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
@@ -96,10 +103,19 @@ export async function writeXlsx(
     useStyles: true,
   });
   for (const s of sheets) {
-    const sheet = workbook.addWorksheet(s.name, { views: [{ state: 'frozen', ySplit: 1 }] });
-    sheet.columns = s.columns;
-    sheet.getRow(1).font = { bold: true };
-    sheet.getRow(1).commit();
+    const headerRow = (s.preamble?.length ?? 0) + 1;
+    const sheet = workbook.addWorksheet(s.name, { views: [{ state: 'frozen', ySplit: headerRow }] });
+    if (s.preamble?.length) {
+      sheet.columns = s.columns.map(({ key, width }) => ({ key, width }));
+      for (const line of s.preamble) sheet.addRow(line).commit();
+      const header = sheet.addRow(s.columns.map((c) => c.header));
+      header.font = { bold: true };
+      header.commit();
+    } else {
+      sheet.columns = s.columns;
+      sheet.getRow(1).font = { bold: true };
+      sheet.getRow(1).commit();
+    }
     for (const r of s.rows) sheet.addRow(r).commit();
     sheet.commit();
   }

@@ -1,6 +1,12 @@
 import { Foundation1795954103758 } from './1795954103758-foundation';
 import { LiveMeetings1795956832149 } from './1795956832149-live-meetings';
 import { PresenceSegments1795959730808 } from './1795959730808-presence-segments';
+import { MeetingScheduling1795960580506 } from './1795960580506-meeting-scheduling';
 
 /** Every migration, in order. A new one is generated with `npm run migration:generate`, reviewed and listed here. */
-export const migrations = [Foundation1795954103758, LiveMeetings1795956832149, PresenceSegments1795959730808];
+export const migrations = [
+  Foundation1795954103758,
+  LiveMeetings1795956832149,
+  PresenceSegments1795959730808,
+  MeetingScheduling1795960580506,
+];

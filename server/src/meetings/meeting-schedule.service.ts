@@ -1,0 +1,339 @@
+import { Injectable } from '@nestjs/common';
+import {
+  ErrorCodes,
+  type CancelMeetingRequest,
+  type Meeting,
+  type MeetingAttendee,
+  type MeetingCalendarQuery,
+  type MeetingType,
+  type MessageKey,
+  type ScheduleMeetingRequest,
+  type UpdateMeetingRequest,
+} from '@branchmeet/shared';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { AuthUser } from '../auth/auth-user';
+import { UserEntity } from '../auth/user.entity';
+import { Conflict, DomainError, NotFound } from '../common/domain-error';
+import { AccessService, UnitAction } from '../orgs/access.service';
+import { MembershipEntity } from '../orgs/membership.entity';
+import { OrgUnitEntity } from '../orgs/org-unit.entity';
+import { MeetingAttendeeEntity } from './meeting-attendee.entity';
+import {
+  DEFAULT_DURATION_MS,
+  defaultExpected,
+  defaultHost,
+  defaultRecorder,
+  defaultTitle,
+  type RosterEntry,
+} from './meeting-defaults';
+import { MeetingPresence } from './meeting-presence';
+import { MeetingEntity } from './meeting.entity';
+
+const badRequest = (key: MessageKey, params?: Record<string, string>) =>
+  new DomainError(ErrorCodes.validation, 400, key, params);
+
+/** A unit's roster (user and post), in roster order. */
+export async function rosterOf(em: EntityManager, unitId: string): Promise<RosterEntry[]> {
+  return em
+    .getRepository(MembershipEntity)
+    .createQueryBuilder('m')
+    .innerJoin(UserEntity, 'u', 'u.id = m.user_id')
+    .select(['m.user_id AS "userId"', 'm.role AS role'])
+    .where('m.unit_id = :unitId', { unitId })
+    .orderBy('m.created_at', 'ASC')
+    .addOrderBy('u.name', 'ASC')
+    .getRawMany<RosterEntry>();
+}
+
+/**
+ * Scheduling of a branch's meetings (三会一课 and others): schedule with defaults for everything the system
+ * knows, the calendar, the full meeting, edit and cancel. Writes are for the branch's managers and audited.
+ */
+@Injectable()
+export class MeetingScheduleService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+    private readonly audit: AuditService,
+    private readonly presence: MeetingPresence,
+  ) {}
+
+  async schedule(user: AuthUser, unitId: string, body: ScheduleMeetingRequest): Promise<Meeting> {
+    const { unit } = await this.access.unit(user, unitId, 'meeting.schedule');
+    if (unit.type !== 'branch') throw badRequest('meetings.branchOnly');
+    const id = await this.dataSource.transaction(async (em) => {
+      const roster = await rosterOf(em, unit.id);
+      const inBranch = new Set(roster.map((p) => p.userId));
+      let group: OrgUnitEntity | null = null;
+      let groupRoster: RosterEntry[] = [];
+      if (body.type === 'group_meeting' && body.groupId) {
+        group = await em.findOneBy(OrgUnitEntity, { id: body.groupId });
+        if (!group || group.type !== 'group' || group.parentId !== unit.id)
+          throw badRequest('meetings.groupNotOfBranch');
+        groupRoster = await rosterOf(em, group.id);
+      }
+      const hostId = body.hostId ?? defaultHost(roster);
+      if (!hostId) throw badRequest('meetings.noSecretary');
+      const recorderId = body.recorderId ?? defaultRecorder(roster);
+      this.checkPeople(inBranch, {
+        hostId,
+        recorderId,
+        lecturerId: body.lecturerId ?? null,
+        observerIds: body.observerIds ?? [],
+      });
+      const start = new Date(body.start);
+      const end = body.end ? new Date(body.end) : new Date(start.getTime() + DEFAULT_DURATION_MS);
+      const expected = defaultExpected(body.type, roster, groupRoster);
+      const observers = (body.observerIds ?? []).filter((u) => !expected.includes(u));
+      const meeting = await em.save(
+        em.create(MeetingEntity, {
+          unitId: unit.id,
+          type: body.type,
+          title: body.title ?? defaultTitle(body.type, start, group?.name),
+          hostId,
+          status: 'scheduled',
+          groupId: group?.id ?? null,
+          scheduledStart: start,
+          scheduledEnd: end,
+          startedAt: start,
+          endedAt: null,
+          recorderId,
+          lecturerId: body.lecturerId ?? null,
+          agenda: body.agenda ?? [],
+          settings: {
+            waitingRoom: body.settings?.waitingRoom ?? false,
+            locked: false,
+            muteOnEntry: body.settings?.muteOnEntry ?? false,
+            recordingAllowed: body.settings?.recordingAllowed ?? false,
+          },
+          createdBy: user.id,
+        }),
+      );
+      await this.saveAttendees(em, meeting.id, expected, observers);
+      await this.audit.append(em, {
+        actorId: user.id,
+        action: 'meeting.schedule',
+        entityType: 'meeting',
+        entityId: meeting.id,
+        unitId: unit.id,
+        after: {
+          ...this.auditView(meeting),
+          expected: expected.length,
+          observers: observers.length,
+        },
+      });
+      return meeting.id;
+    });
+    return this.full(id);
+  }
+
+  /** The branch's meetings whose planned start (or, opened ad hoc, actual start) lies in [from, to). */
+  async calendar(user: AuthUser, unitId: string, query: MeetingCalendarQuery): Promise<Meeting[]> {
+    await this.access.unit(user, unitId, 'meeting.read');
+    const rows = await this.dataSource
+      .getRepository(MeetingEntity)
+      .createQueryBuilder('m')
+      .where('m.unit_id = :unitId', { unitId })
+      .andWhere('COALESCE(m.scheduled_start, m.started_at) >= :from', { from: new Date(query.from) })
+      .andWhere('COALESCE(m.scheduled_start, m.started_at) < :to', { to: new Date(query.to) })
+      .orderBy('COALESCE(m.scheduled_start, m.started_at)', 'ASC')
+      .limit(1000)
+      .getMany();
+    const attendees = await this.attendeesOf(rows.map((m) => m.id));
+    return rows.map((m) => this.toDto(m, attendees.get(m.id) ?? []));
+  }
+
+  async get(user: AuthUser, meetingId: string): Promise<Meeting> {
+    const meeting = await this.authorised(user, meetingId, 'meeting.read');
+    return this.toDto(meeting, (await this.attendeesOf([meeting.id])).get(meeting.id) ?? []);
+  }
+
+  async update(user: AuthUser, meetingId: string, body: UpdateMeetingRequest): Promise<Meeting> {
+    const found = await this.authorised(user, meetingId, 'meeting.manage');
+    await this.dataSource.transaction(async (em) => {
+      const meeting = await em.findOneOrFail(MeetingEntity, {
+        where: { id: found.id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (meeting.status !== 'scheduled' && meeting.status !== 'live') throw Conflict('meetings.notEditable');
+      if (body.hostId && body.hostId !== meeting.hostId && meeting.status === 'live')
+        throw Conflict('meetings.hostInRoom');
+      const inBranch = new Set((await rosterOf(em, meeting.unitId)).map((p) => p.userId));
+      this.checkPeople(inBranch, {
+        hostId: body.hostId,
+        recorderId: body.recorderId,
+        lecturerId: body.lecturerId ?? null,
+        observerIds: [],
+      });
+      const before = this.auditView(meeting);
+      const oldStart = meeting.scheduledStart ?? meeting.startedAt;
+      const oldEnd = meeting.scheduledEnd ?? new Date(oldStart.getTime() + DEFAULT_DURATION_MS);
+      const start = body.start ? new Date(body.start) : oldStart;
+      // A new start alone moves the meeting and keeps its length.
+      const end = body.end
+        ? new Date(body.end)
+        : body.start
+          ? new Date(start.getTime() + (oldEnd.getTime() - oldStart.getTime()))
+          : oldEnd;
+      if (end <= start) throw badRequest('validation.endAfterStart');
+      if (body.start || body.end) {
+        meeting.scheduledStart = start;
+        meeting.scheduledEnd = end;
+        if (meeting.status === 'scheduled') meeting.startedAt = start;
+      }
+      if (body.title !== undefined) meeting.title = body.title;
+      if (body.hostId !== undefined) meeting.hostId = body.hostId;
+      if (body.recorderId !== undefined) meeting.recorderId = body.recorderId;
+      if (body.lecturerId !== undefined) meeting.lecturerId = body.lecturerId;
+      if (body.agenda !== undefined) meeting.agenda = body.agenda;
+      if (body.settings) meeting.settings = { ...meeting.settings, ...body.settings };
+      await em.save(meeting);
+      const after = this.auditView(meeting);
+      const changed = (Object.keys(after) as (keyof typeof after)[]).filter(
+        (k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]),
+      );
+      await this.audit.append(em, {
+        actorId: user.id,
+        action: 'meeting.update',
+        entityType: 'meeting',
+        entityId: meeting.id,
+        unitId: meeting.unitId,
+        before: Object.fromEntries(changed.map((k) => [k, before[k]])),
+        after: Object.fromEntries(changed.map((k) => [k, after[k]])),
+      });
+    });
+    return this.full(found.id);
+  }
+
+  /** Cancels a scheduled meeting (a live one is ended, not cancelled). Audited. */
+  async cancel(user: AuthUser, meetingId: string, body: CancelMeetingRequest): Promise<Meeting> {
+    const found = await this.authorised(user, meetingId, 'meeting.manage');
+    await this.dataSource.transaction(async (em) => {
+      const meeting = await em.findOneOrFail(MeetingEntity, {
+        where: { id: found.id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (meeting.status === 'live') throw Conflict('meetings.cancelLive');
+      if (meeting.status !== 'scheduled') throw Conflict('meetings.notEditable');
+      await em.update(MeetingEntity, { id: meeting.id }, { status: 'cancelled' });
+      await this.audit.append(em, {
+        actorId: user.id,
+        action: 'meeting.cancel',
+        entityType: 'meeting',
+        entityId: meeting.id,
+        unitId: meeting.unitId,
+        before: { status: 'scheduled' },
+        after: { status: 'cancelled', reason: body.reason ?? null },
+      });
+    });
+    return this.full(found.id);
+  }
+
+  /** Replaces a meeting's attendees: `expected` (应到) and `observers` (列席; never also expected). */
+  async saveAttendees(
+    em: EntityManager,
+    meetingId: string,
+    expected: string[],
+    observers: string[] = [],
+  ): Promise<void> {
+    await em.delete(MeetingAttendeeEntity, { meetingId });
+    const rows = [
+      ...expected.map((userId) => ({ meetingId, userId, kind: 'expected' as const })),
+      ...observers.map((userId) => ({ meetingId, userId, kind: 'observer' as const })),
+    ];
+    if (rows.length) await em.insert(MeetingAttendeeEntity, rows);
+  }
+
+  private async full(meetingId: string): Promise<Meeting> {
+    const meeting = await this.dataSource.getRepository(MeetingEntity).findOneByOrFail({ id: meetingId });
+    return this.toDto(meeting, (await this.attendeesOf([meetingId])).get(meetingId) ?? []);
+  }
+
+  private checkPeople(
+    inBranch: Set<string>,
+    p: { hostId?: string; recorderId?: string | null; lecturerId: string | null; observerIds: string[] },
+  ): void {
+    const check = (id: string | null | undefined, who: MessageKey) => {
+      if (id && !inBranch.has(id))
+        throw new DomainError(ErrorCodes.validation, 400, 'meetings.notOfBranch', { who: { key: who } });
+    };
+    check(p.hostId, 'meetings.roleHost');
+    check(p.recorderId, 'meetings.roleRecorder');
+    check(p.lecturerId, 'meetings.roleLecturer');
+    for (const o of p.observerIds) check(o, 'meetings.roleObserver');
+  }
+
+  private async attendeesOf(meetingIds: string[]): Promise<Map<string, MeetingAttendee[]>> {
+    const out = new Map<string, MeetingAttendee[]>();
+    if (meetingIds.length === 0) return out;
+    const rows = await this.dataSource
+      .getRepository(MeetingAttendeeEntity)
+      .createQueryBuilder('a')
+      .innerJoin(UserEntity, 'u', 'u.id = a.user_id')
+      .select(['a.meeting_id AS "meetingId"', 'a.user_id AS "userId"', 'u.name AS name', 'a.kind AS kind'])
+      .where({ meetingId: In(meetingIds) })
+      .orderBy('a.kind', 'ASC')
+      .addOrderBy('u.name', 'ASC')
+      .getRawMany<MeetingAttendee & { meetingId: string }>();
+    for (const { meetingId, ...a } of rows) {
+      const list = out.get(meetingId) ?? [];
+      list.push(a);
+      out.set(meetingId, list);
+    }
+    return out;
+  }
+
+  private async authorised(user: AuthUser, meetingId: string, action: UnitAction): Promise<MeetingEntity> {
+    const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
+    if (!meeting) throw NotFound('notFound.meeting');
+    try {
+      await this.access.unit(user, meeting.unitId, action);
+    } catch (e) {
+      if (e instanceof DomainError && e.code === ErrorCodes.notFound) throw NotFound('notFound.meeting');
+      throw e;
+    }
+    return meeting;
+  }
+
+  private auditView(m: MeetingEntity) {
+    return {
+      type: m.type,
+      title: m.title,
+      start: m.scheduledStart?.toISOString() ?? null,
+      end: m.scheduledEnd?.toISOString() ?? null,
+      hostId: m.hostId,
+      recorderId: m.recorderId,
+      lecturerId: m.lecturerId,
+      groupId: m.groupId,
+      agenda: m.agenda,
+      settings: m.settings,
+    };
+  }
+
+  toDto(m: MeetingEntity, attendees: MeetingAttendee[]): Meeting {
+    return {
+      id: m.id,
+      unitId: m.unitId,
+      title: m.title,
+      hostUserId: m.hostId,
+      status: m.status,
+      startedAt: m.startedAt.toISOString(),
+      endedAt: m.endedAt?.toISOString() ?? null,
+      participants: m.status === 'live' ? this.presence.count(m.id) : 0,
+      type: m.type as MeetingType,
+      groupId: m.groupId,
+      scheduledStart: m.scheduledStart?.toISOString() ?? null,
+      scheduledEnd: m.scheduledEnd?.toISOString() ?? null,
+      recorderId: m.recorderId,
+      lecturerId: m.lecturerId,
+      agenda: m.agenda,
+      settings: {
+        waitingRoom: m.settings.waitingRoom,
+        muteOnEntry: m.settings.muteOnEntry ?? false,
+        recordingAllowed: m.settings.recordingAllowed ?? false,
+      },
+      attendees,
+    };
+  }
+}
