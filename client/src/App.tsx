@@ -7,6 +7,7 @@ import { LoginPage } from './features/auth/login-page';
 import { RequireAuth } from './features/auth/require-auth';
 import { OrgTreePage } from './features/orgs/org-tree-page';
 import { UnitPage } from './features/orgs/unit-page';
+import { MeetingInfoPage } from './features/schedule/meeting-info-page';
 import { AppShell } from './features/shell/app-shell';
 import { HomeRedirect } from './features/shell/home-redirect';
 import { NotFoundPage } from './features/shell/not-found';
@@ -41,6 +42,7 @@ export function AppRoutes() {
         <Route index element={<HomeRedirect />} />
         <Route path="org" element={<OrgTreePage />} />
         <Route path="units/:unitId" element={<UnitPage />} />
+        <Route path="meetings/:meetingId/info" element={<MeetingInfoPage />} />
         <Route path="admin/audit" element={<AuditPage />} />
         <Route path="admin" element={<Navigate to="/admin/audit" replace />} />
         <Route path="*" element={<NotFoundPage />} />

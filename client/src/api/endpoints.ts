@@ -3,19 +3,26 @@ import {
   type AddMemberRequest,
   type AuditEvent,
   type AuditVerifyResult,
+  type CancelMeetingRequest,
   type ChangePasswordRequest,
   type CreateOrgUnitRequest,
   type Health,
+  type LeaveDecisionRequest,
+  type LeaveRequest,
   type LiveMeeting,
   type LoginRequest,
   type LoginResponse,
   type Me,
+  type Meeting,
+  type MeetingAttendance,
   type OpenRoomRequest,
   type OrgUnit,
   type ResetPasswordRequest,
   type ResetPasswordResponse,
   type RosterImportReport,
   type RosterMember,
+  type ScheduleMeetingRequest,
+  type UpdateMeetingRequest,
   type UpdateMemberRequest,
   type UpdateOrgUnitRequest,
 } from '@branchmeet/shared';
@@ -77,6 +84,33 @@ export function endpoints(client: ApiClient = api) {
     openLiveMeeting: (unitId: string, body: Partial<OpenRoomRequest> = {}) =>
       client.post<LiveMeeting>(apiRoutes.meetings.live(unitId), body),
     getMeeting: (meetingId: string) => client.get<LiveMeeting>(apiRoutes.meetings.one(meetingId)),
+    /** The full meeting (schedule, people, agenda, settings, attendees). */
+    meetingDetails: (meetingId: string) => client.get<Meeting>(apiRoutes.meetings.one(meetingId)),
+    /** The branch's meetings whose planned start lies in [from, to). */
+    meetingCalendar: (unitId: string, from: string, to: string) =>
+      client.get<Meeting[]>(apiRoutes.meetings.ofUnit(unitId), { from, to }),
+    scheduleMeeting: (unitId: string, body: ScheduleMeetingRequest) =>
+      client.post<Meeting>(apiRoutes.meetings.ofUnit(unitId), body),
+    updateMeeting: (meetingId: string, body: UpdateMeetingRequest) =>
+      client.patch<Meeting>(apiRoutes.meetings.one(meetingId), body),
+    cancelMeeting: (meetingId: string, body: CancelMeetingRequest = {}) =>
+      client.post<Meeting>(apiRoutes.meetings.cancel(meetingId), body),
+    meetingAttendance: (meetingId: string) =>
+      client.get<MeetingAttendance>(apiRoutes.meetings.attendance(meetingId)),
+    exportAttendance: (meetingId: string, format: 'xlsx' | 'csv' | 'pdf'): Promise<DownloadedFile> =>
+      client.download(
+        format === 'xlsx'
+          ? apiRoutes.meetings.attendanceXlsx(meetingId)
+          : format === 'csv'
+            ? apiRoutes.meetings.attendanceCsv(meetingId)
+            : apiRoutes.meetings.signInPdf(meetingId),
+      ),
+    leaveRequests: (meetingId: string) =>
+      client.get<LeaveRequest[]>(apiRoutes.meetings.leaveRequests(meetingId)),
+    askLeave: (meetingId: string, reason: string) =>
+      client.post<LeaveRequest>(apiRoutes.meetings.leaveRequests(meetingId), { reason }),
+    decideLeave: (leaveRequestId: string, body: LeaveDecisionRequest) =>
+      client.post<LeaveRequest>(apiRoutes.meetings.leaveDecision(leaveRequestId), body),
 
     auditEvents: (query: { limit?: number; unitId?: string; beforeId?: string }) =>
       client.get<AuditEvent[]>(apiRoutes.audit.events, query),

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { LiveMeetingsCard } from '../meeting/live-meetings-card';
+import { UpcomingMeetingsCard } from '../schedule/upcoming-meetings-card';
 import { RosterSection } from './roster-section';
 import { UnitFormModal } from './unit-form-modal';
 import { AccessTag, UnitTypeTag } from './unit-tags';
@@ -83,6 +84,7 @@ export function UnitPage() {
       )}
 
       {unit.type === 'branch' && <LiveMeetingsCard unit={unit} />}
+      {unit.type === 'branch' && <UpcomingMeetingsCard unit={unit} groups={groups} />}
 
       <RosterSection unit={unit} groups={groups} onChanged={() => void reload()} />
 

@@ -1,0 +1,124 @@
+import type { AttendanceRecord, MeetingAttendance } from '@branchmeet/shared';
+import { Card, Col, Empty, Row, Space, Table, Tag, Typography } from 'antd';
+import type { ColumnsType } from 'antd/es/table';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { http } from '../../api/endpoints';
+import { AttendanceStatusTag, formatTime } from './meeting-tags';
+
+export const ATTENDANCE_POLL_MS = 10_000;
+
+/**
+ * Whether a member is in the meeting now: while it is live the server counts an open presence segment up to
+ * "now", which is the meeting's end in the answer, so the member's last leave equals that end.
+ */
+export function isInNow(attendance: MeetingAttendance, record: AttendanceRecord): boolean {
+  if (attendance.status !== 'live' || !record.lastLeave) return false;
+  const end = Date.parse(attendance.startedAt) + attendance.durationSeconds * 1000;
+  return Date.parse(record.lastLeave) >= end - 1500;
+}
+
+/** Attendance of a live meeting (who is in, who is missing; polled) or of an ended one (the table). */
+export function AttendanceSection({ meetingId, live }: { meetingId: string; live: boolean }) {
+  const { t } = useTranslation();
+  const [attendance, setAttendance] = useState<MeetingAttendance | null>(null);
+  const [failed, setFailed] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      setAttendance(await http.meetingAttendance(meetingId));
+      setFailed(false);
+    } catch {
+      setFailed(true);
+    }
+  }, [meetingId]);
+
+  useEffect(() => {
+    void load();
+    if (!live) return;
+    const timer = setInterval(() => void load(), ATTENDANCE_POLL_MS);
+    return () => clearInterval(timer);
+  }, [load, live]);
+
+  if (!attendance) {
+    return <Card size="small" title={t('meetingInfo.attendance')} loading={!failed} />;
+  }
+  return live ? <PresenceNow attendance={attendance} /> : <AttendanceTable attendance={attendance} />;
+}
+
+function PresenceNow({ attendance }: { attendance: MeetingAttendance }) {
+  const { t } = useTranslation();
+  const inNow = attendance.records.filter((r) => isInNow(attendance, r));
+  const missing = attendance.records.filter((r) => !isInNow(attendance, r));
+  const names = (list: AttendanceRecord[], color: string, testId: string) =>
+    list.length === 0 ? (
+      <Typography.Text type="secondary">{t('meetingInfo.nobody')}</Typography.Text>
+    ) : (
+      <Space wrap size={4}>
+        {list.map((r) => (
+          <Tag key={r.userId} color={color} data-testid={testId}>
+            {r.name}
+            {r.status === 'excused' ? ` · ${t('attendanceStatus.excused')}` : ''}
+          </Tag>
+        ))}
+      </Space>
+    );
+  return (
+    <Card size="small" title={t('meetingInfo.attendance')} data-testid="presence-now">
+      <Row gutter={[16, 16]}>
+        <Col xs={24} md={12}>
+          <Typography.Title level={5}>{t('meetingInfo.inNow', { count: inNow.length })}</Typography.Title>
+          {names(inNow, 'green', 'present-now')}
+        </Col>
+        <Col xs={24} md={12}>
+          <Typography.Title level={5}>{t('meetingInfo.missing', { count: missing.length })}</Typography.Title>
+          {names(missing, 'default', 'missing-now')}
+        </Col>
+      </Row>
+    </Card>
+  );
+}
+
+export function AttendanceTable({ attendance }: { attendance: MeetingAttendance }) {
+  const { t } = useTranslation();
+  const columns = useMemo<ColumnsType<AttendanceRecord>>(
+    () => [
+      { key: 'name', title: t('meetingInfo.member'), dataIndex: 'name' },
+      {
+        key: 'status',
+        title: t('leave.status'),
+        render: (_, r) => <AttendanceStatusTag status={r.status} />,
+      },
+      { key: 'firstJoin', title: t('meetingInfo.firstJoin'), render: (_, r) => formatTime(r.firstJoin) },
+      { key: 'lastLeave', title: t('meetingInfo.lastLeave'), render: (_, r) => formatTime(r.lastLeave) },
+      { key: 'joinCount', title: t('meetingInfo.joinCount'), dataIndex: 'joinCount', align: 'right' },
+      {
+        key: 'minutes',
+        title: t('meetingInfo.minutes'),
+        align: 'right',
+        render: (_, r) => Math.round(r.totalSeconds / 60),
+      },
+    ],
+    [t],
+  );
+  const count = (pred: (r: AttendanceRecord) => boolean) => attendance.records.filter(pred).length;
+  const summary = t('meetingInfo.summary', {
+    expected: attendance.records.length,
+    present: count((r) => r.status === 'present' || r.status === 'late' || r.status === 'left_early'),
+    excused: count((r) => r.status === 'excused'),
+    absent: count((r) => r.status === 'absent'),
+  });
+  return (
+    <Card size="small" title={t('meetingInfo.attendance')} extra={summary} data-testid="attendance-table">
+      <Table
+        size="small"
+        rowKey="userId"
+        columns={columns}
+        dataSource={attendance.records}
+        pagination={false}
+        scroll={{ x: true }}
+        locale={{ emptyText: <Empty description={t('common.none')} /> }}
+      />
+    </Card>
+  );
+}

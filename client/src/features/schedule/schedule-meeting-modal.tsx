@@ -1,0 +1,165 @@
+import { MeetingType, type OrgUnit, type ScheduleMeetingRequest } from '@branchmeet/shared';
+import { App, Checkbox, Collapse, DatePicker, Form, Input, InputNumber, Modal, Select } from 'antd';
+import type { Dayjs } from 'dayjs';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { http } from '../../api/endpoints';
+import { errorText } from '../../api/errors';
+
+interface FormValues {
+  type?: MeetingType;
+  start?: Dayjs;
+  groupId?: string;
+  title?: string;
+  durationMinutes?: number | null;
+  agenda?: string;
+  waitingRoom?: boolean;
+  muteOnEntry?: boolean;
+  recordingAllowed?: boolean;
+}
+
+const settingKeys = ['waitingRoom', 'muteOnEntry', 'recordingAllowed'] as const;
+
+/** Builds the request: type and start always, every other field only when the user filled it in. */
+export function toScheduleRequest(
+  values: FormValues,
+  touchedSettings: (key: (typeof settingKeys)[number]) => boolean,
+): ScheduleMeetingRequest {
+  if (!values.type || !values.start) throw new Error('type and start are required');
+  const start = values.start.second(0).millisecond(0);
+  const body: ScheduleMeetingRequest = { type: values.type, start: start.toISOString() };
+  if (values.type === 'group_meeting' && values.groupId) body.groupId = values.groupId;
+  const title = values.title?.trim();
+  if (title) body.title = title;
+  if (values.durationMinutes) body.end = start.add(values.durationMinutes, 'minute').toISOString();
+  const agenda = (values.agenda ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  if (agenda.length > 0) body.agenda = agenda;
+  const settings: NonNullable<ScheduleMeetingRequest['settings']> = {};
+  for (const key of settingKeys) if (touchedSettings(key)) settings[key] = !!values[key];
+  if (Object.keys(settings).length > 0) body.settings = settings;
+  return body;
+}
+
+/** Schedules a meeting of a branch: type and start first; the rest under "more options". */
+export function ScheduleMeetingModal({
+  unit,
+  groups,
+  onClose,
+  onScheduled,
+}: {
+  unit: OrgUnit;
+  groups: OrgUnit[];
+  onClose(): void;
+  onScheduled(): void;
+}) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<FormValues>();
+  const [saving, setSaving] = useState(false);
+  const type = Form.useWatch('type', form);
+
+  const submit = async (values: FormValues) => {
+    setSaving(true);
+    try {
+      const body = toScheduleRequest(values, (key) => form.isFieldTouched(key));
+      const meeting = await http.scheduleMeeting(unit.id, body);
+      void message.success(t('schedule.scheduled', { title: meeting.title }));
+      onScheduled();
+    } catch (err) {
+      void message.error(errorText(err, t));
+      setSaving(false);
+    }
+  };
+
+  return (
+    <Modal
+      open
+      title={t('schedule.title')}
+      okText={t('schedule.submit')}
+      cancelText={t('common.cancel')}
+      confirmLoading={saving}
+      onOk={() => form.submit()}
+      onCancel={onClose}
+      destroyOnHidden
+    >
+      <Form
+        form={form}
+        layout="vertical"
+        onFinish={(v) => void submit(v)}
+        initialValues={{ groupId: groups.length === 1 ? groups[0].id : undefined }}
+        data-testid="schedule-form"
+      >
+        <Form.Item
+          name="type"
+          label={t('schedule.type')}
+          rules={[{ required: true, message: t('schedule.typeRequired') }]}
+        >
+          <Select
+            data-testid="schedule-type"
+            options={MeetingType.options.map((value) => ({ value, label: t(`meetingType.${value}`) }))}
+          />
+        </Form.Item>
+        <Form.Item
+          name="start"
+          label={t('schedule.start')}
+          rules={[{ required: true, message: t('schedule.startRequired') }]}
+        >
+          <DatePicker
+            showTime={{ format: 'HH:mm' }}
+            format="YYYY-MM-DD HH:mm"
+            style={{ width: '100%' }}
+            data-testid="schedule-start"
+          />
+        </Form.Item>
+        {type === 'group_meeting' && (
+          <Form.Item
+            name="groupId"
+            label={t('schedule.group')}
+            rules={[{ required: true, message: t('schedule.groupRequired') }]}
+          >
+            <Select
+              data-testid="schedule-group"
+              options={groups.map((g) => ({ value: g.id, label: g.name }))}
+            />
+          </Form.Item>
+        )}
+        <Collapse
+          size="small"
+          ghost
+          items={[
+            {
+              key: 'more',
+              label: t('schedule.more'),
+              forceRender: true,
+              children: (
+                <>
+                  <Form.Item name="title" label={t('schedule.meetingTitle')} extra={t('schedule.titleHint')}>
+                    <Input maxLength={100} data-testid="schedule-title" />
+                  </Form.Item>
+                  <Form.Item
+                    name="durationMinutes"
+                    label={t('schedule.duration')}
+                    extra={t('schedule.durationHint')}
+                  >
+                    <InputNumber min={5} max={24 * 60} step={15} style={{ width: '100%' }} />
+                  </Form.Item>
+                  <Form.Item name="agenda" label={t('schedule.agenda')} extra={t('schedule.agendaHint')}>
+                    <Input.TextArea autoSize={{ minRows: 2, maxRows: 6 }} data-testid="schedule-agenda" />
+                  </Form.Item>
+                  {settingKeys.map((key) => (
+                    <Form.Item key={key} name={key} valuePropName="checked" style={{ marginBottom: 4 }}>
+                      <Checkbox>{t(`schedule.${key}`)}</Checkbox>
+                    </Form.Item>
+                  ))}
+                </>
+              ),
+            },
+          ]}
+        />
+      </Form>
+    </Modal>
+  );
+}

@@ -1,0 +1,131 @@
+import { CalendarOutlined, ReloadOutlined } from '@ant-design/icons';
+import type { Meeting, OrgUnit } from '@branchmeet/shared';
+import { Button, Card, List, Space, Tooltip, Typography } from 'antd';
+import dayjs from 'dayjs';
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate } from 'react-router-dom';
+import { http } from '../../api/endpoints';
+import { canManage } from '../orgs/unit-tree';
+import { formatTime, mayJoin, meetingStart, MeetingStatusTag } from './meeting-tags';
+import { ScheduleMeetingModal } from './schedule-meeting-modal';
+
+const REFRESH_MS = 30_000;
+const DAYS_AHEAD = 30;
+
+/** On a branch page: the meetings of the next 30 days, Join from 15 minutes before, Schedule for managers. */
+export function UpcomingMeetingsCard({ unit, groups }: { unit: OrgUnit; groups: OrgUnit[] }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const [meetings, setMeetings] = useState<Meeting[] | null>(null);
+  const [scheduling, setScheduling] = useState(false);
+  const [now, setNow] = useState(() => Date.now());
+  const manager = canManage(unit);
+
+  const load = useCallback(async () => {
+    // From the start of today, so a meeting that began earlier today (and may be live) is still listed.
+    const from = dayjs().startOf('day');
+    const to = dayjs().add(DAYS_AHEAD, 'day');
+    try {
+      const list = await http.meetingCalendar(unit.id, from.toISOString(), to.toISOString());
+      setMeetings([...list].sort((a, b) => Date.parse(meetingStart(a)) - Date.parse(meetingStart(b))));
+    } catch {
+      setMeetings((current) => current ?? []);
+    }
+    setNow(Date.now());
+  }, [unit.id]);
+
+  useEffect(() => {
+    void load();
+    const timer = setInterval(() => void load(), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [load]);
+
+  return (
+    <Card
+      size="small"
+      title={t('schedule.upcoming')}
+      data-testid="upcoming-meetings"
+      extra={
+        <Space>
+          <Button
+            size="small"
+            type="text"
+            icon={<ReloadOutlined />}
+            aria-label={t('common.refresh')}
+            onClick={() => void load()}
+          />
+          {manager && (
+            <Button
+              type="primary"
+              size="small"
+              icon={<CalendarOutlined />}
+              onClick={() => setScheduling(true)}
+              data-testid="schedule-meeting"
+            >
+              {t('schedule.button')}
+            </Button>
+          )}
+        </Space>
+      }
+    >
+      <List
+        size="small"
+        loading={meetings === null}
+        dataSource={meetings ?? []}
+        locale={{ emptyText: t('schedule.noUpcoming') }}
+        renderItem={(m) => {
+          const joinable = mayJoin(m, now);
+          const open = m.status === 'scheduled' || m.status === 'live';
+          return (
+            <List.Item
+              data-testid="upcoming-meeting"
+              data-meeting-id={m.id}
+              actions={[
+                <Link key="info" to={`/meetings/${m.id}/info`} data-testid="meeting-info-link">
+                  {t('schedule.details')}
+                </Link>,
+                ...(open
+                  ? [
+                      <Tooltip key="join" title={joinable ? undefined : t('schedule.joinFrom')}>
+                        <Button
+                          type="primary"
+                          size="small"
+                          disabled={!joinable}
+                          onClick={() => navigate(`/meetings/${m.id}`)}
+                          data-testid="upcoming-join"
+                        >
+                          {t('meeting.join')}
+                        </Button>
+                      </Tooltip>,
+                    ]
+                  : []),
+              ]}
+            >
+              <Space wrap size={8}>
+                <MeetingStatusTag status={m.status} />
+                <Typography.Text strong delete={m.status === 'cancelled'}>
+                  {m.title}
+                </Typography.Text>
+                <Typography.Text type="secondary">
+                  {t(`meetingType.${m.type}`)} · {formatTime(meetingStart(m))}
+                </Typography.Text>
+              </Space>
+            </List.Item>
+          );
+        }}
+      />
+      {scheduling && (
+        <ScheduleMeetingModal
+          unit={unit}
+          groups={groups}
+          onClose={() => setScheduling(false)}
+          onScheduled={() => {
+            setScheduling(false);
+            void load();
+          }}
+        />
+      )}
+    </Card>
+  );
+}
