@@ -22,6 +22,10 @@ export const apiRoutes = {
     rosterImport: (unitId: string) => `/org-units/${unitId}/roster/import`,
     rosterExport: (unitId: string) => `/org-units/${unitId}/roster/export`,
     rosterTemplate: '/roster-template',
+    /** Attendance statistics of a unit over a period (`?from&to`); for an upper unit, per branch below it. */
+    statistics: (unitId: string) => `/org-units/${unitId}/statistics`,
+    /** The period ledger (台账) as XLSX (`?from&to`; secretaries and upper levels). */
+    ledgerXlsx: (unitId: string) => `/org-units/${unitId}/ledger.xlsx`,
   },
   meetings: {
     /** The branch's live rooms (GET) / open a live room ad hoc (POST). */

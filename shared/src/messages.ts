@@ -201,6 +201,10 @@ export const messages = {
     'zh-CN': '时间格式无效（需要带时区的 ISO 8601 时间）',
     en: 'invalid time (an ISO 8601 date-time with an offset is expected)',
   },
+  'validation.periodTooLong': {
+    'zh-CN': '统计区间过长（最多三年）',
+    en: 'the period is too long (three years at most)',
+  },
   'validation.reasonRequired': { 'zh-CN': '请填写请假事由', en: 'give a reason' },
   'notFound.leaveRequest': { 'zh-CN': '请假申请不存在', en: 'leave request not found' },
   'leave.notExpected': {

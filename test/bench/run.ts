@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { attendanceBench } from './attendance.bench';
 import { joinBench } from './join.bench';
 import { rosterImportBench } from './roster-import.bench';
 
@@ -45,7 +46,11 @@ async function main() {
   const started = Date.now();
   ensureSharedBuilt();
   ensureAppBuilt();
-  const results = [await rosterImportBench(Number(process.env.BENCH_ROWS ?? 10_000)), await joinBench()];
+  const results = [
+    await rosterImportBench(Number(process.env.BENCH_ROWS ?? 10_000)),
+    await joinBench(),
+    ...(await attendanceBench()),
+  ];
   const warned = results.filter((r) => !r.pass).length;
   console.log(
     `\nbenchmarks done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${results.length - warned} PASS, ${warned} WARN`,

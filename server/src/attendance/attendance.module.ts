@@ -3,11 +3,16 @@ import { AttendanceExportService } from './attendance-export.service';
 import { AttendanceController } from './attendance.controller';
 import { AttendanceService } from './attendance.service';
 import { PresenceService } from './presence.service';
+import { StatisticsController } from './statistics.controller';
+import { StatisticsService } from './statistics.service';
 
-/** Presence segments from the media layer's events, the attendance computed from them, and its exports. */
+/**
+ * Presence segments from the media layer's events, the attendance computed from them, its exports, and the
+ * statistics and ledger over a period.
+ */
 @Module({
-  controllers: [AttendanceController],
-  providers: [PresenceService, AttendanceService, AttendanceExportService],
+  controllers: [AttendanceController, StatisticsController],
+  providers: [PresenceService, AttendanceService, AttendanceExportService, StatisticsService],
   exports: [AttendanceService, PresenceService],
 })
 export class AttendanceModule {}

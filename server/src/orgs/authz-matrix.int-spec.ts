@@ -321,6 +321,22 @@ const rows: Row[] = [
     method: 'get', path: '/api/meetings/{meetingId}/attendance/sign-in.pdf', what: 'the sign-in sheet of a meeting of branch A',
     expect: e(401, 403, 200, 404, 404, 200, 200), req: async () => ({ params: { meetingId: await meetingOfA() } }),
   },
+  // ── statistics and the ledger ──────────────────────────────────────────────────────────────────────────
+  {
+    method: 'get', path: '/api/org-units/{unitId}/statistics', what: "branch A's attendance statistics",
+    expect: e(401, 200, 200, 404, 404, 200, 200),
+    req: () => ({ params: { unitId: u.branchA }, query: { from: '2026-01-01T00:00:00+08:00', to: '2027-01-01T00:00:00+08:00' } }),
+  },
+  {
+    method: 'get', path: '/api/org-units/{unitId}/statistics', what: "the committee's statistics (per branch; secretaries 1 and 2 are committee members)",
+    expect: e(401, 404, 200, 404, 200, 200, 200),
+    req: () => ({ params: { unitId: u.committee }, query: { from: '2026-01-01T00:00:00+08:00', to: '2027-01-01T00:00:00+08:00' } }),
+  },
+  {
+    method: 'get', path: '/api/org-units/{unitId}/ledger.xlsx', what: "branch A's ledger (台账)",
+    expect: e(401, 403, 200, 404, 404, 200, 200),
+    req: () => ({ params: { unitId: u.branchA }, query: { from: '2026-01-01T00:00:00+08:00', to: '2027-01-01T00:00:00+08:00' } }),
+  },
   // ── scheduling and leave requests ──────────────────────────────────────────────────────────────────────
   {
     method: 'get', path: '/api/org-units/{unitId}/meetings', what: "branch A's calendar",

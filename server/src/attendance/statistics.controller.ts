@@ -1,0 +1,47 @@
+import { Controller, Get, Param, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { apiRoutes, StatisticsQuery, type UnitStatistics } from '@branchmeet/shared';
+import type { Response } from 'express';
+import { AuthUser, CurrentUser } from '../auth/auth-user';
+import { UuidPipe } from '../common/uuid.pipe';
+import { ZodQuery } from '../common/zod';
+import { ledgerFilename, writeLedger } from './ledger-export';
+import { StatisticsService } from './statistics.service';
+
+@ApiTags('attendance')
+@ApiBearerAuth()
+@Controller()
+export class StatisticsController {
+  constructor(private readonly statistics: StatisticsService) {}
+
+  /**
+   * Attendance over a period (meetings that started in [from, to)): per meeting, per member, required meetings
+   * held against required; for an upper unit, the same summary per branch below it (readers of the unit).
+   */
+  @Get(apiRoutes.orgUnits.statistics(':unitId'))
+  forUnit(
+    @CurrentUser() user: AuthUser,
+    @Param('unitId', UuidPipe) unitId: string,
+    @ZodQuery(StatisticsQuery) query: StatisticsQuery,
+  ): Promise<UnitStatistics> {
+    return this.statistics.forUnit(user, unitId, query);
+  }
+
+  /** The period ledger (台账) as XLSX: summary, members, one row per member and meeting (secretaries and above). */
+  @Get(apiRoutes.orgUnits.ledgerXlsx(':unitId'))
+  @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  async ledger(
+    @CurrentUser() user: AuthUser,
+    @Param('unitId', UuidPipe) unitId: string,
+    @ZodQuery(StatisticsQuery) query: StatisticsQuery,
+    @Res() res: Response,
+  ): Promise<void> {
+    const data = await this.statistics.period(user, unitId, query, 'attendance.export');
+    res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename*=UTF-8''${encodeURIComponent(ledgerFilename(data))}`,
+    );
+    await writeLedger(res, data);
+  }
+}

@@ -1,0 +1,256 @@
+import { Injectable } from '@nestjs/common';
+import {
+  type AttendanceStatus,
+  type BranchStatistics,
+  type MeetingType,
+  type StatisticsQuery,
+  type UnitStatistics,
+} from '@branchmeet/shared';
+import { DataSource } from 'typeorm';
+import { AuthUser } from '../auth/auth-user';
+import { AccessService, type UnitAction } from '../orgs/access.service';
+import type { OrgUnitEntity } from '../orgs/org-unit.entity';
+import { attendanceCounts } from './attendance-export.service';
+import { AttendanceService } from './attendance.service';
+import { computeAttendance } from './compute-attendance';
+import { checkWindow, memberStatistics, requiredChecks, summarize, type HeldMeeting } from './statistics';
+
+/** One expected member's record in a meeting of the period. */
+export interface PeriodRecord {
+  userId: string;
+  name: string;
+  status: AttendanceStatus;
+  firstJoin: Date | null;
+  lastLeave: Date | null;
+  joinCount: number;
+  totalSeconds: number;
+}
+
+/** An ended meeting of the period with its computed records (the ledger's rows). */
+export interface PeriodMeeting {
+  id: string;
+  unitId: string;
+  type: MeetingType;
+  title: string;
+  groupId: string | null;
+  startedAt: Date;
+  endedAt: Date | null;
+  records: PeriodRecord[];
+}
+
+/** Everything statistics and the ledger show about one unit over a period. */
+export interface PeriodData {
+  unit: OrgUnitEntity;
+  statistics: UnitStatistics;
+  meetings: PeriodMeeting[];
+}
+
+interface MeetingRow {
+  id: string;
+  unit_id: string;
+  type: MeetingType;
+  title: string;
+  group_id: string | null;
+  started_at: Date;
+  ended_at: Date | null;
+}
+
+/**
+ * Attendance statistics over a period, from ended meetings only (a live or cancelled one has no final
+ * records). The records are computed exactly as GET attendance computes them, but for all of the period's
+ * meetings with one query per table: meetings, expected attendees, rosters, presence segments, approved leave.
+ */
+@Injectable()
+export class StatisticsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+    private readonly attendance: AttendanceService,
+  ) {}
+
+  async forUnit(user: AuthUser, unitId: string, query: StatisticsQuery): Promise<UnitStatistics> {
+    return (await this.period(user, unitId, query, 'attendance.read')).statistics;
+  }
+
+  /** Checks access, then loads the unit's period (and, for an upper unit, the summaries of its branches). */
+  async period(
+    user: AuthUser,
+    unitId: string,
+    query: StatisticsQuery,
+    action: UnitAction,
+    now = new Date(),
+  ): Promise<PeriodData> {
+    const { unit, relation } = await this.access.unit(user, unitId, action);
+    // The branches below are the upper unit's managers' to see (a plain member of a committee is not).
+    return this.load(unit, new Date(query.from), new Date(query.to), now, relation !== 'member');
+  }
+
+  /** No access check: for callers that have checked it (and for the benchmark). */
+  async load(
+    unit: OrgUnitEntity,
+    from: Date,
+    to: Date,
+    now = new Date(),
+    withBranches = true,
+  ): Promise<PeriodData> {
+    const upper = withBranches && (unit.type === 'committee' || unit.type === 'general_branch');
+    const branches: Pick<OrgUnitEntity, 'id' | 'name' | 'type'>[] = upper
+      ? await this.dataSource.query(
+          `SELECT id, name, type FROM org_unit WHERE type = 'branch' AND path LIKE $1
+           ORDER BY created_at, name`,
+          [`${unit.path}/%`],
+        )
+      : [];
+    const unitIds = [unit.id, ...branches.map((b) => b.id)];
+    const groups: { id: string; name: string; parent_id: string }[] = await this.dataSource.query(
+      `SELECT id, name, parent_id FROM org_unit WHERE type = 'group' AND parent_id = ANY($1)
+       ORDER BY created_at, name`,
+      [unitIds],
+    );
+    const window = checkWindow(from, to);
+    // A party group's meetings are the branch's meetings with its group_id.
+    const rows: MeetingRow[] = await this.dataSource.query(
+      `SELECT id, unit_id, type, title, group_id, started_at, ended_at FROM meeting
+       WHERE (unit_id = ANY($1) OR group_id = ANY($1)) AND status = 'ended'
+         AND started_at >= $2 AND started_at < $3
+       ORDER BY started_at, id`,
+      [unitIds, window.start, window.end],
+    );
+    const inPeriod = rows.filter((m) => m.started_at >= from && m.started_at < to);
+    const meetings = await this.records(inPeriod);
+
+    const ownerOf = (m: { unit_id: string; group_id: string | null }) =>
+      unit.type === 'group' ? unit.id : m.unit_id;
+    const held = (unitId: string): HeldMeeting[] =>
+      rows
+        .filter((m) => ownerOf(m) === unitId)
+        .map((m) => ({ type: m.type, groupId: m.group_id, startedAt: m.started_at }));
+    const checksOf = (u: { id: string; name: string; type: string }) =>
+      requiredChecks({
+        from,
+        to,
+        now,
+        unit: u,
+        groups: groups.filter((g) => g.parent_id === u.id),
+        held: held(u.id),
+      });
+    const own = meetings.filter((m) => ownerOf({ unit_id: m.unitId, group_id: m.groupId }) === unit.id);
+    const required = checksOf(unit);
+    const branchStats: BranchStatistics[] = branches.map((b) => {
+      const checks = checksOf(b);
+      return {
+        unitId: b.id,
+        name: b.name,
+        summary: summarize(
+          meetings.filter((m) => m.unitId === b.id),
+          checks,
+        ),
+        required: checks,
+      };
+    });
+    return {
+      unit,
+      meetings: own,
+      statistics: {
+        unitId: unit.id,
+        name: unit.name,
+        unitType: unit.type,
+        from: from.toISOString(),
+        to: to.toISOString(),
+        summary: summarize(own, required),
+        meetings: own.map((m) => ({
+          meetingId: m.id,
+          type: m.type,
+          title: m.title,
+          groupId: m.groupId,
+          startedAt: m.startedAt.toISOString(),
+          endedAt: m.endedAt?.toISOString() ?? null,
+          ...attendanceCounts(m.records),
+        })),
+        members: memberStatistics(own.flatMap((m) => m.records)),
+        required,
+        branches: branchStats,
+      },
+    };
+  }
+
+  /** The records of each meeting, as GET attendance computes them (expected attendees in roster order). */
+  private async records(rows: MeetingRow[]): Promise<PeriodMeeting[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((m) => m.id);
+    const unitIds = [...new Set(rows.map((m) => m.unit_id))];
+    const [attendees, rosters, segments, leaves] = await Promise.all([
+      this.dataSource.query(
+        `SELECT a.meeting_id, a.user_id, u.name FROM meeting_attendee a JOIN app_user u ON u.id = a.user_id
+         WHERE a.meeting_id = ANY($1) AND a.kind = 'expected' ORDER BY u.name`,
+        [ids],
+      ) as Promise<{ meeting_id: string; user_id: string; name: string }[]>,
+      this.dataSource.query(
+        `SELECT m.unit_id, m.user_id, u.name FROM membership m JOIN app_user u ON u.id = m.user_id
+         WHERE m.unit_id = ANY($1) ORDER BY m.created_at, u.name`,
+        [unitIds],
+      ) as Promise<{ unit_id: string; user_id: string; name: string }[]>,
+      this.dataSource.query(
+        `SELECT meeting_id, user_id, opened_at, closed_at FROM presence_segment WHERE meeting_id = ANY($1)`,
+        [ids],
+      ) as Promise<{ meeting_id: string; user_id: string; opened_at: Date; closed_at: Date | null }[]>,
+      this.dataSource.query(
+        `SELECT meeting_id, user_id FROM leave_request WHERE meeting_id = ANY($1) AND status = 'approved'`,
+        [ids],
+      ) as Promise<{ meeting_id: string; user_id: string }[]>,
+    ]);
+    const groupBy = <T extends { meeting_id: string }>(list: T[]) => {
+      const map = new Map<string, T[]>();
+      for (const x of list) {
+        const l = map.get(x.meeting_id);
+        if (l) l.push(x);
+        else map.set(x.meeting_id, [x]);
+      }
+      return map;
+    };
+    const attendeesOf = groupBy(attendees);
+    const segmentsOf = groupBy(segments);
+    const leavesOf = groupBy(leaves);
+    const rosterOf = new Map<string, { userId: string; name: string }[]>();
+    for (const r of rosters) {
+      const l = rosterOf.get(r.unit_id) ?? [];
+      l.push({ userId: r.user_id, name: r.name });
+      rosterOf.set(r.unit_id, l);
+    }
+    const rules = this.attendance.rules();
+
+    return rows.map((m) => {
+      const roster = rosterOf.get(m.unit_id) ?? [];
+      const listed = (attendeesOf.get(m.id) ?? []).map((a) => ({ userId: a.user_id, name: a.name }));
+      // As AttendanceService.forMeeting: the expected attendees in roster order (the roster for old meetings).
+      const order = new Map(roster.map((r, i) => [r.userId, i]));
+      const members =
+        listed.length === 0
+          ? roster
+          : listed.sort((a, b) => (order.get(a.userId) ?? Infinity) - (order.get(b.userId) ?? Infinity));
+      const names = new Map(members.map((x) => [x.userId, x.name]));
+      const computed = computeAttendance({
+        start: m.started_at,
+        end: m.ended_at ?? m.started_at,
+        expected: members.map((x) => x.userId),
+        segments: (segmentsOf.get(m.id) ?? []).map((s) => ({
+          userId: s.user_id,
+          joinedAt: s.opened_at,
+          leftAt: s.closed_at,
+        })),
+        rules,
+        excused: (leavesOf.get(m.id) ?? []).map((l) => l.user_id),
+      });
+      return {
+        id: m.id,
+        unitId: m.unit_id,
+        type: m.type,
+        title: m.title,
+        groupId: m.group_id,
+        startedAt: m.started_at,
+        endedAt: m.ended_at,
+        records: computed.map((r) => ({ ...r, name: names.get(r.userId) ?? '' })),
+      };
+    });
+  }
+}

@@ -1,0 +1,167 @@
+import type {
+  AttendanceStatus,
+  MeetingType,
+  MemberStatistics,
+  RequiredMeetingCheck,
+  StatisticsSummary,
+} from '@branchmeet/shared';
+import { attendanceCounts } from './attendance-export.service';
+
+/** China's offset from UTC (UTC+8 all year): months and quarters begin at 00:00 in Beijing. */
+const CHINA_OFFSET_MS = 8 * 3600 * 1000;
+
+export interface CalendarPeriod {
+  /** `2026-03` or `2026-Q1`. */
+  key: string;
+  start: Date;
+  end: Date;
+}
+
+/** The calendar months (or quarters) in China time that overlap [from, to), in order. */
+export function calendarPeriods(from: Date, to: Date, kind: 'month' | 'quarter'): CalendarPeriod[] {
+  const local = new Date(from.getTime() + CHINA_OFFSET_MS);
+  const step = kind === 'month' ? 1 : 3;
+  let year = local.getUTCFullYear();
+  let month = local.getUTCMonth();
+  if (kind === 'quarter') month -= month % 3;
+  const out: CalendarPeriod[] = [];
+  for (;;) {
+    const start = Date.UTC(year, month, 1) - CHINA_OFFSET_MS;
+    if (start >= to.getTime()) return out;
+    const end = Date.UTC(year, month + step, 1) - CHINA_OFFSET_MS;
+    const key =
+      kind === 'month'
+        ? `${year}-${String(month + 1).padStart(2, '0')}`
+        : `${year}-Q${Math.floor(month / 3) + 1}`;
+    out.push({ key, start: new Date(start), end: new Date(end) });
+    month += step;
+    if (month >= 12) {
+      year += 1;
+      month -= 12;
+    }
+  }
+}
+
+/** The first instant of the quarter of `from` and the end of the quarter of `to` (what the checks can look at). */
+export function checkWindow(from: Date, to: Date): { start: Date; end: Date } {
+  const quarters = calendarPeriods(from, to, 'quarter');
+  return { start: quarters[0]?.start ?? from, end: quarters[quarters.length - 1]?.end ?? to };
+}
+
+/** 三会一课 frequencies: 党员大会 and 党课 quarterly; 支委会, 主题党日 and 党小组会 (per party group) monthly. */
+export const requiredFrequency: { type: MeetingType; every: 'month' | 'quarter'; perGroup?: true }[] = [
+  { type: 'branch_assembly', every: 'quarter' },
+  { type: 'committee_meeting', every: 'month' },
+  { type: 'group_meeting', every: 'month', perGroup: true },
+  { type: 'lecture', every: 'quarter' },
+  { type: 'theme_day', every: 'month' },
+];
+
+export interface HeldMeeting {
+  type: string;
+  groupId: string | null;
+  startedAt: Date;
+}
+
+/**
+ * Required meetings held against required for a branch (every type) or a party group (its 党小组会 only), for
+ * each month/quarter overlapping [from, to). `held` counts the held meetings of the whole month/quarter.
+ */
+export function requiredChecks(input: {
+  from: Date;
+  to: Date;
+  now: Date;
+  unit: { id: string; name: string; type: string };
+  groups: { id: string; name: string }[];
+  held: HeldMeeting[];
+}): RequiredMeetingCheck[] {
+  const { unit } = input;
+  if (unit.type !== 'branch' && unit.type !== 'group') return [];
+  const checks: (RequiredMeetingCheck & { order: number })[] = [];
+  requiredFrequency.forEach((rule, order) => {
+    if (unit.type === 'group' && rule.type !== 'group_meeting') return;
+    const groups: ({ id: string; name: string } | null)[] = rule.perGroup
+      ? unit.type === 'group'
+        ? [unit]
+        : input.groups
+      : [null];
+    for (const period of calendarPeriods(input.from, input.to, rule.every)) {
+      for (const group of groups) {
+        const held = input.held.filter(
+          (m) =>
+            m.type === rule.type &&
+            (group === null || m.groupId === group.id) &&
+            m.startedAt >= period.start &&
+            m.startedAt < period.end,
+        ).length;
+        checks.push({
+          order,
+          period: period.key,
+          periodStart: period.start.toISOString(),
+          periodEnd: period.end.toISOString(),
+          type: rule.type,
+          groupId: group?.id ?? null,
+          groupName: group?.name ?? null,
+          held,
+          met: held >= 1,
+          complete: period.end.getTime() <= input.now.getTime(),
+        });
+      }
+    }
+  });
+  checks.sort(
+    (a, b) =>
+      a.periodStart.localeCompare(b.periodStart) ||
+      a.periodEnd.localeCompare(b.periodEnd) ||
+      a.order - b.order ||
+      (a.groupName ?? '').localeCompare(b.groupName ?? ''),
+  );
+  return checks.map(({ order: _order, ...c }) => c);
+}
+
+const percent = (part: number, whole: number) => (whole ? Math.round((part / whole) * 1000) / 10 : 0);
+
+/** Per person over several meetings' records (each meeting's expected members only), in first-seen order. */
+export function memberStatistics(
+  records: Iterable<{ userId: string; name: string; status: AttendanceStatus }>,
+): MemberStatistics[] {
+  const byUser = new Map<string, MemberStatistics>();
+  for (const r of records) {
+    let s = byUser.get(r.userId);
+    if (!s) {
+      s = {
+        userId: r.userId,
+        name: r.name,
+        expected: 0,
+        present: 0,
+        late: 0,
+        leftEarly: 0,
+        absent: 0,
+        excused: 0,
+        rate: 0,
+      };
+      byUser.set(r.userId, s);
+    }
+    s.expected += 1;
+    if (r.status === 'left_early') s.leftEarly += 1;
+    else s[r.status] += 1;
+  }
+  return [...byUser.values()].map((s) => ({
+    ...s,
+    rate: percent(s.present + s.late + s.leftEarly, s.expected),
+  }));
+}
+
+/** The totals over a period: person-times (人次) over every meeting, and the required meetings met. */
+export function summarize(
+  meetings: { records: { status: AttendanceStatus }[] }[],
+  required: RequiredMeetingCheck[],
+): StatisticsSummary {
+  const counts = attendanceCounts(meetings.flatMap((m) => m.records));
+  return {
+    ...counts,
+    meetingsHeld: meetings.length,
+    requiredTotal: required.length,
+    requiredMet: required.filter((c) => c.met).length,
+  };
+}
