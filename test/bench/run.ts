@@ -11,6 +11,8 @@ import { joinBench } from './join.bench';
 import { rosterImportBench } from './roster-import.bench';
 
 const ROOT = resolve(__dirname, '../..');
+// One default for every benchmark (the join benchmark's app server reads it too).
+process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** The server code imports `@branchmeet/shared` from its build: rebuild it when a source is newer. */
 function ensureSharedBuilt() {
