@@ -27,6 +27,7 @@ import {
   defaultTitle,
   type RosterEntry,
 } from './meeting-defaults';
+import { liveMeetingDto } from './meeting-dto';
 import { MeetingPresence } from './meeting-presence';
 import { MeetingEntity } from './meeting.entity';
 
@@ -313,14 +314,7 @@ export class MeetingScheduleService {
 
   toDto(m: MeetingEntity, attendees: MeetingAttendee[]): Meeting {
     return {
-      id: m.id,
-      unitId: m.unitId,
-      title: m.title,
-      hostUserId: m.hostId,
-      status: m.status,
-      startedAt: m.startedAt.toISOString(),
-      endedAt: m.endedAt?.toISOString() ?? null,
-      participants: m.status === 'live' ? this.presence.count(m.id) : 0,
+      ...liveMeetingDto(m, this.presence),
       type: m.type as MeetingType,
       groupId: m.groupId,
       scheduledStart: m.scheduledStart?.toISOString() ?? null,

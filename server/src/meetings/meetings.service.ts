@@ -14,6 +14,7 @@ import { Conflict, DomainError, NotFound } from '../common/domain-error';
 import { AccessService, UnitAction } from '../orgs/access.service';
 import { ChatMessageEntity } from './chat-message.entity';
 import { MeetingAttendeeEntity } from './meeting-attendee.entity';
+import { liveMeetingDto } from './meeting-dto';
 import { MeetingPresence } from './meeting-presence';
 import { rosterOf } from './meeting-schedule.service';
 import { MeetingEntity, MeetingSettings } from './meeting.entity';
@@ -252,15 +253,6 @@ export class MeetingsService {
   }
 
   private toDto(m: MeetingEntity): LiveMeeting {
-    return {
-      id: m.id,
-      unitId: m.unitId,
-      title: m.title,
-      hostUserId: m.hostId,
-      status: m.status,
-      startedAt: m.startedAt.toISOString(),
-      endedAt: m.endedAt?.toISOString() ?? null,
-      participants: m.status === 'live' ? this.presence.count(m.id) : 0,
-    };
+    return liveMeetingDto(m, this.presence);
   }
 }
