@@ -6,7 +6,7 @@
  *
  * Durations are seconds, so the branch rules are scaled: late after 3 s (0.05 min), present from 50%.
  */
-import type { ConsumerInfo, MeetingAttendance } from '@branchmeet/shared';
+import type { MeetingAttendance } from '@branchmeet/shared';
 import { demoUnits, userIdByPhone } from '../test-support/fixtures';
 import { startTestApp, type TestApp } from '../test-support/int-app';
 import { RtcKit, type Joined, type RtcTestClient } from '../test-support/rtc-client';
@@ -47,24 +47,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-/**
- * Connects the receive transport of a join answer (ICE + DTLS) with no consumer on it: what makes a member
- * present is that they can receive the meeting, not that someone is talking.
- */
 async function connectRecv(c: RtcTestClient, joined: Joined): Promise<number> {
-  const none: ConsumerInfo = {
-    consumerId: 'none',
-    producerId: 'none',
-    peerId: joined.self.peerId,
-    kind: 'audio',
-    source: 'mic',
-    rtpParameters: {
-      codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
-      encodings: [],
-    },
-    producerPaused: false,
-  };
-  await kit.receive(c, joined, none);
+  await kit.connectRecv(c, joined);
   return Date.now();
 }
 

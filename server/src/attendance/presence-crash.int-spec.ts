@@ -7,10 +7,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { ConsumerInfo, LoginResponse, MeetingAttendance } from '@branchmeet/shared';
+import type { LoginResponse, MeetingAttendance } from '@branchmeet/shared';
 import { Client } from 'pg';
 import { testServerUrl } from '../test-support/int-app';
-import { RtcKit, type Joined, type RtcTestClient } from '../test-support/rtc-client';
+import { RtcKit } from '../test-support/rtc-client';
 import { sleep } from '../test-support/werift';
 
 const HEARTBEAT_S = 0.5;
@@ -80,22 +80,6 @@ async function login(baseUrl: string, name: string): Promise<LoginResponse> {
   return (await res.json()) as LoginResponse;
 }
 
-async function connectRecv(k: RtcKit, c: RtcTestClient, joined: Joined): Promise<void> {
-  const none: ConsumerInfo = {
-    consumerId: 'none',
-    producerId: 'none',
-    peerId: joined.self.peerId,
-    kind: 'audio',
-    source: 'mic',
-    rtpParameters: {
-      codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
-      encodings: [],
-    },
-    producerPaused: false,
-  };
-  await k.receive(c, joined, none);
-}
-
 interface SegmentRow {
   id: string;
   user_id: string;
@@ -146,7 +130,7 @@ it('after a SIGKILL and a restart, every open segment is closed at its last hear
   kit = new RtcKit(first.baseUrl);
   for (const session of [host, member]) {
     const c = await kit.client(session.accessToken);
-    await connectRecv(kit, c, await c.join(meetingId));
+    await kit.connectRecv(c, await c.join(meetingId));
   }
   let open: SegmentRow[] = [];
   const until = Date.now() + 8000;

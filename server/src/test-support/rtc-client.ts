@@ -177,6 +177,26 @@ export class RtcKit {
     return { producerId, send, pc };
   }
 
+  /**
+   * Connects the receive transport of a join answer (ICE + DTLS) with no consumer on it: what makes a member
+   * present is that they can receive the meeting, not that someone is talking.
+   */
+  async connectRecv(c: RtcTestClient, joined: Joined): Promise<void> {
+    const none: ConsumerInfo = {
+      consumerId: 'none',
+      producerId: 'none',
+      peerId: joined.self.peerId,
+      kind: 'audio',
+      source: 'mic',
+      rtpParameters: {
+        codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
+        encodings: [],
+      },
+      producerPaused: false,
+    };
+    await this.receive(c, joined, none);
+  }
+
   /** Receives one consumer: connects the receive transport (DTLS); collects the RTP payloads that arrive. */
   async receive(c: RtcTestClient, joined: Joined, consumer: ConsumerInfo) {
     const codec = consumer.rtpParameters.codecs[0] as { payloadType: number };

@@ -1,4 +1,4 @@
-import { ReloadOutlined, VideoCameraAddOutlined } from '@ant-design/icons';
+import { VideoCameraAddOutlined } from '@ant-design/icons';
 import type { LiveMeeting, OrgUnit } from '@branchmeet/shared';
 import { App, Button, Card, Checkbox, List, Space, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
@@ -8,6 +8,7 @@ import { useNavigate } from 'react-router-dom';
 import { http } from '../../api/endpoints';
 import { errorText } from '../../api/errors';
 import { canManage } from '../orgs/unit-tree';
+import { RefreshButton } from '../shell/refresh-button';
 
 const REFRESH_MS = 15_000;
 
@@ -55,13 +56,7 @@ export function LiveMeetingsCard({ unit }: { unit: OrgUnit }) {
       data-testid="live-meetings"
       extra={
         <Space>
-          <Button
-            size="small"
-            type="text"
-            icon={<ReloadOutlined />}
-            aria-label={t('common.refresh')}
-            onClick={() => void load()}
-          />
+          <RefreshButton onClick={() => void load()} />
           {manager && (
             <>
               <Checkbox

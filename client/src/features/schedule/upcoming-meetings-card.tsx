@@ -1,4 +1,4 @@
-import { CalendarOutlined, ReloadOutlined } from '@ant-design/icons';
+import { CalendarOutlined } from '@ant-design/icons';
 import type { Meeting, OrgUnit } from '@branchmeet/shared';
 import { Button, Card, List, Space, Tooltip, Typography } from 'antd';
 import dayjs from 'dayjs';
@@ -9,6 +9,7 @@ import { http } from '../../api/endpoints';
 import { canManage } from '../orgs/unit-tree';
 import { formatTime, mayJoin, meetingStart, MeetingStatusTag } from './meeting-tags';
 import { ScheduleMeetingModal } from './schedule-meeting-modal';
+import { RefreshButton } from '../shell/refresh-button';
 
 const REFRESH_MS = 30_000;
 const DAYS_AHEAD = 30;
@@ -48,13 +49,7 @@ export function UpcomingMeetingsCard({ unit, groups }: { unit: OrgUnit; groups: 
       data-testid="upcoming-meetings"
       extra={
         <Space>
-          <Button
-            size="small"
-            type="text"
-            icon={<ReloadOutlined />}
-            aria-label={t('common.refresh')}
-            onClick={() => void load()}
-          />
+          <RefreshButton onClick={() => void load()} />
           {manager && (
             <Button
               type="primary"
