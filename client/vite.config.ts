@@ -27,7 +27,7 @@ export default defineConfig(({ mode }) => {
       setupFiles: ['./src/test/setup.ts'],
       include: ['src/**/*.spec.{ts,tsx}'],
       css: false,
-      testTimeout: 20000,
+      testTimeout: 90000,
     },
   };
 });

@@ -38,5 +38,6 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-// antd renders slowly under jsdom; give findBy*/waitFor more time than the 1 s default.
-configure({ asyncUtilTimeout: 5000 });
+// antd renders slowly under jsdom, and CI machines are shared: give findBy*/waitFor far more than the 1 s default
+// (a waitFor returns as soon as its condition holds, so this costs nothing when the machine is idle).
+configure({ asyncUtilTimeout: 15000 });
