@@ -377,7 +377,7 @@ export class MinutesExportService {
         heading('附件');
         d.attachments.forEach((a, i) => doc.text(`${i + 1}. ${a}`, left, doc.y, { width }));
       }
-      ensure(110);
+      ensure(170);
       doc.moveDown(1.5).fontSize(11);
       doc.text(`主持人（签字）：${signatureText(d.signatures.host)}`, left, doc.y, { width });
       doc
