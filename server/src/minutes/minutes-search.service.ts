@@ -61,6 +61,8 @@ export class MinutesSearchService {
     const [w, limit, offset] = [filter + 1, filter + 2, filter + 3].map((n) => `$${n}`);
     const snippet = `CASE WHEN ${w}::text IS NULL THEN left(m.content_text, ${SNIPPET_LENGTH})
       ELSE substr(m.search_text, greatest(1, strpos(lower(m.search_text), lower(${w}::text)) - ${SNIPPET_BEFORE}), ${SNIPPET_LENGTH}) END`;
+    // The matching ids first (no texts read), then the page's rows with their snippets: the total and the order
+    // never touch the texts of rows that are not shown.
     const rows: {
       meetingId: string;
       unitId: string;
@@ -73,13 +75,15 @@ export class MinutesSearchService {
       snippet: string;
       total: string;
     }[] = await this.dataSource.query(
-      `SELECT m.meeting_id AS "meetingId", m.unit_id AS "unitId", mt.type AS "meetingType", mt.title,
+      `WITH hits AS MATERIALIZED (
+         SELECT m.meeting_id, mt.started_at FROM "minutes" m JOIN "meeting" mt ON mt.id = m.meeting_id
+         WHERE ${where.join(' AND ')}),
+       page AS (SELECT meeting_id FROM hits ORDER BY started_at DESC, meeting_id LIMIT ${limit} OFFSET ${offset})
+       SELECT m.meeting_id AS "meetingId", m.unit_id AS "unitId", mt.type AS "meetingType", mt.title,
               mt.started_at AS "startedAt", m.status, m.revision, m.submitted_at AS "submittedAt",
-              ${snippet} AS snippet, count(*) OVER () AS total
-       FROM "minutes" m JOIN "meeting" mt ON mt.id = m.meeting_id
-       WHERE ${where.join(' AND ')}
-       ORDER BY mt.started_at DESC, m.meeting_id
-       LIMIT ${limit} OFFSET ${offset}`,
+              ${snippet} AS snippet, (SELECT count(*) FROM hits) AS total
+       FROM page JOIN "minutes" m ON m.meeting_id = page.meeting_id JOIN "meeting" mt ON mt.id = m.meeting_id
+       ORDER BY mt.started_at DESC, m.meeting_id`,
       params,
     );
     const items: MinutesListItem[] = rows.map((r) => ({
