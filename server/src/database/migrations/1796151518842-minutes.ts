@@ -13,6 +13,15 @@ export class Minutes1796151518842 implements MigrationInterface {
 
   public async up(q: QueryRunner): Promise<void> {
     await q.query(`CREATE EXTENSION IF NOT EXISTS pg_trgm`);
+    // Under the plain C ctype pg_trgm makes no trigrams of Chinese characters: the search still finds every
+    // match, by scanning instead of through the index. Said once, here (a UTF-8 ctype such as C.UTF-8 fixes it).
+    await q.query(`DO $$ BEGIN
+      IF cardinality(show_trgm('会议记录')) = 0 THEN
+        RAISE WARNING 'database ctype % makes no trigrams of Chinese text: minutes search will scan instead of '
+          'using its index (create the database with a UTF-8 ctype, e.g. LC_CTYPE C.UTF-8)',
+          (SELECT datctype FROM pg_database WHERE datname = current_database());
+      END IF;
+    END $$`);
 
     await q.query(`CREATE TABLE "minutes" (
       "meeting_id" uuid NOT NULL REFERENCES "meeting"("id") ON DELETE CASCADE,
