@@ -7,6 +7,9 @@ import { LoginPage } from './features/auth/login-page';
 import { RequireAuth } from './features/auth/require-auth';
 import { OrgTreePage } from './features/orgs/org-tree-page';
 import { UnitPage } from './features/orgs/unit-page';
+import { MinutesArchivePage } from './features/minutes/minutes-archive-page';
+import { MinutesInboxPage } from './features/minutes/minutes-inbox-page';
+import { MinutesPage } from './features/minutes/minutes-page';
 import { MeetingInfoPage } from './features/schedule/meeting-info-page';
 import { AppShell } from './features/shell/app-shell';
 import { HomeRedirect } from './features/shell/home-redirect';
@@ -43,6 +46,9 @@ export function AppRoutes() {
         <Route path="org" element={<OrgTreePage />} />
         <Route path="units/:unitId" element={<UnitPage />} />
         <Route path="meetings/:meetingId/info" element={<MeetingInfoPage />} />
+        <Route path="meetings/:meetingId/minutes" element={<MinutesPage />} />
+        <Route path="units/:unitId/minutes" element={<MinutesArchivePage />} />
+        <Route path="minutes/inbox" element={<MinutesInboxPage />} />
         <Route path="admin/audit" element={<AuditPage />} />
         <Route path="admin" element={<Navigate to="/admin/audit" replace />} />
         <Route path="*" element={<NotFoundPage />} />
