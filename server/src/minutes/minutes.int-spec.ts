@@ -15,6 +15,8 @@ import type {
   MinutesRevisionSummary,
   MinutesSearchResult,
 } from '@branchmeet/shared';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import JSZip from 'jszip';
 import mammoth from 'mammoth';
 import { PresenceService } from '../attendance/presence.service';
@@ -415,6 +417,12 @@ describe('review', () => {
 });
 
 describe('exports', () => {
+  /** The files as a person would open them (test/e2e/artifacts, git-ignored). */
+  const keep = (name: string, body: Buffer) => {
+    const dir = join(__dirname, '../../../test/e2e/artifacts');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, name), body);
+  };
   const fetchFile = async (path: string, who: Who = 'secretary', query?: Record<string, string>) => {
     const res = await http()
       .get(path)
@@ -434,6 +442,7 @@ describe('exports', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('wordprocessingml');
     expect(decodeURIComponent(res.headers['content-disposition'])).toContain('会议记录.docx');
+    keep('minutes-int.docx', res.body);
     const { value: text } = await mammoth.extractRawText({ buffer: res.body });
     for (const s of [
       '会议记录',
@@ -471,6 +480,7 @@ describe('exports', () => {
     const res = await fetchFile(`/api/meetings/${meetingId}/minutes/export.pdf`, 'committee');
     expect(res.status).toBe(200);
     expect(res.body.subarray(0, 5).toString()).toBe('%PDF-');
+    keep('minutes-int.pdf', res.body);
     const { text } = pdfContent(res.body);
     const flat = text.replace(/\s+/g, '');
     for (const s of [
@@ -508,6 +518,7 @@ describe('exports', () => {
     expect(text).toContain(CONTENT);
     expect(text).toContain('临时支委会');
     const pdf = await fetchFile(`/api/org-units/${units.branchA}/minutes/export.pdf`, 'committee', query);
+    keep('minutes-int-period.pdf', pdf.body);
     const parsed = pdfContent(pdf.body);
     expect(parsed.pages).toBeGreaterThanOrEqual(2);
     expect(parsed.text.replace(/\s+/g, '')).toContain('临时支委会');
