@@ -345,6 +345,10 @@ export const messages = {
   },
   'vote.notInRoom': { 'zh-CN': '请先进入会议室再表决', en: 'enter the meeting room to vote' },
   'vote.alreadyCast': { 'zh-CN': '您已经投过票', en: 'you have already voted' },
+  'vote.stillOpen': {
+    'zh-CN': '还有未结束的表决，请主持人先结束表决',
+    en: 'a vote is still open: the host closes it first',
+  },
 
   // Errors the framework raises (by HTTP status), and the generic one
   'http.400': { 'zh-CN': '请求无效', en: 'bad request' },

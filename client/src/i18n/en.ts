@@ -420,6 +420,7 @@ export const en: Messages = {
     voteCast: '{{cast}} of {{expected}} voted',
     youVoted: 'You voted: {{choice}}',
     noVoteRight: 'You have no vote in this meeting',
+    voteStillOpen: 'The vote “{{subject}}” is still open ({{cast}} cast): close it before submitting',
     closeVote: 'Close the vote',
     startVote: 'Open a vote',
     voteItem: 'Agenda item',

@@ -419,6 +419,7 @@ export const zhCN = {
     voteCast: '已投 {{cast}} / 应到 {{expected}}',
     youVoted: '您已投票：{{choice}}',
     noVoteRight: '您在本次会议没有表决权',
+    voteStillOpen: '表决“{{subject}}”尚未结束（已投 {{cast}} 票），结束后才能提交',
     closeVote: '结束表决',
     startVote: '发起表决',
     voteItem: '议题',

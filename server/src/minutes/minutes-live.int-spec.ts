@@ -252,3 +252,27 @@ it('refuses a vote from a voting member who is not in the room', async () => {
   expect(res).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   await host.c.call('vote.close', { meetingId, voteId: vote.id });
 });
+
+it('keeps the minutes from being submitted while a vote is open; the host closes it after the meeting', async () => {
+  const vote = (await host.c.call('vote.open', {
+    meetingId,
+    agendaIndex: 0,
+    subject: '会后才结束的表决',
+  })) as MinutesVote;
+  expect(await reader.c.raw('vote.cast', { meetingId, voteId: vote.id, choice: 'abstain' })).toMatchObject({
+    ok: true,
+  });
+  await host.c.call('host.end', {});
+  const early = await t.http().post(`/api/meetings/${meetingId}/minutes/submit`).set(auth('host'));
+  expect(early.status).toBe(409);
+  expect(await reader.c.raw('vote.close', { meetingId, voteId: vote.id })).toMatchObject({
+    ok: false,
+    error: { code: 'forbidden' },
+  });
+  const closed = (await host.c.call('vote.close', { meetingId, voteId: vote.id })) as MinutesVote;
+  // After the meeting nobody is in the room: 实到 is who voted.
+  expect(closed).toMatchObject({ status: 'closed', presentVoters: 1, abstain: 1 });
+  const submitted = await t.http().post(`/api/meetings/${meetingId}/minutes/submit`).set(auth('host'));
+  expect(submitted.status).toBe(200);
+  expect((submitted.body as Minutes).resolutions).toContain('表决：会后才结束的表决');
+});

@@ -143,9 +143,15 @@ export class MinutesVotesService {
     return this.announce(meeting.id, this.dto(vote, tally));
   }
 
+  /**
+   * Closes a vote (the host). During the meeting 实到 counts the voting members in the room and those who voted;
+   * a vote left open when the meeting ended can still be closed by the host afterwards (实到: those who voted).
+   */
   async close(userId: string, meeting: MeetingEntity, req: VoteClose): Promise<MinutesVote> {
-    this.checkHost(userId, meeting);
-    const inRoom = new Set(this.channel.roomUsers(meeting.id));
+    if (meeting.hostId !== userId) throw Forbidden('vote.hostOnly');
+    if (meeting.status === 'live' && !this.channel.roomUsers(meeting.id).includes(userId))
+      throw Forbidden('vote.notInRoom');
+    const inRoom = new Set(meeting.status === 'live' ? this.channel.roomUsers(meeting.id) : []);
     const dto = await this.docs.exclusive(meeting.id, (t) =>
       this.dataSource.transaction(async (em) => {
         const v = await em.findOne(MinutesVoteEntity, {
@@ -187,6 +193,10 @@ export class MinutesVotesService {
       }),
     );
     return this.announce(meeting.id, dto);
+  }
+
+  async hasOpenVote(meetingId: string, em: EntityManager = this.dataSource.manager): Promise<boolean> {
+    return em.existsBy(MinutesVoteEntity, { meetingId, status: 'open' });
   }
 
   private checkHost(userId: string, meeting: MeetingEntity): void {

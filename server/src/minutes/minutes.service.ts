@@ -385,6 +385,7 @@ export class MinutesService {
       this.dataSource.transaction(async (em) => {
         const locked = await this.lock(em, meetingId);
         if (!minutesEditable(locked.status)) throw lockedError(locked.status);
+        if (await this.votes.hasOpenVote(meetingId, em)) throw Conflict('vote.stillOpen');
         await t.flush(em);
         const fields = await this.fields(user, ctx, locked.absenceReasons, em);
         const current = { ...locked, fields };

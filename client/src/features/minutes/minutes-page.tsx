@@ -414,6 +414,34 @@ export function MinutesPage() {
         <MinutesEditor sync={sync} editable={editable} />
       </Card>
 
+      {sync &&
+        state.votes
+          .filter((v) => v.status === 'open')
+          .map((v) => (
+            <Alert
+              key={v.id}
+              type="warning"
+              showIcon
+              message={t('minutes.voteStillOpen', { subject: v.subject, cast: v.cast })}
+              action={
+                state.host && (
+                  <Button
+                    size="small"
+                    loading={busy === 'vote'}
+                    onClick={() =>
+                      void act('vote', async () => {
+                        await sync.vote('close', v.id);
+                        await load();
+                      })
+                    }
+                    data-testid="page-vote-close"
+                  >
+                    {t('minutes.closeVote')}
+                  </Button>
+                )
+              }
+            />
+          ))}
       {minutes.votes.some((v) => v.status === 'closed') && (
         <Card size="small" title={t('minutes.votes')}>
           <Flex vertical gap={6}>
