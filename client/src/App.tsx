@@ -1,5 +1,5 @@
 import { Spin } from 'antd';
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
 import { AuditPage } from './features/admin/audit-page';
 import { AuthProvider } from './features/auth/auth-context';
@@ -17,6 +17,18 @@ import { AppProviders } from './providers';
 const MeetingPage = lazy(() =>
   import('./features/meeting/meeting-page').then((m) => ({ default: m.MeetingPage })),
 );
+
+// The minutes pages (Yjs, socket.io) load on demand too.
+const MinutesPage = lazy(() =>
+  import('./features/minutes/minutes-page').then((m) => ({ default: m.MinutesPage })),
+);
+const MinutesArchivePage = lazy(() =>
+  import('./features/minutes/minutes-archive-page').then((m) => ({ default: m.MinutesArchivePage })),
+);
+const MinutesInboxPage = lazy(() =>
+  import('./features/minutes/minutes-inbox-page').then((m) => ({ default: m.MinutesInboxPage })),
+);
+const page = (element: ReactNode) => <Suspense fallback={<Spin />}>{element}</Suspense>;
 
 export function AppRoutes() {
   return (
@@ -43,6 +55,9 @@ export function AppRoutes() {
         <Route path="org" element={<OrgTreePage />} />
         <Route path="units/:unitId" element={<UnitPage />} />
         <Route path="meetings/:meetingId/info" element={<MeetingInfoPage />} />
+        <Route path="meetings/:meetingId/minutes" element={page(<MinutesPage />)} />
+        <Route path="units/:unitId/minutes" element={page(<MinutesArchivePage />)} />
+        <Route path="minutes/inbox" element={page(<MinutesInboxPage />)} />
         <Route path="admin/audit" element={<AuditPage />} />
         <Route path="admin" element={<Navigate to="/admin/audit" replace />} />
         <Route path="*" element={<NotFoundPage />} />

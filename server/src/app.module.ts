@@ -17,6 +17,7 @@ import { HealthController } from './health/health.controller';
 import type { MediaConfig } from './media/media.config';
 import { MediaModule } from './media/media.module';
 import { MeetingsModule } from './meetings/meetings.module';
+import { MinutesModule } from './minutes/minutes.module';
 import { AccessModule } from './orgs/access.module';
 import { OrgsModule } from './orgs/orgs.module';
 import { RtcModule } from './rtc/rtc.module';
@@ -50,6 +51,7 @@ export class AppModule {
         MeetingsModule,
         RtcModule,
         AttendanceModule,
+        MinutesModule,
         ...serveClient,
       ],
       controllers: [HealthController],

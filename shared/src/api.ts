@@ -46,6 +46,30 @@ export const apiRoutes = {
     leaveRequests: (meetingId: string) => `/meetings/${meetingId}/leave-requests`,
     leaveDecision: (leaveRequestId: string) => `/leave-requests/${leaveRequestId}/decision`,
   },
+  minutes: {
+    /** A meeting's minutes (GET; created with the meeting's fields on first read) / the typed fields (PATCH). */
+    one: (meetingId: string) => `/meetings/${meetingId}/minutes`,
+    sign: (meetingId: string) => `/meetings/${meetingId}/minutes/sign`,
+    submit: (meetingId: string) => `/meetings/${meetingId}/minutes/submit`,
+    approve: (meetingId: string) => `/meetings/${meetingId}/minutes/approve`,
+    return: (meetingId: string) => `/meetings/${meetingId}/minutes/return`,
+    corrections: (meetingId: string) => `/meetings/${meetingId}/minutes/corrections`,
+    revisions: (meetingId: string) => `/meetings/${meetingId}/minutes/revisions`,
+    revision: (meetingId: string, number: string | number) =>
+      `/meetings/${meetingId}/minutes/revisions/${number}`,
+    docx: (meetingId: string) => `/meetings/${meetingId}/minutes/export.docx`,
+    pdf: (meetingId: string) => `/meetings/${meetingId}/minutes/export.pdf`,
+    attachments: (meetingId: string) => `/meetings/${meetingId}/minutes/attachments`,
+    attachment: (meetingId: string, attachmentId: string) =>
+      `/meetings/${meetingId}/minutes/attachments/${attachmentId}`,
+    /** A branch's archive, searched (`?q&status&from&to&limit&offset`). */
+    ofUnit: (unitId: string) => `/org-units/${unitId}/minutes`,
+    /** A period's minutes of a branch in one file (`?from&to`). */
+    periodDocx: (unitId: string) => `/org-units/${unitId}/minutes/export.docx`,
+    periodPdf: (unitId: string) => `/org-units/${unitId}/minutes/export.pdf`,
+    /** Minutes waiting for the caller's review (secretaries of units above branches). */
+    inbox: '/minutes/inbox',
+  },
   audit: {
     events: '/audit/events',
     verify: '/audit/verify',

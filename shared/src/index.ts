@@ -7,3 +7,5 @@ export * from './api';
 export * from './rtc';
 export * from './attendance';
 export * from './meetings';
+export * from './minutes-live';
+export * from './minutes';

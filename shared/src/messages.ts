@@ -263,6 +263,93 @@ export const messages = {
     en: 'the media service is unavailable; try again shortly',
   },
 
+  // Minutes (会议记录): live writing, votes, review, exports
+  'notFound.minutes': { 'zh-CN': '会议记录不存在', en: 'minutes not found' },
+  'notFound.attachment': { 'zh-CN': '附件不存在', en: 'attachment not found' },
+  'notFound.revision': { 'zh-CN': '该版本不存在', en: 'no such revision' },
+  'notFound.vote': { 'zh-CN': '表决不存在', en: 'vote not found' },
+  'minutes.reasonRequired': { 'zh-CN': '请填写原因', en: 'give a reason' },
+  'minutes.reasonTooLong': {
+    'zh-CN': '原因最多 {maximum} 个字',
+    en: 'the reason is at most {maximum} characters',
+  },
+  'minutes.updateTooLarge': {
+    'zh-CN': '单次修改过大（最多约 1 MB）',
+    en: 'the update is too large (about 1 MB at most)',
+  },
+  'minutes.badUpdate': { 'zh-CN': '修改内容格式无效', en: 'the update is not valid base64' },
+  'minutes.notOpen': { 'zh-CN': '请先打开会议记录', en: 'open the minutes first' },
+  'minutes.corruptUpdate': { 'zh-CN': '修改内容无法解析', en: 'the update could not be applied' },
+  'minutes.readOnly': {
+    'zh-CN': '只有记录人和主持人可以编写会议记录',
+    en: 'only the recorder and the host may write the minutes',
+  },
+  'minutes.locked': {
+    'zh-CN': '会议记录已{status}，不能修改',
+    en: 'the minutes are {status} and cannot be changed',
+  },
+  'minutes.statusDraft': { 'zh-CN': '为草稿', en: 'a draft' },
+  'minutes.statusSubmitted': { 'zh-CN': '提交审核', en: 'submitted' },
+  'minutes.statusApproved': { 'zh-CN': '审核通过', en: 'approved' },
+  'minutes.statusReturned': { 'zh-CN': '被退回', en: 'returned' },
+  'minutes.meetingCancelled': {
+    'zh-CN': '会议已取消，没有会议记录',
+    en: 'the meeting was cancelled; it has no minutes',
+  },
+  'minutes.notStarted': {
+    'zh-CN': '会议尚未开始，不能提交会议记录',
+    en: 'the meeting has not started; its minutes cannot be submitted',
+  },
+  'minutes.stillLive': {
+    'zh-CN': '会议仍在进行，请在会议结束后提交记录',
+    en: 'the meeting is still live; submit the minutes after it ends',
+  },
+  'minutes.notSubmitted': { 'zh-CN': '会议记录未在审核中', en: 'the minutes are not awaiting review' },
+  'minutes.notApproved': {
+    'zh-CN': '只有审核通过的会议记录可以更正',
+    en: 'only approved minutes can be corrected',
+  },
+  'minutes.recorderOrManager': {
+    'zh-CN': '只有记录人或支部书记、副书记、组织委员可以执行此操作',
+    en: "only the recorder or the branch's secretaries may do this",
+  },
+  'minutes.notSignatory': {
+    'zh-CN': '只有本次会议的主持人和记录人可以签字',
+    en: "only the meeting's host and recorder sign the minutes",
+  },
+  'minutes.notAbsent': {
+    'zh-CN': '{name}不在缺席名单中',
+    en: '{name} is not among the absent',
+  },
+  'minutes.unknownSection': { 'zh-CN': '没有这一部分：{key}', en: 'no such section: {key}' },
+  'minutes.nothingCorrected': {
+    'zh-CN': '更正内容与原记录相同',
+    en: 'the correction changes nothing',
+  },
+  'minutes.attachmentTooLarge': {
+    'zh-CN': '附件过大（最多 {max} MB）',
+    en: 'the attachment is too large ({max} MB at most)',
+  },
+  'minutes.attachmentMissing': { 'zh-CN': '请选择要上传的文件', en: 'choose a file to upload' },
+  'vote.hostOnly': { 'zh-CN': '只有主持人可以发起和结束表决', en: 'only the host opens and closes votes' },
+  'vote.meetingNotLive': { 'zh-CN': '只能在会议进行中表决', en: 'votes are held while the meeting is live' },
+  'vote.noAgendaItem': { 'zh-CN': '没有第 {n} 项议题', en: 'there is no agenda item {n}' },
+  'vote.oneOpen': {
+    'zh-CN': '已有一项表决正在进行，请先结束它',
+    en: 'another vote is open; close it first',
+  },
+  'vote.closed': { 'zh-CN': '表决已结束', en: 'the vote is closed' },
+  'vote.noRight': {
+    'zh-CN': '只有本次会议应到的正式党员有表决权（预备党员和列席人员没有表决权）',
+    en: 'only full members expected at this meeting vote (not probationary members or observers)',
+  },
+  'vote.notInRoom': { 'zh-CN': '请先进入会议室再表决', en: 'enter the meeting room to vote' },
+  'vote.alreadyCast': { 'zh-CN': '您已经投过票', en: 'you have already voted' },
+  'vote.stillOpen': {
+    'zh-CN': '还有未结束的表决，请主持人先结束表决',
+    en: 'a vote is still open: the host closes it first',
+  },
+
   // Errors the framework raises (by HTTP status), and the generic one
   'http.400': { 'zh-CN': '请求无效', en: 'bad request' },
   'http.401': { 'zh-CN': '请先登录', en: 'sign in first' },

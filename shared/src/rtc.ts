@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiError, Uuid } from './common';
 import { locales } from './messages';
+import { minutesRequestSchemas, type MinutesClientEvents, type MinutesServerEvents } from './minutes-live';
 
 /**
  * The live-room signalling contract on the socket.io namespace `/rtc`. Every client→server event carries one
@@ -182,8 +183,8 @@ export type WaitingPeer = z.infer<typeof WaitingPeer>;
 
 type Handler<Req, Res> = (req: Req, ack: (res: Ack<Res>) => void) => void;
 
-/** client → server, each acknowledged. */
-export interface RtcClientEvents {
+/** client → server, each acknowledged (the minutes' events: ./minutes-live). */
+export interface RtcClientEvents extends MinutesClientEvents {
   'room.join': Handler<RoomJoin, RoomJoined>;
   'room.ready': Handler<RoomReady, RoomReadyResult>;
   'room.leave': Handler<Empty, null>;
@@ -209,8 +210,8 @@ export interface RtcClientEvents {
   'lobby.deny': Handler<PeerRef, null>;
 }
 
-/** server → client. */
-export interface RtcServerEvents {
+/** server → client (the minutes' events: ./minutes-live). */
+export interface RtcServerEvents extends MinutesServerEvents {
   'peer.joined': (peer: PeerInfo) => void;
   'peer.left': (p: { peerId: string }) => void;
   /** A new producer in the room: the consumer for it was created paused; resume it with `consumer.resume`. */
@@ -269,6 +270,7 @@ export const rtcRequestSchemas = {
   'host.lowerHand': PeerRef,
   'lobby.admit': PeerRef,
   'lobby.deny': PeerRef,
+  ...minutesRequestSchemas,
 } as const satisfies Record<keyof RtcClientEvents, z.ZodType>;
 
 // ── REST: a live room opened ad hoc from a branch page (scheduling comes with the meetings issue) ──────────

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { attendanceBench } from './attendance.bench';
 import { joinBench } from './join.bench';
+import { minutesSearchBench } from './minutes-search.bench';
 import { rosterImportBench } from './roster-import.bench';
 
 const ROOT = resolve(__dirname, '../..');
@@ -52,6 +53,7 @@ async function main() {
     await rosterImportBench(Number(process.env.BENCH_ROWS ?? 10_000)),
     await joinBench(),
     ...(await attendanceBench()),
+    await minutesSearchBench(Number(process.env.BENCH_MINUTES ?? 10_000)),
   ];
   const warned = results.filter((r) => !r.pass).length;
   console.log(

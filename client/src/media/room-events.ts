@@ -1,4 +1,11 @@
-import type { ApiError, ChatMessage, PeerInfo, RoomState, RtcServerEvents } from '@branchmeet/shared';
+import type {
+  ApiError,
+  ChatMessage,
+  MinutesServerEvents,
+  PeerInfo,
+  RoomState,
+  RtcServerEvents,
+} from '@branchmeet/shared';
 import type { LocalSource } from './local-media';
 
 /**
@@ -11,10 +18,13 @@ export type ConnectionState =
 
 export const FINAL_STATES: readonly ConnectionState[] = ['left', 'ended', 'removed', 'denied', 'failed'];
 
-/** One server→client event, as `{ type, payload }`. */
+/** The room's server events (the minutes' own go to the minutes client, not through the room). */
+type RoomServerEvents = Omit<RtcServerEvents, keyof MinutesServerEvents>;
+
+/** One server→client event of the room, as `{ type, payload }`. */
 export type ServerRoomEvent = {
-  [K in keyof RtcServerEvents]: { type: K; payload: Parameters<RtcServerEvents[K]>[0] };
-}[keyof RtcServerEvents];
+  [K in keyof RoomServerEvents]: { type: K; payload: Parameters<RoomServerEvents[K]>[0] };
+}[keyof RoomServerEvents];
 
 /** What the media layer tells the UI: the server's events (consumers only once playable) and its own. */
 export type RoomEvent =

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -34,7 +35,7 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: true,
-    initdbFlags: ['--encoding=UTF8'],
+    initdbFlags: ['--encoding=UTF8', ...utf8Ctype()],
     onLog: (m) => log.verbose(m.trim()),
     onError: (e) => log.error(e instanceof Error ? e.message : String(e)),
   });
@@ -90,5 +91,21 @@ async function databaseExists(port: number): Promise<boolean> {
     return res.rowCount === 1;
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * A UTF-8 character classification for a new cluster when the system has one (glibc's C.UTF-8): with the
+ * plain C locale pg_trgm sees no Chinese characters as word characters, and the minutes search could not use
+ * its trigram index (it would still find everything, by scanning).
+ */
+function utf8Ctype(): string[] {
+  try {
+    const all = execFileSync('locale', ['-a'], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => l.trim().toLowerCase());
+    return all.includes('c.utf8') || all.includes('c.utf-8') ? ['--lc-ctype=C.UTF-8'] : [];
+  } catch {
+    return [];
   }
 }

@@ -6,6 +6,11 @@ import { ChatMessageEntity } from '../meetings/chat-message.entity';
 import { LeaveRequestEntity } from '../meetings/leave-request.entity';
 import { MeetingAttendeeEntity } from '../meetings/meeting-attendee.entity';
 import { MeetingEntity } from '../meetings/meeting.entity';
+import { MinutesAttachmentEntity } from '../minutes/minutes-attachment.entity';
+import { MinutesRevisionEntity } from '../minutes/minutes-revision.entity';
+import { MinutesUpdateEntity } from '../minutes/minutes-update.entity';
+import { MinutesBallotEntity, MinutesVoteEntity } from '../minutes/minutes-vote.entity';
+import { MinutesEntity } from '../minutes/minutes.entity';
 import { MembershipEntity } from '../orgs/membership.entity';
 import { OrgUnitEntity } from '../orgs/org-unit.entity';
 
@@ -20,4 +25,10 @@ export const entities = [
   PresenceSegmentEntity,
   MeetingAttendeeEntity,
   LeaveRequestEntity,
+  MinutesEntity,
+  MinutesUpdateEntity,
+  MinutesRevisionEntity,
+  MinutesVoteEntity,
+  MinutesBallotEntity,
+  MinutesAttachmentEntity,
 ];

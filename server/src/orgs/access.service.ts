@@ -41,6 +41,18 @@ export const unitRules = {
   'attendance.read': ['admin', 'manager', 'supervisor', 'member'],
   /** Attendance as XLSX / CSV and the printed sign-in sheet: the branch's secretaries and upper levels. */
   'attendance.export': ['admin', 'manager', 'supervisor'],
+  /**
+   * Minutes (会议记录): read (readers of the branch); fill in the typed fields and submit (managers, and the
+   * meeting's recorder whatever their post — checked by the minutes service); approve or return (the secretaries
+   * of a unit above: the upper level reviews, never the branch itself); correct approved minutes (managers);
+   * export (managers and upper levels). Writing the content is for the meeting's recorder and host.
+   */
+  'minutes.read': ['admin', 'manager', 'supervisor', 'member'],
+  'minutes.edit': ['manager'],
+  'minutes.submit': ['manager'],
+  'minutes.review': ['supervisor'],
+  'minutes.correct': ['manager'],
+  'minutes.export': ['admin', 'manager', 'supervisor'],
   'tree.manage': ['admin'],
   'audit.read': ['admin'],
 } as const satisfies Record<string, readonly Relation[]>;

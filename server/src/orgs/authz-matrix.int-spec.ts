@@ -1,4 +1,5 @@
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { MeetingsService } from '../meetings/meetings.service';
 import { DemoUnits, demoUnits, phoneSequence, userIdByPhone } from '../test-support/fixtures';
 import { startTestApp, TestApp } from '../test-support/int-app';
 
@@ -106,6 +107,40 @@ async function leaveRequestOfA(): Promise<string> {
   if (res.status !== 201) throw new Error(`setup: leave ${res.status} ${JSON.stringify(res.body)}`);
   return (res.body as { id: string }).id;
 }
+/** A throwaway meeting of branch A opened by its secretary and ended at once (its minutes can be submitted). */
+async function endedOfA(): Promise<string> {
+  const res = await t.http().post(`/api/org-units/${u.branchA}/meetings/live`).set(auth.secretary1).send({});
+  if (res.status !== 201) throw new Error(`setup: open ${res.status} ${JSON.stringify(res.body)}`);
+  const id = (res.body as { id: string }).id;
+  await t.app.get(MeetingsService).end(id, null, 'empty');
+  return id;
+}
+/** Minutes of a throwaway ended meeting of branch A, submitted by its secretary; approved by the committee. */
+async function minutesOfA(status: 'submitted' | 'approved'): Promise<string> {
+  const id = await endedOfA();
+  const sub = await t.http().post(`/api/meetings/${id}/minutes/submit`).set(auth.secretary1);
+  if (sub.status !== 200) throw new Error(`setup: submit ${sub.status} ${JSON.stringify(sub.body)}`);
+  if (status === 'approved') {
+    const ok = await t.http().post(`/api/meetings/${id}/minutes/approve`).set(auth.committee).send({});
+    if (ok.status !== 200) throw new Error(`setup: approve ${ok.status} ${JSON.stringify(ok.body)}`);
+  }
+  return id;
+}
+let submittedA: Promise<string> | undefined;
+const submittedOnce = () => (submittedA ??= minutesOfA('submitted'));
+/** A throwaway attachment on the minutes of branch A's live meeting. */
+async function attachmentOfA(): Promise<{ meetingId: string; attachmentId: string }> {
+  const meetingId = await meetingOfA();
+  const res = await t
+    .http()
+    .post(`/api/meetings/${meetingId}/minutes/attachments`)
+    .set(auth.secretary1)
+    .attach('file', Buffer.from('材料'), '材料.txt');
+  if (res.status !== 201) throw new Error(`setup: attach ${res.status} ${JSON.stringify(res.body)}`);
+  return { meetingId, attachmentId: (res.body as { id: string }).id };
+}
+let attachmentA: Promise<{ meetingId: string; attachmentId: string }> | undefined;
+const period = { from: '2026-01-01T00:00:00+08:00', to: '2030-01-01T00:00:00+08:00' };
 const oneRowCsv = () => Buffer.from(`\uFEFF姓名,手机号,职务\r\n矩阵测试,${phone()},党员\r\n`, 'utf8');
 const self = (a: Actor) => (a === 'anonymous' ? 'member1' : loginOf[a]);
 
@@ -382,6 +417,89 @@ const rows: Row[] = [
     expect: e(401, 403, 200, 404, 404, 403, 200),
     req: async () => ({ params: { leaveRequestId: await leaveRequestOfA() }, body: { approve: true } }),
   },
+  // ── minutes (会议记录) ─────────────────────────────────────────────────────────────────────────────────
+  {
+    method: 'get', path: '/api/meetings/{meetingId}/minutes', what: 'the minutes of a meeting of branch A',
+    expect: e(401, 200, 200, 404, 404, 200, 200), req: async () => ({ params: { meetingId: await meetingOfA() } }),
+  },
+  {
+    method: 'patch', path: '/api/meetings/{meetingId}/minutes', what: 'the typed fields of minutes of branch A (host, recorder, managers)',
+    expect: e(401, 403, 200, 404, 404, 403, 403),
+    req: async () => ({ params: { meetingId: await meetingOfA() }, body: { absenceReasons: {} } }),
+  },
+  {
+    method: 'post', path: '/api/meetings/{meetingId}/minutes/sign', what: 'sign minutes of branch A (its host and recorder)',
+    expect: e(401, 403, 200, 404, 404, 403, 403), req: async () => ({ params: { meetingId: await meetingOfA() } }),
+  },
+  {
+    method: 'post', path: '/api/meetings/{meetingId}/minutes/submit', what: 'submit minutes of branch A (recorder, managers)',
+    expect: e(401, 403, 200, 404, 404, 403, 403), req: async () => ({ params: { meetingId: await endedOfA() } }),
+  },
+  {
+    method: 'post', path: '/api/meetings/{meetingId}/minutes/approve', what: 'approve minutes of branch A (the unit above)',
+    expect: e(401, 403, 403, 404, 404, 200, 403),
+    req: async () => ({ params: { meetingId: await minutesOfA('submitted') }, body: {} }),
+  },
+  {
+    method: 'post', path: '/api/meetings/{meetingId}/minutes/return', what: 'return minutes of branch A (the unit above)',
+    expect: e(401, 403, 403, 404, 404, 200, 403),
+    req: async () => ({ params: { meetingId: await minutesOfA('submitted') }, body: { reason: '请补充讨论内容' } }),
+  },
+  {
+    method: 'post', path: '/api/meetings/{meetingId}/minutes/corrections', what: 'correct approved minutes of branch A (managers)',
+    expect: e(401, 403, 200, 404, 404, 403, 403),
+    req: async () => ({
+      params: { meetingId: await minutesOfA('approved') },
+      body: { reason: '补记决议', resolutions: '会议决定按计划开展学习。' },
+    }),
+  },
+  {
+    method: 'get', path: '/api/meetings/{meetingId}/minutes/revisions', what: 'the revisions of minutes of branch A',
+    expect: e(401, 200, 200, 404, 404, 200, 200), req: async () => ({ params: { meetingId: await submittedOnce() } }),
+  },
+  {
+    method: 'get', path: '/api/meetings/{meetingId}/minutes/revisions/{number}', what: 'a revision of minutes of branch A, with its diff',
+    expect: e(401, 200, 200, 404, 404, 200, 200),
+    req: async () => ({ params: { meetingId: await submittedOnce(), number: '1' } }),
+  },
+  {
+    method: 'get', path: '/api/meetings/{meetingId}/minutes/export.docx', what: 'minutes of branch A as DOCX',
+    expect: e(401, 403, 200, 404, 404, 200, 200), req: async () => ({ params: { meetingId: await meetingOfA() } }),
+  },
+  {
+    method: 'get', path: '/api/meetings/{meetingId}/minutes/export.pdf', what: 'minutes of branch A as PDF',
+    expect: e(401, 403, 200, 404, 404, 200, 200), req: async () => ({ params: { meetingId: await meetingOfA() } }),
+  },
+  {
+    method: 'post', path: '/api/meetings/{meetingId}/minutes/attachments', what: 'attach a file to minutes of branch A',
+    expect: e(401, 403, 201, 404, 404, 403, 403),
+    req: async () => ({ params: { meetingId: await meetingOfA() }, file: { content: Buffer.from('会议材料'), name: '材料.txt' } }),
+  },
+  {
+    method: 'get', path: '/api/meetings/{meetingId}/minutes/attachments/{attachmentId}', what: 'an attachment of minutes of branch A',
+    expect: e(401, 200, 200, 404, 404, 200, 200), req: async () => ({ params: await (attachmentA ??= attachmentOfA()) }),
+  },
+  {
+    method: 'delete', path: '/api/meetings/{meetingId}/minutes/attachments/{attachmentId}', what: 'remove an attachment of minutes of branch A',
+    expect: e(401, 403, 204, 404, 404, 403, 403), req: async () => ({ params: await attachmentOfA() }),
+  },
+  {
+    method: 'get', path: '/api/org-units/{unitId}/minutes', what: "branch A's minutes archive (search)",
+    expect: e(401, 200, 200, 404, 404, 200, 200), req: () => ({ params: { unitId: u.branchA }, query: { q: '会议' } }),
+  },
+  {
+    method: 'get', path: '/api/org-units/{unitId}/minutes', what: "branch B's minutes archive",
+    expect: e(401, 404, 404, 200, 200, 200, 200), req: () => ({ params: { unitId: u.branchB } }),
+  },
+  {
+    method: 'get', path: '/api/org-units/{unitId}/minutes/export.docx', what: "a period's minutes of branch A as DOCX",
+    expect: e(401, 403, 200, 404, 404, 200, 200), req: () => ({ params: { unitId: u.branchA }, query: period }),
+  },
+  {
+    method: 'get', path: '/api/org-units/{unitId}/minutes/export.pdf', what: "a period's minutes of branch A as PDF",
+    expect: e(401, 403, 200, 404, 404, 200, 200), req: () => ({ params: { unitId: u.branchA }, query: period }),
+  },
+  { method: 'get', path: '/api/minutes/inbox', what: 'minutes waiting for my review', expect: e(401, 200, 200, 200, 200, 200, 200) },
   // ── audit ──────────────────────────────────────────────────────────────────────────────────────────────
   { method: 'get', path: '/api/audit/events', what: 'all audit events', expect: e(401, 403, 403, 403, 403, 403, 200) },
   {

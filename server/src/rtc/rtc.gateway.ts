@@ -25,6 +25,11 @@ import {
   type HostMute,
   type Locale,
   type MediaProduce,
+  type MinutesClose,
+  type MinutesOpen,
+  type MinutesOpened,
+  type MinutesUpdate,
+  type MinutesVote,
   type PeerRef,
   type ProducerRef,
   type RoomJoin,
@@ -35,11 +40,16 @@ import {
   type RtcServerEvents,
   type TransportConnect,
   type TransportRestartIce,
+  type VoteCast,
+  type VoteClose,
+  type VoteOpen,
 } from '@branchmeet/shared';
 import type { Namespace, Socket } from 'socket.io';
 import { AuthUser } from '../auth/auth-user';
 import type { AccessTokenPayload } from '../auth/jwt-auth.guard';
 import { DomainError, Unauthenticated } from '../common/domain-error';
+import { MinutesChannel } from '../minutes/minutes-channel';
+import { MinutesLiveService } from '../minutes/minutes-live.service';
 import { RoomService, type RtcCaller } from './room.service';
 import { errorAck } from './rtc-errors';
 
@@ -55,6 +65,8 @@ type ResultOf<E extends keyof RtcClientEvents> =
   Parameters<Parameters<RtcClientEvents[E]>[1]>[0] extends Ack<infer T> ? T : never;
 
 const channel = (meetingId: string) => `meeting:${meetingId}`;
+/** The readers of a meeting's minutes (in the room or on the minutes page). */
+const minutesChannel = (meetingId: string) => `minutes:${meetingId}`;
 
 /**
  * `@RtcEvent('room.join')`: subscribes the method to the event and wraps it in the one request mechanism of
@@ -101,6 +113,8 @@ export class RtcGateway implements OnGatewayInit<RtcNamespace>, OnGatewayDisconn
   constructor(
     private readonly jwt: JwtService,
     private readonly rooms: RoomService,
+    private readonly minutes: MinutesLiveService,
+    private readonly minutesChannel: MinutesChannel,
   ) {}
 
   afterInit(ns: RtcNamespace): void {
@@ -132,11 +146,24 @@ export class RtcGateway implements OnGatewayInit<RtcNamespace>, OnGatewayDisconn
       leave: (socketId, meetingId) => void this.ns.in(socketId).socketsLeave(channel(meetingId)),
       disconnect: (socketId) => this.ns.sockets.get(socketId)?.disconnect(true),
     });
+    this.minutesChannel.attach({
+      toSocket: (socketId, event, payload) =>
+        (this.ns.to(socketId).emit as (e: string, p: unknown) => boolean)(event, payload),
+      toReaders: (meetingId, event, payload, except) => {
+        const room = minutesChannel(meetingId);
+        const to = except ? this.ns.to(room).except(except) : this.ns.to(room);
+        (to.emit as (e: string, p: unknown) => boolean)(event, payload);
+      },
+      enter: (socketId, meetingId) => void this.ns.in(socketId).socketsJoin(minutesChannel(meetingId)),
+      leave: (socketId, meetingId) => void this.ns.in(socketId).socketsLeave(minutesChannel(meetingId)),
+      roomUsers: (meetingId) => this.rooms.participants(meetingId).map((p) => p.userId),
+    });
     this.log.log(`signalling on ${RTC_NAMESPACE} (protocol ${RTC_PROTOCOL_VERSION})`);
   }
 
   handleDisconnect(socket: RtcSocket): void {
     this.rooms.disconnected(socket.id);
+    this.minutes.disconnected(socket.id);
   }
 
   /** The handshake: a valid access token and the protocol this server speaks. */
@@ -274,5 +301,36 @@ export class RtcGateway implements OnGatewayInit<RtcNamespace>, OnGatewayDisconn
   @RtcEvent('lobby.deny')
   deny(caller: RtcCaller, req: PeerRef): null {
     return this.rooms.lobby(caller, req.peerId, false);
+  }
+
+  // ── minutes (会议记录): the Yjs sync and votes, served by MinutesLiveService ─────────────────────────────
+  @RtcEvent('minutes.open')
+  openMinutes(caller: RtcCaller, req: MinutesOpen): Promise<MinutesOpened> {
+    return this.minutes.openMinutes(caller, req);
+  }
+
+  @RtcEvent('minutes.update')
+  updateMinutes(caller: RtcCaller, req: MinutesUpdate): Promise<null> {
+    return this.minutes.update(caller, req);
+  }
+
+  @RtcEvent('minutes.close')
+  closeMinutes(caller: RtcCaller, req: MinutesClose): Promise<null> {
+    return this.minutes.close(caller, req);
+  }
+
+  @RtcEvent('vote.open')
+  openVote(caller: RtcCaller, req: VoteOpen): Promise<MinutesVote> {
+    return this.minutes.openVote(caller, req);
+  }
+
+  @RtcEvent('vote.cast')
+  castVote(caller: RtcCaller, req: VoteCast): Promise<MinutesVote> {
+    return this.minutes.castVote(caller, req);
+  }
+
+  @RtcEvent('vote.close')
+  closeVote(caller: RtcCaller, req: VoteClose): Promise<MinutesVote> {
+    return this.minutes.closeVote(caller, req);
   }
 }

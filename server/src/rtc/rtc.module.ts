@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { MeetingsModule } from '../meetings/meetings.module';
+import { MinutesModule } from '../minutes/minutes.module';
 import { RoomService } from './room.service';
 import { RtcGateway } from './rtc.gateway';
 
 /** The `/rtc` signalling gateway and the live rooms' state; media through MediaService (MediaModule). */
 @Module({
-  imports: [MeetingsModule],
+  imports: [MeetingsModule, MinutesModule],
   providers: [RtcGateway, RoomService],
   exports: [RoomService],
 })

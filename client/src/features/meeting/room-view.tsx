@@ -6,6 +6,7 @@ import { errorText } from '../../api/errors';
 import { localTrackKey, type ConnectionState } from '../../media';
 import { ControlBar } from './control-bar';
 import { ChatPanel } from './chat-panel';
+import { MinutesPanel } from '../minutes/minutes-panel';
 import { ParticipantsPanel } from './participants-panel';
 import { useRoom } from './room-context';
 import { consumerOf, isHostPeer, orderedPeers, sourceState, type RoomViewState } from './room-store';
@@ -286,7 +287,10 @@ export function RoomView({ title, onLeave, onRejoin, onBack }: RoomViewProps) {
         />
       </header>
 
-      <Stage view={view} />
+      <div className="bm-room-body">
+        <Stage view={view} />
+        {state.room && <MinutesPanel meetingId={state.room.meetingId} />}
+      </div>
 
       <ControlBar
         participantsOpen={participantsOpen}

@@ -48,6 +48,11 @@ export function UnitPage() {
         <Typography.Text type="secondary">
           <TeamOutlined /> {t('org.memberCount', { count: unit.memberCount })}
         </Typography.Text>
+        {unit.type === 'branch' && (
+          <Link to={`/units/${unit.id}/minutes`} data-testid="unit-minutes">
+            <Button size="small">{t('minutes.archive')}</Button>
+          </Link>
+        )}
       </Flex>
 
       {(children.length > 0 || mayCreateGroup) && (

@@ -144,6 +144,11 @@ export function MeetingInfoPage() {
               {t('meeting.join')}
             </Button>
           )}
+          {meeting.status !== 'cancelled' && (
+            <Button onClick={() => navigate(`/meetings/${meeting.id}/minutes`)} data-testid="info-minutes">
+              {t('minutes.title')}
+            </Button>
+          )}
           {manager && open && (
             <Button onClick={() => setEditing(true)} data-testid="meeting-edit">
               {t('meetingInfo.edit')}

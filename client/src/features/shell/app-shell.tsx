@@ -2,6 +2,7 @@ import {
   ApartmentOutlined,
   AuditOutlined,
   DownOutlined,
+  FileDoneOutlined,
   KeyOutlined,
   LogoutOutlined,
   MenuOutlined,
@@ -9,6 +10,7 @@ import {
   UserOutlined,
 } from '@ant-design/icons';
 import { Avatar, Button, Dropdown, Grid, Layout, Menu, Space, Typography, theme, type MenuProps } from 'antd';
+import { managerRoles } from '@branchmeet/shared';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
@@ -50,6 +52,14 @@ export function AppShell() {
           title: `${m.unitName} · ${t(`role.${m.role}`)}`,
         })),
       });
+    }
+    // Secretaries of a unit above branches review their minutes.
+    if (
+      me.memberships.some(
+        (m) => m.unitType !== 'branch' && m.unitType !== 'group' && managerRoles.includes(m.role),
+      )
+    ) {
+      items.push({ key: '/minutes/inbox', icon: <FileDoneOutlined />, label: t('minutes.inbox') });
     }
     if (me.user.isAdmin) {
       items.push({ key: '/admin/audit', icon: <AuditOutlined />, label: t('nav.audit') });

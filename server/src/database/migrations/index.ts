@@ -2,6 +2,7 @@ import { Foundation1795954103758 } from './1795954103758-foundation';
 import { LiveMeetings1795956832149 } from './1795956832149-live-meetings';
 import { PresenceSegments1795959730808 } from './1795959730808-presence-segments';
 import { MeetingScheduling1795960580506 } from './1795960580506-meeting-scheduling';
+import { Minutes1796151518842 } from './1796151518842-minutes';
 
 /** Every migration, in order. A new one is generated with `npm run migration:generate`, reviewed and listed here. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   LiveMeetings1795956832149,
   PresenceSegments1795959730808,
   MeetingScheduling1795960580506,
+  Minutes1796151518842,
 ];

@@ -1,0 +1,246 @@
+import {
+  MINUTES_YDOC,
+  RTC_NAMESPACE,
+  RTC_PROTOCOL_VERSION,
+  minutesEditable,
+  type ApiError,
+  type MinutesStatus,
+  type MinutesVote,
+  type VoteChoice,
+} from '@branchmeet/shared';
+import { io } from 'socket.io-client';
+import * as Y from 'yjs';
+import { request, type RtcSocket } from '../../media/signalling';
+import { fromBase64, toBase64 } from './base64';
+
+export interface MinutesSyncState {
+  connected: boolean;
+  /** The first sync step is done: the document holds the server's sections. */
+  synced: boolean;
+  status: MinutesStatus | null;
+  /** The caller is the meeting's recorder or host. */
+  writer: boolean;
+  host: boolean;
+  voter: boolean;
+  votes: MinutesVote[];
+  myVotes: Record<string, VoteChoice>;
+  error: ApiError | null;
+}
+
+export interface MinutesSyncOptions {
+  meetingId: string;
+  token: () => string | null;
+  refreshAuth: () => Promise<boolean>;
+  language: () => string;
+  /** For tests: a socket of their own. */
+  socketFactory?: (auth: () => Record<string, unknown>) => RtcSocket;
+}
+
+const REMOTE = 'remote';
+
+/**
+ * The live minutes of one meeting in the browser: a Y.Doc kept in step with the server's over its own `/rtc`
+ * socket. On every (re)connect it opens the minutes with its state vector, applies what it lacks and sends what
+ * the server lacks; local edits go out as `minutes.update` (one at a time, merged while one is in flight),
+ * remote ones come in as `minutes.updated`. If the server refuses an edit (the minutes were submitted meanwhile,
+ * or the person may not write) the document starts again from the server's.
+ */
+export class MinutesSync {
+  doc = new Y.Doc();
+  private socket: RtcSocket | null = null;
+  private listeners = new Set<() => void>();
+  private outbox: Uint8Array[] = [];
+  private sending = false;
+  private disposed = false;
+  private value: MinutesSyncState = {
+    connected: false,
+    synced: false,
+    status: null,
+    writer: false,
+    host: false,
+    voter: false,
+    votes: [],
+    myVotes: {},
+    error: null,
+  };
+
+  constructor(private readonly options: MinutesSyncOptions) {
+    this.watch(this.doc);
+  }
+
+  get state(): MinutesSyncState {
+    return this.value;
+  }
+
+  /** Writing is possible now: the recorder or host, editable minutes, connected and synced. */
+  get canWrite(): boolean {
+    const s = this.value;
+    return s.writer && s.synced && s.status !== null && minutesEditable(s.status);
+  }
+
+  sections() {
+    return this.doc.getArray<Y.Map<unknown>>(MINUTES_YDOC.sections);
+  }
+
+  resolutions() {
+    return this.doc.getText(MINUTES_YDOC.resolutions);
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private set(patch: Partial<MinutesSyncState>): void {
+    this.value = { ...this.value, ...patch };
+    for (const l of this.listeners) l();
+  }
+
+  private watch(doc: Y.Doc): void {
+    doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin === REMOTE || doc !== this.doc) return;
+      this.outbox.push(update);
+      void this.flush();
+    });
+  }
+
+  connect(): void {
+    if (this.socket || this.disposed) return;
+    const auth = () => ({
+      token: this.options.token() ?? '',
+      protocol: RTC_PROTOCOL_VERSION,
+      lang: this.options.language().startsWith('en') ? 'en' : 'zh-CN',
+    });
+    const socket =
+      this.options.socketFactory?.(auth) ??
+      (io(RTC_NAMESPACE, {
+        auth: (cb) => cb(auth()),
+        reconnectionDelay: 500,
+        reconnectionDelayMax: 4000,
+      }) as RtcSocket);
+    this.socket = socket;
+    socket.on('connect', () => void this.open());
+    socket.on('disconnect', () => this.set({ connected: false }));
+    socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+      if (err.data?.code !== 'unauthenticated') return;
+      void this.options.refreshAuth().then((ok) => {
+        if (ok && !this.disposed) socket.connect();
+        else this.set({ error: { code: 'unauthenticated', message: err.message } });
+      });
+    });
+    socket.on('minutes.updated', (p) => {
+      if (p.meetingId === this.options.meetingId) Y.applyUpdate(this.doc, fromBase64(p.update), REMOTE);
+    });
+    socket.on('minutes.changed', (p) => {
+      if (p.meetingId === this.options.meetingId) this.set({ status: p.status });
+    });
+    socket.on('vote.updated', (vote) => {
+      if (vote.meetingId !== this.options.meetingId) return;
+      const { meetingId: _m, ...v } = vote;
+      const votes = this.value.votes.some((x) => x.id === v.id)
+        ? this.value.votes.map((x) => (x.id === v.id ? v : x))
+        : [...this.value.votes, v];
+      this.set({ votes });
+    });
+    if (!socket.connected) socket.connect();
+  }
+
+  /** The sync step: what this document lacks comes back, what the server lacks goes out. */
+  private async open(): Promise<void> {
+    const socket = this.socket;
+    if (!socket) return;
+    try {
+      const opened = await request(socket, 'minutes.open', {
+        meetingId: this.options.meetingId,
+        stateVector: toBase64(Y.encodeStateVector(this.doc)),
+      });
+      Y.applyUpdate(this.doc, fromBase64(opened.update), REMOTE);
+      this.set({
+        connected: true,
+        synced: true,
+        status: opened.status,
+        writer: opened.writer,
+        host: opened.host,
+        voter: opened.voter,
+        votes: opened.votes,
+        myVotes: opened.myVotes,
+        error: null,
+      });
+      if (opened.writer && minutesEditable(opened.status)) {
+        const missing = Y.encodeStateAsUpdate(this.doc, fromBase64(opened.stateVector));
+        this.outbox = missing.length > 2 ? [missing] : [];
+      } else this.outbox = [];
+      void this.flush();
+    } catch (err) {
+      this.set({ error: (err as { body?: ApiError }).body ?? { code: 'error', message: String(err) } });
+    }
+  }
+
+  private async flush(): Promise<void> {
+    const socket = this.socket;
+    if (this.sending || !this.outbox.length || !socket?.connected || !this.value.synced) return;
+    this.sending = true;
+    const update = Y.mergeUpdates(this.outbox);
+    this.outbox = [];
+    try {
+      await request(socket, 'minutes.update', {
+        meetingId: this.options.meetingId,
+        update: toBase64(update),
+      });
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'timeout') this.outbox.unshift(update);
+      // Refused: this document has an edit the server does not; start again from the server's.
+      else this.restart();
+    } finally {
+      this.sending = false;
+    }
+    if (this.outbox.length) void this.flush();
+  }
+
+  /** A fresh document from the server (after a refused edit). */
+  private restart(): void {
+    this.doc.destroy();
+    this.doc = new Y.Doc();
+    this.watch(this.doc);
+    this.outbox = [];
+    this.set({ synced: false });
+    void this.open();
+  }
+
+  async vote(action: 'open', agendaIndex: number | null, subject: string): Promise<MinutesVote>;
+  async vote(action: 'cast', voteId: string, choice: VoteChoice): Promise<MinutesVote>;
+  async vote(action: 'close', voteId: string): Promise<MinutesVote>;
+  async vote(action: 'open' | 'cast' | 'close', a: unknown, b?: unknown): Promise<MinutesVote> {
+    const socket = this.socket;
+    if (!socket) throw new Error('not connected');
+    const meetingId = this.options.meetingId;
+    if (action === 'open')
+      return request(socket, 'vote.open', {
+        meetingId,
+        agendaIndex: a as number | null,
+        subject: b as string,
+      });
+    if (action === 'close') return request(socket, 'vote.close', { meetingId, voteId: a as string });
+    const vote = await request(socket, 'vote.cast', {
+      meetingId,
+      voteId: a as string,
+      choice: b as VoteChoice,
+    });
+    this.set({ myVotes: { ...this.value.myVotes, [vote.id]: b as VoteChoice } });
+    return vote;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    const socket = this.socket;
+    this.socket = null;
+    if (socket?.connected)
+      void request(socket, 'minutes.close', { meetingId: this.options.meetingId }, 1500)
+        .catch(() => undefined)
+        .finally(() => socket.disconnect());
+    else socket?.disconnect();
+    this.listeners.clear();
+    this.doc.destroy();
+  }
+}

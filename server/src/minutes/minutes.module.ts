@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { AttendanceModule } from '../attendance/attendance.module';
+import { AuditModule } from '../audit/audit.module';
+import { MinutesChannel } from './minutes-channel';
+import { MinutesDocService } from './minutes-doc.service';
+import { MinutesExportService } from './minutes-export.service';
+import { MinutesLiveService } from './minutes-live.service';
+import { MinutesSearchService } from './minutes-search.service';
+import { MinutesVotesService } from './minutes-votes.service';
+import { MinutesController } from './minutes.controller';
+import { MinutesService } from './minutes.service';
+
+/**
+ * Minutes (会议记录): auto-filled fields, the live Yjs document (its socket requests are served on /rtc by the
+ * gateway through MinutesLiveService), votes, review and revisions, exports and the archive search.
+ */
+@Module({
+  imports: [AuditModule, AttendanceModule],
+  controllers: [MinutesController],
+  providers: [
+    MinutesChannel,
+    MinutesDocService,
+    MinutesVotesService,
+    MinutesService,
+    MinutesLiveService,
+    MinutesExportService,
+    MinutesSearchService,
+  ],
+  exports: [MinutesLiveService, MinutesChannel, MinutesService],
+})
+export class MinutesModule {}
