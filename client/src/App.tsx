@@ -10,10 +10,16 @@ import { UnitPage } from './features/orgs/unit-page';
 import { MeetingInfoPage } from './features/schedule/meeting-info-page';
 import { AppShell } from './features/shell/app-shell';
 import { HomeRedirect } from './features/shell/home-redirect';
+import { NotificationsProvider } from './features/notifications/notifications-context';
 import { NotFoundPage } from './features/shell/not-found';
 import { AppProviders } from './providers';
 
-// The meeting room (mediasoup-client, socket.io) loads only when someone opens a meeting.
+// The meeting room (mediasoup-client, socket.io) loads only when someone opens a meeting (or a guest link).
+// The statistics dashboard (and its charts) load when it is opened.
+const StatisticsPage = lazy(() =>
+  import('./features/statistics/statistics-page').then((m) => ({ default: m.StatisticsPage })),
+);
+const GuestPage = lazy(() => import('./features/guest/guest-page').then((m) => ({ default: m.GuestPage })));
 const MeetingPage = lazy(() =>
   import('./features/meeting/meeting-page').then((m) => ({ default: m.MeetingPage })),
 );
@@ -35,6 +41,14 @@ export function AppRoutes() {
     <Routes>
       <Route path="/login" element={<LoginPage />} />
       <Route
+        path="/guest/:token"
+        element={
+          <Suspense fallback={<Spin size="large" fullscreen />}>
+            <GuestPage />
+          </Suspense>
+        }
+      />
+      <Route
         path="/meetings/:meetingId"
         element={
           <RequireAuth>
@@ -54,6 +68,14 @@ export function AppRoutes() {
         <Route index element={<HomeRedirect />} />
         <Route path="org" element={<OrgTreePage />} />
         <Route path="units/:unitId" element={<UnitPage />} />
+        <Route
+          path="units/:unitId/statistics"
+          element={
+            <Suspense fallback={<Spin size="large" />}>
+              <StatisticsPage />
+            </Suspense>
+          }
+        />
         <Route path="meetings/:meetingId/info" element={<MeetingInfoPage />} />
         <Route path="meetings/:meetingId/minutes" element={page(<MinutesPage />)} />
         <Route path="units/:unitId/minutes" element={page(<MinutesArchivePage />)} />
@@ -71,7 +93,9 @@ export default function App() {
     <AppProviders>
       <AuthProvider>
         <BrowserRouter>
-          <AppRoutes />
+          <NotificationsProvider>
+            <AppRoutes />
+          </NotificationsProvider>
         </BrowserRouter>
       </AuthProvider>
     </AppProviders>

@@ -18,6 +18,7 @@ import type { MediaConfig } from './media/media.config';
 import { MediaModule } from './media/media.module';
 import { MeetingsModule } from './meetings/meetings.module';
 import { MinutesModule } from './minutes/minutes.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { AccessModule } from './orgs/access.module';
 import { OrgsModule } from './orgs/orgs.module';
 import { RtcModule } from './rtc/rtc.module';
@@ -48,6 +49,7 @@ export class AppModule {
         AuthModule,
         // One SFU for the whole app (a pool of worker processes): global, so no module makes a second one.
         { ...MediaModule.forRoot(opts.media), global: true },
+        NotificationsModule,
         MeetingsModule,
         RtcModule,
         AttendanceModule,

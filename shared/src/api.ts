@@ -26,6 +26,8 @@ export const apiRoutes = {
     statistics: (unitId: string) => `/org-units/${unitId}/statistics`,
     /** The period ledger (台账) as XLSX (`?from&to`; secretaries and upper levels). */
     ledgerXlsx: (unitId: string) => `/org-units/${unitId}/ledger.xlsx`,
+    /** A branch's attendance rules (GET; PUT by its managers, optionally recomputing ended meetings). */
+    attendanceRules: (unitId: string) => `/org-units/${unitId}/attendance-rules`,
   },
   meetings: {
     /** The branch's live rooms (GET) / open a live room ad hoc (POST). */
@@ -45,6 +47,22 @@ export const apiRoutes = {
     /** Ask for leave (POST) / the leave requests (GET: managers all, a member their own). */
     leaveRequests: (meetingId: string) => `/meetings/${meetingId}/leave-requests`,
     leaveDecision: (leaveRequestId: string) => `/leave-requests/${leaveRequestId}/decision`,
+    /** A monthly 主题党日 series: one request, one meeting per month (POST; managers). */
+    series: (unitId: string) => `/org-units/${unitId}/meeting-series`,
+    /** Invite links for outside guests (GET the list / POST a new one; managers). */
+    invites: (meetingId: string) => `/meetings/${meetingId}/invites`,
+    revokeInvite: (inviteId: string) => `/meeting-invites/${inviteId}/revoke`,
+  },
+  /** Public: what an invite link opens, and a guest's entry by it (a guest token for that one meeting). */
+  guest: {
+    preview: '/guest/preview',
+    join: '/guest/join',
+  },
+  notifications: {
+    /** One's own notifications, newest first (GET ?limit&before). */
+    list: '/notifications',
+    /** Marks some or all of one's notifications read (POST). */
+    read: '/notifications/read',
   },
   minutes: {
     /** A meeting's minutes (GET; created with the meeting's fields on first read) / the typed fields (PATCH). */

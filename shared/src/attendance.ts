@@ -8,9 +8,10 @@ import { OrgUnitType } from './orgs';
  * A member's attendance status, derived from real presence by the branch's rules:
  * absent = never joined; excused = approved leave and not there long enough; left_early = joined but below
  * P% of the meeting's duration; late = at least P%, first join more than N minutes after the start;
- * present = at least P%, on time.
+ * present = at least P%, on time; make_up = missed it (absent, excused or left early) and completed the
+ * make-up study (补学) afterwards.
  */
-export const AttendanceStatus = z.enum(['present', 'late', 'left_early', 'absent', 'excused']);
+export const AttendanceStatus = z.enum(['present', 'late', 'left_early', 'absent', 'excused', 'make_up']);
 export type AttendanceStatus = z.infer<typeof AttendanceStatus>;
 
 /** How exports and printed sheets name each status. */
@@ -20,13 +21,42 @@ export const attendanceStatusLabelsZh: Record<AttendanceStatus, string> = {
   left_early: '早退',
   absent: '缺席',
   excused: '请假',
+  make_up: '补学',
 };
 
+/** A branch's rules: late after N minutes (fractions allowed), present only from P% of the meeting's duration. */
 export const AttendanceRules = z.object({
-  lateAfterMinutes: z.number().min(0),
+  lateAfterMinutes: z.number().min(0).max(1440),
   presentMinPercent: z.number().min(0).max(100),
 });
 export type AttendanceRules = z.infer<typeof AttendanceRules>;
+
+/** `GET /org-units/:unitId/attendance-rules`: the branch's rules (the defaults until its managers set them). */
+export const BranchAttendanceRules = z.object({
+  unitId: Uuid,
+  rules: AttendanceRules,
+  /** True while the branch uses the server's defaults. */
+  isDefault: z.boolean(),
+  updatedAt: z.string().nullable(),
+});
+export type BranchAttendanceRules = z.infer<typeof BranchAttendanceRules>;
+
+/**
+ * `PUT /org-units/:unitId/attendance-rules`: new rules for the meetings that end from now on. With
+ * `recomputeFrom`, the final records of the branch's ended meetings that started at or after it are recomputed
+ * with the new rules too (each recomputation audited with the records before and after).
+ */
+export const UpdateAttendanceRulesRequest = AttendanceRules.extend({
+  recomputeFrom: DateTime.optional(),
+});
+export type UpdateAttendanceRulesRequest = z.infer<typeof UpdateAttendanceRulesRequest>;
+
+export const UpdateAttendanceRulesResult = BranchAttendanceRules.extend({
+  /** How many ended meetings' records were recomputed (and how many of them changed). */
+  recomputed: z.number().int().min(0),
+  changed: z.number().int().min(0),
+});
+export type UpdateAttendanceRulesResult = z.infer<typeof UpdateAttendanceRulesResult>;
 
 /** One expected member (应到) of a meeting. Several devices' overlapping time is counted once. */
 export const AttendanceRecord = z.object({
@@ -38,8 +68,21 @@ export const AttendanceRecord = z.object({
   joinCount: z.number().int().min(0),
   totalSeconds: z.number().int().min(0),
   status: AttendanceStatus,
+  /** When the member completed the make-up study (补学) of the meeting, if they did. */
+  makeUpAt: z.string().nullable(),
 });
 export type AttendanceRecord = z.infer<typeof AttendanceRecord>;
+
+/** A guest (outside, invited by link) who was in the meeting: not expected, not counted. */
+export const GuestPresence = z.object({
+  guestId: Uuid,
+  name: z.string(),
+  firstJoin: z.string().nullable(),
+  lastLeave: z.string().nullable(),
+  joinCount: z.number().int().min(0),
+  totalSeconds: z.number().int().min(0),
+});
+export type GuestPresence = z.infer<typeof GuestPresence>;
 
 export const MeetingAttendance = z.object({
   meetingId: Uuid,
@@ -48,8 +91,19 @@ export const MeetingAttendance = z.object({
   /** null while live: the records are counted up to now. */
   endedAt: z.string().nullable(),
   durationSeconds: z.number().int().min(0),
+  /** The rules the records were computed by (for a final record set: the ones it was last computed with). */
   rules: AttendanceRules,
+  /**
+   * True once the meeting has ended: the records are stored and change only when a rule change or a leave
+   * decision (or a make-up study) recomputes them, each audited. False while live: counted up to now.
+   */
+  final: z.boolean(),
+  /** Expected members (应到), in roster order. */
   records: z.array(AttendanceRecord),
+  /** Observers (列席): their presence the same way, never counted in 应到/实到. */
+  observers: z.array(AttendanceRecord),
+  /** Guests invited by link who came. */
+  guests: z.array(GuestPresence),
 });
 export type MeetingAttendance = z.infer<typeof MeetingAttendance>;
 
@@ -69,12 +123,16 @@ export const StatisticsQuery = z
   });
 export type StatisticsQuery = z.infer<typeof StatisticsQuery>;
 
-/** 应到 / 实到 / 请假 / 缺席 and the rate (实到 / 应到 in percent, one decimal; 实到 = present + late + left early). */
+/**
+ * 应到 / 实到 / 请假 / 缺席 / 补学 and the rate (实到 / 应到 in percent, one decimal; 实到 = present + late + left
+ * early; a member who made the meeting up is counted as 补学, not as 实到 or 缺席).
+ */
 export const AttendanceTotals = z.object({
   expected: z.number().int().min(0),
   present: z.number().int().min(0),
   excused: z.number().int().min(0),
   absent: z.number().int().min(0),
+  makeUp: z.number().int().min(0),
   rate: z.number().min(0).max(100),
 });
 export type AttendanceTotals = z.infer<typeof AttendanceTotals>;
@@ -101,6 +159,7 @@ export const MemberStatistics = z.object({
   leftEarly: z.number().int().min(0),
   absent: z.number().int().min(0),
   excused: z.number().int().min(0),
+  makeUp: z.number().int().min(0),
   /** (present + late + left early) / expected, percent, one decimal. */
   rate: z.number().min(0).max(100),
 });
@@ -125,6 +184,14 @@ export const RequiredMeetingCheck = z.object({
   complete: z.boolean(),
 });
 export type RequiredMeetingCheck = z.infer<typeof RequiredMeetingCheck>;
+
+/** One calendar month (China time) of a period: the ended meetings that started in it and their totals. */
+export const MonthStatistics = AttendanceTotals.extend({
+  /** `2026-03`. */
+  month: z.string(),
+  meetingsHeld: z.number().int().min(0),
+});
+export type MonthStatistics = z.infer<typeof MonthStatistics>;
 
 export const StatisticsSummary = AttendanceTotals.extend({
   meetingsHeld: z.number().int().min(0),
@@ -151,6 +218,11 @@ export const UnitStatistics = z.object({
   summary: StatisticsSummary,
   meetings: z.array(MeetingStatistics),
   members: z.array(MemberStatistics),
+  /**
+   * Every calendar month overlapping the period, in order (the attendance rate by month): the unit's own
+   * meetings, and for an upper unit (with `branches`) those of every branch below it too.
+   */
+  months: z.array(MonthStatistics),
   required: z.array(RequiredMeetingCheck),
   /**
    * For an upper unit (committee, general branch): every branch below it (at any depth), in tree order, for

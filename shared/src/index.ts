@@ -9,3 +9,5 @@ export * from './attendance';
 export * from './meetings';
 export * from './minutes-live';
 export * from './minutes';
+export * from './notifications';
+export * from './guests';

@@ -48,33 +48,52 @@ const Agenda = z.array(z.string().trim().min(1).max(200)).max(50);
 const endAfterStart = (v: { start?: string; end?: string }) =>
   !v.start || !v.end || Date.parse(v.end) > Date.parse(v.start);
 
+const scheduleFields = z.object({
+  type: MeetingType,
+  start: DateTime,
+  end: DateTime.optional(),
+  title: Title.optional(),
+  /** The party group of a group_meeting (required for that type, ignored for the others). */
+  groupId: Uuid.optional(),
+  hostId: Uuid.optional(),
+  recorderId: Uuid.optional(),
+  lecturerId: Uuid.nullable().optional(),
+  agenda: Agenda.optional(),
+  settings: MeetingSettingsInput.partial().optional(),
+  /** Members of the branch invited to attend without being counted (列席). */
+  observerIds: z.array(Uuid).max(200).optional(),
+});
+
 /**
  * Schedules a meeting of a branch. Only `type` and `start` are required; everything else is defaulted: the title
  * from the type and month, one hour, host = the secretary, recorder = the organizer (else the secretary),
  * expected = the roster (the party group's for a group meeting, the committee's for a committee meeting).
  */
-export const ScheduleMeetingRequest = z
-  .object({
-    type: MeetingType,
-    start: DateTime,
-    end: DateTime.optional(),
-    title: Title.optional(),
-    /** The party group of a group_meeting (required for that type, ignored for the others). */
-    groupId: Uuid.optional(),
-    hostId: Uuid.optional(),
-    recorderId: Uuid.optional(),
-    lecturerId: Uuid.nullable().optional(),
-    agenda: Agenda.optional(),
-    settings: MeetingSettingsInput.partial().optional(),
-    /** Members of the branch invited to attend without being counted (列席). */
-    observerIds: z.array(Uuid).max(200).optional(),
-  })
+export const ScheduleMeetingRequest = scheduleFields
   .refine((v) => v.type !== 'group_meeting' || !!v.groupId, {
     path: ['groupId'],
     message: m('validation.groupRequired'),
   })
   .refine(endAfterStart, { path: ['end'], message: m('validation.endAfterStart') });
 export type ScheduleMeetingRequest = z.infer<typeof ScheduleMeetingRequest>;
+
+/** The longest monthly series one request creates (a year). */
+export const SERIES_MAX_MONTHS = 12;
+
+/**
+ * `POST /org-units/:unitId/meeting-series`: a monthly 主题党日 — `start` is the first occurrence; the next ones
+ * fall on the same day of each following month (the month's last day when it is shorter) at the same time (China
+ * time), `months` occurrences in all. Each occurrence is a meeting of its own (title, attendees, leave, minutes);
+ * they share a series id.
+ */
+export const ScheduleSeriesRequest = scheduleFields
+  .omit({ type: true, groupId: true, title: true })
+  .extend({
+    type: z.literal('theme_day'),
+    months: z.number().int().min(2).max(SERIES_MAX_MONTHS),
+  })
+  .refine(endAfterStart, { path: ['end'], message: m('validation.endAfterStart') });
+export type ScheduleSeriesRequest = z.infer<typeof ScheduleSeriesRequest>;
 
 /** Changes a scheduled or live meeting; expected attendees stay as scheduled. */
 export const UpdateMeetingRequest = z
@@ -115,6 +134,8 @@ export const Meeting = LiveMeeting.extend({
   agenda: z.array(z.string()),
   settings: MeetingSettingsInput,
   attendees: z.array(MeetingAttendee),
+  /** The series of a repeating meeting (null for a single one). */
+  seriesId: Uuid.nullable(),
 });
 export type Meeting = z.infer<typeof Meeting>;
 

@@ -225,6 +225,35 @@ export const messages = {
       '服务器缺少中文字体，无法生成 PDF（PDF_CJK_FONT={path}）；请安装 fonts-noto-cjk 或设置 PDF_CJK_FONT',
     en: 'the server has no CJK font for PDFs (PDF_CJK_FONT={path}); install fonts-noto-cjk or set PDF_CJK_FONT',
   },
+  // Attendance rules, final records, series, notifications, guests (issue 4, continued)
+  'attendance.notEnded': {
+    'zh-CN': '会议尚未结束，不能补学',
+    en: 'the meeting has not ended; it cannot be made up yet',
+  },
+  'attendance.notBranch': {
+    'zh-CN': '考勤规则只能由党支部设置',
+    en: 'attendance rules are set by a branch',
+  },
+  'notFound.invite': { 'zh-CN': '邀请链接不存在', en: 'invite link not found' },
+  'invite.invalid': {
+    'zh-CN': '邀请链接无效、已过期或已被撤销',
+    en: 'the invite link is invalid, expired or revoked',
+  },
+  'invite.meetingClosed': {
+    'zh-CN': '会议已结束或已取消，邀请链接不可再用',
+    en: 'the meeting has ended or been cancelled; the invite link no longer works',
+  },
+  'invite.alreadyRevoked': { 'zh-CN': '该邀请链接已撤销', en: 'that invite link has already been revoked' },
+  'validation.inviteToken': { 'zh-CN': '邀请链接不完整', en: 'the invite link is incomplete' },
+  'auth.guestToken': {
+    'zh-CN': '来宾身份只能进入受邀的会议',
+    en: 'a guest may only enter the meeting they were invited to',
+  },
+  'rtc.guestCannotHost': { 'zh-CN': '来宾不能担任主持人', en: 'a guest cannot host the meeting' },
+  'meetings.guestWaitsForHost': {
+    'zh-CN': '会议尚未开始，请等待主持人开始会议',
+    en: 'the meeting has not started; wait for the host to start it',
+  },
   'rtc.badHandshake': {
     'zh-CN': '连接参数无效：{reason}',
     en: 'invalid connection parameters: {reason}',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ApiError, Uuid } from './common';
 import { locales } from './messages';
 import { minutesRequestSchemas, type MinutesClientEvents, type MinutesServerEvents } from './minutes-live';
+import type { NotificationServerEvents } from './notifications';
 
 /**
  * The live-room signalling contract on the socket.io namespace `/rtc`. Every client→server event carries one
@@ -210,8 +211,11 @@ export interface RtcClientEvents extends MinutesClientEvents {
   'lobby.deny': Handler<PeerRef, null>;
 }
 
-/** server → client (the minutes' events: ./minutes-live). */
-export interface RtcServerEvents extends MinutesServerEvents {
+/**
+ * server → client: the room's, the minutes' (./minutes-live) and, on any socket of a signed-in person, their
+ * notifications (./notifications).
+ */
+export interface RtcServerEvents extends MinutesServerEvents, NotificationServerEvents {
   'peer.joined': (peer: PeerInfo) => void;
   'peer.left': (p: { peerId: string }) => void;
   /** A new producer in the room: the consumer for it was created paused; resume it with `consumer.resume`. */

@@ -3,7 +3,17 @@ import {
   type AddMemberRequest,
   type AuditEvent,
   type AuditVerifyResult,
+  type BranchAttendanceRules,
+  type UnitStatistics,
+  type UpdateAttendanceRulesRequest,
+  type UpdateAttendanceRulesResult,
   type CancelMeetingRequest,
+  type CreatedInvite,
+  type CreateInviteRequest,
+  type GuestJoinRequest,
+  type GuestMeetingInfo,
+  type GuestSession,
+  type MeetingInvite,
   type ChangePasswordRequest,
   type CreateOrgUnitRequest,
   type Health,
@@ -12,6 +22,9 @@ import {
   type LiveMeeting,
   type LoginRequest,
   type LoginResponse,
+  type MarkNotificationsReadRequest,
+  type MarkNotificationsReadResult,
+  type NotificationList,
   type Me,
   type Meeting,
   type MeetingAttendance,
@@ -22,6 +35,7 @@ import {
   type RosterImportReport,
   type RosterMember,
   type ScheduleMeetingRequest,
+  type ScheduleSeriesRequest,
   type UpdateMeetingRequest,
   type UpdateMemberRequest,
   type UpdateOrgUnitRequest,
@@ -91,6 +105,8 @@ export function endpoints(client: ApiClient = api) {
       client.get<Meeting[]>(apiRoutes.meetings.ofUnit(unitId), { from, to }),
     scheduleMeeting: (unitId: string, body: ScheduleMeetingRequest) =>
       client.post<Meeting>(apiRoutes.meetings.ofUnit(unitId), body),
+    scheduleSeries: (unitId: string, body: ScheduleSeriesRequest) =>
+      client.post<Meeting[]>(apiRoutes.meetings.series(unitId), body),
     updateMeeting: (meetingId: string, body: UpdateMeetingRequest) =>
       client.patch<Meeting>(apiRoutes.meetings.one(meetingId), body),
     cancelMeeting: (meetingId: string, body: CancelMeetingRequest = {}) =>
@@ -111,6 +127,37 @@ export function endpoints(client: ApiClient = api) {
       client.post<LeaveRequest>(apiRoutes.meetings.leaveRequests(meetingId), { reason }),
     decideLeave: (leaveRequestId: string, body: LeaveDecisionRequest) =>
       client.post<LeaveRequest>(apiRoutes.meetings.leaveDecision(leaveRequestId), body),
+
+    notifications: (query: { limit?: number; before?: string } = {}) =>
+      client.get<NotificationList>(apiRoutes.notifications.list, query),
+    markNotificationsRead: (body: MarkNotificationsReadRequest) =>
+      client.post<MarkNotificationsReadResult>(apiRoutes.notifications.read, body),
+
+    meetingInvites: (meetingId: string) => client.get<MeetingInvite[]>(apiRoutes.meetings.invites(meetingId)),
+    createInvite: (meetingId: string, body: Partial<CreateInviteRequest> = {}) =>
+      client.post<CreatedInvite>(apiRoutes.meetings.invites(meetingId), body),
+    revokeInvite: (inviteId: string) =>
+      client.post<MeetingInvite>(apiRoutes.meetings.revokeInvite(inviteId), {}),
+    guestPreview: (token: string) =>
+      client.request<GuestMeetingInfo>(apiRoutes.guest.preview, {
+        method: 'POST',
+        body: { token },
+        auth: false,
+      }),
+    guestJoin: (body: GuestJoinRequest) =>
+      client.request<GuestSession>(apiRoutes.guest.join, { method: 'POST', body, auth: false }),
+
+    statistics: (unitId: string, from: string, to: string) =>
+      client.get<UnitStatistics>(apiRoutes.orgUnits.statistics(unitId), { from, to }),
+    ledger: (unitId: string, from: string, to: string): Promise<DownloadedFile> =>
+      client.download(apiRoutes.orgUnits.ledgerXlsx(unitId), { from, to }),
+    attendanceRules: (unitId: string) =>
+      client.get<BranchAttendanceRules>(apiRoutes.orgUnits.attendanceRules(unitId)),
+    updateAttendanceRules: (unitId: string, body: UpdateAttendanceRulesRequest) =>
+      client.request<UpdateAttendanceRulesResult>(apiRoutes.orgUnits.attendanceRules(unitId), {
+        method: 'PUT',
+        body,
+      }),
 
     auditEvents: (query: { limit?: number; unitId?: string; beforeId?: string }) =>
       client.get<AuditEvent[]>(apiRoutes.audit.events, query),

@@ -2,6 +2,7 @@ import type {
   ApiError,
   ChatMessage,
   MinutesServerEvents,
+  NotificationServerEvents,
   PeerInfo,
   RoomState,
   RtcServerEvents,
@@ -18,8 +19,11 @@ export type ConnectionState =
 
 export const FINAL_STATES: readonly ConnectionState[] = ['left', 'ended', 'removed', 'denied', 'failed'];
 
-/** The room's server events (the minutes' own go to the minutes client, not through the room). */
-type RoomServerEvents = Omit<RtcServerEvents, keyof MinutesServerEvents>;
+/**
+ * The room's server→client events: the minutes' own go to the minutes client, and a person's notifications travel
+ * on the same socket, but neither is the room's.
+ */
+type RoomServerEvents = Omit<RtcServerEvents, keyof MinutesServerEvents | keyof NotificationServerEvents>;
 
 /** One server→client event of the room, as `{ type, payload }`. */
 export type ServerRoomEvent = {

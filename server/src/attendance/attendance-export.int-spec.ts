@@ -37,7 +37,14 @@ const beijing = (iso: string | null) =>
         second: '2-digit',
         hourCycle: 'h23',
       }).format(new Date(iso));
-const zh = { present: '出席', late: '迟到', left_early: '早退', absent: '缺席', excused: '请假' } as const;
+const zh = {
+  present: '出席',
+  late: '迟到',
+  left_early: '早退',
+  absent: '缺席',
+  excused: '请假',
+  make_up: '补学',
+} as const;
 
 const binary = (res: Response, cb: (err: Error | null, body: Buffer) => void) => {
   const chunks: Buffer[] = [];

@@ -1,12 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import {
-  type AttendanceRecord,
-  attendanceStatusLabelsZh,
-  ErrorCodes,
-  type MeetingAttendance,
-} from '@branchmeet/shared';
+import { attendanceStatusLabelsZh, ErrorCodes, type MeetingAttendance } from '@branchmeet/shared';
 import PDFDocument from 'pdfkit';
 import { DataSource, In } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
@@ -17,31 +12,8 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { MeetingEntity } from '../meetings/meeting.entity';
 import { AccessService } from '../orgs/access.service';
 import { writeXlsx } from '../orgs/roster-file';
+import { attendanceCounts, type AttendanceCounts } from './attendance-counts';
 import { AttendanceService } from './attendance.service';
-
-/** 应到 / 实到 / 请假 / 缺席 of a meeting; 实到 is everyone who was there (present, late or left early). */
-export interface AttendanceCounts {
-  expected: number;
-  present: number;
-  excused: number;
-  absent: number;
-  /** 实到 / 应到 in percent, one decimal (0 when nobody was expected). */
-  rate: number;
-}
-
-export function attendanceCounts(records: readonly Pick<AttendanceRecord, 'status'>[]): AttendanceCounts {
-  const excused = records.filter((r) => r.status === 'excused').length;
-  const absent = records.filter((r) => r.status === 'absent').length;
-  const expected = records.length;
-  const present = expected - excused - absent;
-  return {
-    expected,
-    present,
-    excused,
-    absent,
-    rate: expected ? Math.round((present / expected) * 1000) / 10 : 0,
-  };
-}
 
 const CHINA_OFFSET_MS = 8 * 3600 * 1000;
 /** An instant as China reads it (UTC+8 all year, no daylight saving): `YYYY-MM-DD HH:mm:ss`. */

@@ -1,6 +1,6 @@
 /**
- * A branch's attendance rules (the branch will set them; for now the server's defaults from the config:
- * ATTENDANCE_LATE_AFTER_MINUTES and ATTENDANCE_PRESENT_MIN_PERCENT).
+ * A branch's attendance rules, set by its managers (attendance_rule); a branch that has set none uses the
+ * server's defaults from the config (ATTENDANCE_LATE_AFTER_MINUTES and ATTENDANCE_PRESENT_MIN_PERCENT).
  *
  * - `lateAfterMinutes` N: a member whose first join is MORE than N minutes after the meeting's actual start is
  *   late (joining exactly N minutes after the start is on time). Fractions of a minute are allowed.
@@ -21,7 +21,9 @@ export const DEFAULT_ATTENDANCE_RULES: AttendanceRules = { lateAfterMinutes: 5, 
  *   attended long enough counts as attending);
  * - `left_early`: joined, but the total time is below P% of the meeting's duration;
  * - `late`: total time at least P%, first join more than N minutes after the start;
- * - `present`: total time at least P%, first join within N minutes of the start.
+ * - `present`: total time at least P%, first join within N minutes of the start;
+ * - `make_up` (补学): a member who would be `absent`, `excused` or `left_early` and has completed the make-up
+ *   study of the meeting (watched its replay far enough; issue 6 reports it through AttendanceService.recompute).
  * A zero-length meeting: anyone who joined at all is present (0 ≥ P% of 0).
  */
-export type AttendanceStatus = 'present' | 'late' | 'left_early' | 'absent' | 'excused';
+export type AttendanceStatus = 'present' | 'late' | 'left_early' | 'absent' | 'excused' | 'make_up';

@@ -1,9 +1,16 @@
-import { Controller, Get, Param, Res } from '@nestjs/common';
+import { Controller, Get, Param, Put, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { apiRoutes, type MeetingAttendance } from '@branchmeet/shared';
+import {
+  apiRoutes,
+  UpdateAttendanceRulesRequest,
+  type BranchAttendanceRules,
+  type MeetingAttendance,
+  type UpdateAttendanceRulesResult,
+} from '@branchmeet/shared';
 import type { Response } from 'express';
 import { AuthUser, CurrentUser } from '../auth/auth-user';
 import { UuidPipe } from '../common/uuid.pipe';
+import { ZodBody } from '../common/zod';
 import { AttendanceExportService, type ExportFile } from './attendance-export.service';
 import { AttendanceService } from './attendance.service';
 
@@ -29,6 +36,28 @@ export class AttendanceController {
     @Param('meetingId', UuidPipe) meetingId: string,
   ): Promise<MeetingAttendance> {
     return this.attendance.forMeeting(user, meetingId);
+  }
+
+  /** A branch's attendance rules (the server's defaults until its managers set them). */
+  @Get(apiRoutes.orgUnits.attendanceRules(':unitId'))
+  rules(
+    @CurrentUser() user: AuthUser,
+    @Param('unitId', UuidPipe) unitId: string,
+  ): Promise<BranchAttendanceRules> {
+    return this.attendance.getRules(user, unitId);
+  }
+
+  /**
+   * Sets a branch's rules (its managers): for the meetings that end from now on, and — with `recomputeFrom` —
+   * recomputing the final records of its ended meetings since then (each recomputation audited).
+   */
+  @Put(apiRoutes.orgUnits.attendanceRules(':unitId'))
+  updateRules(
+    @CurrentUser() user: AuthUser,
+    @Param('unitId', UuidPipe) unitId: string,
+    @ZodBody(UpdateAttendanceRulesRequest) body: UpdateAttendanceRulesRequest,
+  ): Promise<UpdateAttendanceRulesResult> {
+    return this.attendance.updateRules(user, unitId, body);
   }
 
   /** The attendance as XLSX: a title block with the counts, then one row per expected member. */

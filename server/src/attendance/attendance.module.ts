@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { AttendanceExportService } from './attendance-export.service';
 import { AttendanceController } from './attendance.controller';
 import { AttendanceService } from './attendance.service';
@@ -11,6 +12,7 @@ import { StatisticsService } from './statistics.service';
  * statistics and ledger over a period.
  */
 @Module({
+  imports: [AuditModule],
   controllers: [AttendanceController, StatisticsController],
   providers: [PresenceService, AttendanceService, AttendanceExportService, StatisticsService],
   exports: [AttendanceService, PresenceService],

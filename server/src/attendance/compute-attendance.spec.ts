@@ -1,5 +1,10 @@
 import { DEFAULT_ATTENDANCE_RULES } from './attendance-rules';
-import { computeAttendance, type AttendanceInput, type PresenceInterval } from './compute-attendance';
+import {
+  computeAttendance,
+  restatus,
+  type AttendanceInput,
+  type PresenceInterval,
+} from './compute-attendance';
 
 const T0 = Date.parse('2026-03-01T09:00:00Z');
 /** A time `min` minutes after the meeting's start. */
@@ -35,8 +40,10 @@ describe('computeAttendance', () => {
       firstJoin: at(0),
       lastLeave: at(60),
       joinCount: 1,
+      totalMs: 3_600_000,
       totalSeconds: 3600,
       status: 'present',
+      makeUpAt: null,
     });
   });
 
@@ -85,8 +92,10 @@ describe('computeAttendance', () => {
       firstJoin: null,
       lastLeave: null,
       joinCount: 0,
+      totalMs: 0,
       totalSeconds: 0,
       status: 'absent',
+      makeUpAt: null,
     });
     expect(records.find((r) => r.userId === 'c')?.status).toBe('excused');
   });
@@ -100,8 +109,50 @@ describe('computeAttendance', () => {
     expect(one('a', [seg('a', 20, null)])).toMatchObject({ lastLeave: at(60), totalSeconds: 2400 });
   });
 
-  it('time outside the meeting is not counted', () => {
-    expect(one('a', [seg('a', -10, 10), seg('a', 50, 70)])).toMatchObject({ totalSeconds: 20 * 60 });
+  it('time outside the meeting is not counted; nobody leaves after the end', () => {
+    expect(one('a', [seg('a', -10, 10), seg('a', 50, 70)])).toMatchObject({
+      totalSeconds: 20 * 60,
+      firstJoin: at(-10),
+      lastLeave: at(60),
+    });
+  });
+
+  describe('make-up study (补学)', () => {
+    const done = (userId: string, min: number) => ({ userId, at: at(min) });
+
+    it('turns absent, excused and left early into make_up, and records when', () => {
+      const records = run([seg('a', 0, 10)], {
+        excused: ['b'],
+        makeUp: [done('a', 90), done('b', 120), done('c', 70)],
+      });
+      expect(records.map((r) => [r.userId, r.status, r.makeUpAt])).toEqual([
+        ['a', 'make_up', at(90)],
+        ['b', 'make_up', at(120)],
+        ['c', 'make_up', at(70)],
+      ]);
+      // The presence facts stay as they were.
+      expect(records[0]).toMatchObject({
+        joinCount: 1,
+        totalSeconds: 600,
+        firstJoin: at(0),
+        lastLeave: at(10),
+      });
+    });
+
+    it('does not change a member who attended (present or late); the time is kept', () => {
+      const records = run([seg('a', 0, 60), seg('b', 10, 60)], { makeUp: [done('a', 80), done('b', 80)] });
+      expect(records.map((r) => [r.userId, r.status, r.makeUpAt])).toEqual([
+        ['a', 'present', at(80)],
+        ['b', 'late', at(80)],
+        ['c', 'absent', null],
+      ]);
+    });
+
+    it('the earliest completion counts; members not expected are ignored', () => {
+      const records = run([], { makeUp: [done('c', 100), done('c', 75), done('x', 70)] });
+      expect(records.find((r) => r.userId === 'c')).toMatchObject({ status: 'make_up', makeUpAt: at(75) });
+      expect(records.map((r) => r.userId)).not.toContain('x');
+    });
   });
 
   it('a zero-length meeting: whoever joined is present, the others absent', () => {
@@ -138,5 +189,19 @@ describe('computeAttendance', () => {
       rules: { lateAfterMinutes: 3 / 60, presentMinPercent: 50 },
     });
     expect(r[0]).toMatchObject({ status: 'late', totalSeconds: 6 });
+  });
+
+  it('restatus derives from stored facts exactly what computeAttendance derives from the presence', () => {
+    const segments = [seg('a', 0, 30), seg('b', 6, 60), seg('c', 0, 10)];
+    const first = run(segments, { rules: { lateAfterMinutes: 5, presentMinPercent: 50 } });
+    const ctx = {
+      start: at(0),
+      end: at(60),
+      rules: { lateAfterMinutes: 10, presentMinPercent: 60 },
+      excused: ['c'],
+      makeUp: [{ userId: 'a', at: at(100) }],
+    };
+    expect(restatus(first, ctx)).toEqual(run(segments, ctx));
+    expect(restatus(first, ctx).map((r) => r.status)).toEqual(['make_up', 'present', 'excused']);
   });
 });

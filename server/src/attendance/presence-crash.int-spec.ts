@@ -2,7 +2,8 @@
  * Crash recovery of presence: the server runs as a process of its own (from the sources, transpile-only), two
  * members are in a meeting with connected receive transports, and the process is SIGKILLed. Their segments are
  * left open in the database with a recent heartbeat; the restarted server closes every one of them at its last
- * heartbeat ('crash'): nobody lost, nobody present forever, nothing duplicated.
+ * heartbeat ('crash'): nobody lost, nobody present forever, nothing duplicated. The meeting itself, left live
+ * with no room, is ended at its last heartbeat and its attendance computed and stored.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -178,6 +179,21 @@ it('after a SIGKILL and a restart, every open segment is closed at its last hear
       lastLeave: s.closed_at?.toISOString(),
       totalSeconds: Math.round(((s.closed_at?.getTime() ?? 0) - s.opened_at.getTime()) / 1000),
     });
+  }
+  // The meeting the crash left live has no room now: it was ended at its last heartbeat, its records final.
+  expect(body).toMatchObject({ status: 'ended', final: true });
+  const lastHeartbeat = Math.max(...dead.map((s) => s.last_heartbeat_at.getTime()));
+  expect(Date.parse(body.endedAt ?? '')).toBe(lastHeartbeat);
+  const ends = (
+    await pg.query<{ actor_id: string | null; after: { reason: string } }>(
+      `SELECT actor_id, after FROM audit_event WHERE action = 'meeting.end' AND entity_id = $1`,
+      [meetingId],
+    )
+  ).rows;
+  expect(ends).toEqual([{ actor_id: null, after: expect.objectContaining({ reason: 'crash' }) }]);
+  for (const s of after) {
+    const r = body.records.find((x) => x.userId === s.user_id);
+    expect(r?.status).toBe('present');
   }
   second.child.kill('SIGTERM');
   await new Promise((r) => second.child.once('exit', r));

@@ -18,8 +18,13 @@ export class PresenceSegmentEntity {
   @Column({ name: 'meeting_id', type: 'uuid' })
   meetingId: string;
 
-  @Column({ name: 'user_id', type: 'uuid' })
-  userId: string;
+  /** The member; null for a guest (`guest_id`). */
+  @Column({ name: 'user_id', type: 'uuid', nullable: true })
+  userId: string | null;
+
+  /** An outside guest invited by link (exactly one of user_id and guest_id is set). */
+  @Column({ name: 'guest_id', type: 'uuid', nullable: true })
+  guestId: string | null;
 
   /** The media peer (seat) of this stretch. */
   @Column({ name: 'peer_id', type: 'uuid' })

@@ -103,18 +103,16 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, Be
     const key = `${e.meetingId}/${e.peerId}`;
     if (this.open.has(key)) return; // a reconnect (new transport) of a seat that never left
     const now = new Date();
+    // The peer's person is a member (user_id) or a guest of this meeting (guest_id).
     const insert = this.dataSource
-      .getRepository(PresenceSegmentEntity)
-      .insert({
-        meetingId: e.meetingId,
-        userId: e.userId,
-        peerId: e.peerId,
-        openedAt: now,
-        lastHeartbeatAt: now,
-        closedAt: null,
-        closeReason: null,
-      })
-      .then((r) => String((r.identifiers[0] as { id: string | number }).id))
+      .query(
+        `INSERT INTO presence_segment (meeting_id, user_id, guest_id, peer_id, opened_at, last_heartbeat_at)
+         SELECT $1, u.id, g.id, $3, $4, $4 FROM (SELECT $2::uuid AS id) x
+         LEFT JOIN app_user u ON u.id = x.id LEFT JOIN meeting_guest g ON g.id = x.id AND g.meeting_id = $1
+         RETURNING id`,
+        [e.meetingId, e.userId, e.peerId, now],
+      )
+      .then((rows: { id: string | number }[]) => String(rows[0].id))
       .catch((err: unknown) => {
         this.log.error(`presence segment of peer ${e.peerId} not opened: ${String(err)}`);
         return null;

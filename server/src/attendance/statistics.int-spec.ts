@@ -167,9 +167,9 @@ const meetingCounts = {
   M4: { expected: 2, present: 2, excused: 0, absent: 0, rate: 100 },
 };
 const memberCounts = (): Record<string, Omit<MemberStatistics, 'userId' | 'name'>> => ({
-  [sec]: { expected: 4, present: 3, late: 0, leftEarly: 1, absent: 0, excused: 0, rate: 100 },
-  [mem1]: { expected: 3, present: 2, late: 1, leftEarly: 0, absent: 0, excused: 0, rate: 100 },
-  [zw]: { expected: 3, present: 1, late: 0, leftEarly: 0, absent: 1, excused: 1, rate: 33.3 },
+  [sec]: { expected: 4, present: 3, late: 0, leftEarly: 1, absent: 0, excused: 0, makeUp: 0, rate: 100 },
+  [mem1]: { expected: 3, present: 2, late: 1, leftEarly: 0, absent: 0, excused: 0, makeUp: 0, rate: 100 },
+  [zw]: { expected: 3, present: 1, late: 0, leftEarly: 0, absent: 1, excused: 1, makeUp: 0, rate: 33.3 },
 });
 
 describe('statistics', () => {
@@ -196,6 +196,7 @@ describe('statistics', () => {
       present: 8,
       excused: 1,
       absent: 1,
+      makeUp: 0,
       rate: 80,
       requiredTotal: 11,
       requiredMet: 5,
@@ -244,6 +245,7 @@ describe('statistics', () => {
       present: 1,
       excused: 0,
       absent: 0,
+      makeUp: 0,
       rate: 100,
       requiredTotal: 8, // no party groups in branch B
       requiredMet: 1,

@@ -10,10 +10,16 @@ import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { AccessService, type UnitAction } from '../orgs/access.service';
 import type { OrgUnitEntity } from '../orgs/org-unit.entity';
-import { attendanceCounts } from './attendance-export.service';
+import { attendanceCounts } from './attendance-counts';
 import { AttendanceService } from './attendance.service';
-import { computeAttendance } from './compute-attendance';
-import { checkWindow, memberStatistics, requiredChecks, summarize, type HeldMeeting } from './statistics';
+import {
+  checkWindow,
+  memberStatistics,
+  monthStatistics,
+  requiredChecks,
+  summarize,
+  type HeldMeeting,
+} from './statistics';
 
 /** One expected member's record in a meeting of the period. */
 export interface PeriodRecord {
@@ -24,6 +30,7 @@ export interface PeriodRecord {
   lastLeave: Date | null;
   joinCount: number;
   totalSeconds: number;
+  makeUpAt: Date | null;
 }
 
 /** An ended meeting of the period with its computed records (the ledger's rows). */
@@ -56,9 +63,8 @@ interface MeetingRow {
 }
 
 /**
- * Attendance statistics over a period, from ended meetings only (a live or cancelled one has no final
- * records). The records are computed exactly as GET attendance computes them, but for all of the period's
- * meetings with one query per table: meetings, expected attendees, rosters, presence segments, approved leave.
+ * Attendance statistics over a period, from ended meetings only and their final records (a live or cancelled
+ * meeting has none), read for all of the period's meetings at once.
  */
 @Injectable()
 export class StatisticsService {
@@ -168,89 +174,27 @@ export class StatisticsService {
           ...attendanceCounts(m.records),
         })),
         members: memberStatistics(own.flatMap((m) => m.records)),
+        // An upper unit's months are its branches' (it holds few meetings of its own).
+        months: monthStatistics(from, to, upper ? meetings : own),
         required,
         branches: branchStats,
       },
     };
   }
 
-  /** The records of each meeting, as GET attendance computes them (expected attendees in roster order). */
+  /** The final records of each ended meeting (AttendanceService stores them when a meeting ends). */
   private async records(rows: MeetingRow[]): Promise<PeriodMeeting[]> {
     if (rows.length === 0) return [];
-    const ids = rows.map((m) => m.id);
-    const unitIds = [...new Set(rows.map((m) => m.unit_id))];
-    const [attendees, rosters, segments, leaves] = await Promise.all([
-      this.dataSource.query(
-        `SELECT a.meeting_id, a.user_id, u.name FROM meeting_attendee a JOIN app_user u ON u.id = a.user_id
-         WHERE a.meeting_id = ANY($1) AND a.kind = 'expected' ORDER BY u.name`,
-        [ids],
-      ) as Promise<{ meeting_id: string; user_id: string; name: string }[]>,
-      this.dataSource.query(
-        `SELECT m.unit_id, m.user_id, u.name FROM membership m JOIN app_user u ON u.id = m.user_id
-         WHERE m.unit_id = ANY($1) ORDER BY m.created_at, u.name`,
-        [unitIds],
-      ) as Promise<{ unit_id: string; user_id: string; name: string }[]>,
-      this.dataSource.query(
-        `SELECT meeting_id, user_id, opened_at, closed_at FROM presence_segment WHERE meeting_id = ANY($1)`,
-        [ids],
-      ) as Promise<{ meeting_id: string; user_id: string; opened_at: Date; closed_at: Date | null }[]>,
-      this.dataSource.query(
-        `SELECT meeting_id, user_id FROM leave_request WHERE meeting_id = ANY($1) AND status = 'approved'`,
-        [ids],
-      ) as Promise<{ meeting_id: string; user_id: string }[]>,
-    ]);
-    const groupBy = <T extends { meeting_id: string }>(list: T[]) => {
-      const map = new Map<string, T[]>();
-      for (const x of list) {
-        const l = map.get(x.meeting_id);
-        if (l) l.push(x);
-        else map.set(x.meeting_id, [x]);
-      }
-      return map;
-    };
-    const attendeesOf = groupBy(attendees);
-    const segmentsOf = groupBy(segments);
-    const leavesOf = groupBy(leaves);
-    const rosterOf = new Map<string, { userId: string; name: string }[]>();
-    for (const r of rosters) {
-      const l = rosterOf.get(r.unit_id) ?? [];
-      l.push({ userId: r.user_id, name: r.name });
-      rosterOf.set(r.unit_id, l);
-    }
-    const rules = this.attendance.rules();
-
-    return rows.map((m) => {
-      const roster = rosterOf.get(m.unit_id) ?? [];
-      const listed = (attendeesOf.get(m.id) ?? []).map((a) => ({ userId: a.user_id, name: a.name }));
-      // As AttendanceService.forMeeting: the expected attendees in roster order (the roster for old meetings).
-      const order = new Map(roster.map((r, i) => [r.userId, i]));
-      const members =
-        listed.length === 0
-          ? roster
-          : listed.sort((a, b) => (order.get(a.userId) ?? Infinity) - (order.get(b.userId) ?? Infinity));
-      const names = new Map(members.map((x) => [x.userId, x.name]));
-      const computed = computeAttendance({
-        start: m.started_at,
-        end: m.ended_at ?? m.started_at,
-        expected: members.map((x) => x.userId),
-        segments: (segmentsOf.get(m.id) ?? []).map((s) => ({
-          userId: s.user_id,
-          joinedAt: s.opened_at,
-          leftAt: s.closed_at,
-        })),
-        rules,
-        excused: (leavesOf.get(m.id) ?? []).map((l) => l.user_id),
-      });
-      return {
-        id: m.id,
-        unitId: m.unit_id,
-        type: m.type,
-        title: m.title,
-        groupId: m.group_id,
-        startedAt: m.started_at,
-        endedAt: m.ended_at,
-        records: computed.map((r) => ({ ...r, name: names.get(r.userId) ?? '' })),
-      };
-    });
+    const records = await this.attendance.finalRecords(rows.map((m) => m.id));
+    return rows.map((m) => ({
+      id: m.id,
+      unitId: m.unit_id,
+      type: m.type,
+      title: m.title,
+      groupId: m.group_id,
+      startedAt: m.started_at,
+      endedAt: m.ended_at,
+      records: records.get(m.id) ?? [],
+    }));
   }
 }

@@ -2,10 +2,11 @@ import type {
   AttendanceStatus,
   MeetingType,
   MemberStatistics,
+  MonthStatistics,
   RequiredMeetingCheck,
   StatisticsSummary,
 } from '@branchmeet/shared';
-import { attendanceCounts } from './attendance-export.service';
+import { attendanceCounts, percent } from './attendance-counts';
 
 /** China's offset from UTC (UTC+8 all year): months and quarters begin at 00:00 in Beijing. */
 const CHINA_OFFSET_MS = 8 * 3600 * 1000;
@@ -119,8 +120,6 @@ export function requiredChecks(input: {
   return checks.map(({ order: _order, ...c }) => c);
 }
 
-const percent = (part: number, whole: number) => (whole ? Math.round((part / whole) * 1000) / 10 : 0);
-
 /** Per person over several meetings' records (each meeting's expected members only), in first-seen order. */
 export function memberStatistics(
   records: Iterable<{ userId: string; name: string; status: AttendanceStatus }>,
@@ -138,12 +137,14 @@ export function memberStatistics(
         leftEarly: 0,
         absent: 0,
         excused: 0,
+        makeUp: 0,
         rate: 0,
       };
       byUser.set(r.userId, s);
     }
     s.expected += 1;
     if (r.status === 'left_early') s.leftEarly += 1;
+    else if (r.status === 'make_up') s.makeUp += 1;
     else s[r.status] += 1;
   }
   return [...byUser.values()].map((s) => ({
@@ -164,4 +165,23 @@ export function summarize(
     requiredTotal: required.length,
     requiredMet: required.filter((c) => c.met).length,
   };
+}
+
+/**
+ * Every calendar month (China time) overlapping [from, to), in order, with the meetings that started in it and
+ * their totals (person-times): the attendance rate by month.
+ */
+export function monthStatistics(
+  from: Date,
+  to: Date,
+  meetings: { startedAt: Date; records: { status: AttendanceStatus }[] }[],
+): MonthStatistics[] {
+  return calendarPeriods(from, to, 'month').map((p) => {
+    const inMonth = meetings.filter((m) => m.startedAt >= p.start && m.startedAt < p.end);
+    return {
+      month: p.key,
+      meetingsHeld: inMonth.length,
+      ...attendanceCounts(inMonth.flatMap((m) => m.records)),
+    };
+  });
 }

@@ -4,6 +4,11 @@ import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/com
 export interface AuthUser {
   id: string;
   isAdmin: boolean;
+  /**
+   * An outside guest with a guest token (no account): `id` is the guest's, and the token opens only this one
+   * meeting's live room on /rtc. Never set on a REST request (the guard refuses guest tokens there).
+   */
+  guest?: { meetingId: string; name: string };
 }
 
 export const IS_PUBLIC = 'isPublic';

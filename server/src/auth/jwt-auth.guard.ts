@@ -2,13 +2,25 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import type { Request } from 'express';
-import { Unauthenticated } from '../common/domain-error';
+import { Forbidden, Unauthenticated } from '../common/domain-error';
 import { AuthUser, IS_PUBLIC } from './auth-user';
 
 export interface AccessTokenPayload {
   sub: string;
   adm: boolean;
 }
+
+/** A guest token (invite links): one meeting's live room, nothing else. */
+export interface GuestTokenPayload {
+  sub: string;
+  typ: 'guest';
+  /** The meeting it opens. */
+  mtg: string;
+  /** The name the guest gave. */
+  nam: string;
+}
+
+export const isGuestToken = (p: object): p is GuestTokenPayload => (p as { typ?: unknown }).typ === 'guest';
 
 /** Global guard: every route needs a valid access token unless marked @Public(). */
 @Injectable()
@@ -24,12 +36,15 @@ export class JwtAuthGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest<Request & { user?: AuthUser }>();
     const header = req.headers.authorization;
     if (!header?.startsWith('Bearer ')) throw Unauthenticated('auth.noAccessToken');
+    let payload: AccessTokenPayload | GuestTokenPayload;
     try {
-      const payload = await this.jwt.verifyAsync<AccessTokenPayload>(header.slice(7));
-      req.user = { id: payload.sub, isAdmin: payload.adm === true };
-      return true;
+      payload = await this.jwt.verifyAsync<AccessTokenPayload | GuestTokenPayload>(header.slice(7));
     } catch {
       throw Unauthenticated('auth.tokenInvalid');
     }
+    // A guest token opens one meeting's room on /rtc and no REST route.
+    if (isGuestToken(payload)) throw Forbidden('auth.guestToken');
+    req.user = { id: payload.sub, isAdmin: payload.adm === true };
+    return true;
   }
 }

@@ -30,6 +30,15 @@ const EnvSchema = z.object({
   TRUST_PROXY: bool.default(false),
   /** How long a dropped /rtc client keeps its seat in a meeting (rejoin with `resumePeerId` to take it back). */
   RTC_RECONNECT_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(15),
+  /**
+   * How long a live meeting stays live after its last participant left (someone rejoining in that time keeps it
+   * going); then it ends, at the moment the room emptied. 0 ends it at once.
+   */
+  MEETING_EMPTY_END_SECONDS: z.coerce.number().min(0).max(86400).default(180),
+  /** In-app reminder this many minutes before a meeting's planned start (one per person and meeting). */
+  MEETING_REMINDER_MINUTES: z.coerce.number().min(1).max(1440).default(15),
+  /** How often the reminder job looks for meetings about to start. */
+  MEETING_REMINDER_TICK_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
   /** How often the open presence segments' last_heartbeat_at is written (after a crash they close there). */
   PRESENCE_HEARTBEAT_SECONDS: z.coerce.number().min(0.1).max(300).default(15),
   /** Default attendance rules of a branch: late after N minutes (fractions allowed), present from P%. */

@@ -10,8 +10,12 @@ export class ChatMessageEntity {
   @Column({ name: 'meeting_id', type: 'uuid' })
   meetingId: string;
 
-  @Column({ name: 'user_id', type: 'uuid' })
-  userId: string;
+  /** The member who wrote it; null for a guest (`guest_id`). */
+  @Column({ name: 'user_id', type: 'uuid', nullable: true })
+  userId: string | null;
+
+  @Column({ name: 'guest_id', type: 'uuid', nullable: true })
+  guestId: string | null;
 
   @Column({ type: 'varchar', length: 2000 })
   text: string;

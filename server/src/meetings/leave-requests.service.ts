@@ -6,7 +6,9 @@ import {
   type LeaveRequest,
 } from '@branchmeet/shared';
 import { DataSource } from 'typeorm';
+import { AttendanceService } from '../attendance/attendance.service';
 import { AuditService } from '../audit/audit.service';
+import { NotificationsService } from '../notifications/notifications.service';
 import { AuthUser } from '../auth/auth-user';
 import { UserEntity } from '../auth/user.entity';
 import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-error';
@@ -17,7 +19,8 @@ import { MeetingEntity } from './meeting.entity';
 
 /**
  * Leave requests (请假): an expected attendee asks before or during the meeting; a manager of the branch approves
- * or rejects. Approved leave turns absent into excused in the attendance (computed on read). Every change audited.
+ * or rejects. Approved leave turns absent into excused in the attendance (a decision after the meeting ended
+ * recomputes its final records). Every change audited.
  */
 @Injectable()
 export class LeaveRequestsService {
@@ -25,6 +28,8 @@ export class LeaveRequestsService {
     private readonly dataSource: DataSource,
     private readonly access: AccessService,
     private readonly audit: AuditService,
+    private readonly attendance: AttendanceService,
+    private readonly notifications: NotificationsService,
   ) {}
 
   async create(user: AuthUser, meetingId: string, body: CreateLeaveRequest): Promise<LeaveRequest> {
@@ -92,7 +97,7 @@ export class LeaveRequestsService {
       if (e instanceof DomainError && e.code === ErrorCodes.notFound) throw NotFound('notFound.leaveRequest');
       throw e;
     }
-    await this.dataSource.transaction(async (em) => {
+    const deliveries = await this.dataSource.transaction(async (em) => {
       const locked = await em.findOneOrFail(LeaveRequestEntity, {
         where: { id: request.id },
         lock: { mode: 'pessimistic_write' },
@@ -120,7 +125,26 @@ export class LeaveRequestsService {
           decidedAt: decidedAt.toISOString(),
         },
       });
+      // A final record set (the meeting has ended) is recomputed: approved leave excuses an absent member.
+      await this.attendance.recompute(
+        meeting.id,
+        { kind: 'leave', actorId: user.id, leaveRequestId: locked.id },
+        em,
+      );
+      // The member sees the decision.
+      return this.notifications.add(em, {
+        userIds: [locked.userId],
+        kind: 'leave.decided',
+        meetingId: meeting.id,
+        params: {
+          title: meeting.title,
+          start: (meeting.scheduledStart ?? meeting.startedAt).toISOString(),
+          status,
+          note: body.note ?? null,
+        },
+      });
     });
+    this.notifications.push(deliveries);
     return this.one(request.id);
   }
 

@@ -1,4 +1,5 @@
 import {
+  monthlyOccurrences,
   DEFAULT_DURATION_MS,
   defaultExpected,
   defaultHost,
@@ -68,5 +69,37 @@ describe('default people', () => {
 
   it('lasts one hour', () => {
     expect(DEFAULT_DURATION_MS).toBe(3_600_000);
+  });
+});
+
+describe('monthlyOccurrences', () => {
+  const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
+
+  it('the same day and time of each month, China time, the first being the start', () => {
+    // 15 January 09:30 in Beijing = 01:30 UTC.
+    expect(iso(monthlyOccurrences(new Date('2027-01-15T01:30:00Z'), 3))).toEqual([
+      '2027-01-15T01:30:00.000Z',
+      '2027-02-15T01:30:00.000Z',
+      '2027-03-15T01:30:00.000Z',
+    ]);
+  });
+
+  it('a day a month does not have falls on its last day; the year turns', () => {
+    expect(iso(monthlyOccurrences(new Date('2026-10-31T06:00:00Z'), 6))).toEqual([
+      '2026-10-31T06:00:00.000Z',
+      '2026-11-30T06:00:00.000Z',
+      '2026-12-31T06:00:00.000Z',
+      '2027-01-31T06:00:00.000Z',
+      '2027-02-28T06:00:00.000Z',
+      '2027-03-31T06:00:00.000Z',
+    ]);
+  });
+
+  it('the day is the day in Beijing, also when it is another day in UTC', () => {
+    // 1 March 07:00 in Beijing is still 28 February 23:00 UTC.
+    expect(iso(monthlyOccurrences(new Date('2027-02-28T23:00:00Z'), 2))).toEqual([
+      '2027-02-28T23:00:00.000Z',
+      '2027-03-31T23:00:00.000Z',
+    ]);
   });
 });

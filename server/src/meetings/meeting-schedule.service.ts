@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
   ErrorCodes,
@@ -8,10 +9,12 @@ import {
   type MeetingType,
   type MessageKey,
   type ScheduleMeetingRequest,
+  type ScheduleSeriesRequest,
   type UpdateMeetingRequest,
 } from '@branchmeet/shared';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { NotificationsService, type Delivery } from '../notifications/notifications.service';
 import { AuthUser } from '../auth/auth-user';
 import { UserEntity } from '../auth/user.entity';
 import { Conflict, DomainError, NotFound } from '../common/domain-error';
@@ -25,6 +28,7 @@ import {
   defaultHost,
   defaultRecorder,
   defaultTitle,
+  monthlyOccurrences,
   type RosterEntry,
 } from './meeting-defaults';
 import { liveMeetingDto } from './meeting-dto';
@@ -58,75 +62,131 @@ export class MeetingScheduleService {
     private readonly access: AccessService,
     private readonly audit: AuditService,
     private readonly presence: MeetingPresence,
+    private readonly notifications: NotificationsService,
   ) {}
 
   async schedule(user: AuthUser, unitId: string, body: ScheduleMeetingRequest): Promise<Meeting> {
     const { unit } = await this.access.unit(user, unitId, 'meeting.schedule');
     if (unit.type !== 'branch') throw badRequest('meetings.branchOnly');
-    const id = await this.dataSource.transaction(async (em) => {
-      const roster = await rosterOf(em, unit.id);
-      const inBranch = new Set(roster.map((p) => p.userId));
-      let group: OrgUnitEntity | null = null;
-      let groupRoster: RosterEntry[] = [];
-      if (body.type === 'group_meeting' && body.groupId) {
-        group = await em.findOneBy(OrgUnitEntity, { id: body.groupId });
-        if (!group || group.type !== 'group' || group.parentId !== unit.id)
-          throw badRequest('meetings.groupNotOfBranch');
-        groupRoster = await rosterOf(em, group.id);
+    const { id, deliveries } = await this.dataSource.transaction(async (em) => {
+      const meeting = await this.create(em, user, unit, body);
+      const deliveries = await this.notifyAttendees(em, meeting, user.id, 'meeting.scheduled', {
+        unitName: unit.name,
+      });
+      return { id: meeting.id, deliveries };
+    });
+    this.notifications.push(deliveries);
+    return this.full(id);
+  }
+
+  /**
+   * A monthly 主题党日: one meeting per month, on the day of `start` (a shorter month's last day) at its time,
+   * China time; each occurrence scheduled (and audited) as a meeting of its own, all in one transaction, with a
+   * series id in common. Each attendee is notified once for the series.
+   */
+  async scheduleSeries(user: AuthUser, unitId: string, body: ScheduleSeriesRequest): Promise<Meeting[]> {
+    const { unit } = await this.access.unit(user, unitId, 'meeting.schedule');
+    if (unit.type !== 'branch') throw badRequest('meetings.branchOnly');
+    const start = new Date(body.start);
+    const lengthMs = body.end ? Date.parse(body.end) - start.getTime() : DEFAULT_DURATION_MS;
+    const starts = monthlyOccurrences(start, body.months);
+    const seriesId = randomUUID();
+    const { ids, deliveries } = await this.dataSource.transaction(async (em) => {
+      const meetings: MeetingEntity[] = [];
+      for (const at of starts) {
+        const { months: _months, ...single } = body;
+        meetings.push(
+          await this.create(
+            em,
+            user,
+            unit,
+            { ...single, start: at.toISOString(), end: new Date(at.getTime() + lengthMs).toISOString() },
+            seriesId,
+          ),
+        );
       }
-      const hostId = body.hostId ?? defaultHost(roster);
-      if (!hostId) throw badRequest('meetings.noSecretary');
-      const recorderId = body.recorderId ?? defaultRecorder(roster);
-      this.checkPeople(inBranch, {
+      const first = meetings[0];
+      const deliveries = await this.notifyAttendees(em, first, user.id, 'meeting.series_scheduled', {
+        unitName: unit.name,
+        count: meetings.length,
+      });
+      return { ids: meetings.map((m) => m.id), deliveries };
+    });
+    this.notifications.push(deliveries);
+    return Promise.all(ids.map((id) => this.full(id)));
+  }
+
+  /** Creates one scheduled meeting with its defaults and attendees (audited), in the caller's transaction. */
+  private async create(
+    em: EntityManager,
+    user: AuthUser,
+    unit: OrgUnitEntity,
+    body: ScheduleMeetingRequest,
+    seriesId?: string,
+  ): Promise<MeetingEntity> {
+    const roster = await rosterOf(em, unit.id);
+    const inBranch = new Set(roster.map((p) => p.userId));
+    let group: OrgUnitEntity | null = null;
+    let groupRoster: RosterEntry[] = [];
+    if (body.type === 'group_meeting' && body.groupId) {
+      group = await em.findOneBy(OrgUnitEntity, { id: body.groupId });
+      if (!group || group.type !== 'group' || group.parentId !== unit.id)
+        throw badRequest('meetings.groupNotOfBranch');
+      groupRoster = await rosterOf(em, group.id);
+    }
+    const hostId = body.hostId ?? defaultHost(roster);
+    if (!hostId) throw badRequest('meetings.noSecretary');
+    const recorderId = body.recorderId ?? defaultRecorder(roster);
+    this.checkPeople(inBranch, {
+      hostId,
+      recorderId,
+      lecturerId: body.lecturerId ?? null,
+      observerIds: body.observerIds ?? [],
+    });
+    const start = new Date(body.start);
+    const end = body.end ? new Date(body.end) : new Date(start.getTime() + DEFAULT_DURATION_MS);
+    const expected = defaultExpected(body.type, roster, groupRoster);
+    const observers = (body.observerIds ?? []).filter((u) => !expected.includes(u));
+    const meeting = await em.save(
+      em.create(MeetingEntity, {
+        unitId: unit.id,
+        type: body.type,
+        title: body.title ?? defaultTitle(body.type, start, group?.name),
         hostId,
+        status: 'scheduled',
+        groupId: group?.id ?? null,
+        scheduledStart: start,
+        scheduledEnd: end,
+        startedAt: start,
+        endedAt: null,
         recorderId,
         lecturerId: body.lecturerId ?? null,
-        observerIds: body.observerIds ?? [],
-      });
-      const start = new Date(body.start);
-      const end = body.end ? new Date(body.end) : new Date(start.getTime() + DEFAULT_DURATION_MS);
-      const expected = defaultExpected(body.type, roster, groupRoster);
-      const observers = (body.observerIds ?? []).filter((u) => !expected.includes(u));
-      const meeting = await em.save(
-        em.create(MeetingEntity, {
-          unitId: unit.id,
-          type: body.type,
-          title: body.title ?? defaultTitle(body.type, start, group?.name),
-          hostId,
-          status: 'scheduled',
-          groupId: group?.id ?? null,
-          scheduledStart: start,
-          scheduledEnd: end,
-          startedAt: start,
-          endedAt: null,
-          recorderId,
-          lecturerId: body.lecturerId ?? null,
-          agenda: body.agenda ?? [],
-          settings: {
-            waitingRoom: body.settings?.waitingRoom ?? false,
-            locked: false,
-            muteOnEntry: body.settings?.muteOnEntry ?? false,
-            recordingAllowed: body.settings?.recordingAllowed ?? false,
-          },
-          createdBy: user.id,
-        }),
-      );
-      await this.saveAttendees(em, meeting.id, expected, observers);
-      await this.audit.append(em, {
-        actorId: user.id,
-        action: 'meeting.schedule',
-        entityType: 'meeting',
-        entityId: meeting.id,
-        unitId: unit.id,
-        after: {
-          ...this.auditView(meeting),
-          expected: expected.length,
-          observers: observers.length,
+        agenda: body.agenda ?? [],
+        settings: {
+          waitingRoom: body.settings?.waitingRoom ?? false,
+          locked: false,
+          muteOnEntry: body.settings?.muteOnEntry ?? false,
+          recordingAllowed: body.settings?.recordingAllowed ?? false,
         },
-      });
-      return meeting.id;
+        createdBy: user.id,
+        seriesId: seriesId ?? null,
+      }),
+    );
+    await this.saveAttendees(em, meeting.id, expected, observers);
+    await this.audit.append(em, {
+      actorId: user.id,
+      action: 'meeting.schedule',
+      entityType: 'meeting',
+      entityId: meeting.id,
+      unitId: unit.id,
+      after: {
+        ...this.auditView(meeting),
+        expected: expected.length,
+        observers: observers.length,
+        ...(seriesId ? { seriesId } : {}),
+      },
     });
-    return this.full(id);
+    return meeting;
   }
 
   /** The branch's meetings whose planned start (or, opened ad hoc, actual start) lies in [from, to). */
@@ -152,7 +212,7 @@ export class MeetingScheduleService {
 
   async update(user: AuthUser, meetingId: string, body: UpdateMeetingRequest): Promise<Meeting> {
     const found = await this.authorised(user, meetingId, 'meeting.manage');
-    await this.dataSource.transaction(async (em) => {
+    const deliveries = await this.dataSource.transaction(async (em) => {
       const meeting = await em.findOneOrFail(MeetingEntity, {
         where: { id: found.id },
         lock: { mode: 'pessimistic_write' },
@@ -203,14 +263,20 @@ export class MeetingScheduleService {
         before: Object.fromEntries(changed.map((k) => [k, before[k]])),
         after: Object.fromEntries(changed.map((k) => [k, after[k]])),
       });
+      if (changed.length === 0) return [];
+      return this.notifyAttendees(em, meeting, user.id, 'meeting.updated', {
+        changes: changed.join(','),
+        ...(changed.includes('start') ? { previousStart: before.start } : {}),
+      });
     });
+    this.notifications.push(deliveries);
     return this.full(found.id);
   }
 
   /** Cancels a scheduled meeting (a live one is ended, not cancelled). Audited. */
   async cancel(user: AuthUser, meetingId: string, body: CancelMeetingRequest): Promise<Meeting> {
     const found = await this.authorised(user, meetingId, 'meeting.manage');
-    await this.dataSource.transaction(async (em) => {
+    const deliveries = await this.dataSource.transaction(async (em) => {
       const meeting = await em.findOneOrFail(MeetingEntity, {
         where: { id: found.id },
         lock: { mode: 'pessimistic_write' },
@@ -227,8 +293,40 @@ export class MeetingScheduleService {
         before: { status: 'scheduled' },
         after: { status: 'cancelled', reason: body.reason ?? null },
       });
+      return this.notifyAttendees(em, meeting, user.id, 'meeting.cancelled', { reason: body.reason ?? null });
     });
+    this.notifications.push(deliveries);
     return this.full(found.id);
+  }
+
+  /**
+   * Notifies a meeting's attendees (expected and observers) but the person who made the change; `params` add
+   * to the meeting's title, planned start and branch.
+   */
+  private async notifyAttendees(
+    em: EntityManager,
+    meeting: MeetingEntity,
+    actorId: string,
+    kind: 'meeting.scheduled' | 'meeting.series_scheduled' | 'meeting.updated' | 'meeting.cancelled',
+    params: Record<string, string | number | null>,
+  ): Promise<Delivery[]> {
+    const people: { user_id: string; unit_name: string }[] = await em.query(
+      `SELECT a.user_id, u.name AS unit_name FROM meeting_attendee a JOIN org_unit u ON u.id = $2
+       WHERE a.meeting_id = $1 AND a.user_id <> $3`,
+      [meeting.id, meeting.unitId, actorId],
+    );
+    if (people.length === 0) return [];
+    return this.notifications.add(em, {
+      userIds: people.map((p) => p.user_id),
+      kind,
+      meetingId: meeting.id,
+      params: {
+        title: meeting.title,
+        start: (meeting.scheduledStart ?? meeting.startedAt).toISOString(),
+        unitName: people[0].unit_name,
+        ...params,
+      },
+    });
   }
 
   /** Replaces a meeting's attendees: `expected` (应到) and `observers` (列席; never also expected). */
@@ -328,6 +426,7 @@ export class MeetingScheduleService {
         recordingAllowed: m.settings.recordingAllowed ?? false,
       },
       attendees,
+      seriesId: m.seriesId,
     };
   }
 }

@@ -361,3 +361,58 @@ describe('leave requests', () => {
     expect(Number(row.n)).toBe(0);
   });
 });
+
+describe('a monthly theme day (主题党日) series', () => {
+  it('one request creates one meeting per month, each its own, with a series id in common', async () => {
+    // The 31st at 14:30 in Beijing: shorter months fall on their last day.
+    const res = await t
+      .http()
+      .post(`/api/org-units/${u.branchA}/meeting-series`)
+      .set(auth.secretary1)
+      .send({ type: 'theme_day', start: '2027-01-31T06:30:00Z', months: 4, agenda: ['学习'] });
+    expect(res.status).toBe(201);
+    const series = res.body as Meeting[];
+    expect(series.map((m) => [m.scheduledStart, m.scheduledEnd, m.title])).toEqual([
+      ['2027-01-31T06:30:00.000Z', '2027-01-31T07:30:00.000Z', '2027年1月 主题党日'],
+      ['2027-02-28T06:30:00.000Z', '2027-02-28T07:30:00.000Z', '2027年2月 主题党日'],
+      ['2027-03-31T06:30:00.000Z', '2027-03-31T07:30:00.000Z', '2027年3月 主题党日'],
+      ['2027-04-30T06:30:00.000Z', '2027-04-30T07:30:00.000Z', '2027年4月 主题党日'],
+    ]);
+    const seriesId = series[0].seriesId;
+    expect(seriesId).toEqual(expect.any(String));
+    expect(new Set(series.map((m) => m.id)).size).toBe(4);
+    const roster = await membersOf(u.branchA);
+    for (const m of series) {
+      expect(m).toMatchObject({ type: 'theme_day', status: 'scheduled', seriesId, agenda: ['学习'] });
+      expect(expectedOf(m)).toEqual(roster);
+      // Each occurrence is audited as a scheduled meeting of its own.
+      expect((await auditOf(m.id)).map((e) => e.action)).toEqual(['meeting.schedule']);
+    }
+    // Each is a meeting of its own: cancelling one leaves the others.
+    await t.http().post(`/api/meetings/${series[1].id}/cancel`).set(auth.secretary1).send({}).expect(200);
+    const cal = await t
+      .http()
+      .get(`/api/org-units/${u.branchA}/meetings`)
+      .query({ from: '2027-01-01T00:00:00+08:00', to: '2027-06-01T00:00:00+08:00' })
+      .set(auth.member1)
+      .expect(200);
+    const inSeries = (cal.body as Meeting[]).filter((m) => m.seriesId === seriesId);
+    expect(inSeries.map((m) => m.status)).toEqual(['scheduled', 'cancelled', 'scheduled', 'scheduled']);
+    // Each attendee heard of the series once.
+    const [{ n }] = await t.ds.query(
+      `SELECT count(*)::int AS n FROM notification WHERE kind = 'meeting.series_scheduled' AND user_id = $1`,
+      [id.member1],
+    );
+    expect(n).toBe(1);
+  });
+
+  it('only a theme day repeats, 2 to 12 months; only managers', async () => {
+    const post = (body: object, who = 'secretary1') =>
+      t.http().post(`/api/org-units/${u.branchA}/meeting-series`).set(auth[who]).send(body);
+    await post({ type: 'lecture', start: '2027-01-05T06:00:00Z', months: 3 }).expect(400);
+    await post({ type: 'theme_day', start: '2027-01-05T06:00:00Z', months: 13 }).expect(400);
+    await post({ type: 'theme_day', start: '2027-01-05T06:00:00Z', months: 1 }).expect(400);
+    await post({ type: 'theme_day', start: '2027-01-05T06:00:00Z', months: 3 }, 'member1').expect(403);
+    await post({ type: 'theme_day', start: '2027-01-05T06:00:00Z', months: 3 }, 'secretary2').expect(404);
+  });
+});

@@ -58,6 +58,11 @@ export class MeetingEntity {
   @Column({ name: 'lecturer_id', type: 'uuid', nullable: true })
   lecturerId: string | null;
 
+  /** The occurrences of a repeating meeting (a monthly 主题党日) share one series id. */
+  @Column({ name: 'series_id', type: 'uuid', nullable: true })
+  @Index('ix_meeting_series')
+  seriesId: string | null;
+
   /** Agenda items (议题), in order. */
   @Column({ type: 'jsonb', default: () => `'[]'` })
   agenda: string[];

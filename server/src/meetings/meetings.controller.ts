@@ -6,6 +6,7 @@ import {
   MeetingCalendarQuery,
   OpenRoomRequest,
   ScheduleMeetingRequest,
+  ScheduleSeriesRequest,
   UpdateMeetingRequest,
 } from '@branchmeet/shared';
 import { AuthUser, CurrentUser } from '../auth/auth-user';
@@ -63,6 +64,16 @@ export class MeetingsController {
     @ZodBody(ScheduleMeetingRequest) body: ScheduleMeetingRequest,
   ) {
     return this.schedule.schedule(user, unitId, body);
+  }
+
+  /** Schedules a monthly 主题党日 series (managers): one meeting per month, `months` of them. */
+  @Post(apiRoutes.meetings.series(':unitId'))
+  scheduleSeries(
+    @CurrentUser() user: AuthUser,
+    @Param('unitId', UuidPipe) unitId: string,
+    @ZodBody(ScheduleSeriesRequest) body: ScheduleSeriesRequest,
+  ) {
+    return this.schedule.scheduleSeries(user, unitId, body);
   }
 
   @Patch(apiRoutes.meetings.one(':meetingId'))

@@ -1,16 +1,26 @@
 import { Module } from '@nestjs/common';
+import { AttendanceModule } from '../attendance/attendance.module';
 import { AuditModule } from '../audit/audit.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { LeaveRequestsController } from './leave-requests.controller';
 import { LeaveRequestsService } from './leave-requests.service';
+import { GuestController, MeetingInvitesController } from './meeting-invites.controller';
+import { MeetingInvitesService } from './meeting-invites.service';
 import { MeetingPresence } from './meeting-presence';
 import { MeetingScheduleService } from './meeting-schedule.service';
 import { MeetingsController } from './meetings.controller';
 import { MeetingsService } from './meetings.service';
 
 @Module({
-  imports: [AuditModule],
-  controllers: [MeetingsController, LeaveRequestsController],
-  providers: [MeetingsService, MeetingScheduleService, LeaveRequestsService, MeetingPresence],
+  imports: [AuditModule, AttendanceModule, NotificationsModule],
+  controllers: [MeetingsController, LeaveRequestsController, MeetingInvitesController, GuestController],
+  providers: [
+    MeetingsService,
+    MeetingScheduleService,
+    LeaveRequestsService,
+    MeetingInvitesService,
+    MeetingPresence,
+  ],
   exports: [MeetingsService, MeetingPresence],
 })
 export class MeetingsModule {}

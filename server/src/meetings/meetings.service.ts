@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import {
   ErrorCodes,
   formatMessage,
@@ -7,13 +7,15 @@ import {
   type OpenRoomRequest,
 } from '@branchmeet/shared';
 import { DataSource } from 'typeorm';
+import { AttendanceService } from '../attendance/attendance.service';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { UserEntity } from '../auth/user.entity';
-import { Conflict, DomainError, NotFound } from '../common/domain-error';
+import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-error';
 import { AccessService, UnitAction } from '../orgs/access.service';
 import { ChatMessageEntity } from './chat-message.entity';
 import { MeetingAttendeeEntity } from './meeting-attendee.entity';
+import { MeetingGuestEntity } from './meeting-guest.entity';
 import { liveMeetingDto } from './meeting-dto';
 import { MeetingPresence } from './meeting-presence';
 import { rosterOf } from './meeting-schedule.service';
@@ -27,16 +29,39 @@ export interface MeetingEntry {
   meeting: MeetingEntity;
   userName: string;
   isHost: boolean;
+  /** An outside guest (invite link): role `guest`, through the waiting room. */
+  isGuest: boolean;
 }
 
+/** host: the host ended it; empty: its room stayed empty; crash: a server died with it live. */
+export type MeetingEndReason = 'host' | 'empty' | 'crash';
+
 @Injectable()
-export class MeetingsService {
+export class MeetingsService implements OnApplicationBootstrap {
+  private readonly log = new Logger(MeetingsService.name);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly access: AccessService,
     private readonly audit: AuditService,
     private readonly presence: MeetingPresence,
+    private readonly attendance: AttendanceService,
   ) {}
+
+  /**
+   * A server that died leaves its meetings live with no room (rooms live in the process): each is ended at its
+   * last heartbeat, the latest moment any presence segment of it is known to have been open (the presence
+   * recovery has closed every open segment there before this runs), or at its start if nobody ever was in.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const orphans: { id: string; last: Date }[] = await this.dataSource.query(
+      `SELECT m.id, GREATEST(m.started_at, MAX(s.closed_at), MAX(s.last_heartbeat_at)) AS last
+       FROM meeting m LEFT JOIN presence_segment s ON s.meeting_id = m.id
+       WHERE m.status = 'live' GROUP BY m.id`,
+    );
+    for (const m of orphans) await this.end(m.id, null, 'crash', m.last);
+    if (orphans.length > 0) this.log.warn(`ended ${orphans.length} meeting(s) left live by a crash`);
+  }
 
   /**
    * Opens a live room ad hoc (a manager of the branch); the opener hosts it, the branch roster at this moment
@@ -100,6 +125,7 @@ export class MeetingsService {
    * or a manager of the branch enters it; anyone else waits for that.
    */
   async entry(user: AuthUser, meetingId: string): Promise<MeetingEntry> {
+    if (user.guest) return this.guestEntry(user, meetingId);
     let meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
     if (!meeting) throw NotFound('notFound.meeting');
     const isHost = meeting.hostId === user.id;
@@ -113,7 +139,27 @@ export class MeetingsService {
     const person = await this.dataSource
       .getRepository(UserEntity)
       .findOne({ where: { id: user.id }, select: { id: true, name: true } });
-    return { meeting, userName: person?.name ?? '', isHost };
+    return { meeting, userName: person?.name ?? '', isHost, isGuest: false };
+  }
+
+  /**
+   * A guest enters only the meeting of their invite, only while the invite is valid (not revoked, not expired)
+   * and the meeting live: a guest never starts a meeting.
+   */
+  private async guestEntry(user: AuthUser, meetingId: string): Promise<MeetingEntry> {
+    if (!user.guest || user.guest.meetingId !== meetingId) throw Forbidden('auth.guestToken');
+    const [row]: { valid: boolean }[] = await this.dataSource.query(
+      `SELECT (i.revoked_at IS NULL AND i.expires_at > now()) AS valid FROM meeting_guest g
+       JOIN meeting_invite i ON i.id = g.invite_id WHERE g.id = $1 AND g.meeting_id = $2`,
+      [user.id, meetingId],
+    );
+    if (!row?.valid) throw Forbidden('invite.invalid');
+    const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
+    if (!meeting) throw NotFound('notFound.meeting');
+    if (meeting.status === 'scheduled') throw Conflict('meetings.guestWaitsForHost');
+    if (meeting.status === 'cancelled') throw Conflict('meetings.cancelled');
+    if (meeting.status !== 'live') throw Conflict('meetings.ended');
+    return { meeting, userName: user.guest.name, isHost: false, isGuest: true };
   }
 
   /** A scheduled meeting goes live now (its actual start). Audited; a meeting already started is left as it is. */
@@ -149,16 +195,27 @@ export class MeetingsService {
     }
   }
 
-  /** Ends a live meeting (by its host, or when its room empties: actorId null). Audited; false if already ended. */
-  async end(meetingId: string, actorId: string | null, reason: 'host' | 'empty'): Promise<boolean> {
+  /**
+   * Ends a live meeting: by its host, when its room has stayed empty (at the moment it emptied), or at start-up
+   * for a meeting a crashed server left live (at its last heartbeat); actorId null but for the host. Audited;
+   * false if it was not live.
+   */
+  async end(
+    meetingId: string,
+    actorId: string | null,
+    reason: MeetingEndReason,
+    at: Date = new Date(),
+  ): Promise<boolean> {
     return this.dataSource.transaction(async (em) => {
       const meeting = await em.findOne(MeetingEntity, {
         where: { id: meetingId },
         lock: { mode: 'pessimistic_write' },
       });
       if (!meeting || meeting.status !== 'live') return false;
-      const endedAt = new Date();
+      const endedAt = at < meeting.startedAt ? meeting.startedAt : at;
       await em.update(MeetingEntity, { id: meetingId }, { status: 'ended', endedAt });
+      // The attendance records become final with the end, in the same transaction.
+      const counts = (await this.attendance.finalize(em, [meetingId])).get(meetingId) ?? null;
       await this.audit.append(em, {
         actorId,
         action: 'meeting.end',
@@ -166,7 +223,7 @@ export class MeetingsService {
         entityId: meetingId,
         unitId: meeting.unitId,
         before: { status: 'live' },
-        after: { status: 'ended', endedAt: endedAt.toISOString(), reason },
+        after: { status: 'ended', endedAt: endedAt.toISOString(), reason, attendance: counts },
       });
       return true;
     });
@@ -198,10 +255,15 @@ export class MeetingsService {
     ]);
   }
 
+  /** Stores a chat message of a member or of a guest (`userId` is one or the other). */
   async addChat(meetingId: string, userId: string, name: string, text: string): Promise<ChatMessage> {
-    const saved = await this.dataSource
-      .getRepository(ChatMessageEntity)
-      .save({ meetingId, userId, text, at: new Date() });
+    const [saved]: { id: string; at: Date }[] = await this.dataSource.query(
+      `INSERT INTO chat_message (meeting_id, user_id, guest_id, text, at)
+       SELECT $1, u.id, g.id, $3, now() FROM (SELECT $2::uuid AS id) x
+       LEFT JOIN app_user u ON u.id = x.id LEFT JOIN meeting_guest g ON g.id = x.id AND g.meeting_id = $1
+       RETURNING id, at`,
+      [meetingId, userId, text],
+    );
     return { id: String(saved.id), meetingId, userId, name, text, at: saved.at.toISOString() };
   }
 
@@ -211,11 +273,12 @@ export class MeetingsService {
       .getRepository(ChatMessageEntity)
       .createQueryBuilder('c')
       .leftJoin(UserEntity, 'u', 'u.id = c.user_id')
+      .leftJoin(MeetingGuestEntity, 'g', 'g.id = c.guest_id')
       .select([
         'c.id AS id',
         'c.meeting_id AS "meetingId"',
-        'c.user_id AS "userId"',
-        'u.name AS name',
+        'COALESCE(c.user_id, c.guest_id) AS "userId"',
+        'COALESCE(u.name, g.name) AS name',
         'c.text AS text',
         'c.at AS at',
       ])

@@ -34,11 +34,15 @@ export const unitRules = {
   /** Scheduling: schedule, edit, cancel a branch's meetings; start a scheduled one early (managers only). */
   'meeting.schedule': ['admin', 'manager'],
   'meeting.manage': ['admin', 'manager'],
+  /** Invite links for outside guests of a meeting: create, list, revoke. */
+  'meeting.invite': ['admin', 'manager'],
   /** Leave requests (请假): decide them (managers); read all of a meeting's (managers and upper levels). */
   'leave.decide': ['admin', 'manager'],
   'leave.read_all': ['admin', 'manager', 'supervisor'],
   /** A meeting's attendance records (readers of the branch). */
   'attendance.read': ['admin', 'manager', 'supervisor', 'member'],
+  /** A branch's attendance rules (late after N minutes, present from P%); recomputing ended meetings with them. */
+  'attendance.rules': ['admin', 'manager'],
   /** Attendance as XLSX / CSV and the printed sign-in sheet: the branch's secretaries and upper levels. */
   'attendance.export': ['admin', 'manager', 'supervisor'],
   /**

@@ -20,7 +20,7 @@ type Expect = Record<Actor, number>;
 const e = (...s: [number, number, number, number, number, number, number]): Expect =>
   Object.fromEntries(actors.map((a, i) => [a, s[i]])) as Expect;
 
-type Method = 'get' | 'post' | 'patch' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 interface Req {
   params?: Record<string, string>;
   query?: Record<string, string>;
@@ -94,6 +94,23 @@ async function scheduledOfA(): Promise<string> {
     .set(auth.secretary1)
     .send({ type: 'lecture', start: '2027-03-01T06:00:00Z' });
   if (res.status !== 201) throw new Error(`setup: schedule ${res.status} ${JSON.stringify(res.body)}`);
+  return (res.body as { id: string }).id;
+}
+let inviteOfA: Promise<string> | undefined;
+/** One invite link to a scheduled meeting of branch A (its token), made once by its secretary. */
+function inviteTokenOfA(): Promise<string> {
+  inviteOfA ??= scheduledOfA().then(async (meetingId) => {
+    const res = await t.http().post(`/api/meetings/${meetingId}/invites`).set(auth.secretary1).send({});
+    if (res.status !== 201) throw new Error(`setup: invite ${res.status} ${JSON.stringify(res.body)}`);
+    return (res.body as { token: string }).token;
+  });
+  return inviteOfA;
+}
+/** A throwaway invite link of a scheduled meeting of branch A (its id). */
+async function throwawayInviteOfA(): Promise<string> {
+  const meetingId = await scheduledOfA();
+  const res = await t.http().post(`/api/meetings/${meetingId}/invites`).set(auth.secretary1).send({});
+  if (res.status !== 201) throw new Error(`setup: invite ${res.status} ${JSON.stringify(res.body)}`);
   return (res.body as { id: string }).id;
 }
 /** A throwaway pending leave request of member1 for a throwaway meeting of branch A. */
@@ -372,6 +389,20 @@ const rows: Row[] = [
     expect: e(401, 403, 200, 404, 404, 200, 200),
     req: () => ({ params: { unitId: u.branchA }, query: { from: '2026-01-01T00:00:00+08:00', to: '2027-01-01T00:00:00+08:00' } }),
   },
+  {
+    method: 'get', path: '/api/org-units/{unitId}/attendance-rules', what: "branch A's attendance rules",
+    expect: e(401, 200, 200, 404, 404, 200, 200), req: () => ({ params: { unitId: u.branchA } }),
+  },
+  {
+    method: 'put', path: '/api/org-units/{unitId}/attendance-rules', what: "set branch A's attendance rules (the defaults)",
+    expect: e(401, 403, 200, 404, 404, 403, 200),
+    req: () => ({ params: { unitId: u.branchA }, body: { lateAfterMinutes: 5, presentMinPercent: 50 } }),
+  },
+  {
+    method: 'put', path: '/api/org-units/{unitId}/attendance-rules', what: "set branch B's attendance rules (the defaults)",
+    expect: e(401, 404, 404, 403, 200, 403, 200),
+    req: () => ({ params: { unitId: u.branchB }, body: { lateAfterMinutes: 5, presentMinPercent: 50 } }),
+  },
   // ── scheduling and leave requests ──────────────────────────────────────────────────────────────────────
   {
     method: 'get', path: '/api/org-units/{unitId}/meetings', what: "branch A's calendar",
@@ -392,6 +423,11 @@ const rows: Row[] = [
     method: 'post', path: '/api/org-units/{unitId}/meetings', what: 'schedule a meeting of branch B',
     expect: e(401, 404, 404, 403, 201, 403, 201),
     req: () => ({ params: { unitId: u.branchB }, body: { type: 'lecture', start: '2027-01-05T06:00:00Z' } }),
+  },
+  {
+    method: 'post', path: '/api/org-units/{unitId}/meeting-series', what: 'schedule a monthly theme day series of branch A',
+    expect: e(401, 403, 201, 404, 404, 403, 201),
+    req: () => ({ params: { unitId: u.branchA }, body: { type: 'theme_day', start: '2028-01-05T06:00:00Z', months: 2 } }),
   },
   {
     method: 'patch', path: '/api/meetings/{meetingId}', what: 'edit a scheduled meeting of branch A',
@@ -500,6 +536,36 @@ const rows: Row[] = [
     expect: e(401, 403, 200, 404, 404, 200, 200), req: () => ({ params: { unitId: u.branchA }, query: period }),
   },
   { method: 'get', path: '/api/minutes/inbox', what: 'minutes waiting for my review', expect: e(401, 200, 200, 200, 200, 200, 200) },
+  // ── notifications (one's own) ──────────────────────────────────────────────────────────────────────────
+  { method: 'get', path: '/api/notifications', what: 'own notifications', expect: e(401, 200, 200, 200, 200, 200, 200) },
+  {
+    method: 'post', path: '/api/notifications/read', what: 'mark own notifications read',
+    expect: e(401, 200, 200, 200, 200, 200, 200), req: () => ({ body: { all: true } }),
+  },
+  // ── invite links and guests ────────────────────────────────────────────────────────────────────────────
+  {
+    method: 'get', path: '/api/meetings/{meetingId}/invites', what: 'the invite links of a meeting of branch A',
+    expect: e(401, 403, 200, 404, 404, 403, 200), req: async () => ({ params: { meetingId: await meetingOfA() } }),
+  },
+  {
+    method: 'post', path: '/api/meetings/{meetingId}/invites', what: 'create an invite link to a meeting of branch A',
+    expect: e(401, 403, 201, 404, 404, 403, 201),
+    req: async () => ({ params: { meetingId: await scheduledOfA() }, body: { validHours: 1 } }),
+  },
+  {
+    method: 'post', path: '/api/meeting-invites/{inviteId}/revoke', what: 'revoke an invite link of branch A',
+    expect: e(401, 403, 200, 404, 404, 403, 200),
+    req: async () => ({ params: { inviteId: await throwawayInviteOfA() } }),
+  },
+  {
+    method: 'post', path: '/api/guest/preview', what: 'what an invite link opens (public)',
+    expect: e(200, 200, 200, 200, 200, 200, 200), req: async () => ({ body: { token: await inviteTokenOfA() } }),
+  },
+  {
+    method: 'post', path: '/api/guest/join', what: 'a guest enters by an invite link (public)',
+    expect: e(200, 200, 200, 200, 200, 200, 200),
+    req: async () => ({ body: { token: await inviteTokenOfA(), name: '矩阵来宾' } }),
+  },
   // ── audit ──────────────────────────────────────────────────────────────────────────────────────────────
   { method: 'get', path: '/api/audit/events', what: 'all audit events', expect: e(401, 403, 403, 403, 403, 403, 200) },
   {
@@ -576,12 +642,19 @@ describe('authorisation matrix', () => {
     },
   );
 
-  it('answers 401 to anonymous callers on every endpoint except sign-in and health', () => {
+  it('answers 401 to anonymous callers on every endpoint except sign-in, health and the guest links', () => {
     const open = rows
       .filter((r) => r.expect.anonymous !== 401)
       .map((r) => `${r.method.toUpperCase()} ${r.path}`);
     expect([...new Set(open)].sort()).toEqual(
-      ['GET /api/health', 'POST /api/auth/login', 'POST /api/auth/logout', 'POST /api/auth/refresh'].sort(),
+      [
+        'GET /api/health',
+        'POST /api/auth/login',
+        'POST /api/auth/logout',
+        'POST /api/auth/refresh',
+        'POST /api/guest/preview',
+        'POST /api/guest/join',
+      ].sort(),
     );
   });
 });

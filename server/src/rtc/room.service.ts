@@ -56,6 +56,8 @@ interface Seat {
   peerId: string;
   userId: string;
   name: string;
+  /** An outside guest (invite link): role `guest`. */
+  guest?: boolean;
   handRaised: boolean;
   /** null while the client is away (grace period). */
   socketId: string | null;
@@ -90,6 +92,8 @@ interface LiveRoom {
   /** Removed by the host: they cannot come back to this meeting. */
   removed: Set<string>;
   lastLevelsAt: number;
+  /** The room is empty: the meeting ends when this fires (MEETING_EMPTY_END_SECONDS). */
+  emptyTimer?: NodeJS.Timeout;
 }
 
 type SocketPlace = { meetingId: string; peerId: string; waiting: boolean };
@@ -104,7 +108,8 @@ const AUDIO_LEVELS_MIN_INTERVAL_MS = 400;
  * One seat per person per meeting: a join by the same user — with `resumePeerId` or from a second socket —
  * takes the existing seat over (same peerId, old media closed, `resumed: true`); the older socket is told
  * `self.removed` with `by` = its own peerId and disconnected. Nobody else sees peer.left/peer.joined for it.
- * A room whose last participant leaves ends the meeting (audited as ended by nobody, reason "empty").
+ * A room whose last participant leaves ends the meeting MEETING_EMPTY_END_SECONDS later unless someone comes
+ * back (audited as ended by nobody, reason "empty"); it ends at the moment it emptied.
  */
 @Injectable()
 export class RoomService implements OnModuleInit, OnModuleDestroy {
@@ -199,8 +204,10 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
   onModuleDestroy(): void {
     this.closing = true;
     for (const off of this.unsubscribe) off();
-    for (const room of this.rooms.values())
+    for (const room of this.rooms.values()) {
+      clearTimeout(room.emptyTimer);
       for (const seat of room.seats.values()) clearTimeout(seat.graceTimer);
+    }
   }
 
   /** The participants of a live room (for tests and health). */
@@ -212,7 +219,9 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
   // ── joining and leaving ──────────────────────────────────────────────────────────────────────────────────
   async join(caller: RtcCaller, req: RoomJoin): Promise<RoomJoined> {
     const entry = await this.meetings.entry(caller.user, req.meetingId);
-    return this.serial(req.meetingId, () => this.seat(caller, req, entry.meeting, entry.userName));
+    return this.serial(req.meetingId, () =>
+      this.seat(caller, req, entry.meeting, entry.userName, entry.isGuest),
+    );
   }
 
   private async seat(
@@ -220,6 +229,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     req: RoomJoin,
     meeting: MeetingEntity,
     name: string,
+    guest = false,
   ): Promise<RoomJoined> {
     const place = this.bySocket.get(caller.socketId);
     // A seated socket may only join again to take its own seat back (its media moved or its ICE failed).
@@ -235,7 +245,9 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       seats.find((s) => s.peerId === req.resumePeerId && s.userId === userId) ??
       seats.find((s) => s.userId === userId);
 
-    if (!existing && !isHost && (room.waitingRoom || room.locked) && !room.admitted.has(userId)) {
+    // A guest always waits for the host to let them in.
+    const lobby = room.waitingRoom || room.locked || guest;
+    if (!existing && !isHost && lobby && !room.admitted.has(userId)) {
       const waiter: Waiter = { peerId: randomUUID(), userId, name, socketId: caller.socketId };
       room.lobby.set(waiter.peerId, waiter);
       this.bySocket.set(caller.socketId, { meetingId: room.meetingId, peerId: waiter.peerId, waiting: true });
@@ -263,6 +275,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
         peerId: randomUUID(),
         userId,
         name,
+        guest,
         handRaised: false,
         socketId: null,
         ready: false,
@@ -271,6 +284,9 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
         recvTransportId: '',
       };
       room.seats.set(seat.peerId, seat);
+      // Someone is back before the empty room ended: the meeting goes on.
+      clearTimeout(room.emptyTimer);
+      room.emptyTimer = undefined;
     }
     seat.socketId = caller.socketId;
 
@@ -528,6 +544,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     const { room, seat } = this.hosting(caller);
     const target = this.seatOf(room, peerId);
     if (target.userId === room.hostUserId) return null;
+    if (target.guest) throw Forbidden('rtc.guestCannotHost');
     await this.meetings.transferHost(room.meetingId, seat.userId, target.userId);
     room.hostUserId = target.userId;
     this.notify.toMeeting(room.meetingId, 'room.changed', this.state(room));
@@ -594,14 +611,29 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     });
     this.notify.toMeeting(room.meetingId, 'peer.left', { peerId: seat.peerId });
     this.presence.set(room.meetingId, room.seats.size);
-    if (room.seats.size === 0) {
-      await this.meetings.end(room.meetingId, null, 'empty');
+    if (room.seats.size > 0) return;
+    // The last one left: the meeting ends a while later (at this moment) unless someone comes back.
+    const emptySince = new Date();
+    const endEmpty = async () => {
+      if (this.rooms.get(room.meetingId) !== room || room.seats.size > 0) return;
+      await this.meetings.end(room.meetingId, null, 'empty', emptySince);
       await this.close(room, seat.peerId);
-    }
+    };
+    const delayMs = this.config.MEETING_EMPTY_END_SECONDS * 1000;
+    if (delayMs <= 0) return endEmpty();
+    clearTimeout(room.emptyTimer);
+    room.emptyTimer = setTimeout(
+      () =>
+        void this.serial(room.meetingId, endEmpty).catch((e: unknown) =>
+          this.log.error(`ending empty meeting ${room.meetingId}: ${String(e)}`),
+        ),
+      delayMs,
+    );
   }
 
   /** The meeting ended: everyone (and everyone waiting) is told, the room and its router close. */
   private async close(room: LiveRoom, by: string): Promise<void> {
+    clearTimeout(room.emptyTimer);
     this.notify.toMeeting(room.meetingId, 'room.ended', { by });
     for (const waiter of room.lobby.values()) {
       this.notify.toSocket(waiter.socketId, 'room.ended', { by });
@@ -723,7 +755,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       peerId: seat.peerId,
       userId: seat.userId,
       name: seat.name,
-      role: seat.userId === room.hostUserId ? 'host' : 'member',
+      role: seat.userId === room.hostUserId ? 'host' : seat.guest ? 'guest' : 'member',
       handRaised: seat.handRaised,
       producers: producers.filter((p) => p.peerId === seat.peerId),
     };

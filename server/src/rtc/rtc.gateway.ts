@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import {
+  OnGatewayConnection,
   OnGatewayDisconnect,
   OnGatewayInit,
   SubscribeMessage,
@@ -46,10 +47,11 @@ import {
 } from '@branchmeet/shared';
 import type { Namespace, Socket } from 'socket.io';
 import { AuthUser } from '../auth/auth-user';
-import type { AccessTokenPayload } from '../auth/jwt-auth.guard';
+import { isGuestToken, type AccessTokenPayload, type GuestTokenPayload } from '../auth/jwt-auth.guard';
 import { DomainError, Unauthenticated } from '../common/domain-error';
 import { MinutesChannel } from '../minutes/minutes-channel';
 import { MinutesLiveService } from '../minutes/minutes-live.service';
+import { NotificationsService } from '../notifications/notifications.service';
 import { RoomService, type RtcCaller } from './room.service';
 import { errorAck } from './rtc-errors';
 
@@ -67,6 +69,8 @@ type ResultOf<E extends keyof RtcClientEvents> =
 const channel = (meetingId: string) => `meeting:${meetingId}`;
 /** The readers of a meeting's minutes (in the room or on the minutes page). */
 const minutesChannel = (meetingId: string) => `minutes:${meetingId}`;
+/** Every socket of one signed-in person (their notifications reach them in a room or anywhere else). */
+const personChannel = (userId: string) => `user:${userId}`;
 
 /**
  * `@RtcEvent('room.join')`: subscribes the method to the event and wraps it in the one request mechanism of
@@ -106,7 +110,9 @@ function RtcEvent<E extends keyof RtcClientEvents>(event: E) {
  * every request is validated by its shared schema, authorised, and handed to RoomService.
  */
 @WebSocketGateway({ namespace: RTC_NAMESPACE })
-export class RtcGateway implements OnGatewayInit<RtcNamespace>, OnGatewayDisconnect<RtcSocket> {
+export class RtcGateway
+  implements OnGatewayInit<RtcNamespace>, OnGatewayConnection<RtcSocket>, OnGatewayDisconnect<RtcSocket>
+{
   private readonly log = new Logger(RtcGateway.name);
   @WebSocketServer() private readonly ns: RtcNamespace;
 
@@ -115,6 +121,7 @@ export class RtcGateway implements OnGatewayInit<RtcNamespace>, OnGatewayDisconn
     private readonly rooms: RoomService,
     private readonly minutes: MinutesLiveService,
     private readonly minutesChannel: MinutesChannel,
+    private readonly notifications: NotificationsService,
   ) {}
 
   afterInit(ns: RtcNamespace): void {
@@ -158,7 +165,15 @@ export class RtcGateway implements OnGatewayInit<RtcNamespace>, OnGatewayDisconn
       leave: (socketId, meetingId) => void this.ns.in(socketId).socketsLeave(minutesChannel(meetingId)),
       roomUsers: (meetingId) => this.rooms.participants(meetingId).map((p) => p.userId),
     });
+    this.notifications.attach((userId, notification) =>
+      this.ns.to(personChannel(userId)).emit('notification.created', notification),
+    );
     this.log.log(`signalling on ${RTC_NAMESPACE} (protocol ${RTC_PROTOCOL_VERSION})`);
+  }
+
+  /** A signed-in person's socket hears their notifications from the moment it connects. */
+  handleConnection(socket: RtcSocket): void {
+    if (!socket.data.user.guest) void socket.join(personChannel(socket.data.user.id));
   }
 
   handleDisconnect(socket: RtcSocket): void {
@@ -179,12 +194,16 @@ export class RtcGateway implements OnGatewayInit<RtcNamespace>, OnGatewayDisconn
       throw new DomainError(ErrorCodes.validation, 400, 'rtc.badHandshake', {
         reason: parsed.error.issues.map((i) => i.path.join('.') || 'auth').join(', '),
       });
+    let payload: AccessTokenPayload | GuestTokenPayload;
     try {
-      const payload = await this.jwt.verifyAsync<AccessTokenPayload>(parsed.data.token);
-      return { id: payload.sub, isAdmin: payload.adm === true };
+      payload = await this.jwt.verifyAsync<AccessTokenPayload | GuestTokenPayload>(parsed.data.token);
     } catch {
       throw Unauthenticated('auth.tokenInvalid');
     }
+    // A guest: scoped to the one meeting of their invite (MeetingsService.entry enforces it).
+    if (isGuestToken(payload))
+      return { id: payload.sub, isAdmin: false, guest: { meetingId: payload.mtg, name: payload.nam } };
+    return { id: payload.sub, isAdmin: payload.adm === true };
   }
 
   // ── requests: each validated (RtcEvent), then handed to the room service ─────────────────────────────────

@@ -9,23 +9,26 @@ import { errorText } from '../../api/errors';
 import { FINAL_STATES, LocalMedia, MediaSessionProvider } from '../../media';
 import { useMe } from '../auth/auth-context';
 import { PrejoinPage, type PrejoinChoice } from './prejoin-page';
-import { RoomContext, useRoomConnection } from './room-context';
+import { RoomContext, useRoomConnection, type RoomAuth } from './room-context';
 import { RoomView } from './room-view';
 import './meeting.css';
 
-function LiveRoom({
+/** The live room of a meeting, joined as chosen before; a guest's page passes the guest's token. */
+export function LiveRoom({
   meeting,
   local,
   choice,
   onBack,
+  auth,
 }: {
-  meeting: LiveMeeting;
+  meeting: Pick<LiveMeeting, 'id' | 'title'>;
   local: LocalMedia;
   choice: PrejoinChoice;
   onBack(): void;
+  auth?: RoomAuth;
 }) {
   const [attempt, setAttempt] = useState(0);
-  const value = useRoomConnection(meeting.id, local, choice, attempt);
+  const value = useRoomConnection(meeting.id, local, choice, attempt, undefined, auth);
   const over = FINAL_STATES.includes(value.state.connection);
 
   // Out of the room, the camera light and the microphone go off; joining again opens them as chosen.

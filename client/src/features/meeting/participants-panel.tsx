@@ -204,6 +204,11 @@ export function ParticipantsPanel() {
                     {t('room.host')}
                   </Tag>
                 )}
+                {peer.role === 'guest' && (
+                  <Tag color="purple" style={{ marginInlineEnd: 0 }} data-testid="participant-guest">
+                    {t('attendanceExtra.guest')}
+                  </Tag>
+                )}
                 <StateIcons mic={mic} camera={camera} hand={peer.handRaised} />
               </Flex>
               {isHost && peer.peerId !== state.self?.peerId && (

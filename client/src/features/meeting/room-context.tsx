@@ -25,6 +25,16 @@ export function useRoom(): RoomContextValue {
   return ctx;
 }
 
+/** Where the room's socket gets its token: the signed-in session, or a guest's token for one meeting. */
+export interface RoomAuth {
+  token: () => string | null;
+  refreshAuth: () => Promise<boolean>;
+}
+const sessionAuth: RoomAuth = {
+  token: () => api.accessToken(),
+  refreshAuth: () => api.refreshSession(),
+};
+
 export type RoomConnectionFactory = (
   options: ConstructorParameters<typeof RoomConnection>[0],
 ) => RoomConnection;
@@ -39,18 +49,20 @@ export function useRoomConnection(
   publish: Pick<LocalFlags, 'mic' | 'camera'>,
   attempt = 0,
   factory: RoomConnectionFactory = (o) => new RoomConnection(o),
+  auth: RoomAuth = sessionAuth,
 ): RoomContextValue {
   const [state, dispatch] = useReducer(roomReducer, publish, (p) => initialRoomState(p));
   const [room, setRoom] = useState<RoomConnection | null>(null);
   const publishRef = useRef(publish);
   const factoryRef = useRef(factory);
+  const authRef = useRef(auth);
 
   useEffect(() => {
     const connection = factoryRef.current({
       meetingId,
       local,
-      token: () => api.accessToken(),
-      refreshAuth: () => api.refreshSession(),
+      token: () => authRef.current.token(),
+      refreshAuth: () => authRef.current.refreshAuth(),
       language: currentLanguage,
       publish: publishRef.current,
     });

@@ -1,4 +1,4 @@
-import { PlusOutlined, TeamOutlined } from '@ant-design/icons';
+import { BarChartOutlined, FileTextOutlined, PlusOutlined, TeamOutlined } from '@ant-design/icons';
 import { Breadcrumb, Button, Card, Flex, Result, Skeleton, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -48,11 +48,20 @@ export function UnitPage() {
         <Typography.Text type="secondary">
           <TeamOutlined /> {t('org.memberCount', { count: unit.memberCount })}
         </Typography.Text>
-        {unit.type === 'branch' && (
-          <Link to={`/units/${unit.id}/minutes`} data-testid="unit-minutes">
-            <Button size="small">{t('minutes.archive')}</Button>
-          </Link>
-        )}
+        <Space wrap style={{ marginInlineStart: 'auto' }}>
+          {unit.type === 'branch' && (
+            <Link to={`/units/${unit.id}/minutes`} data-testid="unit-minutes">
+              <Button icon={<FileTextOutlined />}>{t('minutes.archive')}</Button>
+            </Link>
+          )}
+          {unit.type !== 'group' && (
+            <Link to={`/units/${unit.id}/statistics`}>
+              <Button icon={<BarChartOutlined />} data-testid="open-statistics">
+                {t('statistics.open')}
+              </Button>
+            </Link>
+          )}
+        </Space>
       </Flex>
 
       {(children.length > 0 || mayCreateGroup) && (

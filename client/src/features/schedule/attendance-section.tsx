@@ -1,4 +1,4 @@
-import type { AttendanceRecord, MeetingAttendance } from '@branchmeet/shared';
+import type { AttendanceRecord, GuestPresence, MeetingAttendance } from '@branchmeet/shared';
 import { Card, Col, Empty, Row, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useCallback, useEffect, useMemo, useState } from 'react';
@@ -12,7 +12,7 @@ export const ATTENDANCE_POLL_MS = 10_000;
  * Whether a member is in the meeting now: while it is live the server counts an open presence segment up to
  * "now", which is the meeting's end in the answer, so the member's last leave equals that end.
  */
-export function isInNow(attendance: MeetingAttendance, record: AttendanceRecord): boolean {
+export function isInNow(attendance: MeetingAttendance, record: Pick<AttendanceRecord, 'lastLeave'>): boolean {
   if (attendance.status !== 'live' || !record.lastLeave) return false;
   const end = Date.parse(attendance.startedAt) + attendance.durationSeconds * 1000;
   return Date.parse(record.lastLeave) >= end - 1500;
@@ -74,6 +74,31 @@ function PresenceNow({ attendance }: { attendance: MeetingAttendance }) {
           <Typography.Title level={5}>{t('meetingInfo.missing', { count: missing.length })}</Typography.Title>
           {names(missing, 'default', 'missing-now')}
         </Col>
+        {(attendance.observers.length > 0 || attendance.guests.length > 0) && (
+          <Col xs={24}>
+            <Typography.Title level={5}>{t('attendanceExtra.notCounted')}</Typography.Title>
+            <Space wrap size={4}>
+              {attendance.observers.map((r) => (
+                <Tag
+                  key={r.userId}
+                  color={isInNow(attendance, r) ? 'blue' : 'default'}
+                  data-testid="observer-now"
+                >
+                  {r.name} · {t('attendanceExtra.observer')}
+                </Tag>
+              ))}
+              {attendance.guests.map((g) => (
+                <Tag
+                  key={g.guestId}
+                  color={isInNow(attendance, g) ? 'purple' : 'default'}
+                  data-testid="guest-now"
+                >
+                  {g.name} · {t('attendanceExtra.guest')}
+                </Tag>
+              ))}
+            </Space>
+          </Col>
+        )}
       </Row>
     </Card>
   );
@@ -102,14 +127,42 @@ export function AttendanceTable({ attendance }: { attendance: MeetingAttendance 
     [t],
   );
   const count = (pred: (r: AttendanceRecord) => boolean) => attendance.records.filter(pred).length;
-  const summary = t('meetingInfo.summary', {
-    expected: attendance.records.length,
-    present: count((r) => r.status === 'present' || r.status === 'late' || r.status === 'left_early'),
-    excused: count((r) => r.status === 'excused'),
-    absent: count((r) => r.status === 'absent'),
-  });
+  const madeUp = count((r) => r.status === 'make_up');
+  const summary =
+    t('meetingInfo.summary', {
+      expected: attendance.records.length,
+      present: count((r) => r.status === 'present' || r.status === 'late' || r.status === 'left_early'),
+      excused: count((r) => r.status === 'excused'),
+      absent: count((r) => r.status === 'absent'),
+    }) + (madeUp > 0 ? ` · ${t('attendanceExtra.makeUp', { count: madeUp })}` : '');
+  const guestColumns: ColumnsType<GuestPresence> = [
+    { key: 'name', title: t('meetingInfo.member'), dataIndex: 'name' },
+    { key: 'firstJoin', title: t('meetingInfo.firstJoin'), render: (_, g) => formatTime(g.firstJoin) },
+    { key: 'lastLeave', title: t('meetingInfo.lastLeave'), render: (_, g) => formatTime(g.lastLeave) },
+    { key: 'joinCount', title: t('meetingInfo.joinCount'), dataIndex: 'joinCount', align: 'right' },
+    {
+      key: 'minutes',
+      title: t('meetingInfo.minutes'),
+      align: 'right',
+      render: (_, g) => Math.round(g.totalSeconds / 60),
+    },
+  ];
   return (
-    <Card size="small" title={t('meetingInfo.attendance')} extra={summary} data-testid="attendance-table">
+    <Card
+      size="small"
+      title={
+        <Space wrap size={8}>
+          {t('meetingInfo.attendance')}
+          {attendance.final && (
+            <Tag color="green" data-testid="attendance-final">
+              {t('attendanceExtra.final')}
+            </Tag>
+          )}
+        </Space>
+      }
+      extra={summary}
+      data-testid="attendance-table"
+    >
       <Table
         size="small"
         rowKey="userId"
@@ -119,6 +172,44 @@ export function AttendanceTable({ attendance }: { attendance: MeetingAttendance 
         scroll={{ x: true }}
         locale={{ emptyText: <Empty description={t('common.none')} /> }}
       />
+      <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>
+        {t('attendanceExtra.rules', {
+          late: attendance.rules.lateAfterMinutes,
+          percent: attendance.rules.presentMinPercent,
+        })}
+      </Typography.Paragraph>
+      {attendance.observers.length > 0 && (
+        <>
+          <Typography.Title level={5} style={{ marginTop: 16 }}>
+            {t('attendanceExtra.observers', { count: attendance.observers.length })}
+          </Typography.Title>
+          <Table
+            size="small"
+            rowKey="userId"
+            columns={columns.filter((c) => c.key !== 'status')}
+            dataSource={attendance.observers}
+            pagination={false}
+            scroll={{ x: true }}
+            data-testid="observers-table"
+          />
+        </>
+      )}
+      {attendance.guests.length > 0 && (
+        <>
+          <Typography.Title level={5} style={{ marginTop: 16 }}>
+            {t('attendanceExtra.guests', { count: attendance.guests.length })}
+          </Typography.Title>
+          <Table
+            size="small"
+            rowKey="guestId"
+            columns={guestColumns}
+            dataSource={attendance.guests}
+            pagination={false}
+            scroll={{ x: true }}
+            data-testid="guests-table"
+          />
+        </>
+      )}
     </Card>
   );
 }

@@ -154,6 +154,7 @@ export function LeaveRequestsSection({
           okText={t('leave.submit')}
           cancelText={t('common.cancel')}
           confirmLoading={busy === 'ask'}
+          okButtonProps={{ 'data-testid': 'leave-submit' }}
           onOk={() => form.submit()}
           onCancel={() => setAsking(false)}
           destroyOnHidden

@@ -11,6 +11,7 @@ import {
   Result,
   Skeleton,
   Space,
+  Tag,
   Typography,
 } from 'antd';
 import dayjs from 'dayjs';
@@ -24,6 +25,7 @@ import { useMe } from '../auth/auth-context';
 import { canExport, canManage } from '../orgs/unit-tree';
 import { useUnits } from '../orgs/units-context';
 import { AttendanceSection } from './attendance-section';
+import { InvitesSection } from './invites-section';
 import { LeaveRequestsSection } from './leave-requests-section';
 import { MeetingEditModal } from './meeting-edit-modal';
 import { formatTime, mayJoin, meetingStart, MeetingStatusTag } from './meeting-tags';
@@ -67,6 +69,7 @@ export function MeetingInfoPage() {
   const exporter = !!unit && canExport(unit);
   const open = meeting.status === 'scheduled' || meeting.status === 'live';
   const expected = meeting.attendees.filter((a) => a.kind === 'expected');
+  const observers = meeting.attendees.filter((a) => a.kind === 'observer');
   const iAmExpected = expected.some((a) => a.userId === me.user.id);
   const nameOf = (userId: string | null) =>
     (userId && meeting.attendees.find((a) => a.userId === userId)?.name) ||
@@ -133,6 +136,7 @@ export function MeetingInfoPage() {
             {meeting.title}
           </Typography.Title>
           <MeetingStatusTag status={meeting.status} />
+          {meeting.seriesId && <Tag color="purple">{t('scheduleExtra.series')}</Tag>}
         </Space>
         <Space wrap>
           {open && mayJoin(meeting) && (
@@ -181,6 +185,11 @@ export function MeetingInfoPage() {
           <Descriptions.Item label={t('meetingInfo.expectedCount', { count: expected.length })}>
             {expected.map((a) => a.name).join('、') || t('common.none')}
           </Descriptions.Item>
+          {observers.length > 0 && (
+            <Descriptions.Item label={t('scheduleExtra.observers')}>
+              <span data-testid="meeting-observers">{observers.map((a) => a.name).join('、')}</span>
+            </Descriptions.Item>
+          )}
           {meeting.agenda.length > 0 && (
             <Descriptions.Item label={t('meetingInfo.agenda')} span="filled">
               <ol style={{ margin: 0, paddingInlineStart: 20 }}>
@@ -237,6 +246,8 @@ export function MeetingInfoPage() {
         mayDecide={manager}
         onChanged={() => setAttendanceKey((k) => k + 1)}
       />
+
+      {manager && meeting.status !== 'cancelled' && <InvitesSection meetingId={meeting.id} open={open} />}
 
       {editing && (
         <MeetingEditModal

@@ -25,6 +25,7 @@ const attendanceColor: Record<AttendanceStatus, string> = {
   left_early: 'gold',
   absent: 'red',
   excused: 'blue',
+  make_up: 'cyan',
 };
 
 export function AttendanceStatusTag({ status }: { status: AttendanceStatus }) {

@@ -1,7 +1,13 @@
-import { MeetingType, type OrgUnit, type ScheduleMeetingRequest } from '@branchmeet/shared';
+import {
+  MeetingType,
+  SERIES_MAX_MONTHS,
+  type OrgUnit,
+  type RosterMember,
+  type ScheduleMeetingRequest,
+} from '@branchmeet/shared';
 import { App, Checkbox, Collapse, DatePicker, Form, Input, InputNumber, Modal, Select } from 'antd';
 import type { Dayjs } from 'dayjs';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { http } from '../../api/endpoints';
 import { errorText } from '../../api/errors';
@@ -16,6 +22,10 @@ interface FormValues {
   waitingRoom?: boolean;
   muteOnEntry?: boolean;
   recordingAllowed?: boolean;
+  /** A theme day repeating monthly: how many months in all (empty: once). */
+  repeatMonths?: number | null;
+  /** 列席: members invited to attend without being counted. */
+  observerIds?: string[];
 }
 
 const settingKeys = ['waitingRoom', 'muteOnEntry', 'recordingAllowed'] as const;
@@ -37,6 +47,7 @@ export function toScheduleRequest(
     .map((line) => line.trim())
     .filter(Boolean);
   if (agenda.length > 0) body.agenda = agenda;
+  if (values.observerIds?.length) body.observerIds = values.observerIds;
   const settings: NonNullable<ScheduleMeetingRequest['settings']> = {};
   for (const key of settingKeys) if (touchedSettings(key)) settings[key] = !!values[key];
   if (Object.keys(settings).length > 0) body.settings = settings;
@@ -60,13 +71,25 @@ export function ScheduleMeetingModal({
   const [form] = Form.useForm<FormValues>();
   const [saving, setSaving] = useState(false);
   const type = Form.useWatch('type', form);
+  const [roster, setRoster] = useState<RosterMember[]>([]);
+
+  useEffect(() => {
+    void http.listMembers(unit.id).then(setRoster, () => setRoster([]));
+  }, [unit.id]);
 
   const submit = async (values: FormValues) => {
     setSaving(true);
     try {
       const body = toScheduleRequest(values, (key) => form.isFieldTouched(key));
-      const meeting = await http.scheduleMeeting(unit.id, body);
-      void message.success(t('schedule.scheduled', { title: meeting.title }));
+      const months = values.type === 'theme_day' ? (values.repeatMonths ?? 0) : 0;
+      if (months >= 2) {
+        const { title: _title, groupId: _groupId, ...rest } = body;
+        const series = await http.scheduleSeries(unit.id, { ...rest, type: 'theme_day', months });
+        void message.success(t('scheduleExtra.seriesScheduled', { count: series.length }));
+      } else {
+        const meeting = await http.scheduleMeeting(unit.id, body);
+        void message.success(t('schedule.scheduled', { title: meeting.title }));
+      }
       onScheduled();
     } catch (err) {
       void message.error(errorText(err, t));
@@ -81,6 +104,7 @@ export function ScheduleMeetingModal({
       okText={t('schedule.submit')}
       cancelText={t('common.cancel')}
       confirmLoading={saving}
+      okButtonProps={{ 'data-testid': 'schedule-submit' }}
       onOk={() => form.submit()}
       onCancel={onClose}
       destroyOnHidden
@@ -114,6 +138,21 @@ export function ScheduleMeetingModal({
             data-testid="schedule-start"
           />
         </Form.Item>
+        {type === 'theme_day' && (
+          <Form.Item
+            name="repeatMonths"
+            label={t('scheduleExtra.repeat')}
+            extra={t('scheduleExtra.repeatHint')}
+          >
+            <InputNumber
+              min={2}
+              max={SERIES_MAX_MONTHS}
+              placeholder={t('scheduleExtra.once')}
+              style={{ width: '100%' }}
+              data-testid="schedule-repeat"
+            />
+          </Form.Item>
+        )}
         {type === 'group_meeting' && (
           <Form.Item
             name="groupId"
@@ -145,6 +184,19 @@ export function ScheduleMeetingModal({
                     extra={t('schedule.durationHint')}
                   >
                     <InputNumber min={5} max={24 * 60} step={15} style={{ width: '100%' }} />
+                  </Form.Item>
+                  <Form.Item
+                    name="observerIds"
+                    label={t('scheduleExtra.observers')}
+                    extra={t('scheduleExtra.observersHint')}
+                  >
+                    <Select
+                      mode="multiple"
+                      allowClear
+                      optionFilterProp="label"
+                      data-testid="schedule-observers"
+                      options={roster.map((m) => ({ value: m.userId, label: m.name }))}
+                    />
                   </Form.Item>
                   <Form.Item name="agenda" label={t('schedule.agenda')} extra={t('schedule.agendaHint')}>
                     <Input.TextArea autoSize={{ minRows: 2, maxRows: 6 }} data-testid="schedule-agenda" />

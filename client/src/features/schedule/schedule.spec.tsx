@@ -29,6 +29,7 @@ const scheduled: Meeting = {
     { userId: ids.secretary, name: '王书记', kind: 'expected' },
     { userId: ids.member1, name: '李党员', kind: 'expected' },
   ],
+  seriesId: null,
 };
 
 const ended: Meeting = { ...scheduled, status: 'ended', endedAt: '2026-12-01T07:00:00.000Z' };
@@ -49,6 +50,7 @@ const attendance: MeetingAttendance = {
       joinCount: 1,
       totalSeconds: 3600,
       status: 'present',
+      makeUpAt: null,
     },
     {
       userId: ids.member1,
@@ -58,8 +60,12 @@ const attendance: MeetingAttendance = {
       joinCount: 0,
       totalSeconds: 0,
       status: 'absent',
+      makeUpAt: null,
     },
   ],
+  final: true,
+  observers: [],
+  guests: [],
 };
 
 function signedIn(access: OrgUnit['access'], me = secretaryMe, extra: Record<string, Handler> = {}) {
@@ -96,7 +102,8 @@ describe('scheduling a meeting', () => {
     });
     renderApp(`/units/${branchA.id}`);
 
-    await userEvent.click(await screen.findByTestId('schedule-meeting'));
+    // fireEvent where a plain click is meant: userEvent's pointer checks are slow on antd's DOM in jsdom.
+    fireEvent.click(await screen.findByTestId('schedule-meeting'));
     const form = await screen.findByTestId('schedule-form');
     await userEvent.click(within(form).getByRole('combobox', { name: '会议类型' }));
     await userEvent.click(await screen.findByTitle('支部党员大会'));
@@ -106,7 +113,9 @@ describe('scheduling a meeting', () => {
     fireEvent.focus(start);
     fireEvent.change(start, { target: { value: '2026-12-01 14:00' } });
     fireEvent.keyDown(start, { key: 'Enter', code: 'Enter' });
-    await userEvent.click(screen.getByRole('button', { name: /^安\s?排$/ }));
+    const submit = screen.getByTestId('schedule-submit');
+    expect(submit).toHaveTextContent(/^安\s?排$/);
+    fireEvent.click(submit);
 
     await waitFor(() => expect(requests.some((r) => r.method === 'POST')).toBe(true));
     const post = requests.find((r) => r.method === 'POST');
@@ -123,7 +132,7 @@ describe('scheduling a meeting', () => {
       'href',
       `/meetings/${meetingId}/info`,
     );
-  }, 60_000);
+  }, 120_000);
 
   it('does not offer scheduling to a member', async () => {
     signedIn('member');
@@ -190,9 +199,11 @@ describe('the meeting page', () => {
     expect(screen.queryByTestId('export-xlsx')).toBeNull();
     expect(screen.queryByTestId('meeting-cancel')).toBeNull();
 
-    await userEvent.click(ask);
+    fireEvent.click(ask);
     await userEvent.type(await screen.findByTestId('leave-reason'), '出差');
-    await userEvent.click(screen.getByRole('button', { name: /^提\s?交$/ }));
+    const submit = screen.getByTestId('leave-submit');
+    expect(submit).toHaveTextContent(/^提\s?交$/);
+    fireEvent.click(submit);
     await waitFor(() => expect(requests.find((r) => r.method === 'POST')?.body).toEqual({ reason: '出差' }));
-  });
+  }, 60_000);
 });

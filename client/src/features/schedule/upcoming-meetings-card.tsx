@@ -1,12 +1,14 @@
-import { CalendarOutlined } from '@ant-design/icons';
+import { CalendarOutlined, UnorderedListOutlined } from '@ant-design/icons';
 import type { Meeting, OrgUnit } from '@branchmeet/shared';
-import { Button, Card, List, Space, Tooltip, Typography } from 'antd';
+import { Button, Card, List, Segmented, Space, Tooltip, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
 import { http } from '../../api/endpoints';
+import { useMe } from '../auth/auth-context';
 import { canManage } from '../orgs/unit-tree';
+import { BranchCalendar } from './branch-calendar';
 import { formatTime, mayJoin, meetingStart, MeetingStatusTag } from './meeting-tags';
 import { ScheduleMeetingModal } from './schedule-meeting-modal';
 import { RefreshButton } from '../shell/refresh-button';
@@ -22,6 +24,11 @@ export function UpcomingMeetingsCard({ unit, groups }: { unit: OrgUnit; groups: 
   const [scheduling, setScheduling] = useState(false);
   const [now, setNow] = useState(() => Date.now());
   const manager = canManage(unit);
+  const me = useMe();
+  // A member sees the meetings that expect them (or invite them to sit in) first; "all" shows the branch's.
+  const [mine, setMine] = useState(true);
+  const [view, setView] = useState<'list' | 'calendar'>('list');
+  const shown = (meetings ?? []).filter((m) => !mine || m.attendees.some((a) => a.userId === me.user.id));
 
   const load = useCallback(async () => {
     // From the start of today, so a meeting that began earlier today (and may be live) is still listed.
@@ -48,7 +55,27 @@ export function UpcomingMeetingsCard({ unit, groups }: { unit: OrgUnit; groups: 
       title={t('schedule.upcoming')}
       data-testid="upcoming-meetings"
       extra={
-        <Space>
+        <Space wrap>
+          <Segmented
+            size="small"
+            value={view}
+            onChange={(v) => setView(v === 'calendar' ? 'calendar' : 'list')}
+            options={[
+              { value: 'list', icon: <UnorderedListOutlined />, title: t('upcomingExtra.list') },
+              { value: 'calendar', icon: <CalendarOutlined />, title: t('calendar.title') },
+            ]}
+            data-testid="upcoming-view"
+          />
+          <Segmented
+            size="small"
+            value={mine ? 'mine' : 'all'}
+            onChange={(v) => setMine(v === 'mine')}
+            options={[
+              { value: 'mine', label: t('upcomingExtra.mine') },
+              { value: 'all', label: t('upcomingExtra.all') },
+            ]}
+            data-testid="upcoming-filter"
+          />
           <RefreshButton onClick={() => void load()} />
           {manager && (
             <Button
@@ -64,52 +91,56 @@ export function UpcomingMeetingsCard({ unit, groups }: { unit: OrgUnit; groups: 
         </Space>
       }
     >
-      <List
-        size="small"
-        loading={meetings === null}
-        dataSource={meetings ?? []}
-        locale={{ emptyText: t('schedule.noUpcoming') }}
-        renderItem={(m) => {
-          const joinable = mayJoin(m, now);
-          const open = m.status === 'scheduled' || m.status === 'live';
-          return (
-            <List.Item
-              data-testid="upcoming-meeting"
-              data-meeting-id={m.id}
-              actions={[
-                <Link key="info" to={`/meetings/${m.id}/info`} data-testid="meeting-info-link">
-                  {t('schedule.details')}
-                </Link>,
-                ...(open
-                  ? [
-                      <Tooltip key="join" title={joinable ? undefined : t('schedule.joinFrom')}>
-                        <Button
-                          type="primary"
-                          size="small"
-                          disabled={!joinable}
-                          onClick={() => navigate(`/meetings/${m.id}`)}
-                          data-testid="upcoming-join"
-                        >
-                          {t('meeting.join')}
-                        </Button>
-                      </Tooltip>,
-                    ]
-                  : []),
-              ]}
-            >
-              <Space wrap size={8}>
-                <MeetingStatusTag status={m.status} />
-                <Typography.Text strong delete={m.status === 'cancelled'}>
-                  {m.title}
-                </Typography.Text>
-                <Typography.Text type="secondary">
-                  {t(`meetingType.${m.type}`)} · {formatTime(meetingStart(m))}
-                </Typography.Text>
-              </Space>
-            </List.Item>
-          );
-        }}
-      />
+      {view === 'calendar' ? (
+        <BranchCalendar unit={unit} />
+      ) : (
+        <List
+          size="small"
+          loading={meetings === null}
+          dataSource={shown}
+          locale={{ emptyText: t('schedule.noUpcoming') }}
+          renderItem={(m) => {
+            const joinable = mayJoin(m, now);
+            const open = m.status === 'scheduled' || m.status === 'live';
+            return (
+              <List.Item
+                data-testid="upcoming-meeting"
+                data-meeting-id={m.id}
+                actions={[
+                  <Link key="info" to={`/meetings/${m.id}/info`} data-testid="meeting-info-link">
+                    {t('schedule.details')}
+                  </Link>,
+                  ...(open
+                    ? [
+                        <Tooltip key="join" title={joinable ? undefined : t('schedule.joinFrom')}>
+                          <Button
+                            type="primary"
+                            size="small"
+                            disabled={!joinable}
+                            onClick={() => navigate(`/meetings/${m.id}`)}
+                            data-testid="upcoming-join"
+                          >
+                            {t('meeting.join')}
+                          </Button>
+                        </Tooltip>,
+                      ]
+                    : []),
+                ]}
+              >
+                <Space wrap size={8}>
+                  <MeetingStatusTag status={m.status} />
+                  <Typography.Text strong delete={m.status === 'cancelled'}>
+                    {m.title}
+                  </Typography.Text>
+                  <Typography.Text type="secondary">
+                    {t(`meetingType.${m.type}`)} · {formatTime(meetingStart(m))}
+                  </Typography.Text>
+                </Space>
+              </List.Item>
+            );
+          }}
+        />
+      )}
       {scheduling && (
         <ScheduleMeetingModal
           unit={unit}

@@ -18,6 +18,7 @@ import { isLanguage, languages, setLanguage } from '../../i18n';
 import { useAuth, useMe } from '../auth/auth-context';
 import { ChangePasswordModal } from '../auth/change-password-modal';
 import { UnitsProvider } from '../orgs/units-context';
+import { NotificationBell } from '../notifications/notification-bell';
 import { LanguageSwitch } from './language-switch';
 
 const { Header, Sider, Content } = Layout;
@@ -125,6 +126,7 @@ export function AppShell() {
             {t('app.name')}
           </Typography.Text>
           <div style={{ flex: 1 }} />
+          <NotificationBell />
           <LanguageSwitch dark />
           <Dropdown menu={userMenu} trigger={['click']}>
             <Button type="text" style={{ color: '#fff', paddingInline: 4 }} data-testid="user-menu">

@@ -3,6 +3,7 @@ import { LiveMeetings1795956832149 } from './1795956832149-live-meetings';
 import { PresenceSegments1795959730808 } from './1795959730808-presence-segments';
 import { MeetingScheduling1795960580506 } from './1795960580506-meeting-scheduling';
 import { Minutes1796151518842 } from './1796151518842-minutes';
+import { AttendanceNotificationsGuests1796151500375 } from './1796151500375-attendance-notifications-guests';
 
 /** Every migration, in order. A new one is generated with `npm run migration:generate`, reviewed and listed here. */
 export const migrations = [
@@ -10,5 +11,6 @@ export const migrations = [
   LiveMeetings1795956832149,
   PresenceSegments1795959730808,
   MeetingScheduling1795960580506,
+  AttendanceNotificationsGuests1796151500375,
   Minutes1796151518842,
 ];

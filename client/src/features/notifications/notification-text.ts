@@ -1,0 +1,37 @@
+import type { Notification } from '@branchmeet/shared';
+import dayjs from 'dayjs';
+import type { TFunction } from 'i18next';
+
+const str = (v: unknown) => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
+
+/** A notification in the reader's language, from its kind and parameters. */
+export function notificationText(n: Notification, t: TFunction): string {
+  const p = n.params;
+  const time = p.start ? dayjs(str(p.start)).format('YYYY-MM-DD HH:mm') : '';
+  const base = { title: str(p.title), unitName: str(p.unitName), time };
+  switch (n.kind) {
+    case 'meeting.scheduled':
+      return t('notifications.kinds.meeting_scheduled', base);
+    case 'meeting.series_scheduled':
+      return t('notifications.kinds.meeting_series_scheduled', { ...base, count: Number(p.count ?? 0) });
+    case 'meeting.updated': {
+      const changes = str(p.changes)
+        .split(',')
+        .filter(Boolean)
+        .map((c) => t(`notifications.changes.${c}` as 'notifications.changes.start', { defaultValue: c }))
+        .join('、');
+      return t('notifications.kinds.meeting_updated', { ...base, changes });
+    }
+    case 'meeting.cancelled': {
+      const text = t('notifications.kinds.meeting_cancelled', base);
+      return p.reason ? `${text}。${t('notifications.cancelReason', { reason: str(p.reason) })}` : text;
+    }
+    case 'meeting.reminder':
+      return t('notifications.kinds.meeting_reminder', base);
+    case 'leave.decided': {
+      const decision = t(p.status === 'approved' ? 'notifications.approved' : 'notifications.rejected');
+      const text = t('notifications.kinds.leave_decided', { ...base, decision });
+      return p.note ? `${text}。${t('notifications.note', { note: str(p.note) })}` : text;
+    }
+  }
+}

@@ -1,0 +1,192 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type {
+  MarkNotificationsReadRequest,
+  MarkNotificationsReadResult,
+  Notification,
+  NotificationKind,
+  NotificationList,
+  NotificationListQuery,
+  NotificationParams,
+} from '@branchmeet/shared';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuthUser } from '../auth/auth-user';
+import { APP_CONFIG, AppConfig } from '../config/config';
+
+/** One notification to several people (the same kind, meeting and words). */
+export interface NotificationInput {
+  userIds: readonly string[];
+  kind: NotificationKind;
+  meetingId: string | null;
+  params: NotificationParams;
+  /** Sent at most once per person and key (a reminder: `reminder:<meeting>:<start>`). */
+  dedupeKey?: string;
+}
+
+/** Delivers a stored notification to every socket of one person (the /rtc gateway attaches it). */
+export type NotificationSink = (userId: string, notification: Notification) => void;
+
+/** A stored notification and whom to deliver it to. */
+export interface Delivery {
+  userId: string;
+  notification: Notification;
+}
+
+interface Row {
+  id: string;
+  user_id: string;
+  kind: NotificationKind;
+  meeting_id: string | null;
+  params: NotificationParams;
+  read_at: Date | null;
+  created_at: Date;
+}
+
+const toDto = (r: Row): Notification => ({
+  id: r.id,
+  kind: r.kind,
+  meetingId: r.meeting_id,
+  params: r.params,
+  read: r.read_at !== null,
+  createdAt: r.created_at.toISOString(),
+});
+
+/**
+ * In-app notifications: stored per person, pushed to their sockets after the change that caused them has
+ * committed, listed and marked read by their owner only. The reminder job sends one reminder per person and
+ * meeting MEETING_REMINDER_MINUTES before its start: every MEETING_REMINDER_TICK_SECONDS it inserts the due
+ * ones, and the unique (person, dedupe key) index makes a second tick, a restart or a second process insert
+ * nothing twice (only what was inserted is pushed).
+ */
+@Injectable()
+export class NotificationsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger(NotificationsService.name);
+  private sink?: NotificationSink;
+  private timer?: NodeJS.Timeout;
+  private ticking: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  attach(sink: NotificationSink): void {
+    this.sink = sink;
+  }
+
+  onApplicationBootstrap(): void {
+    const tick = () => {
+      this.ticking = this.sendReminders().catch((e: unknown) =>
+        this.log.error(`meeting reminders failed: ${String(e)}`),
+      );
+    };
+    tick();
+    this.timer = setInterval(tick, this.config.MEETING_REMINDER_TICK_SECONDS * 1000);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.ticking;
+  }
+
+  /**
+   * Stores notifications in the caller's transaction and returns them; hand them to `push` once it has
+   * committed. A (person, dedupe key) already notified is skipped.
+   */
+  async add(em: EntityManager, inputs: NotificationInput | NotificationInput[]): Promise<Delivery[]> {
+    const rows = (Array.isArray(inputs) ? inputs : [inputs]).flatMap((i) =>
+      [...new Set(i.userIds)].map((userId) => ({ ...i, userId })),
+    );
+    if (rows.length === 0) return [];
+    const inserted: Row[] = await em.query(
+      `INSERT INTO notification (user_id, kind, meeting_id, params, dedupe_key)
+       SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::jsonb[], $5::varchar[])
+       ON CONFLICT (user_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+       RETURNING id, user_id, kind, meeting_id, params, read_at, created_at`,
+      [
+        rows.map((r) => r.userId),
+        rows.map((r) => r.kind),
+        rows.map((r) => r.meetingId),
+        rows.map((r) => JSON.stringify(r.params)),
+        rows.map((r) => r.dedupeKey ?? null),
+      ],
+    );
+    return inserted.map((r) => ({ userId: r.user_id, notification: toDto(r) }));
+  }
+
+  /** Delivers what `add` stored to the people's sockets (after the transaction committed). */
+  push(deliveries: Delivery[]): void {
+    for (const d of deliveries) this.sink?.(d.userId, d.notification);
+  }
+
+  /** Stores and pushes at once (outside any other transaction). */
+  async notify(inputs: NotificationInput | NotificationInput[]): Promise<void> {
+    this.push(await this.add(this.dataSource.manager, inputs));
+  }
+
+  /**
+   * One reminder per expected attendee and observer (not those on approved leave) of every scheduled or live
+   * meeting whose planned start is within the next MEETING_REMINDER_MINUTES. Returns how many were sent.
+   */
+  async sendReminders(now = new Date()): Promise<number> {
+    const until = new Date(now.getTime() + this.config.MEETING_REMINDER_MINUTES * 60_000);
+    const due: { id: string; title: string; start: Date; unit_name: string; user_ids: string[] }[] =
+      await this.dataSource.query(
+        `SELECT m.id, m.title, m.scheduled_start AS start, u.name AS unit_name,
+                array_agg(a.user_id) AS user_ids
+         FROM meeting m JOIN org_unit u ON u.id = m.unit_id JOIN meeting_attendee a ON a.meeting_id = m.id
+         WHERE m.status IN ('scheduled', 'live') AND m.scheduled_start > $1 AND m.scheduled_start <= $2
+           AND NOT EXISTS (SELECT 1 FROM leave_request l WHERE l.meeting_id = m.id AND l.user_id = a.user_id
+                             AND l.status = 'approved')
+         GROUP BY m.id, u.name`,
+        [now, until],
+      );
+    if (due.length === 0) return 0;
+    const sent = await this.add(
+      this.dataSource.manager,
+      due.map((m) => ({
+        userIds: m.user_ids,
+        kind: 'meeting.reminder' as const,
+        meetingId: m.id,
+        params: { title: m.title, start: m.start.toISOString(), unitName: m.unit_name },
+        // A meeting moved to another time is reminded of again, once.
+        dedupeKey: `reminder:${m.id}:${m.start.toISOString()}`,
+      })),
+    );
+    this.push(sent);
+    return sent.length;
+  }
+
+  async list(user: AuthUser, query: NotificationListQuery): Promise<NotificationList> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT id, user_id, kind, meeting_id, params, read_at, created_at FROM notification n
+       WHERE user_id = $1 AND ($2::uuid IS NULL OR (created_at, id) < (
+         SELECT created_at, id FROM notification WHERE id = $2 AND user_id = $1))
+       ORDER BY created_at DESC, id DESC LIMIT $3`,
+      [user.id, query.before ?? null, query.limit],
+    );
+    return { items: rows.map(toDto), unread: await this.unread(user.id) };
+  }
+
+  async markRead(user: AuthUser, body: MarkNotificationsReadRequest): Promise<MarkNotificationsReadResult> {
+    if ('all' in body)
+      await this.dataSource.query(
+        `UPDATE notification SET read_at = now() WHERE user_id = $1 AND read_at IS NULL`,
+        [user.id],
+      );
+    else
+      await this.dataSource.query(
+        `UPDATE notification SET read_at = now() WHERE user_id = $1 AND id = ANY($2) AND read_at IS NULL`,
+        [user.id, body.ids],
+      );
+    return { unread: await this.unread(user.id) };
+  }
+
+  private async unread(userId: string): Promise<number> {
+    const [{ n }]: { n: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM notification WHERE user_id = $1 AND read_at IS NULL`,
+      [userId],
+    );
+    return n;
+  }
+}
