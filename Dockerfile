@@ -30,9 +30,10 @@ FROM node:20-bookworm-slim
 # The worker's shared libraries (ldd): libssl3 (libssl, libcrypto), libuv1, libsrtp2-1 (which brings libnss3 and
 # libnspr4), libusrsctp2 and libabsl20220623; libstdc++6, libgcc-s1 and libc6 are in the base image.
 # fonts-noto-cjk: the Chinese font embedded in PDF exports (PDF_CJK_FONT, the sign-in sheet).
+# ffmpeg: the lecture recorder (fed RTP by PlainTransport consumers) and ffprobe for recording durations.
 RUN apt-get update \
   && apt-get install -y --no-install-recommends libssl3 libuv1 libsrtp2-1 libusrsctp2 libabsl20220623 \
-    fonts-noto-cjk \
+    fonts-noto-cjk ffmpeg \
   && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/worker/mediasoup-worker /usr/local/bin/mediasoup-worker
 RUN if ldd /usr/local/bin/mediasoup-worker | grep 'not found'; then exit 1; fi
