@@ -457,6 +457,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       peers: answer.peers.filter((p) => p.peerId !== answer.self.peerId),
       chat: answer.chat,
       resumed: answer.resumed,
+      lecture: answer.lecture,
     });
 
     try {
@@ -467,7 +468,10 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       if (gen !== this.generation) return;
       this.device = device;
       this.recvTransport = this.createTransport('recv', answer.recvTransport, answer.iceServers, gen);
-      this.sendTransport = this.createTransport('send', answer.sendTransport, answer.iceServers, gen);
+      // A lecture's listener has no send transport until it is given the floor (`lecture.send`).
+      this.sendTransport = answer.sendTransport
+        ? this.createTransport('send', answer.sendTransport, answer.iceServers, gen)
+        : null;
       markRecvReady();
 
       const publishing = this.publishAll(gen);

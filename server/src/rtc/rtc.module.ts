@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { LectureQaService } from '../lectures/lecture-qa.service';
 import { MeetingsModule } from '../meetings/meetings.module';
 import { MinutesModule } from '../minutes/minutes.module';
 import { NotificationsModule } from '../notifications/notifications.module';
@@ -8,7 +9,7 @@ import { RtcGateway } from './rtc.gateway';
 /** The `/rtc` signalling gateway and the live rooms' state; media through MediaService (MediaModule). */
 @Module({
   imports: [MeetingsModule, MinutesModule, NotificationsModule],
-  providers: [RtcGateway, RoomService],
+  providers: [RtcGateway, RoomService, LectureQaService],
   exports: [RoomService],
 })
 export class RtcModule {}
