@@ -131,6 +131,8 @@ const vp8KeyFrame = (seq: number) =>
 export async function publishAV(c: RtcTestClient, send: TransportOptions, pcs: RTCPeerConnection[]) {
   const pc = new RTCPeerConnection({
     ...LOOPBACK_PEER_CONFIG,
+    // One ICE transport for both m-lines (otherwise werift opens one per m-line and leaks the unused one).
+    bundlePolicy: 'max-bundle',
     codecs: {
       audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 })],
       video: [new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000 })],
@@ -214,6 +216,8 @@ export async function receiveAll(
   const video = consumers.find((x) => x.kind === 'video');
   const pc = new RTCPeerConnection({
     ...LOOPBACK_PEER_CONFIG,
+    // One ICE transport for both m-lines (otherwise werift opens one per m-line and leaks the unused one).
+    bundlePolicy: 'max-bundle',
     codecs: {
       audio: audio
         ? [
