@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { QaList, QaQuestion } from '@branchmeet/shared';
+import { ErrorCodes, type QaList, type QaQuestion } from '@branchmeet/shared';
 import { DataSource } from 'typeorm';
-import { NotFound } from '../common/domain-error';
+import { AuthUser } from '../auth/auth-user';
+import { DomainError, NotFound } from '../common/domain-error';
+import { MeetingEntity } from '../meetings/meeting.entity';
+import { AccessService } from '../orgs/access.service';
 
 interface QuestionRow {
   id: string;
@@ -24,7 +27,23 @@ const SELECT_QUESTION = `SELECT q.id, q.meeting_id, q.author_id, q.author_name, 
  */
 @Injectable()
 export class LectureQaService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly access: AccessService,
+  ) {}
+
+  /** REST: the Q&A of a meeting for anyone who may read its branch (a meeting they cannot see is not found). */
+  async listFor(user: AuthUser, meetingId: string): Promise<QaList> {
+    const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
+    if (!meeting) throw NotFound('notFound.meeting');
+    try {
+      await this.access.unit(user, meeting.unitId, 'meeting.read');
+    } catch (e) {
+      if (e instanceof DomainError && e.code === ErrorCodes.notFound) throw NotFound('notFound.meeting');
+      throw e;
+    }
+    return this.list(meetingId, user.id);
+  }
 
   async ask(meetingId: string, author: { id: string; name: string }, text: string): Promise<QaQuestion> {
     const [row]: { id: string }[] = await this.dataSource.query(

@@ -221,5 +221,12 @@ describe('a lecture with 20 receive-only listeners', () => {
       [q.id],
     );
     expect(Number(rows[0].n)).toBe(2);
+    // Listed over REST too (during and after the lecture), for whoever may read the branch.
+    const rest = await t
+      .http()
+      .get(`/api/meetings/${meetingId}/questions`)
+      .set({ Authorization: `Bearer ${tokens.secretary1}` });
+    expect(rest.status).toBe(200);
+    expect(rest.body).toEqual({ questions: [answered], upvoted: [] });
   });
 });

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { LectureQaService } from '../lectures/lecture-qa.service';
+import { LecturesModule } from '../lectures/lectures.module';
 import { MeetingsModule } from '../meetings/meetings.module';
 import { MinutesModule } from '../minutes/minutes.module';
 import { NotificationsModule } from '../notifications/notifications.module';
@@ -8,8 +8,8 @@ import { RtcGateway } from './rtc.gateway';
 
 /** The `/rtc` signalling gateway and the live rooms' state; media through MediaService (MediaModule). */
 @Module({
-  imports: [MeetingsModule, MinutesModule, NotificationsModule],
-  providers: [RtcGateway, RoomService, LectureQaService],
+  imports: [MeetingsModule, MinutesModule, NotificationsModule, LecturesModule],
+  providers: [RtcGateway, RoomService],
   exports: [RoomService],
 })
 export class RtcModule {}
