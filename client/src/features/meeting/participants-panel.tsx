@@ -3,6 +3,7 @@ import { App, Avatar, Button, Divider, Flex, List, Popconfirm, Space, Tag, Toolt
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../api/errors';
 import { HandIcon } from './hand-icon';
+import { LectureFloorActions, LectureRoleTag } from './lecture-view';
 import { useRoom } from './room-context';
 import { isHostPeer, orderedPeers, selfIsHost, sourceState, type PeerView } from './room-store';
 
@@ -209,8 +210,10 @@ export function ParticipantsPanel() {
                     {t('attendanceExtra.guest')}
                   </Tag>
                 )}
+                <LectureRoleTag peer={peer} />
                 <StateIcons mic={mic} camera={camera} hand={peer.handRaised} />
               </Flex>
+              <LectureFloorActions peer={peer} />
               {isHost && peer.peerId !== state.self?.peerId && (
                 <Space size={4} wrap>
                   {hostActions(peer, mic, camera)}

@@ -327,3 +327,36 @@ export function consumerOf(
 export function orderedPeers(state: RoomViewState): PeerView[] {
   return state.order.map((id) => state.peers[id]).filter((p): p is PeerView => p !== undefined);
 }
+
+// ── lecture mode (微课堂) ───────────────────────────────────────────────────────────────────────────────────
+export type LectureRole = 'lecturer' | 'presenter' | 'floor' | 'listener';
+
+/** A participant's part in a lecture; null outside lectures. The host presents like a co-presenter. */
+export function lectureRole(
+  state: RoomViewState,
+  peer: Pick<PeerView, 'peerId' | 'userId'>,
+): LectureRole | null {
+  const l = state.lecture;
+  if (!l) return null;
+  if (peer.userId === l.lecturerUserId) return 'lecturer';
+  if (l.coPresenterUserIds.includes(peer.userId) || state.room?.hostUserId === peer.userId)
+    return 'presenter';
+  if (l.floorPeerIds.includes(peer.peerId)) return 'floor';
+  return 'listener';
+}
+
+/** The lecturer or the host: gives and takes the floor, marks questions answered. */
+export function selfModerates(state: RoomViewState): boolean {
+  if (!state.lecture || !state.self) return false;
+  return state.self.userId === state.lecture.lecturerUserId || selfIsHost(state);
+}
+
+/** The presenters (lecturer first) and listeners holding the floor: the only people a lecture shows. */
+export function lectureSpeakers(state: RoomViewState): PeerView[] {
+  const rank: Record<LectureRole, number> = { lecturer: 0, presenter: 1, floor: 2, listener: 3 };
+  return orderedPeers(state)
+    .map((p) => ({ p, r: lectureRole(state, p) ?? 'listener' }))
+    .filter((x) => x.r !== 'listener')
+    .sort((a, b) => rank[a.r] - rank[b.r])
+    .map((x) => x.p);
+}
