@@ -51,7 +51,7 @@ interface Section {
 }
 
 /** The fingerprint and, per m-line, mid / kind / payload type (opus or VP8) / SSRC of a werift offer. */
-function parseSections(sdp: string) {
+export function parseSections(sdp: string) {
   const fp = sdp.match(/a=fingerprint:(\S+) (\S+)/);
   if (!fp) throw new Error(`offer has no fingerprint:\n${sdp}`);
   const sections = sdp
@@ -73,7 +73,7 @@ function parseSections(sdp: string) {
 }
 
 /** The SDP answer of a mediasoup WebRtcTransport (ICE-lite, DTLS server) for several bundled m-lines. */
-function bundleAnswer(t: AnswerTransport, sections: Section[]): string {
+export function bundleAnswer(t: AnswerTransport, sections: Section[]): string {
   const fp = (t.dtlsParameters.fingerprints as { algorithm: string; value: string }[]).find(
     (f) => f.algorithm === 'sha-256',
   );
