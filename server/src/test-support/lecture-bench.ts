@@ -443,7 +443,7 @@ async function bare(): Promise<{ target: Target; sender: Sender; pc: RTCPeerConn
 
 export async function lectureBench() {
   console.log(
-    `\nlecture forwarding: one lecturer (opus + 3-layer simulcast VP8) → N consumers on one worker; ` +
+    `\nlecture forwarding: one lecturer (opus + 3-layer simulcast VP8) → N receivers (an audio and a video consumer each) on one worker; ` +
       `largest N with worker CPU < ${CPU_LIMIT * 100}% of a core and loss < ${LOSS_LIMIT * 100}%`,
   );
   const results: Record<string, number> = {};
