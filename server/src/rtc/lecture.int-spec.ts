@@ -229,4 +229,25 @@ describe('a lecture with 20 receive-only listeners', () => {
     expect(rest.status).toBe(200);
     expect(rest.body).toEqual({ questions: [answered], upvoted: [] });
   });
+
+  it('handing the host over in a lecture: the new host may publish, the old one (not the lecturer) listens', async () => {
+    const { c, joined } = listeners[9];
+    const hostPeerId =
+      (await host.call('qa.list', {}), lecturerJoined.peers.find((p) => p.role === 'host')?.peerId);
+    if (!hostPeerId) throw new Error('no host peer');
+    const given = c.next('lecture.send');
+    const lost = host.next('lecture.send');
+    await host.call('host.transfer', { peerId: joined.self.peerId });
+    expect((await given).sendTransport).not.toBeNull();
+    expect(await lost).toEqual({ sendTransport: null, audioOnly: true });
+    const media = await t.app.get(MediaService).room(meetingId);
+    expect([...media.peer(hostPeerId).transports.values()].map((x) => x.appData.direction)).toEqual(['recv']);
+    expect(
+      [...media.peer(joined.self.peerId).transports.values()].map((x) => x.appData.direction).sort(),
+    ).toEqual(['recv', 'send']);
+    // The old host is a listener now: it cannot give the floor; the lecturer still can.
+    expect(await host.raw('lecture.giveFloor', { peerId: listeners[10].joined.self.peerId })).toEqual(
+      forbidden(),
+    );
+  });
 });

@@ -576,6 +576,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     await this.meetings.transferHost(room.meetingId, seat.userId, target.userId);
     room.hostUserId = target.userId;
     this.notify.toMeeting(room.meetingId, 'room.changed', this.state(room));
+    if (room.lecture) await this.serial(room.meetingId, () => this.lectureHostChanged(room, seat, target));
     if (target.socketId && room.lobby.size > 0)
       this.notify.toSocket(target.socketId, 'lobby.waiting', { waiting: this.waiting(room) });
     return null;
@@ -687,6 +688,15 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     const { room, seat } = this.seated(caller);
     this.lectureOf(room);
     return this.qa.list(room.meetingId, seat.userId);
+  }
+
+  /** The host presents in a lecture: the new one may publish now, the old one only if still a presenter. */
+  private async lectureHostChanged(room: LiveRoom, from: Seat, to: Seat): Promise<void> {
+    const lecture = this.lectureOf(room);
+    if (lecture.floor.delete(to.peerId)) await this.revokeSend(room, to);
+    await this.grantSend(room, to, false);
+    if (room.seats.get(from.peerId) === from && !this.maySend(room, from)) await this.revokeSend(room, from);
+    this.notify.toMeeting(room.meetingId, 'lecture.changed', this.lectureState(room));
   }
 
   /** Presenters of a lecture publish freely: the lecturer, the host, co-presenters. Everyone outside a lecture. */
