@@ -164,6 +164,9 @@ describe('lecture view', () => {
     const { send } = renderRoom(state);
     expect(screen.getByTestId('ctl-camera')).toBeInTheDocument();
     expect(screen.getByTestId('ctl-screen')).toBeInTheDocument();
+    // raised hands come first after the presenters: 赵听众 (hand up) before 李听众
+    const names = screen.getAllByTestId('participant').map((x) => x.getAttribute('data-peer-name'));
+    expect(names.indexOf('赵听众')).toBeLessThan(names.indexOf('李听众'));
     await userEvent.click(screen.getByTestId('lecture-give-floor-p-other'));
     expect(send).toHaveBeenCalledWith('lecture.giveFloor', { peerId: 'p-other' });
     expect(screen.queryByTestId('lecture-add-presenter-p-other')).toBeNull(); // the host's call
