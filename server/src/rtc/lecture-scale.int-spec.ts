@@ -139,3 +139,58 @@ it(`${LISTENERS} listeners over two workers (threshold ${THRESHOLD} consumers) a
   expect(heard.received).toEqual(sent);
   await lecturer.call('host.end', {});
 }, 240_000);
+
+it('a worker that dies under the lecture’s second router moves the whole lecture; listeners rejoin receive-only', async () => {
+  const media = t.app.get(MediaService);
+  const { branchA } = await demoUnits(t.ds);
+  const res = await t
+    .http()
+    .post(`/api/org-units/${branchA}/meetings`)
+    .set({ Authorization: `Bearer ${hostToken}` })
+    .send({ type: 'lecture', start: new Date(Date.now() + 60_000).toISOString(), title: '党课：故障演练' });
+  expect(res.status).toBe(201);
+  const lectureId = (res.body as { id: string }).id;
+  const lecturer = await kit.client(hostToken);
+  const lecturerJoined = await lecturer.join(lectureId);
+  await lecturer.call('room.ready', { rtpCapabilities: AV_CAPS });
+  if (!lecturerJoined.sendTransport) throw new Error('the lecturer has no send transport');
+  await lecturer.call('media.produce', {
+    transportId: lecturerJoined.sendTransport.id,
+    kind: 'audio',
+    source: 'mic',
+    rtpParameters: {
+      mid: '0',
+      codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
+      encodings: [{ ssrc: 919_191 }],
+      rtcp: { cname: 'x', reducedSize: true },
+    },
+  });
+  // One consumer each: THRESHOLD listeners fill the first router, the next ones go to the other worker.
+  const crowd: { c: RtcTestClient; joined: Joined }[] = [];
+  for (const a of audience.slice(0, THRESHOLD + 5)) {
+    const c = await kit.client(a.token);
+    const joined = await c.join(lectureId);
+    await c.call('room.ready', { rtpCapabilities: AV_CAPS });
+    crowd.push({ c, joined });
+  }
+  const routes = await media.routes(lectureId);
+  expect(routes).toHaveLength(2);
+  const victimIndex = routes[1].workerIndex;
+  const victim = media.workers().find((w) => w.index === victimIndex);
+  if (!victim) throw new Error('no worker for the second route');
+
+  const moved = [lecturer, ...crowd.map((x) => x.c)].map((c) => c.next('media.moved', undefined, 15_000));
+  process.kill(victim.pid, 'SIGKILL');
+  await Promise.all(moved);
+  const after = await media.routes(lectureId);
+  expect(after).toHaveLength(1);
+  expect(media.workers().find((w) => w.index === after[0].workerIndex)?.pid).not.toBe(victim.pid);
+
+  // Everyone rejoins on the socket it has: the lecturer publishes again, a listener is receive-only again.
+  const back = await lecturer.join(lectureId, lecturerJoined.self.peerId);
+  expect(back.sendTransport).not.toBeNull();
+  const far = crowd[crowd.length - 1];
+  const farBack = await far.c.join(lectureId, far.joined.self.peerId);
+  expect(farBack).toMatchObject({ resumed: true, sendTransport: null });
+  await lecturer.call('host.end', {});
+}, 90_000);
