@@ -34,6 +34,8 @@ export const apiRoutes = {
     live: (unitId: string) => `/org-units/${unitId}/meetings/live`,
     one: (meetingId: string) => `/meetings/${meetingId}`,
     chat: (meetingId: string) => `/meetings/${meetingId}/chat`,
+    /** The Q&A of a lecture (微课堂), during and after it. */
+    questions: (meetingId: string) => `/meetings/${meetingId}/questions`,
     /** Per-member attendance of a meeting (computed from presence). */
     attendance: (meetingId: string) => `/meetings/${meetingId}/attendance`,
     /** A meeting's attendance as a file (secretaries and upper levels only). */

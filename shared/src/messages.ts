@@ -292,6 +292,30 @@ export const messages = {
     en: 'the media service is unavailable; try again shortly',
   },
 
+  // Lecture mode (微课堂): receive-only audience, the floor, co-presenters, Q&A
+  'lecture.listenerNoFloor': {
+    'zh-CN': '听众需要主讲人给予发言权后才能发言',
+    en: 'a listener may speak only once the lecturer gives them the floor',
+  },
+  'lecture.floorAudioOnly': {
+    'zh-CN': '获得发言权的听众只能发送声音',
+    en: 'a listener with the floor may send audio only',
+  },
+  'lecture.lecturerOnly': {
+    'zh-CN': '只有主讲人或主持人可以执行此操作',
+    en: 'only the lecturer or the host may do this',
+  },
+  'lecture.notLecture': { 'zh-CN': '本会议不是微课堂', en: 'this meeting is not a lecture' },
+  'lecture.isPresenter': {
+    'zh-CN': '主讲人和共同主讲人本身即可发言',
+    en: 'the lecturer and co-presenters speak anyway',
+  },
+  'lecture.cannotRemoveLecturer': {
+    'zh-CN': '不能取消主讲人的主讲身份',
+    en: 'the lecturer cannot be removed as a presenter',
+  },
+  'notFound.question': { 'zh-CN': '问题不存在', en: 'question not found' },
+
   // Minutes (会议记录): live writing, votes, review, exports
   'notFound.minutes': { 'zh-CN': '会议记录不存在', en: 'minutes not found' },
   'notFound.attachment': { 'zh-CN': '附件不存在', en: 'attachment not found' },

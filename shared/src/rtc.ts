@@ -113,6 +113,46 @@ export const RoomState = z.object({
 });
 export type RoomState = z.infer<typeof RoomState>;
 
+// ── lecture mode (微课堂) ──────────────────────────────────────────────────────────────────────────────────
+/**
+ * A lecture's roles: the lecturer (the meeting's lecturer, else its host), co-presenters the host adds, and the
+ * listeners holding the floor. Presenters (the lecturer, the host, co-presenters) publish camera, microphone and
+ * screen; every other seat receives only (no send transport) until given the floor, and then sends audio only.
+ */
+export const LectureState = z.object({
+  lecturerUserId: Uuid,
+  coPresenterUserIds: z.array(Uuid),
+  /** Peers of listeners who have the floor. */
+  floorPeerIds: z.array(z.string()),
+});
+export type LectureState = z.infer<typeof LectureState>;
+
+/** To one seat: it may publish now (a send transport) or no longer (null); `audioOnly` for a listener. */
+export const LectureSend = z.object({ sendTransport: TransportOptions.nullable(), audioOnly: z.boolean() });
+export type LectureSend = z.infer<typeof LectureSend>;
+
+export const QaAsk = z.object({ text: z.string().trim().min(1).max(500) });
+export type QaAsk = z.infer<typeof QaAsk>;
+export const QaRef = z.object({ questionId: Uuid });
+export type QaRef = z.infer<typeof QaRef>;
+
+/** A question of a lecture's Q&A, stored with the meeting. */
+export const QaQuestion = z.object({
+  id: Uuid,
+  meetingId: Uuid,
+  authorId: Uuid,
+  authorName: z.string(),
+  text: z.string(),
+  upvotes: z.number().int(),
+  answered: z.boolean(),
+  answeredAt: z.string().nullable(),
+  at: z.string(),
+});
+export type QaQuestion = z.infer<typeof QaQuestion>;
+/** The Q&A of a lecture, oldest first, with the questions the caller upvoted. */
+export const QaList = z.object({ questions: z.array(QaQuestion), upvoted: z.array(Uuid) });
+export type QaList = z.infer<typeof QaList>;
+
 // ── client → server ────────────────────────────────────────────────────────────────────────────────────────
 export const RoomJoin = z.object({
   meetingId: Uuid,
@@ -127,13 +167,16 @@ export const RoomJoined = z.discriminatedUnion('status', [
     self: PeerInfo,
     room: RoomState,
     routerRtpCapabilities: RtpCapabilities,
-    sendTransport: TransportOptions,
+    /** null for a listener of a lecture (receive-only until given the floor: `lecture.send`). */
+    sendTransport: TransportOptions.nullable(),
     recvTransport: TransportOptions,
     iceServers: z.array(IceServer),
     peers: z.array(PeerInfo),
     chat: z.array(ChatMessage),
     /** True when `resumePeerId` was honoured: the same peer, its old media closed. */
     resumed: z.boolean(),
+    /** A lecture (meeting type `lecture`): who presents, who has the floor. */
+    lecture: LectureState.optional(),
   }),
   /** The room has a waiting room (or is locked) and this person waits for the host to admit them. */
   z.object({ status: z.literal('waiting'), room: RoomState }),
@@ -209,6 +252,15 @@ export interface RtcClientEvents extends MinutesClientEvents {
   'host.lowerHand': Handler<PeerRef, null>;
   'lobby.admit': Handler<PeerRef, null>;
   'lobby.deny': Handler<PeerRef, null>;
+  // lecture mode: the lecturer or host gives and takes the floor; the host adds and removes co-presenters
+  'lecture.giveFloor': Handler<PeerRef, null>;
+  'lecture.takeFloor': Handler<PeerRef, null>;
+  'lecture.addPresenter': Handler<PeerRef, null>;
+  'lecture.removePresenter': Handler<PeerRef, null>;
+  'qa.ask': Handler<QaAsk, QaQuestion>;
+  'qa.upvote': Handler<QaRef, QaQuestion>;
+  'qa.answer': Handler<QaRef, QaQuestion>;
+  'qa.list': Handler<Empty, QaList>;
 }
 
 /**
@@ -247,6 +299,12 @@ export interface RtcServerEvents extends MinutesServerEvents, NotificationServer
   'self.removed': (p: { by: string; reason: 'removed_by_host' | 'replaced' }) => void;
   /** The room moved to another media worker (the old one died): rejoin with `resumePeerId`. */
   'media.moved': (p: { meetingId: string }) => void;
+  /** A lecture's roles changed (co-presenters, the floor). */
+  'lecture.changed': (state: LectureState) => void;
+  /** To one seat: it was given (a send transport) or lost (null) the right to publish. */
+  'lecture.send': (p: LectureSend) => void;
+  /** A question was asked, upvoted or answered. */
+  'qa.changed': (question: QaQuestion) => void;
 }
 
 /** The request schema of each client→server event: the gateway parses every payload with it. */
@@ -274,6 +332,14 @@ export const rtcRequestSchemas = {
   'host.lowerHand': PeerRef,
   'lobby.admit': PeerRef,
   'lobby.deny': PeerRef,
+  'lecture.giveFloor': PeerRef,
+  'lecture.takeFloor': PeerRef,
+  'lecture.addPresenter': PeerRef,
+  'lecture.removePresenter': PeerRef,
+  'qa.ask': QaAsk,
+  'qa.upvote': QaRef,
+  'qa.answer': QaRef,
+  'qa.list': Empty,
   ...minutesRequestSchemas,
 } as const satisfies Record<keyof RtcClientEvents, z.ZodType>;
 

@@ -134,7 +134,7 @@ function consumerInfo(n: number): ConsumerInfo {
   };
 }
 
-function setup() {
+function setup(join: Record<string, unknown> = {}) {
   let produced = 0;
   const transports: ReturnType<typeof fakeTransport>[] = [];
   const { socket, requests } = fakeSocket({
@@ -159,6 +159,7 @@ function setup() {
       peers: [],
       chat: [],
       resumed: false,
+      ...join,
     }),
     'room.ready': () => ({ consumers: [consumerInfo(1), consumerInfo(2)] }),
     'media.produce': () => ({ producerId: `own-${++produced}` }),
@@ -274,5 +275,38 @@ describe('RoomConnection', () => {
     socket.server('self.removed', { by: 'host', reason: 'removed_by_host' });
     expect(connection.state).toBe('removed');
     expect(connection.consumerIds()).toEqual([]);
+  });
+
+  it('a lecture listener joins receive-only, publishes its mic once given the floor and stops when it is taken back', async () => {
+    const lecture = { lecturerUserId: meetingId, coPresenterUserIds: [], floorPeerIds: [] };
+    const { connection, socket, requests, events, transports } = setup({ sendTransport: null, lecture });
+    connection.connect();
+    await until(() => connection.state === 'joined');
+    expect(events.find((e) => e.type === 'joined')).toMatchObject({ lecture });
+    expect(transports.map((t) => t.id)).toEqual(['recv']);
+    // nothing is sent, and the UI is told so (the wish to have the mic on is not what is live)
+    await until(() => events.some((e) => e.type === 'local' && e.source === 'mic'));
+    expect(requests.some((r) => r.event === 'media.produce')).toBe(false);
+    expect(events.filter((e) => e.type === 'local' && e.on)).toEqual([]);
+
+    const floor = {
+      id: 'floor-send',
+      iceParameters: { usernameFragment: 'u', password: 'p' },
+      iceCandidates: [],
+      dtlsParameters: { fingerprints: [] },
+    };
+    socket.server('lecture.send', { sendTransport: floor, audioOnly: true });
+    await until(() => requests.some((r) => r.event === 'media.produce'));
+    const produced = requests.filter((r) => r.event === 'media.produce').map((r) => r.payload);
+    expect(produced).toEqual([
+      expect.objectContaining({ transportId: 'floor-send', source: 'mic', paused: false }),
+    ]);
+    expect(events).toContainEqual({ type: 'local', source: 'mic', on: true });
+
+    const send = transports.find((t) => t.id === 'floor-send');
+    socket.server('lecture.send', { sendTransport: null, audioOnly: true });
+    expect(send?.producers.every((p) => p.closed)).toBe(true);
+    expect(send?.close).toHaveBeenCalled();
+    expect(events.at(-2)).toEqual({ type: 'local', source: 'mic', on: false });
   });
 });

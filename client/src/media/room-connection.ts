@@ -4,6 +4,7 @@ import {
   type ApiError,
   type ConsumerInfo,
   type IceServer,
+  type LectureSend,
   type RtcServerEvents,
   type TransportOptions,
 } from '@branchmeet/shared';
@@ -85,6 +86,8 @@ const SERVER_EVENTS = [
   'audio.levels',
   'room.changed',
   'lobby.waiting',
+  'lecture.changed',
+  'qa.changed',
 ] as const satisfies readonly (keyof RtcServerEvents)[];
 
 /** Signalling timings of the current socket connection (`performance.now()` ms), for tests and the join benchmark. */
@@ -158,6 +161,9 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
   private device: RoomDevice | null = null;
   private sendTransport: types.Transport | null = null;
   private recvTransport: types.Transport | null = null;
+  /** A lecture's listener given the floor publishes its microphone only. */
+  private audioOnly = false;
+  private iceServers: IceServer[] = [];
   private recvReady: Promise<void> = Promise.resolve();
   private readonly producers = new Map<LocalSource, types.Producer<ProducerAppData>>();
   private readonly publishing = new Map<LocalSource, Promise<void>>();
@@ -288,6 +294,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       this.emitEvent({ type: 'self.removed', payload: p });
       this.finish('removed');
     });
+    socket.on('lecture.send', (p) => void this.onLectureSend(p));
     socket.on('media.moved', (p) => {
       this.emitEvent({ type: 'media.moved', payload: p });
       this.recover();
@@ -457,6 +464,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       peers: answer.peers.filter((p) => p.peerId !== answer.self.peerId),
       chat: answer.chat,
       resumed: answer.resumed,
+      lecture: answer.lecture,
     });
 
     try {
@@ -466,8 +474,13 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       await device.load({ routerRtpCapabilities: answer.routerRtpCapabilities as types.RtpCapabilities });
       if (gen !== this.generation) return;
       this.device = device;
+      this.iceServers = answer.iceServers;
+      this.audioOnly = !!answer.lecture?.floorPeerIds.includes(answer.self.peerId);
       this.recvTransport = this.createTransport('recv', answer.recvTransport, answer.iceServers, gen);
-      this.sendTransport = this.createTransport('send', answer.sendTransport, answer.iceServers, gen);
+      // A lecture's listener has no send transport until it is given the floor (`lecture.send`).
+      this.sendTransport = answer.sendTransport
+        ? this.createTransport('send', answer.sendTransport, answer.iceServers, gen)
+        : null;
       markRecvReady();
 
       const publishing = this.publishAll(gen);
@@ -597,8 +610,8 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     const sources = ['mic', 'camera', 'screen'] as const;
     await Promise.all(sources.map((s) => this.publish(s, gen)));
     if (gen !== this.generation) return;
-    // What is really live (a device may have failed to open): the UI shows that, not the wish.
-    for (const source of sources) this.emitEvent({ type: 'local', source, on: this.isOn(source) });
+    // What is really live (a device may have failed to open; a lecture's listener sends nothing): the UI shows that.
+    for (const source of sources) this.emitEvent({ type: 'local', source, on: this.isLive(source) });
   }
 
   private publish(source: LocalSource, gen: number): Promise<void> {
@@ -613,6 +626,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     const transport = this.sendTransport;
     const track = this.local.track(source);
     if (!transport || !track || this.producers.has(source)) return;
+    if (this.audioOnly && source !== 'mic') return;
     if (source === 'screen' && !this.enabled.screen) return;
     if (!this.device?.canProduce(track.kind === 'audio' ? 'audio' : 'video')) return;
     const paused = !this.enabled[source];
@@ -661,7 +675,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     const producer = this.producers.get(source);
     if (!producer) {
       if (on && this.stateValue === 'joined') await this.publish(source, this.generation);
-      this.emitEvent({ type: 'local', source, on: on && this.local.has(source) });
+      this.emitEvent({ type: 'local', source, on: on && this.isLive(source) });
       return true;
     }
     if (on) producer.resume();
@@ -732,6 +746,38 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     this.emit('tracks');
   }
 
+  /** Whether a source is really sent (or would be: a send transport exists and this source may go on it). */
+  private isLive(source: LocalSource): boolean {
+    return this.isOn(source) && this.sendTransport !== null && (!this.audioOnly || source === 'mic');
+  }
+
+  /** A lecture gave this seat a send transport (the floor, or co-presenting) or took it away. */
+  private async onLectureSend(p: LectureSend): Promise<void> {
+    const gen = this.generation;
+    if (!p.sendTransport) {
+      for (const source of [...this.producers.keys()]) {
+        this.producers.get(source)?.close();
+        this.producers.delete(source);
+        if (source === 'screen') this.local.stop('screen');
+        this.emitEvent({ type: 'local', source, on: false });
+      }
+      this.sendTransport?.close();
+      this.sendTransport = null;
+      this.emitEvent({ type: 'lecture.send', payload: p });
+      return;
+    }
+    await this.recvReady;
+    if (gen !== this.generation || !this.device || this.isFinal()) return;
+    this.sendTransport?.close();
+    this.audioOnly = p.audioOnly;
+    this.sendTransport = this.createTransport('send', p.sendTransport, this.iceServers, gen);
+    this.emitEvent({ type: 'lecture.send', payload: p });
+    // Given the floor: the microphone goes live (the person asked for it by raising a hand).
+    if (p.audioOnly) this.enabled.mic = true;
+    if (this.enabled.mic && !this.local.has('mic')) await this.local.startMic();
+    await this.publishAll(gen);
+  }
+
   // ── reconnecting ───────────────────────────────────────────────────────────────────────────────────────
   /** Rebuilds the media session over the current socket (ICE failed, or the room moved to another worker). */
   private recover(): void {
@@ -780,6 +826,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     this.recvTransport?.close();
     this.sendTransport = null;
     this.recvTransport = null;
+    this.audioOnly = false;
     this.device = null;
     if (hadMedia) {
       this.emitEvent({ type: 'media.reset' });

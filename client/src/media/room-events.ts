@@ -1,6 +1,7 @@
 import type {
   ApiError,
   ChatMessage,
+  LectureState,
   MinutesServerEvents,
   NotificationServerEvents,
   PeerInfo,
@@ -41,6 +42,7 @@ export type RoomEvent =
       peers: PeerInfo[];
       chat: ChatMessage[];
       resumed: boolean;
+      lecture?: LectureState;
     }
   | { type: 'waiting'; room: RoomState }
   /** The person's own mic/camera/screen went on or off (`byHost`: the host did it). */

@@ -6,6 +6,7 @@ import { AuditEventEntity } from '../audit/audit-event.entity';
 import { RefreshTokenEntity } from '../auth/refresh-token.entity';
 import { UserEntity } from '../auth/user.entity';
 import { ChatMessageEntity } from '../meetings/chat-message.entity';
+import { LectureQuestionEntity, LectureQuestionVoteEntity } from '../lectures/lecture-question.entity';
 import { LeaveRequestEntity } from '../meetings/leave-request.entity';
 import { MeetingGuestEntity } from '../meetings/meeting-guest.entity';
 import { MeetingInviteEntity } from '../meetings/meeting-invite.entity';
@@ -43,4 +44,6 @@ export const entities = [
   NotificationEntity,
   MeetingInviteEntity,
   MeetingGuestEntity,
+  LectureQuestionEntity,
+  LectureQuestionVoteEntity,
 ];

@@ -20,6 +20,30 @@ import {
   type TransportInfo,
 } from './media.types';
 
+/** Where a router lives: the router, the WebRtcServer of its worker, the worker's index. */
+export interface RoutePlacement {
+  router: MediaRouter;
+  webRtcServer: MediaWebRtcServer;
+  workerIndex: number;
+}
+
+/**
+ * One router of a room. A meeting has one; a lecture whose audience outgrows a worker gets more, one per worker,
+ * and every producer is piped (`pipeToRouter`) from its owner's route into each other one under the same id.
+ */
+export interface MediaRoute extends RoutePlacement {
+  /** Producers of peers on other routes piped into this router (settled once the pipe producer exists). */
+  readonly piped: Map<string, Promise<void>>;
+}
+
+/** Lecture mode of a room: where listeners go when a router holds enough consumers. */
+export interface LecturePlacement {
+  /** Consumers one router carries before new listeners go to a router on another worker. */
+  consumersPerRoute: number;
+  /** A router on a worker that holds none of the room's routers (`avoid`), or undefined if there is none. */
+  expand: (avoid: number[]) => Promise<RoutePlacement | undefined>;
+}
+
 export class MediaPeer {
   readonly transports = new Map<string, MediaWebRtcTransport>();
   readonly producers = new Map<string, MediaProducer>();
@@ -28,6 +52,7 @@ export class MediaPeer {
   constructor(
     readonly peerId: string,
     readonly userId: string,
+    public route: MediaRoute,
     public rtpCapabilities?: types.RtpCapabilities,
   ) {}
 
@@ -44,37 +69,51 @@ export class MediaPeer {
   }
 }
 
-/** One live meeting: its router (on one worker), its observers, and the peers in it. */
+/**
+ * One live meeting: its router (on one worker; a lecture may add routers on other workers), its observers, and
+ * the peers in it. The first route is the primary one: presenters and the observers live there.
+ */
 export class MediaRoom {
   readonly peers = new Map<string, MediaPeer>();
+  routes: MediaRoute[];
   private observers: {
     speaker: types.ActiveSpeakerObserver<ObserverAppData>;
     levels: types.AudioLevelObserver<ObserverAppData>;
   };
+  private lecture?: LecturePlacement;
+  /** A route being added (lecture mode): listeners placed meanwhile wait for it. */
+  private expanding?: Promise<MediaRoute | undefined>;
   closed = false;
 
   private constructor(
     readonly meetingId: string,
-    public router: MediaRouter,
-    public webRtcServer: MediaWebRtcServer,
-    public workerIndex: number,
+    placement: RoutePlacement,
     private readonly events: MediaEventBus,
-  ) {}
+  ) {
+    this.routes = [{ ...placement, piped: new Map() }];
+  }
 
   static async create(
     meetingId: string,
-    placement: { router: MediaRouter; webRtcServer: MediaWebRtcServer; workerIndex: number },
+    placement: RoutePlacement,
     events: MediaEventBus,
   ): Promise<MediaRoom> {
-    const room = new MediaRoom(
-      meetingId,
-      placement.router,
-      placement.webRtcServer,
-      placement.workerIndex,
-      events,
-    );
+    const room = new MediaRoom(meetingId, placement, events);
     await room.attachObservers();
     return room;
+  }
+
+  /** The primary route's router (the only one outside lecture mode). */
+  get router(): MediaRouter {
+    return this.routes[0].router;
+  }
+
+  get webRtcServer(): MediaWebRtcServer {
+    return this.routes[0].webRtcServer;
+  }
+
+  get workerIndex(): number {
+    return this.routes[0].workerIndex;
   }
 
   get rtpCapabilities(): types.RtpCapabilities {
@@ -82,13 +121,120 @@ export class MediaRoom {
   }
 
   /** Moves the room to a new router (its worker died): every peer's media is gone and must be set up again. */
-  async moveTo(placement: { router: MediaRouter; webRtcServer: MediaWebRtcServer; workerIndex: number }) {
+  async moveTo(placement: RoutePlacement) {
     for (const peer of this.peers.values()) peer.closeMedia();
-    this.router.close();
-    this.router = placement.router;
-    this.webRtcServer = placement.webRtcServer;
-    this.workerIndex = placement.workerIndex;
+    for (const route of this.routes) route.router.close();
+    this.routes = [{ ...placement, piped: new Map() }];
+    for (const peer of this.peers.values()) peer.route = this.routes[0];
     await this.attachObservers();
+  }
+
+  // ── lecture mode: an audience beyond one worker ──────────────────────────────────────────────────────────
+  /** Turns lecture placement on (once): listeners spread over routers on several workers. */
+  enableLecture(placement: LecturePlacement): void {
+    this.lecture ??= placement;
+  }
+
+  get isLecture(): boolean {
+    return this.lecture !== undefined;
+  }
+
+  /**
+   * Consumers a route carries, counting each of its peers at least at the producers it will consume (a listener
+   * who just joined has not consumed yet but will).
+   */
+  routeLoad(route: MediaRoute): number {
+    let producers = 0;
+    for (const peer of this.peers.values()) producers += peer.producers.size;
+    let load = 0;
+    for (const peer of this.peers.values())
+      if (peer.route === route) load += Math.max(peer.consumers.size, producers - peer.producers.size);
+    return load;
+  }
+
+  /**
+   * Places a listener who has no transports yet: the first route under the threshold; else a new router on a
+   * worker the room does not use yet (every producer piped to it first); else, every worker being in use, the
+   * least-loaded route. Outside lecture mode everyone stays on the primary route.
+   */
+  async placeListener(peerId: string): Promise<MediaRoute> {
+    const peer = this.peer(peerId);
+    const lecture = this.lecture;
+    if (!lecture || peer.transports.size > 0) return peer.route;
+    const fits = (r: MediaRoute) => {
+      const saved = peer.route;
+      peer.route = r; // counted where it would go
+      const load = this.routeLoad(r);
+      peer.route = saved;
+      return load <= lecture.consumersPerRoute;
+    };
+    let route = this.routes.find(fits);
+    if (!route) {
+      this.expanding ??= this.addRoute(lecture).finally(() => (this.expanding = undefined));
+      route = await this.expanding;
+      if (!this.peers.has(peerId))
+        throw new MediaError('peer_not_found', `peer ${peerId} left meeting ${this.meetingId}`);
+      route ??= this.routes.reduce((best, r) => (this.routeLoad(r) < this.routeLoad(best) ? r : best));
+    }
+    peer.route = route;
+    return route;
+  }
+
+  private async addRoute(lecture: LecturePlacement): Promise<MediaRoute | undefined> {
+    const placement = await lecture.expand(this.routes.map((r) => r.workerIndex));
+    if (!placement) return undefined;
+    if (this.closed) {
+      placement.router.close();
+      return undefined;
+    }
+    const route: MediaRoute = { ...placement, piped: new Map() };
+    this.routes.push(route);
+    placement.router.observer.once('close', () => {
+      // The worker died or the room closed: its listeners fall back to the primary route.
+      this.routes = this.routes.filter((r) => r !== route);
+    });
+    const pipes: Promise<void>[] = [];
+    for (const owner of this.peers.values())
+      for (const producer of owner.producers.values()) pipes.push(this.pipe(producer, owner.route, route));
+    await Promise.all(pipes);
+    return route;
+  }
+
+  /** Pipes a producer from its owner's route into `to` (same producer id there); failures are logged, not thrown. */
+  private pipe(producer: MediaProducer, from: MediaRoute, to: MediaRoute): Promise<void> {
+    if (from === to || to.piped.has(producer.id)) return to.piped.get(producer.id) ?? Promise.resolve();
+    const done = from.router
+      .pipeToRouter({ producerId: producer.id, router: to.router })
+      .then(async ({ pipeProducer }) => {
+        if (!pipeProducer) return;
+        pipeProducer.observer.once('close', () => to.piped.delete(producer.id));
+        // The observers live on the primary route: a speaker on another route is heard there.
+        if (to === this.routes[0] && producer.kind === 'audio') await this.observe(producer.id);
+      })
+      .catch(() => {
+        to.piped.delete(producer.id); // the producer or a router closed meanwhile
+      });
+    to.piped.set(producer.id, done);
+    return done;
+  }
+
+  /** The room's routers: worker, peers and consumers of each (health, tests). */
+  routeStats(): { workerIndex: number; routerId: string; peers: number; consumers: number }[] {
+    return this.routes.map((r) => {
+      let peers = 0;
+      let consumers = 0;
+      for (const p of this.peers.values())
+        if (p.route === r) {
+          peers += 1;
+          consumers += p.consumers.size;
+        }
+      return { workerIndex: r.workerIndex, routerId: r.router.id, peers, consumers };
+    });
+  }
+
+  /** Where a peer's media lives. */
+  routeOf(peerId: string): MediaRoute {
+    return this.peer(peerId).route;
   }
 
   peer(peerId: string): MediaPeer {
@@ -116,8 +262,9 @@ export class MediaRoom {
 
   async createTransport(peerId: string, direction: TransportDirection): Promise<TransportInfo> {
     const peer = this.peer(peerId);
-    const transport = await this.router.createWebRtcTransport<TransportAppData>({
-      webRtcServer: this.webRtcServer,
+    const route = peer.route;
+    const transport = await route.router.createWebRtcTransport<TransportAppData>({
+      webRtcServer: route.webRtcServer,
       enableUdp: true,
       enableTcp: true,
       preferUdp: true,
@@ -192,12 +339,11 @@ export class MediaRoom {
     });
     producer.observer.on('pause', () => this.events.emit('producerPaused', info));
     producer.observer.on('resume', () => this.events.emit('producerResumed', info));
-    if (producer.kind === 'audio') {
-      await Promise.all([
-        this.observers.speaker.addProducer({ producerId: producer.id }),
-        this.observers.levels.addProducer({ producerId: producer.id }),
-      ]).catch(() => undefined); // the producer closed meanwhile
-    }
+    if (producer.kind === 'audio' && peer.route === this.routes[0]) await this.observe(producer.id);
+    // Lecture mode: every other router of the room gets the producer (same id) before anyone consumes it.
+    await Promise.all(
+      this.routes.filter((r) => r !== peer.route).map((r) => this.pipe(producer, peer.route, r)),
+    );
     this.events.emit('producerAdded', { ...info, kind: producer.kind });
     return {
       producerId: producer.id,
@@ -230,7 +376,9 @@ export class MediaRoom {
       throw new MediaError('cannot_consume', `peer ${peerId} sent no RTP capabilities`);
     const { peer: owner, producer } = this.findProducer(req.producerId);
     if (owner === peer) throw new MediaError('cannot_consume', 'a peer does not consume its own producer');
-    if (!this.router.canConsume({ producerId: producer.id, rtpCapabilities: peer.rtpCapabilities }))
+    const route = peer.route;
+    if (owner.route !== route) await this.pipe(producer, owner.route, route);
+    if (!route.router.canConsume({ producerId: producer.id, rtpCapabilities: peer.rtpCapabilities }))
       throw new MediaError('cannot_consume', `peer ${peerId} cannot decode producer ${producer.id}`);
     const transport = this.transport(peerId, req.transportId, 'recv');
     const consumer = await transport.consume<ConsumerAppData>({
@@ -287,7 +435,7 @@ export class MediaRoom {
       if (rtpCapabilities) existing.rtpCapabilities = rtpCapabilities;
       return false;
     }
-    this.peers.set(peerId, new MediaPeer(peerId, userId, rtpCapabilities));
+    this.peers.set(peerId, new MediaPeer(peerId, userId, this.routes[0], rtpCapabilities));
     this.events.emit('peerJoined', { meetingId: this.meetingId, peerId, userId });
     return true;
   }
@@ -306,7 +454,7 @@ export class MediaRoom {
     if (this.closed) return;
     this.closed = true;
     for (const peerId of [...this.peers.keys()]) this.removePeer(peerId, reason);
-    this.router.close();
+    for (const route of [...this.routes]) route.router.close();
     this.events.emit('roomClosed', { meetingId: this.meetingId });
   }
 
@@ -342,6 +490,13 @@ export class MediaRoom {
     );
     levels.on('silence', () => this.events.emit('audioLevels', { meetingId: this.meetingId, levels: [] }));
     this.observers = { speaker, levels };
+  }
+
+  private async observe(producerId: string): Promise<void> {
+    await Promise.all([
+      this.observers.speaker.addProducer({ producerId }),
+      this.observers.levels.addProducer({ producerId }),
+    ]).catch(() => undefined); // the producer closed meanwhile
   }
 
   private ownerOf(producerId: string): string | undefined {

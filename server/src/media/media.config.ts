@@ -41,6 +41,8 @@ const MediaEnvSchema = z
       .int()
       .min(60)
       .default(12 * 3600),
+    /** Lecture mode: consumers one router carries before new listeners go to a router on another worker. */
+    LECTURE_CONSUMERS_PER_WORKER: z.coerce.number().int().min(1).max(100_000).default(500),
   })
   .superRefine((env, ctx) => {
     if (env.MEDIA_RTC_PORT_BASE + env.MEDIA_WORKERS - 1 > 65535)
@@ -71,6 +73,8 @@ export interface MediaConfig {
   announcedAddress: string;
   logLevel: 'debug' | 'warn' | 'error' | 'none';
   turn: { urls: string[]; secret?: string; ttlSeconds: number };
+  /** Lecture mode: consumers per router (worker) before the lecture's producers are piped to another worker. */
+  lectureConsumersPerWorker: number;
 }
 
 export class MediaConfigError extends Error {}
@@ -93,6 +97,7 @@ export function loadMediaConfig(env: NodeJS.ProcessEnv = process.env, from: stri
     announcedAddress: e.MEDIA_ANNOUNCED_ADDRESS ?? '127.0.0.1',
     logLevel: e.MEDIA_LOG_LEVEL,
     turn: { urls: e.TURN_URLS, secret: e.TURN_SECRET, ttlSeconds: e.TURN_TTL_SECONDS },
+    lectureConsumersPerWorker: e.LECTURE_CONSUMERS_PER_WORKER,
   };
 }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import type { types } from 'mediasoup';
 import type { MediaConfig } from './media.config';
 import { MediaEventBus, type PeerLeaveReason } from './media-events';
-import { MediaRoom } from './media-room';
+import { MediaRoom, type RoutePlacement } from './media-room';
 import {
   MediaError,
   type ConsumerInfo,
@@ -116,9 +116,14 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     return this.rooms.has(meetingId);
   }
 
+  /**
+   * Adds a peer to the meeting's room. `lecture`: the room is in lecture mode (listeners spread over routers on
+   * several workers past LECTURE_CONSUMERS_PER_WORKER); `listener`: this peer only receives and is placed by load.
+   */
   async join(
     meetingId: string,
     peer: { peerId: string; userId: string; rtpCapabilities?: types.RtpCapabilities },
+    mode: { lecture?: boolean; listener?: boolean } = {},
   ): Promise<JoinResult> {
     for (;;) {
       const promise = this.getOrCreateRoom(meetingId);
@@ -129,6 +134,13 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
         continue;
       }
       const rejoined = !room.addPeer(peer.peerId, peer.userId, peer.rtpCapabilities);
+      if (mode.lecture) {
+        room.enableLecture({
+          consumersPerRoute: this.config.lectureConsumersPerWorker,
+          expand: (avoid) => this.expandRoom(meetingId, avoid),
+        });
+        if (mode.listener) await room.placeListener(peer.peerId);
+      }
       return {
         routerRtpCapabilities: room.rtpCapabilities,
         producers: room.producers(peer.peerId),
@@ -167,6 +179,16 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     direction: TransportDirection,
   ): Promise<TransportInfo> {
     return (await this.room(meetingId)).createTransport(peerId, direction);
+  }
+
+  /** Closes one of a peer's transports with its producers or consumers (a listener's floor taken back). */
+  async closeTransport(meetingId: string, peerId: string, transportId: string): Promise<void> {
+    (await this.room(meetingId)).transport(peerId, transportId).close();
+  }
+
+  /** The routers of a meeting's room with their worker, peers and consumers (lecture mode has several). */
+  async routes(meetingId: string) {
+    return (await this.room(meetingId)).routeStats();
   }
 
   async connectTransport(meetingId: string, peerId: string, transportId: string, dtls: types.DtlsParameters) {
@@ -238,6 +260,15 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       router.close();
       throw e;
     }
+  }
+
+  /** Lecture mode: a router for the meeting on a worker it does not use yet (undefined if every one is used). */
+  private async expandRoom(meetingId: string, avoid: number[]): Promise<RoutePlacement | undefined> {
+    const pool = await this.start();
+    const made = await pool.createRouterAway(meetingId, avoid);
+    if (!made) return undefined;
+    this.log.log(`lecture ${meetingId}: audience router on mediasoup worker ${made.slot.index}`);
+    return { router: made.router, webRtcServer: made.slot.webRtcServer, workerIndex: made.slot.index };
   }
 
   private closeRoomNow(meetingId: string, room: MediaRoom, promise: Promise<MediaRoom>): void {

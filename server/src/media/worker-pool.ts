@@ -73,7 +73,31 @@ export class WorkerPool {
 
   /** Creates a meeting's router on the least-loaded live worker (waiting for a replacement if none is live). */
   async createRouter(meetingId: string): Promise<{ router: MediaRouter; slot: WorkerSlot }> {
-    const slot = await this.leastLoaded();
+    return this.routerOn(meetingId, await this.leastLoaded());
+  }
+
+  /**
+   * Lecture mode: one more router for a meeting, on the least-loaded live worker that holds none of its routers
+   * yet (`avoid`: their indexes). Undefined when every live worker already has one.
+   */
+  async createRouterAway(
+    meetingId: string,
+    avoid: readonly number[],
+  ): Promise<{ router: MediaRouter; slot: WorkerSlot } | undefined> {
+    if (this.closed) throw new MediaError('no_worker', 'media workers are closed');
+    const free = this.live.filter((s) => !avoid.includes(s.index));
+    if (free.length === 0) return undefined;
+    const load = (s: WorkerSlot) => s.meetings.size + s.transports;
+    return this.routerOn(
+      meetingId,
+      free.reduce((best, s) => (load(s) < load(best) ? s : best)),
+    );
+  }
+
+  private async routerOn(
+    meetingId: string,
+    slot: WorkerSlot,
+  ): Promise<{ router: MediaRouter; slot: WorkerSlot }> {
     const router = await slot.worker.createRouter<RouterAppData>({
       mediaCodecs: MEDIA_CODECS,
       appData: { meetingId },

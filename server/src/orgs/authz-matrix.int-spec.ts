@@ -358,6 +358,10 @@ const rows: Row[] = [
     expect: e(401, 200, 200, 404, 404, 200, 200), req: async () => ({ params: { meetingId: await meetingOfA() } }),
   },
   {
+    method: 'get', path: '/api/meetings/{meetingId}/questions', what: 'the lecture Q&A of a meeting of branch A',
+    expect: e(401, 200, 200, 404, 404, 200, 200), req: async () => ({ params: { meetingId: await meetingOfA() } }),
+  },
+  {
     method: 'get', path: '/api/meetings/{meetingId}/attendance', what: 'the attendance of a meeting of branch A',
     expect: e(401, 200, 200, 404, 404, 200, 200), req: async () => ({ params: { meetingId: await meetingOfA() } }),
   },

@@ -3,8 +3,11 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import type {
   ChatMessage,
   ConsumerInfo,
+  LectureState,
   PeerInfo,
   ProducerInfo,
+  QaList,
+  QaQuestion,
   RoomJoin,
   RoomJoined,
   RoomReadyResult,
@@ -16,6 +19,7 @@ import type { types } from 'mediasoup';
 import { AuthUser } from '../auth/auth-user';
 import { Conflict, Forbidden, NotFound } from '../common/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { LectureQaService } from '../lectures/lecture-qa.service';
 import type { PeerLeaveReason } from '../media/media-events';
 import { MediaService } from '../media/media.service';
 import { MediaError, type MediaSource } from '../media/media.types';
@@ -65,6 +69,7 @@ interface Seat {
   ready: boolean;
   /** Producers a consumer was made for on this seat's current receive transport. */
   consumed: Set<string>;
+  /** '' for a lecture's listener without the floor: it has no send transport. */
   sendTransportId: string;
   recvTransportId: string;
   graceTimer?: NodeJS.Timeout;
@@ -94,6 +99,17 @@ interface LiveRoom {
   lastLevelsAt: number;
   /** The room is empty: the meeting ends when this fires (MEETING_EMPTY_END_SECONDS). */
   emptyTimer?: NodeJS.Timeout;
+  /** Lecture mode (meeting type `lecture`). */
+  lecture?: LectureRoles;
+}
+
+/** Who presents in a lecture and who holds the floor. */
+interface LectureRoles {
+  lecturerUserId: string;
+  /** Added by the host; they publish like the lecturer. */
+  coPresenters: Set<string>;
+  /** Listeners' peers given the floor: they have a send transport for audio. */
+  floor: Set<string>;
 }
 
 type SocketPlace = { meetingId: string; peerId: string; waiting: boolean };
@@ -129,6 +145,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     private readonly meetings: MeetingsService,
     private readonly presence: MeetingPresence,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly qa: LectureQaService,
   ) {}
 
   attach(notifier: RoomNotifier): void {
@@ -291,14 +308,20 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     seat.socketId = caller.socketId;
 
     try {
+      // A lecture's listener receives only: no send transport (joins stay light) unless it holds the floor.
+      const sends = this.maySend(room, seat);
       // media.join closes the old media of a resumed seat (others get producer.closed, not peer.left).
-      const joined = await this.media.join(room.meetingId, { peerId: seat.peerId, userId });
+      const joined = await this.media.join(
+        room.meetingId,
+        { peerId: seat.peerId, userId },
+        { lecture: room.lecture !== undefined, listener: !this.isPresenter(room, seat) },
+      );
       const [send, recv] = await Promise.all([
-        this.media.createTransport(room.meetingId, seat.peerId, 'send'),
+        sends ? this.media.createTransport(room.meetingId, seat.peerId, 'send') : undefined,
         this.media.createTransport(room.meetingId, seat.peerId, 'recv'),
       ]);
       const chat = await this.meetings.recentChat(room.meetingId);
-      seat.sendTransportId = send.id;
+      seat.sendTransportId = send?.id ?? '';
       seat.recvTransportId = recv.id;
       this.bySocket.set(caller.socketId, { meetingId: room.meetingId, peerId: seat.peerId, waiting: false });
       this.notify.enter(caller.socketId, room.meetingId);
@@ -307,7 +330,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       this.presence.set(room.meetingId, room.seats.size);
       if (isHost && room.lobby.size > 0)
         this.notify.toSocket(caller.socketId, 'lobby.waiting', { waiting: this.waiting(room) });
-      const transport = (t: typeof send) => ({
+      const transport = (t: typeof recv) => ({
         id: t.id,
         iceParameters: t.iceParameters,
         iceCandidates: t.iceCandidates.map((c) => ({ ...c })),
@@ -321,7 +344,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
         self,
         room: this.state(room),
         routerRtpCapabilities: { ...joined.routerRtpCapabilities } as Opaque,
-        sendTransport: transport(send),
+        sendTransport: send ? transport(send) : null,
         recvTransport: transport(recv),
         iceServers: joined.iceServers,
         peers: [...room.seats.values()]
@@ -329,6 +352,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
           .map((s) => this.peerInfo(room, s, joined.producers)),
         chat,
         resumed: existing !== undefined,
+        ...(room.lecture ? { lecture: this.lectureState(room) } : {}),
       };
     } catch (e) {
       if (!existing) await this.vacate(room, seat, 'left');
@@ -418,6 +442,10 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     },
   ): Promise<{ producerId: string }> {
     const { room, seat } = this.seated(caller);
+    if (room.lecture && !this.isPresenter(room, seat)) {
+      if (!room.lecture.floor.has(seat.peerId)) throw Forbidden('lecture.listenerNoFloor');
+      if (req.source !== 'mic') throw Forbidden('lecture.floorAudioOnly');
+    }
     const producer = await this.media.produce(room.meetingId, seat.peerId, {
       transportId: req.transportId,
       kind: req.kind,
@@ -548,6 +576,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     await this.meetings.transferHost(room.meetingId, seat.userId, target.userId);
     room.hostUserId = target.userId;
     this.notify.toMeeting(room.meetingId, 'room.changed', this.state(room));
+    if (room.lecture) await this.serial(room.meetingId, () => this.lectureHostChanged(room, seat, target));
     if (target.socketId && room.lobby.size > 0)
       this.notify.toSocket(target.socketId, 'lobby.waiting', { waiting: this.waiting(room) });
     return null;
@@ -575,6 +604,171 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     return null;
   }
 
+  // ── lecture mode (微课堂) ────────────────────────────────────────────────────────────────────────────────────
+  /** The lecturer or the host gives a listener the floor: an audio send transport, its hand lowered. */
+  async giveFloor(caller: RtcCaller, peerId: string): Promise<null> {
+    const { room, lecture } = this.lecturing(caller);
+    return this.serial(room.meetingId, async () => {
+      const target = this.seatOf(room, peerId);
+      if (this.isPresenter(room, target)) throw Conflict('lecture.isPresenter');
+      if (lecture.floor.has(target.peerId)) return null;
+      await this.grantSend(room, target, true);
+      lecture.floor.add(target.peerId);
+      this.setHand(room, target, false);
+      this.notify.toMeeting(room.meetingId, 'lecture.changed', this.lectureState(room));
+      return null;
+    });
+  }
+
+  /** Takes the floor back: the listener's producers and send transport close; it is told `lecture.send` null. */
+  async takeFloor(caller: RtcCaller, peerId: string): Promise<null> {
+    const { room, lecture } = this.lecturing(caller);
+    return this.serial(room.meetingId, async () => {
+      const target = this.seatOf(room, peerId);
+      if (!lecture.floor.delete(target.peerId)) return null;
+      await this.revokeSend(room, target);
+      this.notify.toMeeting(room.meetingId, 'lecture.changed', this.lectureState(room));
+      return null;
+    });
+  }
+
+  /** The host makes a participant a co-presenter: camera, microphone and screen like the lecturer. */
+  async addPresenter(caller: RtcCaller, peerId: string): Promise<null> {
+    const { room } = this.hosting(caller);
+    const lecture = this.lectureOf(room);
+    return this.serial(room.meetingId, async () => {
+      const target = this.seatOf(room, peerId);
+      if (this.isPresenter(room, target)) return null;
+      lecture.coPresenters.add(target.userId);
+      if (lecture.floor.delete(target.peerId)) await this.revokeSend(room, target);
+      await this.grantSend(room, target, false);
+      this.setHand(room, target, false);
+      this.notify.toMeeting(room.meetingId, 'lecture.changed', this.lectureState(room));
+      return null;
+    });
+  }
+
+  async removePresenter(caller: RtcCaller, peerId: string): Promise<null> {
+    const { room } = this.hosting(caller);
+    const lecture = this.lectureOf(room);
+    return this.serial(room.meetingId, async () => {
+      const target = this.seatOf(room, peerId);
+      if (target.userId === lecture.lecturerUserId) throw Conflict('lecture.cannotRemoveLecturer');
+      if (!lecture.coPresenters.delete(target.userId)) return null;
+      if (target.userId !== room.hostUserId) await this.revokeSend(room, target);
+      this.notify.toMeeting(room.meetingId, 'lecture.changed', this.lectureState(room));
+      return null;
+    });
+  }
+
+  async ask(caller: RtcCaller, text: string): Promise<QaQuestion> {
+    const { room, seat } = this.seated(caller);
+    this.lectureOf(room);
+    const question = await this.qa.ask(room.meetingId, { id: seat.userId, name: seat.name }, text);
+    this.notify.toMeeting(room.meetingId, 'qa.changed', question, caller.socketId);
+    return question;
+  }
+
+  async upvote(caller: RtcCaller, questionId: string): Promise<QaQuestion> {
+    const { room, seat } = this.seated(caller);
+    this.lectureOf(room);
+    const question = await this.qa.upvote(room.meetingId, questionId, seat.userId);
+    this.notify.toMeeting(room.meetingId, 'qa.changed', question, caller.socketId);
+    return question;
+  }
+
+  async answer(caller: RtcCaller, questionId: string): Promise<QaQuestion> {
+    const { room, seat } = this.lecturing(caller);
+    const question = await this.qa.answer(room.meetingId, questionId, seat.userId);
+    this.notify.toMeeting(room.meetingId, 'qa.changed', question, caller.socketId);
+    return question;
+  }
+
+  async questions(caller: RtcCaller): Promise<QaList> {
+    const { room, seat } = this.seated(caller);
+    this.lectureOf(room);
+    return this.qa.list(room.meetingId, seat.userId);
+  }
+
+  /** The host presents in a lecture: the new one may publish now, the old one only if still a presenter. */
+  private async lectureHostChanged(room: LiveRoom, from: Seat, to: Seat): Promise<void> {
+    const lecture = this.lectureOf(room);
+    if (lecture.floor.delete(to.peerId)) await this.revokeSend(room, to);
+    await this.grantSend(room, to, false);
+    if (room.seats.get(from.peerId) === from && !this.maySend(room, from)) await this.revokeSend(room, from);
+    this.notify.toMeeting(room.meetingId, 'lecture.changed', this.lectureState(room));
+  }
+
+  /** Presenters of a lecture publish freely: the lecturer, the host, co-presenters. Everyone outside a lecture. */
+  private isPresenter(room: LiveRoom, seat: Seat): boolean {
+    const l = room.lecture;
+    return (
+      !l ||
+      seat.userId === l.lecturerUserId ||
+      seat.userId === room.hostUserId ||
+      l.coPresenters.has(seat.userId)
+    );
+  }
+
+  private maySend(room: LiveRoom, seat: Seat): boolean {
+    return this.isPresenter(room, seat) || (room.lecture?.floor.has(seat.peerId) ?? false);
+  }
+
+  private lectureOf(room: LiveRoom): LectureRoles {
+    if (!room.lecture) throw Conflict('lecture.notLecture');
+    return room.lecture;
+  }
+
+  /** The caller is the lecture's lecturer or the room's host. */
+  private lecturing(caller: RtcCaller): { room: LiveRoom; seat: Seat; lecture: LectureRoles } {
+    const { room, seat } = this.seated(caller);
+    const lecture = this.lectureOf(room);
+    if (seat.userId !== lecture.lecturerUserId && seat.userId !== room.hostUserId)
+      throw Forbidden('lecture.lecturerOnly');
+    return { room, seat, lecture };
+  }
+
+  /** A send transport for the seat (unless it has one), handed to its socket with `lecture.send`. */
+  private async grantSend(room: LiveRoom, seat: Seat, audioOnly: boolean): Promise<void> {
+    if (seat.sendTransportId) return;
+    const t = await this.media.createTransport(room.meetingId, seat.peerId, 'send');
+    seat.sendTransportId = t.id;
+    if (seat.socketId)
+      this.notify.toSocket(seat.socketId, 'lecture.send', {
+        audioOnly,
+        sendTransport: {
+          id: t.id,
+          iceParameters: { ...t.iceParameters },
+          iceCandidates: t.iceCandidates.map((c) => ({ ...c })),
+          dtlsParameters: {
+            ...t.dtlsParameters,
+            fingerprints: t.dtlsParameters.fingerprints.map((f) => ({ ...f })),
+          },
+        },
+      });
+  }
+
+  /** Closes the seat's send transport and with it its producers (everyone gets producer.closed). */
+  private async revokeSend(room: LiveRoom, seat: Seat): Promise<void> {
+    const id = seat.sendTransportId;
+    if (!id) return;
+    seat.sendTransportId = '';
+    await this.media.closeTransport(room.meetingId, seat.peerId, id).catch((e: unknown) => {
+      if (!(e instanceof MediaError)) throw e; // already gone with its media
+    });
+    if (seat.socketId)
+      this.notify.toSocket(seat.socketId, 'lecture.send', { sendTransport: null, audioOnly: true });
+  }
+
+  private lectureState(room: LiveRoom): LectureState {
+    const l = this.lectureOf(room);
+    return {
+      lecturerUserId: l.lecturerUserId,
+      coPresenterUserIds: [...l.coPresenters],
+      floorPeerIds: [...l.floor],
+    };
+  }
+
   // ── internals ────────────────────────────────────────────────────────────────────────────────────────────
   private roomFor(meeting: MeetingEntity): LiveRoom {
     let room = this.rooms.get(meeting.id);
@@ -590,6 +784,14 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
         admitted: new Set(),
         removed: new Set(),
         lastLevelsAt: 0,
+        lecture:
+          meeting.type === 'lecture'
+            ? {
+                lecturerUserId: meeting.lecturerId ?? meeting.hostId,
+                coPresenters: new Set(),
+                floor: new Set(),
+              }
+            : undefined,
       };
       this.rooms.set(meeting.id, room);
     }
@@ -601,6 +803,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     if (room.seats.get(seat.peerId) !== seat) return;
     room.seats.delete(seat.peerId);
     clearTimeout(seat.graceTimer);
+    const hadFloor = room.lecture?.floor.delete(seat.peerId) ?? false;
     if (seat.socketId) {
       this.bySocket.delete(seat.socketId);
       this.notify.leave(seat.socketId, room.meetingId);
@@ -610,6 +813,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       at: reason === 'disconnected' ? seat.awaySince : undefined,
     });
     this.notify.toMeeting(room.meetingId, 'peer.left', { peerId: seat.peerId });
+    if (hadFloor) this.notify.toMeeting(room.meetingId, 'lecture.changed', this.lectureState(room));
     this.presence.set(room.meetingId, room.seats.size);
     if (room.seats.size > 0) return;
     // The last one left: the meeting ends a while later (at this moment) unless someone comes back.

@@ -5,7 +5,14 @@
 import { MediaService } from '../media/media.service';
 import { demoUnits } from '../test-support/fixtures';
 import { startTestApp, type TestApp } from '../test-support/int-app';
-import { AV_CAPS, produceCamera, RtcKit, type Joined, type RtcTestClient } from '../test-support/rtc-client';
+import {
+  AV_CAPS,
+  produceCamera,
+  RtcKit,
+  sendOf,
+  type Joined,
+  type RtcTestClient,
+} from '../test-support/rtc-client';
 import { waitFor } from '../test-support/werift';
 import { RoomService } from './room.service';
 
@@ -162,15 +169,16 @@ describe('host controls', () => {
   });
 
   it('transport.restartIce answers new ICE parameters for the caller’s own transports only', async () => {
-    for (const transport of [memberJoined.sendTransport, memberJoined.recvTransport]) {
+    for (const transport of [sendOf(memberJoined), memberJoined.recvTransport]) {
       const { iceParameters } = await member.call('transport.restartIce', { transportId: transport.id });
       expect(iceParameters.usernameFragment).toEqual(expect.any(String));
       expect(iceParameters.password).not.toBe(transport.iceParameters.password);
       expect(iceParameters.usernameFragment).not.toBe(transport.iceParameters.usernameFragment);
     }
-    expect(
-      await member.raw('transport.restartIce', { transportId: hostJoined.sendTransport.id }),
-    ).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await member.raw('transport.restartIce', { transportId: sendOf(hostJoined).id })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
     expect(await member.raw('transport.restartIce', {})).toMatchObject({
       ok: false,
       error: { code: 'validation_failed' },

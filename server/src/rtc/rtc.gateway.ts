@@ -33,6 +33,10 @@ import {
   type MinutesVote,
   type PeerRef,
   type ProducerRef,
+  type QaAsk,
+  type QaList,
+  type QaQuestion,
+  type QaRef,
   type RoomJoin,
   type RoomJoined,
   type RoomReady,
@@ -320,6 +324,47 @@ export class RtcGateway
   @RtcEvent('lobby.deny')
   deny(caller: RtcCaller, req: PeerRef): null {
     return this.rooms.lobby(caller, req.peerId, false);
+  }
+
+  // ── lecture mode (微课堂): the floor, co-presenters, Q&A ──────────────────────────────────────────────────
+  @RtcEvent('lecture.giveFloor')
+  giveFloor(caller: RtcCaller, req: PeerRef): Promise<null> {
+    return this.rooms.giveFloor(caller, req.peerId);
+  }
+
+  @RtcEvent('lecture.takeFloor')
+  takeFloor(caller: RtcCaller, req: PeerRef): Promise<null> {
+    return this.rooms.takeFloor(caller, req.peerId);
+  }
+
+  @RtcEvent('lecture.addPresenter')
+  addPresenter(caller: RtcCaller, req: PeerRef): Promise<null> {
+    return this.rooms.addPresenter(caller, req.peerId);
+  }
+
+  @RtcEvent('lecture.removePresenter')
+  removePresenter(caller: RtcCaller, req: PeerRef): Promise<null> {
+    return this.rooms.removePresenter(caller, req.peerId);
+  }
+
+  @RtcEvent('qa.ask')
+  ask(caller: RtcCaller, req: QaAsk): Promise<QaQuestion> {
+    return this.rooms.ask(caller, req.text);
+  }
+
+  @RtcEvent('qa.upvote')
+  upvote(caller: RtcCaller, req: QaRef): Promise<QaQuestion> {
+    return this.rooms.upvote(caller, req.questionId);
+  }
+
+  @RtcEvent('qa.answer')
+  answer(caller: RtcCaller, req: QaRef): Promise<QaQuestion> {
+    return this.rooms.answer(caller, req.questionId);
+  }
+
+  @RtcEvent('qa.list')
+  questions(caller: RtcCaller, _req: Empty): Promise<QaList> {
+    return this.rooms.questions(caller);
   }
 
   // ── minutes (会议记录): the Yjs sync and votes, served by MinutesLiveService ─────────────────────────────

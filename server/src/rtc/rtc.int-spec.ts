@@ -6,7 +6,7 @@ import { RTC_PROTOCOL_VERSION, type ConsumerInfo } from '@branchmeet/shared';
 import { MediaService } from '../media/media.service';
 import { demoUnits, type DemoUnits } from '../test-support/fixtures';
 import { startTestApp, type TestApp } from '../test-support/int-app';
-import { OPUS_CAPS, RtcKit, RtcTestClient, type Joined } from '../test-support/rtc-client';
+import { OPUS_CAPS, RtcKit, RtcTestClient, sendOf, type Joined } from '../test-support/rtc-client';
 import { sleep, waitFor } from '../test-support/werift';
 import { RoomService } from './room.service';
 
@@ -135,7 +135,7 @@ describe('a live room of branch 1', () => {
     hostJoined = hostAck;
     expect(hostJoined.self.role).toBe('host');
     expect(hostJoined.peers).toEqual([]);
-    expect(hostJoined.sendTransport.id).not.toBe(hostJoined.recvTransport.id);
+    expect(sendOf(hostJoined).id).not.toBe(hostJoined.recvTransport.id);
     await host.call('room.ready', { rtpCapabilities: OPUS_CAPS });
     hostMic = await publishMic(host, hostJoined);
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { LecturesModule } from '../lectures/lectures.module';
 import { MeetingsModule } from '../meetings/meetings.module';
 import { MinutesModule } from '../minutes/minutes.module';
 import { NotificationsModule } from '../notifications/notifications.module';
@@ -7,7 +8,7 @@ import { RtcGateway } from './rtc.gateway';
 
 /** The `/rtc` signalling gateway and the live rooms' state; media through MediaService (MediaModule). */
 @Module({
-  imports: [MeetingsModule, MinutesModule, NotificationsModule],
+  imports: [MeetingsModule, MinutesModule, NotificationsModule, LecturesModule],
   providers: [RtcGateway, RoomService],
   exports: [RoomService],
 })

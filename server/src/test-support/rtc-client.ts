@@ -5,6 +5,7 @@ import {
   type RoomJoined,
   type RtcClientEvents,
   type RtcServerEvents,
+  type TransportOptions,
 } from '@branchmeet/shared';
 import { io, type Socket } from 'socket.io-client';
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
@@ -34,6 +35,12 @@ export const AV_CAPS = {
   ],
   headerExtensions: [],
 };
+
+/** The send transport of a join answer; a lecture's listener has none until it is given the floor. */
+export function sendOf(joined: { sendTransport: TransportOptions | null }): TransportOptions {
+  if (!joined.sendTransport) throw new Error('this seat has no send transport (a lecture listener?)');
+  return joined.sendTransport;
+}
 
 /** Signalling requests of one client, with the number of round trips it made. */
 export class RtcTestClient {
@@ -122,7 +129,8 @@ export class RtcKit {
   }
 
   /** Publishes the microphone: connects the send transport (DTLS) and produces opus. */
-  async publishMic(c: RtcTestClient, joined: Joined) {
+  async publishMic(c: RtcTestClient, joined: { sendTransport: TransportOptions | null }) {
+    const sendTransport = sendOf(joined);
     const pc = new RTCPeerConnection(LOOPBACK_PEER_CONFIG);
     this.pcs.push(pc);
     const track = new MediaStreamTrack({ kind: 'audio' });
@@ -130,16 +138,16 @@ export class RtcKit {
     await pc.setLocalDescription(await pc.createOffer());
     const offer = parseOffer(pc.localDescription?.sdp ?? '');
     await c.call('transport.connect', {
-      transportId: joined.sendTransport.id,
+      transportId: sendTransport.id,
       dtlsParameters: { role: 'client', fingerprints: [offer.fingerprint] },
     });
     await pc.setRemoteDescription({
       type: 'answer',
-      sdp: transportAnswer(joined.sendTransport, { mid: offer.mid, pt: offer.opusPt, direction: 'recvonly' }),
+      sdp: transportAnswer(sendTransport, { mid: offer.mid, pt: offer.opusPt, direction: 'recvonly' }),
     });
     await waitFor('the send transport connected (ICE + DTLS)', () => pc.connectionState === 'connected');
     const { producerId } = await c.call('media.produce', {
-      transportId: joined.sendTransport.id,
+      transportId: sendTransport.id,
       kind: 'audio',
       source: 'mic',
       rtpParameters: {
@@ -245,10 +253,13 @@ export class RtcKit {
  * Produces a simulcast VP8 camera on the client's send transport without sending any media (mediasoup takes a
  * producer on a transport whose DTLS has not connected): enough for consumers, layers and host controls.
  */
-export async function produceCamera(c: RtcTestClient, joined: Joined): Promise<string> {
+export async function produceCamera(
+  c: RtcTestClient,
+  joined: { sendTransport: TransportOptions | null },
+): Promise<string> {
   const base = 0x1000 + Math.floor(Math.random() * 0xffff) * 8;
   const { producerId } = await c.call('media.produce', {
-    transportId: joined.sendTransport.id,
+    transportId: sendOf(joined).id,
     kind: 'video',
     source: 'camera',
     rtpParameters: {

@@ -7,6 +7,7 @@ import {
   LogoutOutlined,
   MessageOutlined,
   PoweroffOutlined,
+  QuestionCircleOutlined,
   TeamOutlined,
   UnlockOutlined,
   VideoCameraOutlined,
@@ -16,7 +17,7 @@ import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../api/errors';
 import { HandIcon } from './hand-icon';
-import { orderedPeers, selfIsHost } from './room-store';
+import { lectureRole, orderedPeers, selfIsHost } from './room-store';
 import { useRoom } from './room-context';
 
 export interface ControlBarProps {
@@ -24,6 +25,9 @@ export interface ControlBarProps {
   onToggleParticipants(): void;
   onLeave(): void;
   onEndForAll(): void;
+  /** Lectures: the Q&A drawer. */
+  qaOpen?: boolean;
+  onToggleQa?(): void;
 }
 
 function ControlButton(props: {
@@ -71,6 +75,8 @@ export function ControlBar({
   onToggleParticipants,
   onLeave,
   onEndForAll,
+  qaOpen = false,
+  onToggleQa,
 }: ControlBarProps) {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -79,6 +85,10 @@ export function ControlBar({
   const isHost = selfIsHost(state);
   const handRaised = state.self?.handRaised ?? false;
   const count = orderedPeers(state).length + (state.self ? 1 : 0);
+  // A lecture: a listener sends nothing (hand and Q&A only); with the floor, the microphone only.
+  const role = state.self ? lectureRole(state, state.self) : null;
+  const mayMic = role !== 'listener';
+  const mayVideo = role === null || role === 'lecturer' || role === 'presenter';
 
   const run = (action: () => Promise<unknown>, failure?: string) => {
     void action()
@@ -125,30 +135,36 @@ export function ControlBar({
   return (
     <div className="bm-controls" data-testid="control-bar">
       <Space size={12} wrap={false} className="bm-controls-inner">
-        <ControlButton
-          testId="ctl-mic"
-          label={state.local.mic ? t('room.mute') : t('room.unmute')}
-          icon={state.local.mic ? <AudioOutlined /> : <AudioMutedOutlined />}
-          danger={!state.local.mic}
-          pressed={state.local.mic}
-          onClick={() => room && run(() => room.setMic(!state.local.mic), t('room.micFailed'))}
-        />
-        <ControlButton
-          testId="ctl-camera"
-          label={state.local.camera ? t('room.cameraOff') : t('room.cameraOn')}
-          icon={<VideoCameraOutlined />}
-          danger={!state.local.camera}
-          pressed={state.local.camera}
-          onClick={() => room && run(() => room.setCamera(!state.local.camera), t('room.cameraFailed'))}
-        />
-        <ControlButton
-          testId="ctl-screen"
-          label={state.local.screen ? t('room.stopShare') : t('room.shareScreen')}
-          icon={<DesktopOutlined />}
-          active={state.local.screen}
-          pressed={state.local.screen}
-          onClick={() => room && run(() => room.setScreen(!state.local.screen), t('room.screenFailed'))}
-        />
+        {mayMic && (
+          <ControlButton
+            testId="ctl-mic"
+            label={state.local.mic ? t('room.mute') : t('room.unmute')}
+            icon={state.local.mic ? <AudioOutlined /> : <AudioMutedOutlined />}
+            danger={!state.local.mic}
+            pressed={state.local.mic}
+            onClick={() => room && run(() => room.setMic(!state.local.mic), t('room.micFailed'))}
+          />
+        )}
+        {mayVideo && (
+          <ControlButton
+            testId="ctl-camera"
+            label={state.local.camera ? t('room.cameraOff') : t('room.cameraOn')}
+            icon={<VideoCameraOutlined />}
+            danger={!state.local.camera}
+            pressed={state.local.camera}
+            onClick={() => room && run(() => room.setCamera(!state.local.camera), t('room.cameraFailed'))}
+          />
+        )}
+        {mayVideo && (
+          <ControlButton
+            testId="ctl-screen"
+            label={state.local.screen ? t('room.stopShare') : t('room.shareScreen')}
+            icon={<DesktopOutlined />}
+            active={state.local.screen}
+            pressed={state.local.screen}
+            onClick={() => room && run(() => room.setScreen(!state.local.screen), t('room.screenFailed'))}
+          />
+        )}
         <ControlButton
           testId="ctl-hand"
           label={handRaised ? t('room.lowerHand') : t('room.raiseHand')}
@@ -157,6 +173,16 @@ export function ControlBar({
           pressed={handRaised}
           onClick={() => room && run(() => room.setHand(!handRaised))}
         />
+        {state.lecture && onToggleQa && (
+          <ControlButton
+            testId="ctl-qa"
+            label={t('lecture.qa')}
+            icon={<QuestionCircleOutlined />}
+            active={qaOpen}
+            badge={state.questions.filter((q) => !q.answered).length}
+            onClick={onToggleQa}
+          />
+        )}
         <ControlButton
           testId="ctl-chat"
           label={t('room.chat')}

@@ -3,8 +3,9 @@ import { App, Avatar, Button, Divider, Flex, List, Popconfirm, Space, Tag, Toolt
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../api/errors';
 import { HandIcon } from './hand-icon';
+import { LectureFloorActions, LectureRoleTag } from './lecture-view';
 import { useRoom } from './room-context';
-import { isHostPeer, orderedPeers, selfIsHost, sourceState, type PeerView } from './room-store';
+import { isHostPeer, lectureRole, orderedPeers, selfIsHost, sourceState, type PeerView } from './room-store';
 
 function StateIcons({
   mic,
@@ -51,7 +52,17 @@ export function ParticipantsPanel() {
   const { message } = App.useApp();
   const { state, room } = useRoom();
   const isHost = selfIsHost(state);
-  const others = orderedPeers(state);
+  // A lecture may have hundreds of listeners: presenters, speakers and raised hands come first.
+  const rank = (p: PeerView) => {
+    const role = lectureRole(state, p);
+    return role === null ? 0 : role === 'listener' ? (p.handRaised ? 2 : 3) : role === 'floor' ? 1 : 0;
+  };
+  const others = state.lecture
+    ? orderedPeers(state)
+        .map((p, i) => ({ p, i }))
+        .sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i)
+        .map((x) => x.p)
+    : orderedPeers(state);
 
   const run = (action: () => Promise<unknown>) => {
     void action().catch((err: unknown) => void message.error(errorText(err, t)));
@@ -209,8 +220,10 @@ export function ParticipantsPanel() {
                     {t('attendanceExtra.guest')}
                   </Tag>
                 )}
+                <LectureRoleTag peer={peer} />
                 <StateIcons mic={mic} camera={camera} hand={peer.handRaised} />
               </Flex>
+              <LectureFloorActions peer={peer} />
               {isHost && peer.peerId !== state.self?.peerId && (
                 <Space size={4} wrap>
                   {hostActions(peer, mic, camera)}

@@ -1,10 +1,12 @@
 import type {
   ApiError,
   ChatMessage,
+  LectureState,
   MediaKind,
   MediaSource,
   PeerInfo,
   PeerRole,
+  QaQuestion,
   RoomState,
   WaitingPeer,
 } from '@branchmeet/shared';
@@ -61,9 +63,18 @@ export interface RoomViewState {
   endedBy: string | null;
   /** Why this socket left the room, when the server said (`self.removed`). */
   removedReason: 'removed_by_host' | 'replaced' | null;
+  /** A lecture (微课堂): its roles; null in any other meeting. */
+  lecture: LectureState | null;
+  /** The lecture's Q&A, oldest first, and the questions this person upvoted. */
+  questions: QaQuestion[];
+  upvoted: string[];
 }
 
-export type RoomAction = RoomEvent | { type: 'ui.chatOpen'; open: boolean };
+export type RoomAction =
+  | RoomEvent
+  | { type: 'ui.chatOpen'; open: boolean }
+  | { type: 'ui.questions'; questions: QaQuestion[]; upvoted: string[] }
+  | { type: 'ui.upvoted'; questionId: string };
 
 export function initialRoomState(local: Partial<LocalFlags> = {}): RoomViewState {
   return {
@@ -83,6 +94,9 @@ export function initialRoomState(local: Partial<LocalFlags> = {}): RoomViewState
     chatOpen: false,
     endedBy: null,
     removedReason: null,
+    lecture: null,
+    questions: [],
+    upvoted: [],
   };
 }
 
@@ -153,6 +167,7 @@ export function roomReducer(state: RoomViewState, action: RoomAction): RoomViewS
         consumers: {},
         lobby: [],
         chat: action.chat,
+        lecture: action.lecture ?? null,
         activeSpeaker: state.activeSpeaker && peers[state.activeSpeaker] ? state.activeSpeaker : null,
       };
     }
@@ -260,9 +275,26 @@ export function roomReducer(state: RoomViewState, action: RoomAction): RoomViewS
       return { ...state, endedBy: action.payload.by };
     case 'self.removed':
       return { ...state, endedBy: action.payload.by, removedReason: action.payload.reason };
+    case 'lecture.changed':
+      return { ...state, lecture: action.payload };
+    case 'qa.changed': {
+      const q = action.payload;
+      const known = state.questions.some((x) => x.id === q.id);
+      return {
+        ...state,
+        questions: known ? state.questions.map((x) => (x.id === q.id ? q : x)) : [...state.questions, q],
+      };
+    }
+    case 'ui.questions':
+      return { ...state, questions: action.questions, upvoted: action.upvoted };
+    case 'ui.upvoted':
+      return state.upvoted.includes(action.questionId)
+        ? state
+        : { ...state, upvoted: [...state.upvoted, action.questionId] };
     case 'lobby.admitted':
     case 'lobby.denied':
     case 'media.moved':
+    case 'lecture.send':
       return state;
   }
 }
@@ -294,4 +326,37 @@ export function consumerOf(
 
 export function orderedPeers(state: RoomViewState): PeerView[] {
   return state.order.map((id) => state.peers[id]).filter((p): p is PeerView => p !== undefined);
+}
+
+// ── lecture mode (微课堂) ───────────────────────────────────────────────────────────────────────────────────
+export type LectureRole = 'lecturer' | 'presenter' | 'floor' | 'listener';
+
+/** A participant's part in a lecture; null outside lectures. The host presents like a co-presenter. */
+export function lectureRole(
+  state: RoomViewState,
+  peer: Pick<PeerView, 'peerId' | 'userId'>,
+): LectureRole | null {
+  const l = state.lecture;
+  if (!l) return null;
+  if (peer.userId === l.lecturerUserId) return 'lecturer';
+  if (l.coPresenterUserIds.includes(peer.userId) || state.room?.hostUserId === peer.userId)
+    return 'presenter';
+  if (l.floorPeerIds.includes(peer.peerId)) return 'floor';
+  return 'listener';
+}
+
+/** The lecturer or the host: gives and takes the floor, marks questions answered. */
+export function selfModerates(state: RoomViewState): boolean {
+  if (!state.lecture || !state.self) return false;
+  return state.self.userId === state.lecture.lecturerUserId || selfIsHost(state);
+}
+
+/** The presenters (lecturer first) and listeners holding the floor: the only people a lecture shows. */
+export function lectureSpeakers(state: RoomViewState): PeerView[] {
+  const rank: Record<LectureRole, number> = { lecturer: 0, presenter: 1, floor: 2, listener: 3 };
+  return orderedPeers(state)
+    .map((p) => ({ p, r: lectureRole(state, p) ?? 'listener' }))
+    .filter((x) => x.r !== 'listener')
+    .sort((a, b) => rank[a.r] - rank[b.r])
+    .map((x) => x.p);
 }

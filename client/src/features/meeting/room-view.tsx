@@ -1,11 +1,25 @@
 import { AppstoreOutlined, LockFilled, UserOutlined } from '@ant-design/icons';
-import { App, Badge, Button, Drawer, Grid, Result, Segmented, Space, Spin, Tooltip, Typography } from 'antd';
+import {
+  App,
+  Badge,
+  Button,
+  Drawer,
+  Grid,
+  Result,
+  Segmented,
+  Space,
+  Spin,
+  Tag,
+  Tooltip,
+  Typography,
+} from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../api/errors';
 import { localTrackKey, type ConnectionState } from '../../media';
 import { ControlBar } from './control-bar';
 import { ChatPanel } from './chat-panel';
+import { LectureStage, QaPanel } from './lecture-view';
 import { MinutesPanel } from '../minutes/minutes-panel';
 import { ParticipantsPanel } from './participants-panel';
 import { useRoom } from './room-context';
@@ -223,6 +237,7 @@ export function RoomView({ title, onLeave, onRejoin, onBack }: RoomViewProps) {
   const { state, dispatch, room } = useRoom();
   const [view, setView] = useState<ViewMode>('grid');
   const [participantsOpen, setParticipantsOpen] = useState(false);
+  const [qaOpen, setQaOpen] = useState(false);
   const screens = Grid.useBreakpoint();
   const isPhone = !screens.sm;
   const drawerWidth = isPhone ? '100%' : 380;
@@ -231,6 +246,15 @@ export function RoomView({ title, onLeave, onRejoin, onBack }: RoomViewProps) {
     if (state.stoppedByHost === 'mic') void message.warning(t('room.mutedByHost'));
     if (state.stoppedByHost === 'camera') void message.warning(t('room.videoStoppedByHost'));
   }, [state.stoppedByHost, message, t]);
+
+  // A lecture's listener: told when the floor is given or taken back.
+  const selfFloor = !!state.self && !!state.lecture?.floorPeerIds.includes(state.self.peerId);
+  const [hadFloor, setHadFloor] = useState(false);
+  useEffect(() => {
+    if (selfFloor === hadFloor) return;
+    setHadFloor(selfFloor);
+    void message.info(selfFloor ? t('lecture.floorGiven') : t('lecture.floorTaken'));
+  }, [selfFloor, hadFloor, message, t]);
 
   const roomTitle = state.room?.title || title;
   const connection = state.connection;
@@ -263,38 +287,47 @@ export function RoomView({ title, onLeave, onRejoin, onBack }: RoomViewProps) {
               <LockFilled data-testid="room-locked" aria-label={t('room.locked')} />
             </Tooltip>
           )}
+          {state.lecture && (
+            <Tag color="red" data-testid="lecture-badge" style={{ marginInlineEnd: 0 }}>
+              {t('lecture.badge')}
+            </Tag>
+          )}
           <ConnectionBadge state={connection} />
         </Space>
-        <Segmented<ViewMode>
-          size="small"
-          value={view}
-          onChange={setView}
-          options={[
-            {
-              value: 'grid',
-              icon: <AppstoreOutlined />,
-              label: isPhone ? undefined : t('room.gridView'),
-              title: t('room.gridView'),
-            },
-            {
-              value: 'speaker',
-              icon: <UserOutlined />,
-              label: isPhone ? undefined : t('room.speakerView'),
-              title: t('room.speakerView'),
-            },
-          ]}
-          data-testid="view-toggle"
-        />
+        {!state.lecture && (
+          <Segmented<ViewMode>
+            size="small"
+            value={view}
+            onChange={setView}
+            options={[
+              {
+                value: 'grid',
+                icon: <AppstoreOutlined />,
+                label: isPhone ? undefined : t('room.gridView'),
+                title: t('room.gridView'),
+              },
+              {
+                value: 'speaker',
+                icon: <UserOutlined />,
+                label: isPhone ? undefined : t('room.speakerView'),
+                title: t('room.speakerView'),
+              },
+            ]}
+            data-testid="view-toggle"
+          />
+        )}
       </header>
 
       <div className="bm-room-body">
-        <Stage view={view} />
+        {state.lecture ? <LectureStage /> : <Stage view={view} />}
         {state.room && <MinutesPanel meetingId={state.room.meetingId} />}
       </div>
 
       <ControlBar
         participantsOpen={participantsOpen}
         onToggleParticipants={() => setParticipantsOpen((open) => !open)}
+        qaOpen={qaOpen}
+        onToggleQa={() => setQaOpen((open) => !open)}
         onLeave={onLeave}
         onEndForAll={() => {
           if (room)
@@ -322,6 +355,18 @@ export function RoomView({ title, onLeave, onRejoin, onBack }: RoomViewProps) {
       >
         <ChatPanel />
       </Drawer>
+      {state.lecture && (
+        <Drawer
+          title={t('lecture.qaTitle')}
+          open={qaOpen}
+          onClose={() => setQaOpen(false)}
+          size={drawerWidth}
+          placement={isPhone ? 'bottom' : 'right'}
+          mask={isPhone}
+        >
+          <QaPanel />
+        </Drawer>
+      )}
 
       {connection === 'reconnecting' && (
         <div className="bm-overlay" data-testid="reconnecting" role="status">

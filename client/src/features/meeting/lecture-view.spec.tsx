@@ -1,0 +1,195 @@
+import type { LectureState, PeerInfo, QaQuestion, RoomState } from '@branchmeet/shared';
+import { render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { LocalMedia, MediaSessionProvider, type RoomConnection } from '../../media';
+import { resetLanguage } from '../../test/render';
+import { AppProviders } from '../../providers';
+import { ControlBar } from './control-bar';
+import { LectureStage, QaPanel } from './lecture-view';
+import { ParticipantsPanel } from './participants-panel';
+import { RoomContext } from './room-context';
+import {
+  initialRoomState,
+  lectureRole,
+  roomReducer,
+  type RoomAction,
+  type RoomViewState,
+} from './room-store';
+
+const hostId = '55555555-5555-4555-8555-555555555555';
+const lecturerId = '77777777-7777-4777-8777-777777777777';
+const listenerId = '66666666-6666-4666-8666-666666666666';
+const otherId = '88888888-8888-4888-8888-888888888888';
+const room: RoomState = {
+  meetingId: '99999999-9999-4999-8999-999999999999',
+  title: '党课：微课堂',
+  hostUserId: hostId,
+  locked: false,
+  waitingRoom: false,
+};
+const peer = (peerId: string, userId: string, name: string, extra: Partial<PeerInfo> = {}): PeerInfo => ({
+  peerId,
+  userId,
+  name,
+  role: userId === hostId ? 'host' : 'member',
+  handRaised: false,
+  producers: [],
+  ...extra,
+});
+const host = peer('p-host', hostId, '王书记');
+const lecturer = peer('p-lecturer', lecturerId, '刘老师', {
+  producers: [
+    { producerId: 'lect-cam', peerId: 'p-lecturer', kind: 'video', source: 'camera', paused: false },
+    { producerId: 'lect-screen', peerId: 'p-lecturer', kind: 'video', source: 'screen', paused: false },
+  ],
+});
+const listener = peer('p-listener', listenerId, '李听众');
+const other = peer('p-other', otherId, '赵听众', { handRaised: true });
+const lecture: LectureState = { lecturerUserId: lecturerId, coPresenterUserIds: [], floorPeerIds: [] };
+const question: QaQuestion = {
+  id: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa',
+  meetingId: room.meetingId,
+  authorId: otherId,
+  authorName: '赵听众',
+  text: '如何开展主题党日？',
+  upvotes: 1,
+  answered: false,
+  answeredAt: null,
+  at: '2026-12-01T10:00:00.000Z',
+};
+
+function stateAs(self: PeerInfo, extra: RoomAction[] = []): RoomViewState {
+  const everyone = [host, lecturer, listener, other].filter((p) => p.peerId !== self.peerId);
+  return [
+    { type: 'joined' as const, self, room, peers: everyone, chat: [], resumed: false, lecture },
+    { type: 'connection' as const, state: 'joined' as const },
+    ...(['camera', 'screen'] as const).map((source) => ({
+      type: 'consumer.created' as const,
+      payload: {
+        consumerId: `c-${source}`,
+        producerId: `lect-${source === 'camera' ? 'cam' : 'screen'}`,
+        peerId: 'p-lecturer',
+        kind: 'video' as const,
+        source,
+        rtpParameters: { codecs: [] },
+        producerPaused: false,
+      },
+    })),
+    ...extra,
+  ].reduce(roomReducer, initialRoomState());
+}
+
+function renderRoom(state: RoomViewState) {
+  const send = vi.fn().mockResolvedValue({ ...question, upvotes: 2 });
+  const ok = () => vi.fn().mockResolvedValue(true);
+  const conn = {
+    send,
+    setMic: ok(),
+    setCamera: ok(),
+    setScreen: ok(),
+    setHand: ok(),
+    reportTile: vi.fn(),
+    track: () => null,
+    on: () => () => undefined,
+  } as unknown as RoomConnection;
+  const dispatch = vi.fn();
+  render(
+    <AppProviders>
+      <MediaSessionProvider value={{ local: new LocalMedia(), room: conn }}>
+        <RoomContext.Provider value={{ state, dispatch, room: conn }}>
+          <LectureStage />
+          <ControlBar
+            participantsOpen
+            onToggleParticipants={vi.fn()}
+            onLeave={vi.fn()}
+            onEndForAll={vi.fn()}
+            onToggleQa={vi.fn()}
+          />
+          <ParticipantsPanel />
+          <QaPanel />
+        </RoomContext.Provider>
+      </MediaSessionProvider>
+    </AppProviders>,
+  );
+  return { send, dispatch };
+}
+
+describe('lecture view', () => {
+  beforeEach(async () => {
+    await resetLanguage();
+    // jsdom has no MediaStream; the tiles only ask whether an element already shows one.
+    if (typeof MediaStream === 'undefined') vi.stubGlobal('MediaStream', class {});
+  });
+
+  it('puts the shared screen first and the lecturer as a thumbnail; listeners are counted, not tiled', () => {
+    renderRoom(stateAs(listener));
+    const main = screen.getByTestId('room-main');
+    expect(within(main).getByTestId('screen-tile')).toBeInTheDocument();
+    const strip = screen.getByTestId('room-grid');
+    expect(within(strip).getByTestId('lecturer-tile')).toBeInTheDocument();
+    expect(
+      within(strip)
+        .queryAllByTestId('speaker-tile')
+        .map((x) => x.textContent),
+    ).toEqual([
+      expect.stringContaining('王书记'), // the host presents too
+    ]);
+    expect(screen.getByTestId('lecture-listeners')).toHaveTextContent('2');
+  });
+
+  it('a listener has hand and Q&A but no microphone, camera or screen; with the floor, the microphone only', () => {
+    renderRoom(stateAs(listener));
+    expect(screen.queryByTestId('ctl-mic')).toBeNull();
+    expect(screen.queryByTestId('ctl-camera')).toBeNull();
+    expect(screen.queryByTestId('ctl-screen')).toBeNull();
+    expect(screen.getByTestId('ctl-hand')).toBeInTheDocument();
+    expect(screen.getByTestId('ctl-qa')).toBeInTheDocument();
+    expect(screen.queryByTestId('lecture-give-floor-p-other')).toBeNull();
+  });
+
+  it('the floor given: the microphone appears, the role is shown', () => {
+    const state = stateAs(listener, [
+      { type: 'lecture.changed', payload: { ...lecture, floorPeerIds: ['p-listener'] } },
+    ]);
+    expect(lectureRole(state, listener)).toBe('floor');
+    renderRoom(state);
+    expect(screen.getByTestId('ctl-mic')).toBeInTheDocument();
+    expect(screen.queryByTestId('ctl-camera')).toBeNull();
+    expect(screen.getByTestId('peer-floor')).toBeInTheDocument();
+  });
+
+  it('the lecturer gives the floor to a raised hand (not co-presenters: the host’s call) and marks a question answered', async () => {
+    const state = stateAs(lecturer, [{ type: 'ui.questions', questions: [question], upvoted: [] }]);
+    const { send } = renderRoom(state);
+    expect(screen.getByTestId('ctl-camera')).toBeInTheDocument();
+    expect(screen.getByTestId('ctl-screen')).toBeInTheDocument();
+    // raised hands come first after the presenters: 赵听众 (hand up) before 李听众
+    const names = screen.getAllByTestId('participant').map((x) => x.getAttribute('data-peer-name'));
+    expect(names.indexOf('赵听众')).toBeLessThan(names.indexOf('李听众'));
+    await userEvent.click(screen.getByTestId('lecture-give-floor-p-other'));
+    expect(send).toHaveBeenCalledWith('lecture.giveFloor', { peerId: 'p-other' });
+    expect(screen.queryByTestId('lecture-add-presenter-p-other')).toBeNull(); // the host's call
+    await userEvent.click(screen.getByTestId('qa-mark-answered'));
+    expect(send).toHaveBeenCalledWith('qa.answer', { questionId: question.id });
+  });
+
+  it('the host adds a co-presenter; a listener asks and upvotes once', async () => {
+    const { send } = renderRoom(stateAs(host));
+    await userEvent.click(screen.getByTestId('lecture-add-presenter-p-listener'));
+    expect(send).toHaveBeenCalledWith('lecture.addPresenter', { peerId: 'p-listener' });
+
+    const asked = stateAs(listener, [
+      { type: 'ui.questions', questions: [question], upvoted: [question.id] },
+    ]);
+    expect(asked.upvoted).toEqual([question.id]);
+    const next = roomReducer(asked, { type: 'qa.changed', payload: { ...question, upvotes: 2 } });
+    expect(next.questions).toEqual([{ ...question, upvotes: 2 }]);
+  });
+
+  it('a listener types a question and sends it', async () => {
+    const { send } = renderRoom(stateAs(listener));
+    await userEvent.type(screen.getByTestId('qa-input'), '请讲讲党史学习{Enter}');
+    expect(send).toHaveBeenCalledWith('qa.ask', { text: '请讲讲党史学习' });
+  });
+});
