@@ -19,6 +19,7 @@ import { MinutesEntity } from '../minutes/minutes.entity';
 import { MembershipEntity } from '../orgs/membership.entity';
 import { NotificationEntity } from '../notifications/notification.entity';
 import { OrgUnitEntity } from '../orgs/org-unit.entity';
+import { RecordingEntity, RecordingWatchEntity } from '../recordings/recording.entity';
 
 export const entities = [
   UserEntity,
@@ -43,4 +44,6 @@ export const entities = [
   NotificationEntity,
   MeetingInviteEntity,
   MeetingGuestEntity,
+  RecordingEntity,
+  RecordingWatchEntity,
 ];

@@ -4,6 +4,7 @@ import { PresenceSegments1795959730808 } from './1795959730808-presence-segments
 import { MeetingScheduling1795960580506 } from './1795960580506-meeting-scheduling';
 import { Minutes1796151518842 } from './1796151518842-minutes';
 import { AttendanceNotificationsGuests1796151500375 } from './1796151500375-attendance-notifications-guests';
+import { Recordings1796300000000 } from './1796300000000-recordings';
 
 /** Every migration, in order. A new one is generated with `npm run migration:generate`, reviewed and listed here. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   MeetingScheduling1795960580506,
   AttendanceNotificationsGuests1796151500375,
   Minutes1796151518842,
+  Recordings1796300000000,
 ];
