@@ -85,6 +85,7 @@ const SERVER_EVENTS = [
   'audio.levels',
   'room.changed',
   'lobby.waiting',
+  'recording.changed',
 ] as const satisfies readonly (keyof RtcServerEvents)[];
 
 /** Signalling timings of the current socket connection (`performance.now()` ms), for tests and the join benchmark. */
@@ -457,6 +458,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       peers: answer.peers.filter((p) => p.peerId !== answer.self.peerId),
       chat: answer.chat,
       resumed: answer.resumed,
+      recording: answer.recording,
     });
 
     try {

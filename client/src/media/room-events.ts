@@ -4,6 +4,7 @@ import type {
   MinutesServerEvents,
   NotificationServerEvents,
   PeerInfo,
+  RecordingState,
   RoomState,
   RtcServerEvents,
 } from '@branchmeet/shared';
@@ -41,6 +42,8 @@ export type RoomEvent =
       peers: PeerInfo[];
       chat: ChatMessage[];
       resumed: boolean;
+      /** Whether the meeting is being recorded (issue 6). */
+      recording?: RecordingState;
     }
   | { type: 'waiting'; room: RoomState }
   /** The person's own mic/camera/screen went on or off (`byHost`: the host did it). */

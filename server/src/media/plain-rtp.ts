@@ -89,6 +89,7 @@ export class RtpRelay {
   private lastOutTs = 0;
   private lastOutAt = 0;
   packets = 0;
+  private lastPacket?: Buffer;
   /** Called when a new source is waiting for a keyframe (the recorder asks the producer for one). */
   onNeedKeyframe: () => void = () => undefined;
   /** Called with each packet forwarded (the recorder opens the other gates on video's first one). */
@@ -123,6 +124,26 @@ export class RtpRelay {
   expectNewSource(): void {
     this.inSsrc = null;
     if (this.codec.kind === 'video') this.needKeyframe = true;
+  }
+
+  /**
+   * Sends the last packet again as the next one (next sequence number, 20 ms later). ffmpeg notices SIGINT only
+   * when its read returns; once the room closed nothing flows, so the recorder sends this after the signal.
+   * (A second SIGINT would interrupt the read, but also the writing of the file's cues and duration.)
+   * False when nothing was ever forwarded.
+   */
+  sendFiller(): boolean {
+    const last = this.lastPacket;
+    if (!last || !this.socket) return false;
+    const out = Buffer.from(last);
+    const seq = (this.lastOutSeq + 1) & 0xffff;
+    const ts = (this.lastOutTs + Math.round(this.codec.clockRate / 50)) >>> 0;
+    out.writeUInt16BE(seq, 2);
+    out.writeUInt32BE(ts, 4);
+    this.lastOutSeq = seq;
+    this.lastOutTs = ts;
+    this.socket.send(out, this.target.port, '127.0.0.1');
+    return true;
   }
 
   close(): void {
@@ -163,6 +184,7 @@ export class RtpRelay {
     out.writeUInt32BE(this.outSsrc, 8);
     this.lastOutSeq = outSeq;
     this.lastOutTs = outTs;
+    this.lastPacket = out;
     this.lastOutAt = Date.now();
     this.packets++;
     this.socket?.send(out, this.target.port, '127.0.0.1');

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { types } from 'mediasoup';
 import type { MediaEventBus } from '../media/media-events';
 import type { MediaRoom } from '../media/media-room';
@@ -70,7 +70,7 @@ interface Track {
 
 export class Recorder {
   readonly startedAt = new Date();
-  private ffmpeg?: ChildProcessByStdio<Writable, null, Readable>;
+  private ffmpeg?: ChildProcessByStdio<null, null, Readable>;
   private exited?: Promise<number | null>;
   private tracks: Partial<Record<'audio' | 'video', Track>> = {};
   private readonly off: (() => void)[] = [];
@@ -174,6 +174,7 @@ export class Recorder {
   private spawnFfmpeg(sdpFile: string): void {
     const args = [
       '-hide_banner',
+      '-nostdin',
       '-nostats',
       '-loglevel',
       'warning',
@@ -192,14 +193,13 @@ export class Recorder {
       '-y',
       this.file,
     ];
-    const child = spawn(this.opts.ffmpegPath ?? 'ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn(this.opts.ffmpegPath ?? 'ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.ffmpeg = child;
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (d: string) => {
       this.stderr = (this.stderr + d).slice(-4000);
       this.opts.log?.(d.trimEnd());
     });
-    child.stdin.on('error', () => undefined);
     this.exited = new Promise((resolve) => {
       child.once('exit', (code) => resolve(code));
       child.once('error', (e) => {
@@ -305,14 +305,23 @@ export class Recorder {
       audio: this.tracks.audio?.relay.packets ?? 0,
       video: this.tracks.video?.relay.packets ?? 0,
     };
-    // SIGINT: ffmpeg stops reading (its blocking reads are interrupted), writes the cues and the duration, exits.
+    // SIGINT: ffmpeg leaves its loop after its current read, writes the cues and the duration, and exits. When
+    // nothing flows any more (the room closed first) that read never returns, so a filler packet follows the
+    // signal (a second SIGINT would interrupt the read, but the writing of the trailer too). SIGKILL last.
     const child = this.ffmpeg;
-    if (child && child.exitCode === null) {
+    const tracks = Object.values(this.tracks);
+    if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGINT');
+      const filler = setInterval(() => {
+        const audio = this.tracks.audio;
+        if (!audio?.relay.sendFiller()) this.tracks.video?.relay.sendFiller();
+      }, 200);
       const hard = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await this.exited;
+      clearInterval(filler);
       clearTimeout(hard);
     }
+    for (const t of tracks) t.consumer?.close();
     await this.teardown();
     const size = await stat(this.file).then(
       (s) => s.size,

@@ -5,6 +5,7 @@ import type {
   MediaSource,
   PeerInfo,
   PeerRole,
+  RecordingState,
   RoomState,
   WaitingPeer,
 } from '@branchmeet/shared';
@@ -61,6 +62,8 @@ export interface RoomViewState {
   endedBy: string | null;
   /** Why this socket left the room, when the server said (`self.removed`). */
   removedReason: 'removed_by_host' | 'replaced' | null;
+  /** The meeting is being recorded (the red indicator), from the join answer and `recording.changed`. */
+  recording: RecordingState | null;
 }
 
 export type RoomAction = RoomEvent | { type: 'ui.chatOpen'; open: boolean };
@@ -83,6 +86,7 @@ export function initialRoomState(local: Partial<LocalFlags> = {}): RoomViewState
     chatOpen: false,
     endedBy: null,
     removedReason: null,
+    recording: null,
   };
 }
 
@@ -153,6 +157,7 @@ export function roomReducer(state: RoomViewState, action: RoomAction): RoomViewS
         consumers: {},
         lobby: [],
         chat: action.chat,
+        recording: action.recording ?? null,
         activeSpeaker: state.activeSpeaker && peers[state.activeSpeaker] ? state.activeSpeaker : null,
       };
     }
@@ -260,6 +265,8 @@ export function roomReducer(state: RoomViewState, action: RoomAction): RoomViewS
       return { ...state, endedBy: action.payload.by };
     case 'self.removed':
       return { ...state, endedBy: action.payload.by, removedReason: action.payload.reason };
+    case 'recording.changed':
+      return { ...state, recording: action.payload };
     case 'lobby.admitted':
     case 'lobby.denied':
     case 'media.moved':

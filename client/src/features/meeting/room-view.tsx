@@ -7,6 +7,7 @@ import { localTrackKey, type ConnectionState } from '../../media';
 import { ControlBar } from './control-bar';
 import { ChatPanel } from './chat-panel';
 import { MinutesPanel } from '../minutes/minutes-panel';
+import { RecordingIndicator } from '../recordings/recording-indicator';
 import { ParticipantsPanel } from './participants-panel';
 import { useRoom } from './room-context';
 import { consumerOf, isHostPeer, orderedPeers, sourceState, type RoomViewState } from './room-store';
@@ -264,6 +265,7 @@ export function RoomView({ title, onLeave, onRejoin, onBack }: RoomViewProps) {
             </Tooltip>
           )}
           <ConnectionBadge state={connection} />
+          {state.room && <RecordingIndicator meetingId={state.room.meetingId} state={state.recording} />}
         </Space>
         <Segmented<ViewMode>
           size="small"
