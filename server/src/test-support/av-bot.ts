@@ -171,6 +171,8 @@ export async function publishAv(
 ): Promise<AvBot> {
   const pc = new RTCPeerConnection({
     ...LOOPBACK_PEER_CONFIG,
+    // One ICE transport for all m-lines (werift leaves the sockets of unbundled ones open after close()).
+    bundlePolicy: 'max-bundle',
     codecs: {
       audio: [
         new RTCRtpCodecParameters({
