@@ -1,6 +1,6 @@
 import { DeleteOutlined, PlayCircleOutlined } from '@ant-design/icons';
 import type { MakeUpProgress, Recording, RecordingList } from '@branchmeet/shared';
-import { Alert, App, Button, Card, Flex, List, Popconfirm, Progress, Space, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Flex, Popconfirm, Progress, Space, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -148,51 +148,48 @@ export function RecordingsSection({ meetingId }: { meetingId: string }) {
         )}
         {progress && <MakeUp progress={progress} />}
         {current && <RecordingPlayer key={current.id} recording={current} onProgress={setProgress} />}
-        <List
-          size="small"
-          dataSource={list.items}
-          locale={{ emptyText: t('recordings.none') }}
-          renderItem={(r) => (
-            <List.Item
-              data-testid="recording-item"
-              actions={[
-                <Button
-                  key="play"
-                  type={playing === r.id ? 'primary' : 'default'}
-                  icon={<PlayCircleOutlined />}
-                  onClick={() => setPlaying(r.id)}
-                  data-testid="recording-play"
+        {list.items.length === 0 && (
+          <Typography.Text type="secondary">{t('recordings.none')}</Typography.Text>
+        )}
+        {list.items.map((r) => (
+          <Flex key={r.id} wrap align="center" justify="space-between" gap={8} data-testid="recording-item">
+            <Space wrap size={12}>
+              <span>
+                {t('recordings.startedAt')} {dayjs(r.startedAt).format('YYYY-MM-DD HH:mm')}
+              </span>
+              <span data-testid="recording-duration">
+                {t('recordings.duration')} {formatDuration(r.durationSeconds)}
+              </span>
+              <span data-testid="recording-size">
+                {t('recordings.size')} {formatSize(r.sizeBytes)}
+              </span>
+            </Space>
+            <Space>
+              <Button
+                type={playing === r.id ? 'primary' : 'default'}
+                icon={<PlayCircleOutlined />}
+                onClick={() => setPlaying(r.id)}
+                data-testid="recording-play"
+              >
+                {t('recordings.play')}
+              </Button>
+              {list.canDelete && (
+                <Popconfirm
+                  title={t('recordings.deleteConfirm')}
+                  onConfirm={() => void remove(r.id)}
+                  okButtonProps={{ danger: true }}
                 >
-                  {t('recordings.play')}
-                </Button>,
-                ...(list.canDelete
-                  ? [
-                      <Popconfirm
-                        key="delete"
-                        title={t('recordings.deleteConfirm')}
-                        onConfirm={() => void remove(r.id)}
-                        okButtonProps={{ danger: true }}
-                      >
-                        <Button danger icon={<DeleteOutlined />} aria-label={t('recordings.delete')} />
-                      </Popconfirm>,
-                    ]
-                  : []),
-              ]}
-            >
-              <Space wrap size={12}>
-                <span>
-                  {t('recordings.startedAt')} {dayjs(r.startedAt).format('YYYY-MM-DD HH:mm')}
-                </span>
-                <span data-testid="recording-duration">
-                  {t('recordings.duration')} {formatDuration(r.durationSeconds)}
-                </span>
-                <span data-testid="recording-size">
-                  {t('recordings.size')} {formatSize(r.sizeBytes)}
-                </span>
-              </Space>
-            </List.Item>
-          )}
-        />
+                  <Button
+                    danger
+                    icon={<DeleteOutlined />}
+                    aria-label={t('recordings.delete')}
+                    data-testid="recording-delete"
+                  />
+                </Popconfirm>
+              )}
+            </Space>
+          </Flex>
+        ))}
       </Flex>
     </Card>
   );
