@@ -23,7 +23,12 @@ import { AccessService, type UnitAction } from '../orgs/access.service';
 import { RoomService } from '../rtc/room.service';
 import { Recorder, RecorderError, probeDuration, type RecorderResult } from './recorder';
 import { RecordingEntity, RecordingWatchEntity } from './recording.entity';
-import { LocalRecordingStorage, type ByteRange, type RecordingStorage } from './recording-storage';
+import {
+  LocalRecordingStorage,
+  S3RecordingStorage,
+  type ByteRange,
+  type RecordingStorage,
+} from './recording-storage';
 import { creditedSpan, mergeSpans, spansLength, type Span } from './watch-credit';
 
 export const RECORDING_STORAGE = Symbol('RECORDING_STORAGE');
@@ -433,5 +438,15 @@ const view = (r: RecordingEntity, token: string): Recording => ({
 
 /** The storage the environment configures: an S3 bucket when RECORDINGS_S3_BUCKET is set, else a directory. */
 export function recordingStorageFor(config: AppConfig): RecordingStorage {
-  return new LocalRecordingStorage(config.RECORDINGS_DIR ?? join(config.dataDir, 'recordings'));
+  const dir = config.RECORDINGS_DIR ?? join(config.dataDir, 'recordings');
+  if (config.RECORDINGS_S3_BUCKET)
+    return new S3RecordingStorage({
+      bucket: config.RECORDINGS_S3_BUCKET,
+      endpoint: config.RECORDINGS_S3_ENDPOINT,
+      region: config.RECORDINGS_S3_REGION,
+      accessKeyId: config.RECORDINGS_S3_ACCESS_KEY_ID,
+      secretAccessKey: config.RECORDINGS_S3_SECRET_ACCESS_KEY,
+      workDir: join(dir, '.work'),
+    });
+  return new LocalRecordingStorage(dir);
 }
