@@ -21,6 +21,7 @@ import { MinutesModule } from './minutes/minutes.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { AccessModule } from './orgs/access.module';
 import { OrgsModule } from './orgs/orgs.module';
+import { RecordingsModule } from './recordings/recordings.module';
 import { RtcModule } from './rtc/rtc.module';
 
 export interface AppModuleOptions {
@@ -54,6 +55,7 @@ export class AppModule {
         RtcModule,
         AttendanceModule,
         MinutesModule,
+        RecordingsModule,
         ...serveClient,
       ],
       controllers: [HealthController],

@@ -54,6 +54,18 @@ export const apiRoutes = {
     /** Invite links for outside guests (GET the list / POST a new one; managers). */
     invites: (meetingId: string) => `/meetings/${meetingId}/invites`,
     revokeInvite: (inviteId: string) => `/meeting-invites/${inviteId}/revoke`,
+    /** The meeting's recordings, its live recording state and one's make-up progress (GET). */
+    recordings: (meetingId: string) => `/meetings/${meetingId}/recordings`,
+    /** Start / stop the live meeting's recording (POST; host or lecturer). */
+    recording: (meetingId: string) => `/meetings/${meetingId}/recording`,
+  },
+  recordings: {
+    /** DELETE (host, branch managers; audited). */
+    one: (recordingId: string) => `/recordings/${recordingId}`,
+    /** The file, with HTTP Range support (GET). */
+    file: (recordingId: string) => `/recordings/${recordingId}/file`,
+    /** Replay progress reports (POST), every few seconds while playing. */
+    progress: (recordingId: string) => `/recordings/${recordingId}/progress`,
   },
   /** Public: what an invite link opens, and a guest's entry by it (a guest token for that one meeting). */
   guest: {

@@ -11,3 +11,4 @@ export * from './minutes-live';
 export * from './minutes';
 export * from './notifications';
 export * from './guests';
+export * from './recordings';

@@ -411,6 +411,28 @@ export const messages = {
   'http.413': { 'zh-CN': '文件或请求体太大', en: 'the file or request body is too large' },
   'http.429': { 'zh-CN': '请求过于频繁，请稍后再试', en: 'too many requests; try again later' },
   'http.internal': { 'zh-CN': '服务器内部错误', en: 'internal error' },
+
+  // Recording, replay and make-up study (issue 6, part B)
+  'notFound.recording': { 'zh-CN': '录像不存在', en: 'recording not found' },
+  'recording.notAllowed': {
+    'zh-CN': '本次会议不允许录像',
+    en: 'recording is not allowed for this meeting',
+  },
+  'recording.hostOnly': {
+    'zh-CN': '只有主持人或主讲人可以开始或停止录像',
+    en: 'only the host or the lecturer may start or stop the recording',
+  },
+  'recording.notLive': {
+    'zh-CN': '会议未在进行中，不能录像',
+    en: 'the meeting is not live; it cannot be recorded',
+  },
+  'recording.alreadyRunning': { 'zh-CN': '正在录像中', en: 'the meeting is already being recorded' },
+  'recording.notRunning': { 'zh-CN': '当前没有在录像', en: 'the meeting is not being recorded' },
+  'recording.noLecturerMedia': {
+    'zh-CN': '主讲人尚未发送音频或视频，无法录像',
+    en: 'the lecturer sends no audio or video yet; there is nothing to record',
+  },
+  'recording.failed': { 'zh-CN': '录像失败：{reason}', en: 'the recording failed: {reason}' },
 } as const satisfies Record<string, Entry>;
 
 export type MessageKey = keyof typeof messages;

@@ -3,6 +3,7 @@ import { ApiError, Uuid } from './common';
 import { locales } from './messages';
 import { minutesRequestSchemas, type MinutesClientEvents, type MinutesServerEvents } from './minutes-live';
 import type { NotificationServerEvents } from './notifications';
+import { RecordingState, type RecordingServerEvents } from './recordings';
 
 /**
  * The live-room signalling contract on the socket.io namespace `/rtc`. Every client→server event carries one
@@ -177,6 +178,8 @@ export const RoomJoined = z.discriminatedUnion('status', [
     resumed: z.boolean(),
     /** A lecture (meeting type `lecture`): who presents, who has the floor. */
     lecture: LectureState.optional(),
+    /** Whether the meeting is being recorded (issue 6); later changes come as `recording.changed`. */
+    recording: RecordingState.optional(),
   }),
   /** The room has a waiting room (or is locked) and this person waits for the host to admit them. */
   z.object({ status: z.literal('waiting'), room: RoomState }),
@@ -267,7 +270,8 @@ export interface RtcClientEvents extends MinutesClientEvents {
  * server → client: the room's, the minutes' (./minutes-live) and, on any socket of a signed-in person, their
  * notifications (./notifications).
  */
-export interface RtcServerEvents extends MinutesServerEvents, NotificationServerEvents {
+export interface RtcServerEvents
+  extends MinutesServerEvents, NotificationServerEvents, RecordingServerEvents {
   'peer.joined': (peer: PeerInfo) => void;
   'peer.left': (p: { peerId: string }) => void;
   /** A new producer in the room: the consumer for it was created paused; resume it with `consumer.resume`. */

@@ -20,6 +20,11 @@ import {
   type LeaveDecisionRequest,
   type LeaveRequest,
   type LiveMeeting,
+  type MakeUpProgress,
+  type ProgressReport,
+  type RecordingControl,
+  type RecordingList,
+  type RecordingState,
   type LoginRequest,
   type LoginResponse,
   type MarkNotificationsReadRequest,
@@ -55,6 +60,13 @@ export function endpoints(client: ApiClient = api) {
     changePassword: (body: ChangePasswordRequest) => client.post<void>(apiRoutes.auth.changePassword, body),
     resetPassword: (userId: string, body: ResetPasswordRequest) =>
       client.post<ResetPasswordResponse | undefined>(apiRoutes.users.resetPassword(userId), body),
+
+    recordings: (meetingId: string) => client.get<RecordingList>(apiRoutes.meetings.recordings(meetingId)),
+    controlRecording: (meetingId: string, body: RecordingControl) =>
+      client.post<RecordingState>(apiRoutes.meetings.recording(meetingId), body),
+    deleteRecording: (recordingId: string) => client.delete(apiRoutes.recordings.one(recordingId)),
+    reportProgress: (recordingId: string, body: ProgressReport) =>
+      client.post<MakeUpProgress>(apiRoutes.recordings.progress(recordingId), body),
 
     listUnits: () => client.get<OrgUnit[]>(apiRoutes.orgUnits.list),
     getUnit: (unitId: string) => client.get<OrgUnit>(apiRoutes.orgUnits.one(unitId)),

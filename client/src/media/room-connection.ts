@@ -88,6 +88,7 @@ const SERVER_EVENTS = [
   'lobby.waiting',
   'lecture.changed',
   'qa.changed',
+  'recording.changed',
 ] as const satisfies readonly (keyof RtcServerEvents)[];
 
 /** Signalling timings of the current socket connection (`performance.now()` ms), for tests and the join benchmark. */
@@ -465,6 +466,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       chat: answer.chat,
       resumed: answer.resumed,
       lecture: answer.lecture,
+      recording: answer.recording,
     });
 
     try {

@@ -5,6 +5,7 @@ import type {
   MinutesServerEvents,
   NotificationServerEvents,
   PeerInfo,
+  RecordingState,
   RoomState,
   RtcServerEvents,
 } from '@branchmeet/shared';
@@ -43,6 +44,8 @@ export type RoomEvent =
       chat: ChatMessage[];
       resumed: boolean;
       lecture?: LectureState;
+      /** Whether the meeting is being recorded (issue 6). */
+      recording?: RecordingState;
     }
   | { type: 'waiting'; room: RoomState }
   /** The person's own mic/camera/screen went on or off (`byHost`: the host did it). */

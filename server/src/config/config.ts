@@ -48,6 +48,22 @@ const EnvSchema = z.object({
   PDF_CJK_FONT: z.string().default('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'),
   /** The PostScript name of the face to use inside a TTC (ignored for a single-face font file). */
   PDF_CJK_FONT_NAME: z.string().default('NotoSansCJKsc-Regular'),
+  // ── Recording, replay and make-up study (issue 6) ──
+  /** Where recordings are kept when no S3 bucket is configured (default: DATA_DIR/recordings). */
+  RECORDINGS_DIR: z.string().optional(),
+  /** An S3-compatible bucket for recordings (with RECORDINGS_S3_ENDPOINT for a non-AWS server). */
+  RECORDINGS_S3_BUCKET: z.string().min(1).optional(),
+  RECORDINGS_S3_ENDPOINT: z.url().optional(),
+  RECORDINGS_S3_REGION: z.string().default('us-east-1'),
+  RECORDINGS_S3_ACCESS_KEY_ID: z.string().optional(),
+  RECORDINGS_S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /** ffmpeg / ffprobe binaries (Debian's by default, from PATH). */
+  FFMPEG_PATH: z.string().default('ffmpeg'),
+  FFPROBE_PATH: z.string().default('ffprobe'),
+  /** Watching this share of a meeting's recordings completes the make-up study (补学). */
+  MAKE_UP_THRESHOLD_PERCENT: z.coerce.number().min(1).max(100).default(90),
+  /** The most one progress report can credit (seconds): a client reports every few seconds. */
+  REPLAY_REPORT_MAX_SECONDS: z.coerce.number().min(1).max(600).default(30),
 });
 
 export type AppConfig = Omit<z.infer<typeof EnvSchema>, 'JWT_SECRET'> & {

@@ -20,6 +20,7 @@ import { MinutesEntity } from '../minutes/minutes.entity';
 import { MembershipEntity } from '../orgs/membership.entity';
 import { NotificationEntity } from '../notifications/notification.entity';
 import { OrgUnitEntity } from '../orgs/org-unit.entity';
+import { RecordingEntity, RecordingWatchEntity } from '../recordings/recording.entity';
 
 export const entities = [
   UserEntity,
@@ -46,4 +47,6 @@ export const entities = [
   MeetingGuestEntity,
   LectureQuestionEntity,
   LectureQuestionVoteEntity,
+  RecordingEntity,
+  RecordingWatchEntity,
 ];

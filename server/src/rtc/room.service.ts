@@ -11,6 +11,7 @@ import type {
   RoomJoin,
   RoomJoined,
   RoomReadyResult,
+  RecordingState,
   RoomState,
   RtcServerEvents,
   WaitingPeer,
@@ -150,6 +151,22 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
 
   attach(notifier: RoomNotifier): void {
     this.notifier = notifier;
+  }
+
+  // ── recording (issue 6): the recordings module tells the room whether it records, and through it everyone ──
+  private recordingStateOf?: (meetingId: string) => RecordingState;
+
+  provideRecordingState(of: (meetingId: string) => RecordingState): void {
+    this.recordingStateOf = of;
+  }
+
+  /** Sends an event to everyone in a live meeting (no-op before the gateway attached). */
+  broadcast<E extends keyof RtcServerEvents>(
+    meetingId: string,
+    event: E,
+    payload: Parameters<RtcServerEvents[E]>[0],
+  ): void {
+    this.notifier?.toMeeting(meetingId, event, payload);
   }
 
   private get notify(): RoomNotifier {
@@ -353,6 +370,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
         chat,
         resumed: existing !== undefined,
         ...(room.lecture ? { lecture: this.lectureState(room) } : {}),
+        recording: this.recordingStateOf?.(room.meetingId),
       };
     } catch (e) {
       if (!existing) await this.vacate(room, seat, 'left');

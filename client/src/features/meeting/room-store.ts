@@ -7,6 +7,7 @@ import type {
   PeerInfo,
   PeerRole,
   QaQuestion,
+  RecordingState,
   RoomState,
   WaitingPeer,
 } from '@branchmeet/shared';
@@ -68,6 +69,8 @@ export interface RoomViewState {
   /** The lecture's Q&A, oldest first, and the questions this person upvoted. */
   questions: QaQuestion[];
   upvoted: string[];
+  /** The meeting is being recorded (the red indicator), from the join answer and `recording.changed`. */
+  recording: RecordingState | null;
 }
 
 export type RoomAction =
@@ -97,6 +100,7 @@ export function initialRoomState(local: Partial<LocalFlags> = {}): RoomViewState
     lecture: null,
     questions: [],
     upvoted: [],
+    recording: null,
   };
 }
 
@@ -168,6 +172,7 @@ export function roomReducer(state: RoomViewState, action: RoomAction): RoomViewS
         lobby: [],
         chat: action.chat,
         lecture: action.lecture ?? null,
+        recording: action.recording ?? null,
         activeSpeaker: state.activeSpeaker && peers[state.activeSpeaker] ? state.activeSpeaker : null,
       };
     }
@@ -291,6 +296,8 @@ export function roomReducer(state: RoomViewState, action: RoomAction): RoomViewS
       return state.upvoted.includes(action.questionId)
         ? state
         : { ...state, upvoted: [...state.upvoted, action.questionId] };
+    case 'recording.changed':
+      return { ...state, recording: action.payload };
     case 'lobby.admitted':
     case 'lobby.denied':
     case 'media.moved':

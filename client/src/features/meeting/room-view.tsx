@@ -21,6 +21,7 @@ import { ControlBar } from './control-bar';
 import { ChatPanel } from './chat-panel';
 import { LectureStage, QaPanel } from './lecture-view';
 import { MinutesPanel } from '../minutes/minutes-panel';
+import { RecordingIndicator } from '../recordings/recording-indicator';
 import { ParticipantsPanel } from './participants-panel';
 import { useRoom } from './room-context';
 import { consumerOf, isHostPeer, orderedPeers, sourceState, type RoomViewState } from './room-store';
@@ -293,6 +294,7 @@ export function RoomView({ title, onLeave, onRejoin, onBack }: RoomViewProps) {
             </Tag>
           )}
           <ConnectionBadge state={connection} />
+          {state.room && <RecordingIndicator meetingId={state.room.meetingId} state={state.recording} />}
         </Space>
         {!state.lecture && (
           <Segmented<ViewMode>

@@ -24,6 +24,7 @@ import { errorText } from '../../api/errors';
 import { useMe } from '../auth/auth-context';
 import { canExport, canManage } from '../orgs/unit-tree';
 import { useUnits } from '../orgs/units-context';
+import { RecordingsSection } from '../recordings/recordings-section';
 import { AttendanceSection } from './attendance-section';
 import { InvitesSection } from './invites-section';
 import { LeaveRequestsSection } from './leave-requests-section';
@@ -208,6 +209,10 @@ export function MeetingInfoPage() {
           meetingId={meeting.id}
           live={meeting.status === 'live'}
         />
+      )}
+
+      {(meeting.status === 'live' || meeting.status === 'ended') && (
+        <RecordingsSection meetingId={meeting.id} />
       )}
 
       {exporter && meeting.status !== 'cancelled' && (

@@ -5,6 +5,7 @@ import { MeetingScheduling1795960580506 } from './1795960580506-meeting-scheduli
 import { Minutes1796151518842 } from './1796151518842-minutes';
 import { AttendanceNotificationsGuests1796151500375 } from './1796151500375-attendance-notifications-guests';
 import { LectureQuestions1796163173476 } from './1796163173476-lecture-questions';
+import { Recordings1796300000000 } from './1796300000000-recordings';
 
 /** Every migration, in order. A new one is generated with `npm run migration:generate`, reviewed and listed here. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   AttendanceNotificationsGuests1796151500375,
   Minutes1796151518842,
   LectureQuestions1796163173476,
+  Recordings1796300000000,
 ];

@@ -1,0 +1,69 @@
+import { App, Button, Space, Tag } from 'antd';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { http } from '../../api/endpoints';
+import { errorText } from '../../api/errors';
+import type { RecordingState } from '@branchmeet/shared';
+
+/**
+ * In the room: the red "recording" indicator everyone sees (from the join answer and `recording.changed`), and
+ * for the host or lecturer of a meeting that allows recording, the button that starts and stops it.
+ */
+export function RecordingIndicator({
+  meetingId,
+  state,
+}: {
+  meetingId: string;
+  state: RecordingState | null;
+}) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [canControl, setCanControl] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const recording = !!state?.recording;
+
+  useEffect(() => {
+    let live = true;
+    void http
+      .recordings(meetingId)
+      .then((list) => live && setCanControl(list.canControl))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [meetingId]);
+
+  const toggle = async () => {
+    setBusy(true);
+    try {
+      await http.controlRecording(meetingId, { action: recording ? 'stop' : 'start' });
+      void message.success(t(recording ? 'recordings.stopped' : 'recordings.started'));
+    } catch (err) {
+      void message.error(errorText(err, t));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Space size={4}>
+      {recording && (
+        <Tag color="red" className="bm-recording" data-testid="recording-indicator" role="status">
+          <span className="bm-recording-dot" aria-hidden />
+          {t('recordings.recording')}
+        </Tag>
+      )}
+      {canControl && (
+        <Button
+          size="small"
+          danger={recording}
+          loading={busy}
+          onClick={() => void toggle()}
+          data-testid="recording-toggle"
+        >
+          {t(recording ? 'recordings.stop' : 'recordings.start')}
+        </Button>
+      )}
+    </Space>
+  );
+}

@@ -1,0 +1,102 @@
+import type { MakeUpProgress, RecordingList } from '@branchmeet/shared';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AppProviders } from '../../providers';
+import { mockApi } from '../../test/mock-api';
+import { resetLanguage } from '../../test/render';
+import { initialRoomState, roomReducer } from '../meeting/room-store';
+import { formatDuration, formatSize, RecordingsSection } from './recordings-section';
+
+const meetingId = '99999999-9999-4999-8999-999999999999';
+const recId = '88888888-8888-4888-8888-888888888888';
+const progress = (over: Partial<MakeUpProgress> = {}): MakeUpProgress => ({
+  watchedSeconds: 0,
+  totalSeconds: 120,
+  percent: 0,
+  thresholdPercent: 90,
+  eligible: true,
+  completedAt: null,
+  ...over,
+});
+const list = (over: Partial<RecordingList> = {}): RecordingList => ({
+  items: [
+    {
+      id: recId,
+      meetingId,
+      startedAt: '2026-12-01T06:00:00.000Z',
+      endedAt: '2026-12-01T06:02:00.000Z',
+      durationSeconds: 118.1,
+      sizeBytes: 6_492_287,
+      mimeType: 'video/webm',
+      createdAt: '2026-12-01T06:02:01.000Z',
+      url: `/api/recordings/${recId}/file?t=abc`,
+    },
+  ],
+  state: { meetingId, recording: false, startedAt: null },
+  canControl: false,
+  canDelete: false,
+  progress: progress(),
+  ...over,
+});
+
+describe('recordings on the meeting page', () => {
+  beforeEach(resetLanguage);
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('lists a recording with duration and size; the player reports progress and shows the make-up', async () => {
+    const { requests } = mockApi({
+      [`GET /meetings/${meetingId}/recordings`]: () => ({ body: list() }),
+      [`POST /recordings/${recId}/progress`]: () => ({
+        body: progress({ watchedSeconds: 110, percent: 93.1, completedAt: '2026-12-01T07:00:00.000Z' }),
+      }),
+    });
+    render(
+      <AppProviders>
+        <RecordingsSection meetingId={meetingId} />
+      </AppProviders>,
+    );
+    expect(await screen.findByTestId('recording-duration')).toHaveTextContent('1:58');
+    expect(screen.getByTestId('recording-size')).toHaveTextContent('6.2 MB');
+    expect(screen.getByTestId('makeup-progress')).toHaveTextContent('补学进度');
+    fireEvent.click(screen.getByTestId('recording-play'));
+    const video = await screen.findByTestId('recording-player');
+    expect(video).toHaveAttribute('src', `/api/recordings/${recId}/file?t=abc`);
+    fireEvent.play(video);
+    await waitFor(() => expect(screen.getByTestId('makeup-done')).toBeInTheDocument());
+    const report = requests.find((r) => r.method === 'POST');
+    expect(report?.body).toEqual({ position: 0, playing: false }); // jsdom never really plays
+  });
+
+  it('shows nothing for a meeting without recordings', async () => {
+    const { requests } = mockApi({
+      [`GET /meetings/${meetingId}/recordings`]: () => ({ body: list({ items: [] }) }),
+    });
+    const { container } = render(
+      <AppProviders>
+        <RecordingsSection meetingId={meetingId} />
+      </AppProviders>,
+    );
+    await waitFor(() => expect(requests).toHaveLength(1));
+    expect(container.querySelector('[data-testid="recordings"]')).toBeNull();
+  });
+});
+
+describe('recording indicator state', () => {
+  it('follows the join answer and recording.changed', () => {
+    const on = { meetingId, recording: true, startedAt: '2026-12-01T06:00:00.000Z' };
+    let state = roomReducer(initialRoomState(), { type: 'recording.changed', payload: on });
+    expect(state.recording?.recording).toBe(true);
+    state = roomReducer(state, {
+      type: 'recording.changed',
+      payload: { meetingId, recording: false, startedAt: null },
+    });
+    expect(state.recording?.recording).toBe(false);
+  });
+
+  it('formats durations and sizes', () => {
+    expect(formatDuration(3725)).toBe('1:02:05');
+    expect(formatDuration(59.6)).toBe('1:00');
+    expect(formatSize(1536)).toBe('2 KB');
+    expect(formatSize(5 * 1024 * 1024 * 1024)).toBe('5.0 GB');
+  });
+});
