@@ -77,8 +77,8 @@ export const ProgressReport = z.object({
 });
 export type ProgressReport = z.infer<typeof ProgressReport>;
 
-/** `GET /recordings/:id/file?t=…` */
-export const RecordingFileQuery = z.object({ t: z.string().min(1).max(2000) });
+/** `GET /recordings/:id/file?t=…` (the list's link), or with `Authorization: Bearer` and no `t`. */
+export const RecordingFileQuery = z.object({ t: z.string().min(1).max(2000).optional() });
 export type RecordingFileQuery = z.infer<typeof RecordingFileQuery>;
 
 /** Server → client on /rtc (part of RtcServerEvents). */

@@ -1,5 +1,10 @@
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MeetingsService } from '../meetings/meetings.service';
+import type { RecordingStorage } from '../recordings/recording-storage';
+import { RECORDING_STORAGE } from '../recordings/recordings.service';
 import { DemoUnits, demoUnits, phoneSequence, userIdByPhone } from '../test-support/fixtures';
 import { startTestApp, TestApp } from '../test-support/int-app';
 
@@ -131,6 +136,21 @@ async function endedOfA(): Promise<string> {
   const id = (res.body as { id: string }).id;
   await t.app.get(MeetingsService).end(id, null, 'empty');
   return id;
+}
+/** A throwaway recording of branch A's ended meeting: a row and a small file in the recordings storage. */
+async function recordingOfA(): Promise<string> {
+  const meetingId = await endedOfA();
+  const [row]: { id: string }[] = await t.ds.query(
+    `INSERT INTO recording (meeting_id, unit_id, started_at, ended_at, duration_ms, size_bytes, mime_type, storage,
+       storage_key) VALUES ($1, $2, now(), now(), 60000, 16, 'video/webm', 'local', '') RETURNING id`,
+    [meetingId, u.branchA],
+  );
+  const key = `${meetingId}/${row.id}.webm`;
+  const file = join(await mkdtemp(join(tmpdir(), 'bm-matrix-')), 'r.webm');
+  await writeFile(file, Buffer.alloc(16, 1));
+  await t.app.get<RecordingStorage>(RECORDING_STORAGE).put(file, key, 'video/webm');
+  await t.ds.query(`UPDATE recording SET storage_key = $2 WHERE id = $1`, [row.id, key]);
+  return row.id;
 }
 /** Minutes of a throwaway ended meeting of branch A, submitted by its secretary; approved by the committee. */
 async function minutesOfA(status: 'submitted' | 'approved'): Promise<string> {
@@ -569,6 +589,29 @@ const rows: Row[] = [
     method: 'post', path: '/api/guest/join', what: 'a guest enters by an invite link (public)',
     expect: e(200, 200, 200, 200, 200, 200, 200),
     req: async () => ({ body: { token: await inviteTokenOfA(), name: '矩阵来宾' } }),
+  },
+  // ── recordings, replay, make-up study (issue 6) ───────────────────────────────────────────────────────
+  {
+    method: 'get', path: '/api/meetings/{meetingId}/recordings', what: "a meeting's recordings",
+    expect: e(401, 200, 200, 404, 404, 200, 200), req: async () => ({ params: { meetingId: await meetingOfA() } }),
+  },
+  {
+    method: 'post', path: '/api/meetings/{meetingId}/recording', what: 'stop the recording (host or lecturer; none runs)',
+    expect: e(401, 403, 409, 404, 404, 403, 403),
+    req: async () => ({ params: { meetingId: await meetingOfA() }, body: { action: 'stop' } }),
+  },
+  {
+    method: 'get', path: '/api/recordings/{recordingId}/file', what: 'a recording file (bearer)',
+    expect: e(401, 200, 200, 404, 404, 200, 200), req: async () => ({ params: { recordingId: await recordingOfA() } }),
+  },
+  {
+    method: 'post', path: '/api/recordings/{recordingId}/progress', what: 'a replay progress report',
+    expect: e(401, 200, 200, 404, 404, 200, 200),
+    req: async () => ({ params: { recordingId: await recordingOfA() }, body: { position: 0, playing: true } }),
+  },
+  {
+    method: 'delete', path: '/api/recordings/{recordingId}', what: 'delete a recording (host, managers)',
+    expect: e(401, 403, 204, 404, 404, 403, 204), req: async () => ({ params: { recordingId: await recordingOfA() } }),
   },
   // ── audit ──────────────────────────────────────────────────────────────────────────────────────────────
   { method: 'get', path: '/api/audit/events', what: 'all audit events', expect: e(401, 403, 403, 403, 403, 403, 200) },

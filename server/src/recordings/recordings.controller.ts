@@ -11,6 +11,7 @@ import {
 } from '@branchmeet/shared';
 import type { Request, Response } from 'express';
 import { AuthUser, CurrentUser, Public } from '../auth/auth-user';
+import { Unauthenticated } from '../common/domain-error';
 import { UuidPipe } from '../common/uuid.pipe';
 import { ZodBody, ZodPipe } from '../common/zod';
 import type { ByteRange } from './recording-storage';
@@ -84,7 +85,8 @@ export class RecordingsController {
 
   /**
    * The file, with HTTP Range support (seeking in the player). Opened by the link the list gives (`?t=`): a
-   * <video> element sends no Authorization header. The reader's access is checked again on every request.
+   * <video> element sends no Authorization header; API clients may send their bearer token instead. The
+   * reader's access is checked again on every request.
    */
   @Public()
   @Get(apiRoutes.recordings.file(':recordingId'))
@@ -95,13 +97,19 @@ export class RecordingsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const user = await this.recordings.linkUser(recordingId, query.t);
+    const header = req.headers.authorization;
+    const user = query.t
+      ? await this.recordings.linkUser(recordingId, query.t)
+      : header?.startsWith('Bearer ')
+        ? await this.recordings.bearerUser(header.slice(7))
+        : null;
+    if (!user) throw Unauthenticated('auth.noAccessToken');
     const { size, mimeType } = await this.recordings.size(user, recordingId);
     res.setHeader('Accept-Ranges', 'bytes');
     res.setHeader('Content-Type', mimeType);
     res.setHeader('Cache-Control', 'private, max-age=3600');
-    const header = req.headers.range;
-    const range = header ? parseRange(header, size) : 'all';
+    const rangeHeader = req.headers.range;
+    const range = rangeHeader ? parseRange(rangeHeader, size) : 'all';
     if (range === null) {
       res.status(416).setHeader('Content-Range', `bytes */${size}`);
       res.end();

@@ -235,7 +235,11 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
   ): Promise<{ stream: Readable; size: number; mimeType: string }> {
     const rec = await this.recording(user, recordingId);
     const size = Number(rec.sizeBytes);
-    return { stream: await this.storage.read(rec.storageKey, range), size, mimeType: rec.mimeType };
+    const stream = await this.storage.read(rec.storageKey, range).catch((e: unknown) => {
+      this.log.error(`recording ${rec.id}: its file ${rec.storageKey} cannot be read: ${String(e)}`);
+      throw NotFound('notFound.recording');
+    });
+    return { stream, size, mimeType: rec.mimeType };
   }
 
   async size(user: AuthUser, recordingId: string): Promise<{ size: number; mimeType: string }> {
@@ -380,6 +384,18 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
     );
     if (!row) throw Unauthenticated('auth.accountGone');
     return { id: payload.sub, isAdmin: row.is_admin };
+  }
+
+  /** The reader behind an access token (the file route also takes `Authorization: Bearer`); guests are refused. */
+  async bearerUser(token: string): Promise<AuthUser> {
+    let payload: { sub: string; adm?: boolean; typ?: string };
+    try {
+      payload = await this.jwt.verifyAsync(token);
+    } catch {
+      throw Unauthenticated('auth.tokenInvalid');
+    }
+    if (payload.typ === 'guest') throw Forbidden('auth.guestToken');
+    return { id: payload.sub, isAdmin: payload.adm === true };
   }
 
   private linkSecret(): string {

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import type { LoginResponse } from '@branchmeet/shared';
 import { Client } from 'pg';
@@ -63,6 +66,8 @@ export async function startTestApp(
     LOG_LEVEL: 'error',
     LOGIN_RATE_LIMIT: '1000',
     CLIENT_DIST: '/nonexistent',
+    // Recordings (issue 6) of a test app go to a directory of its own, removed with it.
+    RECORDINGS_DIR: join(tmpdir(), `${name}-recordings`),
     ...opts.env,
   });
   // One mediasoup worker on loopback, on a port range of its own so test files never collide; above Linux's
@@ -110,6 +115,7 @@ export async function startTestApp(
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
+      await rm(join(tmpdir(), `${name}-recordings`), { recursive: true, force: true });
     },
   };
 }
