@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
-import type { TransportOptions } from '@branchmeet/shared';
 import { sendOf, type Joined, type RtcTestClient } from './rtc-client';
-import { LOOPBACK_PEER_CONFIG, waitFor } from './werift';
+import { bundleAnswer, LOOPBACK_PEER_CONFIG, waitFor } from './werift';
 
 /**
  * A werift bot that publishes REAL audio and video over WebRTC through the /rtc join answer: ffmpeg encodes a
@@ -31,57 +30,6 @@ function sections(sdp: string): Section[] {
       const ssrc = block.match(/a=ssrc:(\d+) /)?.[1];
       return { kind, mid, pt, ssrc: ssrc ? Number(ssrc) : undefined };
     });
-}
-
-interface Candidate {
-  protocol: string;
-  foundation: string;
-  priority: number;
-  address: string;
-  port: number;
-}
-
-/** The answer of a mediasoup WebRtcTransport for werift's audio + video offer (bundled, receive side). */
-function answer(t: TransportOptions, secs: Section[]): string {
-  const fp = (t.dtlsParameters.fingerprints as { algorithm: string; value: string }[]).find(
-    (f) => f.algorithm === 'sha-256',
-  );
-  const c = (t.iceCandidates as unknown as Candidate[]).find((x) => x.protocol === 'udp');
-  if (!fp || !c) throw new Error('transport has no sha-256 fingerprint or UDP candidate');
-  const lines = [
-    'v=0',
-    'o=mediasoup 1 1 IN IP4 127.0.0.1',
-    's=-',
-    't=0 0',
-    'a=ice-lite',
-    `a=group:BUNDLE ${secs.map((s) => s.mid).join(' ')}`,
-    'a=msid-semantic: WMS *',
-    `a=fingerprint:sha-256 ${fp.value}`,
-  ];
-  for (const s of secs) {
-    lines.push(
-      `m=${s.kind} ${c.port} UDP/TLS/RTP/SAVPF ${s.pt}`,
-      `c=IN IP4 ${c.address}`,
-      `a=mid:${s.mid}`,
-      'a=recvonly',
-      'a=rtcp-mux',
-      `a=ice-ufrag:${t.iceParameters.usernameFragment}`,
-      `a=ice-pwd:${t.iceParameters.password}`,
-      `a=candidate:${c.foundation} 1 udp ${c.priority} ${c.address} ${c.port} typ host`,
-      'a=end-of-candidates',
-      'a=setup:passive',
-    );
-    if (s.kind === 'audio')
-      lines.push(`a=rtpmap:${s.pt} opus/48000/2`, `a=fmtp:${s.pt} minptime=10;useinbandfec=1`);
-    else
-      lines.push(
-        `a=rtpmap:${s.pt} VP8/90000`,
-        `a=rtcp-fb:${s.pt} nack`,
-        `a=rtcp-fb:${s.pt} nack pli`,
-        `a=rtcp-fb:${s.pt} ccm fir`,
-      );
-  }
-  return lines.join('\r\n') + '\r\n';
 }
 
 /** ffmpeg encoding a live source into RTP on a loopback port, read back by a UDP socket. */
@@ -214,7 +162,13 @@ export async function publishAv(
     transportId: send.id,
     dtlsParameters: { role: 'client', fingerprints: [{ algorithm: fp[1].toLowerCase(), value: fp[2] }] },
   });
-  await pc.setRemoteDescription({ type: 'answer', sdp: answer(send, secs) });
+  await pc.setRemoteDescription({
+    type: 'answer',
+    sdp: bundleAnswer(
+      send,
+      secs.map((x) => ({ mid: x.mid, kind: x.kind, pt: x.pt, direction: 'recvonly' as const })),
+    ),
+  });
   await waitFor('the bot send transport connected', () => pc.connectionState === 'connected', 10000);
 
   const sources: RtpSource[] = [];

@@ -38,7 +38,8 @@ import { MediaService } from '../media/media.service';
 import { loadMediasoup } from '../media/mediasoup-loader';
 import { layersForTile } from '../media/layers';
 import { MEDIA_CODECS } from '../media/media.types';
-import { bundleAnswer, parseSections } from './lecture-bots';
+import { parseSections } from './lecture-bots';
+import { bundleAnswer } from './werift';
 import { LOOPBACK_PEER_CONFIG, sleep, waitFor } from './werift';
 
 const CPU_LIMIT = 0.85;

@@ -11,7 +11,7 @@ import {
 } from 'werift';
 import type { TestApp } from './int-app';
 import type { RtcTestClient } from './rtc-client';
-import { LOOPBACK_PEER_CONFIG, sleep, waitFor, type AnswerTransport } from './werift';
+import { bundleAnswer, LOOPBACK_PEER_CONFIG, sleep, waitFor } from './werift';
 
 /**
  * Lecture tests: many members at once (rows written directly, tokens signed by the app's own JwtService — a
@@ -42,14 +42,6 @@ export async function createAudience(
   );
 }
 
-interface Section {
-  mid: string;
-  kind: 'audio' | 'video';
-  pt: number;
-  direction: 'sendonly' | 'recvonly';
-  ssrc?: number;
-}
-
 /** The fingerprint and, per m-line, mid / kind / payload type (opus or VP8) / SSRC of a werift offer. */
 export function parseSections(sdp: string) {
   const fp = sdp.match(/a=fingerprint:(\S+) (\S+)/);
@@ -70,51 +62,6 @@ export function parseSections(sdp: string) {
     fingerprint: { algorithm: fp[1].toLowerCase(), value: fp[2] },
     sections,
   };
-}
-
-/** The SDP answer of a mediasoup WebRtcTransport (ICE-lite, DTLS server) for several bundled m-lines. */
-export function bundleAnswer(t: AnswerTransport, sections: Section[]): string {
-  const fp = (t.dtlsParameters.fingerprints as { algorithm: string; value: string }[]).find(
-    (f) => f.algorithm === 'sha-256',
-  );
-  const c = (
-    t.iceCandidates as {
-      protocol: string;
-      foundation: string;
-      priority: number;
-      address: string;
-      port: number;
-    }[]
-  ).find((x) => x.protocol === 'udp');
-  if (!fp || !c) throw new Error('transport has no sha-256 fingerprint or UDP candidate');
-  const lines = [
-    'v=0',
-    'o=mediasoup 1 1 IN IP4 127.0.0.1',
-    's=-',
-    't=0 0',
-    'a=ice-lite',
-    `a=group:BUNDLE ${sections.map((s) => s.mid).join(' ')}`,
-    'a=msid-semantic: WMS *',
-    `a=fingerprint:sha-256 ${fp.value}`,
-  ];
-  for (const s of sections) {
-    lines.push(
-      `m=${s.kind} ${c.port} UDP/TLS/RTP/SAVPF ${s.pt}`,
-      `c=IN IP4 ${c.address}`,
-      `a=mid:${s.mid}`,
-      `a=${s.direction}`,
-      'a=rtcp-mux',
-      `a=ice-ufrag:${t.iceParameters.usernameFragment}`,
-      `a=ice-pwd:${t.iceParameters.password}`,
-      `a=candidate:${c.foundation} 1 udp ${c.priority} ${c.address} ${c.port} typ host`,
-      'a=end-of-candidates',
-      'a=setup:passive',
-      s.kind === 'audio' ? `a=rtpmap:${s.pt} opus/48000/2` : `a=rtpmap:${s.pt} VP8/90000`,
-    );
-    if (s.ssrc !== undefined)
-      lines.push(`a=ssrc:${s.ssrc} cname:mediasoup`, `a=ssrc:${s.ssrc} msid:stream-${s.mid} track-${s.mid}`);
-  }
-  return lines.join('\r\n') + '\r\n';
 }
 
 /** A VP8 payload mediasoup reads as a key frame (descriptor S=1, PID 0; frame tag with P=0). */

@@ -55,11 +55,22 @@ interface Candidate {
   port: number;
 }
 
-/** The SDP answer of a mediasoup WebRtcTransport (ICE-lite, DTLS server) for one audio m-line. */
-export function transportAnswer(
-  t: AnswerTransport,
-  o: { mid: string; pt: number; direction: string; ssrc?: number },
-): string {
+/** One m-line of a werift offer as the answer needs it: opus for audio, VP8 for video. */
+export interface AnswerSection {
+  mid: string;
+  kind: 'audio' | 'video';
+  pt: number;
+  /** The direction of the transport's side (recvonly: it receives what werift sends). */
+  direction: 'sendonly' | 'recvonly';
+  /** The SSRC the transport sends on this m-line (a receive side of werift). */
+  ssrc?: number;
+}
+
+/**
+ * The SDP answer of a mediasoup WebRtcTransport (ICE-lite, DTLS server) for werift's bundled m-lines. The one
+ * answer builder of the tests: werift needs an SDP answer, mediasoup gives transport parameters.
+ */
+export function bundleAnswer(t: AnswerTransport, sections: readonly AnswerSection[]): string {
   const fp = (t.dtlsParameters.fingerprints as { algorithm: string; value: string }[]).find(
     (f) => f.algorithm === 'sha-256',
   );
@@ -71,23 +82,42 @@ export function transportAnswer(
     's=-',
     't=0 0',
     'a=ice-lite',
-    `a=group:BUNDLE ${o.mid}`,
+    `a=group:BUNDLE ${sections.map((s) => s.mid).join(' ')}`,
     'a=msid-semantic: WMS *',
     `a=fingerprint:sha-256 ${fp.value}`,
-    `m=audio ${c.port} UDP/TLS/RTP/SAVPF ${o.pt}`,
-    `c=IN IP4 ${c.address}`,
-    `a=mid:${o.mid}`,
-    `a=${o.direction}`,
-    'a=rtcp-mux',
-    `a=ice-ufrag:${t.iceParameters.usernameFragment}`,
-    `a=ice-pwd:${t.iceParameters.password}`,
-    `a=candidate:${c.foundation} 1 udp ${c.priority} ${c.address} ${c.port} typ host`,
-    'a=end-of-candidates',
-    'a=setup:passive',
-    `a=rtpmap:${o.pt} opus/48000/2`,
-    `a=fmtp:${o.pt} minptime=10;useinbandfec=1`,
   ];
-  if (o.ssrc !== undefined)
-    lines.push(`a=ssrc:${o.ssrc} cname:mediasoup`, `a=ssrc:${o.ssrc} msid:stream track`);
+  for (const s of sections) {
+    lines.push(
+      `m=${s.kind} ${c.port} UDP/TLS/RTP/SAVPF ${s.pt}`,
+      `c=IN IP4 ${c.address}`,
+      `a=mid:${s.mid}`,
+      `a=${s.direction}`,
+      'a=rtcp-mux',
+      `a=ice-ufrag:${t.iceParameters.usernameFragment}`,
+      `a=ice-pwd:${t.iceParameters.password}`,
+      `a=candidate:${c.foundation} 1 udp ${c.priority} ${c.address} ${c.port} typ host`,
+      'a=end-of-candidates',
+      'a=setup:passive',
+    );
+    if (s.kind === 'audio')
+      lines.push(`a=rtpmap:${s.pt} opus/48000/2`, `a=fmtp:${s.pt} minptime=10;useinbandfec=1`);
+    else
+      lines.push(
+        `a=rtpmap:${s.pt} VP8/90000`,
+        `a=rtcp-fb:${s.pt} nack`,
+        `a=rtcp-fb:${s.pt} nack pli`,
+        `a=rtcp-fb:${s.pt} ccm fir`,
+      );
+    if (s.ssrc !== undefined)
+      lines.push(`a=ssrc:${s.ssrc} cname:mediasoup`, `a=ssrc:${s.ssrc} msid:stream-${s.mid} track-${s.mid}`);
+  }
   return lines.join('\r\n') + '\r\n';
+}
+
+/** The answer for one audio m-line. */
+export function transportAnswer(
+  t: AnswerTransport,
+  o: { mid: string; pt: number; direction: AnswerSection['direction']; ssrc?: number },
+): string {
+  return bundleAnswer(t, [{ kind: 'audio', ...o }]);
 }
