@@ -164,6 +164,7 @@ describe('lecture view', () => {
     const { send } = renderRoom(state);
     expect(screen.getByTestId('ctl-camera')).toBeInTheDocument();
     expect(screen.getByTestId('ctl-screen')).toBeInTheDocument();
+    expect(screen.queryByTestId('ctl-hand')).toBeNull(); // the lecturer gives the floor, asks nobody for it
     // raised hands come first after the presenters: 赵听众 (hand up) before 李听众
     const names = screen.getAllByTestId('participant').map((x) => x.getAttribute('data-peer-name'));
     expect(names.indexOf('赵听众')).toBeLessThan(names.indexOf('李听众'));
