@@ -82,6 +82,8 @@ describe('lecture mode in the browser', () => {
         peer.set(m, (await peerIdOf(m.page))!);
         if (m === lecturer) await lecturer.page.getByTestId('ctl-screen').click();
       }
+      // the lecturer gives the floor and asks nobody for it: no hand of their own
+      expect(await lecturer.page.getByTestId('ctl-hand').count()).toBe(0);
       for (const m of [l1, l2]) {
         // receive-only: no microphone, camera or screen controls; hand and Q&A instead
         expect(await m.page.getByTestId('ctl-mic').count()).toBe(0);
@@ -268,7 +270,11 @@ describe('lecture mode in the browser', () => {
         `replay in Chromium: ${b.width}x${b.height}, ${b.frames} frames, ${b.audioBytes} audio bytes decoded, ` +
           `duration ${b.duration.toFixed(2)} s\n`,
       );
-      await member.page.screenshot({ path: join(artifactsDir, 'lecture-recording-playing-phone.png') });
+      await member.page.evaluate(() => window.scrollTo(0, 0)); // the fixed header stays on top of a full page
+      await member.page.screenshot({
+        path: join(artifactsDir, 'lecture-recording-playing-phone.png'),
+        fullPage: true,
+      });
       // and on a desktop-sized page (the organizer 张伟, also a member of the branch)
       await l1.page.goto(`${meetingUrl}/info`, { waitUntil: 'domcontentloaded' });
       await l1.page.getByTestId('recording-play').click();
@@ -278,7 +284,8 @@ describe('lecture mode in the browser', () => {
         const v = document.querySelector<HTMLVideoElement>('[data-testid=recording-player]');
         return !!v && !v.paused && v.currentTime > 2 && v.videoWidth > 0 && !v.error;
       });
-      await l1.page.screenshot({ path: join(artifactsDir, 'lecture-recording-playing.png') });
+      await l1.page.evaluate(() => window.scrollTo(0, 0));
+      await l1.page.screenshot({ path: join(artifactsDir, 'lecture-recording-playing.png'), fullPage: true });
     });
   });
 });
