@@ -288,4 +288,48 @@ describe('lecture mode in the browser', () => {
       await l1.page.screenshot({ path: join(artifactsDir, 'lecture-recording-playing.png'), fullPage: true });
     });
   });
+
+  it('a recording still running when the host ends the meeting is stopped and stored as well', async () => {
+    await shootOnFailure('end', async () => {
+      const toggle = lecturer.page.getByTestId('recording-toggle');
+      expect(await toggle.textContent()).toContain('开始录制');
+      await toggle.click();
+      await lecturer.page.getByTestId('recording-indicator').waitFor();
+      const started = Date.now();
+      await until(
+        'six seconds recorded',
+        async () => {
+          expect(await lecturer.page.getByTestId('recording-indicator').count()).toBe(1);
+          return Date.now() - started > 6000;
+        },
+        15_000,
+        500,
+      );
+      await lecturer.page.getByTestId('ctl-host').click();
+      await lecturer.page.getByTestId('host-end').click();
+      await lecturer.page.getByTestId('end-confirm').click();
+      await lecturer.page.getByTestId('room-final').waitFor();
+      const ran = (Date.now() - started) / 1000;
+
+      const t = await apiLogin(server.baseUrl, '13800000013');
+      let items: { startedAt: string; durationSeconds: number }[] = [];
+      await until(
+        'the second recording is stored',
+        async () => {
+          const res = await fetch(`${server.baseUrl}/api/meetings/${meetingId}/recordings`, {
+            headers: { authorization: `Bearer ${t.accessToken}` },
+          });
+          items = ((await res.json()) as { items: typeof items }).items;
+          return items.length === 2;
+        },
+        30_000,
+        500,
+      );
+      const second = items.reduce((a, b) => (a.startedAt > b.startedAt ? a : b));
+      expect(Math.abs(second.durationSeconds - ran)).toBeLessThan(5);
+      await l2.page.reload({ waitUntil: 'domcontentloaded' });
+      await l2.page.getByTestId('recording-item').nth(1).waitFor();
+      expect(await l2.page.getByTestId('recording-item').count()).toBe(2);
+    });
+  });
 });
