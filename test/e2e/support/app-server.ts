@@ -71,6 +71,8 @@ async function freeMediaPortBase(workers: number): Promise<number> {
 export interface AppServerOptions {
   /** mediasoup workers in the server process (default 1: the machine's cores belong to the browsers). */
   mediaWorkers?: number;
+  /** Extra environment for the server process (e.g. RECORDINGS_DIR). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -105,6 +107,7 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
       MEDIA_RTC_PORT_BASE: String(mediaPortBase),
       MEDIA_LISTEN_IP: '127.0.0.1',
       MEDIA_ANNOUNCED_ADDRESS: '127.0.0.1',
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -89,6 +89,8 @@ export function ControlBar({
   const role = state.self ? lectureRole(state, state.self) : null;
   const mayMic = role !== 'listener';
   const mayVideo = role === null || role === 'lecturer' || role === 'presenter';
+  // the lecturer is the one who gives the floor: a hand of their own would ask themselves
+  const mayHand = role !== 'lecturer';
 
   const run = (action: () => Promise<unknown>, failure?: string) => {
     void action()
@@ -165,14 +167,16 @@ export function ControlBar({
             onClick={() => room && run(() => room.setScreen(!state.local.screen), t('room.screenFailed'))}
           />
         )}
-        <ControlButton
-          testId="ctl-hand"
-          label={handRaised ? t('room.lowerHand') : t('room.raiseHand')}
-          icon={<HandIcon />}
-          active={handRaised}
-          pressed={handRaised}
-          onClick={() => room && run(() => room.setHand(!handRaised))}
-        />
+        {mayHand && (
+          <ControlButton
+            testId="ctl-hand"
+            label={handRaised ? t('room.lowerHand') : t('room.raiseHand')}
+            icon={<HandIcon />}
+            active={handRaised}
+            pressed={handRaised}
+            onClick={() => room && run(() => room.setHand(!handRaised))}
+          />
+        )}
         {state.lecture && onToggleQa && (
           <ControlButton
             testId="ctl-qa"

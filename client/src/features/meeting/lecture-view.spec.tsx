@@ -138,6 +138,18 @@ describe('lecture view', () => {
     expect(screen.getByTestId('lecture-listeners')).toHaveTextContent('2');
   });
 
+  it('with no screen shared, the lecturer sees their own camera as the main picture, not a wait', () => {
+    renderRoom(stateAs(lecturer)); // the lecturer's own screen consumer is not theirs to show: no screen
+    const main = screen.getByTestId('room-main');
+    expect(main.querySelector('[data-peer-id="p-lecturer"]')).not.toBeNull();
+    expect(main).not.toHaveTextContent('等待主讲人开讲');
+    expect(
+      within(screen.getByTestId('room-grid'))
+        .queryAllByTestId('speaker-tile')
+        .map((x) => x.textContent),
+    ).toEqual([expect.stringContaining('王书记')]);
+  });
+
   it('a listener has hand and Q&A but no microphone, camera or screen; with the floor, the microphone only', () => {
     renderRoom(stateAs(listener));
     expect(screen.queryByTestId('ctl-mic')).toBeNull();
@@ -164,6 +176,7 @@ describe('lecture view', () => {
     const { send } = renderRoom(state);
     expect(screen.getByTestId('ctl-camera')).toBeInTheDocument();
     expect(screen.getByTestId('ctl-screen')).toBeInTheDocument();
+    expect(screen.queryByTestId('ctl-hand')).toBeNull(); // the lecturer gives the floor, asks nobody for it
     // raised hands come first after the presenters: 赵听众 (hand up) before 李听众
     const names = screen.getAllByTestId('participant').map((x) => x.getAttribute('data-peer-name'));
     expect(names.indexOf('赵听众')).toBeLessThan(names.indexOf('李听众'));

@@ -83,8 +83,13 @@ export function LectureStage() {
     });
   let main = mainOf(state);
   if (!main) {
-    // No screen: the lecturer (else the first presenter) large.
-    const first = thumbs.find((x) => x.testId === 'lecturer-tile') ?? thumbs.find((x) => !x.isSelf) ?? null;
+    // No screen: the lecturer large — on the lecturer's own page their own camera, what the listeners see
+    // (not "waiting for the lecturer") — else the first presenter.
+    const first =
+      thumbs.find((x) => x.testId === 'lecturer-tile') ??
+      thumbs.find((x) => x.isSelf && selfRole === 'lecturer') ??
+      thumbs.find((x) => !x.isSelf) ??
+      null;
     if (first) {
       main = first;
       thumbs.splice(thumbs.indexOf(first), 1);

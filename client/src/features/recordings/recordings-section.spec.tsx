@@ -61,6 +61,7 @@ describe('recordings on the meeting page', () => {
     fireEvent.click(screen.getByTestId('recording-play'));
     const video = await screen.findByTestId('recording-player');
     expect(video).toHaveAttribute('src', `/api/recordings/${recId}/file?t=abc`);
+    expect((video as HTMLVideoElement).autoplay).toBe(true); // the click on "play" starts it
     fireEvent.play(video);
     await waitFor(() => expect(screen.getByTestId('makeup-done')).toBeInTheDocument());
     const report = requests.find((r) => r.method === 'POST');

@@ -25,7 +25,8 @@ export function formatSize(bytes: number): string {
 }
 
 /**
- * The replay: a <video> on the recording's link, reporting `{ position, playing }` every few seconds and on
+ * The replay: a <video> on the recording's link, opened by the "play" button and so started at once (the click is
+ * the gesture the browser's autoplay policy asks for), reporting `{ position, playing }` every few seconds and on
  * play/pause/end; the server decides what counts (play speed, no skipping) and answers with the progress.
  */
 export function RecordingPlayer({
@@ -59,6 +60,7 @@ export function RecordingPlayer({
       ref={ref}
       src={recording.url}
       controls
+      autoPlay
       playsInline
       preload="metadata"
       onPlay={report}
