@@ -5,7 +5,7 @@ import { AppProviders } from '../../providers';
 import { mockApi } from '../../test/mock-api';
 import { resetLanguage } from '../../test/render';
 import { initialRoomState, roomReducer } from '../meeting/room-store';
-import { formatDuration, formatSize, RecordingsSection } from './recordings-section';
+import { formatDuration, formatSize, RecordingsSection, RECORDINGS_POLL_MS } from './recordings-section';
 
 const meetingId = '99999999-9999-4999-8999-999999999999';
 const recId = '88888888-8888-4888-8888-888888888888';
@@ -79,6 +79,39 @@ describe('recordings on the meeting page', () => {
     );
     await waitFor(() => expect(requests).toHaveLength(1));
     expect(container.querySelector('[data-testid="recordings"]')).toBeNull();
+  });
+
+  it('reads the list again while a recording runs, so the stored recording appears without a reload', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      let stored = false;
+      const { requests } = mockApi({
+        [`GET /meetings/${meetingId}/recordings`]: () => ({
+          body: stored
+            ? list()
+            : list({
+                items: [],
+                state: { meetingId, recording: true, startedAt: '2026-12-01T06:00:00.000Z' },
+              }),
+        }),
+      });
+      render(
+        <AppProviders>
+          <RecordingsSection meetingId={meetingId} />
+        </AppProviders>,
+      );
+      expect(await screen.findByTestId('recordings-live')).toBeInTheDocument();
+      stored = true;
+      vi.advanceTimersByTime(RECORDINGS_POLL_MS);
+      expect(await screen.findByTestId('recording-duration')).toHaveTextContent('1:58');
+      expect(screen.queryByTestId('recordings-live')).toBeNull();
+      // Not live and no longer recording: no more polling.
+      const reads = requests.length;
+      vi.advanceTimersByTime(3 * RECORDINGS_POLL_MS);
+      expect(requests).toHaveLength(reads);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -9,6 +9,8 @@ import { errorText } from '../../api/errors';
 
 /** How often the player reports where it is (the server credits at most this much real time per report). */
 export const PROGRESS_INTERVAL_MS = 5000;
+/** How often the list is read again while the meeting is live or being recorded. */
+export const RECORDINGS_POLL_MS = 10_000;
 
 export function formatDuration(seconds: number): string {
   const s = Math.round(seconds);
@@ -105,8 +107,12 @@ function MakeUp({ progress }: { progress: MakeUpProgress }) {
   );
 }
 
-/** On the meeting page: the meeting's recordings with duration and size, the player, one's make-up progress. */
-export function RecordingsSection({ meetingId }: { meetingId: string }) {
+/**
+ * On the meeting page: the meeting's recordings with duration and size, the player, one's make-up progress.
+ * While the meeting is live or a recording runs, the list is polled like the live attendance, so a recording
+ * shows up once it is stored without reloading the page.
+ */
+export function RecordingsSection({ meetingId, live = false }: { meetingId: string; live?: boolean }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [list, setList] = useState<RecordingList | null>(null);
@@ -126,6 +132,12 @@ export function RecordingsSection({ meetingId }: { meetingId: string }) {
   useEffect(() => {
     void load();
   }, [load]);
+  const recordingNow = list?.state.recording ?? false;
+  useEffect(() => {
+    if (!live && !recordingNow) return;
+    const timer = setInterval(() => void load(), RECORDINGS_POLL_MS);
+    return () => clearInterval(timer);
+  }, [load, live, recordingNow]);
 
   if (!list) return null;
   if (list.items.length === 0 && !list.state.recording) return null;

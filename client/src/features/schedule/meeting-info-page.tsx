@@ -212,7 +212,7 @@ export function MeetingInfoPage() {
       )}
 
       {(meeting.status === 'live' || meeting.status === 'ended') && (
-        <RecordingsSection meetingId={meeting.id} />
+        <RecordingsSection meetingId={meeting.id} live={meeting.status === 'live'} />
       )}
 
       {exporter && meeting.status !== 'cancelled' && (
