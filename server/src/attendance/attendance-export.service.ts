@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { attendanceStatusLabelsZh, ErrorCodes, type MeetingAttendance } from '@branchmeet/shared';
+import { attendanceStatusLabelsZh, type MeetingAttendance } from '@branchmeet/shared';
 import PDFDocument from 'pdfkit';
 import { DataSource, In } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
@@ -71,13 +71,8 @@ export class AttendanceExportService {
   private async load(user: AuthUser, meetingId: string): Promise<ExportData> {
     const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
     if (!meeting) throw NotFound('notFound.meeting');
-    let unitName: string;
-    try {
-      unitName = (await this.access.unit(user, meeting.unitId, 'attendance.export')).unit.name;
-    } catch (e) {
-      if (e instanceof DomainError && e.code === ErrorCodes.notFound) throw NotFound('notFound.meeting');
-      throw e;
-    }
+    const unitName = (await this.access.unitOf(user, meeting.unitId, 'attendance.export', 'notFound.meeting'))
+      .unit.name;
     const attendance = await this.attendance.forMeeting(user, meetingId);
     const ids = attendance.records.map((r) => r.userId);
     const users = ids.length

@@ -156,12 +156,7 @@ export class AttendanceService {
   async forMeeting(user: AuthUser, meetingId: string, now = new Date()): Promise<MeetingAttendance> {
     const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
     if (!meeting) throw NotFound('notFound.meeting');
-    try {
-      await this.access.unit(user, meeting.unitId, 'attendance.read');
-    } catch (e) {
-      if (e instanceof DomainError && e.code === ErrorCodes.notFound) throw NotFound('notFound.meeting');
-      throw e;
-    }
+    await this.access.unitOf(user, meeting.unitId, 'attendance.read', 'notFound.meeting');
     const ref: MeetingRef = meeting;
     const em = this.dataSource.manager;
     let set: { rules: AttendanceRules; expected: PersonRecord[]; observers: PersonRecord[] };

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCodes, type QaList, type QaQuestion } from '@branchmeet/shared';
+import { type QaList, type QaQuestion } from '@branchmeet/shared';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
-import { DomainError, NotFound } from '../common/domain-error';
+import { NotFound } from '../common/domain-error';
 import { MeetingEntity } from '../meetings/meeting.entity';
 import { AccessService } from '../orgs/access.service';
 
@@ -36,12 +36,7 @@ export class LectureQaService {
   async listFor(user: AuthUser, meetingId: string): Promise<QaList> {
     const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
     if (!meeting) throw NotFound('notFound.meeting');
-    try {
-      await this.access.unit(user, meeting.unitId, 'meeting.read');
-    } catch (e) {
-      if (e instanceof DomainError && e.code === ErrorCodes.notFound) throw NotFound('notFound.meeting');
-      throw e;
-    }
+    await this.access.unitOf(user, meeting.unitId, 'meeting.read', 'notFound.meeting');
     return this.list(meetingId, user.id);
   }
 

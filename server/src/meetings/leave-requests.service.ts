@@ -190,12 +190,7 @@ export class LeaveRequestsService {
   private async meetingFor(user: AuthUser, meetingId: string, action: UnitAction) {
     const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
     if (!meeting) throw NotFound('notFound.meeting');
-    try {
-      const { relation } = await this.access.unit(user, meeting.unitId, action);
-      return { meeting, relation };
-    } catch (e) {
-      if (e instanceof DomainError && e.code === ErrorCodes.notFound) throw NotFound('notFound.meeting');
-      throw e;
-    }
+    const { relation } = await this.access.unitOf(user, meeting.unitId, action, 'notFound.meeting');
+    return { meeting, relation };
   }
 }

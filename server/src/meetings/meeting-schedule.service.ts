@@ -386,12 +386,7 @@ export class MeetingScheduleService {
   private async authorised(user: AuthUser, meetingId: string, action: UnitAction): Promise<MeetingEntity> {
     const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
     if (!meeting) throw NotFound('notFound.meeting');
-    try {
-      await this.access.unit(user, meeting.unitId, action);
-    } catch (e) {
-      if (e instanceof DomainError && e.code === ErrorCodes.notFound) throw NotFound('notFound.meeting');
-      throw e;
-    }
+    await this.access.unitOf(user, meeting.unitId, action, 'notFound.meeting');
     return meeting;
   }
 

@@ -1,11 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import {
-  ErrorCodes,
-  formatMessage,
-  type ChatMessage,
-  type LiveMeeting,
-  type OpenRoomRequest,
-} from '@branchmeet/shared';
+import { formatMessage, type ChatMessage, type LiveMeeting, type OpenRoomRequest } from '@branchmeet/shared';
 import { DataSource } from 'typeorm';
 import { AttendanceService } from '../attendance/attendance.service';
 import { AuditService } from '../audit/audit.service';
@@ -307,12 +301,7 @@ export class MeetingsService implements OnApplicationBootstrap {
 
   /** The unit's rule; a meeting of a unit the user cannot see is not found (its existence is not revealed). */
   private async checkUnit(user: AuthUser, unitId: string, action: UnitAction): Promise<void> {
-    try {
-      await this.access.unit(user, unitId, action);
-    } catch (e) {
-      if (e instanceof DomainError && e.code === ErrorCodes.notFound) throw NotFound('notFound.meeting');
-      throw e;
-    }
+    await this.access.unitOf(user, unitId, action, 'notFound.meeting');
   }
 
   private toDto(m: MeetingEntity): LiveMeeting {

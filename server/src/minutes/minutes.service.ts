@@ -91,19 +91,14 @@ export class MinutesService {
   ): Promise<MinutesContext> {
     const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
     if (!meeting) throw NotFound('notFound.meeting');
-    try {
-      const { unit, relation } = await this.access.unit(user, meeting.unitId, action);
-      return {
-        meeting,
-        unit,
-        relation,
-        isHost: meeting.hostId === user.id,
-        isRecorder: meeting.recorderId === user.id,
-      };
-    } catch (e) {
-      if (e instanceof DomainError && e.code === ErrorCodes.notFound) throw NotFound('notFound.meeting');
-      throw e;
-    }
+    const { unit, relation } = await this.access.unitOf(user, meeting.unitId, action, 'notFound.meeting');
+    return {
+      meeting,
+      unit,
+      relation,
+      isHost: meeting.hostId === user.id,
+      isRecorder: meeting.recorderId === user.id,
+    };
   }
 
   permissions(ctx: MinutesContext, status: MinutesStatus): MinutesPermissions {

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { managerRoles, OrgUnitType, UnitRole } from '@branchmeet/shared';
+import { ErrorCodes, managerRoles, OrgUnitType, UnitRole, type MessageKey } from '@branchmeet/shared';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { UserEntity } from '../auth/user.entity';
-import { Forbidden, NotFound, Unauthenticated } from '../common/domain-error';
+import { DomainError, Forbidden, NotFound, Unauthenticated } from '../common/domain-error';
 import { MembershipEntity } from './membership.entity';
 import { OrgUnitEntity } from './org-unit.entity';
 
@@ -140,6 +140,25 @@ export class AccessService {
       throw Forbidden('access.roleForbids', { unit: unit.name, action });
     }
     return { unit, relation };
+  }
+
+  /**
+   * `unit` for something that lives in the unit (a meeting, its minutes, its recordings): when the user has no
+   * relation to the unit, that thing is what is not found (`notFound`), so neither its existence nor its unit's is
+   * revealed. A unit the user may see but not change still gives 403.
+   */
+  async unitOf(
+    user: AuthUser,
+    unitId: string,
+    action: UnitAction,
+    notFound: MessageKey,
+  ): Promise<UnitAccess> {
+    try {
+      return await this.unit(user, unitId, action);
+    } catch (e) {
+      if (e instanceof DomainError && e.code === ErrorCodes.notFound) throw NotFound(notFound);
+      throw e;
+    }
   }
 
   async assertGlobal(user: AuthUser, action: GlobalAction): Promise<void> {

@@ -6,16 +6,15 @@ import { errorText } from '../../api/errors';
 import { localTrackKey } from '../../media';
 import { useRoom } from './room-context';
 import {
-  consumerOf,
   isHostPeer,
   lectureRole,
   lectureSpeakers,
   orderedPeers,
   selfModerates,
-  sourceState,
   type PeerView,
   type RoomViewState,
 } from './room-store';
+import { peerTile, selfTile } from './tiles';
 import { VideoTile, type VideoTileProps } from './video-tile';
 
 /** The lecture's main picture: a shared screen (slides) first, else the lecturer's camera. */
@@ -47,16 +46,8 @@ function mainOf(state: RoomViewState): VideoTileProps | null {
 }
 
 function speakerTile(state: RoomViewState, peer: PeerView): VideoTileProps {
-  const camera = consumerOf(state, peer.peerId, 'camera');
   return {
-    peerId: peer.peerId,
-    name: peer.name,
-    videoKey: camera && sourceState(peer, 'camera') === 'on' ? camera.consumerId : null,
-    consumerId: camera?.consumerId,
-    isHost: isHostPeer(state, peer),
-    mic: sourceState(peer, 'mic'),
-    handRaised: peer.handRaised,
-    speaking: state.activeSpeaker === peer.peerId,
+    ...peerTile(state, peer),
     testId: lectureRole(state, peer) === 'lecturer' ? 'lecturer-tile' : 'speaker-tile',
   };
 }
@@ -70,17 +61,8 @@ export function LectureStage() {
   const { state } = useRoom();
   const selfRole = state.self ? lectureRole(state, state.self) : null;
   const thumbs: VideoTileProps[] = lectureSpeakers(state).map((p) => speakerTile(state, p));
-  if (state.self && selfRole !== 'listener')
-    thumbs.unshift({
-      peerId: state.self.peerId,
-      name: state.self.name,
-      videoKey: state.local.camera ? localTrackKey('camera') : null,
-      isSelf: true,
-      isHost: isHostPeer(state, state.self),
-      mic: state.local.mic ? 'on' : 'off',
-      handRaised: state.self.handRaised,
-      speaking: state.activeSpeaker === state.self.peerId,
-    });
+  const self = selfTile(state);
+  if (self && selfRole !== 'listener') thumbs.unshift(self);
   let main = mainOf(state);
   if (!main) {
     // No screen: the lecturer large — on the lecturer's own page their own camera, what the listeners see

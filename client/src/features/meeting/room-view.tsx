@@ -24,7 +24,8 @@ import { MinutesPanel } from '../minutes/minutes-panel';
 import { RecordingIndicator } from '../recordings/recording-indicator';
 import { ParticipantsPanel } from './participants-panel';
 import { useRoom } from './room-context';
-import { consumerOf, isHostPeer, orderedPeers, sourceState, type RoomViewState } from './room-store';
+import { orderedPeers, type RoomViewState } from './room-store';
+import { peerTile, selfTile } from './tiles';
 import { RemoteAudio, VideoTile, type VideoTileProps } from './video-tile';
 
 type ViewMode = 'grid' | 'speaker';
@@ -55,34 +56,8 @@ export function ConnectionBadge({ state }: { state: ConnectionState }) {
 
 /** The tiles of the stage: the person first, then the others in joining order. */
 function participantTiles(state: RoomViewState): VideoTileProps[] {
-  const tiles: VideoTileProps[] = [];
-  if (state.self) {
-    tiles.push({
-      peerId: state.self.peerId,
-      name: state.self.name,
-      videoKey: state.local.camera ? localTrackKey('camera') : null,
-      isSelf: true,
-      isHost: isHostPeer(state, state.self),
-      mic: state.local.mic ? 'on' : 'off',
-      handRaised: state.self.handRaised,
-      speaking: state.activeSpeaker === state.self.peerId,
-    });
-  }
-  for (const peer of orderedPeers(state)) {
-    const camera = consumerOf(state, peer.peerId, 'camera');
-    const cameraOn = sourceState(peer, 'camera') === 'on';
-    tiles.push({
-      peerId: peer.peerId,
-      name: peer.name,
-      videoKey: camera && cameraOn ? camera.consumerId : null,
-      consumerId: camera?.consumerId,
-      isHost: isHostPeer(state, peer),
-      mic: sourceState(peer, 'mic'),
-      handRaised: peer.handRaised,
-      speaking: state.activeSpeaker === peer.peerId,
-    });
-  }
-  return tiles;
+  const self = selfTile(state);
+  return [...(self ? [self] : []), ...orderedPeers(state).map((p) => peerTile(state, p))];
 }
 
 function screenTiles(state: RoomViewState): VideoTileProps[] {

@@ -1,0 +1,34 @@
+import { localTrackKey } from '../../media';
+import { consumerOf, isHostPeer, sourceState, type PeerView, type RoomViewState } from './room-store';
+import type { VideoTileProps } from './video-tile';
+
+/** The person's own camera tile (the local track), as every stage shows it. */
+export function selfTile(state: RoomViewState): VideoTileProps | null {
+  const self = state.self;
+  if (!self) return null;
+  return {
+    peerId: self.peerId,
+    name: self.name,
+    videoKey: state.local.camera ? localTrackKey('camera') : null,
+    isSelf: true,
+    isHost: isHostPeer(state, self),
+    mic: state.local.mic ? 'on' : 'off',
+    handRaised: self.handRaised,
+    speaking: state.activeSpeaker === self.peerId,
+  };
+}
+
+/** A remote person's camera tile: their camera consumer while the camera is on. */
+export function peerTile(state: RoomViewState, peer: PeerView): VideoTileProps {
+  const camera = consumerOf(state, peer.peerId, 'camera');
+  return {
+    peerId: peer.peerId,
+    name: peer.name,
+    videoKey: camera && sourceState(peer, 'camera') === 'on' ? camera.consumerId : null,
+    consumerId: camera?.consumerId,
+    isHost: isHostPeer(state, peer),
+    mic: sourceState(peer, 'mic'),
+    handRaised: peer.handRaised,
+    speaking: state.activeSpeaker === peer.peerId,
+  };
+}
