@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { AppServer, startAppServer } from './support/app-server';
 import { artifactsDir, launchBrowser } from './support/browser';
-import { apiLogin, branchId, Member, openAs, until } from './support/room';
+import { apiCall, apiLogin, branchId, Member, openAs, until } from './support/room';
 
 /**
  * Issue 4, "what it must show" 6, through the real UI (the built server and client, Debian's Chromium with fake
@@ -49,15 +49,7 @@ describe('meetings of 三会一课 in the browser', () => {
       throw e;
     }
   };
-  const api = async <T>(path: string, body?: object): Promise<T> => {
-    const res = await fetch(`${server.baseUrl}/api${path}`, {
-      method: body ? 'POST' : 'GET',
-      headers: { authorization: `Bearer ${secToken}`, 'content-type': 'application/json' },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
-  };
+  const api = <T>(path: string, body?: object) => apiCall<T>(server.baseUrl, secToken, path, body);
 
   beforeAll(async () => {
     server = await startAppServer({ mediaWorkers: 1 });

@@ -5,7 +5,7 @@ import type { MeetingAttendance, RecordingList } from '@branchmeet/shared';
 import type { Browser, Page } from 'playwright-core';
 import { AppServer, startAppServer } from './support/app-server';
 import { artifactsDir, launchBrowser } from './support/browser';
-import { apiLogin, branchId, Member, openAs, until } from './support/room';
+import { apiCall, apiLogin, branchId, Member, openAs, until } from './support/room';
 
 /**
  * Issue 6, part B, through the real UI: the secretary hosts a lecture from Chromium (fake camera and microphone)
@@ -29,15 +29,7 @@ describe('lecture recording and replay in the browser', () => {
     await page.waitForTimeout(400);
     await page.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage: true });
   };
-  const api = async <T>(path: string, body?: object): Promise<T> => {
-    const res = await fetch(`${server.baseUrl}/api${path}`, {
-      method: body ? 'POST' : 'GET',
-      headers: { authorization: `Bearer ${secToken}`, 'content-type': 'application/json' },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
-  };
+  const api = <T>(path: string, body?: object) => apiCall<T>(server.baseUrl, secToken, path, body);
 
   beforeAll(async () => {
     recordingsDir = mkdtempSync(join(tmpdir(), 'bm-e2e-rec-'));

@@ -50,6 +50,17 @@ export async function apiLogin(baseUrl: string, login: string) {
   };
 }
 
+/** A JSON request to the app's API with `token`: GET, or POST when there is a body; throws on an error status. */
+export async function apiCall<T>(baseUrl: string, token: string, path: string, body?: object): Promise<T> {
+  const res = await fetch(`${baseUrl}/api${path}`, {
+    method: body ? 'POST' : 'GET',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
 /**
  * A browser context signed in as `login` (the tokens the login page would store), with the room's test hooks on
  * (`branchmeet.testHooks=1` → `window.__bmRoom`). One context per person: own storage, own fake devices.

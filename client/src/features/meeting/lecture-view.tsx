@@ -3,7 +3,6 @@ import { App, Button, Empty, Flex, Input, List, Space, Tag, Typography } from 'a
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../api/errors';
-import { localTrackKey } from '../../media';
 import { useRoom } from './room-context';
 import {
   isHostPeer,
@@ -14,7 +13,7 @@ import {
   type PeerView,
   type RoomViewState,
 } from './room-store';
-import { peerTile, selfTile } from './tiles';
+import { peerTile, selfScreenTile, selfTile } from './tiles';
 import { VideoTile, type VideoTileProps } from './video-tile';
 
 /** The lecture's main picture: a shared screen (slides) first, else the lecturer's camera. */
@@ -32,17 +31,7 @@ function mainOf(state: RoomViewState): VideoTileProps | null {
       testId: 'screen-tile',
     };
   }
-  if (state.self && state.local.screen)
-    return {
-      peerId: state.self.peerId,
-      name: state.self.name,
-      videoKey: localTrackKey('screen'),
-      isSelf: true,
-      mic: 'none',
-      screen: true,
-      testId: 'screen-tile',
-    };
-  return null;
+  return selfScreenTile(state);
 }
 
 function speakerTile(state: RoomViewState, peer: PeerView): VideoTileProps {

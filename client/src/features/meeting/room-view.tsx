@@ -16,7 +16,7 @@ import {
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../api/errors';
-import { localTrackKey, type ConnectionState } from '../../media';
+import type { ConnectionState } from '../../media';
 import { ControlBar } from './control-bar';
 import { ChatPanel } from './chat-panel';
 import { LectureStage, QaPanel } from './lecture-view';
@@ -25,7 +25,7 @@ import { RecordingIndicator } from '../recordings/recording-indicator';
 import { ParticipantsPanel } from './participants-panel';
 import { useRoom } from './room-context';
 import { orderedPeers, type RoomViewState } from './room-store';
-import { peerTile, selfTile } from './tiles';
+import { peerTile, selfScreenTile, selfTile } from './tiles';
 import { RemoteAudio, VideoTile, type VideoTileProps } from './video-tile';
 
 type ViewMode = 'grid' | 'speaker';
@@ -76,17 +76,8 @@ function screenTiles(state: RoomViewState): VideoTileProps[] {
       testId: 'screen-tile',
     });
   }
-  if (state.self && state.local.screen) {
-    screens.push({
-      peerId: state.self.peerId,
-      name: state.self.name,
-      videoKey: localTrackKey('screen'),
-      isSelf: true,
-      mic: 'none',
-      screen: true,
-      testId: 'screen-tile',
-    });
-  }
+  const own = selfScreenTile(state);
+  if (own) screens.push(own);
   return screens;
 }
 

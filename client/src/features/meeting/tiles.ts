@@ -18,6 +18,20 @@ export function selfTile(state: RoomViewState): VideoTileProps | null {
   };
 }
 
+/** The person's own screen share, while they share one. */
+export function selfScreenTile(state: RoomViewState): VideoTileProps | null {
+  if (!state.self || !state.local.screen) return null;
+  return {
+    peerId: state.self.peerId,
+    name: state.self.name,
+    videoKey: localTrackKey('screen'),
+    isSelf: true,
+    mic: 'none',
+    screen: true,
+    testId: 'screen-tile',
+  };
+}
+
 /** A remote person's camera tile: their camera consumer while the camera is on. */
 export function peerTile(state: RoomViewState, peer: PeerView): VideoTileProps {
   const camera = consumerOf(state, peer.peerId, 'camera');
