@@ -28,6 +28,8 @@ export const apiRoutes = {
     ledgerXlsx: (unitId: string) => `/org-units/${unitId}/ledger.xlsx`,
     /** A branch's attendance rules (GET; PUT by its managers, optionally recomputing ended meetings). */
     attendanceRules: (unitId: string) => `/org-units/${unitId}/attendance-rules`,
+    /** Every attendance correction of the unit (and the branches below it) over a period (`?from&to`). */
+    attendanceCorrections: (unitId: string) => `/org-units/${unitId}/attendance-corrections`,
   },
   meetings: {
     /** The branch's live rooms (GET) / open a live room ad hoc (POST). */
@@ -38,6 +40,9 @@ export const apiRoutes = {
     questions: (meetingId: string) => `/meetings/${meetingId}/questions`,
     /** Per-member attendance of a meeting (computed from presence). */
     attendance: (meetingId: string) => `/meetings/${meetingId}/attendance`,
+    /** A manager's correction of one person's status in an ended meeting (PUT, with a reason). */
+    attendanceCorrection: (meetingId: string, userId: string) =>
+      `/meetings/${meetingId}/attendance/${userId}/correction`,
     /** A meeting's attendance as a file (secretaries and upper levels only). */
     attendanceXlsx: (meetingId: string) => `/meetings/${meetingId}/attendance/export.xlsx`,
     attendanceCsv: (meetingId: string) => `/meetings/${meetingId}/attendance/export.csv`,

@@ -14,6 +14,17 @@ import { OrgUnitType } from './orgs';
 export const AttendanceStatus = z.enum(['present', 'late', 'left_early', 'absent', 'excused', 'make_up']);
 export type AttendanceStatus = z.infer<typeof AttendanceStatus>;
 
+/**
+ * The statuses that count toward the attendance rate (出席率): present, late and made up (补学). Left early and
+ * absent do not; excused (请假) does not either and is shown apart. One definition for the UI, every export and
+ * the ledger.
+ */
+export const RATE_STATUSES: readonly AttendanceStatus[] = ['present', 'late', 'make_up'];
+
+/** attended / expected in percent, one decimal (0 when nobody was expected). */
+export const attendanceRate = (attended: number, expected: number): number =>
+  expected ? Math.round((attended / expected) * 1000) / 10 : 0;
+
 /** How exports and printed sheets name each status. */
 export const attendanceStatusLabelsZh: Record<AttendanceStatus, string> = {
   present: '出席',
@@ -31,10 +42,18 @@ export const AttendanceRules = z.object({
 });
 export type AttendanceRules = z.infer<typeof AttendanceRules>;
 
+/** A meeting shorter than this (minutes) does not count toward 三会一课 unless the branch sets its own. */
+export const DEFAULT_MEETING_MIN_MINUTES = 30;
+
 /** `GET /org-units/:unitId/attendance-rules`: the branch's rules (the defaults until its managers set them). */
 export const BranchAttendanceRules = z.object({
   unitId: Uuid,
   rules: AttendanceRules,
+  /**
+   * 三会一课 compliance: a meeting counts toward its type's requirement only if it lasted at least this many
+   * minutes (and was not cancelled). 0 turns the check off.
+   */
+  meetingMinMinutes: z.number().min(0).max(1440),
   /** True while the branch uses the server's defaults. */
   isDefault: z.boolean(),
   updatedAt: z.string().nullable(),
@@ -48,6 +67,8 @@ export type BranchAttendanceRules = z.infer<typeof BranchAttendanceRules>;
  */
 export const UpdateAttendanceRulesRequest = AttendanceRules.extend({
   recomputeFrom: DateTime.optional(),
+  /** Unchanged when left out. */
+  meetingMinMinutes: z.number().min(0).max(1440).optional(),
 });
 export type UpdateAttendanceRulesRequest = z.infer<typeof UpdateAttendanceRulesRequest>;
 
@@ -57,6 +78,26 @@ export const UpdateAttendanceRulesResult = BranchAttendanceRules.extend({
   changed: z.number().int().min(0),
 });
 export type UpdateAttendanceRulesResult = z.infer<typeof UpdateAttendanceRulesResult>;
+
+/**
+ * A manager's correction of one person's status in an ended meeting (已更正), stored beside the computed record
+ * with its mandatory reason; it wins wherever a status counts (UI, exports, statistics, ledger).
+ */
+export const AttendanceCorrection = z.object({
+  status: AttendanceStatus,
+  reason: z.string(),
+  correctedBy: Uuid.nullable(),
+  correctedByName: z.string().nullable(),
+  correctedAt: z.string(),
+});
+export type AttendanceCorrection = z.infer<typeof AttendanceCorrection>;
+
+/** `PUT /meetings/:meetingId/attendance/:userId/correction` (the branch's managers): a status and why. */
+export const CorrectAttendanceRequest = z.object({
+  status: AttendanceStatus,
+  reason: z.string().trim().min(2).max(500),
+});
+export type CorrectAttendanceRequest = z.infer<typeof CorrectAttendanceRequest>;
 
 /** One expected member (应到) of a meeting. Several devices' overlapping time is counted once. */
 export const AttendanceRecord = z.object({
@@ -70,6 +111,15 @@ export const AttendanceRecord = z.object({
   status: AttendanceStatus,
   /** When the member completed the make-up study (补学) of the meeting, if they did. */
   makeUpAt: z.string().nullable(),
+  /**
+   * Media health, information only (never absence): seconds of their presence with no media flowing on their
+   * seat (camera and mic off with nobody else publishing, a listener before anyone shares).
+   */
+  noMediaSeconds: z.number().int().min(0).optional(),
+  /** The status computed from presence when a correction overrides it (`status` is then the corrected one). */
+  computedStatus: AttendanceStatus.optional(),
+  /** A manager's correction (已更正), with its reason; `status` is the corrected status. */
+  correction: AttendanceCorrection.nullable().optional(),
 });
 export type AttendanceRecord = z.infer<typeof AttendanceRecord>;
 
@@ -124,12 +174,17 @@ export const StatisticsQuery = z
 export type StatisticsQuery = z.infer<typeof StatisticsQuery>;
 
 /**
- * 应到 / 实到 / 请假 / 缺席 / 补学 and the rate (实到 / 应到 in percent, one decimal; 实到 = present + late + left
- * early; a member who made the meeting up is counted as 补学, not as 实到 or 缺席).
+ * 应到 / 实到 / 早退 / 请假 / 缺席 / 补学 and the rate. 实到 = everyone who came (present + late + left early);
+ * `leftEarly` of them left early. A member who made the meeting up is counted as 补学, not as 实到 or 缺席.
+ * rate = (present + late + 补学) / 应到 (see RATE_STATUSES): expected = present + excused + absent + makeUp, and
+ * the rate's numerator = `attended` = present − leftEarly + makeUp.
  */
 export const AttendanceTotals = z.object({
   expected: z.number().int().min(0),
   present: z.number().int().min(0),
+  leftEarly: z.number().int().min(0),
+  /** Counted toward the rate: present + late + make-up study. */
+  attended: z.number().int().min(0),
   excused: z.number().int().min(0),
   absent: z.number().int().min(0),
   makeUp: z.number().int().min(0),
@@ -160,17 +215,33 @@ export const MemberStatistics = z.object({
   absent: z.number().int().min(0),
   excused: z.number().int().min(0),
   makeUp: z.number().int().min(0),
-  /** (present + late + left early) / expected, percent, one decimal. */
+  /** (present + late + make-up) / expected, percent, one decimal (left early, absent and excused do not count). */
   rate: z.number().min(0).max(100),
 });
 export type MemberStatistics = z.infer<typeof MemberStatistics>;
 
 /**
  * 三会一课 held against required, per calendar month or quarter (China time) that overlaps the period: 党员大会
- * and 党课 quarterly; 支委会, 主题党日 and each party group's 党小组会 monthly. `held` counts the ended meetings of
- * the type in the whole month/quarter (also outside [from, to)); `complete` is false while the month/quarter
- * is not over (a missing meeting may still come).
+ * and 党课 quarterly; 支委会, 主题党日 and each party group's 党小组会 monthly. `held` counts the meetings of the
+ * type in the whole month/quarter (also outside [from, to)) that ended and lasted at least the branch's
+ * minimum (`minMinutes`); `meetings` lists them all with the reason each counted or not; `complete` is false
+ * while the month/quarter is not over (a missing meeting may still come).
  */
+/** Why a meeting of the type did or did not count toward a requirement. */
+export const RequiredMeetingReason = z.enum(['counted', 'too_short', 'cancelled', 'not_ended']);
+export type RequiredMeetingReason = z.infer<typeof RequiredMeetingReason>;
+
+/** One meeting of the type in the month/quarter, and whether it counted. */
+export const RequiredMeetingEntry = z.object({
+  meetingId: Uuid,
+  title: z.string(),
+  startedAt: z.string(),
+  /** Actual duration in minutes (one decimal); null if it never ended. */
+  minutes: z.number().nullable(),
+  reason: RequiredMeetingReason,
+});
+export type RequiredMeetingEntry = z.infer<typeof RequiredMeetingEntry>;
+
 export const RequiredMeetingCheck = z.object({
   /** `2026-03` (month) or `2026-Q1` (quarter). */
   period: z.string(),
@@ -182,6 +253,10 @@ export const RequiredMeetingCheck = z.object({
   held: z.number().int().min(0),
   met: z.boolean(),
   complete: z.boolean(),
+  /** The branch's minimum duration for a meeting to count (0: no minimum). */
+  minMinutes: z.number().min(0),
+  /** Every meeting of the type in the month/quarter (ended, cancelled or still open), and why it counted or not. */
+  meetings: z.array(RequiredMeetingEntry),
 });
 export type RequiredMeetingCheck = z.infer<typeof RequiredMeetingCheck>;
 
@@ -231,3 +306,20 @@ export const UnitStatistics = z.object({
   branches: z.array(BranchStatistics),
 });
 export type UnitStatistics = z.infer<typeof UnitStatistics>;
+
+/** One correction in a unit's period, for the unit's managers and the levels above (更正记录). */
+export const CorrectionListItem = z.object({
+  meetingId: Uuid,
+  meetingTitle: z.string(),
+  unitId: Uuid,
+  unitName: z.string(),
+  startedAt: z.string(),
+  userId: Uuid,
+  name: z.string(),
+  computedStatus: AttendanceStatus,
+  status: AttendanceStatus,
+  reason: z.string(),
+  correctedByName: z.string().nullable(),
+  correctedAt: z.string(),
+});
+export type CorrectionListItem = z.infer<typeof CorrectionListItem>;

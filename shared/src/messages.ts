@@ -433,6 +433,16 @@ export const messages = {
     en: 'the lecturer sends no audio or video yet; there is nothing to record',
   },
   'recording.failed': { 'zh-CN': '录像失败：{reason}', en: 'the recording failed: {reason}' },
+
+  // Truthful attendance: corrections (issue 10)
+  'notFound.attendanceRecord': {
+    'zh-CN': '该人员不在本次会议的考勤名单中',
+    en: 'this person is not on the meeting’s attendance list',
+  },
+  'attendance.correctNotEnded': {
+    'zh-CN': '会议结束后才能更正考勤',
+    en: 'attendance can be corrected once the meeting has ended',
+  },
 } as const satisfies Record<string, Entry>;
 
 export type MessageKey = keyof typeof messages;

@@ -32,6 +32,8 @@ export interface RequestOptions {
   /** Send the bearer token and refresh on 401 (default true). Login and refresh themselves use false. */
   auth?: boolean;
   signal?: AbortSignal;
+  /** Let the request outlive the page (a last report sent while the page is being closed or reloaded). */
+  keepalive?: boolean;
 }
 
 export interface ApiClientOptions {
@@ -228,6 +230,7 @@ export class ApiClient {
         headers,
         body,
         signal: options.signal,
+        ...(options.keepalive ? { keepalive: true } : {}),
       });
     } catch (err) {
       if (err instanceof DOMException && err.name === 'AbortError') throw err;

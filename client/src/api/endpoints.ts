@@ -5,6 +5,8 @@ import {
   type AuditVerifyResult,
   type BranchAttendanceRules,
   type UnitStatistics,
+  type CorrectAttendanceRequest,
+  type CorrectionListItem,
   type UpdateAttendanceRulesRequest,
   type UpdateAttendanceRulesResult,
   type CancelMeetingRequest,
@@ -65,8 +67,12 @@ export function endpoints(client: ApiClient = api) {
     controlRecording: (meetingId: string, body: RecordingControl) =>
       client.post<RecordingState>(apiRoutes.meetings.recording(meetingId), body),
     deleteRecording: (recordingId: string) => client.delete(apiRoutes.recordings.one(recordingId)),
-    reportProgress: (recordingId: string, body: ProgressReport) =>
-      client.post<MakeUpProgress>(apiRoutes.recordings.progress(recordingId), body),
+    reportProgress: (recordingId: string, body: ProgressReport, opts: { keepalive?: boolean } = {}) =>
+      client.request<MakeUpProgress>(apiRoutes.recordings.progress(recordingId), {
+        method: 'POST',
+        body,
+        keepalive: opts.keepalive,
+      }),
 
     listUnits: () => client.get<OrgUnit[]>(apiRoutes.orgUnits.list),
     getUnit: (unitId: string) => client.get<OrgUnit>(apiRoutes.orgUnits.one(unitId)),
@@ -161,6 +167,13 @@ export function endpoints(client: ApiClient = api) {
 
     statistics: (unitId: string, from: string, to: string) =>
       client.get<UnitStatistics>(apiRoutes.orgUnits.statistics(unitId), { from, to }),
+    attendanceCorrections: (unitId: string, from: string, to: string) =>
+      client.get<CorrectionListItem[]>(apiRoutes.orgUnits.attendanceCorrections(unitId), { from, to }),
+    correctAttendance: (meetingId: string, userId: string, body: CorrectAttendanceRequest) =>
+      client.request<MeetingAttendance>(apiRoutes.meetings.attendanceCorrection(meetingId, userId), {
+        method: 'PUT',
+        body,
+      }),
     ledger: (unitId: string, from: string, to: string): Promise<DownloadedFile> =>
       client.download(apiRoutes.orgUnits.ledgerXlsx(unitId), { from, to }),
     attendanceRules: (unitId: string) =>

@@ -558,6 +558,26 @@ export const en: Messages = {
     observersHint: 'They attend without being counted as expected',
     series: 'Monthly',
   },
+  correction: {
+    action: 'Correct',
+    title: 'Correct attendance: {{name}}',
+    status: 'Correct to',
+    reason: 'Reason (required)',
+    hint: 'The computed record stays; the correction and its reason are stored and audited, marked "corrected" in the table, every export and the ledger, and visible to the upper levels.',
+    save: 'Save correction',
+    saved: 'Corrected',
+    corrected: 'Corrected',
+    detail: 'Computed: {{computed}}; reason: {{reason}}; by: {{by}}',
+    listTitle: 'Attendance corrections ({{count}})',
+    computed: 'Computed',
+    correctedTo: 'Corrected to',
+    by: 'By',
+    at: 'At',
+    meeting: 'Meeting',
+    unit: 'Branch',
+    member: 'Name',
+    reasonCol: 'Reason',
+  },
   attendanceExtra: {
     final: 'Final',
     rules:
@@ -568,6 +588,12 @@ export const en: Messages = {
     guest: 'guest',
     observers: 'Observers ({{count}})',
     guests: 'Guests ({{count}})',
+    rate: 'rate {{rate}}%',
+    rateRule:
+      'Attendance rate = (present + late + made up) ÷ expected; left early and absent do not count, excused is apart. Someone late who stayed to the end is late even if short.',
+    noMedia: 'no media {{minutes}} min',
+    noMediaHint:
+      'Information only: no audio or video flowed for them (camera and mic off, nobody speaking); it does not affect attendance',
   },
   guest: {
     invalid: 'This invite link is invalid, expired or revoked',
@@ -628,6 +654,19 @@ export const en: Messages = {
       rate: 'Attendance rate',
       requiredMet: 'Required meetings met',
     },
+    rateRule:
+      'Attendance rate = (present + late + made up) ÷ expected; left early and absent do not count, excused is shown apart.',
+    whichCounted: 'Meetings counted and not',
+    requiredRule:
+      'A meeting counts toward its requirement once ended, not cancelled, and at least {{min}} minutes long.',
+    requiredRuleOff:
+      'A meeting counts toward its requirement once ended and not cancelled (no minimum length).',
+    why: {
+      counted: 'counted ({{minutes}} min)',
+      too_short: 'not counted: {{minutes}} min, under {{min}}',
+      cancelled: 'not counted: cancelled',
+      not_ended: 'not counted: not ended',
+    },
     col: {
       expected: 'Expected',
       present: 'Present',
@@ -644,6 +683,7 @@ export const en: Messages = {
     minutes: 'min',
     present: 'Present from',
     recompute: 'Also recompute the meetings ended since',
+    meetingMin: 'Required meetings: at least (0: no minimum)',
     save: 'Save rules',
     saved: 'Saved: meetings that end from now on follow the new rules',
     savedRecomputed: 'Saved; {{count}} meetings recomputed, {{changed}} of them changed',

@@ -136,7 +136,16 @@ function expectedCounts() {
   const n = (s: string) => attendance.records.filter((r) => r.status === s).length;
   const expected = attendance.records.length;
   const present = n('present') + n('late') + n('left_early');
-  return { expected, present, excused: n('excused'), absent: n('absent'), rate: (present / expected) * 100 };
+  // The rate counts present, late and 补学 only: left early and absent do not, excused is apart.
+  const attended = n('present') + n('late') + n('make_up');
+  return {
+    expected,
+    present,
+    leftEarly: n('left_early'),
+    excused: n('excused'),
+    absent: n('absent'),
+    rate: (attended / expected) * 100,
+  };
 }
 /**
  * The PDF's text by pdf.js (npm pdf-parse), in a child process: pdf.js loads its worker with a dynamic
@@ -183,7 +192,10 @@ describe('attendance exports', () => {
       c.absent,
     ]);
     expect(block.get('出席率')).toBe(`${Math.round(c.rate * 10) / 10}%`);
-    expect(c).toMatchObject({ present: 3, absent: c.expected - 3 });
+    expect(c).toMatchObject({ present: 3, leftEarly: 1, absent: c.expected - 3 });
+    // The one who left early came (实到) but is not in the rate: 2 of 应到, not 3.
+    expect(block.get('早退')).toBe(1);
+    expect(block.get('出席率')).toBe(`${Math.round((2 / c.expected) * 1000) / 10}%`);
     expect(table[at]).toEqual(header);
     expect(table.slice(at + 1)).toEqual(expectedRows());
     // A string cell: Excel shows it as text, never evaluates it.
@@ -208,6 +220,8 @@ describe('attendance exports', () => {
       日期: '2026-03-02 09:00:00',
       应到: String(expectedCounts().expected),
       实到: '3',
+      早退: '1',
+      出席率: `${Math.round(expectedCounts().rate * 10) / 10}%`,
     });
     expect(table[at]).toEqual(header);
     const neutral = (s: string) => (/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
@@ -230,6 +244,9 @@ describe('attendance exports', () => {
     const c = expectedCounts();
     expect(text).toContain(`应到 ${c.expected} 人`);
     expect(text).toContain(`实到 ${c.present} 人`);
+    // The same rate as the XLSX, the CSV, the UI and the ledger.
+    expect(text).toContain(`早退 ${c.leftEarly} 人`);
+    expect(text).toContain(`出席率 ${Math.round(c.rate * 10) / 10}%`);
     // Each member's line: name, status, first join (Beijing time).
     const lines = text.split('\n');
     for (const r of attendance.records) {

@@ -12,7 +12,8 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { MeetingEntity } from '../meetings/meeting.entity';
 import { AccessService } from '../orgs/access.service';
 import { writeXlsx } from '../orgs/roster-file';
-import { attendanceCounts, type AttendanceCounts } from './attendance-counts';
+import { attendanceCounts, RATE_RULE_ZH, type AttendanceCounts } from './attendance-counts';
+import { correctedLabelZh } from './attendance-corrections';
 import { AttendanceService } from './attendance.service';
 
 const CHINA_OFFSET_MS = 8 * 3600 * 1000;
@@ -84,7 +85,7 @@ export class AttendanceExportService {
     const rows = attendance.records.map((r) => ({
       name: r.name,
       phone: phones.get(r.userId) ?? '',
-      status: attendanceStatusLabelsZh[r.status],
+      status: correctedLabelZh(attendanceStatusLabelsZh[r.status], r.correction),
       firstJoin: chinaTime(r.firstJoin),
       lastLeave: chinaTime(r.lastLeave),
       joinCount: r.joinCount,
@@ -103,9 +104,12 @@ export class AttendanceExportService {
       ['结束', d.attendance.endedAt ? chinaTime(d.attendance.endedAt) : '进行中'],
       ['应到', c.expected],
       ['实到', c.present],
+      ['早退', c.leftEarly],
       ['请假', c.excused],
       ['缺席', c.absent],
+      ['补学', c.makeUp],
       ['出席率', `${c.rate}%`],
+      ['出席率口径', RATE_RULE_ZH],
     ];
   }
 
@@ -189,9 +193,12 @@ export class AttendanceExportService {
     doc.moveDown(0.6).fontSize(10.5);
     const c = d.counts;
     doc.text(`支部：${d.unitName}    日期：${chinaTime(d.attendance.startedAt)}    地点：线上`, { width });
-    doc.text(`应到 ${c.expected} 人    实到 ${c.present} 人    请假 ${c.excused} 人    缺席 ${c.absent} 人`, {
-      width,
-    });
+    doc.text(
+      `应到 ${c.expected} 人    实到 ${c.present} 人    早退 ${c.leftEarly} 人    请假 ${c.excused} 人    ` +
+        `缺席 ${c.absent} 人    补学 ${c.makeUp} 人    出席率 ${c.rate}%`,
+      { width },
+    );
+    doc.fontSize(9).text(RATE_RULE_ZH, { width }).fontSize(10.5);
     doc.moveDown(0.8);
 
     const cols = [

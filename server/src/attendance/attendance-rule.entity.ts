@@ -12,6 +12,10 @@ export class AttendanceRuleEntity {
   @Column({ name: 'present_min_percent', type: 'double precision' })
   presentMinPercent: number;
 
+  /** 三会一课: a meeting shorter than this does not count toward its type (null: the default, 30; 0: off). */
+  @Column({ name: 'meeting_min_minutes', type: 'double precision', nullable: true })
+  meetingMinMinutes: number | null;
+
   @Column({ name: 'updated_by', type: 'uuid' })
   updatedBy: string;
 

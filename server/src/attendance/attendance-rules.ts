@@ -19,8 +19,11 @@ export const DEFAULT_ATTENDANCE_RULES: AttendanceRules = { lateAfterMinutes: 5, 
  * - `absent`: never joined (no presence segment at all) and no approved leave;
  * - `excused`: an approved leave and not `present`/`late` by the rules below (someone on leave who still
  *   attended long enough counts as attending);
- * - `left_early`: joined, but the total time is below P% of the meeting's duration;
- * - `late`: total time at least P%, first join more than N minutes after the start;
+ * - `late`: first join more than N minutes after the start with a total time of at least P%; or below P% but
+ *   there until the end, having come in late or come in once (what they missed is the start: late and short is
+ *   late, with the short time shown; it is not "left early");
+ * - `left_early`: joined, the total time is below P% of the meeting's duration, and left before the end (or,
+ *   on time, was away in between for most of it);
  * - `present`: total time at least P%, first join within N minutes of the start;
  * - `make_up` (补学): a member who would be `absent`, `excused` or `left_early` and has completed the make-up
  *   study of the meeting (watched its replay far enough; issue 6 reports it through AttendanceService.recompute).

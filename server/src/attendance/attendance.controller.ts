@@ -2,7 +2,10 @@ import { Controller, Get, Param, Put, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import {
   apiRoutes,
+  CorrectAttendanceRequest,
+  StatisticsQuery,
   UpdateAttendanceRulesRequest,
+  type CorrectionListItem,
   type BranchAttendanceRules,
   type MeetingAttendance,
   type UpdateAttendanceRulesResult,
@@ -10,7 +13,8 @@ import {
 import type { Response } from 'express';
 import { AuthUser, CurrentUser } from '../auth/auth-user';
 import { UuidPipe } from '../common/uuid.pipe';
-import { ZodBody } from '../common/zod';
+import { ZodBody, ZodQuery } from '../common/zod';
+import { AttendanceCorrectionService } from './attendance-correction.service';
 import { AttendanceExportService, type ExportFile } from './attendance-export.service';
 import { AttendanceService } from './attendance.service';
 
@@ -27,7 +31,32 @@ export class AttendanceController {
   constructor(
     private readonly attendance: AttendanceService,
     private readonly exports: AttendanceExportService,
+    private readonly corrections: AttendanceCorrectionService,
   ) {}
+
+  /**
+   * A branch manager corrects one person's status in an ended meeting, with a mandatory reason (已更正): the
+   * computed record stays, the correction is stored beside it and audited. Answers the meeting's attendance.
+   */
+  @Put(apiRoutes.meetings.attendanceCorrection(':meetingId', ':userId'))
+  correct(
+    @CurrentUser() user: AuthUser,
+    @Param('meetingId', UuidPipe) meetingId: string,
+    @Param('userId', UuidPipe) userId: string,
+    @ZodBody(CorrectAttendanceRequest) body: CorrectAttendanceRequest,
+  ): Promise<MeetingAttendance> {
+    return this.corrections.correct(user, meetingId, userId, body);
+  }
+
+  /** Every correction in the unit and the units below it over a period (its managers and the levels above). */
+  @Get(apiRoutes.orgUnits.attendanceCorrections(':unitId'))
+  listCorrections(
+    @CurrentUser() user: AuthUser,
+    @Param('unitId', UuidPipe) unitId: string,
+    @ZodQuery(StatisticsQuery) query: StatisticsQuery,
+  ): Promise<CorrectionListItem[]> {
+    return this.corrections.list(user, unitId, query);
+  }
 
   /** Per expected member: first join, last leave, join count, total time, status (readers of the branch). */
   @Get(apiRoutes.meetings.attendance(':meetingId'))

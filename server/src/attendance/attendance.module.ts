@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { AttendanceCorrectionService } from './attendance-correction.service';
 import { AttendanceExportService } from './attendance-export.service';
 import { AttendanceController } from './attendance.controller';
 import { AttendanceService } from './attendance.service';
@@ -14,7 +15,13 @@ import { StatisticsService } from './statistics.service';
 @Module({
   imports: [AuditModule],
   controllers: [AttendanceController, StatisticsController],
-  providers: [PresenceService, AttendanceService, AttendanceExportService, StatisticsService],
+  providers: [
+    PresenceService,
+    AttendanceService,
+    AttendanceExportService,
+    AttendanceCorrectionService,
+    StatisticsService,
+  ],
   exports: [AttendanceService, PresenceService],
 })
 export class AttendanceModule {}

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  DEFAULT_MEETING_MIN_MINUTES,
   ErrorCodes,
   type AttendanceRecord as AttendanceRecordDto,
   type AttendeeKind,
@@ -18,6 +19,15 @@ import { bulkInsert, type BulkColumn } from '../database/bulk-insert';
 import { MeetingEntity } from '../meetings/meeting.entity';
 import { AccessService } from '../orgs/access.service';
 import { attendanceCounts, type AttendanceCounts } from './attendance-counts';
+import { noMediaSeconds } from './media-health';
+import {
+  correctionCount,
+  correctionsOf,
+  correctionView,
+  effectiveStatus,
+  upsertCorrection,
+  type StoredCorrection,
+} from './attendance-corrections';
 import type { AttendanceRules, AttendanceStatus } from './attendance-rules';
 import { computeAttendance, restatus, type AttendanceRecord } from './compute-attendance';
 import type { AttendanceCause } from './meeting-attendance.entity';
@@ -29,19 +39,25 @@ export type RecomputeCause =
   /** A leave request of the meeting was decided (approved leave excuses an absent member). */
   | { kind: 'leave'; actorId: string; leaveRequestId: string }
   /** `userId` completed the make-up study (补学) of the meeting at `completedAt` (issue 6 reports it). */
-  | { kind: 'make_up'; actorId: string | null; userId: string; completedAt: Date };
+  | { kind: 'make_up'; actorId: string | null; userId: string; completedAt: Date }
+  /** A manager corrected `userId`'s status, with a reason: stored beside the computed record, which stays. */
+  | { kind: 'correction'; actorId: string; userId: string; status: AttendanceStatus; reason: string };
 
 export interface RecomputeResult {
   meetingId: string;
   /** Records whose values changed (status, times, counts). */
   changed: number;
   records: PersonRecord[];
+  /** Corrections of the meeting, kept as they were (the records are computed; the corrections stay beside). */
+  correctionsKept: number;
 }
 
 /** One person's computed record with their name. */
 export interface PersonRecord extends AttendanceRecord {
   name: string;
   kind: AttendeeKind;
+  /** A manager's correction (final records only); `status` stays the computed one. */
+  correction?: StoredCorrection | null;
 }
 
 /** A meeting as the computation needs it. */
@@ -182,6 +198,14 @@ export class AttendanceService {
       );
       set = computed;
     }
+    const noMedia = await noMediaSeconds(em, meeting.id, end);
+    const withHealth = (r: PersonRecord): AttendanceRecordDto => ({
+      ...recordView(r),
+      noMediaSeconds: noMedia.get(r.userId) ?? 0,
+      ...(r.correction
+        ? { status: r.correction.status, computedStatus: r.status, correction: correctionView(r.correction) }
+        : { correction: null }),
+    });
     return {
       meetingId,
       status: meeting.status,
@@ -190,8 +214,8 @@ export class AttendanceService {
       durationSeconds: Math.max(0, Math.round((end.getTime() - meeting.startedAt.getTime()) / 1000)),
       rules: set.rules,
       final: meeting.status === 'ended',
-      records: set.expected.map(recordView),
-      observers: set.observers.map(recordView),
+      records: set.expected.map(withHealth),
+      observers: set.observers.map(withHealth),
       guests: await this.guestsOf(em, ref, end),
     };
   }
@@ -209,7 +233,10 @@ export class AttendanceService {
       await this.dataSource.transaction((tx) => this.finalize(tx, missing));
       sets = await this.finalSets(em, meetingIds, ['expected']);
     }
-    return new Map([...sets].map(([id, s]) => [id, s.expected]));
+    // Where a status counts, a correction wins.
+    return new Map(
+      [...sets].map(([id, s]) => [id, s.expected.map((r) => ({ ...r, status: effectiveStatus(r) }))]),
+    );
   }
 
   /** The stored record sets of these meetings (those that have one). */
@@ -250,6 +277,10 @@ export class AttendanceService {
       [heads.map((h) => h.meeting_id), kinds],
     );
     const byMeeting = groupBy(rows, (r) => r.meeting_id);
+    const corrections = await correctionsOf(
+      em,
+      heads.map((h) => h.meeting_id),
+    );
     const out = new Map<string, FinalSet>();
     for (const h of heads) {
       const records = (byMeeting.get(h.meeting_id) ?? []).map((r): PersonRecord => ({
@@ -263,6 +294,7 @@ export class AttendanceService {
         totalSeconds: Math.round(Number(r.total_ms) / 1000),
         status: r.status,
         makeUpAt: r.make_up_at,
+        correction: corrections.get(h.meeting_id)?.get(r.user_id) ?? null,
       }));
       out.set(h.meeting_id, {
         rules: { lateAfterMinutes: h.late, presentMinPercent: h.percent },
@@ -339,11 +371,19 @@ export class AttendanceService {
       if (!meeting) throw NotFound('notFound.meeting');
       if (meeting.status !== 'ended' || !meeting.endedAt) {
         if (cause.kind === 'make_up') throw Conflict('attendance.notEnded');
+        if (cause.kind === 'correction') throw Conflict('attendance.correctNotEnded');
         return null;
       }
       await this.finalize(tx, [meeting.id]);
       const before = (await this.finalSets(tx, [meeting.id])).get(meeting.id);
       if (!before) throw new Error(`meeting ${meeting.id}: no final attendance after finalising it`);
+      let replaced: StoredCorrection | null = null;
+      if (cause.kind === 'correction') {
+        const target = cause.userId;
+        if (![...before.expected, ...before.observers].some((r) => r.userId === target))
+          throw NotFound('notFound.attendanceRecord');
+        replaced = await upsertCorrection(tx, meeting.id, cause);
+      }
       const rules = cause.kind === 'rules' ? cause.rules : before.rules;
       const makeUps = [...before.expected, ...before.observers]
         .filter((r) => r.makeUpAt)
@@ -392,21 +432,28 @@ export class AttendanceService {
         return was ? [was] : [];
       });
       const { kind, actorId, ...details } = cause;
+      const correctionsKept = await correctionCount(tx, meeting.id);
       await this.audit.append(tx, {
         actorId,
         action: 'attendance.recompute',
         entityType: 'meeting',
         entityId: meeting.id,
         unitId: meeting.unitId,
-        before: { rules: before.rules, records: wasChanged.map(recordView) },
+        before: {
+          rules: before.rules,
+          records: wasChanged.map(recordView),
+          ...(kind === 'correction' ? { correction: replaced ? correctionView(replaced) : null } : {}),
+        },
         after: {
           cause: kind,
           ...('rules' in details ? {} : details),
           rules,
           records: changed.map(recordView),
+          // Said every time: the corrections stand beside the recomputed records, untouched.
+          correctionsKept,
         },
       });
-      return { meetingId: meeting.id, changed: changed.length, records: now };
+      return { meetingId: meeting.id, changed: changed.length, records: now, correctionsKept };
     };
     return em ? run(em) : this.dataSource.transaction(run);
   }
@@ -443,11 +490,13 @@ export class AttendanceService {
     return this.dataSource.transaction(async (em) => {
       const before = await this.rulesView(em, unit.id);
       await em.query(
-        `INSERT INTO attendance_rule (unit_id, late_after_minutes, present_min_percent, updated_by, updated_at)
-         VALUES ($1, $2, $3, $4, now())
+        `INSERT INTO attendance_rule (unit_id, late_after_minutes, present_min_percent, updated_by, updated_at,
+           meeting_min_minutes)
+         VALUES ($1, $2, $3, $4, now(), $5)
          ON CONFLICT (unit_id) DO UPDATE SET late_after_minutes = $2, present_min_percent = $3,
-           updated_by = $4, updated_at = now()`,
-        [unit.id, rules.lateAfterMinutes, rules.presentMinPercent, user.id],
+           updated_by = $4, updated_at = now(),
+           meeting_min_minutes = COALESCE($5, attendance_rule.meeting_min_minutes)`,
+        [unit.id, rules.lateAfterMinutes, rules.presentMinPercent, user.id, body.meetingMinMinutes ?? null],
       );
       await this.audit.append(em, {
         actorId: user.id,
@@ -455,8 +504,16 @@ export class AttendanceService {
         entityType: 'org_unit',
         entityId: unit.id,
         unitId: unit.id,
-        before: { rules: before.rules, isDefault: before.isDefault },
-        after: { rules, recomputeFrom: body.recomputeFrom ?? null },
+        before: {
+          rules: before.rules,
+          isDefault: before.isDefault,
+          meetingMinMinutes: before.meetingMinMinutes,
+        },
+        after: {
+          rules,
+          recomputeFrom: body.recomputeFrom ?? null,
+          meetingMinMinutes: body.meetingMinMinutes ?? before.meetingMinMinutes,
+        },
       });
       let recomputed = 0;
       let changed = 0;
@@ -478,19 +535,26 @@ export class AttendanceService {
   }
 
   private async rulesView(em: EntityManager, unitId: string): Promise<BranchAttendanceRules> {
-    const [row]: { late: number; percent: number; updated_at: Date }[] = await em.query(
-      `SELECT late_after_minutes AS late, present_min_percent AS percent, updated_at FROM attendance_rule
-       WHERE unit_id = $1`,
+    const [row]: { late: number; percent: number; min: number | null; updated_at: Date }[] = await em.query(
+      `SELECT late_after_minutes AS late, present_min_percent AS percent, meeting_min_minutes AS min, updated_at
+       FROM attendance_rule WHERE unit_id = $1`,
       [unitId],
     );
     return row
       ? {
           unitId,
           rules: { lateAfterMinutes: row.late, presentMinPercent: row.percent },
+          meetingMinMinutes: row.min ?? DEFAULT_MEETING_MIN_MINUTES,
           isDefault: false,
           updatedAt: row.updated_at.toISOString(),
         }
-      : { unitId, rules: this.rules(), isDefault: true, updatedAt: null };
+      : {
+          unitId,
+          rules: this.rules(),
+          meetingMinMinutes: DEFAULT_MEETING_MIN_MINUTES,
+          isDefault: true,
+          updatedAt: null,
+        };
   }
 
   // ── computing ───────────────────────────────────────────────────────────────────────────────────────────

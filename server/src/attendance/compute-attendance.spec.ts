@@ -80,9 +80,36 @@ describe('computeAttendance', () => {
     );
   });
 
-  it('late and too short is left_early; late and long enough is late', () => {
-    expect(one('a', [seg('a', 10, 30)]).status).toBe('left_early');
+  it('late and too short but there to the end is late (the short time shown), not left early', () => {
+    // 11.5 minutes late into a 20-minute meeting, stayed to the end: 8.5 of 20 minutes, below 50%.
+    const r = computeAttendance({
+      start: at(0),
+      end: at(20),
+      expected: ['a'],
+      segments: [seg('a', 11.5, null)],
+      rules: DEFAULT_ATTENDANCE_RULES,
+    })[0];
+    expect({ status: r.status, totalSeconds: r.totalSeconds }).toEqual({ status: 'late', totalSeconds: 510 });
     expect(one('a', [seg('a', 10, 60)]).status).toBe('late');
+  });
+
+  it('left early only when the person left before the end', () => {
+    expect(one('a', [seg('a', 10, 30)]).status).toBe('left_early'); // late, then gone at 30 of 60
+    expect(one('a', [seg('a', 0, 20)]).status).toBe('left_early');
+    // On time, away from 5 to 57: back for the end, but away for most of it.
+    expect(one('a', [seg('a', 0, 5), seg('a', 57, 60)]).status).toBe('left_early');
+    // In once, within the late threshold of a 6-minute meeting, there to the end: late, not left early.
+    const short = computeAttendance({
+      start: at(0),
+      end: at(6),
+      expected: ['a'],
+      segments: [seg('a', 4, null)],
+      rules: DEFAULT_ATTENDANCE_RULES,
+    })[0];
+    expect(short.status).toBe('late');
+    // Left a moment (under a second) before the end as the closes were written: there to the end.
+    const r = one('a', [{ userId: 'a', joinedAt: at(40), leftAt: new Date(at(60).getTime() - 500) }]);
+    expect(r.status).toBe('late');
   });
 
   it('never joined: absent, or excused with an approved leave', () => {

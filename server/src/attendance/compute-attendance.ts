@@ -50,6 +50,9 @@ export type PresenceFacts = Pick<
   'userId' | 'firstJoin' | 'lastLeave' | 'joinCount' | 'totalMs'
 >;
 
+/** A last leave this close to the meeting's end is staying to the end (closes are written a moment apart). */
+export const STAYED_TO_END_TOLERANCE_MS = 1000;
+
 /** Derives each member's status (and make-up time) from the facts, by the rules (see attendance-rules.ts). */
 function statusDeriver(
   ctx: StatusContext,
@@ -69,7 +72,14 @@ function statusDeriver(
       // Integer comparison: totalMs / durationMs >= P / 100 without floating-point error at the threshold.
       const enough = f.totalMs * 100 >= ctx.rules.presentMinPercent * durationMs;
       const late = f.firstJoin.getTime() - start > ctx.rules.lateAfterMinutes * 60_000;
-      status = !enough ? (excused.has(f.userId) ? 'excused' : 'left_early') : late ? 'late' : 'present';
+      // Short but in once and there to the end: what they missed is the start, so `late` (the short time is
+      // shown beside it), never "left early". Left early is for someone who left before the end (or was away
+      // in between: several stays).
+      const stayedToEnd =
+        f.lastLeave !== null && f.lastLeave.getTime() >= start + durationMs - STAYED_TO_END_TOLERANCE_MS;
+      if (enough) status = late ? 'late' : 'present';
+      else if (excused.has(f.userId)) status = 'excused';
+      else status = stayedToEnd && (late || f.joinCount === 1) ? 'late' : 'left_early';
     }
     const makeUpAt = makeUp.get(f.userId) ?? null;
     // A missed meeting (absent, excused, left early) made up by the make-up study is `make_up`.

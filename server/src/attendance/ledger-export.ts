@@ -1,6 +1,13 @@
 import type { Writable } from 'node:stream';
-import { attendanceStatusLabelsZh, meetingTypeLabelsZh, type MeetingType } from '@branchmeet/shared';
+import {
+  attendanceStatusLabelsZh,
+  meetingTypeLabelsZh,
+  type MeetingType,
+  type RequiredMeetingCheck,
+} from '@branchmeet/shared';
 import { writeXlsx } from '../orgs/roster-file';
+import { RATE_RULE_ZH } from './attendance-counts';
+import { correctedLabelZh } from './attendance-corrections';
 import { chinaTime, minutesOf } from './attendance-export.service';
 import type { PeriodData } from './statistics.service';
 
@@ -16,8 +23,10 @@ export const ledgerSheets = {
       { header: '类型', key: 'type', width: 12 },
       { header: '应到', key: 'expected', width: 8 },
       { header: '实到', key: 'present', width: 8 },
+      { header: '早退', key: 'leftEarly', width: 8 },
       { header: '请假', key: 'excused', width: 8 },
       { header: '缺席', key: 'absent', width: 8 },
+      { header: '补学', key: 'makeUp', width: 8 },
       { header: '出席率(%)', key: 'rate', width: 10 },
     ],
   },
@@ -31,6 +40,7 @@ export const ledgerSheets = {
       { header: '早退', key: 'leftEarly', width: 8 },
       { header: '缺席', key: 'absent', width: 8 },
       { header: '请假', key: 'excused', width: 8 },
+      { header: '补学', key: 'makeUp', width: 8 },
       { header: '出席率(%)', key: 'rate', width: 10 },
     ],
   },
@@ -41,7 +51,7 @@ export const ledgerSheets = {
       { header: '会议', key: 'title', width: 30 },
       { header: '类型', key: 'type', width: 12 },
       { header: '姓名', key: 'name', width: 14 },
-      { header: '状态', key: 'status', width: 8 },
+      { header: '状态', key: 'status', width: 20 },
       { header: '首次入会', key: 'firstJoin', width: 20 },
       { header: '最后离会', key: 'lastLeave', width: 20 },
       { header: '入会次数', key: 'joinCount', width: 10 },
@@ -56,6 +66,7 @@ export const ledgerSheets = {
       { header: '党小组', key: 'group', width: 14 },
       { header: '召开次数', key: 'held', width: 10 },
       { header: '是否达标', key: 'met', width: 10 },
+      { header: '计入与不计入的会议', key: 'notes', width: 60 },
     ],
   },
   branches: {
@@ -65,8 +76,10 @@ export const ledgerSheets = {
       { header: '召开会议', key: 'meetingsHeld', width: 10 },
       { header: '应到人次', key: 'expected', width: 10 },
       { header: '实到人次', key: 'present', width: 10 },
+      { header: '早退人次', key: 'leftEarly', width: 10 },
       { header: '请假人次', key: 'excused', width: 10 },
       { header: '缺席人次', key: 'absent', width: 10 },
+      { header: '补学人次', key: 'makeUp', width: 10 },
       { header: '出席率(%)', key: 'rate', width: 10 },
       { header: '三会一课达标', key: 'required', width: 14 },
     ],
@@ -76,11 +89,28 @@ export const ledgerSheets = {
 const cols = (s: { columns: readonly { header: string; key: string; width: number }[] }) =>
   s.columns.map((c) => ({ ...c }));
 
-export function ledgerFilename(d: PeriodData): string {
+/** The period as a reader says it: first and last day included (`to` is exclusive), China time. */
+export function periodDays(from: string, to: string): { first: string; last: string } {
   const day = (iso: string) => chinaTime(iso).slice(0, 10);
-  // `to` is exclusive: the file names the last day included.
-  const last = new Date(Date.parse(d.statistics.to) - 1).toISOString();
-  return `${d.unit.name}-台账-${day(d.statistics.from)}至${day(last)}.xlsx`;
+  return { first: day(from), last: day(new Date(Date.parse(to) - 1).toISOString()) };
+}
+
+/** Why each meeting of a requirement counted or not, as a reader says it. */
+export function requiredNotes(c: RequiredMeetingCheck): string {
+  const why = (m: RequiredMeetingCheck['meetings'][number]) =>
+    m.reason === 'counted'
+      ? `计入，${m.minutes} 分钟`
+      : m.reason === 'too_short'
+        ? `不计入：时长 ${m.minutes} 分钟，不足 ${c.minMinutes} 分钟`
+        : m.reason === 'cancelled'
+          ? '不计入：已取消'
+          : '不计入：尚未结束';
+  return c.meetings.map((m) => `${m.title}（${why(m)}）`).join('；');
+}
+
+export function ledgerFilename(d: PeriodData): string {
+  const { first, last } = periodDays(d.statistics.from, d.statistics.to);
+  return `${d.unit.name}-台账-${first}至${last}.xlsx`;
 }
 
 /**
@@ -91,15 +121,19 @@ export function ledgerFilename(d: PeriodData): string {
 export function writeLedger(out: Writable, d: PeriodData): Promise<void> {
   const s = d.statistics;
   const sum = s.summary;
+  const period = periodDays(s.from, s.to);
   const preamble: (string | number)[][] = [
     ['组织', s.name],
-    ['统计区间', `${chinaTime(s.from)} 至 ${chinaTime(s.to)}`],
+    ['统计区间', `${period.first} 至 ${period.last}（含）`],
     ['召开会议', sum.meetingsHeld],
     ['应到人次', sum.expected],
     ['实到人次', sum.present],
+    ['早退人次', sum.leftEarly],
     ['请假人次', sum.excused],
     ['缺席人次', sum.absent],
+    ['补学人次', sum.makeUp],
     ['出席率', `${sum.rate}%`],
+    ['出席率口径', RATE_RULE_ZH],
     ['三会一课达标', `${sum.requiredMet}/${sum.requiredTotal}`],
     [],
   ];
@@ -113,7 +147,7 @@ export function writeLedger(out: Writable, d: PeriodData): Promise<void> {
           title: m.title,
           type,
           name: r.name,
-          status: attendanceStatusLabelsZh[r.status],
+          status: correctedLabelZh(attendanceStatusLabelsZh[r.status], r.correction),
           firstJoin: chinaTime(r.firstJoin),
           lastLeave: chinaTime(r.lastLeave),
           joinCount: r.joinCount,
@@ -133,8 +167,10 @@ export function writeLedger(out: Writable, d: PeriodData): Promise<void> {
         type: typeZh(m.type),
         expected: m.expected,
         present: m.present,
+        leftEarly: m.leftEarly,
         excused: m.excused,
         absent: m.absent,
+        makeUp: m.makeUp,
         rate: m.rate,
       })),
     },
@@ -153,6 +189,7 @@ export function writeLedger(out: Writable, d: PeriodData): Promise<void> {
         group: c.groupName ?? '',
         held: c.held,
         met: c.met ? '是' : c.complete ? '否' : '否(未结束)',
+        notes: requiredNotes(c),
       })),
     },
   ];
@@ -165,8 +202,10 @@ export function writeLedger(out: Writable, d: PeriodData): Promise<void> {
         meetingsHeld: b.summary.meetingsHeld,
         expected: b.summary.expected,
         present: b.summary.present,
+        leftEarly: b.summary.leftEarly,
         excused: b.summary.excused,
         absent: b.summary.absent,
+        makeUp: b.summary.makeUp,
         rate: b.summary.rate,
         required: `${b.summary.requiredMet}/${b.summary.requiredTotal}`,
       })),

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** Why a meeting's final records were (re)computed: its end, a rule change, a leave decision, a make-up study. */
-export const attendanceCauses = ['end', 'rules', 'leave', 'make_up'] as const;
+/** Why a meeting's final records were (re)computed: its end, a rule change, a leave decision, a make-up study, a correction. */
+export const attendanceCauses = ['end', 'rules', 'leave', 'make_up', 'correction'] as const;
 export type AttendanceCause = (typeof attendanceCauses)[number];
 
 /**

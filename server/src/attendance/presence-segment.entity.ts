@@ -5,8 +5,8 @@ export const closeReasons = ['left', 'disconnected', 'removed', 'ended', 'shutdo
 export type CloseReason = (typeof closeReasons)[number];
 
 /**
- * One stretch of one member's real presence in a meeting: from the moment their peer is in the room with its
- * receive transport connected (DTLS) to the moment the seat is gone. A reconnect within the grace period keeps
+ * One stretch of one member's real presence in a meeting: from the moment they are seated in the room (over a
+ * live signalling connection) to the moment the seat is gone, whether or not media flows. A reconnect within the grace period keeps
  * the segment; each device is a segment of its own (the attendance computation merges them).
  */
 @Entity('presence_segment')
@@ -39,6 +39,10 @@ export class PresenceSegmentEntity {
   /** Updated while the segment is open, by one UPDATE per interval for all open segments of the process. */
   @Column({ name: 'last_heartbeat_at', type: 'timestamptz' })
   lastHeartbeatAt: Date;
+
+  /** When media first flowed on the seat (a transport connected); null: no media at all. Information only. */
+  @Column({ name: 'media_at', type: 'timestamptz', nullable: true })
+  mediaAt: Date | null;
 
   @Column({ name: 'close_reason', type: 'varchar', length: 20, nullable: true })
   closeReason: CloseReason | null;

@@ -14,7 +14,12 @@ import { PresenceSegmentEntity, type CloseReason } from './presence-segment.enti
 
 /**
  * Writes presence segments from the media layer's events:
- * - opens one when a peer's receive transport first connects (DTLS): the member can see and hear the meeting;
+ * - opens one when the person is seated (peerJoined: the room gave them a seat over their live signalling
+ *   connection), whether or not anyone publishes or their own media ever flows: a host alone, a lecturer before
+ *   any listener, a member with camera and mic off in a silent room, a listener before anyone shares are there.
+ *   (An earlier rule opened it only when the receive transport connected, which made a host alone absent.)
+ * - media health beside it, as information only: `media_at` is stamped when a transport of the seat first
+ *   connects (DTLS); a segment without it had no media at all ("no media for N minutes"), never absence;
  * - closes it when the peer leaves the room (leave, grace period over, removed, meeting ended, shutdown). A
  *   reconnect within the grace period keeps the same peer (seat), so the segment goes on; a dropped client that
  *   never returns is closed at the moment it dropped, not at the end of the grace period;
@@ -43,7 +48,8 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, Be
     if (closed > 0) this.log.warn(`closed ${closed} presence segment(s) left open by a crash`);
     const ev = this.media.events;
     this.unsubscribe.push(
-      ev.on('transportConnected', (e) => this.opened(e)),
+      ev.on('peerJoined', (e) => this.opened(e)),
+      ev.on('transportConnected', (e) => this.mediaFlowed(e)),
       ev.on('peerLeft', (e) => this.left(e)),
     );
   }
@@ -98,8 +104,7 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, Be
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
-  private opened(e: MediaEvents['transportConnected']): void {
-    if (e.direction !== 'recv') return;
+  private opened(e: MediaEvents['peerJoined']): void {
     const key = `${e.meetingId}/${e.peerId}`;
     if (this.open.has(key)) return; // a reconnect (new transport) of a seat that never left
     const now = new Date();
@@ -121,10 +126,30 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, Be
     this.track(insert);
   }
 
+  /** The seat's first transport connected: media can flow (stamped once per segment, information only). */
+  private mediaFlowed(e: MediaEvents['transportConnected']): void {
+    const id = this.open.get(`${e.meetingId}/${e.peerId}`);
+    if (!id) return;
+    const now = new Date();
+    this.track(
+      id.then(async (segmentId) => {
+        if (!segmentId) return;
+        try {
+          await this.dataSource.query(
+            `UPDATE presence_segment SET media_at = $2 WHERE id = $1 AND media_at IS NULL`,
+            [segmentId, now],
+          );
+        } catch (err) {
+          this.log.error(`presence segment ${segmentId}: media not stamped: ${String(err)}`);
+        }
+      }),
+    );
+  }
+
   private left(e: MediaEvents['peerLeft']): void {
     const key = `${e.meetingId}/${e.peerId}`;
     const id = this.open.get(key);
-    if (!id) return; // never connected its receive transport: it was never really there
+    if (!id) return;
     this.open.delete(key);
     this.track(id.then((segmentId) => (segmentId ? this.close(segmentId, e.at, e.reason) : undefined)));
   }

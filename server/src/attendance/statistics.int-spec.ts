@@ -28,6 +28,8 @@ async function meeting(
     start: string;
     status?: string;
     group?: string;
+    /** How long it lasted (60 unless said). */
+    minutes?: number;
     expected: string[];
     /** [user, from minute, to minute] within the one-hour meeting. */
     segments?: [string, number, number][];
@@ -45,7 +47,7 @@ async function meeting(
       o.status ?? 'ended',
       o.group ?? null,
       at(o.start),
-      (o.status ?? 'ended') === 'ended' ? at(o.start, 60) : null,
+      (o.status ?? 'ended') === 'ended' ? at(o.start, o.minutes ?? 60) : null,
     ],
   );
   ids[key] = row.id;
@@ -155,19 +157,33 @@ beforeAll(async () => {
     expected: [b2sec.user_id],
     segments: [[b2sec.user_id, 0, 60]],
   });
+  // Branch B's 党课 of Q1 lasted 2 minutes: held, attended, but it does not count toward the quarter's 党课.
+  await meeting('B2', {
+    unit: u.branchB,
+    type: 'lecture',
+    start: '2026-02-10T02:00:00Z',
+    minutes: 2,
+    expected: [b2sec.user_id],
+    segments: [[b2sec.user_id, 0, 2]],
+  });
 }, 60_000);
 afterAll(() => t?.close());
 
-/** Hand-computed: 实到 = present + late + left early; rate = 实到 / 应到, one decimal. */
+/**
+ * Hand-computed: 实到 = present + late + left early (who came); the rate counts present, late and 补学 only
+ * (left early and absent do not, excused is apart): attended / 应到, one decimal. M2's only attendee left early
+ * after 20 of 60 minutes: 实到 1 but rate 0%, not 50%.
+ */
 const meetingCounts = {
-  M1: { expected: 3, present: 2, excused: 1, absent: 0, rate: 66.7 },
-  M5: { expected: 1, present: 1, excused: 0, absent: 0, rate: 100 },
-  M2: { expected: 2, present: 1, excused: 0, absent: 1, rate: 50 },
-  M3: { expected: 2, present: 2, excused: 0, absent: 0, rate: 100 },
-  M4: { expected: 2, present: 2, excused: 0, absent: 0, rate: 100 },
+  M1: { expected: 3, present: 2, leftEarly: 0, attended: 2, excused: 1, absent: 0, rate: 66.7 },
+  M5: { expected: 1, present: 1, leftEarly: 0, attended: 1, excused: 0, absent: 0, rate: 100 },
+  M2: { expected: 2, present: 1, leftEarly: 1, attended: 0, excused: 0, absent: 1, rate: 0 },
+  M3: { expected: 2, present: 2, leftEarly: 0, attended: 2, excused: 0, absent: 0, rate: 100 },
+  M4: { expected: 2, present: 2, leftEarly: 0, attended: 2, excused: 0, absent: 0, rate: 100 },
 };
 const memberCounts = (): Record<string, Omit<MemberStatistics, 'userId' | 'name'>> => ({
-  [sec]: { expected: 4, present: 3, late: 0, leftEarly: 1, absent: 0, excused: 0, makeUp: 0, rate: 100 },
+  // Left early once in four meetings: 75%, not 100%.
+  [sec]: { expected: 4, present: 3, late: 0, leftEarly: 1, absent: 0, excused: 0, makeUp: 0, rate: 75 },
   [mem1]: { expected: 3, present: 2, late: 1, leftEarly: 0, absent: 0, excused: 0, makeUp: 0, rate: 100 },
   [zw]: { expected: 3, present: 1, late: 0, leftEarly: 0, absent: 1, excused: 1, makeUp: 0, rate: 33.3 },
 });
@@ -194,10 +210,12 @@ describe('statistics', () => {
       meetingsHeld: 5,
       expected: 10,
       present: 8,
+      leftEarly: 1,
+      attended: 7,
       excused: 1,
       absent: 1,
       makeUp: 0,
-      rate: 80,
+      rate: 70,
       requiredTotal: 11,
       requiredMet: 5,
     });
@@ -230,6 +248,39 @@ describe('statistics', () => {
     expect(s.required.find((c) => c.period === '2026-03')!.periodStart).toBe('2026-02-28T16:00:00.000Z');
   });
 
+  it('required meetings say which meetings counted and why the others did not', () => {
+    const of = (period: string, type: string) =>
+      s.required
+        .find((c) => c.period === period && c.type === type)!
+        .meetings.map((m) => [m.meetingId, m.reason]);
+    expect(of('2026-Q1', 'lecture')).toEqual([[ids.M4, 'counted']]);
+    expect(of('2026-03', 'committee_meeting')).toEqual([[ids.X2, 'not_ended']]);
+    expect(of('2026-03', 'theme_day')).toEqual([[ids.X3, 'cancelled']]);
+    expect(s.required.every((c) => c.minMinutes === 30)).toBe(true);
+  });
+
+  it('the branch sets the minimum: 90 minutes and its hour-long meetings do not count; 0 turns it off', async () => {
+    const put = (meetingMinMinutes: number) =>
+      t
+        .http()
+        .put(`/api/org-units/${u.branchA}/attendance-rules`)
+        .set(auth.secretary1)
+        .send({ lateAfterMinutes: 5, presentMinPercent: 50, meetingMinMinutes })
+        .expect(200);
+    expect((await put(90)).body).toMatchObject({ meetingMinMinutes: 90 });
+    const long = (await stats(u.branchA, 'secretary1').expect(200)).body as UnitStatistics;
+    expect(long.summary.requiredMet).toBe(0);
+    expect(long.required.find((c) => c.type === 'lecture')!.meetings[0]).toMatchObject({
+      reason: 'too_short',
+      minutes: 60,
+    });
+    await put(0);
+    const off = (await stats(u.branchA, 'secretary1').expect(200)).body as UnitStatistics;
+    expect(off.summary.requiredMet).toBe(5);
+    expect(off.required.every((c) => c.minMinutes === 0)).toBe(true);
+    await put(30);
+  });
+
   it('an upper unit sees the same summary per branch below it', async () => {
     const res = await stats(u.committee, 'committee').expect(200);
     const c = res.body as UnitStatistics;
@@ -240,16 +291,23 @@ describe('statistics', () => {
     expect(c.branches[0].summary).toEqual(s.summary);
     expect(c.branches[0].required).toEqual(s.required);
     expect(c.branches[1].summary).toEqual({
-      meetingsHeld: 1,
-      expected: 1,
-      present: 1,
+      meetingsHeld: 2,
+      expected: 2,
+      present: 2,
+      leftEarly: 0,
+      attended: 2,
       excused: 0,
       absent: 0,
       makeUp: 0,
       rate: 100,
       requiredTotal: 8, // no party groups in branch B
-      requiredMet: 1,
+      requiredMet: 1, // the 2-minute 党课 does not count
     });
+    const lecture = c.branches[1].required.find((x) => x.type === 'lecture')!;
+    expect(lecture).toMatchObject({ period: '2026-Q1', held: 0, met: false, minMinutes: 30 });
+    expect(lecture.meetings).toEqual([
+      expect.objectContaining({ meetingId: ids.B2, minutes: 2, reason: 'too_short' }),
+    ]);
     // A branch secretary who sits on the committee (委员) reads it, but not the branches below it.
     const asMember = (await stats(u.committee, 'secretary1').expect(200)).body as UnitStatistics;
     expect(asMember.branches).toEqual([]);
@@ -298,22 +356,47 @@ describe('ledger (台账)', () => {
     await wb.xlsx.load(res.body as unknown as ArrayBuffer);
     expect(wb.worksheets.map((w) => w.name)).toEqual(['汇总', '党员', '明细', '三会一课']);
 
-    const summary = table(wb.getWorksheet('汇总')!, 8);
+    const summary = table(wb.getWorksheet('汇总')!, 10);
     const head = summary.findIndex((r) => r[0] === '日期');
     const block = new Map(summary.slice(0, head).map((r) => [r[0], r[1]]));
     expect(block.get('组织')).toBe('第一党支部');
+    // The period names its last day included, as the file name does (not "至 2026-04-01 00:00:00").
+    expect(block.get('统计区间')).toBe('2026-01-01 至 2026-03-31（含）');
     expect([block.get('召开会议'), block.get('应到人次'), block.get('实到人次')]).toEqual([5, 10, 8]);
-    expect([block.get('请假人次'), block.get('缺席人次'), block.get('出席率')]).toEqual([1, 1, '80%']);
+    expect([block.get('早退人次'), block.get('请假人次'), block.get('缺席人次')]).toEqual([1, 1, 1]);
+    expect([block.get('补学人次'), block.get('出席率')]).toEqual([0, `${s.summary.rate}%`]);
+    expect(block.get('出席率')).toBe('70%');
+    expect(String(block.get('出席率口径'))).toContain('早退、缺席不计入');
     expect(block.get('三会一课达标')).toBe('5/11');
     expect(summary.slice(head + 1).map((r) => [r[1], ...r.slice(3)])).toEqual(
-      s.meetings.map((m) => [m.title, m.expected, m.present, m.excused, m.absent, m.rate]),
+      s.meetings.map((m) => [
+        m.title,
+        m.expected,
+        m.present,
+        m.leftEarly,
+        m.excused,
+        m.absent,
+        m.makeUp,
+        m.rate,
+      ]),
     );
     expect(summary[head + 1].slice(0, 3)).toEqual(['2026-01-01 01:00:00', '会议M1', '支部党员大会']);
 
-    const members = table(wb.getWorksheet('党员')!, 8);
+    const members = table(wb.getWorksheet('党员')!, 9);
     expect(members.slice(1)).toEqual(
-      s.members.map((m) => [m.name, m.expected, m.present, m.late, m.leftEarly, m.absent, m.excused, m.rate]),
+      s.members.map((m) => [
+        m.name,
+        m.expected,
+        m.present,
+        m.late,
+        m.leftEarly,
+        m.absent,
+        m.excused,
+        m.makeUp,
+        m.rate,
+      ]),
     );
+    expect(members.find((r) => r[0] === '李红梅')?.[8]).toBe(75);
 
     const detail = table(wb.getWorksheet('明细')!, 9).slice(1);
     expect(detail).toHaveLength(s.summary.expected);
@@ -340,19 +423,24 @@ describe('ledger (台账)', () => {
     const lecture = detail.find((r) => r[1] === '会议M4' && r[3] === '刘洋')!;
     expect(lecture.slice(4)).toEqual(['出席', '2026-03-15 10:00:00', '2026-03-15 10:40:00', 1, 40]);
 
-    const required = table(wb.getWorksheet('三会一课')!, 5).slice(1);
+    const required = table(wb.getWorksheet('三会一课')!, 6).slice(1);
     expect(required).toHaveLength(11);
     expect(required.filter((r) => r[4] === '是')).toHaveLength(5);
+    // Which meetings counted and why the others did not.
+    expect(required.find((r) => r[0] === '2026-Q1' && r[1] === '党课')?.[5]).toBe('会议M4（计入，60 分钟）');
+    expect(required.find((r) => r[0] === '2026-03' && r[1] === '主题党日')?.[5]).toBe(
+      '会议X3（不计入：已取消）',
+    );
   });
 
   it('an upper unit gets a sheet of its branches; a plain member gets 403, another branch 404', async () => {
     const res = await download(u.committee, 'committee').expect(200);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(res.body as unknown as ArrayBuffer);
-    const branches = table(wb.getWorksheet('各支部')!, 8).slice(1);
-    expect(branches.map((r) => [r[0], r[1], r[2], r[3], r[7]])).toEqual([
+    const branches = table(wb.getWorksheet('各支部')!, 10).slice(1);
+    expect(branches.map((r) => [r[0], r[1], r[2], r[3], r[9]])).toEqual([
       ['第一党支部', 5, 10, 8, '5/11'],
-      ['第二党支部', 1, 1, 1, '1/8'],
+      ['第二党支部', 2, 2, 2, '1/8'], // its 2-minute 党课 was held but does not count
     ]);
     expect((await download(u.branchA, 'member1')).status).toBe(403);
     expect((await download(u.branchA, 'member2')).status).toBe(404);

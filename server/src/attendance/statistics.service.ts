@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  DEFAULT_MEETING_MIN_MINUTES,
   type AttendanceStatus,
   type BranchStatistics,
   type MeetingType,
@@ -11,6 +12,7 @@ import { AuthUser } from '../auth/auth-user';
 import { AccessService, type UnitAction } from '../orgs/access.service';
 import type { OrgUnitEntity } from '../orgs/org-unit.entity';
 import { attendanceCounts } from './attendance-counts';
+import type { StoredCorrection } from './attendance-corrections';
 import { AttendanceService } from './attendance.service';
 import {
   checkWindow,
@@ -31,6 +33,8 @@ export interface PeriodRecord {
   joinCount: number;
   totalSeconds: number;
   makeUpAt: Date | null;
+  /** A manager's correction (已更正): `status` is then the corrected status. */
+  correction?: StoredCorrection | null;
 }
 
 /** An ended meeting of the period with its computed records (the ledger's rows). */
@@ -58,6 +62,7 @@ interface MeetingRow {
   type: MeetingType;
   title: string;
   group_id: string | null;
+  status: string;
   started_at: Date;
   ended_at: Date | null;
 }
@@ -115,14 +120,17 @@ export class StatisticsService {
     );
     const window = checkWindow(from, to);
     // A party group's meetings are the branch's meetings with its group_id.
+    // Every meeting of the window that ended, was cancelled (by its planned start) or is still open, for the
+    // compliance checks, which say why one did not count. Attendance is from the ended ones only.
     const rows: MeetingRow[] = await this.dataSource.query(
-      `SELECT id, unit_id, type, title, group_id, started_at, ended_at FROM meeting
-       WHERE (unit_id = ANY($1) OR group_id = ANY($1)) AND status = 'ended'
+      `SELECT id, unit_id, type, title, group_id, status, started_at, ended_at FROM meeting
+       WHERE (unit_id = ANY($1) OR group_id = ANY($1)) AND status IN ('ended', 'cancelled', 'live')
          AND started_at >= $2 AND started_at < $3
        ORDER BY started_at, id`,
       [unitIds, window.start, window.end],
     );
-    const inPeriod = rows.filter((m) => m.started_at >= from && m.started_at < to);
+    const minMinutes = await this.meetingMinMinutes(unitIds);
+    const inPeriod = rows.filter((m) => m.status === 'ended' && m.started_at >= from && m.started_at < to);
     const meetings = await this.records(inPeriod);
 
     const ownerOf = (m: { unit_id: string; group_id: string | null }) =>
@@ -130,7 +138,15 @@ export class StatisticsService {
     const held = (unitId: string): HeldMeeting[] =>
       rows
         .filter((m) => ownerOf(m) === unitId)
-        .map((m) => ({ type: m.type, groupId: m.group_id, startedAt: m.started_at }));
+        .map((m) => ({
+          id: m.id,
+          title: m.title,
+          type: m.type,
+          groupId: m.group_id,
+          status: m.status,
+          startedAt: m.started_at,
+          endedAt: m.ended_at,
+        }));
     const checksOf = (u: { id: string; name: string; type: string }) =>
       requiredChecks({
         from,
@@ -139,6 +155,8 @@ export class StatisticsService {
         unit: u,
         groups: groups.filter((g) => g.parent_id === u.id),
         held: held(u.id),
+        // A party group follows its branch's rule.
+        minMinutes: minMinutes(u.type === 'group' ? (unit.parentId ?? u.id) : u.id),
       });
     const own = meetings.filter((m) => ownerOf({ unit_id: m.unitId, group_id: m.groupId }) === unit.id);
     const required = checksOf(unit);
@@ -180,6 +198,16 @@ export class StatisticsService {
         branches: branchStats,
       },
     };
+  }
+
+  /** Each unit's minimum meeting duration for 三会一课 (its rule, else the default); 0 turns it off. */
+  private async meetingMinMinutes(unitIds: string[]): Promise<(unitId: string) => number> {
+    const rows: { unit_id: string; min: number | null }[] = await this.dataSource.query(
+      `SELECT unit_id, meeting_min_minutes AS min FROM attendance_rule WHERE unit_id = ANY($1)`,
+      [unitIds],
+    );
+    const own = new Map(rows.filter((r) => r.min !== null).map((r) => [r.unit_id, Number(r.min)]));
+    return (unitId) => own.get(unitId) ?? DEFAULT_MEETING_MIN_MINUTES;
   }
 
   /** The final records of each ended meeting (AttendanceService stores them when a meeting ends). */

@@ -4,6 +4,7 @@ import type {
   MemberStatistics,
   MonthStatistics,
   RequiredMeetingCheck,
+  RequiredMeetingReason,
   StatisticsSummary,
 } from '@branchmeet/shared';
 import { attendanceCounts, percent } from './attendance-counts';
@@ -58,10 +59,23 @@ export const requiredFrequency: { type: MeetingType; every: 'month' | 'quarter';
   { type: 'theme_day', every: 'month' },
 ];
 
+/** A meeting of a required type in the check window: ended, cancelled or still open. */
 export interface HeldMeeting {
+  id: string;
+  title: string;
   type: string;
   groupId: string | null;
+  status: string;
   startedAt: Date;
+  endedAt: Date | null;
+}
+
+/** Whether a meeting counts toward its type's requirement, and why not: ended, not cancelled, long enough. */
+export function requiredReason(m: HeldMeeting, minMinutes: number): RequiredMeetingReason {
+  if (m.status === 'cancelled') return 'cancelled';
+  if (m.status !== 'ended' || !m.endedAt) return 'not_ended';
+  if (minMinutes > 0 && m.endedAt.getTime() - m.startedAt.getTime() < minMinutes * 60_000) return 'too_short';
+  return 'counted';
 }
 
 /**
@@ -75,6 +89,8 @@ export function requiredChecks(input: {
   unit: { id: string; name: string; type: string };
   groups: { id: string; name: string }[];
   held: HeldMeeting[];
+  /** The branch's minimum duration (minutes) for a meeting to count; 0: none. */
+  minMinutes: number;
 }): RequiredMeetingCheck[] {
   const { unit } = input;
   if (unit.type !== 'branch' && unit.type !== 'group') return [];
@@ -88,13 +104,22 @@ export function requiredChecks(input: {
       : [null];
     for (const period of calendarPeriods(input.from, input.to, rule.every)) {
       for (const group of groups) {
-        const held = input.held.filter(
-          (m) =>
-            m.type === rule.type &&
-            (group === null || m.groupId === group.id) &&
-            m.startedAt >= period.start &&
-            m.startedAt < period.end,
-        ).length;
+        const meetings = input.held
+          .filter(
+            (m) =>
+              m.type === rule.type &&
+              (group === null || m.groupId === group.id) &&
+              m.startedAt >= period.start &&
+              m.startedAt < period.end,
+          )
+          .map((m) => ({
+            meetingId: m.id,
+            title: m.title,
+            startedAt: m.startedAt.toISOString(),
+            minutes: m.endedAt ? Math.round((m.endedAt.getTime() - m.startedAt.getTime()) / 6000) / 10 : null,
+            reason: requiredReason(m, input.minMinutes),
+          }));
+        const held = meetings.filter((m) => m.reason === 'counted').length;
         checks.push({
           order,
           period: period.key,
@@ -106,6 +131,8 @@ export function requiredChecks(input: {
           held,
           met: held >= 1,
           complete: period.end.getTime() <= input.now.getTime(),
+          minMinutes: input.minMinutes,
+          meetings,
         });
       }
     }
@@ -149,7 +176,7 @@ export function memberStatistics(
   }
   return [...byUser.values()].map((s) => ({
     ...s,
-    rate: percent(s.present + s.late + s.leftEarly, s.expected),
+    rate: percent(s.present + s.late + s.makeUp, s.expected),
   }));
 }
 

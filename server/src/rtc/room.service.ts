@@ -98,6 +98,8 @@ interface LiveRoom {
   /** Removed by the host: they cannot come back to this meeting. */
   removed: Set<string>;
   lastLevelsAt: number;
+  /** When the latest of those who left so far went (the room's end if everyone has gone). */
+  lastLeftAt?: Date;
   /** The room is empty: the meeting ends when this fires (MEETING_EMPTY_END_SECONDS). */
   emptyTimer?: NodeJS.Timeout;
   /** Lecture mode (meeting type `lecture`). */
@@ -396,7 +398,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The socket dropped: a waiter leaves the lobby; a seated peer keeps its seat for the grace period. */
-  disconnected(socketId: string): void {
+  disconnected(socketId: string, at = new Date()): void {
     const place = this.bySocket.get(socketId);
     if (!place || this.closing) return;
     this.bySocket.delete(socketId);
@@ -406,7 +408,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     if (!room || !seat || seat.socketId !== socketId) return;
     seat.socketId = null;
     seat.ready = false;
-    seat.awaySince = new Date();
+    seat.awaySince = at;
     const expire = () =>
       void this.serial(room.meetingId, async () => {
         if (room.seats.get(seat.peerId) === seat && seat.socketId === null)
@@ -833,9 +835,17 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     this.notify.toMeeting(room.meetingId, 'peer.left', { peerId: seat.peerId });
     if (hadFloor) this.notify.toMeeting(room.meetingId, 'lecture.changed', this.lectureState(room));
     this.presence.set(room.meetingId, room.seats.size);
-    if (room.seats.size > 0) return;
-    // The last one left: the meeting ends a while later (at this moment) unless someone comes back.
-    const emptySince = new Date();
+    if (room.seats.size > 0) {
+      const wentAt = (reason === 'disconnected' && seat.awaySince) || new Date();
+      if (!room.lastLeftAt || wentAt > room.lastLeftAt) room.lastLeftAt = wentAt;
+      return;
+    }
+    // The last one left: the meeting ends a while later (at the moment they went) unless someone comes back.
+    // A dropped person went at their last activity, which may be before others left on purpose: the room was
+    // empty from the latest of those.
+    const wentAt = (reason === 'disconnected' && seat.awaySince) || new Date();
+    const emptySince = room.lastLeftAt && room.lastLeftAt > wentAt ? room.lastLeftAt : wentAt;
+    room.lastLeftAt = undefined;
     const endEmpty = async () => {
       if (this.rooms.get(room.meetingId) !== room || room.seats.size > 0) return;
       await this.meetings.end(room.meetingId, null, 'empty', emptySince);

@@ -110,10 +110,21 @@ function RtcEvent<E extends keyof RtcClientEvents>(event: E) {
 }
 
 /**
+ * A dead seat (network cut without a goodbye) is noticed within RTC_PING_INTERVAL_MS + RTC_PING_TIMEOUT_MS (~9 s;
+ * socket.io's defaults, 25 s + 20 s, took up to 45 s); its presence ends at its last activity, not then.
+ */
+export const RTC_PING_INTERVAL_MS = 4000;
+export const RTC_PING_TIMEOUT_MS = 5000;
+
+/**
  * Signalling of the live rooms on `/rtc`. The handshake carries the access token and the protocol version;
  * every request is validated by its shared schema, authorised, and handed to RoomService.
  */
-@WebSocketGateway({ namespace: RTC_NAMESPACE })
+@WebSocketGateway({
+  namespace: RTC_NAMESPACE,
+  pingInterval: RTC_PING_INTERVAL_MS,
+  pingTimeout: RTC_PING_TIMEOUT_MS,
+})
 export class RtcGateway
   implements OnGatewayInit<RtcNamespace>, OnGatewayConnection<RtcSocket>, OnGatewayDisconnect<RtcSocket>
 {
@@ -178,10 +189,15 @@ export class RtcGateway
   /** A signed-in person's socket hears their notifications from the moment it connects. */
   handleConnection(socket: RtcSocket): void {
     if (!socket.data.user.guest) void socket.join(personChannel(socket.data.user.id));
+    let seen = Date.now();
+    socket.conn.on('packet', () => (seen = Date.now()));
+    socket.once('disconnect', (reason) =>
+      // A silent drop (ping timeout) went away at its last activity (a request, a pong); a closed one, now.
+      this.rooms.disconnected(socket.id, reason === 'ping timeout' ? new Date(seen) : new Date()),
+    );
   }
 
   handleDisconnect(socket: RtcSocket): void {
-    this.rooms.disconnected(socket.id);
     this.minutes.disconnected(socket.id);
   }
 

@@ -1,10 +1,12 @@
 import type { AttendanceRecord, GuestPresence, MeetingAttendance } from '@branchmeet/shared';
-import { Card, Col, Empty, Row, Space, Table, Tag, Typography } from 'antd';
+import { attendanceRate, RATE_STATUSES } from '@branchmeet/shared';
+import { Card, Col, Empty, Row, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { http } from '../../api/endpoints';
-import { AttendanceStatusTag, formatTime } from './meeting-tags';
+import { CorrectButton, CorrectedStatus } from './attendance-correction';
+import { formatTime } from './meeting-tags';
 
 export const ATTENDANCE_POLL_MS = 10_000;
 
@@ -19,7 +21,16 @@ export function isInNow(attendance: MeetingAttendance, record: Pick<AttendanceRe
 }
 
 /** Attendance of a live meeting (who is in, who is missing; polled) or of an ended one (the table). */
-export function AttendanceSection({ meetingId, live }: { meetingId: string; live: boolean }) {
+export function AttendanceSection({
+  meetingId,
+  live,
+  canCorrect = false,
+}: {
+  meetingId: string;
+  live: boolean;
+  /** A manager of the branch: may correct the final records (已更正, with a reason). */
+  canCorrect?: boolean;
+}) {
   const { t } = useTranslation();
   const [attendance, setAttendance] = useState<MeetingAttendance | null>(null);
   const [failed, setFailed] = useState(false);
@@ -43,7 +54,14 @@ export function AttendanceSection({ meetingId, live }: { meetingId: string; live
   if (!attendance) {
     return <Card size="small" title={t('meetingInfo.attendance')} loading={!failed} />;
   }
-  return live ? <PresenceNow attendance={attendance} /> : <AttendanceTable attendance={attendance} />;
+  return live ? (
+    <PresenceNow attendance={attendance} />
+  ) : (
+    <AttendanceTable
+      attendance={attendance}
+      onCorrected={canCorrect && attendance.final ? setAttendance : undefined}
+    />
+  );
 }
 
 function PresenceNow({ attendance }: { attendance: MeetingAttendance }) {
@@ -104,7 +122,14 @@ function PresenceNow({ attendance }: { attendance: MeetingAttendance }) {
   );
 }
 
-export function AttendanceTable({ attendance }: { attendance: MeetingAttendance }) {
+export function AttendanceTable({
+  attendance,
+  onCorrected,
+}: {
+  attendance: MeetingAttendance;
+  /** Set for a manager of an ended meeting: each record gets "更正". */
+  onCorrected?: (a: MeetingAttendance) => void;
+}) {
   const { t } = useTranslation();
   const columns = useMemo<ColumnsType<AttendanceRecord>>(
     () => [
@@ -112,7 +137,7 @@ export function AttendanceTable({ attendance }: { attendance: MeetingAttendance 
       {
         key: 'status',
         title: t('leave.status'),
-        render: (_, r) => <AttendanceStatusTag status={r.status} />,
+        render: (_, r) => <CorrectedStatus record={r} />,
       },
       { key: 'firstJoin', title: t('meetingInfo.firstJoin'), render: (_, r) => formatTime(r.firstJoin) },
       { key: 'lastLeave', title: t('meetingInfo.lastLeave'), render: (_, r) => formatTime(r.lastLeave) },
@@ -121,10 +146,32 @@ export function AttendanceTable({ attendance }: { attendance: MeetingAttendance 
         key: 'minutes',
         title: t('meetingInfo.minutes'),
         align: 'right',
-        render: (_, r) => Math.round(r.totalSeconds / 60),
+        render: (_, r) => (
+          <Space size={4}>
+            {Math.round(r.totalSeconds / 60)}
+            {(r.noMediaSeconds ?? 0) >= 60 && (
+              <Tooltip title={t('attendanceExtra.noMediaHint')}>
+                <Tag data-testid="no-media">
+                  {t('attendanceExtra.noMedia', { minutes: Math.round((r.noMediaSeconds ?? 0) / 60) })}
+                </Tag>
+              </Tooltip>
+            )}
+          </Space>
+        ),
       },
+      ...(onCorrected
+        ? [
+            {
+              key: 'correct',
+              title: '',
+              render: (_: unknown, r: AttendanceRecord) => (
+                <CorrectButton meetingId={attendance.meetingId} record={r} onDone={onCorrected} />
+              ),
+            },
+          ]
+        : []),
     ],
-    [t],
+    [t, onCorrected, attendance.meetingId],
   );
   const count = (pred: (r: AttendanceRecord) => boolean) => attendance.records.filter(pred).length;
   const madeUp = count((r) => r.status === 'make_up');
@@ -134,7 +181,14 @@ export function AttendanceTable({ attendance }: { attendance: MeetingAttendance 
       present: count((r) => r.status === 'present' || r.status === 'late' || r.status === 'left_early'),
       excused: count((r) => r.status === 'excused'),
       absent: count((r) => r.status === 'absent'),
-    }) + (madeUp > 0 ? ` · ${t('attendanceExtra.makeUp', { count: madeUp })}` : '');
+    }) +
+    (madeUp > 0 ? ` · ${t('attendanceExtra.makeUp', { count: madeUp })}` : '') +
+    ` · ${t('attendanceExtra.rate', {
+      rate: attendanceRate(
+        count((r) => RATE_STATUSES.includes(r.status)),
+        attendance.records.length,
+      ),
+    })}`;
   const guestColumns: ColumnsType<GuestPresence> = [
     { key: 'name', title: t('meetingInfo.member'), dataIndex: 'name' },
     { key: 'firstJoin', title: t('meetingInfo.firstJoin'), render: (_, g) => formatTime(g.firstJoin) },
@@ -177,6 +231,8 @@ export function AttendanceTable({ attendance }: { attendance: MeetingAttendance 
           late: attendance.rules.lateAfterMinutes,
           percent: attendance.rules.presentMinPercent,
         })}
+        <br />
+        {t('attendanceExtra.rateRule')}
       </Typography.Paragraph>
       {attendance.observers.length > 0 && (
         <>

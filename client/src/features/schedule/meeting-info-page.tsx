@@ -208,6 +208,7 @@ export function MeetingInfoPage() {
           key={`${meeting.status}-${attendanceKey}`}
           meetingId={meeting.id}
           live={meeting.status === 'live'}
+          canCorrect={manager}
         />
       )}
 

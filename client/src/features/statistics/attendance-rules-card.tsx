@@ -9,6 +9,7 @@ import { errorText } from '../../api/errors';
 interface RulesForm {
   lateAfterMinutes: number;
   presentMinPercent: number;
+  meetingMinMinutes: number;
   recompute: boolean;
   recomputeFrom?: Dayjs;
 }
@@ -45,6 +46,7 @@ export function AttendanceRulesCard({
       const res = await http.updateAttendanceRules(unit.id, {
         lateAfterMinutes: v.lateAfterMinutes,
         presentMinPercent: v.presentMinPercent,
+        meetingMinMinutes: v.meetingMinMinutes,
         ...(v.recompute && v.recomputeFrom
           ? { recomputeFrom: v.recomputeFrom.startOf('day').toISOString() }
           : {}),
@@ -71,12 +73,21 @@ export function AttendanceRulesCard({
           percent: rules.rules.presentMinPercent,
         })}
         {rules.isDefault ? `（${t('rules.default')}）` : ''}
+        <br />
+        {rules.meetingMinMinutes > 0
+          ? t('statistics.requiredRule', { min: rules.meetingMinMinutes })
+          : t('statistics.requiredRuleOff')}
       </Typography.Paragraph>
       {editable && (
         <Form<RulesForm>
           form={form}
           layout="inline"
-          initialValues={{ ...rules.rules, recompute: false, recomputeFrom: dayjs().startOf('year') }}
+          initialValues={{
+            ...rules.rules,
+            meetingMinMinutes: rules.meetingMinMinutes,
+            recompute: false,
+            recomputeFrom: dayjs().startOf('year'),
+          }}
           onFinish={(v) => void save(v)}
         >
           <Flex wrap gap={8} align="center">
@@ -91,6 +102,15 @@ export function AttendanceRulesCard({
             </Form.Item>
             <Form.Item name="presentMinPercent" label={t('rules.present')} rules={[{ required: true }]}>
               <InputNumber min={0} max={100} step={5} addonAfter="%" data-testid="rules-percent" />
+            </Form.Item>
+            <Form.Item name="meetingMinMinutes" label={t('rules.meetingMin')} rules={[{ required: true }]}>
+              <InputNumber
+                min={0}
+                max={1440}
+                step={5}
+                addonAfter={t('rules.minutes')}
+                data-testid="rules-meeting-min"
+              />
             </Form.Item>
             <Form.Item name="recompute" valuePropName="checked">
               <Checkbox data-testid="rules-recompute">{t('rules.recompute')}</Checkbox>

@@ -3,9 +3,9 @@ import type {
   BranchStatistics,
   MeetingStatistics,
   MemberStatistics,
-  RequiredMeetingCheck,
   UnitStatistics,
 } from '@branchmeet/shared';
+import { attendanceRate } from '@branchmeet/shared';
 import {
   App,
   Breadcrumb,
@@ -21,7 +21,6 @@ import {
   Spin,
   Statistic,
   Table,
-  Tag,
   Typography,
 } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
@@ -31,6 +30,8 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { saveBlob } from '../../api/client';
 import { http } from '../../api/endpoints';
+import { CorrectionsCard } from './corrections-card';
+import { RequiredTable } from './required-table';
 import { errorText } from '../../api/errors';
 import { canExport, canManage, unitPath } from '../orgs/unit-tree';
 import { useUnits } from '../orgs/units-context';
@@ -65,6 +66,8 @@ function totalsOf(stats: UnitStatistics): UnitStatistics['summary'] {
       | 'meetingsHeld'
       | 'expected'
       | 'present'
+      | 'leftEarly'
+      | 'attended'
       | 'excused'
       | 'absent'
       | 'makeUp'
@@ -72,15 +75,17 @@ function totalsOf(stats: UnitStatistics): UnitStatistics['summary'] {
       | 'requiredMet',
   ) => stats.branches.reduce((n, b) => n + b.summary[k], stats.summary[k]);
   const expected = sum('expected');
-  const present = sum('present');
+  const attended = sum('attended');
   return {
     meetingsHeld: sum('meetingsHeld'),
     expected,
-    present,
+    present: sum('present'),
+    leftEarly: sum('leftEarly'),
+    attended,
     excused: sum('excused'),
     absent: sum('absent'),
     makeUp: sum('makeUp'),
-    rate: expected ? Math.round((present / expected) * 1000) / 10 : 0,
+    rate: attendanceRate(attended, expected),
     requiredTotal: sum('requiredTotal'),
     requiredMet: sum('requiredMet'),
   };
@@ -198,6 +203,9 @@ export function StatisticsPage() {
               </Col>
             ))}
           </Row>
+          <Typography.Text type="secondary" data-testid="statistics-rate-rule">
+            {t('statistics.rateRule')}
+          </Typography.Text>
 
           <Row gutter={[16, 16]}>
             <Col xs={24} lg={stats.required.length > 0 ? 12 : 24}>
@@ -230,6 +238,7 @@ export function StatisticsPage() {
           {stats.required.length > 0 && <RequiredTable checks={stats.required} />}
           {(!upper || stats.meetings.length > 0) && <MeetingsTable meetings={stats.meetings} />}
           {(!upper || stats.members.length > 0) && <MembersTable members={stats.members} />}
+          {canExport(unit) && <CorrectionsCard unitId={unit.id} {...periodOf(range)} />}
           {unit.type === 'branch' && (
             <AttendanceRulesCard unit={unit} editable={canManage(unit)} onChanged={load} />
           )}
@@ -311,43 +320,6 @@ function MembersTable({ members }: { members: MemberStatistics[] }) {
   );
 }
 
-function RequiredTable({ checks }: { checks: RequiredMeetingCheck[] }) {
-  const { t } = useTranslation();
-  const columns: ColumnsType<RequiredMeetingCheck> = [
-    { key: 'period', title: t('statistics.period'), dataIndex: 'period' },
-    {
-      key: 'type',
-      title: t('meetingInfo.type'),
-      render: (_, c) => `${t(`meetingType.${c.type}`)}${c.groupName ? ` · ${c.groupName}` : ''}`,
-    },
-    { key: 'held', title: t('statistics.held'), dataIndex: 'held', align: 'right' },
-    {
-      key: 'met',
-      title: t('statistics.status'),
-      render: (_, c) =>
-        c.met ? (
-          <Tag color="green">{t('statistics.checkMet')}</Tag>
-        ) : c.complete ? (
-          <Tag color="red">{t('statistics.checkMissed')}</Tag>
-        ) : (
-          <Tag>{t('statistics.checkOpen')}</Tag>
-        ),
-    },
-  ];
-  return (
-    <Card size="small" title={t('statistics.requiredTable')} data-testid="statistics-required">
-      <Table
-        size="small"
-        rowKey={(c) => `${c.period}-${c.type}-${c.groupId ?? ''}`}
-        columns={columns}
-        dataSource={checks}
-        pagination={{ pageSize: 12, hideOnSinglePage: true }}
-        scroll={{ x: 'max-content' }}
-      />
-    </Card>
-  );
-}
-
 function BranchesTable({ branches }: { branches: BranchStatistics[] }) {
   const { t } = useTranslation();
   const columns: ColumnsType<BranchStatistics> = [
@@ -391,6 +363,8 @@ function BranchesTable({ branches }: { branches: BranchStatistics[] }) {
       pagination={false}
       scroll={{ x: 'max-content' }}
       style={{ marginTop: 12 }}
+      // Per branch and requirement: which meetings counted and why the others did not.
+      expandable={{ expandedRowRender: (b) => <RequiredTable checks={b.required} bare /> }}
     />
   );
 }

@@ -6,6 +6,9 @@ import { Minutes1796151518842 } from './1796151518842-minutes';
 import { AttendanceNotificationsGuests1796151500375 } from './1796151500375-attendance-notifications-guests';
 import { LectureQuestions1796163173476 } from './1796163173476-lecture-questions';
 import { Recordings1796300000000 } from './1796300000000-recordings';
+import { PresenceFromSeat1796400000000 } from './1796400000000-presence-from-seat';
+import { AttendanceCorrections1796400000001 } from './1796400000001-attendance-corrections';
+import { MeetingMinMinutes1796400000002 } from './1796400000002-meeting-min-minutes';
 
 /** Every migration, in order. A new one is generated with `npm run migration:generate`, reviewed and listed here. */
 export const migrations = [
@@ -17,4 +20,7 @@ export const migrations = [
   Minutes1796151518842,
   LectureQuestions1796163173476,
   Recordings1796300000000,
+  PresenceFromSeat1796400000000,
+  AttendanceCorrections1796400000001,
+  MeetingMinMinutes1796400000002,
 ];
