@@ -33,13 +33,15 @@ describe('replay and make-up study', () => {
   let list: RecordingList;
   const auth: Record<string, { Authorization: string }> = {};
   const SKIPPER = '13800000016'; // 赵磊, a member of branch 1 who also missed the lecture
+  const FINISHER = '13800000014'; // another member of branch 1 who missed it
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'bm-replay-'));
     t = await startTestApp({ listen: true, env: { RECORDINGS_DIR: dir, MEETING_EMPTY_END_SECONDS: '0' } });
     kit = new RtcKit(t.baseUrl);
     units = await demoUnits(t.ds);
-    for (const who of ['secretary1', 'member1', 'member2', SKIPPER]) auth[who] = (await t.login(who)).auth;
+    for (const who of ['secretary1', 'member1', 'member2', SKIPPER, FINISHER])
+      auth[who] = (await t.login(who)).auth;
 
     // A lecture, recorded for about 12 seconds, ended by the host: the recording stops with the meeting.
     const res = await t
@@ -164,6 +166,27 @@ describe('replay and make-up study', () => {
       makeUpAt: null,
     });
   });
+
+  it('the final span counts: a player reporting every 5 s, then `ended` (not playing), is credited to the end', async () => {
+    const rec = list.items[0];
+    const d = rec.durationSeconds;
+    const began = Date.now();
+    let progress = await report(FINISHER, rec.id, 0);
+    // Playing reports every 5 s of real time, the last one well before the end (below 90%)...
+    for (let k = 1; k * 5 < d * 0.85; k++) {
+      await sleep(Math.max(0, began + k * 5000 - Date.now()));
+      progress = await report(FINISHER, rec.id, k * 5);
+    }
+    expect(progress.completedAt).toBeNull();
+    expect(progress.percent).toBeLessThan(90);
+    // ...then the video ends at its real length: the `ended` report says playing: false.
+    await sleep(Math.max(0, began + d * 1000 - Date.now()));
+    progress = await report(FINISHER, rec.id, d, false);
+    expect(progress.percent).toBeGreaterThanOrEqual(99);
+    expect(progress.completedAt).not.toBeNull();
+    const finisherId = await userIdByPhone(t.ds, FINISHER);
+    expect((await attendance()).records.find((r) => r.userId === finisherId)?.status).toBe('make_up');
+  }, 60_000);
 
   it('streams the file with HTTP Range support, by the reader’s link only', async () => {
     const rec = list.items[0];

@@ -20,6 +20,16 @@ describe('replay credit', () => {
     expect(creditedSpan(null, { position: 15, playing: true }, at(5), opts)).toBeNull();
   });
 
+  it('credits the final span on a pause, the end or a page close (a report that is not playing)', () => {
+    // A 23 s recording watched to the end: the last report while playing was at 20 s, the end at 23 s.
+    const short = { durationSeconds: 23, maxCreditSeconds: 30 };
+    expect(creditedSpan(last(20, 0), { position: 23, playing: false }, at(3), short)).toEqual([20, 23]);
+    // Still bounded by the wall clock: an `ended` claimed 1 s after a report 10 s earlier in the video.
+    expect(creditedSpan(last(13, 0), { position: 23, playing: false }, at(1), short)).toBeNull();
+    // Paused, then a report while still paused: nothing more.
+    expect(creditedSpan(last(23, 3, false), { position: 23, playing: false }, at(10), short)).toBeNull();
+  });
+
   it('caps one report at maxCreditSeconds and clips to the recording', () => {
     expect(creditedSpan(last(10, 0), { position: 70, playing: true }, at(60), opts)).toEqual([10, 40]);
     expect(creditedSpan(last(98, 0), { position: 103, playing: true }, at(5), opts)).toEqual([98, 100]);

@@ -1,6 +1,7 @@
 /**
  * Server-side credit of replay progress reports (补学). A client reports `{ position, playing }` every few
- * seconds; between two reports that were both playing, the span the position moved over is credited — but
+ * seconds and on pause, end and page close; after a report that was playing, the span the position moved over
+ * up to the next report (playing or not: the final span before a pause or the end counts) is credited — but
  * only as far as the wall clock moved (play speed at most 1x, plus a little tolerance for timer jitter), never
  * more than `maxCreditSeconds` per report, and nothing at all when the position jumped (a skip ahead or back).
  * Credited spans of the timeline are merged, so watching the same minute twice counts once.
@@ -29,7 +30,9 @@ export function creditedSpan(
   now: Date,
   opts: CreditOptions,
 ): Span | null {
-  if (!last || !last.playing || !report.playing) return null;
+  // The span since a playing report is credited whatever this report says: a pause, the end of the recording
+  // or the page closing (`playing: false`) ends a span that was played, and the last seconds count too.
+  if (!last || !last.playing) return null;
   const elapsed = (now.getTime() - last.at.getTime()) / 1000;
   const advance = report.position - last.position;
   const tolerance = opts.toleranceSeconds ?? 1.5;

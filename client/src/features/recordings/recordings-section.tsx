@@ -39,20 +39,29 @@ export function RecordingPlayer({
   onProgress(p: MakeUpProgress): void;
 }) {
   const ref = useRef<HTMLVideoElement>(null);
-  const report = useCallback(() => {
-    const video = ref.current;
-    if (!video) return;
-    const playing = !video.paused && !video.ended && video.readyState >= 2;
-    void http
-      .reportProgress(recording.id, { position: video.currentTime, playing })
-      .then(onProgress)
-      .catch(() => undefined); // a lost report only loses its interval's credit
-  }, [recording.id, onProgress]);
+  // On pause, end and page close the report says `playing: false`; the server still credits the span played
+  // since the previous report (the final seconds of a short recording), bounded by the wall clock.
+  const report = useCallback(
+    (keepalive = false) => {
+      const video = ref.current;
+      if (!video) return;
+      const playing = !video.paused && !video.ended && video.readyState >= 2;
+      void http
+        .reportProgress(recording.id, { position: video.currentTime, playing }, { keepalive })
+        .then(onProgress)
+        .catch(() => undefined); // a lost report only loses its interval's credit
+    },
+    [recording.id, onProgress],
+  );
 
   useEffect(() => {
-    const timer = setInterval(report, PROGRESS_INTERVAL_MS);
+    const timer = setInterval(() => report(), PROGRESS_INTERVAL_MS);
+    // Closing or reloading the page: the last report must outlive it.
+    const unload = () => report(true);
+    window.addEventListener('pagehide', unload);
     return () => {
       clearInterval(timer);
+      window.removeEventListener('pagehide', unload);
       report();
     };
   }, [report]);
@@ -65,10 +74,10 @@ export function RecordingPlayer({
       autoPlay
       playsInline
       preload="metadata"
-      onPlay={report}
-      onPause={report}
-      onEnded={report}
-      onSeeked={report}
+      onPlay={() => report()}
+      onPause={() => report()}
+      onEnded={() => report()}
+      onSeeked={() => report()}
       style={{ width: '100%', maxHeight: 480, background: '#000', borderRadius: 6 }}
       data-testid="recording-player"
     />
