@@ -13,6 +13,33 @@ import { RoomContext, useRoomConnection, type RoomAuth } from './room-context';
 import { RoomView } from './room-view';
 import './meeting.css';
 
+/**
+ * A page that was in the room remembers it for this tab (sessionStorage survives a reload, not a new tab): a
+ * reload of it rejoins by itself, with the same camera and mic choice, and takes its seat back if it is still
+ * held (the reconnect grace period). Leaving, the meeting's end or a removal forgets it.
+ */
+const inRoomKey = (meetingId: string) => `bm.inRoom.${meetingId}`;
+
+export function rememberedChoice(meetingId: string): PrejoinChoice | null {
+  try {
+    const raw = sessionStorage.getItem(inRoomKey(meetingId));
+    if (!raw) return null;
+    const v = JSON.parse(raw) as Partial<PrejoinChoice>;
+    return { mic: v.mic === true, camera: v.camera === true };
+  } catch {
+    return null;
+  }
+}
+
+function remember(meetingId: string, choice: PrejoinChoice | null): void {
+  try {
+    if (choice) sessionStorage.setItem(inRoomKey(meetingId), JSON.stringify(choice));
+    else sessionStorage.removeItem(inRoomKey(meetingId));
+  } catch {
+    // storage unavailable (private mode): a reload shows the pre-join page
+  }
+}
+
 /** The live room of a meeting, joined as chosen before; a guest's page passes the guest's token. */
 export function LiveRoom({
   meeting,
@@ -30,6 +57,10 @@ export function LiveRoom({
   const [attempt, setAttempt] = useState(0);
   const value = useRoomConnection(meeting.id, local, choice, attempt, undefined, auth);
   const over = FINAL_STATES.includes(value.state.connection);
+
+  // Joining or in the room: a reload comes back by itself; out of it (left, ended, removed, failed): it does not.
+  useEffect(() => remember(meeting.id, over ? null : choice), [over, meeting.id, choice]);
+  useEffect(() => () => remember(meeting.id, null), [meeting.id]);
 
   // Out of the room, the camera light and the microphone go off; joining again opens them as chosen.
   useEffect(() => {
@@ -64,8 +95,18 @@ export function MeetingPage() {
   const me = useMe();
   const [meeting, setMeeting] = useState<LiveMeeting | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [choice, setChoice] = useState<PrejoinChoice | null>(null);
+  // A reload of a page that was in the room skips the pre-join page and rejoins as chosen then.
+  const [choice, setChoice] = useState<PrejoinChoice | null>(() => rememberedChoice(meetingId));
   const [local] = useState(() => new LocalMedia());
+  const [resumed] = useState(() => choice !== null);
+
+  useEffect(() => {
+    if (!resumed || !choice) return;
+    if (choice.mic) void local.startMic();
+    if (choice.camera) void local.startCamera();
+    // once, for the restored choice
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [resumed, local]);
 
   useEffect(() => () => local.dispose(), [local]);
 
@@ -103,7 +144,7 @@ export function MeetingPage() {
       </div>
     );
   }
-  if (meeting.status === 'ended' && !choice) {
+  if (meeting.status === 'ended' && (!choice || resumed)) {
     return (
       <div className="bm-room-final" data-testid="meeting-ended">
         <Result
