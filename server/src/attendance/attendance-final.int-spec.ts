@@ -119,13 +119,16 @@ describe('final records', () => {
       `SELECT after FROM audit_event WHERE action = 'meeting.end' AND entity_id = $1`,
       [meetingId],
     );
+    // 实到 3 (one of them left early); the rate counts present and late only: 2 of 4.
     expect(end.after.attendance).toEqual({
       expected: 4,
       present: 3,
+      leftEarly: 1,
+      attended: 2,
       excused: 0,
       absent: 1,
       makeUp: 0,
-      rate: 75,
+      rate: 50,
     });
 
     // A segment written after the end (a late write, a bug, a hand edit) changes nothing: the records are final.
@@ -172,6 +175,7 @@ describe('final records', () => {
     expect(read.body as BranchAttendanceRules).toEqual({
       unitId: u.branchA,
       rules: { lateAfterMinutes: 5, presentMinPercent: 50 },
+      meetingMinMinutes: 30,
       isDefault: true,
       updatedAt: null,
     });
@@ -291,7 +295,8 @@ describe('final records', () => {
     expect(s.status).toBe(200);
     const stats = s.body as UnitStatistics;
     const row = stats.meetings.find((m) => m.meetingId === meeting);
-    expect(row).toMatchObject({ expected: 2, present: 1, absent: 0, makeUp: 1, rate: 50 });
+    // 补学 counts toward the rate: 1 present + 1 made up of 2.
+    expect(row).toMatchObject({ expected: 2, present: 1, absent: 0, makeUp: 1, rate: 100 });
     expect(stats.members.find((m) => m.userId === who.yf)).toMatchObject({ makeUp: 1, absent: 0 });
     expect(stats.months).toEqual([expect.objectContaining({ month: '2026-05', meetingsHeld: 3 })]);
   });

@@ -76,6 +76,25 @@ async function throwawayMember(unitId: string): Promise<string> {
   if (res.status !== 201) throw new Error(`setup: add member ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.membershipId;
 }
+let endedWithMember: Promise<{ meetingId: string; userId: string }> | undefined;
+/** One ended meeting of branch A expecting member1 (written straight into the database, once). */
+function endedWithMemberOfA(): Promise<{ meetingId: string; userId: string }> {
+  endedWithMember ??= (async () => {
+    const sec = await userIdByPhone(t.ds, '13800000011');
+    const userId = await userIdByPhone(t.ds, '13800000013');
+    const [m]: { id: string }[] = await t.ds.query(
+      `INSERT INTO meeting (unit_id, type, title, host_id, status, started_at, ended_at, created_by)
+       VALUES ($1, 'committee_meeting', '已结束', $2, 'ended', now() - interval '1 hour', now(), $2) RETURNING id`,
+      [u.branchA, sec],
+    );
+    await t.ds.query(`INSERT INTO meeting_attendee (meeting_id, user_id, kind) VALUES ($1, $2, 'expected')`, [
+      m.id,
+      userId,
+    ]);
+    return { meetingId: m.id, userId };
+  })();
+  return endedWithMember;
+}
 let meetingA: Promise<string> | undefined;
 /** One live meeting of branch A, opened by its secretary (once). */
 function meetingOfA(): Promise<string> {
@@ -412,6 +431,16 @@ const rows: Row[] = [
     method: 'get', path: '/api/org-units/{unitId}/ledger.xlsx', what: "branch A's ledger (台账)",
     expect: e(401, 403, 200, 404, 404, 200, 200),
     req: () => ({ params: { unitId: u.branchA }, query: { from: '2026-01-01T00:00:00+08:00', to: '2027-01-01T00:00:00+08:00' } }),
+  },
+  {
+    method: 'get', path: '/api/org-units/{unitId}/attendance-corrections', what: "branch A's attendance corrections",
+    expect: e(401, 403, 200, 404, 404, 200, 200),
+    req: () => ({ params: { unitId: u.branchA }, query: { from: '2026-01-01T00:00:00+08:00', to: '2027-01-01T00:00:00+08:00' } }),
+  },
+  {
+    method: 'put', path: '/api/meetings/{meetingId}/attendance/{userId}/correction', what: 'correct a record of an ended meeting of branch A',
+    expect: e(401, 403, 200, 404, 404, 403, 200),
+    req: async () => ({ params: await endedWithMemberOfA(), body: { status: 'present', reason: '电话参会' } }),
   },
   {
     method: 'get', path: '/api/org-units/{unitId}/attendance-rules', what: "branch A's attendance rules",
