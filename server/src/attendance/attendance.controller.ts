@@ -16,6 +16,7 @@ import { UuidPipe } from '../common/uuid.pipe';
 import { ZodBody, ZodQuery } from '../common/zod';
 import { AttendanceCorrectionService } from './attendance-correction.service';
 import { AttendanceExportService, type ExportFile } from './attendance-export.service';
+import { AttendanceRulesService } from './attendance-rules.service';
 import { AttendanceService } from './attendance.service';
 
 async function send(res: Response, file: ExportFile): Promise<void> {
@@ -32,6 +33,7 @@ export class AttendanceController {
     private readonly attendance: AttendanceService,
     private readonly exports: AttendanceExportService,
     private readonly corrections: AttendanceCorrectionService,
+    private readonly rulesService: AttendanceRulesService,
   ) {}
 
   /**
@@ -73,7 +75,7 @@ export class AttendanceController {
     @CurrentUser() user: AuthUser,
     @Param('unitId', UuidPipe) unitId: string,
   ): Promise<BranchAttendanceRules> {
-    return this.attendance.getRules(user, unitId);
+    return this.rulesService.getRules(user, unitId);
   }
 
   /**
@@ -86,7 +88,7 @@ export class AttendanceController {
     @Param('unitId', UuidPipe) unitId: string,
     @ZodBody(UpdateAttendanceRulesRequest) body: UpdateAttendanceRulesRequest,
   ): Promise<UpdateAttendanceRulesResult> {
-    return this.attendance.updateRules(user, unitId, body);
+    return this.rulesService.updateRules(user, unitId, body);
   }
 
   /** The attendance as XLSX: a title block with the counts, then one row per expected member. */

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { AttendanceCorrectionService } from './attendance-correction.service';
 import { AttendanceExportService } from './attendance-export.service';
+import { AttendanceRulesService } from './attendance-rules.service';
 import { AttendanceController } from './attendance.controller';
 import { AttendanceService } from './attendance.service';
 import { PresenceService } from './presence.service';
@@ -20,6 +21,7 @@ import { StatisticsService } from './statistics.service';
     AttendanceService,
     AttendanceExportService,
     AttendanceCorrectionService,
+    AttendanceRulesService,
     StatisticsService,
   ],
   exports: [AttendanceService, PresenceService],
