@@ -1,7 +1,8 @@
 import type { Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
+  ErrorCodes,
   formatMessage,
   type Locale,
   type MessageKey,
@@ -24,6 +25,8 @@ import { AuditInput, AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { UserEntity } from '../auth/user.entity';
 import { DomainError } from '../common/domain-error';
+import { RateLimiter } from '../common/rate-limit';
+import { APP_CONFIG, AppConfig } from '../config/config';
 import { bulkInsert, BulkColumn } from '../database/bulk-insert';
 import { AccessService } from './access.service';
 import { OrgUnitEntity } from './org-unit.entity';
@@ -58,13 +61,26 @@ interface ValidRow extends RosterImportRow {
   row: number;
 }
 
+/** Imports parsed at the same time by the whole server; one more is told to try again shortly (429). */
+const MAX_CONCURRENT_IMPORTS = 2;
+
 @Injectable()
 export class RosterService {
+  private running = 0;
+  private readonly perManager: RateLimiter;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly access: AccessService,
     private readonly audit: AuditService,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.perManager = new RateLimiter(
+      config.ROSTER_IMPORT_RATE_LIMIT,
+      config.ROSTER_IMPORT_RATE_WINDOW_SECONDS * 1000,
+      'import.tooFrequent',
+    );
+  }
 
   /**
    * All or nothing: every row is validated first (its own fields, duplicates in the file, and phones that
@@ -80,6 +96,45 @@ export class RosterService {
     locale: Locale,
   ): Promise<RosterImportReport> {
     const { unit } = await this.access.unit(user, unitId, 'roster.manage');
+    // Per manager, and a few at a time for the whole server: parsing a file is the costliest thing a user can ask.
+    this.perManager.hit(user.id);
+    if (this.running >= MAX_CONCURRENT_IMPORTS)
+      throw new DomainError(ErrorCodes.rateLimited, 429, 'import.busy');
+    this.running++;
+    try {
+      const report = await this.importFile(user, unit, file, dryRun, locale);
+      if (dryRun || !report.applied) {
+        // A rehearsal (or a refused file) tells which phones are registered: one audit line, no rows.
+        await this.dataSource.transaction((em) =>
+          this.audit.append(em, {
+            actorId: user.id,
+            action: dryRun ? 'roster.dry_run' : 'roster.import_refused',
+            entityType: 'org_unit',
+            entityId: unit.id,
+            unitId: unit.id,
+            after: {
+              file: file.originalname.slice(0, 100),
+              rows: report.totalRows,
+              badRows: report.errors.length,
+              created: report.created,
+              updated: report.updated,
+            },
+          }),
+        );
+      }
+      return report;
+    } finally {
+      this.running--;
+    }
+  }
+
+  private async importFile(
+    user: AuthUser,
+    unit: OrgUnitEntity,
+    file: { buffer: Buffer; originalname: string },
+    dryRun: boolean,
+    locale: Locale,
+  ): Promise<RosterImportReport> {
     const raw = await readRosterFile(file);
     const { rows, errors } = await this.validate(raw, locale);
     const report: RosterImportReport = {
@@ -178,8 +233,7 @@ export class RosterService {
     );
     for (const r of rows) {
       const person = existing.get(r.phone);
-      if (person && person.name !== r.name)
-        fail(r.row, say('import.phoneOfOther', { phone: r.phone, owner: person.name, name: r.name }));
+      if (person && person.name !== r.name) fail(r.row, say('import.phoneOfOther', { phone: r.phone }));
     }
     const list = [...errors].sort(([a], [b]) => a - b).map(([row, reasons]) => ({ row, reasons }));
     return { rows: rows.filter((r) => !errors.has(r.row)), errors: list };
@@ -231,7 +285,20 @@ export class RosterService {
     await bulkInsert(em, 'app_user', userColumns, newPeople);
     for (const p of newPeople) people.set(p.phone, { id: p.id, name: p.name, memberType: p.memberType });
 
-    const typeChanges = rows.filter((r) => people.get(r.phone)!.memberType !== r.memberType);
+    // An existing account's member type is its other units' too: it changes only when the importer manages
+    // every unit the person belongs to (else the row joins with the account as it is).
+    const unitsOfPeople: { user_id: string; units: string[] }[] = await em.query(
+      'SELECT user_id, array_agg(unit_id::text) AS units FROM membership WHERE user_id = ANY($1::uuid[]) GROUP BY user_id',
+      [[...people.values()].map((p) => p.id)],
+    );
+    const managed = await this.access.managedAmong(user, [unit.id, ...unitsOfPeople.flatMap((r) => r.units)]);
+    const foreign = new Set(
+      unitsOfPeople.filter((r) => !r.units.every((id) => managed.has(id))).map((r) => r.user_id),
+    );
+    const typeChanges = rows.filter((r) => {
+      const person = people.get(r.phone)!;
+      return person.memberType !== r.memberType && !foreign.has(person.id);
+    });
     if (typeChanges.length) {
       await em.query(
         `UPDATE app_user u SET member_type = v.t, updated_at = now()
