@@ -189,6 +189,13 @@ describe('accounts (real PostgreSQL)', () => {
     ]);
   });
 
+  it('serves a CSP whose connect-src is this origin only (no ws:/wss: wildcard)', async () => {
+    const res = await t.http().get('/api/health');
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toMatch(/connect-src 'self'(;|$)/);
+    expect(csp).not.toMatch(/\bwss?:/);
+  });
+
   it('answers 401 to a request without a token or with a forged one', async () => {
     await t.http().get('/api/auth/me').expect(401);
     await t.http().get('/api/org-units').set({ Authorization: 'Bearer not.a.jwt' }).expect(401);

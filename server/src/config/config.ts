@@ -35,6 +35,17 @@ const EnvSchema = z.object({
   CLIENT_DIST: z.string().default(resolve(__dirname, '../../../client/dist')),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   TRUST_PROXY: bool.default(false),
+  /** Origins the browser may connect to besides this one (CSP connect-src), comma-separated: `https://x.example`. */
+  CSP_CONNECT_SRC: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^(https?|wss?):\/\/[^\s;,']+$/, 'an origin such as https://x.example'))),
   /** How long a dropped /rtc client keeps its seat in a meeting (rejoin with `resumePeerId` to take it back). */
   RTC_RECONNECT_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(15),
   /**

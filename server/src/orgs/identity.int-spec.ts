@@ -107,4 +107,48 @@ describe('identity of a person in several units (real PostgreSQL)', () => {
     expect(res.body.applied).toBe(true);
     expect(await person('13800000012')).toMatchObject({ name: '张伟', memberType: 'member' });
   });
+
+  it("an ordinary member sees names and posts, not other members' phones (masked in the API)", async () => {
+    const member = await t.login('member1');
+    const seen = await t.http().get(`/api/org-units/${u.branchA}/members`).set(member.auth).expect(200);
+    const phones = (seen.body as { userId: string; phone: string; name: string; role: string }[]).map(
+      (m) => ({
+        own: m.userId === member.session.me.user.id,
+        phone: m.phone,
+      }),
+    );
+    expect(phones.filter((p) => p.own)).toEqual([{ own: true, phone: '13800000013' }]);
+    for (const p of phones.filter((x) => !x.own)) expect(p.phone).toMatch(/^1\d{2}\*{4}\d{4}$/);
+    expect(JSON.stringify(seen.body)).not.toContain('13800000012');
+    expect(seen.body[0]).toMatchObject({ name: expect.any(String), role: 'secretary' });
+    // Nor can a member look a phone up by searching for it.
+    const search = await t
+      .http()
+      .get(`/api/org-units/${u.branchA}/members`)
+      .query({ q: '13800000012' })
+      .set(member.auth)
+      .expect(200);
+    expect(search.body).toEqual([]);
+
+    // The branch's secretary and the committee above see them.
+    for (const login of ['secretary1', 'committee']) {
+      const { auth } = await t.login(login);
+      const full = await t.http().get(`/api/org-units/${u.branchA}/members`).set(auth).expect(200);
+      expect(JSON.stringify(full.body)).toContain('13800000012');
+    }
+  });
+
+  it('an export of the roster (with phones) is audited: who, which unit, how many rows', async () => {
+    const committee = await t.login('committee');
+    await t.http().get(`/api/org-units/${u.branchA}/roster/export`).set(committee.auth).expect(200);
+    const [line] = await t.ds.query(
+      `SELECT actor_id, unit_id, after FROM audit_event WHERE action = 'roster.export' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(line).toMatchObject({
+      actor_id: committee.session.me.user.id,
+      unit_id: u.branchA,
+      after: { rows: expect.any(Number), phones: true },
+    });
+    expect(JSON.stringify(line)).not.toContain('1380000');
+  });
 });

@@ -19,7 +19,7 @@ import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-err
 import { AccessService, childTypeAction, Relation } from './access.service';
 import { MembershipEntity } from './membership.entity';
 import { OrgUnitEntity } from './org-unit.entity';
-import { queryRoster } from './roster.query';
+import { maskPhone, queryRoster } from './roster.query';
 
 const auditUnit = (u: OrgUnitEntity) => ({ name: u.name, type: u.type, parentId: u.parentId });
 
@@ -139,9 +139,17 @@ export class OrgsService {
     });
   }
 
+  /**
+   * Minimum disclosure (PIPL): managers, upper levels and administrators see phones; an ordinary member sees
+   * names and posts, every phone but their own masked, and cannot search by phone.
+   */
   async roster(user: AuthUser, unitId: string, q?: string): Promise<RosterMember[]> {
-    const { unit } = await this.access.unit(user, unitId, 'roster.read');
-    return queryRoster(this.dataSource.manager, unit.id, { q });
+    const { unit, relation } = await this.access.unit(user, unitId, 'roster.read');
+    if (relation !== 'member') return queryRoster(this.dataSource.manager, unit.id, { q });
+    const members = await queryRoster(this.dataSource.manager, unit.id, { q, searchPhones: false });
+    return members.map((m) =>
+      m.userId === user.id ? m : { ...m, phone: maskPhone(m.phone), username: null },
+    );
   }
 
   async addMember(user: AuthUser, unitId: string, body: AddMemberRequest): Promise<RosterMember> {

@@ -385,6 +385,17 @@ export class RosterService {
   ): Promise<{ filename: string; write: (out: Writable) => Promise<void> }> {
     const { unit } = await this.access.unit(user, unitId, 'roster.export');
     const members = await queryRoster(this.dataSource.manager, unit.id);
+    // A file of names and phones leaves the system: who took it, when, how many people (not the rows).
+    await this.dataSource.transaction((em) =>
+      this.audit.append(em, {
+        actorId: user.id,
+        action: 'roster.export',
+        entityType: 'org_unit',
+        entityId: unit.id,
+        unitId: unit.id,
+        after: { rows: members.length, phones: true },
+      }),
+    );
     const rows = members.map((m) => ({
       name: m.name,
       phone: m.phone,
