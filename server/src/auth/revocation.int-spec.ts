@@ -145,6 +145,22 @@ describe('revocation closes sessions and sockets at once', () => {
     console.log(`role change → socket closed in ${ms} ms`);
   });
 
+  it('a new post by roster import closes the socket too', async () => {
+    const p = await seated('13800000018');
+    const secretary = await t.login('secretary1');
+    const closed = closedBy(p.c, since);
+    t0 = Date.now();
+    await t
+      .http()
+      .post(`/api/org-units/${u.branchA}/roster/import`)
+      .set(secretary.auth)
+      .attach('file', Buffer.from('姓名,手机号,职务\n周杰,13800000018,组织委员\n', 'utf8'), 'r.csv')
+      .expect(200);
+    const ms = await closed;
+    expect(seats()).not.toContain(p.userId);
+    console.log(`role change by import → socket closed in ${ms} ms`);
+  });
+
   it('a revoked invite: its guest leaves the lobby and the socket is closed', async () => {
     const secretary = await t.login('secretary1');
     const scheduled = await t

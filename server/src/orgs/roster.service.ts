@@ -1,4 +1,3 @@
-import type { Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
@@ -10,7 +9,6 @@ import {
   memberTypeAliases,
   memberTypeLabelsZh,
   MemberType,
-  rosterColumns,
   RosterImportError,
   RosterImportReport,
   RosterImportRow,
@@ -23,6 +21,7 @@ import {
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditInput, AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
+import { SessionsService } from '../auth/sessions.service';
 import { UserEntity } from '../auth/user.entity';
 import { DomainError } from '../common/domain-error';
 import { RateLimiter } from '../common/rate-limit';
@@ -30,7 +29,7 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { bulkInsert, BulkColumn } from '../database/bulk-insert';
 import { AccessService } from './access.service';
 import { OrgUnitEntity } from './org-unit.entity';
-import { RawRosterRow, readRosterFile, writeXlsx } from './roster-file';
+import { RawRosterRow, readRosterFile } from './roster-file';
 import { queryRoster } from './roster.query';
 
 const userColumns: BulkColumn<{ id: string; name: string; phone: string; memberType: MemberType }>[] = [
@@ -73,6 +72,7 @@ export class RosterService {
     private readonly dataSource: DataSource,
     private readonly access: AccessService,
     private readonly audit: AuditService,
+    private readonly sessions: SessionsService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.perManager = new RateLimiter(
@@ -154,9 +154,10 @@ export class RosterService {
     if (unit.type !== 'branch' && rows.some((r) => r.group)) {
       throw new DomainError('import_groups', 400, 'import.groupsOnlyForBranch');
     }
-    return this.dataSource
+    const newPosts: string[] = [];
+    const result = await this.dataSource
       .transaction(async (em) => {
-        const outcome = await this.apply(em, user, unit, rows);
+        const outcome = await this.apply(em, user, unit, rows, newPosts);
         if (dryRun) {
           // Validated and rehearsed against the real database, then rolled back.
           throw new DryRun({ ...report, ...outcome, applied: false });
@@ -167,6 +168,10 @@ export class RosterService {
         if (e instanceof DryRun) return e.report;
         throw e;
       });
+    // People whose post changed rejoin their meetings with what they may do now (as after a PATCH).
+    if (result.applied)
+      for (const id of newPosts) this.sessions.announce({ userId: id, reason: 'membership' });
+    return result;
   }
 
   private async validate(
@@ -244,6 +249,7 @@ export class RosterService {
     user: AuthUser,
     unit: OrgUnitEntity,
     rows: ValidRow[],
+    newPosts: string[] = [],
   ): Promise<Pick<RosterImportReport, 'created' | 'updated' | 'groupsCreated'>> {
     const events: AuditInput[] = [];
     // Party groups named in the file are created under the branch when missing.
@@ -316,6 +322,7 @@ export class RosterService {
       const old = before.get(people.get(r.phone)!.id);
       return old && old.role !== r.role;
     });
+    newPosts.push(...roleChanges.map((r) => people.get(r.phone)!.id));
     if (roleChanges.length) {
       await em.query(
         `UPDATE membership m SET role = v.r FROM unnest($1::uuid[], $2::text[]) AS v(id, r) WHERE m.id = v.id`,
@@ -376,70 +383,6 @@ export class RosterService {
       for (const u of users) found.set(u.phone!, { id: u.id, name: u.name, memberType: u.memberType });
     }
     return found;
-  }
-
-  /** Checks access and reads the roster first, so an error is still a clean JSON response. */
-  async export(
-    user: AuthUser,
-    unitId: string,
-  ): Promise<{ filename: string; write: (out: Writable) => Promise<void> }> {
-    const { unit } = await this.access.unit(user, unitId, 'roster.export');
-    const members = await queryRoster(this.dataSource.manager, unit.id);
-    // A file of names and phones leaves the system: who took it, when, how many people (not the rows).
-    await this.dataSource.transaction((em) =>
-      this.audit.append(em, {
-        actorId: user.id,
-        action: 'roster.export',
-        entityType: 'org_unit',
-        entityId: unit.id,
-        unitId: unit.id,
-        after: { rows: members.length, phones: true },
-      }),
-    );
-    const rows = members.map((m) => ({
-      name: m.name,
-      phone: m.phone,
-      role: unitRoleLabelsZh[m.role],
-      memberType: memberTypeLabelsZh[m.memberType],
-      group: m.groupName ?? '',
-    }));
-    const columns = rosterColumns.map((c) => ({
-      header: c.zh,
-      key: c.key,
-      width: c.key === 'name' ? 14 : 18,
-    }));
-    return {
-      filename: `${unit.name}-花名册.xlsx`,
-      write: (out) => writeXlsx(out, [{ name: '花名册', columns, rows }]),
-    };
-  }
-
-  /** The roster file template: the header row, and a sheet explaining each column's values. */
-  async template(out: Writable): Promise<void> {
-    await writeXlsx(out, [
-      {
-        name: '花名册',
-        columns: rosterColumns.map((c) => ({ header: c.zh, key: c.key, width: 18 })),
-        rows: [],
-      },
-      {
-        name: '填写说明',
-        columns: [
-          { header: '列', key: 'column', width: 12 },
-          { header: '说明', key: 'help', width: 80 },
-        ],
-        rows: [
-          { column: '姓名', help: '必填' },
-          { column: '手机号', help: '必填，11 位手机号，用于登录；同一手机号只能出现一次' },
-          { column: '职务', help: `可空（默认 党员）：${Object.values(unitRoleLabelsZh).join(' / ')}` },
-          {
-            column: '党员类型',
-            help: `可空（默认 正式党员）：${Object.values(memberTypeLabelsZh).join(' / ')}`,
-          },
-          { column: '党小组', help: '可空；填写本支部的党小组名称，不存在的党小组会自动创建' },
-        ],
-      },
-    ]);
   }
 }
 

@@ -51,7 +51,8 @@ import {
 import type { Namespace, Socket } from 'socket.io';
 import { AuthUser } from '../auth/auth-user';
 import { isGuestToken } from '../auth/jwt-auth.guard';
-import { type Revocation, SessionsService } from '../auth/sessions.service';
+import { SessionsService } from '../auth/sessions.service';
+import { closeRevokedSockets } from './revoked-sockets';
 import { DomainError } from '../common/domain-error';
 import { MinutesChannel } from '../minutes/minutes-channel';
 import { MinutesLiveService } from '../minutes/minutes-live.service';
@@ -172,7 +173,7 @@ export class RtcGateway
     this.notifications.attach((userId, notification) =>
       this.ns.to(personChannel(userId)).emit('notification.created', notification),
     );
-    this.sessions.onRevoked((r) => this.revoked(r));
+    this.sessions.onRevoked((r) => closeRevokedSockets(this.ns.sockets.values(), this.rooms, r));
     this.log.log(`signalling on ${RTC_NAMESPACE} (protocol ${RTC_PROTOCOL_VERSION})`);
   }
 
@@ -208,20 +209,6 @@ export class RtcGateway
     if (user.mustChangePassword)
       throw new DomainError('password_change_required', 403, 'auth.mustChangePassword');
     return user;
-  }
-
-  /** Someone's access ended or changed: their sockets leave their rooms (seat freed now) and are closed. */
-  private revoked(r: Revocation): void {
-    for (const socket of this.ns.sockets.values()) {
-      const user = socket.data.user;
-      if (user?.id !== r.userId) continue;
-      if (r.sessionId && user.sessionId !== r.sessionId) continue;
-      if (r.exceptSessionId && user.sessionId === r.exceptSessionId) continue;
-      void this.rooms
-        .leave({ socketId: socket.id, user })
-        .catch((e: unknown) => this.log.error(`freeing the seat of ${user.id}: ${String(e)}`))
-        .finally(() => socket.disconnect(true));
-    }
   }
 
   // ── requests: each validated (RtcEvent), then handed to the room service ─────────────────────────────────
