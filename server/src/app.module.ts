@@ -40,7 +40,13 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         TypeOrmModule.forRoot(dataSourceOptions(databaseUrl)),
-        JwtModule.register({ global: true, secret: config.JWT_SECRET }),
+        JwtModule.register({
+          global: true,
+          secret: config.JWT_SECRET,
+          // One algorithm, pinned both ways: a token naming another (or `none`) is refused.
+          signOptions: { algorithm: 'HS256' },
+          verifyOptions: { algorithms: ['HS256'] },
+        }),
         ThrottlerModule.forRoot([
           { name: 'login', ttl: config.LOGIN_RATE_WINDOW_SECONDS * 1000, limit: config.LOGIN_RATE_LIMIT },
         ]),

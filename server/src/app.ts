@@ -28,7 +28,8 @@ export async function createApp(
           'style-src': ["'self'", "'unsafe-inline'"],
           'script-src': ["'self'"],
           'img-src': ["'self'", 'data:', 'blob:'],
-          'connect-src': ["'self'", 'ws:', 'wss:'],
+          // This origin (its own ws/wss included, CSP 3) and the origins configured; never any ws/wss host.
+          'connect-src': ["'self'", ...config.CSP_CONNECT_SRC],
         },
       },
     }),

@@ -26,6 +26,14 @@ export const messages = {
   'auth.sessionExpired': { 'zh-CN': '登录已过期，请重新登录', en: 'the session has expired; sign in again' },
   'auth.accountGone': { 'zh-CN': '该账号已不存在', en: 'the account no longer exists' },
   'auth.wrongCurrentPassword': { 'zh-CN': '当前密码不正确', en: 'the current password is wrong' },
+  'auth.sessionEnded': {
+    'zh-CN': '此次登录已结束（已退出、密码已修改或被撤销），请重新登录',
+    en: 'this session has ended (signed out, password changed or revoked); sign in again',
+  },
+  'auth.mustChangePassword': {
+    'zh-CN': '请先修改临时密码',
+    en: 'change your temporary password first',
+  },
   'auth.tooManyAttempts': {
     'zh-CN': '登录尝试次数过多，请 {seconds} 秒后再试',
     en: 'too many sign-in attempts; try again in {seconds} seconds',
@@ -63,7 +71,14 @@ export const messages = {
     en: '{unit} still has {count} units under it',
   },
   'orgs.hasMembers': { 'zh-CN': '{unit}还有 {count} 名成员', en: '{unit} still has {count} members' },
-  'orgs.phoneTaken': { 'zh-CN': '手机号 {phone} 已属于{name}', en: 'phone {phone} belongs to {name}' },
+  'orgs.phoneTaken': {
+    'zh-CN': '手机号 {phone} 已被注册',
+    en: 'phone {phone} is already registered',
+  },
+  'orgs.identityElsewhere': {
+    'zh-CN': '此人也属于您不管理的组织：姓名、手机号和党员类型只能由其所有组织的管理者或系统管理员修改',
+    en: 'this person also belongs to units you do not manage: only a manager of all of them or an administrator may change their name, phone or member type',
+  },
   'orgs.alreadyMember': {
     'zh-CN': '{name}已是{unit}的成员',
     en: '{name} is already a member of {unit}',
@@ -83,6 +98,18 @@ export const messages = {
   'import.tooManyRows': {
     'zh-CN': '花名册文件最多 {max} 行',
     en: 'a roster file may have at most {max} rows',
+  },
+  'import.fileTooLarge': {
+    'zh-CN': '文件解压后超过 {mb} MB，不是一份花名册',
+    en: 'the file inflates to more than {mb} MB; that is not a roster',
+  },
+  'import.busy': {
+    'zh-CN': '正在处理的导入过多，请稍后再试',
+    en: 'too many imports are running; try again shortly',
+  },
+  'import.tooFrequent': {
+    'zh-CN': '导入过于频繁，请 {seconds} 秒后再试',
+    en: 'too many imports; try again in {seconds} seconds',
   },
   'import.badHeader': {
     'zh-CN': '第一行须为列名；缺少：{missing}',
@@ -113,8 +140,8 @@ export const messages = {
     en: 'a probationary member (预备党员) cannot hold a post',
   },
   'import.phoneOfOther': {
-    'zh-CN': '手机号 {phone} 属于{owner}，不是{name}',
-    en: 'phone {phone} belongs to {owner}, not {name}',
+    'zh-CN': '手机号 {phone} 已被注册',
+    en: 'phone {phone} is already registered',
   },
 
   // Custom messages of the shared schemas (zod's own messages come from its locales, see zodIssueMessage)

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Ip, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   apiRoutes,
@@ -11,7 +11,7 @@ import {
 import { UuidPipe } from '../common/uuid.pipe';
 import { ZodBody } from '../common/zod';
 import { AccessService } from '../orgs/access.service';
-import { AuthUser, CurrentUser, Public } from './auth-user';
+import { AllowTemporaryPassword, AuthUser, CurrentUser, Public } from './auth-user';
 import { AuthService } from './auth.service';
 import { LoginThrottleGuard } from './login-throttle.guard';
 
@@ -28,8 +28,8 @@ export class AuthController {
   @UseGuards(LoginThrottleGuard)
   @Post(apiRoutes.auth.login)
   @HttpCode(200)
-  login(@ZodBody(LoginRequest) body: LoginRequest) {
-    return this.auth.login(body);
+  login(@ZodBody(LoginRequest) body: LoginRequest, @Ip() ip: string) {
+    return this.auth.login(body, ip);
   }
 
   @Public()
@@ -46,18 +46,20 @@ export class AuthController {
     await this.auth.logout(body.refreshToken);
   }
 
+  @AllowTemporaryPassword()
   @Get(apiRoutes.auth.me)
   me(@CurrentUser() user: AuthUser) {
     return this.auth.me(user.id);
   }
 
+  @AllowTemporaryPassword()
   @Post(apiRoutes.auth.changePassword)
   @HttpCode(204)
   async changePassword(
     @CurrentUser() user: AuthUser,
     @ZodBody(ChangePasswordRequest) body: ChangePasswordRequest,
   ) {
-    await this.auth.changePassword(user.id, body);
+    await this.auth.changePassword(user.id, body, user.sessionId);
   }
 
   @Post(apiRoutes.users.resetPassword(':userId'))

@@ -1,3 +1,4 @@
+import { JwtService } from '@nestjs/jwt';
 import { startTestApp, TestApp } from '../test-support/int-app';
 
 describe('accounts (real PostgreSQL)', () => {
@@ -52,6 +53,95 @@ describe('accounts (real PostgreSQL)', () => {
     await t.http().post('/api/auth/refresh').send({ refreshToken: first.body.refreshToken }).expect(401);
   });
 
+  it('rotates atomically: of 20 concurrent refreshes with one token exactly one succeeds, and the reuse ends the session', async () => {
+    const { session } = await t.login('13800000014');
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        t.http().post('/api/auth/refresh').send({ refreshToken: session.refreshToken }),
+      ),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(19);
+    // The 19 reuses revoked the family: the winner's new tokens are dead too.
+    const winner = results.find((r) => r.status === 200)!.body as {
+      accessToken: string;
+      refreshToken: string;
+    };
+    await t.http().post('/api/auth/refresh').send({ refreshToken: winner.refreshToken }).expect(401);
+    await t
+      .http()
+      .get('/api/auth/me')
+      .set({ Authorization: `Bearer ${winner.accessToken}` })
+      .expect(401);
+    const [reuse] = await t.ds.query(
+      `SELECT count(*)::int AS n FROM audit_event WHERE action = 'auth.refresh_reuse'`,
+    );
+    expect(reuse.n).toBeGreaterThanOrEqual(1);
+  });
+
+  it('audits sign-in, failed sign-in and sign-out, one line each, never the password', async () => {
+    const count = async (action: string) =>
+      (await t.ds.query(`SELECT count(*)::int AS n FROM audit_event WHERE action = $1`, [action]))[0]
+        .n as number;
+    const before = {
+      ok: await count('auth.login'),
+      bad: await count('auth.login_failed'),
+      out: await count('auth.logout'),
+    };
+    const { session } = await t.login('13800000018');
+    await t
+      .http()
+      .post('/api/auth/login')
+      .send({ login: '13800000018', password: 'Wrong#pass1' })
+      .expect(401);
+    await t
+      .http()
+      .post('/api/auth/login')
+      .send({ login: '13999999999', password: 'Wrong#pass1' })
+      .expect(401);
+    await t.http().post('/api/auth/logout').send({ refreshToken: session.refreshToken }).expect(204);
+    expect({
+      ok: await count('auth.login'),
+      bad: await count('auth.login_failed'),
+      out: await count('auth.logout'),
+    }).toEqual({
+      ok: before.ok + 1,
+      bad: before.bad + 2,
+      out: before.out + 1,
+    });
+    const rows = await t.ds.query(`SELECT before, after FROM audit_event WHERE action LIKE 'auth.%'`);
+    expect(JSON.stringify(rows)).not.toContain('Wrong#pass1');
+  });
+
+  it('verifies access tokens with HS256 only, and requires exp', async () => {
+    const { session } = await t.login('member1');
+    const claims = JSON.parse(Buffer.from(session.accessToken.split('.')[1], 'base64url').toString()) as {
+      sub: string;
+      adm: boolean;
+      sid: string;
+    };
+    const jwt = t.app.get(JwtService);
+    const body = { sub: claims.sub, adm: true, sid: claims.sid };
+    const hs512 = jwt.sign(body, { algorithm: 'HS512', expiresIn: 600 });
+    const noExp = jwt.sign(body);
+    const none = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(
+      JSON.stringify({ ...body, exp: Math.floor(Date.now() / 1000) + 600 }),
+    ).toString('base64url')}.`;
+    for (const token of [hs512, noExp, none]) {
+      const res = await t
+        .http()
+        .get('/api/auth/me')
+        .set({ Authorization: `Bearer ${token}` });
+      expect({ token, status: res.status }).toEqual({ token, status: 401 });
+    }
+    await t
+      .http()
+      .get('/api/auth/me')
+      .set({ Authorization: `Bearer ${session.accessToken}` })
+      .expect(200);
+  });
+
   it('logs out: the refresh token stops working', async () => {
     const { session } = await t.login('member2');
     await t.http().post('/api/auth/logout').send({ refreshToken: session.refreshToken }).expect(204);
@@ -99,6 +189,13 @@ describe('accounts (real PostgreSQL)', () => {
     ]);
   });
 
+  it('serves a CSP whose connect-src is this origin only (no ws:/wss: wildcard)', async () => {
+    const res = await t.http().get('/api/health');
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toMatch(/connect-src 'self'(;|$)/);
+    expect(csp).not.toMatch(/\bwss?:/);
+  });
+
   it('answers 401 to a request without a token or with a forged one', async () => {
     await t.http().get('/api/auth/me').expect(401);
     await t.http().get('/api/org-units').set({ Authorization: 'Bearer not.a.jwt' }).expect(401);
@@ -129,5 +226,40 @@ describe('login rate limit', () => {
     expect(res.body.message).toMatch(/^登录尝试次数过多，请 \d+ 秒后再试$/);
     // Another account from the same address is not locked out by it.
     await t.login('member2');
+  });
+});
+
+describe('password spraying and password changes are throttled', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { LOGIN_IP_FAILURE_LIMIT: '20', PASSWORD_CHANGE_RATE_LIMIT: '3' } });
+  });
+  afterAll(() => t.close());
+
+  it('changing a password is limited per account', async () => {
+    const { auth } = await t.login('member1');
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await t
+        .http()
+        .post('/api/auth/change-password')
+        .set(auth)
+        .send({ currentPassword: 'wrong-guess', newPassword: 'NewPassw0rd!' });
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([400, 400, 400, 429, 429]);
+  });
+
+  it('one password tried on 40 accounts from one address is stopped after the 20th failure', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const res = await t
+        .http()
+        .post('/api/auth/login')
+        .send({ login: `1370000${String(i).padStart(4, '0')}`, password: 'Spring2026!' });
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 20)).toEqual(Array(20).fill(401));
+    expect(statuses.slice(20)).toEqual(Array(20).fill(429));
   });
 });

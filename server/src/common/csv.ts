@@ -4,12 +4,17 @@
  * (OWASP "CSV injection"). Only text goes through it: numbers are written as numbers.
  */
 export function neutraliseFormula(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  // The full-width forms too (＝＋－＠): spreadsheets in Chinese locales take them for the ASCII ones.
+  return /^[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/.test(text) ? `'${text}` : text;
 }
 
 export type CsvCell = string | number | null | undefined;
 
-/** One CSV record (RFC 4180): text neutralised, quoted when it holds a comma, quote, CR or LF; CRLF-terminated. */
+/**
+ * One CSV record (RFC 4180): text neutralised, quoted when it holds a comma, quote, CR or LF — or a semicolon or
+ * tab, which Excel in locales whose list separator is `;` splits on (`a;=HYPERLINK(…)` would become a formula
+ * cell of its own); CRLF-terminated.
+ */
 export function csvRecord(cells: readonly CsvCell[]): string {
   return (
     cells
@@ -17,7 +22,7 @@ export function csvRecord(cells: readonly CsvCell[]): string {
         if (cell === null || cell === undefined) return '';
         if (typeof cell === 'number') return String(cell);
         const text = neutraliseFormula(cell);
-        return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+        return /[",;\t\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
       })
       .join(',') + '\r\n'
   );

@@ -96,12 +96,12 @@ describe('message catalog (shared/src/messages.ts)', () => {
       { path: 'login', message: 'enter a phone number or username' },
     ]);
 
-    const error = new DomainError('conflict', 409, 'orgs.phoneTaken', { phone: '13800000023', name: '朱琳' });
-    expect(error.message).toBe('phone 13800000023 belongs to 朱琳'); // logs stay English
+    const error = new DomainError('conflict', 409, 'orgs.phoneTaken', { phone: '13800000023' });
+    expect(error.message).toBe('phone 13800000023 is already registered'); // logs stay English
     expect(filter.toApiError(error, 'zh-CN')).toEqual({
       status: 409,
-      body: { code: 'conflict', message: '手机号 13800000023 已属于朱琳' },
+      body: { code: 'conflict', message: '手机号 13800000023 已被注册' },
     });
-    expect(filter.toApiError(error, 'en').body.message).toBe('phone 13800000023 belongs to 朱琳');
+    expect(filter.toApiError(error, 'en').body.message).toBe('phone 13800000023 is already registered');
   });
 });

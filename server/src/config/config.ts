@@ -22,12 +22,30 @@ const EnvSchema = z.object({
   JWT_REFRESH_TTL_DAYS: z.coerce.number().int().min(1).default(30),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Failed sign-ins from one address, over all accounts, per LOGIN_RATE_WINDOW_SECONDS (password spraying). */
+  LOGIN_IP_FAILURE_LIMIT: z.coerce.number().int().min(1).default(20),
+  /** Password changes per account per LOGIN_RATE_WINDOW_SECONDS. */
+  PASSWORD_CHANGE_RATE_LIMIT: z.coerce.number().int().min(1).default(5),
+  /** Roster imports (dry runs included) per manager per window. */
+  ROSTER_IMPORT_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
+  ROSTER_IMPORT_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(600),
   /** Seed the demo organisation: `auto` seeds an empty embedded database on its first start. */
   SEED_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
   /** Directory of the built client; served at `/` when it exists. */
   CLIENT_DIST: z.string().default(resolve(__dirname, '../../../client/dist')),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
   TRUST_PROXY: bool.default(false),
+  /** Origins the browser may connect to besides this one (CSP connect-src), comma-separated: `https://x.example`. */
+  CSP_CONNECT_SRC: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(/^(https?|wss?):\/\/[^\s;,']+$/, 'an origin such as https://x.example'))),
   /** How long a dropped /rtc client keeps its seat in a meeting (rejoin with `resumePeerId` to take it back). */
   RTC_RECONNECT_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(15),
   /**

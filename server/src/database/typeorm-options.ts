@@ -1,6 +1,7 @@
 import { DataSourceOptions } from 'typeorm';
 import { entities } from './entities';
 import { migrations } from './migrations';
+import { RedactedQueryLogger } from './redacted-logger';
 
 /** One set of options for the app, the CLI and the tests: migrations always, `synchronize` never. */
 export function dataSourceOptions(url: string): DataSourceOptions {
@@ -13,6 +14,8 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     synchronize: false,
     uuidExtension: 'pgcrypto',
     logging: ['error', 'warn', 'migration'],
+    // Failed queries are logged without their parameters (phones, names): see RedactedQueryLogger.
+    logger: new RedactedQueryLogger(),
     extra: { max: 20 },
   };
 }

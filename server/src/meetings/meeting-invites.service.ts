@@ -15,6 +15,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import type { GuestTokenPayload } from '../auth/jwt-auth.guard';
+import { SessionsService } from '../auth/sessions.service';
 import { Conflict, DomainError, NotFound } from '../common/domain-error';
 import { AccessService } from '../orgs/access.service';
 import { MeetingGuestEntity } from './meeting-guest.entity';
@@ -40,6 +41,7 @@ export class MeetingInvitesService {
     private readonly access: AccessService,
     private readonly audit: AuditService,
     private readonly jwt: JwtService,
+    private readonly sessions: SessionsService,
   ) {}
 
   async create(user: AuthUser, meetingId: string, body: CreateInviteRequest): Promise<CreatedInvite> {
@@ -99,6 +101,9 @@ export class MeetingInvitesService {
         after: { meetingId: meeting.id, revokedAt: revokedAt.toISOString() },
       });
     });
+    // Guests who came with it leave the room now (their seats freed, sockets closed); they cannot come back.
+    const guests = await this.dataSource.getRepository(MeetingGuestEntity).findBy({ inviteId: invite.id });
+    for (const g of guests) this.sessions.announce({ userId: g.id, reason: 'invite' });
     const [row] = await this.query(meeting.id, invite.id);
     return row;
   }

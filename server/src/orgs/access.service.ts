@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCodes, managerRoles, OrgUnitType, UnitRole, type MessageKey } from '@branchmeet/shared';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { UserEntity } from '../auth/user.entity';
 import { DomainError, Forbidden, NotFound, Unauthenticated } from '../common/domain-error';
@@ -159,6 +159,27 @@ export class AccessService {
       if (e instanceof DomainError && e.code === ErrorCodes.notFound) throw NotFound(notFound);
       throw e;
     }
+  }
+
+  /**
+   * Whether the user manages (as administrator, or as a manager of each) every one of these units: what it takes
+   * to change a person's identity (name, phone, member type), which every unit the person belongs to shares.
+   */
+  async managesAll(user: AuthUser, unitIds: string[]): Promise<boolean> {
+    const managed = await this.managedAmong(user, unitIds);
+    return unitIds.length > 0 && unitIds.every((id) => managed.has(id));
+  }
+
+  /** Those of the units the user manages (all of them for an administrator). */
+  async managedAmong(user: AuthUser, unitIds: string[]): Promise<Set<string>> {
+    const actor = await this.actor(user);
+    if (unitIds.length === 0) return new Set();
+    const units = await this.dataSource
+      .getRepository(OrgUnitEntity)
+      .findBy({ id: In([...new Set(unitIds)]) });
+    return new Set(
+      units.filter((u) => ['admin', 'manager'].includes(relationTo(actor, u) ?? '')).map((u) => u.id),
+    );
   }
 
   async assertGlobal(user: AuthUser, action: GlobalAction): Promise<void> {

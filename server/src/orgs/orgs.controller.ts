@@ -30,6 +30,7 @@ import { RequestLocale } from '../common/locale';
 import { UuidPipe } from '../common/uuid.pipe';
 import { ZodBody, ZodQuery } from '../common/zod';
 import { OrgsService } from './orgs.service';
+import { RosterExportService } from './roster-export.service';
 import { RosterService } from './roster.service';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -48,6 +49,7 @@ export class OrgsController {
   constructor(
     private readonly orgs: OrgsService,
     private readonly roster: RosterService,
+    private readonly rosterFiles: RosterExportService,
   ) {}
 
   @Get(apiRoutes.orgUnits.list)
@@ -138,7 +140,7 @@ export class OrgsController {
   @Get(apiRoutes.orgUnits.rosterExport(':unitId'))
   @ApiProduces(XLSX)
   async export(@CurrentUser() user: AuthUser, @Param('unitId', Uuid) unitId: string, @Res() res: Response) {
-    const file = await this.roster.export(user, unitId);
+    const file = await this.rosterFiles.export(user, unitId);
     sendXlsx(res, file.filename);
     await file.write(res);
   }
@@ -147,6 +149,6 @@ export class OrgsController {
   @ApiProduces(XLSX)
   async template(@Res() res: Response) {
     sendXlsx(res, '花名册模板.xlsx');
-    await this.roster.template(res);
+    await this.rosterFiles.template(res);
   }
 }

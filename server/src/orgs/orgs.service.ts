@@ -13,12 +13,13 @@ import {
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
+import { SessionsService } from '../auth/sessions.service';
 import { UserEntity } from '../auth/user.entity';
-import { Conflict, DomainError, NotFound } from '../common/domain-error';
+import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-error';
 import { AccessService, childTypeAction, Relation } from './access.service';
 import { MembershipEntity } from './membership.entity';
 import { OrgUnitEntity } from './org-unit.entity';
-import { queryRoster } from './roster.query';
+import { maskPhone, queryRoster } from './roster.query';
 
 const auditUnit = (u: OrgUnitEntity) => ({ name: u.name, type: u.type, parentId: u.parentId });
 
@@ -28,6 +29,7 @@ export class OrgsService {
     private readonly dataSource: DataSource,
     private readonly access: AccessService,
     private readonly audit: AuditService,
+    private readonly sessions: SessionsService,
   ) {}
 
   /** The units a person belongs to and their role in each, root first. */
@@ -137,9 +139,17 @@ export class OrgsService {
     });
   }
 
+  /**
+   * Minimum disclosure (PIPL): managers, upper levels and administrators see phones; an ordinary member sees
+   * names and posts, every phone but their own masked, and cannot search by phone.
+   */
   async roster(user: AuthUser, unitId: string, q?: string): Promise<RosterMember[]> {
-    const { unit } = await this.access.unit(user, unitId, 'roster.read');
-    return queryRoster(this.dataSource.manager, unit.id, { q });
+    const { unit, relation } = await this.access.unit(user, unitId, 'roster.read');
+    if (relation !== 'member') return queryRoster(this.dataSource.manager, unit.id, { q });
+    const members = await queryRoster(this.dataSource.manager, unit.id, { q, searchPhones: false });
+    return members.map((m) =>
+      m.userId === user.id ? m : { ...m, phone: maskPhone(m.phone), username: null },
+    );
   }
 
   async addMember(user: AuthUser, unitId: string, body: AddMemberRequest): Promise<RosterMember> {
@@ -147,31 +157,41 @@ export class OrgsService {
     return this.dataSource.transaction(async (em) => {
       await this.checkGroup(em, unit, body.groupId);
       let person = await em.findOneBy(UserEntity, { phone: body.phone });
-      if (person && person.name !== body.name) {
-        throw Conflict('orgs.phoneTaken', { phone: body.phone, name: person.name });
-      }
+      // Never name the holder of a phone: it may be anybody's, in any branch (no phone → name look-up).
+      if (person && person.name !== body.name) throw Conflict('orgs.phoneTaken', { phone: body.phone });
       if (person && (await em.existsBy(MembershipEntity, { userId: person.id, unitId: unit.id }))) {
         throw Conflict('orgs.alreadyMember', { name: person.name, unit: unit.name });
       }
+      // An existing account joins as it is: its name, phone and member type are its other units' too.
+      const elsewhere = person ? await this.unitsOf(em, person.id) : [];
       if (!person) {
         person = em.create(UserEntity, { name: body.name, phone: body.phone, memberType: body.memberType });
         await em.save(person);
-      } else if (person.memberType !== body.memberType) {
-        await em.update(UserEntity, { id: person.id }, { memberType: body.memberType });
       }
       const membership = em.create(MembershipEntity, { userId: person.id, unitId: unit.id, role: body.role });
       await em.save(membership);
       if (body.groupId)
         await em.insert(MembershipEntity, { userId: person.id, unitId: body.groupId, role: 'member' });
       const [after] = await queryRoster(em, unit.id, { membershipId: membership.id });
-      await this.audit.append(em, {
-        actorId: user.id,
-        action: 'member.add',
-        entityType: 'membership',
-        entityId: membership.id,
-        unitId: unit.id,
-        after,
-      });
+      await this.audit.append(em, [
+        {
+          actorId: user.id,
+          action: 'member.add',
+          entityType: 'membership',
+          entityId: membership.id,
+          unitId: unit.id,
+          after,
+        },
+        // Each unit the person already belonged to sees that somebody else attached them.
+        ...elsewhere.map((unitId) => ({
+          actorId: user.id,
+          action: 'member.joined_elsewhere',
+          entityType: 'user',
+          entityId: person.id,
+          unitId,
+          after: { unitId: unit.id, unitName: unit.name, role: body.role },
+        })),
+      ]);
       return after;
     });
   }
@@ -183,19 +203,23 @@ export class OrgsService {
     body: UpdateMemberRequest,
   ): Promise<RosterMember> {
     const { unit } = await this.access.unit(user, unitId, 'roster.manage');
-    return this.dataSource.transaction(async (em) => {
+    const updated = await this.dataSource.transaction(async (em) => {
       const [before] = await queryRoster(em, unit.id, { membershipId });
       if (!before) throw NotFound('notFound.member');
-      if (body.phone && body.phone !== before.phone) {
-        const holder = await em.findOneBy(UserEntity, { phone: body.phone });
-        if (holder) throw Conflict('orgs.phoneTaken', { phone: body.phone, name: holder.name });
-      }
       const personChanges: Partial<UserEntity> = {};
-      if (body.name !== undefined) personChanges.name = body.name;
-      if (body.phone !== undefined) personChanges.phone = body.phone;
-      if (body.memberType !== undefined) personChanges.memberType = body.memberType;
-      if (Object.keys(personChanges).length)
+      if (body.name !== undefined && body.name !== before.name) personChanges.name = body.name;
+      if (body.phone !== undefined && body.phone !== before.phone) personChanges.phone = body.phone;
+      if (body.memberType !== undefined && body.memberType !== before.memberType)
+        personChanges.memberType = body.memberType;
+      const units = await this.unitsOf(em, before.userId);
+      if (Object.keys(personChanges).length) {
+        // A person's name, login phone and member type are the same in every unit they belong to: only who
+        // manages all of those units (or an administrator) may change them.
+        if (!(await this.access.managesAll(user, units))) throw Forbidden('orgs.identityElsewhere');
+        if (personChanges.phone && (await em.existsBy(UserEntity, { phone: personChanges.phone })))
+          throw Conflict('orgs.phoneTaken', { phone: personChanges.phone });
         await em.update(UserEntity, { id: before.userId }, personChanges);
+      }
       if (body.role !== undefined)
         await em.update(MembershipEntity, { id: membershipId }, { role: body.role });
       if (body.groupId !== undefined && body.groupId !== before.groupId) {
@@ -205,22 +229,39 @@ export class OrgsService {
           await em.insert(MembershipEntity, { userId: before.userId, unitId: body.groupId, role: 'member' });
       }
       const [after] = await queryRoster(em, unit.id, { membershipId });
-      await this.audit.append(em, {
-        actorId: user.id,
-        action: 'member.update',
-        entityType: 'membership',
-        entityId: membershipId,
-        unitId: unit.id,
-        before,
-        after,
-      });
-      return after;
+      const identity = (m: RosterMember) => ({ name: m.name, phone: m.phone, memberType: m.memberType });
+      await this.audit.append(em, [
+        {
+          actorId: user.id,
+          action: 'member.update',
+          entityType: 'membership',
+          entityId: membershipId,
+          unitId: unit.id,
+          before,
+          after,
+        },
+        // A change of identity is recorded under every other unit the person belongs to as well.
+        ...(Object.keys(personChanges).length ? units.filter((id) => id !== unit.id) : []).map((unitId) => ({
+          actorId: user.id,
+          action: 'user.identity_update',
+          entityType: 'user',
+          entityId: before.userId,
+          unitId,
+          before: identity(before),
+          after: identity(after),
+        })),
+      ]);
+      return { before, after };
     });
+    // A new post (or none): the person's live sockets are closed, so they rejoin with what they may do now.
+    if (updated.before.role !== updated.after.role)
+      this.sessions.announce({ userId: updated.after.userId, reason: 'membership' });
+    return updated.after;
   }
 
   async removeMember(user: AuthUser, unitId: string, membershipId: string): Promise<void> {
     const { unit } = await this.access.unit(user, unitId, 'roster.manage');
-    await this.dataSource.transaction(async (em) => {
+    const removed = await this.dataSource.transaction(async (em) => {
       const [before] = await queryRoster(em, unit.id, { membershipId });
       if (!before) throw NotFound('notFound.member');
       await this.leaveGroups(em, unit.id, before.userId);
@@ -233,7 +274,16 @@ export class OrgsService {
         unitId: unit.id,
         before,
       });
+      return before.userId;
     });
+    // Out of the branch: out of its meetings at once (the seat is freed, the socket closed).
+    this.sessions.announce({ userId: removed, reason: 'membership' });
+  }
+
+  /** Every unit (party groups included) a person belongs to. */
+  private async unitsOf(em: EntityManager, userId: string): Promise<string[]> {
+    const rows = await em.find(MembershipEntity, { where: { userId }, select: { unitId: true } });
+    return rows.map((r) => r.unitId);
   }
 
   private async checkGroup(em: EntityManager, unit: OrgUnitEntity, groupId: string | null): Promise<void> {

@@ -79,12 +79,21 @@ describe('roster import and export (real PostgreSQL, real files)', () => {
     expect(r.errors[0].reasons).toEqual(['手机号须为 11 位大陆手机号码']);
     expect(r.errors[1].reasons).toEqual(['未知职务“队长”（可填：书记/副书记/组织委员/委员/党员）']);
     expect(r.errors[2].reasons).toEqual([`手机号 ${good[10].手机号} 与第 12 行重复`]);
+    // Nothing changed; the refused file is one line of the audit trail (it told which phones are registered).
     expect({
       roster: await membershipCount(t.ds, u.branchA),
       users: await userCount(),
       units: await unitCount(),
       audit: await auditCount(),
-    }).toEqual(before);
+    }).toEqual({ ...before, audit: before.audit + 1 });
+    const [line] = await t.ds.query(
+      `SELECT action, unit_id, after FROM audit_event ORDER BY id DESC LIMIT 1`,
+    );
+    expect(line).toMatchObject({
+      action: 'roster.import_refused',
+      unit_id: u.branchA,
+      after: { rows: 1000, badRows: 3 },
+    });
   });
 
   it('imports the corrected file: all 1,000 people, their party groups, audited, chain intact', async () => {
@@ -235,12 +244,21 @@ describe('roster import and export (real PostgreSQL, real files)', () => {
       updated: 0,
       groupsCreated: ['试运行小组'],
     });
+    // Nothing changed; the rehearsal itself is one line of the audit trail.
     expect({
       roster: await membershipCount(t.ds, u.branchB),
       users: await userCount(),
       units: await unitCount(),
       audit: await auditCount(),
-    }).toEqual(before);
+    }).toEqual({ ...before, audit: before.audit + 1 });
+    const [line] = await t.ds.query(
+      `SELECT action, actor_id, unit_id, after FROM audit_event ORDER BY id DESC LIMIT 1`,
+    );
+    expect(line).toMatchObject({
+      action: 'roster.dry_run',
+      unit_id: u.branchB,
+      after: { rows: 20, created: 20 },
+    });
     // The same file without dryRun then applies exactly what the rehearsal reported.
     const real = await upload(u.branchB, secretary2, await rosterXlsx(rows), 'dry.xlsx').expect(200);
     expect(report(real)).toMatchObject({ applied: true, created: 20, groupsCreated: ['试运行小组'] });
@@ -253,7 +271,9 @@ describe('roster import and export (real PostgreSQL, real files)', () => {
     const before = await membershipCount(t.ds, u.branchB);
     const res = await upload(u.branchB, secretary2, rosterCsv(rows), 'x.csv').expect(200);
     expect(report(res)).toMatchObject({ applied: false, created: 0 });
-    expect(report(res).errors).toEqual([{ row: 3, reasons: ['手机号 13800000012 属于张伟，不是张三'] }]);
+    // The holder's name is never told (no phone → name look-up for a manager of another branch).
+    expect(report(res).errors).toEqual([{ row: 3, reasons: ['手机号 13800000012 已被注册'] }]);
+    expect(JSON.stringify(report(res))).not.toContain('张伟');
     expect(await membershipCount(t.ds, u.branchB)).toBe(before);
 
     // The same person under their own name is welcome: one person may belong to two branches.

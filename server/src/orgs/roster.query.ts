@@ -5,7 +5,7 @@ import { EntityManager } from 'typeorm';
 export async function queryRoster(
   em: EntityManager,
   unitId: string,
-  opts: { q?: string; membershipId?: string } = {},
+  opts: { q?: string; membershipId?: string; searchPhones?: boolean } = {},
 ): Promise<RosterMember[]> {
   const like = opts.q ? `%${opts.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
   return em.query(
@@ -19,10 +19,14 @@ export async function queryRoster(
           WHERE gu.parent_id = $1 AND gu.type = 'group'
           ORDER BY gm.user_id, gu.name) g ON g.user_id = m.user_id
       WHERE m.unit_id = $1
-        AND ($2::text IS NULL OR u.name ILIKE $2 OR u.phone LIKE $2 OR g.name ILIKE $2)
+        AND ($2::text IS NULL OR u.name ILIKE $2 OR ($4 AND u.phone LIKE $2) OR g.name ILIKE $2)
         AND ($3::uuid IS NULL OR m.id = $3)
       ORDER BY CASE m.role WHEN 'secretary' THEN 0 WHEN 'deputy_secretary' THEN 1 WHEN 'organizer' THEN 2
                            WHEN 'committee_member' THEN 3 ELSE 4 END, u.name, u.phone`,
-    [unitId, like, opts.membershipId ?? null],
+    [unitId, like, opts.membershipId ?? null, opts.searchPhones !== false],
   );
 }
+
+/** A phone as an ordinary member sees another member's: the network prefix and the last four digits. */
+export const maskPhone = (phone: string | null): string | null =>
+  phone && phone.length > 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : phone && '****';

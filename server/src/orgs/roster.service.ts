@@ -1,7 +1,7 @@
-import type { Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
+  ErrorCodes,
   formatMessage,
   type Locale,
   type MessageKey,
@@ -9,7 +9,6 @@ import {
   memberTypeAliases,
   memberTypeLabelsZh,
   MemberType,
-  rosterColumns,
   RosterImportError,
   RosterImportReport,
   RosterImportRow,
@@ -22,12 +21,15 @@ import {
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditInput, AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
+import { SessionsService } from '../auth/sessions.service';
 import { UserEntity } from '../auth/user.entity';
 import { DomainError } from '../common/domain-error';
+import { RateLimiter } from '../common/rate-limit';
+import { APP_CONFIG, AppConfig } from '../config/config';
 import { bulkInsert, BulkColumn } from '../database/bulk-insert';
 import { AccessService } from './access.service';
 import { OrgUnitEntity } from './org-unit.entity';
-import { RawRosterRow, readRosterFile, writeXlsx } from './roster-file';
+import { RawRosterRow, readRosterFile } from './roster-file';
 import { queryRoster } from './roster.query';
 
 const userColumns: BulkColumn<{ id: string; name: string; phone: string; memberType: MemberType }>[] = [
@@ -58,13 +60,27 @@ interface ValidRow extends RosterImportRow {
   row: number;
 }
 
+/** Imports parsed at the same time by the whole server; one more is told to try again shortly (429). */
+const MAX_CONCURRENT_IMPORTS = 2;
+
 @Injectable()
 export class RosterService {
+  private running = 0;
+  private readonly perManager: RateLimiter;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly access: AccessService,
     private readonly audit: AuditService,
-  ) {}
+    private readonly sessions: SessionsService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.perManager = new RateLimiter(
+      config.ROSTER_IMPORT_RATE_LIMIT,
+      config.ROSTER_IMPORT_RATE_WINDOW_SECONDS * 1000,
+      'import.tooFrequent',
+    );
+  }
 
   /**
    * All or nothing: every row is validated first (its own fields, duplicates in the file, and phones that
@@ -80,6 +96,45 @@ export class RosterService {
     locale: Locale,
   ): Promise<RosterImportReport> {
     const { unit } = await this.access.unit(user, unitId, 'roster.manage');
+    // Per manager, and a few at a time for the whole server: parsing a file is the costliest thing a user can ask.
+    this.perManager.hit(user.id);
+    if (this.running >= MAX_CONCURRENT_IMPORTS)
+      throw new DomainError(ErrorCodes.rateLimited, 429, 'import.busy');
+    this.running++;
+    try {
+      const report = await this.importFile(user, unit, file, dryRun, locale);
+      if (dryRun || !report.applied) {
+        // A rehearsal (or a refused file) tells which phones are registered: one audit line, no rows.
+        await this.dataSource.transaction((em) =>
+          this.audit.append(em, {
+            actorId: user.id,
+            action: dryRun ? 'roster.dry_run' : 'roster.import_refused',
+            entityType: 'org_unit',
+            entityId: unit.id,
+            unitId: unit.id,
+            after: {
+              file: file.originalname.slice(0, 100),
+              rows: report.totalRows,
+              badRows: report.errors.length,
+              created: report.created,
+              updated: report.updated,
+            },
+          }),
+        );
+      }
+      return report;
+    } finally {
+      this.running--;
+    }
+  }
+
+  private async importFile(
+    user: AuthUser,
+    unit: OrgUnitEntity,
+    file: { buffer: Buffer; originalname: string },
+    dryRun: boolean,
+    locale: Locale,
+  ): Promise<RosterImportReport> {
     const raw = await readRosterFile(file);
     const { rows, errors } = await this.validate(raw, locale);
     const report: RosterImportReport = {
@@ -99,9 +154,10 @@ export class RosterService {
     if (unit.type !== 'branch' && rows.some((r) => r.group)) {
       throw new DomainError('import_groups', 400, 'import.groupsOnlyForBranch');
     }
-    return this.dataSource
+    const newPosts: string[] = [];
+    const result = await this.dataSource
       .transaction(async (em) => {
-        const outcome = await this.apply(em, user, unit, rows);
+        const outcome = await this.apply(em, user, unit, rows, newPosts);
         if (dryRun) {
           // Validated and rehearsed against the real database, then rolled back.
           throw new DryRun({ ...report, ...outcome, applied: false });
@@ -112,6 +168,10 @@ export class RosterService {
         if (e instanceof DryRun) return e.report;
         throw e;
       });
+    // People whose post changed rejoin their meetings with what they may do now (as after a PATCH).
+    if (result.applied)
+      for (const id of newPosts) this.sessions.announce({ userId: id, reason: 'membership' });
+    return result;
   }
 
   private async validate(
@@ -178,8 +238,7 @@ export class RosterService {
     );
     for (const r of rows) {
       const person = existing.get(r.phone);
-      if (person && person.name !== r.name)
-        fail(r.row, say('import.phoneOfOther', { phone: r.phone, owner: person.name, name: r.name }));
+      if (person && person.name !== r.name) fail(r.row, say('import.phoneOfOther', { phone: r.phone }));
     }
     const list = [...errors].sort(([a], [b]) => a - b).map(([row, reasons]) => ({ row, reasons }));
     return { rows: rows.filter((r) => !errors.has(r.row)), errors: list };
@@ -190,6 +249,7 @@ export class RosterService {
     user: AuthUser,
     unit: OrgUnitEntity,
     rows: ValidRow[],
+    newPosts: string[] = [],
   ): Promise<Pick<RosterImportReport, 'created' | 'updated' | 'groupsCreated'>> {
     const events: AuditInput[] = [];
     // Party groups named in the file are created under the branch when missing.
@@ -231,7 +291,20 @@ export class RosterService {
     await bulkInsert(em, 'app_user', userColumns, newPeople);
     for (const p of newPeople) people.set(p.phone, { id: p.id, name: p.name, memberType: p.memberType });
 
-    const typeChanges = rows.filter((r) => people.get(r.phone)!.memberType !== r.memberType);
+    // An existing account's member type is its other units' too: it changes only when the importer manages
+    // every unit the person belongs to (else the row joins with the account as it is).
+    const unitsOfPeople: { user_id: string; units: string[] }[] = await em.query(
+      'SELECT user_id, array_agg(unit_id::text) AS units FROM membership WHERE user_id = ANY($1::uuid[]) GROUP BY user_id',
+      [[...people.values()].map((p) => p.id)],
+    );
+    const managed = await this.access.managedAmong(user, [unit.id, ...unitsOfPeople.flatMap((r) => r.units)]);
+    const foreign = new Set(
+      unitsOfPeople.filter((r) => !r.units.every((id) => managed.has(id))).map((r) => r.user_id),
+    );
+    const typeChanges = rows.filter((r) => {
+      const person = people.get(r.phone)!;
+      return person.memberType !== r.memberType && !foreign.has(person.id);
+    });
     if (typeChanges.length) {
       await em.query(
         `UPDATE app_user u SET member_type = v.t, updated_at = now()
@@ -249,6 +322,7 @@ export class RosterService {
       const old = before.get(people.get(r.phone)!.id);
       return old && old.role !== r.role;
     });
+    newPosts.push(...roleChanges.map((r) => people.get(r.phone)!.id));
     if (roleChanges.length) {
       await em.query(
         `UPDATE membership m SET role = v.r FROM unnest($1::uuid[], $2::text[]) AS v(id, r) WHERE m.id = v.id`,
@@ -309,59 +383,6 @@ export class RosterService {
       for (const u of users) found.set(u.phone!, { id: u.id, name: u.name, memberType: u.memberType });
     }
     return found;
-  }
-
-  /** Checks access and reads the roster first, so an error is still a clean JSON response. */
-  async export(
-    user: AuthUser,
-    unitId: string,
-  ): Promise<{ filename: string; write: (out: Writable) => Promise<void> }> {
-    const { unit } = await this.access.unit(user, unitId, 'roster.export');
-    const members = await queryRoster(this.dataSource.manager, unit.id);
-    const rows = members.map((m) => ({
-      name: m.name,
-      phone: m.phone,
-      role: unitRoleLabelsZh[m.role],
-      memberType: memberTypeLabelsZh[m.memberType],
-      group: m.groupName ?? '',
-    }));
-    const columns = rosterColumns.map((c) => ({
-      header: c.zh,
-      key: c.key,
-      width: c.key === 'name' ? 14 : 18,
-    }));
-    return {
-      filename: `${unit.name}-花名册.xlsx`,
-      write: (out) => writeXlsx(out, [{ name: '花名册', columns, rows }]),
-    };
-  }
-
-  /** The roster file template: the header row, and a sheet explaining each column's values. */
-  async template(out: Writable): Promise<void> {
-    await writeXlsx(out, [
-      {
-        name: '花名册',
-        columns: rosterColumns.map((c) => ({ header: c.zh, key: c.key, width: 18 })),
-        rows: [],
-      },
-      {
-        name: '填写说明',
-        columns: [
-          { header: '列', key: 'column', width: 12 },
-          { header: '说明', key: 'help', width: 80 },
-        ],
-        rows: [
-          { column: '姓名', help: '必填' },
-          { column: '手机号', help: '必填，11 位手机号，用于登录；同一手机号只能出现一次' },
-          { column: '职务', help: `可空（默认 党员）：${Object.values(unitRoleLabelsZh).join(' / ')}` },
-          {
-            column: '党员类型',
-            help: `可空（默认 正式党员）：${Object.values(memberTypeLabelsZh).join(' / ')}`,
-          },
-          { column: '党小组', help: '可空；填写本支部的党小组名称，不存在的党小组会自动创建' },
-        ],
-      },
-    ]);
   }
 }
 

@@ -9,6 +9,8 @@ import {
   type RecordingState,
 } from '@branchmeet/shared';
 import { JwtService } from '@nestjs/jwt';
+import { isGuestToken } from '../auth/jwt-auth.guard';
+import { SessionsService } from '../auth/sessions.service';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
@@ -66,6 +68,7 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
     private readonly media: MediaService,
     private readonly rooms: RoomService,
     private readonly jwt: JwtService,
+    private readonly sessions: SessionsService,
     @Inject(RECORDING_STORAGE) private readonly storage: RecordingStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -388,14 +391,10 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
 
   /** The reader behind an access token (the file route also takes `Authorization: Bearer`); guests are refused. */
   async bearerUser(token: string): Promise<AuthUser> {
-    let payload: { sub: string; adm?: boolean; typ?: string };
-    try {
-      payload = await this.jwt.verifyAsync(token);
-    } catch {
-      throw Unauthenticated('auth.tokenInvalid');
-    }
-    if (payload.typ === 'guest') throw Forbidden('auth.guestToken');
-    return { id: payload.sub, isAdmin: payload.adm === true };
+    // Like the REST guard: a live session's token only (a revoked one stops opening files at once).
+    const payload = await this.sessions.verify(token);
+    if (isGuestToken(payload)) throw Forbidden('auth.guestToken');
+    return this.sessions.user(payload);
   }
 
   private linkSecret(): string {

@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import {
   OnGatewayConnection,
   OnGatewayDisconnect,
@@ -51,8 +50,10 @@ import {
 } from '@branchmeet/shared';
 import type { Namespace, Socket } from 'socket.io';
 import { AuthUser } from '../auth/auth-user';
-import { isGuestToken, type AccessTokenPayload, type GuestTokenPayload } from '../auth/jwt-auth.guard';
-import { DomainError, Unauthenticated } from '../common/domain-error';
+import { isGuestToken } from '../auth/jwt-auth.guard';
+import { SessionsService } from '../auth/sessions.service';
+import { closeRevokedSockets } from './revoked-sockets';
+import { DomainError } from '../common/domain-error';
 import { MinutesChannel } from '../minutes/minutes-channel';
 import { MinutesLiveService } from '../minutes/minutes-live.service';
 import { NotificationsService } from '../notifications/notifications.service';
@@ -132,11 +133,11 @@ export class RtcGateway
   @WebSocketServer() private readonly ns: RtcNamespace;
 
   constructor(
-    private readonly jwt: JwtService,
     private readonly rooms: RoomService,
     private readonly minutes: MinutesLiveService,
     private readonly minutesChannel: MinutesChannel,
     private readonly notifications: NotificationsService,
+    private readonly sessions: SessionsService,
   ) {}
 
   afterInit(ns: RtcNamespace): void {
@@ -183,6 +184,7 @@ export class RtcGateway
     this.notifications.attach((userId, notification) =>
       this.ns.to(personChannel(userId)).emit('notification.created', notification),
     );
+    this.sessions.onRevoked((r) => closeRevokedSockets(this.ns.sockets.values(), this.rooms, r));
     this.log.log(`signalling on ${RTC_NAMESPACE} (protocol ${RTC_PROTOCOL_VERSION})`);
   }
 
@@ -214,16 +216,15 @@ export class RtcGateway
       throw new DomainError(ErrorCodes.validation, 400, 'rtc.badHandshake', {
         reason: parsed.error.issues.map((i) => i.path.join('.') || 'auth').join(', '),
       });
-    let payload: AccessTokenPayload | GuestTokenPayload;
-    try {
-      payload = await this.jwt.verifyAsync<AccessTokenPayload | GuestTokenPayload>(parsed.data.token);
-    } catch {
-      throw Unauthenticated('auth.tokenInvalid');
-    }
+    const payload = await this.sessions.verify(parsed.data.token);
     // A guest: scoped to the one meeting of their invite (MeetingsService.entry enforces it).
     if (isGuestToken(payload))
       return { id: payload.sub, isAdmin: false, guest: { meetingId: payload.mtg, name: payload.nam } };
-    return { id: payload.sub, isAdmin: payload.adm === true };
+    // A signed-in person: only while the session is live, and not with a temporary password.
+    const user = await this.sessions.user(payload);
+    if (user.mustChangePassword)
+      throw new DomainError('password_change_required', 403, 'auth.mustChangePassword');
+    return user;
   }
 
   // ── requests: each validated (RtcEvent), then handed to the room service ─────────────────────────────────

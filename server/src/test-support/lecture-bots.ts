@@ -34,10 +34,16 @@ export async function createAudience(
     `INSERT INTO membership (user_id, unit_id, role) SELECT u, $2, 'member' FROM unnest($1::uuid[]) u`,
     [people.map((p) => p.userId), unitId],
   );
+  // Each a session of its own, as a sign-in makes (access tokens name it and are honoured while it lives).
+  const sessions: { id: string; user_id: string }[] = await t.ds.query(
+    `INSERT INTO auth_session (user_id) SELECT * FROM unnest($1::uuid[]) RETURNING id, user_id`,
+    [people.map((p) => p.userId)],
+  );
+  const sid = new Map(sessions.map((s) => [s.user_id, s.id]));
   return Promise.all(
     people.map(async (p) => ({
       ...p,
-      token: await jwt.signAsync({ sub: p.userId, adm: false }, { expiresIn: 3600 }),
+      token: await jwt.signAsync({ sub: p.userId, adm: false, sid: sid.get(p.userId) }, { expiresIn: 3600 }),
     })),
   );
 }

@@ -9,6 +9,7 @@ import { Recordings1796300000000 } from './1796300000000-recordings';
 import { PresenceFromSeat1796400000000 } from './1796400000000-presence-from-seat';
 import { AttendanceCorrections1796400000001 } from './1796400000001-attendance-corrections';
 import { MeetingMinMinutes1796400000002 } from './1796400000002-meeting-min-minutes';
+import { AuthSessions1796500000000 } from './1796500000000-auth-sessions';
 
 /** Every migration, in order. A new one is generated with `npm run migration:generate`, reviewed and listed here. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   PresenceFromSeat1796400000000,
   AttendanceCorrections1796400000001,
   MeetingMinMinutes1796400000002,
+  AuthSessions1796500000000,
 ];

@@ -1,0 +1,122 @@
+import { Global, Injectable, Logger, Module } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { DataSource, EntityManager } from 'typeorm';
+import { Unauthenticated } from '../common/domain-error';
+import type { AuthUser } from './auth-user';
+import type { AccessTokenPayload, GuestTokenPayload } from './jwt-auth.guard';
+
+/** The one algorithm tokens are signed and verified with: a token naming another (or `none`) is refused. */
+export const JWT_ALGORITHM = 'HS256';
+
+/**
+ * Someone's access ended: sockets of that person (of one session, or all but one) are closed at once and their
+ * seats freed. `userId` is a guest's id for a guest whose invite was revoked.
+ */
+export interface Revocation {
+  userId: string;
+  /** Only this session's sockets (logout, refresh-token reuse). */
+  sessionId?: string;
+  /** Every session's sockets but this one (own password change). */
+  exceptSessionId?: string;
+  reason: 'logout' | 'password' | 'reuse' | 'membership' | 'invite';
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Sessions: a sign-in is a row of `auth_session`; its access tokens carry its id (`sid`) and are honoured only
+ * while the row is not revoked (one primary-key look-up per request, joined with the account's flags).
+ */
+@Injectable()
+export class SessionsService {
+  private readonly log = new Logger(SessionsService.name);
+  private readonly listeners = new Set<(r: Revocation) => void>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly jwt: JwtService,
+  ) {}
+
+  /** Verifies a token's signature (HS256 only) and expiry; a token without `exp` is refused. */
+  async verify(token: string): Promise<AccessTokenPayload | GuestTokenPayload> {
+    let payload: (AccessTokenPayload | GuestTokenPayload) & { exp?: unknown };
+    try {
+      payload = await this.jwt.verifyAsync(token, { algorithms: [JWT_ALGORITHM] });
+    } catch {
+      throw Unauthenticated('auth.tokenInvalid');
+    }
+    if (typeof payload.exp !== 'number' || typeof payload.sub !== 'string')
+      throw Unauthenticated('auth.tokenInvalid');
+    return payload;
+  }
+
+  /** Who a signed-in person's access token speaks for, if its session is still live. */
+  async user(payload: AccessTokenPayload): Promise<AuthUser> {
+    if (typeof payload.sid !== 'string' || !UUID.test(payload.sid) || !UUID.test(payload.sub))
+      throw Unauthenticated('auth.tokenInvalid');
+    const rows: { live: boolean; is_admin: boolean; must_change_password: boolean }[] =
+      await this.dataSource.query(
+        `SELECT s.revoked_at IS NULL AS live, u.is_admin, u.must_change_password
+           FROM auth_session s JOIN app_user u ON u.id = s.user_id WHERE s.id = $1 AND s.user_id = $2`,
+        [payload.sid, payload.sub],
+      );
+    if (!rows[0]?.live) throw Unauthenticated('auth.sessionEnded');
+    return {
+      id: payload.sub,
+      isAdmin: rows[0].is_admin,
+      sessionId: payload.sid,
+      mustChangePassword: rows[0].must_change_password,
+    };
+  }
+
+  async start(em: EntityManager, userId: string): Promise<string> {
+    const [row]: { id: string }[] = await em.query(
+      'INSERT INTO auth_session (user_id) VALUES ($1) RETURNING id',
+      [userId],
+    );
+    return row.id;
+  }
+
+  /**
+   * Revokes sessions of a person (one, all but one, or all) with their refresh tokens, inside the caller's
+   * transaction; `announce` the returned revocation after the commit.
+   */
+  async revoke(em: EntityManager, r: Revocation): Promise<Revocation> {
+    const params: unknown[] = [r.userId];
+    let where = 'user_id = $1 AND revoked_at IS NULL';
+    if (r.sessionId) where += ` AND id = $${params.push(r.sessionId)}`;
+    if (r.exceptSessionId) where += ` AND id <> $${params.push(r.exceptSessionId)}`;
+    const [ended] = (await em.query(
+      `UPDATE auth_session SET revoked_at = now() WHERE ${where} RETURNING id`,
+      params,
+    )) as [{ id: string }[], number];
+    await em.query(
+      `UPDATE refresh_token SET revoked_at = now()
+        WHERE user_id = $1 AND revoked_at IS NULL AND (session_id IS NULL OR session_id = ANY($2::uuid[]))
+          AND ($3::uuid IS NULL OR session_id IS DISTINCT FROM $3::uuid)`,
+      [r.userId, ended.map((s) => s.id), r.exceptSessionId ?? null],
+    );
+    return r;
+  }
+
+  /** Tells the live parts (the /rtc gateway) that someone's access ended or changed. */
+  announce(r: Revocation): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(r);
+      } catch (e) {
+        this.log.error(`revocation listener: ${String(e)}`);
+      }
+    }
+  }
+
+  onRevoked(listener: (r: Revocation) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+/** Global, so the guard, the /rtc gateway and the services that revoke share one SessionsService. */
+@Global()
+@Module({ providers: [SessionsService], exports: [SessionsService] })
+export class SessionsModule {}
