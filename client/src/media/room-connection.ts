@@ -59,6 +59,15 @@ export interface ConsumerStats {
   framesDecoded?: number;
   packetsReceived?: number;
   bytesReceived?: number;
+  packetsLost?: number;
+}
+
+/** The receive transport's link, for the connection-quality indicator. */
+export interface LinkStats {
+  /** mediasoup-client's transport connection state (ICE + DTLS); null before there is a transport. */
+  connectionState: string | null;
+  /** The selected candidate pair's current round trip (ms), when the browser reports it. */
+  rttMs?: number;
 }
 
 type RoomConnectionEvents = {
@@ -89,6 +98,7 @@ const SERVER_EVENTS = [
   'lecture.changed',
   'qa.changed',
   'recording.changed',
+  'media.downlink',
 ] as const satisfies readonly (keyof RtcServerEvents)[];
 
 /** Signalling timings of the current socket connection (`performance.now()` ms), for tests and the join benchmark. */
@@ -164,6 +174,8 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
   private recvTransport: types.Transport | null = null;
   /** A lecture's listener given the floor publishes its microphone only. */
   private audioOnly = false;
+  /** False while the person chose audio only: every video tile is reported hidden. */
+  private receiveVideo = true;
   private iceServers: IceServer[] = [];
   private recvReady: Promise<void> = Promise.resolve();
   private readonly producers = new Map<LocalSource, types.Producer<ProducerAppData>>();
@@ -173,7 +185,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
   private resumeTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly tiles = new Map<
     string,
-    { wanted: number; sent: number | null; timer: ReturnType<typeof setTimeout> | null }
+    { wanted: number | null; sent: number | null; timer: ReturnType<typeof setTimeout> | null }
   >();
   private readonly enabled: Record<LocalSource, boolean>;
   private generation = 0;
@@ -360,21 +372,40 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     return this.local.has('screen');
   }
 
-  /** The height (CSS px × device pixel ratio) a remote video is shown at; sent debounced, only when changed. */
+  /**
+   * The height in CSS pixels a remote video is shown at (0: not on screen, so not received); sent debounced, only
+   * when changed. The server picks layers from it and the person's downlink, not from device pixels.
+   */
   reportTile(consumerId: string, height: number): void {
     const h = Math.max(0, Math.min(4320, Math.round(height)));
     const tile = this.tiles.get(consumerId) ?? { wanted: h, sent: null, timer: null };
     tile.wanted = h;
     this.tiles.set(consumerId, tile);
+    this.sendTile(consumerId, false);
+  }
+
+  /** Sends a video's tile height (0 while audio only), after the debounce unless `now`. */
+  private sendTile(consumerId: string, now: boolean): void {
+    const tile = this.tiles.get(consumerId) ?? { wanted: null, sent: null, timer: null };
+    this.tiles.set(consumerId, tile);
     if (tile.timer) clearTimeout(tile.timer);
-    tile.timer = setTimeout(() => {
+    const send = () => {
       tile.timer = null;
-      if (tile.sent === tile.wanted || !this.consumers.has(consumerId) || !this.socket?.connected) return;
-      tile.sent = tile.wanted;
-      void request(this.socket, 'consumer.tile', { consumerId, height: tile.wanted }).catch(() => {
+      const height = this.receiveVideo ? tile.wanted : 0;
+      if (
+        height === null ||
+        tile.sent === height ||
+        !this.consumers.has(consumerId) ||
+        !this.socket?.connected
+      )
+        return;
+      tile.sent = height;
+      void request(this.socket, 'consumer.tile', { consumerId, height }).catch(() => {
         tile.sent = null;
       });
-    }, this.options.tileDebounceMs ?? 300);
+    };
+    if (now) send();
+    else tile.timer = setTimeout(send, this.options.tileDebounceMs ?? 300);
   }
 
   /** The playable track of a consumer, or of a local source as `local:<source>`. */
@@ -416,6 +447,8 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
               entry.packetsReceived = (entry.packetsReceived ?? 0) + s.packetsReceived;
             if (typeof s.bytesReceived === 'number')
               entry.bytesReceived = (entry.bytesReceived ?? 0) + s.bytesReceived;
+            if (typeof s.packetsLost === 'number')
+              entry.packetsLost = (entry.packetsLost ?? 0) + s.packetsLost;
           });
         } catch {
           /* a consumer closing while asked */
@@ -423,6 +456,40 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
         return entry;
       }),
     );
+  }
+
+  /** The receive transport's state and round trip (the link everyone's media arrives on). */
+  async linkStats(): Promise<LinkStats> {
+    const transport = this.recvTransport;
+    if (!transport) return { connectionState: null };
+    const out: LinkStats = { connectionState: transport.connectionState };
+    try {
+      const report = await transport.getStats();
+      report.forEach((s: { type?: string } & Record<string, unknown>) => {
+        if (s.type === 'candidate-pair' && s.nominated === true && typeof s.currentRoundTripTime === 'number')
+          out.rttMs = s.currentRoundTripTime * 1000;
+      });
+    } catch {
+      /* closing */
+    }
+    return out;
+  }
+
+  /** Whether the person chose audio only (setAudioOnly). */
+  get audioOnlyMode(): boolean {
+    return !this.receiveVideo;
+  }
+
+  /**
+   * Audio only, by hand: no video is received (the server is told every video tile is hidden, so it pauses those
+   * consumers) and the camera is turned off. Off again: video is received at the tiles' sizes; the camera stays
+   * as the person leaves it.
+   */
+  async setAudioOnly(on: boolean): Promise<void> {
+    this.receiveVideo = !on;
+    for (const consumer of this.consumers.values())
+      if (consumer.kind === 'video') this.sendTile(consumer.id, true);
+    if (on && this.enabled.camera) await this.setCamera(false).catch(() => undefined);
   }
 
   /** Releases the socket and media; the local tracks stay with LocalMedia. */
@@ -573,6 +640,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       return;
     }
     this.consumers.set(consumer.id, consumer);
+    if (consumer.kind === 'video' && !this.receiveVideo) this.sendTile(consumer.id, true);
     this.pendingResume.add(consumer.id);
     this.emitEvent({ type: 'consumer.created', payload: info });
     this.emit('tracks');
@@ -637,7 +705,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       stopTracks: false, // LocalMedia owns the tracks: a reconnect republishes the same ones
       appData: { source, paused },
       ...(source === 'camera'
-        ? { encodings: CAMERA_ENCODINGS, codecOptions: { videoGoogleStartBitrate: 1000 } }
+        ? { encodings: CAMERA_ENCODINGS, codecOptions: { videoGoogleStartBitrate: 300 } }
         : source === 'mic'
           ? { codecOptions: { opusDtx: true, opusFec: true } }
           : { encodings: [{ maxBitrate: 1_500_000 }] }),
