@@ -37,7 +37,7 @@ export async function firstLoadBench(): Promise<{ pass: boolean }> {
     console.log(
       '\nfirst load of /login at 400 kbit/s, 300 ms RTT (bytes over the network, time to usable form)',
     );
-    console.log(row('uncompressed (before)', identity));
+    console.log(row('uncompressed (identity)', identity));
     console.log(row('first visit (brotli)', first));
     console.log(row('second visit (service worker)', second));
     console.log(
