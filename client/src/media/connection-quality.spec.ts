@@ -49,6 +49,20 @@ describe('connection quality', () => {
     expect(snap.peers.a).toBe('lost');
   });
 
+  it('when the only other person falls silent but one’s own transports still receive, oneself is not lost', () => {
+    const tracker = new QualityTracker();
+    const expected = new Set(['mic-a']);
+    let snap = tracker.update(0, [mic('a', 100)], { ...ok, bytesReceived: 1000 }, expected);
+    for (let t = 1; t <= 8; t += 1)
+      snap = tracker.update(t * 1000, [mic('a', 100)], { ...ok, bytesReceived: 1000 + t * 300 }, expected);
+    expect(snap.peers.a).toBe('lost');
+    expect(snap.self).toBe('good');
+    // nothing arrives any more, not even RTCP: now oneself is lost
+    for (let t = 9; t <= 14; t += 1)
+      snap = tracker.update(t * 1000, [mic('a', 100)], { ...ok, bytesReceived: 3400 }, expected);
+    expect(snap.self).toBe('lost');
+  });
+
   it('media that is not expected to flow (muted, paused for the network) is not counted as lost', () => {
     const tracker = new QualityTracker();
     for (let t = 0; t <= 10; t += 1) tracker.update(t * 1000, [mic('a', 100)], ok, new Set());

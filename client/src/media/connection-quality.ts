@@ -47,6 +47,8 @@ const worst = (a: LinkQuality, b: LinkQuality) => (ORDER[b] > ORDER[a] ? b : a);
  */
 export class QualityTracker {
   private readonly seen = new Map<string, Seen>();
+  private linkBytes = -1;
+  private linkProgressAt = 0;
 
   update(
     now: number,
@@ -86,13 +88,18 @@ export class QualityTracker {
       flowing += 1;
       if (!stalled) stalledAll = false;
     }
+    // Everything stalled and nothing at all arrives on one's own transports (not even RTCP for one's own media):
+    // one's own link is gone. If bytes still arrive, the others fell silent (their tiles say so), not oneself.
+    if (link.bytesReceived === undefined || link.bytesReceived > this.linkBytes) this.linkProgressAt = now;
+    if (link.bytesReceived !== undefined) this.linkBytes = link.bytesReceived;
+    const linkStalled = now - this.linkProgressAt >= STALL_MS;
     const live = new Set(consumers.map((c) => c.consumerId));
     for (const id of [...this.seen.keys()]) if (!live.has(id)) this.seen.delete(id);
     const self = classifyLink({
       connectionState: link.connectionState,
       rttMs: link.rttMs,
       lossRate: received + lost > 0 ? lost / (received + lost) : 0,
-      stalled: flowing > 0 && stalledAll,
+      stalled: flowing > 0 && stalledAll && (link.bytesReceived === undefined || linkStalled),
     });
     return { self, peers };
   }

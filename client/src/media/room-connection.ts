@@ -68,6 +68,8 @@ export interface LinkStats {
   connectionState: string | null;
   /** The selected candidate pair's current round trip (ms), when the browser reports it. */
   rttMs?: number;
+  /** Bytes received on the transports' selected candidate pairs (media, RTCP, consent checks). */
+  bytesReceived?: number;
 }
 
 type RoomConnectionEvents = {
@@ -458,19 +460,29 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     );
   }
 
-  /** The receive transport's state and round trip (the link everyone's media arrives on). */
+  /**
+   * The receive transport's state and round trip (the link everyone's media arrives on), and the bytes received
+   * on both transports' selected candidate pairs: RTCP feedback for one's own media counts too, so one's own link
+   * is told apart from the others falling silent.
+   */
   async linkStats(): Promise<LinkStats> {
     const transport = this.recvTransport;
     if (!transport) return { connectionState: null };
     const out: LinkStats = { connectionState: transport.connectionState };
-    try {
-      const report = await transport.getStats();
-      report.forEach((s: { type?: string } & Record<string, unknown>) => {
-        if (s.type === 'candidate-pair' && s.nominated === true && typeof s.currentRoundTripTime === 'number')
-          out.rttMs = s.currentRoundTripTime * 1000;
-      });
-    } catch {
-      /* closing */
+    for (const t of [transport, this.sendTransport]) {
+      if (!t) continue;
+      try {
+        const report = await t.getStats();
+        report.forEach((s: { type?: string } & Record<string, unknown>) => {
+          if (s.type !== 'candidate-pair' || s.nominated !== true) return;
+          if (t === transport && typeof s.currentRoundTripTime === 'number')
+            out.rttMs = s.currentRoundTripTime * 1000;
+          if (typeof s.bytesReceived === 'number')
+            out.bytesReceived = (out.bytesReceived ?? 0) + s.bytesReceived;
+        });
+      } catch {
+        /* closing */
+      }
     }
     return out;
   }

@@ -4,7 +4,7 @@ class FakeConsumer implements GuardedConsumer {
   paused = true; // mediasoup consumers are created paused
   closed = false;
   layers: { spatialLayer: number; temporalLayer?: number }[] = [];
-  private scoreListener?: (s: { score: number }) => void;
+  private scoreListener?: (s: { score: number; producerScore: number }) => void;
   constructor(
     readonly id: string,
     readonly kind: 'audio' | 'video',
@@ -19,11 +19,11 @@ class FakeConsumer implements GuardedConsumer {
   async setPreferredLayers(l: { spatialLayer: number; temporalLayer?: number }) {
     this.layers.push(l);
   }
-  on(_event: 'score', listener: (s: { score: number }) => void) {
+  on(_event: 'score', listener: (s: { score: number; producerScore: number }) => void) {
     this.scoreListener = listener;
   }
-  score(score: number) {
-    this.scoreListener?.({ score });
+  score(score: number, producerScore = 10) {
+    this.scoreListener?.({ score, producerScore });
   }
 }
 
@@ -36,8 +36,8 @@ class FakeTransport implements GuardedTransport {
   on(_e: 'trace', listener: (t: { type: string; direction: string; info: unknown }) => void) {
     this.listener = listener;
   }
-  bwe(availableBitrate: number) {
-    this.listener?.({ type: 'bwe', direction: 'out', info: { availableBitrate } });
+  bwe(availableBitrate: number, desiredBitrate = 1_000_000) {
+    this.listener?.({ type: 'bwe', direction: 'out', info: { availableBitrate, desiredBitrate } });
   }
 }
 
@@ -103,6 +103,19 @@ describe('downlink guard: one receiver, audio first', () => {
     await flush();
     expect(video.paused).toBe(true);
     expect(guard.videoPaused).toBe(true);
+  });
+
+  it('a quiet sender is not a weak downlink: a low estimate with little wanted, or a sender’s own bad stream', async () => {
+    const { guard, transport, video, at } = setup();
+    await guard.resume('v');
+    for (let t = 0; t <= 5000; t += 1000) {
+      at(t);
+      transport.bwe(40_000, 30_000); // nothing much to send: the estimate sinks with it
+      video.score(0, 0); // the sender's stream is gone, not this receiver's link
+    }
+    await flush();
+    expect(video.paused).toBe(false);
+    expect(guard.videoPaused).toBe(false);
   });
 
   it('a video consumer asked for while video is held back stays paused', async () => {

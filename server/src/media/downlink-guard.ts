@@ -1,4 +1,4 @@
-import { AUDIO_RESERVE_BPS, DownlinkPolicy, type DownlinkTimings } from './downlink';
+import { AUDIO_RESERVE_BPS, BAD_SCORE, DownlinkPolicy, type DownlinkTimings } from './downlink';
 import { LAYER_BPS, layersForTile } from './layers';
 
 /**
@@ -19,7 +19,7 @@ export interface GuardedConsumer {
   pause(): Promise<void>;
   resume(): Promise<void>;
   setPreferredLayers(layers: { spatialLayer: number; temporalLayer?: number }): Promise<void>;
-  on(event: 'score', listener: (score: { score: number }) => void): unknown;
+  on(event: 'score', listener: (score: { score: number; producerScore: number }) => void): unknown;
 }
 
 /** The part of a mediasoup WebRtcTransport the guard uses. */
@@ -68,8 +68,13 @@ export class DownlinkGuard {
   watch(transport: GuardedTransport, tickMs = 1000): void {
     transport.on('trace', (trace) => {
       if (trace.type !== 'bwe' || trace.direction !== 'out') return;
-      const bps = (trace.info as { availableBitrate?: unknown }).availableBitrate;
-      if (typeof bps === 'number') this.sample(bps);
+      const info = trace.info as { availableBitrate?: unknown; desiredBitrate?: unknown };
+      const bps = info.availableBitrate;
+      if (typeof bps !== 'number') return;
+      // An estimate above what is wanted limits nothing (the senders went quiet, or only audio flows while video
+      // is paused): it says nothing about the link, and the last limiting one stands.
+      const wanted = typeof info.desiredBitrate === 'number' ? info.desiredBitrate : Infinity;
+      this.sample(wanted > bps ? bps : undefined);
     });
     void transport.enableTraceEvent(['bwe']).catch(() => undefined);
     if (!this.timer) {
@@ -82,8 +87,9 @@ export class DownlinkGuard {
     const entry: Entry = { consumer, wanted: false };
     this.entries.set(consumer.id, entry);
     if (consumer.kind === 'video')
-      consumer.on('score', ({ score }) => {
-        entry.score = score;
+      consumer.on('score', ({ score, producerScore }) => {
+        // A bad score counts against this downlink only when the sender's own stream is fine.
+        entry.score = producerScore > BAD_SCORE ? score : undefined;
         this.sample();
       });
   }
