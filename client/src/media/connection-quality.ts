@@ -1,4 +1,5 @@
-import type { ConsumerStats, LinkStats } from './room-connection';
+import type { ConsumerStats } from './room-connection';
+import type { LinkStats } from './tile-reports';
 
 /** What the indicator shows: the signal bars of oneself and of every tile. */
 export type LinkQuality = 'good' | 'weak' | 'lost';

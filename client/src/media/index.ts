@@ -6,12 +6,8 @@ export {
   type LocalSource,
   type MediaDeviceOption,
 } from './local-media';
-export {
-  RoomConnection,
-  type ConsumerStats,
-  type LinkStats,
-  type RoomConnectionOptions,
-} from './room-connection';
+export { RoomConnection, type ConsumerStats, type RoomConnectionOptions } from './room-connection';
+export { type LinkStats } from './tile-reports';
 export { QualityTracker, classifyLink, type LinkQuality, type QualitySnapshot } from './connection-quality';
 export { FINAL_STATES, type ConnectionState, type RoomEvent, type ServerRoomEvent } from './room-events';
 export { RtcRequestError, request, type RtcSocket } from './signalling';

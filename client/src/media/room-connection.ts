@@ -14,6 +14,7 @@ import { Emitter } from './emitter';
 import type { LocalMedia, LocalSource } from './local-media';
 import type { ConnectionState, RoomEvent } from './room-events';
 import { FINAL_STATES } from './room-events';
+import { linkStatsOf, TileReports, type LinkStats } from './tile-reports';
 import {
   request as sendRequest,
   RtcRequestError,
@@ -60,16 +61,6 @@ export interface ConsumerStats {
   packetsReceived?: number;
   bytesReceived?: number;
   packetsLost?: number;
-}
-
-/** The receive transport's link, for the connection-quality indicator. */
-export interface LinkStats {
-  /** mediasoup-client's transport connection state (ICE + DTLS); null before there is a transport. */
-  connectionState: string | null;
-  /** The selected candidate pair's current round trip (ms), when the browser reports it. */
-  rttMs?: number;
-  /** Bytes received on the transports' selected candidate pairs (media, RTCP, consent checks). */
-  bytesReceived?: number;
 }
 
 type RoomConnectionEvents = {
@@ -176,8 +167,6 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
   private recvTransport: types.Transport | null = null;
   /** A lecture's listener given the floor publishes its microphone only. */
   private audioOnly = false;
-  /** False while the person chose audio only: every video tile is reported hidden. */
-  private receiveVideo = true;
   private iceServers: IceServer[] = [];
   private recvReady: Promise<void> = Promise.resolve();
   private readonly producers = new Map<LocalSource, types.Producer<ProducerAppData>>();
@@ -185,10 +174,13 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
   private readonly consumers = new Map<string, types.Consumer<ConsumerAppData>>();
   private readonly pendingResume = new Set<string>();
   private resumeTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly tiles = new Map<
-    string,
-    { wanted: number | null; sent: number | null; timer: ReturnType<typeof setTimeout> | null }
-  >();
+  private readonly tiles = new TileReports(
+    (consumerId, height) =>
+      this.consumers.has(consumerId) && this.socket?.connected
+        ? request(this.socket, 'consumer.tile', { consumerId, height })
+        : false,
+    () => this.options.tileDebounceMs ?? 300,
+  );
   private readonly enabled: Record<LocalSource, boolean>;
   private generation = 0;
   private peerIdValue: string | null = null;
@@ -379,35 +371,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
    * when changed. The server picks layers from it and the person's downlink, not from device pixels.
    */
   reportTile(consumerId: string, height: number): void {
-    const h = Math.max(0, Math.min(4320, Math.round(height)));
-    const tile = this.tiles.get(consumerId) ?? { wanted: h, sent: null, timer: null };
-    tile.wanted = h;
-    this.tiles.set(consumerId, tile);
-    this.sendTile(consumerId, false);
-  }
-
-  /** Sends a video's tile height (0 while audio only), after the debounce unless `now`. */
-  private sendTile(consumerId: string, now: boolean): void {
-    const tile = this.tiles.get(consumerId) ?? { wanted: null, sent: null, timer: null };
-    this.tiles.set(consumerId, tile);
-    if (tile.timer) clearTimeout(tile.timer);
-    const send = () => {
-      tile.timer = null;
-      const height = this.receiveVideo ? tile.wanted : 0;
-      if (
-        height === null ||
-        tile.sent === height ||
-        !this.consumers.has(consumerId) ||
-        !this.socket?.connected
-      )
-        return;
-      tile.sent = height;
-      void request(this.socket, 'consumer.tile', { consumerId, height }).catch(() => {
-        tile.sent = null;
-      });
-    };
-    if (now) send();
-    else tile.timer = setTimeout(send, this.options.tileDebounceMs ?? 300);
+    this.tiles.report(consumerId, height);
   }
 
   /** The playable track of a consumer, or of a local source as `local:<source>`. */
@@ -460,36 +424,14 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     );
   }
 
-  /**
-   * The receive transport's state and round trip (the link everyone's media arrives on), and the bytes received
-   * on both transports' selected candidate pairs: RTCP feedback for one's own media counts too, so one's own link
-   * is told apart from the others falling silent.
-   */
-  async linkStats(): Promise<LinkStats> {
-    const transport = this.recvTransport;
-    if (!transport) return { connectionState: null };
-    const out: LinkStats = { connectionState: transport.connectionState };
-    for (const t of [transport, this.sendTransport]) {
-      if (!t) continue;
-      try {
-        const report = await t.getStats();
-        report.forEach((s: { type?: string } & Record<string, unknown>) => {
-          if (s.type !== 'candidate-pair' || s.nominated !== true) return;
-          if (t === transport && typeof s.currentRoundTripTime === 'number')
-            out.rttMs = s.currentRoundTripTime * 1000;
-          if (typeof s.bytesReceived === 'number')
-            out.bytesReceived = (out.bytesReceived ?? 0) + s.bytesReceived;
-        });
-      } catch {
-        /* closing */
-      }
-    }
-    return out;
+  /** The link's state, round trip and bytes received, for the connection-quality indicator. */
+  linkStats(): Promise<LinkStats> {
+    return linkStatsOf(this.recvTransport, this.sendTransport);
   }
 
   /** Whether the person chose audio only (setAudioOnly). */
   get audioOnlyMode(): boolean {
-    return !this.receiveVideo;
+    return this.tiles.audioOnly;
   }
 
   /**
@@ -498,9 +440,8 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
    * as the person leaves it.
    */
   async setAudioOnly(on: boolean): Promise<void> {
-    this.receiveVideo = !on;
-    for (const consumer of this.consumers.values())
-      if (consumer.kind === 'video') this.sendTile(consumer.id, true);
+    const videos = [...this.consumers.values()].filter((c) => c.kind === 'video').map((c) => c.id);
+    this.tiles.setAudioOnly(on, videos);
     if (on && this.enabled.camera) await this.setCamera(false).catch(() => undefined);
   }
 
@@ -652,7 +593,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       return;
     }
     this.consumers.set(consumer.id, consumer);
-    if (consumer.kind === 'video' && !this.receiveVideo) this.sendTile(consumer.id, true);
+    if (consumer.kind === 'video') this.tiles.added(consumer.id);
     this.pendingResume.add(consumer.id);
     this.emitEvent({ type: 'consumer.created', payload: info });
     this.emit('tracks');
@@ -681,9 +622,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     consumer.close();
     this.consumers.delete(consumerId);
     this.pendingResume.delete(consumerId);
-    const tile = this.tiles.get(consumerId);
-    if (tile?.timer) clearTimeout(tile.timer);
-    this.tiles.delete(consumerId);
+    this.tiles.remove(consumerId);
     this.emit('tracks');
   }
 
@@ -897,7 +836,6 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     if (this.resumeTimer) clearTimeout(this.resumeTimer);
     this.resumeTimer = null;
     this.pendingResume.clear();
-    for (const tile of this.tiles.values()) if (tile.timer) clearTimeout(tile.timer);
     this.tiles.clear();
     const hadMedia = this.consumers.size > 0 || this.producers.size > 0;
     for (const producer of this.producers.values()) producer.close();
