@@ -1,6 +1,8 @@
 /// <reference types="vitest/config" />
 import react from '@vitejs/plugin-react';
 import { defineConfig, loadEnv } from 'vite';
+import { precompress } from './build/precompress';
+import { serviceWorker } from './build/service-worker';
 
 const here = (relative: string): string => decodeURIComponent(new URL(relative, import.meta.url).pathname);
 
@@ -14,7 +16,7 @@ export default defineConfig(({ mode }) => {
     '/socket.io': { target: apiTarget, changeOrigin: true, ws: true },
   };
   return {
-    plugins: [react()],
+    plugins: [react(), serviceWorker(), precompress()],
     resolve: {
       // Use the contracts' TypeScript source directly: no build step for shared/ during client work.
       alias: { '@branchmeet/shared': here('../shared/src/index.ts') },

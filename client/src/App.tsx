@@ -1,17 +1,11 @@
 import { Spin } from 'antd';
 import { lazy, Suspense, type ReactNode } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
-import { AuditPage } from './features/admin/audit-page';
 import { AuthProvider } from './features/auth/auth-context';
 import { LoginPage } from './features/auth/login-page';
 import { RequireAuth } from './features/auth/require-auth';
-import { OrgTreePage } from './features/orgs/org-tree-page';
-import { UnitPage } from './features/orgs/unit-page';
-import { MeetingInfoPage } from './features/schedule/meeting-info-page';
-import { AppShell } from './features/shell/app-shell';
 import { HomeRedirect } from './features/shell/home-redirect';
 import { NotificationsProvider } from './features/notifications/notifications-context';
-import { NotFoundPage } from './features/shell/not-found';
 import { AppProviders } from './providers';
 
 // The meeting room (mediasoup-client, socket.io) loads only when someone opens a meeting (or a guest link).
@@ -33,6 +27,20 @@ const MinutesArchivePage = lazy(() =>
 );
 const MinutesInboxPage = lazy(() =>
   import('./features/minutes/minutes-inbox-page').then((m) => ({ default: m.MinutesInboxPage })),
+);
+// A light first load (weak networks): the login page loads only itself; the signed-in shell and each of its
+// pages come when first opened (and the service worker keeps them for the next visit).
+const AppShell = lazy(() => import('./features/shell/app-shell').then((m) => ({ default: m.AppShell })));
+const OrgTreePage = lazy(() =>
+  import('./features/orgs/org-tree-page').then((m) => ({ default: m.OrgTreePage })),
+);
+const UnitPage = lazy(() => import('./features/orgs/unit-page').then((m) => ({ default: m.UnitPage })));
+const MeetingInfoPage = lazy(() =>
+  import('./features/schedule/meeting-info-page').then((m) => ({ default: m.MeetingInfoPage })),
+);
+const AuditPage = lazy(() => import('./features/admin/audit-page').then((m) => ({ default: m.AuditPage })));
+const NotFoundPage = lazy(() =>
+  import('./features/shell/not-found').then((m) => ({ default: m.NotFoundPage })),
 );
 const page = (element: ReactNode) => <Suspense fallback={<Spin />}>{element}</Suspense>;
 
@@ -61,13 +69,15 @@ export function AppRoutes() {
       <Route
         element={
           <RequireAuth>
-            <AppShell />
+            <Suspense fallback={<Spin size="large" fullscreen />}>
+              <AppShell />
+            </Suspense>
           </RequireAuth>
         }
       >
         <Route index element={<HomeRedirect />} />
-        <Route path="org" element={<OrgTreePage />} />
-        <Route path="units/:unitId" element={<UnitPage />} />
+        <Route path="org" element={page(<OrgTreePage />)} />
+        <Route path="units/:unitId" element={page(<UnitPage />)} />
         <Route
           path="units/:unitId/statistics"
           element={
@@ -76,13 +86,13 @@ export function AppRoutes() {
             </Suspense>
           }
         />
-        <Route path="meetings/:meetingId/info" element={<MeetingInfoPage />} />
+        <Route path="meetings/:meetingId/info" element={page(<MeetingInfoPage />)} />
         <Route path="meetings/:meetingId/minutes" element={page(<MinutesPage />)} />
         <Route path="units/:unitId/minutes" element={page(<MinutesArchivePage />)} />
         <Route path="minutes/inbox" element={page(<MinutesInboxPage />)} />
-        <Route path="admin/audit" element={<AuditPage />} />
+        <Route path="admin/audit" element={page(<AuditPage />)} />
         <Route path="admin" element={<Navigate to="/admin/audit" replace />} />
-        <Route path="*" element={<NotFoundPage />} />
+        <Route path="*" element={page(<NotFoundPage />)} />
       </Route>
     </Routes>
   );

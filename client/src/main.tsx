@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import App from './App';
 import './i18n';
 import './styles.css';
+import { registerServiceWorker } from './service-worker-registration';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('missing #root');
@@ -11,3 +12,4 @@ createRoot(root).render(
     <App />
   </StrictMode>,
 );
+registerServiceWorker();

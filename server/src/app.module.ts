@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { ServeStaticModule } from '@nestjs/serve-static';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AttendanceModule } from './attendance/attendance.module';
@@ -32,9 +30,6 @@ export interface AppModuleOptions {
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, databaseUrl: string, opts: AppModuleOptions = {}): DynamicModule {
-    const serveClient = existsSync(config.CLIENT_DIST)
-      ? [ServeStaticModule.forRoot({ rootPath: config.CLIENT_DIST, exclude: ['/api/{*path}'] })]
-      : [];
     return {
       module: AppModule,
       imports: [
@@ -62,7 +57,6 @@ export class AppModule {
         AttendanceModule,
         MinutesModule,
         RecordingsModule,
-        ...serveClient,
       ],
       controllers: [HealthController],
       providers: [

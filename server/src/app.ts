@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -5,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { AppConfig } from './config/config';
+import { staticFiles } from './static/static-files';
 
 const levels: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 export const logLevels = (level: LogLevel) => levels.slice(0, levels.indexOf(level) + 1);
@@ -35,6 +37,8 @@ export async function createApp(
     }),
   );
   app.useBodyParser('json', { limit: '1mb' });
+  // The built client: precompressed, hashed assets cached for a year (static/static-files.ts).
+  if (existsSync(config.CLIENT_DIST)) app.use(staticFiles(config.CLIENT_DIST));
   const doc = new DocumentBuilder()
     .setTitle('BranchMeet API (支部云会)')
     .setDescription('REST API. Every body is validated by its zod schema in the `shared/` package.')

@@ -303,6 +303,8 @@ export interface RtcServerEvents
   'self.removed': (p: { by: string; reason: 'removed_by_host' | 'replaced' }) => void;
   /** The room moved to another media worker (the old one died): rejoin with `resumePeerId`. */
   'media.moved': (p: { meetingId: string }) => void;
+  /** To one seat: its downlink cannot carry video, so the server paused the video it receives (or resumed it). */
+  'media.downlink': (p: { videoPaused: boolean }) => void;
   /** A lecture's roles changed (co-presenters, the floor). */
   'lecture.changed': (state: LectureState) => void;
   /** To one seat: it was given (a send transport) or lost (null) the right to publish. */

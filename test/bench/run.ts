@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { attendanceBench } from './attendance.bench';
+import { firstLoadBench } from './first-load.bench';
 import { joinBench } from './join.bench';
 import { minutesSearchBench } from './minutes-search.bench';
 import { rosterImportBench } from './roster-import.bench';
@@ -54,6 +55,7 @@ async function main() {
     await joinBench(),
     ...(await attendanceBench()),
     await minutesSearchBench(Number(process.env.BENCH_MINUTES ?? 10_000)),
+    await firstLoadBench(),
   ];
   const warned = results.filter((r) => !r.pass).length;
   console.log(

@@ -718,4 +718,15 @@ export const en: Messages = {
     all: 'All',
     list: 'List',
   },
+  network: {
+    good: 'Good connection',
+    weak: 'Weak connection',
+    lost: 'Connection lost',
+    reconnecting: 'Connection lost, reconnecting…',
+    audioOnly: 'Audio only',
+    videoBack: 'Video back',
+    audioOnlyOn: 'Audio only: no video is received or sent',
+    weakAudioOnly: 'Weak network: switched to audio only',
+    videoResumed: 'The network recovered: video is back',
+  },
 };

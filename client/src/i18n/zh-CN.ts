@@ -708,6 +708,17 @@ export const zhCN = {
     all: '全部',
     list: '列表',
   },
+  network: {
+    good: '网络良好',
+    weak: '网络较弱',
+    lost: '连接中断',
+    reconnecting: '网络中断，正在重连…',
+    audioOnly: '仅音频',
+    videoBack: '恢复视频',
+    audioOnlyOn: '已切换为仅音频：不再接收和发送视频',
+    weakAudioOnly: '网络较差，已切换为仅音频',
+    videoResumed: '网络已恢复，视频已恢复',
+  },
 };
 
 export type Messages = typeof zhCN;

@@ -7,6 +7,8 @@ export {
   type MediaDeviceOption,
 } from './local-media';
 export { RoomConnection, type ConsumerStats, type RoomConnectionOptions } from './room-connection';
+export { type LinkStats } from './tile-reports';
+export { QualityTracker, classifyLink, type LinkQuality, type QualitySnapshot } from './connection-quality';
 export { FINAL_STATES, type ConnectionState, type RoomEvent, type ServerRoomEvent } from './room-events';
 export { RtcRequestError, request, type RtcSocket } from './signalling';
 export {

@@ -309,4 +309,30 @@ describe('RoomConnection', () => {
     expect(send?.close).toHaveBeenCalled();
     expect(events.at(-2)).toEqual({ type: 'local', source: 'mic', on: false });
   });
+
+  it('reports tiles in CSS pixels; audio only reports every video hidden at once, and the tiles’ sizes again after', async () => {
+    const { connection, requests } = setup();
+    connection.connect();
+    await until(() => connection.state === 'joined');
+    const tiles = () => requests.filter((r) => r.event === 'consumer.tile').map((r) => r.payload);
+    connection.reportTile('c2', 220.4);
+    await until(() => tiles().length === 1);
+    expect(tiles()).toEqual([{ consumerId: 'c2', height: 220 }]);
+
+    await connection.setAudioOnly(true);
+    expect(connection.audioOnlyMode).toBe(true);
+    // at once, not debounced; the audio consumer c1 is not a tile
+    expect(tiles()).toEqual([
+      { consumerId: 'c2', height: 220 },
+      { consumerId: 'c2', height: 0 },
+    ]);
+    // the tile resizing meanwhile changes nothing while audio only
+    connection.reportTile('c2', 400);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(tiles()).toHaveLength(2);
+
+    await connection.setAudioOnly(false);
+    expect(tiles().at(-1)).toEqual({ consumerId: 'c2', height: 400 });
+    connection.dispose();
+  });
 });

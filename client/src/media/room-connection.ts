@@ -14,6 +14,7 @@ import { Emitter } from './emitter';
 import type { LocalMedia, LocalSource } from './local-media';
 import type { ConnectionState, RoomEvent } from './room-events';
 import { FINAL_STATES } from './room-events';
+import { linkStatsOf, TileReports, type LinkStats } from './tile-reports';
 import {
   request as sendRequest,
   RtcRequestError,
@@ -59,6 +60,7 @@ export interface ConsumerStats {
   framesDecoded?: number;
   packetsReceived?: number;
   bytesReceived?: number;
+  packetsLost?: number;
 }
 
 type RoomConnectionEvents = {
@@ -89,6 +91,7 @@ const SERVER_EVENTS = [
   'lecture.changed',
   'qa.changed',
   'recording.changed',
+  'media.downlink',
 ] as const satisfies readonly (keyof RtcServerEvents)[];
 
 /** Signalling timings of the current socket connection (`performance.now()` ms), for tests and the join benchmark. */
@@ -171,10 +174,13 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
   private readonly consumers = new Map<string, types.Consumer<ConsumerAppData>>();
   private readonly pendingResume = new Set<string>();
   private resumeTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly tiles = new Map<
-    string,
-    { wanted: number; sent: number | null; timer: ReturnType<typeof setTimeout> | null }
-  >();
+  private readonly tiles = new TileReports(
+    (consumerId, height) =>
+      this.consumers.has(consumerId) && this.socket?.connected
+        ? request(this.socket, 'consumer.tile', { consumerId, height })
+        : false,
+    () => this.options.tileDebounceMs ?? 300,
+  );
   private readonly enabled: Record<LocalSource, boolean>;
   private generation = 0;
   private peerIdValue: string | null = null;
@@ -360,21 +366,12 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     return this.local.has('screen');
   }
 
-  /** The height (CSS px × device pixel ratio) a remote video is shown at; sent debounced, only when changed. */
+  /**
+   * The height in CSS pixels a remote video is shown at (0: not on screen, so not received); sent debounced, only
+   * when changed. The server picks layers from it and the person's downlink, not from device pixels.
+   */
   reportTile(consumerId: string, height: number): void {
-    const h = Math.max(0, Math.min(4320, Math.round(height)));
-    const tile = this.tiles.get(consumerId) ?? { wanted: h, sent: null, timer: null };
-    tile.wanted = h;
-    this.tiles.set(consumerId, tile);
-    if (tile.timer) clearTimeout(tile.timer);
-    tile.timer = setTimeout(() => {
-      tile.timer = null;
-      if (tile.sent === tile.wanted || !this.consumers.has(consumerId) || !this.socket?.connected) return;
-      tile.sent = tile.wanted;
-      void request(this.socket, 'consumer.tile', { consumerId, height: tile.wanted }).catch(() => {
-        tile.sent = null;
-      });
-    }, this.options.tileDebounceMs ?? 300);
+    this.tiles.report(consumerId, height);
   }
 
   /** The playable track of a consumer, or of a local source as `local:<source>`. */
@@ -416,6 +413,8 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
               entry.packetsReceived = (entry.packetsReceived ?? 0) + s.packetsReceived;
             if (typeof s.bytesReceived === 'number')
               entry.bytesReceived = (entry.bytesReceived ?? 0) + s.bytesReceived;
+            if (typeof s.packetsLost === 'number')
+              entry.packetsLost = (entry.packetsLost ?? 0) + s.packetsLost;
           });
         } catch {
           /* a consumer closing while asked */
@@ -423,6 +422,27 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
         return entry;
       }),
     );
+  }
+
+  /** The link's state, round trip and bytes received, for the connection-quality indicator. */
+  linkStats(): Promise<LinkStats> {
+    return linkStatsOf(this.recvTransport, this.sendTransport);
+  }
+
+  /** Whether the person chose audio only (setAudioOnly). */
+  get audioOnlyMode(): boolean {
+    return this.tiles.audioOnly;
+  }
+
+  /**
+   * Audio only, by hand: no video is received (the server is told every video tile is hidden, so it pauses those
+   * consumers) and the camera is turned off. Off again: video is received at the tiles' sizes; the camera stays
+   * as the person leaves it.
+   */
+  async setAudioOnly(on: boolean): Promise<void> {
+    const videos = [...this.consumers.values()].filter((c) => c.kind === 'video').map((c) => c.id);
+    this.tiles.setAudioOnly(on, videos);
+    if (on && this.enabled.camera) await this.setCamera(false).catch(() => undefined);
   }
 
   /** Releases the socket and media; the local tracks stay with LocalMedia. */
@@ -573,6 +593,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       return;
     }
     this.consumers.set(consumer.id, consumer);
+    if (consumer.kind === 'video') this.tiles.added(consumer.id);
     this.pendingResume.add(consumer.id);
     this.emitEvent({ type: 'consumer.created', payload: info });
     this.emit('tracks');
@@ -601,9 +622,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     consumer.close();
     this.consumers.delete(consumerId);
     this.pendingResume.delete(consumerId);
-    const tile = this.tiles.get(consumerId);
-    if (tile?.timer) clearTimeout(tile.timer);
-    this.tiles.delete(consumerId);
+    this.tiles.remove(consumerId);
     this.emit('tracks');
   }
 
@@ -637,7 +656,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       stopTracks: false, // LocalMedia owns the tracks: a reconnect republishes the same ones
       appData: { source, paused },
       ...(source === 'camera'
-        ? { encodings: CAMERA_ENCODINGS, codecOptions: { videoGoogleStartBitrate: 1000 } }
+        ? { encodings: CAMERA_ENCODINGS, codecOptions: { videoGoogleStartBitrate: 300 } }
         : source === 'mic'
           ? { codecOptions: { opusDtx: true, opusFec: true } }
           : { encodings: [{ maxBitrate: 1_500_000 }] }),
@@ -817,7 +836,6 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
     if (this.resumeTimer) clearTimeout(this.resumeTimer);
     this.resumeTimer = null;
     this.pendingResume.clear();
-    for (const tile of this.tiles.values()) if (tile.timer) clearTimeout(tile.timer);
     this.tiles.clear();
     const hadMedia = this.consumers.size > 0 || this.producers.size > 0;
     for (const producer of this.producers.values()) producer.close();

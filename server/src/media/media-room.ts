@@ -1,5 +1,5 @@
 import type { types } from 'mediasoup';
-import { layersForTile } from './layers';
+import { DownlinkGuard } from './downlink-guard';
 import type { MediaEventBus, PeerLeaveReason } from './media-events';
 import {
   MediaError,
@@ -19,6 +19,9 @@ import {
   type TransportDirection,
   type TransportInfo,
 } from './media.types';
+
+/** The receive (and send) estimate a transport starts from (bits/s): a few hundred kbit/s suit a phone. */
+export const INITIAL_OUTGOING_BPS = 300_000;
 
 /** Where a router lives: the router, the WebRtcServer of its worker, the worker's index. */
 export interface RoutePlacement {
@@ -48,6 +51,8 @@ export class MediaPeer {
   readonly transports = new Map<string, MediaWebRtcTransport>();
   readonly producers = new Map<string, MediaProducer>();
   readonly consumers = new Map<string, MediaConsumer>();
+  /** Audio first on this peer's downlink: pauses its video when the estimate falls (downlink-guard.ts). */
+  downlink?: DownlinkGuard;
 
   constructor(
     readonly peerId: string,
@@ -62,6 +67,8 @@ export class MediaPeer {
 
   /** Closes every transport (and with them every producer and consumer). */
   closeMedia(): void {
+    this.downlink?.close();
+    this.downlink = undefined;
     for (const t of this.transports.values()) t.close();
     this.transports.clear();
     this.producers.clear();
@@ -268,7 +275,8 @@ export class MediaRoom {
       enableUdp: true,
       enableTcp: true,
       preferUdp: true,
-      initialAvailableOutgoingBitrate: 1_000_000,
+      // What a phone on a weak mobile link can take at first; the estimate climbs from there (audio first).
+      initialAvailableOutgoingBitrate: INITIAL_OUTGOING_BPS,
       appData: { meetingId: this.meetingId, peerId, direction },
     });
     if (!this.peers.has(peerId)) {
@@ -277,6 +285,18 @@ export class MediaRoom {
     }
     peer.transports.set(transport.id, transport);
     transport.observer.once('close', () => peer.transports.delete(transport.id));
+    if (direction === 'recv') {
+      peer.downlink?.close();
+      const guard = new DownlinkGuard((videoPaused) =>
+        this.events.emit('downlinkChanged', { meetingId: this.meetingId, peerId, videoPaused }),
+      );
+      guard.watch(transport);
+      peer.downlink = guard;
+      transport.observer.once('close', () => {
+        guard.close();
+        if (peer.downlink === guard) peer.downlink = undefined;
+      });
+    }
     transport.on('dtlsstatechange', (state) => {
       if (state === 'connected')
         this.events.emit('transportConnected', {
@@ -393,7 +413,12 @@ export class MediaRoom {
       },
     });
     peer.consumers.set(consumer.id, consumer);
-    consumer.observer.once('close', () => peer.consumers.delete(consumer.id));
+    const guard = peer.downlink;
+    guard?.add(consumer);
+    consumer.observer.once('close', () => {
+      peer.consumers.delete(consumer.id);
+      guard?.remove(consumer.id);
+    });
     consumer.on('producerclose', () =>
       this.events.emit('consumerClosed', {
         meetingId: this.meetingId,
@@ -420,11 +445,21 @@ export class MediaRoom {
     return c;
   }
 
-  /** Picks the simulcast layer for the tile the consumer is shown in. No-op for audio and single-layer video. */
-  async setTileSize(peerId: string, consumerId: string, height: number): Promise<void> {
+  /** The client attached a consumer: it flows, unless its video is held back (off screen, weak downlink). */
+  async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
     const consumer = this.consumer(peerId, consumerId);
-    if (consumer.type !== 'simulcast' && consumer.type !== 'svc') return;
-    await consumer.setPreferredLayers(layersForTile(height));
+    const guard = this.peer(peerId).downlink;
+    if (guard) await guard.resume(consumerId);
+    else await consumer.resume();
+  }
+
+  /**
+   * The tile a video consumer is shown in (height in CSS pixels): picks its layers, and pauses it while the tile
+   * is off screen (0). No-op for audio.
+   */
+  async setTileSize(peerId: string, consumerId: string, height: number): Promise<void> {
+    this.consumer(peerId, consumerId);
+    await this.peer(peerId).downlink?.setTile(consumerId, height);
   }
 
   /** Adds a peer. Returns false if it was already here (a reconnect): then its old media is closed. */

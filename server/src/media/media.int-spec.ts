@@ -179,7 +179,7 @@ describe('media service with the real mediasoup worker', () => {
 
     for (const [height, spatialLayer] of [
       [120, 0],
-      [300, 1],
+      [200, 1],
       [720, 2],
     ]) {
       await media.setConsumerTileSize(M, 'viewer', info.id, height);

@@ -235,7 +235,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
 
   /** The client acks that its consumer's track is ready: media starts flowing. */
   async resumeConsumer(meetingId: string, peerId: string, consumerId: string): Promise<void> {
-    await (await this.room(meetingId)).consumer(peerId, consumerId).resume();
+    await (await this.room(meetingId)).resumeConsumer(peerId, consumerId);
   }
 
   async setConsumerTileSize(

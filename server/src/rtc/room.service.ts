@@ -213,6 +213,10 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
             producerId: e.producerId,
           });
       }),
+      ev.on('downlinkChanged', (e) => {
+        const socketId = this.rooms.get(e.meetingId)?.seats.get(e.peerId)?.socketId;
+        if (socketId) this.notify.toSocket(socketId, 'media.downlink', { videoPaused: e.videoPaused });
+      }),
       ev.on('activeSpeaker', (e) =>
         this.notifier?.toMeeting(e.meetingId, 'speaker.changed', { peerId: e.peerId }),
       ),

@@ -96,9 +96,15 @@ describe('host controls', () => {
     expect(mc.preferredLayers).toEqual({ spatialLayer: 0, temporalLayer: 2 });
     await host.call('consumer.tile', { consumerId: consumer.consumerId, height: 1080 });
     await waitFor('the highest layer preferred', () => mc.preferredLayers?.spatialLayer === 2);
+    await host.call('consumer.resume', { consumerIds: [consumer.consumerId] });
+    expect(mc.paused).toBe(false);
     await host.call('consumer.tile', { consumerId: consumer.consumerId, height: 0 }); // hidden tile
     await waitFor('the hidden tile at layer 0/0', () => mc.preferredLayers?.temporalLayer === 0);
     expect(mc.preferredLayers).toEqual({ spatialLayer: 0, temporalLayer: 0 });
+    // Off screen: not received at all; back on screen: received again.
+    expect(mc.paused).toBe(true);
+    await host.call('consumer.tile', { consumerId: consumer.consumerId, height: 200 });
+    expect(mc.paused).toBe(false);
 
     for (const height of [-1, 1.5, 99999])
       expect(await host.raw('consumer.tile', { consumerId: consumer.consumerId, height })).toMatchObject({

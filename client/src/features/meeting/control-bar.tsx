@@ -8,6 +8,7 @@ import {
   MessageOutlined,
   PoweroffOutlined,
   QuestionCircleOutlined,
+  SoundOutlined,
   TeamOutlined,
   UnlockOutlined,
   VideoCameraOutlined,
@@ -167,6 +168,22 @@ export function ControlBar({
             onClick={() => room && run(() => room.setScreen(!state.local.screen), t('room.screenFailed'))}
           />
         )}
+        <ControlButton
+          testId="ctl-audio-only"
+          label={state.audioOnly ? t('network.videoBack') : t('network.audioOnly')}
+          icon={<SoundOutlined />}
+          active={state.audioOnly}
+          pressed={state.audioOnly}
+          onClick={() => {
+            if (!room) return;
+            const on = !state.audioOnly;
+            run(async () => {
+              await room.setAudioOnly(on);
+              dispatch({ type: 'ui.audioOnly', on });
+              if (on) void message.info(t('network.audioOnlyOn'));
+            });
+          }}
+        />
         {mayHand && (
           <ControlButton
             testId="ctl-hand"

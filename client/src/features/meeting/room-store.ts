@@ -11,7 +11,7 @@ import type {
   RoomState,
   WaitingPeer,
 } from '@branchmeet/shared';
-import type { ConnectionState, LocalSource, RoomEvent } from '../../media';
+import type { ConnectionState, LocalSource, QualitySnapshot, RoomEvent } from '../../media';
 
 /** A remote producer as the room shows it. */
 export interface ProducerView {
@@ -71,13 +71,21 @@ export interface RoomViewState {
   upvoted: string[];
   /** The meeting is being recorded (the red indicator), from the join answer and `recording.changed`. */
   recording: RecordingState | null;
+  /** The server paused the video this person receives: the downlink cannot carry it (issue 16). */
+  videoPausedForNetwork: boolean;
+  /** The person chose audio only (no video received or sent). */
+  audioOnly: boolean;
+  /** Connection quality of oneself and of each remote peer, from the receive statistics. */
+  quality: QualitySnapshot;
 }
 
 export type RoomAction =
   | RoomEvent
   | { type: 'ui.chatOpen'; open: boolean }
   | { type: 'ui.questions'; questions: QaQuestion[]; upvoted: string[] }
-  | { type: 'ui.upvoted'; questionId: string };
+  | { type: 'ui.upvoted'; questionId: string }
+  | { type: 'ui.audioOnly'; on: boolean }
+  | { type: 'ui.quality'; quality: QualitySnapshot };
 
 export function initialRoomState(local: Partial<LocalFlags> = {}): RoomViewState {
   return {
@@ -101,6 +109,9 @@ export function initialRoomState(local: Partial<LocalFlags> = {}): RoomViewState
     questions: [],
     upvoted: [],
     recording: null,
+    videoPausedForNetwork: false,
+    audioOnly: false,
+    quality: { self: 'good', peers: {} },
   };
 }
 
@@ -173,6 +184,7 @@ export function roomReducer(state: RoomViewState, action: RoomAction): RoomViewS
         chat: action.chat,
         lecture: action.lecture ?? null,
         recording: action.recording ?? null,
+        videoPausedForNetwork: false,
         activeSpeaker: state.activeSpeaker && peers[state.activeSpeaker] ? state.activeSpeaker : null,
       };
     }
@@ -298,6 +310,12 @@ export function roomReducer(state: RoomViewState, action: RoomAction): RoomViewS
         : { ...state, upvoted: [...state.upvoted, action.questionId] };
     case 'recording.changed':
       return { ...state, recording: action.payload };
+    case 'media.downlink':
+      return { ...state, videoPausedForNetwork: action.payload.videoPaused };
+    case 'ui.audioOnly':
+      return { ...state, audioOnly: action.on };
+    case 'ui.quality':
+      return { ...state, quality: action.quality };
     case 'lobby.admitted':
     case 'lobby.denied':
     case 'media.moved':

@@ -27,6 +27,8 @@ import { useRoom } from './room-context';
 import { orderedPeers, type RoomViewState } from './room-store';
 import { peerTile, selfScreenTile, selfTile } from './tiles';
 import { RemoteAudio, VideoTile, type VideoTileProps } from './video-tile';
+import { NetworkStatus } from './network-status';
+import { useConnectionQuality } from './use-connection-quality';
 
 type ViewMode = 'grid' | 'speaker';
 
@@ -207,6 +209,7 @@ export function RoomView({ title, onLeave, onRejoin, onBack }: RoomViewProps) {
   const [qaOpen, setQaOpen] = useState(false);
   const screens = Grid.useBreakpoint();
   const isPhone = !screens.sm;
+  useConnectionQuality();
   const drawerWidth = isPhone ? '100%' : 380;
 
   useEffect(() => {
@@ -259,7 +262,10 @@ export function RoomView({ title, onLeave, onRejoin, onBack }: RoomViewProps) {
               {t('lecture.badge')}
             </Tag>
           )}
-          <ConnectionBadge state={connection} />
+          <ConnectionBadge
+            state={connection === 'joined' && state.quality.self === 'lost' ? 'reconnecting' : connection}
+          />
+          <NetworkStatus />
           {state.room && <RecordingIndicator meetingId={state.room.meetingId} state={state.recording} />}
         </Space>
         {!state.lecture && (

@@ -15,6 +15,7 @@ export function selfTile(state: RoomViewState): VideoTileProps | null {
     mic: state.local.mic ? 'on' : 'off',
     handRaised: self.handRaised,
     speaking: state.activeSpeaker === self.peerId,
+    quality: state.connection === 'joined' ? state.quality.self : undefined,
   };
 }
 
@@ -44,5 +45,6 @@ export function peerTile(state: RoomViewState, peer: PeerView): VideoTileProps {
     mic: sourceState(peer, 'mic'),
     handRaised: peer.handRaised,
     speaking: state.activeSpeaker === peer.peerId,
+    quality: state.quality.peers[peer.peerId],
   };
 }

@@ -2,8 +2,9 @@ import { AudioMutedOutlined, AudioOutlined, CrownFilled } from '@ant-design/icon
 import { Avatar } from 'antd';
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useMediaElement, useMediaSession } from '../../media';
+import { useMediaElement, useMediaSession, type LinkQuality } from '../../media';
 import { HandIcon } from './hand-icon';
+import { QualityIndicator } from './quality-indicator';
 
 export interface VideoTileProps {
   peerId: string;
@@ -21,27 +22,56 @@ export interface VideoTileProps {
   screen?: boolean;
   large?: boolean;
   testId?: string;
+  /** Connection quality: oneself's, or how this peer's media arrives (absent: nothing expected from them). */
+  quality?: LinkQuality;
 }
 
-/** Reports the shown height of a remote video to the server (debounced in the media layer). */
+/**
+ * Reports the shown height of a remote video, in CSS pixels (not device pixels: a phone's thumbnail needs no 720p),
+ * to the server (debounced in the media layer); 0 while the tile is scrolled out of view, so it is not received.
+ */
 function useTileReport(consumerId: string | undefined, element: React.RefObject<HTMLDivElement | null>) {
   const { room } = useMediaSession();
   useEffect(() => {
     const el = element.current;
     if (!consumerId || !room || !el || typeof ResizeObserver === 'undefined') return;
-    const report = () => room.reportTile(consumerId, el.clientHeight * (window.devicePixelRatio || 1));
+    let visible = true;
+    const report = () => room.reportTile(consumerId, visible ? el.clientHeight : 0);
     const observer = new ResizeObserver(report);
     observer.observe(el);
+    const seen =
+      typeof IntersectionObserver === 'undefined'
+        ? null
+        : new IntersectionObserver((entries) => {
+            visible = entries.some((e) => e.isIntersecting);
+            report();
+          });
+    seen?.observe(el);
     report();
-    return () => observer.disconnect();
+    return () => {
+      observer.disconnect();
+      seen?.disconnect();
+    };
   }, [consumerId, room, element]);
 }
 
 /** One participant (or one shared screen): the video when there is one, otherwise the initial of the name. */
 export function VideoTile(props: VideoTileProps) {
   const { t } = useTranslation();
-  const { peerId, name, videoKey, consumerId, isSelf, isHost, mic, handRaised, speaking, screen, large } =
-    props;
+  const {
+    peerId,
+    name,
+    videoKey,
+    consumerId,
+    isSelf,
+    isHost,
+    mic,
+    handRaised,
+    speaking,
+    screen,
+    large,
+    quality,
+  } = props;
   const attach = useMediaElement<HTMLVideoElement>(videoKey);
   const box = useRef<HTMLDivElement>(null);
   useTileReport(videoKey ? consumerId : undefined, box);
@@ -59,7 +89,13 @@ export function VideoTile(props: VideoTileProps) {
       data-peer-name={name}
       data-speaking={speaking ? 'true' : undefined}
       data-video={videoKey ? 'on' : 'off'}
+      data-quality={quality}
     >
+      {quality === 'lost' && !isSelf && (
+        <div className="bm-tile-lost" data-testid="tile-lost" role="status">
+          {t('network.lost')}
+        </div>
+      )}
       {videoKey ? (
         <video
           ref={attach}
@@ -77,6 +113,7 @@ export function VideoTile(props: VideoTileProps) {
         </div>
       )}
       <div className="bm-tile-label">
+        {quality && !screen && <QualityIndicator quality={quality} testId="tile-quality" />}
         {!screen &&
           (mic === 'on' ? (
             <AudioOutlined aria-label={t('participants.micOn')} />

@@ -1,0 +1,78 @@
+import { DownlinkPolicy, PAUSE_BPS, RESUME_BPS, type DownlinkTimings } from './downlink';
+
+const timings: DownlinkTimings = { pauseAfterMs: 2_000, holdMs: 6_000, maxHoldMs: 24_000, probeMs: 6_000 };
+
+/** Feeds one sample a second from `from` to `to` (inclusive); returns the times at which video switched. */
+function run(
+  policy: DownlinkPolicy,
+  from: number,
+  to: number,
+  sample: (t: number) => { availableBps?: number; minVideoScore?: number },
+): number[] {
+  const switches: number[] = [];
+  for (let t = from; t <= to; t += 1000) if (policy.update({ now: t, ...sample(t) })) switches.push(t);
+  return switches;
+}
+
+describe('downlink policy: video gives way before audio suffers', () => {
+  it('keeps video on a link with room for it', () => {
+    const policy = new DownlinkPolicy(timings);
+    expect(run(policy, 0, 30_000, () => ({ availableBps: 600_000, minVideoScore: 9 }))).toEqual([]);
+    expect(policy.videoOn).toBe(true);
+  });
+
+  it('a single low estimate does not pause video; one that stays low does, within the pause delay', () => {
+    const policy = new DownlinkPolicy(timings);
+    run(policy, 0, 0, () => ({ availableBps: PAUSE_BPS - 1 }));
+    run(policy, 1000, 1000, () => ({ availableBps: 500_000 }));
+    expect(policy.videoOn).toBe(true);
+    const switches = run(policy, 2000, 9000, () => ({ availableBps: 50_000 }));
+    expect(switches).toEqual([4000]);
+    expect(policy.state).toBe('audio-only');
+  });
+
+  it('pauses video whose scores say it arrives broken, even when the estimate looks fine', () => {
+    const policy = new DownlinkPolicy(timings);
+    run(policy, 0, 5000, () => ({ availableBps: 400_000, minVideoScore: 2 }));
+    expect(policy.videoOn).toBe(false);
+  });
+
+  it('tries video again after the hold time and keeps it when the link has recovered', () => {
+    const policy = new DownlinkPolicy(timings);
+    run(policy, 0, 2000, () => ({ availableBps: 50_000 })); // paused at 2 s
+    expect(policy.videoOn).toBe(false);
+    // The estimate stays where audio alone leaves it, but the hold time ends: a try.
+    const switches = run(policy, 3000, 20_000, () => ({ availableBps: 300_000, minVideoScore: 8 }));
+    expect(switches).toEqual([4000]); // the roomy estimate shortens the hold to the pause delay
+    expect(policy.state).toBe('video');
+  });
+
+  it('a failed try pauses again and doubles the hold time, up to its cap; success resets it', () => {
+    const policy = new DownlinkPolicy(timings);
+    const starved = () => ({ availableBps: 40_000, minVideoScore: 2 });
+    run(policy, 0, 2000, starved);
+    expect(policy.holdMs).toBe(6000);
+    const switches = run(policy, 3000, 60_000, starved);
+    // paused at 2 s → try at 8 s → paused at 10 s (hold 12 s) → try at 22 s → paused at 24 s (hold 24 s) → 48 s …
+    expect(switches.slice(0, 5)).toEqual([8000, 10_000, 22_000, 24_000, 48_000]);
+    expect(policy.holdMs).toBe(24_000);
+    run(policy, 61_000, 100_000, () => ({ availableBps: RESUME_BPS, minVideoScore: 9 }));
+    expect(policy.state).toBe('video');
+    expect(policy.holdMs).toBe(6000);
+  });
+
+  it('a tick of the clock without a new estimate does not forget that the last one was low', () => {
+    const policy = new DownlinkPolicy(timings);
+    policy.update({ now: 0, availableBps: 50_000 });
+    policy.update({ now: 1000 });
+    policy.update({ now: 2000 });
+    expect(policy.videoOn).toBe(false);
+  });
+
+  it('remembers the latest estimate for the layer choice', () => {
+    const policy = new DownlinkPolicy(timings);
+    policy.update({ now: 0, availableBps: 321_000 });
+    policy.update({ now: 1, minVideoScore: 10 });
+    expect(policy.estimateBps).toBe(321_000);
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * Audio first on a weak downlink (issue 16), against the whole app (real PostgreSQL, a real mediasoup worker):
+ * when a receiver's downlink estimate collapses, the server pauses the video it receives — its audio keeps
+ * flowing — and tells that receiver (`media.downlink`), then resumes the video as the estimate recovers. The
+ * estimate is what mediasoup's transport-cc `bwe` trace reports; loopback never runs short, so the test feeds the
+ * receiver's guard the figures a weak link gives. Loopback only.
+ */
+import { MediaService } from '../media/media.service';
+import { demoUnits } from '../test-support/fixtures';
+import { startTestApp, type TestApp } from '../test-support/int-app';
+import { AV_CAPS, produceCamera, RtcKit, sendOf, type RtcTestClient } from '../test-support/rtc-client';
+import { sleep } from '../test-support/werift';
+
+let t: TestApp;
+let kit: RtcKit;
+let meetingId: string;
+
+beforeAll(async () => {
+  t = await startTestApp({ listen: true });
+  kit = new RtcKit(t.baseUrl);
+  const { branchA } = await demoUnits(t.ds);
+  const secretary = (await t.login('secretary1')).session.accessToken;
+  const res = await t
+    .http()
+    .post(`/api/org-units/${branchA}/meetings/live`)
+    .set({ Authorization: `Bearer ${secretary}` })
+    .send({ title: '弱网' });
+  expect(res.status).toBe(201);
+  meetingId = (res.body as { id: string }).id;
+}, 60_000);
+
+afterAll(async () => {
+  await kit?.close();
+  await t?.close();
+});
+
+it('pauses a weak receiver’s video before its audio, tells it, and resumes the video as the link recovers', async () => {
+  const viewer: RtcTestClient = await kit.client((await t.login('secretary1')).session.accessToken);
+  const viewerJoined = await viewer.join(meetingId);
+  const sender: RtcTestClient = await kit.client((await t.login('member1')).session.accessToken);
+  const senderJoined = await sender.join(meetingId);
+  await viewer.call('room.ready', { rtpCapabilities: AV_CAPS });
+  await sender.call('room.ready', { rtpCapabilities: AV_CAPS });
+
+  const video = viewer.next('consumer.created', (c) => c.kind === 'video');
+  const audio = viewer.next('consumer.created', (c) => c.kind === 'audio');
+  await produceCamera(sender, senderJoined);
+  await sender.call('media.produce', {
+    transportId: sendOf(senderJoined).id,
+    kind: 'audio',
+    source: 'mic',
+    rtpParameters: {
+      mid: 'mic',
+      codecs: [
+        {
+          mimeType: 'audio/opus',
+          payloadType: 100,
+          clockRate: 48000,
+          channels: 2,
+          parameters: { useinbandfec: 1, usedtx: 1 },
+        },
+      ],
+      encodings: [{ ssrc: 0x4242 }],
+    },
+  });
+  const [v, a] = [await video, await audio];
+  await viewer.call('consumer.resume', { consumerIds: [v.consumerId, a.consumerId] });
+
+  const room = await t.app.get(MediaService).room(meetingId);
+  const peer = room.peer(viewerJoined.self.peerId);
+  const [vc, ac] = [room.consumer(peer.peerId, v.consumerId), room.consumer(peer.peerId, a.consumerId)];
+  expect([vc.paused, ac.paused]).toEqual([false, false]);
+  const guard = peer.downlink;
+  expect(guard).toBeDefined();
+
+  // 50 kbit/s for two seconds: less than audio and the smallest video need together.
+  const paused = viewer.next('media.downlink', (p) => p.videoPaused);
+  guard!.sample(50_000);
+  await sleep(2100);
+  guard!.sample(50_000);
+  expect(await paused).toEqual({ videoPaused: true });
+  expect(vc.paused).toBe(true);
+  expect(ac.paused).toBe(false);
+  // the sender was not touched: the others still get its video
+  expect(room.findProducer(v.producerId).producer.paused).toBe(false);
+
+  // The link recovers: after the pause delay a roomy estimate brings the video back.
+  const resumed = viewer.next('media.downlink', (p) => !p.videoPaused, 10_000);
+  await sleep(2100);
+  guard!.sample(1_000_000);
+  expect(await resumed).toEqual({ videoPaused: false });
+  expect(vc.paused).toBe(false);
+  expect(ac.paused).toBe(false);
+}, 60_000);
