@@ -433,6 +433,10 @@ export const messages = {
     en: 'the lecturer sends no audio or video yet; there is nothing to record',
   },
   'recording.failed': { 'zh-CN': '录像失败：{reason}', en: 'the recording failed: {reason}' },
+  'recording.unavailable': {
+    'zh-CN': '本服务器不能录像（未找到 ffmpeg/ffprobe）：{reason}',
+    en: 'recording is unavailable on this server (ffmpeg/ffprobe not found): {reason}',
+  },
 } as const satisfies Record<string, Entry>;
 
 export type MessageKey = keyof typeof messages;
