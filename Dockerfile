@@ -1,12 +1,12 @@
 # syntax=docker/dockerfile:1
 # Production image: the NestJS server serving the built React client, with the mediasoup SFU worker.
 # Build: docker compose build (BuildKit: the worker build is cached between image builds).
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 # What scripts/mediasoup-worker/ensure-worker.sh compiles the mediasoup worker with (it would install them
 # itself as root; installing them here keeps them in a cached layer).
 RUN apt-get update \
   && apt-get install -y --no-install-recommends ca-certificates g++ pkg-config ninja-build python3-venv patch \
-    libssl-dev libuv1-dev libsrtp2-dev libabsl-dev flatbuffers-compiler libflatbuffers-dev libusrsctp-dev \
+    libssl-dev libuv1-dev libsrtp2-dev flatbuffers-compiler libflatbuffers-dev \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -26,13 +26,13 @@ COPY server server
 COPY client client
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
-# The worker's shared libraries (ldd): libssl3 (libssl, libcrypto), libuv1, libsrtp2-1 (which brings libnss3 and
-# libnspr4), libusrsctp2 and libabsl20220623; libstdc++6, libgcc-s1 and libc6 are in the base image.
+FROM node:24-bookworm-slim
+# The worker's shared libraries (ldd): libssl3 (libssl, libcrypto), libuv1 and libsrtp2-1 (which brings libnss3
+# and libnspr4); libstdc++6, libgcc-s1 and libc6 are in the base image.
 # fonts-noto-cjk: the Chinese font embedded in PDF exports (PDF_CJK_FONT, the sign-in sheet).
 # ffmpeg: the lecture recorder (fed RTP by PlainTransport consumers) and ffprobe for recording durations.
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends libssl3 libuv1 libsrtp2-1 libusrsctp2 libabsl20220623 \
+  && apt-get install -y --no-install-recommends libssl3 libuv1 libsrtp2-1 \
     fonts-noto-cjk ffmpeg \
   && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/worker/mediasoup-worker /usr/local/bin/mediasoup-worker

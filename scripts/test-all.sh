@@ -45,6 +45,32 @@ if [ -z "${DATABASE_URL:-}" ]; then
   fi
 fi
 
+# What the tests need from the machine, checked up front: a missing one is named with its Debian package
+# instead of surfacing as a crash deep inside a test runner.
+step prerequisites
+chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
+missing=()
+if ! "$chromium" --version >/dev/null 2>&1; then
+  echo "Chromium not found at $chromium (browser end-to-end tests; CHROMIUM_PATH sets another)" >&2
+  missing+=(chromium)
+fi
+if ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then
+  echo "no Noto Sans CJK font (Chinese text in PDF exports and in the browser tests)" >&2
+  missing+=(fonts-noto-cjk)
+fi
+if ! command -v ffmpeg >/dev/null || ! command -v ffprobe >/dev/null; then
+  echo "ffmpeg/ffprobe not found (lecture recording tests and the test media bots)" >&2
+  missing+=(ffmpeg)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "missing Debian packages: ${missing[*]}; install them with: apt-get install -y ${missing[*]}" >&2
+  failed=$((failed + 1))
+  failures+=("prerequisites (apt-get install -y ${missing[*]})")
+else
+  echo "ok: $("$chromium" --version 2>/dev/null), Noto Sans CJK, $(ffmpeg -version | head -n1 | cut -d' ' -f1-3)"
+  passed=$((passed + 1))
+fi
+
 check build npm run build --silent
 check typecheck npm run typecheck --silent
 check lint npm run lint --silent
@@ -53,7 +79,14 @@ jest_step integration server jest.int.config.js --runInBand
 step client
 (cd client && npx vitest run --reporter=default --reporter=json --outputFile="$results/client.json")
 count_json client "$results/client.json" $?
-jest_step e2e test jest.e2e.config.js --runInBand
+if "$chromium" --version >/dev/null 2>&1; then
+  jest_step e2e test jest.e2e.config.js --runInBand
+else
+  step e2e
+  echo "not run: no Chromium at $chromium (apt-get install -y chromium); counted as one failure" >&2
+  failed=$((failed + 1))
+  failures+=("e2e (no Chromium: apt-get install -y chromium)")
+fi
 check start-path bash scripts/smoke-start.sh
 
 printf '\n'

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints, on its last stdout line, the absolute path of a working
-# mediasoup-worker binary for mediasoup 3.19.3, building it once if needed.
+# mediasoup-worker binary for mediasoup 3.32.2, building it once if needed.
 # Everything else goes to stderr. See README.md beside this file.
 #
 # Usage: ensure-worker.sh [--pkg DIR]
@@ -9,10 +9,10 @@
 # Env: MEDIASOUP_WORKER_BIN, BRANCHMEET_CACHE_DIR
 set -euo pipefail
 
-MEDIASOUP_VERSION=3.19.3
+MEDIASOUP_VERSION=3.32.2
 MESON_VERSION=1.12.1
 APT_PACKAGES=(g++ pkg-config ninja-build python3-venv patch libssl-dev libuv1-dev libsrtp2-dev
-  libabsl-dev flatbuffers-compiler libflatbuffers-dev libusrsctp-dev)
+  flatbuffers-compiler libflatbuffers-dev)
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$SCRIPT_DIR/../.." && pwd)
@@ -214,7 +214,7 @@ if ! (
   export PATH="$VENV/bin:$PATH"
   set -x
   meson setup "$WORK/build" "$WORK/package/worker" --native-file "$WORK/native.ini" \
-    --buildtype release --wrap-mode=nodownload -Dms_disable_liburing=true
+    --buildtype release --wrap-mode=nodownload
   meson compile -C "$WORK/build" flatbuffers-generator
   meson compile -C "$WORK/build" mediasoup-worker
 ) >"$BUILD_LOG" 2>&1; then

@@ -6,6 +6,8 @@
 #
 # A worker that cannot be had fails the install, loudly. BRANCHMEET_SKIP_WORKER=1 skips this step (a
 # client-only install, or an image that brings its own worker); the server then needs MEDIASOUP_WORKER_BIN.
+# Then ffmpeg/ffprobe (lecture recording): installed as root with apt, else the exact command is printed
+# (scripts/ensure-ffmpeg.sh; a missing ffmpeg does not fail the install: the server reports it).
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -14,6 +16,7 @@ OUT="$REPO_ROOT/node_modules/.cache/branchmeet/mediasoup-worker-path"
 
 if [[ "${BRANCHMEET_SKIP_WORKER:-}" == 1 ]]; then
   echo "[postinstall] BRANCHMEET_SKIP_WORKER=1: mediasoup worker not checked; the server will need MEDIASOUP_WORKER_BIN" >&2
+  bash "$SCRIPT_DIR/../ensure-ffmpeg.sh" || true
   exit 0
 fi
 
@@ -32,3 +35,5 @@ mkdir -p "$(dirname "$OUT")"
 printf '%s\n' "$bin" >"$OUT.tmp.$$"
 mv -f "$OUT.tmp.$$" "$OUT"
 echo "[postinstall] mediasoup-worker: $bin (recorded in ${OUT#"$REPO_ROOT"/})" >&2
+
+bash "$SCRIPT_DIR/../ensure-ffmpeg.sh" || true

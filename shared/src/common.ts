@@ -21,6 +21,8 @@ export const ErrorCodes = {
   conflict: 'conflict',
   rateLimited: 'rate_limited',
   internal: 'internal_error',
+  /** A feature this server cannot offer now (e.g. recording without ffmpeg): 503. */
+  unavailable: 'unavailable',
 } as const;
 
 /** Mainland mobile number, 11 digits starting with 1[3-9]. */
@@ -34,5 +36,7 @@ export const Health = z.object({
   app: z.object({ version: z.string(), uptimeSeconds: z.number() }),
   db: z.enum(['up', 'down']),
   dbMode: z.enum(['embedded', 'external']),
+  /** Server-side recording: needs ffmpeg and ffprobe, checked once at start (reason says what is missing). */
+  recording: z.object({ available: z.boolean(), reason: z.string().nullable() }),
 });
 export type Health = z.infer<typeof Health>;

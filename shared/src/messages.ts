@@ -470,6 +470,10 @@ export const messages = {
     'zh-CN': '会议结束后才能更正考勤',
     en: 'attendance can be corrected once the meeting has ended',
   },
+  'recording.unavailable': {
+    'zh-CN': '本服务器不能录像（未找到 ffmpeg/ffprobe）：{reason}',
+    en: 'recording is unavailable on this server (ffmpeg/ffprobe not found): {reason}',
+  },
 } as const satisfies Record<string, Entry>;
 
 export type MessageKey = keyof typeof messages;

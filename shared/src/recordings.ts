@@ -14,6 +14,9 @@ export const RecordingState = z.object({
   recording: z.boolean(),
   /** When the running recording started (null when not recording). */
   startedAt: z.string().nullable(),
+  /** Whether this server can record at all (ffmpeg and ffprobe found at start); why not, when not. */
+  available: z.boolean(),
+  unavailableReason: z.string().nullable(),
 });
 export type RecordingState = z.infer<typeof RecordingState>;
 

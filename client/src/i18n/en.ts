@@ -698,6 +698,8 @@ export const en: Messages = {
     recording: 'Recording',
     start: 'Start recording',
     stop: 'Stop recording',
+    unavailable: 'Recording unavailable',
+    unavailableReason: 'This server has no ffmpeg, so it cannot record ({{reason}})',
     started: 'Recording started',
     stopped: 'Recording stopped; it can be replayed once saved',
     duration: 'Duration',

@@ -689,6 +689,8 @@ export const zhCN = {
     recording: '录制中',
     start: '开始录制',
     stop: '停止录制',
+    unavailable: '录像不可用',
+    unavailableReason: '本服务器未安装 ffmpeg，暂不能录像（{{reason}}）',
     started: '已开始录制',
     stopped: '已停止录制，录像保存后即可回放',
     duration: '时长',

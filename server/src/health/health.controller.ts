@@ -7,6 +7,7 @@ import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth-user';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { MediaToolsService } from '../recordings/media-tools';
 
 const version = (
   JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }
@@ -18,9 +19,13 @@ export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tools: MediaToolsService,
   ) {}
 
-  /** 200 when the app and its database answer; 503 (with the same body) when the database does not. */
+  /**
+   * 200 when the app and its database answer; 503 (with the same body) when the database does not. `status` is
+   * `degraded` (still 200) when a feature is off, e.g. recording without ffmpeg (`recording.reason` says why).
+   */
   @Public()
   @Get(apiRoutes.health)
   async health(@Res({ passthrough: true }) res: Response): Promise<Health> {
@@ -32,11 +37,13 @@ export class HealthController {
       db = 'down';
     }
     if (db === 'down') res.status(503);
+    const recording = this.tools.status();
     return {
-      status: db === 'up' ? 'ok' : 'degraded',
+      status: db === 'up' && recording.available ? 'ok' : 'degraded',
       app: { version, uptimeSeconds: Math.round(process.uptime()) },
       db,
       dbMode: this.config.DATABASE_URL ? 'external' : 'embedded',
+      recording: { available: recording.available, reason: recording.reason },
     };
   }
 }

@@ -123,6 +123,9 @@ export class Recorder {
         listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
         rtcpMux: true,
         comedia: false,
+        // ffmpeg sends no congestion feedback: no bandwidth estimation, so mediasoup (3.32+) sends it no
+        // probation packets (SSRC 1234, PT 127) that the relay would take for a new source.
+        enableBwe: false,
         appData: { meetingId: this.meetingId, recording: true, kind },
       });
       await transport.connect({ ip: '127.0.0.1', port: relay.port });

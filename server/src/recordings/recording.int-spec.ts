@@ -66,7 +66,13 @@ describe('lecture recording (ffmpeg fed by PlainTransport consumers)', () => {
     const meetingId = await scheduleLecture();
     const host = await kit.client((await t.login('secretary1')).session.accessToken);
     const joined = await host.join(meetingId);
-    expect(joined.recording).toEqual({ meetingId, recording: false, startedAt: null });
+    expect(joined.recording).toEqual({
+      meetingId,
+      recording: false,
+      startedAt: null,
+      available: true,
+      unavailableReason: null,
+    });
     bot = await publishAv(host, joined, { screen: true });
 
     // A member may not start it; the host may.

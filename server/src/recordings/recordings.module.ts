@@ -3,6 +3,7 @@ import { AttendanceModule } from '../attendance/attendance.module';
 import { AuditModule } from '../audit/audit.module';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { RtcModule } from '../rtc/rtc.module';
+import { MediaToolsService } from './media-tools';
 import { RecordingsController } from './recordings.controller';
 import { RECORDING_STORAGE, RecordingsService, recordingStorageFor } from './recordings.service';
 
@@ -17,7 +18,8 @@ import { RECORDING_STORAGE, RecordingsService, recordingStorageFor } from './rec
       useFactory: (config: AppConfig) => recordingStorageFor(config),
     },
     RecordingsService,
+    MediaToolsService,
   ],
-  exports: [RecordingsService],
+  exports: [RecordingsService, MediaToolsService],
 })
 export class RecordingsModule {}

@@ -18,6 +18,7 @@ import { AttendanceService } from '../attendance/attendance.service';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { Conflict, DomainError, Forbidden, NotFound, Unauthenticated } from '../common/domain-error';
+import { MediaToolsService } from './media-tools';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { MediaService } from '../media/media.service';
 import { MeetingEntity } from '../meetings/meeting.entity';
@@ -71,6 +72,7 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
     private readonly sessions: SessionsService,
     @Inject(RECORDING_STORAGE) private readonly storage: RecordingStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tools: MediaToolsService,
   ) {}
 
   onModuleInit(): void {
@@ -91,7 +93,14 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
 
   state(meetingId: string): RecordingState {
     const r = this.running.get(meetingId);
-    return { meetingId, recording: !!r, startedAt: r ? r.recorder.startedAt.toISOString() : null };
+    const tools = this.tools.status();
+    return {
+      meetingId,
+      recording: !!r,
+      startedAt: r ? r.recorder.startedAt.toISOString() : null,
+      available: tools.available,
+      unavailableReason: tools.reason,
+    };
   }
 
   /** The producers feeding a running recording (tests). */
@@ -116,6 +125,11 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
       if (!meeting.settings.recordingAllowed) throw Forbidden('recording.notAllowed');
       if (meeting.status !== 'live' || !this.media.hasRoom(meetingId)) throw Conflict('recording.notLive');
       if (this.running.has(meetingId)) throw Conflict('recording.alreadyRunning');
+      const tools = this.tools.status();
+      if (!tools.available)
+        throw new DomainError(ErrorCodes.unavailable, 503, 'recording.unavailable', {
+          reason: tools.reason ?? '',
+        });
       const started = this.begin(meeting, lecturer, user.id);
       this.pending.set(meetingId, started);
       try {

@@ -1,4 +1,4 @@
-import { App, Button, Space, Tag } from 'antd';
+import { App, Button, Space, Tag, Tooltip } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { http } from '../../api/endpoints';
@@ -7,7 +7,8 @@ import type { RecordingState } from '@branchmeet/shared';
 
 /**
  * In the room: the red "recording" indicator everyone sees (from the join answer and `recording.changed`), and
- * for the host or lecturer of a meeting that allows recording, the button that starts and stops it.
+ * for the host or lecturer of a meeting that allows recording, the button that starts and stops it. When the
+ * server cannot record (no ffmpeg), they see "recording unavailable" with the reason instead of the button.
  */
 export function RecordingIndicator({
   meetingId,
@@ -21,6 +22,7 @@ export function RecordingIndicator({
   const [canControl, setCanControl] = useState(false);
   const [busy, setBusy] = useState(false);
   const recording = !!state?.recording;
+  const unavailable = state?.available === false && !recording;
 
   useEffect(() => {
     let live = true;
@@ -53,7 +55,12 @@ export function RecordingIndicator({
           {t('recordings.recording')}
         </Tag>
       )}
-      {canControl && (
+      {canControl && unavailable && (
+        <Tooltip title={t('recordings.unavailableReason', { reason: state?.unavailableReason ?? '' })}>
+          <Tag data-testid="recording-unavailable">{t('recordings.unavailable')}</Tag>
+        </Tooltip>
+      )}
+      {canControl && !unavailable && (
         <Button
           size="small"
           danger={recording}

@@ -5,6 +5,7 @@ import { AppProviders } from '../../providers';
 import { mockApi } from '../../test/mock-api';
 import { resetLanguage } from '../../test/render';
 import { initialRoomState, roomReducer } from '../meeting/room-store';
+import { RecordingIndicator } from './recording-indicator';
 import { formatDuration, formatSize, RecordingsSection, RECORDINGS_POLL_MS } from './recordings-section';
 
 const meetingId = '99999999-9999-4999-8999-999999999999';
@@ -32,7 +33,7 @@ const list = (over: Partial<RecordingList> = {}): RecordingList => ({
       url: `/api/recordings/${recId}/file?t=abc`,
     },
   ],
-  state: { meetingId, recording: false, startedAt: null },
+  state: { meetingId, recording: false, startedAt: null, available: true, unavailableReason: null },
   canControl: false,
   canDelete: false,
   progress: progress(),
@@ -91,7 +92,13 @@ describe('recordings on the meeting page', () => {
             ? list()
             : list({
                 items: [],
-                state: { meetingId, recording: true, startedAt: '2026-12-01T06:00:00.000Z' },
+                state: {
+                  meetingId,
+                  recording: true,
+                  startedAt: '2026-12-01T06:00:00.000Z',
+                  available: true,
+                  unavailableReason: null,
+                },
               }),
         }),
       });
@@ -117,12 +124,18 @@ describe('recordings on the meeting page', () => {
 
 describe('recording indicator state', () => {
   it('follows the join answer and recording.changed', () => {
-    const on = { meetingId, recording: true, startedAt: '2026-12-01T06:00:00.000Z' };
+    const on = {
+      meetingId,
+      recording: true,
+      startedAt: '2026-12-01T06:00:00.000Z',
+      available: true,
+      unavailableReason: null,
+    };
     let state = roomReducer(initialRoomState(), { type: 'recording.changed', payload: on });
     expect(state.recording?.recording).toBe(true);
     state = roomReducer(state, {
       type: 'recording.changed',
-      payload: { meetingId, recording: false, startedAt: null },
+      payload: { meetingId, recording: false, startedAt: null, available: true, unavailableReason: null },
     });
     expect(state.recording?.recording).toBe(false);
   });
@@ -132,5 +145,50 @@ describe('recording indicator state', () => {
     expect(formatDuration(59.6)).toBe('1:00');
     expect(formatSize(1536)).toBe('2 KB');
     expect(formatSize(5 * 1024 * 1024 * 1024)).toBe('5.0 GB');
+  });
+});
+
+describe('recording unavailable (no ffmpeg on the server)', () => {
+  beforeEach(resetLanguage);
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('shows the host "recording unavailable" with the reason instead of the start button', async () => {
+    mockApi({
+      [`GET /meetings/${meetingId}/recordings`]: () => ({ body: list({ items: [], canControl: true }) }),
+    });
+    render(
+      <AppProviders>
+        <RecordingIndicator
+          meetingId={meetingId}
+          state={{
+            meetingId,
+            recording: false,
+            startedAt: null,
+            available: false,
+            unavailableReason: 'ffmpeg not found',
+          }}
+        />
+      </AppProviders>,
+    );
+    const tag = await screen.findByTestId('recording-unavailable');
+    expect(tag).toHaveTextContent('录像不可用');
+    expect(screen.queryByTestId('recording-toggle')).toBeNull();
+    fireEvent.mouseEnter(tag);
+    expect(
+      await screen.findByText('本服务器未安装 ffmpeg，暂不能录像（ffmpeg not found）'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows the start button when the server can record', async () => {
+    mockApi({
+      [`GET /meetings/${meetingId}/recordings`]: () => ({ body: list({ items: [], canControl: true }) }),
+    });
+    render(
+      <AppProviders>
+        <RecordingIndicator meetingId={meetingId} state={list().state} />
+      </AppProviders>,
+    );
+    expect(await screen.findByTestId('recording-toggle')).toHaveTextContent('开始录制');
+    expect(screen.queryByTestId('recording-unavailable')).toBeNull();
   });
 });
