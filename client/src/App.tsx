@@ -12,6 +12,7 @@ import { AppShell } from './features/shell/app-shell';
 import { HomeRedirect } from './features/shell/home-redirect';
 import { NotificationsProvider } from './features/notifications/notifications-context';
 import { NotFoundPage } from './features/shell/not-found';
+import { TodoPage } from './features/todos/todo-page';
 import { AppProviders } from './providers';
 
 // The meeting room (mediasoup-client, socket.io) loads only when someone opens a meeting (or a guest link).
@@ -80,6 +81,7 @@ export function AppRoutes() {
         <Route path="meetings/:meetingId/minutes" element={page(<MinutesPage />)} />
         <Route path="units/:unitId/minutes" element={page(<MinutesArchivePage />)} />
         <Route path="minutes/inbox" element={page(<MinutesInboxPage />)} />
+        <Route path="todos" element={<TodoPage />} />
         <Route path="admin/audit" element={<AuditPage />} />
         <Route path="admin" element={<Navigate to="/admin/audit" replace />} />
         <Route path="*" element={<NotFoundPage />} />

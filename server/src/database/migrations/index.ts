@@ -6,6 +6,8 @@ import { Minutes1796151518842 } from './1796151518842-minutes';
 import { AttendanceNotificationsGuests1796151500375 } from './1796151500375-attendance-notifications-guests';
 import { LectureQuestions1796163173476 } from './1796163173476-lecture-questions';
 import { Recordings1796300000000 } from './1796300000000-recordings';
+import { LeaveTypes1796700000000 } from './1796700000000-leave-types';
+import { NotificationChannels1796700000001 } from './1796700000001-notification-channels';
 
 /** Every migration, in order. A new one is generated with `npm run migration:generate`, reviewed and listed here. */
 export const migrations = [
@@ -17,4 +19,6 @@ export const migrations = [
   Minutes1796151518842,
   LectureQuestions1796163173476,
   Recordings1796300000000,
+  LeaveTypes1796700000000,
+  NotificationChannels1796700000001,
 ];
