@@ -42,6 +42,7 @@ const AuditPage = lazy(() => import('./features/admin/audit-page').then((m) => (
 const NotFoundPage = lazy(() =>
   import('./features/shell/not-found').then((m) => ({ default: m.NotFoundPage })),
 );
+const TodoPage = lazy(() => import('./features/todos/todo-page').then((m) => ({ default: m.TodoPage })));
 const page = (element: ReactNode) => <Suspense fallback={<Spin />}>{element}</Suspense>;
 
 export function AppRoutes() {
@@ -90,6 +91,7 @@ export function AppRoutes() {
         <Route path="meetings/:meetingId/minutes" element={page(<MinutesPage />)} />
         <Route path="units/:unitId/minutes" element={page(<MinutesArchivePage />)} />
         <Route path="minutes/inbox" element={page(<MinutesInboxPage />)} />
+        <Route path="todos" element={page(<TodoPage />)} />
         <Route path="admin/audit" element={page(<AuditPage />)} />
         <Route path="admin" element={<Navigate to="/admin/audit" replace />} />
         <Route path="*" element={page(<NotFoundPage />)} />

@@ -54,6 +54,8 @@ export const apiRoutes = {
     /** Ask for leave (POST) / the leave requests (GET: managers all, a member their own). */
     leaveRequests: (meetingId: string) => `/meetings/${meetingId}/leave-requests`,
     leaveDecision: (leaveRequestId: string) => `/leave-requests/${leaveRequestId}/decision`,
+    /** The member takes back their own pending request (POST). */
+    leaveWithdraw: (leaveRequestId: string) => `/leave-requests/${leaveRequestId}/withdraw`,
     /** A monthly 主题党日 series: one request, one meeting per month (POST; managers). */
     series: (unitId: string) => `/org-units/${unitId}/meeting-series`,
     /** Invite links for outside guests (GET the list / POST a new one; managers). */
@@ -83,6 +85,12 @@ export const apiRoutes = {
     /** Marks some or all of one's notifications read (POST). */
     read: '/notifications/read',
   },
+  /** One's to-do list (待办, GET). */
+  todos: '/todos',
+  /** One's channels beyond the tab: address, robot, which events where (GET / PUT). */
+  notificationPrefs: '/notification-prefs',
+  /** A branch's channels switched on (GET: readers; PUT: managers). */
+  branchChannels: (unitId: string) => `/org-units/${unitId}/notification-channels`,
   minutes: {
     /** A meeting's minutes (GET; created with the meeting's fields on first read) / the typed fields (PATCH). */
     one: (meetingId: string) => `/meetings/${meetingId}/minutes`,

@@ -12,3 +12,5 @@ export * from './minutes';
 export * from './notifications';
 export * from './guests';
 export * from './recordings';
+export * from './todos';
+export * from './notification-channels';

@@ -140,11 +140,17 @@ export const Meeting = LiveMeeting.extend({
 export type Meeting = z.infer<typeof Meeting>;
 
 // ── leave requests (请假) ──────────────────────────────────────────────────────────────────────────────────
-export const LeaveStatus = z.enum(['pending', 'approved', 'rejected']);
+/** `withdrawn`: the member took back a pending request (they may ask again). */
+export const LeaveStatus = z.enum(['pending', 'approved', 'rejected', 'withdrawn']);
 export type LeaveStatus = z.infer<typeof LeaveStatus>;
+
+/** 事假 / 病假 / 公差 / 其他. */
+export const LeaveType = z.enum(['personal', 'sick', 'business', 'other']);
+export type LeaveType = z.infer<typeof LeaveType>;
 
 export const CreateLeaveRequest = z.object({
   reason: z.string().trim().min(1, m('validation.reasonRequired')).max(500),
+  type: LeaveType.default('personal'),
 });
 export type CreateLeaveRequest = z.infer<typeof CreateLeaveRequest>;
 
@@ -160,6 +166,7 @@ export const LeaveRequest = z.object({
   userId: Uuid,
   name: z.string(),
   reason: z.string(),
+  type: LeaveType,
   status: LeaveStatus,
   decidedBy: Uuid.nullable(),
   decidedAt: z.string().nullable(),

@@ -474,6 +474,58 @@ export const messages = {
     'zh-CN': '本服务器不能录像（未找到 ffmpeg/ffprobe）：{reason}',
     en: 'recording is unavailable on this server (ffmpeg/ffprobe not found): {reason}',
   },
+  // Notifications sent beyond the tab (e-mail, group robots), issue 15: {title} {time} {unitName} {name} ...
+  'notify.meeting.scheduled': {
+    'zh-CN': '{unitName}安排了“{title}”，{time} 开始',
+    en: '{unitName} scheduled “{title}” at {time}',
+  },
+  'notify.meeting.series_scheduled': {
+    'zh-CN': '{unitName}安排了每月一次的“{title}”，首次 {time} 开始',
+    en: '{unitName} scheduled a monthly “{title}”, the first at {time}',
+  },
+  'notify.meeting.updated': {
+    'zh-CN': '“{title}”有变更，时间：{time}',
+    en: '“{title}” changed; time: {time}',
+  },
+  'notify.meeting.cancelled': {
+    'zh-CN': '“{title}”（原定 {time}）已取消',
+    en: '“{title}” ({time}) was cancelled',
+  },
+  'notify.meeting.reminder': { 'zh-CN': '“{title}”将于 {time} 开始', en: '“{title}” starts at {time}' },
+  'notify.meeting.started': {
+    'zh-CN': '“{title}”已开始，请尽快入会',
+    en: '“{title}” has started; please join',
+  },
+  'notify.leave.decided': {
+    'zh-CN': '您对“{title}”（{time}）的请假申请已处理',
+    en: 'Your leave request for “{title}” ({time}) was decided',
+  },
+  'notify.leave.requested': {
+    'zh-CN': '{name}申请“{title}”（{time}）请假，请审批',
+    en: '{name} asks for leave from “{title}” ({time}); please decide',
+  },
+  'notify.leave.withdrawn': {
+    'zh-CN': '{name}撤回了“{title}”（{time}）的请假申请',
+    en: '{name} withdrew their leave request for “{title}” ({time})',
+  },
+  'notify.minutes.submitted': {
+    'zh-CN': '{unitName}“{title}”的会议记录已提交，待审核',
+    en: 'The minutes of “{title}” ({unitName}) were submitted for review',
+  },
+  'notify.minutes.returned': {
+    'zh-CN': '“{title}”的会议记录被退回修改',
+    en: 'The minutes of “{title}” were returned for changes',
+  },
+  'notify.minutes.approved': {
+    'zh-CN': '“{title}”的会议记录已审核通过',
+    en: 'The minutes of “{title}” were approved',
+  },
+  'channels.branchOnly': {
+    'zh-CN': '只有党支部可以设置通知渠道',
+    en: 'only a branch switches notification channels on',
+  },
+  'notify.open': { 'zh-CN': '查看', en: 'Open' },
+  'notify.signature': { 'zh-CN': '支部云会', en: 'BranchMeet' },
 } as const satisfies Record<string, Entry>;
 
 export type MessageKey = keyof typeof messages;

@@ -9,6 +9,12 @@ import { Uuid } from './common';
  * - meeting.series_scheduled: a repeating meeting (主题党日): `title` of the first, `start`, `count`;
  * - meeting.reminder: 15 minutes before the start: `title`, `start`;
  * - leave.decided: `title`, `status` (approved | rejected), `note`.
+ * - leave.requested: to the branch's managers: `title`, `start`, `name` (who asks), `reason`, `leaveType`;
+ * - leave.withdrawn: to the branch's managers: `title`, `start`, `name`;
+ * - meeting.started: to the expected attendees and observers: `title`, `start`, `unitName`;
+ * - minutes.submitted / minutes.returned / minutes.approved: `title`, `start`, `unitName`, `reason` (returned) or
+ *   `comment` (approved); submitted goes to the upper level's reviewers and the writers (host, recorder,
+ *   managers), returned / approved to the writers.
  */
 export const NotificationKind = z.enum([
   'meeting.scheduled',
@@ -17,6 +23,12 @@ export const NotificationKind = z.enum([
   'meeting.cancelled',
   'meeting.reminder',
   'leave.decided',
+  'leave.requested',
+  'leave.withdrawn',
+  'meeting.started',
+  'minutes.submitted',
+  'minutes.returned',
+  'minutes.approved',
 ]);
 export type NotificationKind = z.infer<typeof NotificationKind>;
 

@@ -21,6 +21,8 @@ import {
   type Health,
   type LeaveDecisionRequest,
   type LeaveRequest,
+  type LeaveType,
+  type TodoList,
   type LiveMeeting,
   type MakeUpProgress,
   type ProgressReport,
@@ -141,8 +143,11 @@ export function endpoints(client: ApiClient = api) {
       ),
     leaveRequests: (meetingId: string) =>
       client.get<LeaveRequest[]>(apiRoutes.meetings.leaveRequests(meetingId)),
-    askLeave: (meetingId: string, reason: string) =>
-      client.post<LeaveRequest>(apiRoutes.meetings.leaveRequests(meetingId), { reason }),
+    askLeave: (meetingId: string, reason: string, type: LeaveType = 'personal') =>
+      client.post<LeaveRequest>(apiRoutes.meetings.leaveRequests(meetingId), { reason, type }),
+    withdrawLeave: (leaveRequestId: string) =>
+      client.post<LeaveRequest>(apiRoutes.meetings.leaveWithdraw(leaveRequestId), {}),
+    todos: () => client.get<TodoList>(apiRoutes.todos),
     decideLeave: (leaveRequestId: string, body: LeaveDecisionRequest) =>
       client.post<LeaveRequest>(apiRoutes.meetings.leaveDecision(leaveRequestId), body),
 

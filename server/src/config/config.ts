@@ -82,6 +82,23 @@ const EnvSchema = z.object({
   MAKE_UP_THRESHOLD_PERCENT: z.coerce.number().min(1).max(100).default(90),
   /** The most one progress report can credit (seconds): a client reports every few seconds. */
   REPLAY_REPORT_MAX_SECONDS: z.coerce.number().min(1).max(600).default(30),
+  // ── Notifications beyond the tab: e-mail and group robots (issue 15) ──
+  /** The SMTP server for e-mail notifications (`smtp://user:pass@host:587`, `smtps://…:465`); unset: no e-mail. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL')
+    .optional(),
+  /** The sender of notification e-mails. */
+  MAIL_FROM: z.string().default('支部云会 <no-reply@branchmeet.local>'),
+  /** The address people open the app at; links in e-mails and robot messages start with it. */
+  PUBLIC_URL: z.url().default('http://localhost:3000'),
+  /** How often queued e-mails and robot messages are looked for (new ones are also sent at once). */
+  NOTIFY_TICK_SECONDS: z.coerce.number().min(0.1).max(3600).default(10),
+  /** A failed send is retried after this, doubled at each attempt, up to NOTIFY_MAX_ATTEMPTS in all. */
+  NOTIFY_RETRY_BASE_SECONDS: z.coerce.number().min(0.01).max(3600).default(30),
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  /** The longest one send (SMTP or webhook) may take before it counts as failed. */
+  NOTIFY_SEND_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(15),
 });
 
 export type AppConfig = Omit<z.infer<typeof EnvSchema>, 'JWT_SECRET'> & {

@@ -1,4 +1,4 @@
-import type { LeaveStatus } from '@branchmeet/shared';
+import type { LeaveStatus, LeaveType } from '@branchmeet/shared';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** A member's request for leave (请假) from a meeting, and the manager's decision. */
@@ -16,6 +16,9 @@ export class LeaveRequestEntity {
 
   @Column({ type: 'varchar', length: 500 })
   reason: string;
+
+  @Column({ name: 'leave_type', type: 'varchar', length: 10, default: 'personal' })
+  type: LeaveType;
 
   @Column({ type: 'varchar', length: 10, default: 'pending' })
   status: LeaveStatus;

@@ -38,4 +38,11 @@ export class LeaveRequestsController {
   ) {
     return this.leave.decide(user, leaveRequestId, body);
   }
+
+  /** The member takes back their own pending request. */
+  @Post(apiRoutes.meetings.leaveWithdraw(':leaveRequestId'))
+  @HttpCode(200)
+  withdraw(@CurrentUser() user: AuthUser, @Param('leaveRequestId', UuidPipe) leaveRequestId: string) {
+    return this.leave.withdraw(user, leaveRequestId);
+  }
 }

@@ -5,10 +5,11 @@ import {
   type LeaveDecisionRequest,
   type LeaveRequest,
 } from '@branchmeet/shared';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AttendanceService } from '../attendance/attendance.service';
 import { AuditService } from '../audit/audit.service';
 import { NotificationsService } from '../notifications/notifications.service';
+import { managersOf } from '../notifications/recipients';
 import { AuthUser } from '../auth/auth-user';
 import { UserEntity } from '../auth/user.entity';
 import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-error';
@@ -34,7 +35,7 @@ export class LeaveRequestsService {
 
   async create(user: AuthUser, meetingId: string, body: CreateLeaveRequest): Promise<LeaveRequest> {
     const { meeting } = await this.meetingFor(user, meetingId, 'meeting.read');
-    const id = await this.dataSource.transaction(async (em) => {
+    const { id, deliveries } = await this.dataSource.transaction(async (em) => {
       // Serialises requests of one meeting (the partial unique index is the last word on duplicates).
       const locked = await em.findOneOrFail(MeetingEntity, {
         where: { id: meeting.id },
@@ -59,6 +60,7 @@ export class LeaveRequestsService {
           meetingId: meeting.id,
           userId: user.id,
           reason: body.reason,
+          type: body.type,
           status: 'pending',
         }),
       );
@@ -68,11 +70,73 @@ export class LeaveRequestsService {
         entityType: 'leave_request',
         entityId: saved.id,
         unitId: meeting.unitId,
-        after: { meetingId: meeting.id, userId: user.id, reason: body.reason, status: 'pending' },
+        after: {
+          meetingId: meeting.id,
+          userId: user.id,
+          reason: body.reason,
+          type: body.type,
+          status: 'pending',
+        },
       });
-      return saved.id;
+      // The branch's managers are told there is a request to decide.
+      const deliveries = await this.notifications.aboutMeeting(
+        em,
+        meeting,
+        'leave.requested',
+        await managersOf(em, meeting.unitId),
+        user.id,
+        { name: await this.nameOf(em, user.id), reason: body.reason, leaveType: body.type },
+      );
+      return { id: saved.id, deliveries };
     });
+    this.notifications.push(deliveries);
     return this.one(id);
+  }
+
+  /** The member takes back their own pending request; the managers are told. Audited. */
+  async withdraw(user: AuthUser, leaveRequestId: string): Promise<LeaveRequest> {
+    const request = await this.dataSource.getRepository(LeaveRequestEntity).findOneBy({ id: leaveRequestId });
+    if (!request || request.userId !== user.id) throw NotFound('notFound.leaveRequest');
+    const meeting = await this.dataSource
+      .getRepository(MeetingEntity)
+      .findOneByOrFail({ id: request.meetingId });
+    const deliveries = await this.dataSource.transaction(async (em) => {
+      const locked = await em.findOneOrFail(LeaveRequestEntity, {
+        where: { id: request.id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (locked.status !== 'pending') throw Conflict('leave.alreadyDecided');
+      const decidedAt = new Date();
+      await em.update(
+        LeaveRequestEntity,
+        { id: locked.id },
+        { status: 'withdrawn', decidedBy: user.id, decidedAt },
+      );
+      await this.audit.append(em, {
+        actorId: user.id,
+        action: 'leave.withdraw',
+        entityType: 'leave_request',
+        entityId: locked.id,
+        unitId: meeting.unitId,
+        before: { status: 'pending' },
+        after: { meetingId: meeting.id, userId: user.id, status: 'withdrawn' },
+      });
+      return this.notifications.aboutMeeting(
+        em,
+        meeting,
+        'leave.withdrawn',
+        await managersOf(em, meeting.unitId),
+        user.id,
+        { name: await this.nameOf(em, user.id) },
+      );
+    });
+    this.notifications.push(deliveries);
+    return this.one(request.id);
+  }
+
+  private async nameOf(em: EntityManager, userId: string): Promise<string> {
+    const row = await em.findOne(UserEntity, { where: { id: userId }, select: { id: true, name: true } });
+    return row?.name ?? '';
   }
 
   /** A meeting's leave requests: all of them for managers and upper levels, one's own for a member. */
@@ -177,6 +241,7 @@ export class LeaveRequestsService {
         'l.user_id AS "userId"',
         'u.name AS name',
         'l.reason AS reason',
+        'l.leave_type AS type',
         'l.status AS status',
         'l.decided_by AS "decidedBy"',
         'l.decided_at AS "decidedAt"',

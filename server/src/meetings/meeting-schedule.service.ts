@@ -33,6 +33,7 @@ import {
 } from './meeting-defaults';
 import { liveMeetingDto } from './meeting-dto';
 import { MeetingPresence } from './meeting-presence';
+import { assertEditable } from './meeting-editable';
 import { MeetingEntity } from './meeting.entity';
 
 const badRequest = (key: MessageKey, params?: Record<string, string>) =>
@@ -76,6 +77,7 @@ export class MeetingScheduleService {
       return { id: meeting.id, deliveries };
     });
     this.notifications.push(deliveries);
+    this.notifications.remindSoon();
     return this.full(id);
   }
 
@@ -113,6 +115,7 @@ export class MeetingScheduleService {
       return { ids: meetings.map((m) => m.id), deliveries };
     });
     this.notifications.push(deliveries);
+    this.notifications.remindSoon();
     return Promise.all(ids.map((id) => this.full(id)));
   }
 
@@ -217,7 +220,7 @@ export class MeetingScheduleService {
         where: { id: found.id },
         lock: { mode: 'pessimistic_write' },
       });
-      if (meeting.status !== 'scheduled' && meeting.status !== 'live') throw Conflict('meetings.notEditable');
+      await assertEditable(em, meeting, body);
       if (body.hostId && body.hostId !== meeting.hostId && meeting.status === 'live')
         throw Conflict('meetings.hostInRoom');
       const inBranch = new Set((await rosterOf(em, meeting.unitId)).map((p) => p.userId));
@@ -270,6 +273,7 @@ export class MeetingScheduleService {
       });
     });
     this.notifications.push(deliveries);
+    this.notifications.remindSoon();
     return this.full(found.id);
   }
 

@@ -6,6 +6,8 @@ import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { UserEntity } from '../auth/user.entity';
 import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-error';
+import { NotificationsService } from '../notifications/notifications.service';
+import { attendeesOf } from '../notifications/recipients';
 import { AccessService, UnitAction } from '../orgs/access.service';
 import { ChatMessageEntity } from './chat-message.entity';
 import { MeetingAttendeeEntity } from './meeting-attendee.entity';
@@ -40,6 +42,7 @@ export class MeetingsService implements OnApplicationBootstrap {
     private readonly audit: AuditService,
     private readonly presence: MeetingPresence,
     private readonly attendance: AttendanceService,
+    private readonly notifications: NotificationsService,
   ) {}
 
   /**
@@ -63,7 +66,7 @@ export class MeetingsService implements OnApplicationBootstrap {
    */
   async open(user: AuthUser, unitId: string, body: OpenRoomRequest): Promise<LiveMeeting> {
     const { unit } = await this.access.unit(user, unitId, 'meeting.open');
-    const meeting = await this.dataSource.transaction(async (em) => {
+    const { meeting, deliveries } = await this.dataSource.transaction(async (em) => {
       const created = await em.save(
         em.create(MeetingEntity, {
           unitId: unit.id,
@@ -95,8 +98,16 @@ export class MeetingsService implements OnApplicationBootstrap {
         unitId: unit.id,
         after: { title: created.title, type: created.type, settings: created.settings },
       });
-      return created;
+      const deliveries = await this.notifications.aboutMeeting(
+        em,
+        created,
+        'meeting.started',
+        await attendeesOf(em, created.id),
+        user.id,
+      );
+      return { meeting: created, deliveries };
     });
+    this.notifications.push(deliveries);
     return this.toDto(meeting);
   }
 
@@ -158,12 +169,12 @@ export class MeetingsService implements OnApplicationBootstrap {
 
   /** A scheduled meeting goes live now (its actual start). Audited; a meeting already started is left as it is. */
   private async start(meetingId: string, actorId: string): Promise<MeetingEntity> {
-    return this.dataSource.transaction(async (em) => {
+    const { started, deliveries } = await this.dataSource.transaction(async (em) => {
       const meeting = await em.findOneOrFail(MeetingEntity, {
         where: { id: meetingId },
         lock: { mode: 'pessimistic_write' },
       });
-      if (meeting.status !== 'scheduled') return meeting;
+      if (meeting.status !== 'scheduled') return { started: meeting, deliveries: [] };
       const startedAt = new Date();
       await em.update(MeetingEntity, { id: meetingId }, { status: 'live', startedAt });
       await this.audit.append(em, {
@@ -175,8 +186,19 @@ export class MeetingsService implements OnApplicationBootstrap {
         before: { status: 'scheduled' },
         after: { status: 'live', startedAt: startedAt.toISOString() },
       });
-      return { ...meeting, status: 'live', startedAt };
+      // The expected attendees and observers (not those on leave) are told they can join.
+      const started: MeetingEntity = { ...meeting, status: 'live', startedAt };
+      const deliveries = await this.notifications.aboutMeeting(
+        em,
+        started,
+        'meeting.started',
+        await attendeesOf(em, meetingId),
+        actorId,
+      );
+      return { started, deliveries };
     });
+    this.notifications.push(deliveries);
+    return started;
   }
 
   private async mayManage(user: AuthUser, unitId: string): Promise<boolean> {

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AttendanceModule } from '../attendance/attendance.module';
 import { AuditModule } from '../audit/audit.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { MinutesChannel } from './minutes-channel';
+import { MinutesNotifier } from './minutes-notifier';
 import { MinutesDocService } from './minutes-doc.service';
 import { MinutesExportService } from './minutes-export.service';
 import { MinutesLiveService } from './minutes-live.service';
@@ -15,10 +17,11 @@ import { MinutesService } from './minutes.service';
  * gateway through MinutesLiveService), votes, review and revisions, exports and the archive search.
  */
 @Module({
-  imports: [AuditModule, AttendanceModule],
+  imports: [AuditModule, AttendanceModule, NotificationsModule],
   controllers: [MinutesController],
   providers: [
     MinutesChannel,
+    MinutesNotifier,
     MinutesDocService,
     MinutesVotesService,
     MinutesService,

@@ -36,6 +36,7 @@ import { AccessService, Relation, UnitAction, unitRules } from '../orgs/access.s
 import { OrgUnitEntity } from '../orgs/org-unit.entity';
 import { MinutesAttachmentEntity } from './minutes-attachment.entity';
 import { MinutesChannel } from './minutes-channel';
+import { MinutesNotifier } from './minutes-notifier';
 import { ensureSections, readSections, replaceText, resolutionsOf, sectionsOf, textOf } from './minutes-doc';
 import { MinutesDocService, searchTextSql } from './minutes-doc.service';
 import { buildFields, periodOf } from './minutes-fields';
@@ -80,6 +81,7 @@ export class MinutesService {
     private readonly docs: MinutesDocService,
     private readonly votes: MinutesVotesService,
     private readonly channel: MinutesChannel,
+    private readonly notifier: MinutesNotifier,
   ) {}
 
   // ── access ───────────────────────────────────────────────────────────────────────────────────────────────
@@ -418,6 +420,7 @@ export class MinutesService {
       }),
     );
     this.changed(meetingId, 'submitted');
+    await this.notifier.changed(ctx.meeting, user.id, 'submitted', null);
     return this.dto(ctx, saved);
   }
 
@@ -468,6 +471,7 @@ export class MinutesService {
       }),
     );
     this.changed(meetingId, status);
+    await this.notifier.changed(ctx.meeting, user.id, status, reason);
     return this.dto(ctx, saved);
   }
 
@@ -536,6 +540,7 @@ export class MinutesService {
       }),
     );
     this.changed(meetingId, 'submitted');
+    await this.notifier.changed(ctx.meeting, user.id, 'submitted', null);
     return this.dto(ctx, saved);
   }
 

@@ -6,17 +6,28 @@ import {
   NotificationListQuery,
   type MarkNotificationsReadResult,
   type NotificationList,
+  type TodoList,
 } from '@branchmeet/shared';
 import { AuthUser, CurrentUser } from '../auth/auth-user';
 import { ZodBody, ZodQuery } from '../common/zod';
 import { NotificationsService } from './notifications.service';
+import { TodosService } from './todos.service';
 
 /** One's own notifications: every signed-in person, nobody else's. */
 @ApiTags('notifications')
 @ApiBearerAuth()
 @Controller()
 export class NotificationsController {
-  constructor(private readonly notifications: NotificationsService) {}
+  constructor(
+    private readonly notifications: NotificationsService,
+    private readonly todos: TodosService,
+  ) {}
+
+  /** One's to-do list (待办): what waits for this person to act. */
+  @Get(apiRoutes.todos)
+  todoList(@CurrentUser() user: AuthUser): Promise<TodoList> {
+    return this.todos.list(user);
+  }
 
   @Get(apiRoutes.notifications.list)
   list(

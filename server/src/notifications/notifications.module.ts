@@ -1,11 +1,17 @@
 import { Module } from '@nestjs/common';
 import { NotificationsController } from './notifications.controller';
+import { AuditModule } from '../audit/audit.module';
+import { ChannelsController } from './channels.controller';
+import { ChannelsService } from './channels.service';
+import { DeliveryService } from './delivery.service';
 import { NotificationsService } from './notifications.service';
+import { TodosService } from './todos.service';
 
 /** In-app notifications: stored, listed, marked read; pushed through the /rtc gateway; meeting reminders. */
 @Module({
-  controllers: [NotificationsController],
-  providers: [NotificationsService],
+  imports: [AuditModule],
+  controllers: [NotificationsController, ChannelsController],
+  providers: [NotificationsService, TodosService, DeliveryService, ChannelsService],
   exports: [NotificationsService],
 })
 export class NotificationsModule {}

@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
 import type {
   MarkNotificationsReadRequest,
   MarkNotificationsReadResult,
@@ -11,6 +18,7 @@ import type {
 import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { DeliveryService } from './delivery.service';
 
 /** One notification to several people (the same kind, meeting and words). */
 export interface NotificationInput {
@@ -20,6 +28,15 @@ export interface NotificationInput {
   params: NotificationParams;
   /** Sent at most once per person and key (a reminder: `reminder:<meeting>:<start>`). */
   dedupeKey?: string;
+}
+
+/** What a notification about a meeting says of it. */
+export interface MeetingRef {
+  id: string;
+  unitId: string;
+  title: string;
+  scheduledStart: Date | null;
+  startedAt: Date;
 }
 
 /** Delivers a stored notification to every socket of one person (the /rtc gateway attaches it). */
@@ -67,6 +84,7 @@ export class NotificationsService implements OnApplicationBootstrap, OnApplicati
   constructor(
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly delivery?: DeliveryService,
   ) {}
 
   attach(sink: NotificationSink): void {
@@ -74,11 +92,7 @@ export class NotificationsService implements OnApplicationBootstrap, OnApplicati
   }
 
   onApplicationBootstrap(): void {
-    const tick = () => {
-      this.ticking = this.sendReminders().catch((e: unknown) =>
-        this.log.error(`meeting reminders failed: ${String(e)}`),
-      );
-    };
+    const tick = () => this.remindSoon();
     tick();
     this.timer = setInterval(tick, this.config.MEETING_REMINDER_TICK_SECONDS * 1000);
     this.timer.unref();
@@ -111,12 +125,62 @@ export class NotificationsService implements OnApplicationBootstrap, OnApplicati
         rows.map((r) => r.dedupeKey ?? null),
       ],
     );
+    // E-mails and robot messages are queued with them (sent after the commit, never in this request).
+    await this.delivery?.enqueue(
+      em,
+      inserted.map((r) => r.id),
+    );
     return inserted.map((r) => ({ userId: r.user_id, notification: toDto(r) }));
   }
 
   /** Delivers what `add` stored to the people's sockets (after the transaction committed). */
   push(deliveries: Delivery[]): void {
     for (const d of deliveries) this.sink?.(d.userId, d.notification);
+    if (deliveries.length > 0) this.delivery?.kick();
+  }
+
+  /**
+   * Notifies people about a meeting (all but the actor): the meeting's title, planned start and branch name are
+   * added to `params`. Stored in the caller's transaction; push the result once it has committed.
+   */
+  async aboutMeeting(
+    em: EntityManager,
+    meeting: MeetingRef,
+    kind: NotificationKind,
+    userIds: readonly string[],
+    actorId: string | null,
+    params: NotificationParams = {},
+  ): Promise<Delivery[]> {
+    const to = userIds.filter((id) => id !== actorId);
+    if (to.length === 0) return [];
+    const [unit]: { name: string }[] = await em.query(`SELECT name FROM org_unit WHERE id = $1`, [
+      meeting.unitId,
+    ]);
+    return this.add(em, {
+      userIds: to,
+      kind,
+      meetingId: meeting.id,
+      params: {
+        title: meeting.title,
+        start: (meeting.scheduledStart ?? meeting.startedAt).toISOString(),
+        unitName: unit?.name ?? '',
+        ...params,
+      },
+    });
+  }
+
+  /**
+   * Runs the reminder job now, without waiting for its next tick (a meeting just scheduled to start within the
+   * reminder window, or now); never throws, never blocks the caller.
+   */
+  remindSoon(): void {
+    const run = this.ticking.then(() => this.sendReminders());
+    this.ticking = run.catch((e: unknown) => this.log.error(`meeting reminders failed: ${String(e)}`));
+  }
+
+  /** Resolves once the reminder job in progress (a tick, or `remindSoon`) has finished. */
+  async settled(): Promise<void> {
+    await this.ticking;
   }
 
   /** Stores and pushes at once (outside any other transaction). */
@@ -126,7 +190,9 @@ export class NotificationsService implements OnApplicationBootstrap, OnApplicati
 
   /**
    * One reminder per expected attendee and observer (not those on approved leave) of every scheduled or live
-   * meeting whose planned start is within the next MEETING_REMINDER_MINUTES. Returns how many were sent.
+   * meeting whose planned start is within the next MEETING_REMINDER_MINUTES, and of every meeting still waiting
+   * to start whose planned start passed less than MEETING_REMINDER_MINUTES ago (one scheduled for now, or
+   * scheduled late). Returns how many were sent.
    */
   async sendReminders(now = new Date()): Promise<number> {
     const until = new Date(now.getTime() + this.config.MEETING_REMINDER_MINUTES * 60_000);
@@ -135,11 +201,12 @@ export class NotificationsService implements OnApplicationBootstrap, OnApplicati
         `SELECT m.id, m.title, m.scheduled_start AS start, u.name AS unit_name,
                 array_agg(a.user_id) AS user_ids
          FROM meeting m JOIN org_unit u ON u.id = m.unit_id JOIN meeting_attendee a ON a.meeting_id = m.id
-         WHERE m.status IN ('scheduled', 'live') AND m.scheduled_start > $1 AND m.scheduled_start <= $2
+         WHERE m.status IN ('scheduled', 'live') AND m.scheduled_start <= $2
+           AND (m.scheduled_start > $1 OR (m.status = 'scheduled' AND m.scheduled_start > $3))
            AND NOT EXISTS (SELECT 1 FROM leave_request l WHERE l.meeting_id = m.id AND l.user_id = a.user_id
                              AND l.status = 'approved')
          GROUP BY m.id, u.name`,
-        [now, until],
+        [now, until, new Date(now.getTime() - this.config.MEETING_REMINDER_MINUTES * 60_000)],
       );
     if (due.length === 0) return 0;
     const sent = await this.add(

@@ -595,6 +595,27 @@ const rows: Row[] = [
     method: 'post', path: '/api/notifications/read', what: 'mark own notifications read',
     expect: e(401, 200, 200, 200, 200, 200, 200), req: () => ({ body: { all: true } }),
   },
+  // ── issue 15: to-dos, channels beyond the tab, leave withdrawal ──
+  { method: 'get', path: '/api/todos', what: 'own to-do list', expect: e(401, 200, 200, 200, 200, 200, 200) },
+  { method: 'get', path: '/api/notification-prefs', what: 'own channel preferences', expect: e(401, 200, 200, 200, 200, 200, 200) },
+  {
+    method: 'put', path: '/api/notification-prefs', what: 'set own channel preferences',
+    expect: e(401, 200, 200, 200, 200, 200, 200), req: () => ({ body: { email: null, webhook: null, events: {} } }),
+  },
+  {
+    method: 'get', path: '/api/org-units/{unitId}/notification-channels', what: "branch A's channels",
+    expect: e(401, 200, 200, 404, 404, 200, 200), req: () => ({ params: { unitId: u.branchA } }),
+  },
+  {
+    method: 'put', path: '/api/org-units/{unitId}/notification-channels', what: "switch branch A's channels (off)",
+    expect: e(401, 403, 200, 404, 404, 403, 200),
+    req: () => ({ params: { unitId: u.branchA }, body: { email: false, webhook: false } }),
+  },
+  {
+    method: 'post', path: '/api/leave-requests/{leaveRequestId}/withdraw', what: "withdraw member1's leave request",
+    expect: e(401, 200, 404, 404, 404, 404, 404),
+    req: async () => ({ params: { leaveRequestId: await leaveRequestOfA() } }),
+  },
   // ── invite links and guests ────────────────────────────────────────────────────────────────────────────
   {
     method: 'get', path: '/api/meetings/{meetingId}/invites', what: 'the invite links of a meeting of branch A',

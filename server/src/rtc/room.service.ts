@@ -582,12 +582,17 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     return null;
   }
 
-  /** Ends the meeting for everyone (audited). */
+  /**
+   * Ends the meeting for everyone (audited). The room closes just after the host's acknowledgement has gone out:
+   * `room.ended` makes every client drop its connection, so sent first it left the host's request unanswered.
+   */
   async hostEnd(caller: RtcCaller): Promise<null> {
     const { room, seat } = this.hosting(caller);
-    await this.serial(room.meetingId, async () => {
-      await this.meetings.end(room.meetingId, seat.userId, 'host');
-      await this.close(room, seat.peerId);
+    await this.serial(room.meetingId, () => this.meetings.end(room.meetingId, seat.userId, 'host'));
+    setImmediate(() => {
+      this.serial(room.meetingId, async () => {
+        if (this.rooms.get(room.meetingId) === room) await this.close(room, seat.peerId);
+      }).catch((e: unknown) => this.log.error(`closing ${room.meetingId} failed: ${String(e)}`));
     });
     return null;
   }

@@ -15,6 +15,7 @@ import {
 } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router-dom';
 import { errorText } from '../../api/errors';
 import type { ConnectionState } from '../../media';
 import { ControlBar } from './control-bar';
@@ -24,7 +25,7 @@ import { MinutesPanel } from '../minutes/minutes-panel';
 import { RecordingIndicator } from '../recordings/recording-indicator';
 import { ParticipantsPanel } from './participants-panel';
 import { useRoom } from './room-context';
-import { orderedPeers, type RoomViewState } from './room-store';
+import { orderedPeers, selfIsHost, type RoomViewState } from './room-store';
 import { peerTile, selfScreenTile, selfTile } from './tiles';
 import { RemoteAudio, VideoTile, type VideoTileProps } from './video-tile';
 import { NetworkStatus } from './network-status';
@@ -147,6 +148,9 @@ function FinalView({ state, onRejoin, onBack }: { state: RoomViewState; onRejoin
     failed: t('room.failedTitle'),
   };
   const canRejoin = state.connection === 'left' || state.connection === 'failed';
+  // The host who ended it: a summary with the two things to do next.
+  if (state.connection === 'ended' && state.room && state.self && selfIsHost(state))
+    return <EndSummary state={state} onBack={onBack} />;
   return (
     <div className="bm-room-final" data-testid="room-final" data-state={state.connection}>
       <Result
@@ -165,6 +169,42 @@ function FinalView({ state, onRejoin, onBack }: { state: RoomViewState; onRejoin
               </Button>
             )}
             <Button onClick={onBack} data-testid="room-back">
+              {t('meeting.backToBranch')}
+            </Button>
+          </Space>
+        }
+      />
+    </div>
+  );
+}
+
+/** After the host ended the meeting: who was in, and shortcuts to its attendance and its minutes. */
+function EndSummary({ state, onBack }: { state: RoomViewState; onBack(): void }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const meetingId = state.room?.meetingId ?? '';
+  return (
+    <div className="bm-room-final" data-testid="end-summary">
+      <Result
+        status="success"
+        title={t('room.endSummaryTitle')}
+        subTitle={t('room.endSummaryHint', {
+          title: state.room?.title ?? '',
+          count: Object.keys(state.peers).length + 1,
+        })}
+        extra={
+          <Space wrap>
+            <Button
+              type="primary"
+              onClick={() => navigate(`/meetings/${meetingId}/minutes`)}
+              data-testid="end-write-minutes"
+            >
+              {t('room.writeMinutes')}
+            </Button>
+            <Button onClick={() => navigate(`/meetings/${meetingId}/info`)} data-testid="end-attendance">
+              {t('room.viewAttendance')}
+            </Button>
+            <Button type="link" onClick={onBack} data-testid="room-back">
               {t('meeting.backToBranch')}
             </Button>
           </Space>

@@ -9,9 +9,9 @@ import { notificationText } from './notification-text';
 import { useNotifications } from './notifications-context';
 
 const icon = (n: Notification) =>
-  n.kind === 'meeting.reminder' ? (
+  n.kind === 'meeting.reminder' || n.kind === 'meeting.started' ? (
     <ClockCircleOutlined />
-  ) : n.kind === 'leave.decided' ? (
+  ) : n.kind.startsWith('leave.') || n.kind.startsWith('minutes.') ? (
     <CheckCircleOutlined />
   ) : (
     <CalendarOutlined />
@@ -27,7 +27,8 @@ export function NotificationBell() {
   const openOne = (n: Notification) => {
     if (!n.read) void markRead([n.id]).catch(() => undefined);
     setOpen(false);
-    if (n.meetingId) navigate(`/meetings/${n.meetingId}/info`);
+    if (n.meetingId)
+      navigate(`/meetings/${n.meetingId}/${n.kind.startsWith('minutes.') ? 'minutes' : 'info'}`);
   };
 
   const content = (

@@ -33,5 +33,28 @@ export function notificationText(n: Notification, t: TFunction): string {
       const text = t('notifications.kinds.leave_decided', { ...base, decision });
       return p.note ? `${text}。${t('notifications.note', { note: str(p.note) })}` : text;
     }
+    case 'leave.requested': {
+      const type = p.leaveType ? t(`leaveTypes.${str(p.leaveType)}` as 'leaveTypes.personal') : '';
+      return t('notifications.kinds.leave_requested', {
+        ...base,
+        name: str(p.name),
+        reason: str(p.reason),
+        type,
+      });
+    }
+    case 'leave.withdrawn':
+      return t('notifications.kinds.leave_withdrawn', { ...base, name: str(p.name) });
+    case 'meeting.started':
+      return t('notifications.kinds.meeting_started', base);
+    case 'minutes.submitted':
+      return t('notifications.kinds.minutes_submitted', base);
+    case 'minutes.returned': {
+      const text = t('notifications.kinds.minutes_returned', base);
+      return p.reason ? `${text}。${t('notifications.cancelReason', { reason: str(p.reason) })}` : text;
+    }
+    case 'minutes.approved': {
+      const text = t('notifications.kinds.minutes_approved', base);
+      return p.comment ? `${text}。${t('notifications.note', { note: str(p.comment) })}` : text;
+    }
   }
 }

@@ -1,16 +1,36 @@
-import type { LeaveRequest, LeaveStatus } from '@branchmeet/shared';
-import { App, Button, Card, Form, Input, List, Modal, Space, Tag, Typography } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { LeaveType, type LeaveRequest, type LeaveStatus } from '@branchmeet/shared';
+import {
+  App,
+  Button,
+  Card,
+  Form,
+  Input,
+  List,
+  Modal,
+  Popconfirm,
+  Select,
+  Space,
+  Tag,
+  Typography,
+} from 'antd';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { http } from '../../api/endpoints';
 import { errorText } from '../../api/errors';
+import { useNotifications } from '../notifications/notifications-context';
 import { formatTime } from './meeting-tags';
 
-const leaveColor: Record<LeaveStatus, string> = { pending: 'gold', approved: 'green', rejected: 'red' };
+const leaveColor: Record<LeaveStatus, string> = {
+  pending: 'gold',
+  approved: 'green',
+  rejected: 'red',
+  withdrawn: 'default',
+};
 
 /**
- * Leave requests (请假) of a meeting: an expected member asks with a reason (while the meeting is still to come
- * or live); a manager approves or rejects with a note. A member sees only their own.
+ * Leave requests (请假) of a meeting: an expected member asks with a type and a reason (while the meeting is
+ * still to come or live) and may withdraw a pending one; a manager approves or rejects with a note. A member sees
+ * only their own. A decision (or a new request) pushed to this person reloads the list at once.
  */
 export function LeaveRequestsSection({
   meetingId,
@@ -31,7 +51,9 @@ export function LeaveRequestsSection({
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
   const [notes, setNotes] = useState<Record<string, string>>({});
-  const [form] = Form.useForm<{ reason: string }>();
+  const [form] = Form.useForm<{ reason: string; type: LeaveType }>();
+  const { items: pushed } = useNotifications();
+  const lastPush = pushed.find((n) => n.meetingId === meetingId && n.kind.startsWith('leave.'))?.id;
 
   const load = useCallback(async () => {
     try {
@@ -45,15 +67,38 @@ export function LeaveRequestsSection({
     void load();
   }, [load]);
 
-  const mine = (requests ?? []).filter((r) => r.userId === myUserId);
-  const canAskNow = mayAsk && !mine.some((r) => r.status !== 'rejected');
+  // Something about this meeting's leave was pushed to me (my request decided, a request to decide): reload.
+  const seenPush = useRef(lastPush);
+  useEffect(() => {
+    if (lastPush === seenPush.current) return;
+    seenPush.current = lastPush;
+    void load();
+    onChanged();
+  }, [lastPush, load, onChanged]);
 
-  const ask = async ({ reason }: { reason: string }) => {
+  const mine = (requests ?? []).filter((r) => r.userId === myUserId);
+  const canAskNow = mayAsk && !mine.some((r) => r.status === 'pending' || r.status === 'approved');
+
+  const ask = async ({ reason, type }: { reason: string; type: LeaveType }) => {
     setBusy('ask');
     try {
-      await http.askLeave(meetingId, reason.trim());
+      await http.askLeave(meetingId, reason.trim(), type);
       void message.success(t('leave.submitted'));
       setAsking(false);
+      await load();
+      onChanged();
+    } catch (err) {
+      void message.error(errorText(err, t));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const withdraw = async (request: LeaveRequest) => {
+    setBusy(request.id);
+    try {
+      await http.withdrawLeave(request.id);
+      void message.success(t('leave.withdrawnToast'));
       await load();
       onChanged();
     } catch (err) {
@@ -101,6 +146,7 @@ export function LeaveRequestsSection({
             <Space direction="vertical" size={4} style={{ width: '100%' }}>
               <Space wrap size={8}>
                 <Typography.Text strong>{r.name}</Typography.Text>
+                <Tag data-testid="leave-type">{t(`leaveTypes.${r.type}`)}</Tag>
                 <Tag color={leaveColor[r.status]} data-testid="leave-status">
                   {t(`leave.${r.status}`)}
                 </Tag>
@@ -111,6 +157,18 @@ export function LeaveRequestsSection({
                 <Typography.Text type="secondary">
                   {t('leave.note')}：{r.decisionNote}
                 </Typography.Text>
+              )}
+              {r.userId === myUserId && r.status === 'pending' && (
+                <Popconfirm
+                  title={t('leave.withdrawConfirm')}
+                  okText={t('leave.withdraw')}
+                  cancelText={t('common.cancel')}
+                  onConfirm={() => void withdraw(r)}
+                >
+                  <Button size="small" loading={busy === r.id} data-testid="leave-withdraw">
+                    {t('leave.withdraw')}
+                  </Button>
+                </Popconfirm>
               )}
               {mayDecide && r.status === 'pending' && (
                 <Space wrap>
@@ -159,7 +217,18 @@ export function LeaveRequestsSection({
           onCancel={() => setAsking(false)}
           destroyOnHidden
         >
-          <Form form={form} layout="vertical" onFinish={(v) => void ask(v)}>
+          <Form
+            form={form}
+            layout="vertical"
+            initialValues={{ type: 'personal' }}
+            onFinish={(v) => void ask(v)}
+          >
+            <Form.Item name="type" label={t('leave.type')}>
+              <Select
+                data-testid="leave-type-select"
+                options={LeaveType.options.map((v) => ({ value: v, label: t(`leaveTypes.${v}`) }))}
+              />
+            </Form.Item>
             <Form.Item
               name="reason"
               label={t('leave.reason')}

@@ -154,7 +154,7 @@ export function MeetingInfoPage() {
               {t('minutes.title')}
             </Button>
           )}
-          {manager && open && (
+          {manager && (open || meeting.status === 'ended') && (
             <Button onClick={() => setEditing(true)} data-testid="meeting-edit">
               {t('meetingInfo.edit')}
             </Button>

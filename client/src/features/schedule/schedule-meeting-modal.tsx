@@ -26,6 +26,10 @@ interface FormValues {
   repeatMonths?: number | null;
   /** 列席: members invited to attend without being counted. */
   observerIds?: string[];
+  /** 主持人 / 记录人 / 主讲人 (lecture): empty keeps the defaults (the secretary, the organizer, the host). */
+  hostId?: string;
+  recorderId?: string;
+  lecturerId?: string;
 }
 
 const settingKeys = ['waitingRoom', 'muteOnEntry', 'recordingAllowed'] as const;
@@ -48,6 +52,9 @@ export function toScheduleRequest(
     .filter(Boolean);
   if (agenda.length > 0) body.agenda = agenda;
   if (values.observerIds?.length) body.observerIds = values.observerIds;
+  if (values.hostId) body.hostId = values.hostId;
+  if (values.recorderId) body.recorderId = values.recorderId;
+  if (values.type === 'lecture' && values.lecturerId) body.lecturerId = values.lecturerId;
   const settings: NonNullable<ScheduleMeetingRequest['settings']> = {};
   for (const key of settingKeys) if (touchedSettings(key)) settings[key] = !!values[key];
   if (Object.keys(settings).length > 0) body.settings = settings;
@@ -72,6 +79,7 @@ export function ScheduleMeetingModal({
   const [saving, setSaving] = useState(false);
   const type = Form.useWatch('type', form);
   const [roster, setRoster] = useState<RosterMember[]>([]);
+  const people = roster.map((m) => ({ value: m.userId, label: m.name }));
 
   useEffect(() => {
     void http.listMembers(unit.id).then(setRoster, () => setRoster([]));
@@ -150,6 +158,35 @@ export function ScheduleMeetingModal({
               placeholder={t('scheduleExtra.once')}
               style={{ width: '100%' }}
               data-testid="schedule-repeat"
+            />
+          </Form.Item>
+        )}
+        <Form.Item name="hostId" label={t('roles.host')} extra={t('roles.defaultHint')}>
+          <Select
+            allowClear
+            showSearch
+            optionFilterProp="label"
+            options={people}
+            data-testid="schedule-host"
+          />
+        </Form.Item>
+        <Form.Item name="recorderId" label={t('roles.recorder')}>
+          <Select
+            allowClear
+            showSearch
+            optionFilterProp="label"
+            options={people}
+            data-testid="schedule-recorder"
+          />
+        </Form.Item>
+        {type === 'lecture' && (
+          <Form.Item name="lecturerId" label={t('roles.lecturer')} extra={t('roles.lecturerHint')}>
+            <Select
+              allowClear
+              showSearch
+              optionFilterProp="label"
+              options={people}
+              data-testid="schedule-lecturer"
             />
           </Form.Item>
         )}

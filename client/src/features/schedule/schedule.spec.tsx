@@ -186,6 +186,7 @@ describe('the meeting page', () => {
           userId: ids.member1,
           name: '李党员',
           reason: (req.body as { reason: string }).reason,
+          type: 'personal',
           status: 'pending',
           decidedBy: null,
           decidedAt: null,
@@ -208,6 +209,8 @@ describe('the meeting page', () => {
     const submit = screen.getByTestId('leave-submit');
     expect(submit).toHaveTextContent(/^提\s?交$/);
     fireEvent.click(submit);
-    await waitFor(() => expect(requests.find((r) => r.method === 'POST')?.body).toEqual({ reason: '出差' }));
+    await waitFor(() =>
+      expect(requests.find((r) => r.method === 'POST')?.body).toEqual({ reason: '出差', type: 'personal' }),
+    );
   }, 60_000);
 });

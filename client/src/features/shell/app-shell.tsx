@@ -1,6 +1,7 @@
 import {
   ApartmentOutlined,
   AuditOutlined,
+  CheckSquareOutlined,
   DownOutlined,
   FileDoneOutlined,
   KeyOutlined,
@@ -40,6 +41,7 @@ export function AppShell() {
   const navItems = useMemo<MenuProps['items']>(() => {
     const items: NonNullable<MenuProps['items']> = [
       { key: '/org', icon: <ApartmentOutlined />, label: t('nav.org') },
+      { key: '/todos', icon: <CheckSquareOutlined />, label: t('todos.title') },
     ];
     if (me.memberships.length > 0) {
       items.push({

@@ -1,0 +1,43 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { MinutesStatus } from '@branchmeet/shared';
+import { DataSource } from 'typeorm';
+import { MeetingEntity } from '../meetings/meeting.entity';
+import { NotificationsService } from '../notifications/notifications.service';
+import { reviewersOf, writersOf } from '../notifications/recipients';
+
+/**
+ * Tells people about the review of a meeting's minutes, after the change committed: submitted goes to the upper
+ * level's reviewers and to the writers (host, recorder, the branch's managers), returned and approved to the
+ * writers; never to the person who made the change. A failure is logged and never fails the change.
+ */
+@Injectable()
+export class MinutesNotifier {
+  private readonly log = new Logger(MinutesNotifier.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly notifications: NotificationsService,
+  ) {}
+
+  async changed(meeting: MeetingEntity, actorId: string, status: MinutesStatus, note: string | null) {
+    try {
+      const em = this.dataSource.manager;
+      const writers = await writersOf(em, meeting);
+      const kind =
+        status === 'submitted'
+          ? 'minutes.submitted'
+          : status === 'returned'
+            ? 'minutes.returned'
+            : status === 'approved'
+              ? 'minutes.approved'
+              : null;
+      if (!kind) return;
+      const to =
+        kind === 'minutes.submitted' ? [...(await reviewersOf(em, meeting.unitId)), ...writers] : writers;
+      const params = note ? { [status === 'returned' ? 'reason' : 'comment']: note } : {};
+      this.notifications.push(await this.notifications.aboutMeeting(em, meeting, kind, to, actorId, params));
+    } catch (e) {
+      this.log.error(`minutes notification failed: ${String(e)}`);
+    }
+  }
+}
