@@ -30,6 +30,7 @@ export class AuditController {
   @Get(apiRoutes.audit.verify)
   async verify(@CurrentUser() user: AuthUser) {
     await this.access.assertGlobal(user, 'audit.verify');
-    return this.audit.verify();
+    const { ok, checked, firstBroken } = await this.audit.verify();
+    return { ok, checked, firstBroken };
   }
 }

@@ -6,6 +6,7 @@ import { Minutes1796151518842 } from './1796151518842-minutes';
 import { AttendanceNotificationsGuests1796151500375 } from './1796151500375-attendance-notifications-guests';
 import { LectureQuestions1796163173476 } from './1796163173476-lecture-questions';
 import { Recordings1796300000000 } from './1796300000000-recordings';
+import { AuditKey1796600000000 } from './1796600000000-audit-key';
 
 /** Every migration, in order. A new one is generated with `npm run migration:generate`, reviewed and listed here. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   Minutes1796151518842,
   LectureQuestions1796163173476,
   Recordings1796300000000,
+  AuditKey1796600000000,
 ];
