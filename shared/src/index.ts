@@ -12,3 +12,4 @@ export * from './minutes';
 export * from './notifications';
 export * from './guests';
 export * from './recordings';
+export * from './text';

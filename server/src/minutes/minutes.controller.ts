@@ -4,7 +4,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseIntPipe,
   Patch,
   Post,
   Res,
@@ -26,6 +25,7 @@ import {
 import type { Response } from 'express';
 import type { ExportFile } from '../attendance/attendance-export.service';
 import { AuthUser, CurrentUser } from '../auth/auth-user';
+import { IntPipe } from '../common/int.pipe';
 import { UuidPipe } from '../common/uuid.pipe';
 import { ZodBody, ZodQuery } from '../common/zod';
 import { MinutesExportService } from './minutes-export.service';
@@ -123,7 +123,7 @@ export class MinutesController {
   revision(
     @CurrentUser() user: AuthUser,
     @Param('meetingId', UuidPipe) meetingId: string,
-    @Param('number', ParseIntPipe) number: number,
+    @Param('number', IntPipe) number: number,
   ) {
     return this.minutes.revision(user, meetingId, number);
   }
