@@ -13,6 +13,7 @@ import { UuidPipe } from '../common/uuid.pipe';
 import { ZodBody } from '../common/zod';
 import { AttendanceExportService, type ExportFile } from './attendance-export.service';
 import { AttendanceService } from './attendance.service';
+import { AuditedDownload } from '../audit/audited-download';
 
 async function send(res: Response, file: ExportFile): Promise<void> {
   res.setHeader('Content-Type', file.contentType);
@@ -62,6 +63,7 @@ export class AttendanceController {
 
   /** The attendance as XLSX: a title block with the counts, then one row per expected member. */
   @Get(apiRoutes.meetings.attendanceXlsx(':meetingId'))
+  @AuditedDownload('attendance.export', 'meetingId', 'xlsx')
   @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
   async xlsx(
     @CurrentUser() user: AuthUser,
@@ -73,6 +75,7 @@ export class AttendanceController {
 
   /** The same as CSV (UTF-8 with BOM; formula-like cells neutralised). */
   @Get(apiRoutes.meetings.attendanceCsv(':meetingId'))
+  @AuditedDownload('attendance.export', 'meetingId', 'csv')
   @ApiProduces('text/csv')
   async csv(
     @CurrentUser() user: AuthUser,
@@ -84,6 +87,7 @@ export class AttendanceController {
 
   /** The printable sign-in sheet (签到表) as PDF. */
   @Get(apiRoutes.meetings.signInPdf(':meetingId'))
+  @AuditedDownload('attendance.export', 'meetingId', 'sign-in-pdf')
   @ApiProduces('application/pdf')
   async signIn(
     @CurrentUser() user: AuthUser,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { AuditCheckpointer } from './audit-checkpointer';
+import { AuditedDownloadInterceptor } from './audited-download';
 import { AuditController } from './audit.controller';
 import { AUDIT_SETTINGS, auditSettings } from './audit-keys';
 import { AuditService } from './audit.service';
@@ -15,7 +16,8 @@ import { AuditService } from './audit.service';
     },
     AuditService,
     AuditCheckpointer,
+    AuditedDownloadInterceptor,
   ],
-  exports: [AuditService],
+  exports: [AuditService, AuditedDownloadInterceptor],
 })
 export class AuditModule {}

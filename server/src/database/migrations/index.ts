@@ -7,6 +7,7 @@ import { AttendanceNotificationsGuests1796151500375 } from './1796151500375-atte
 import { LectureQuestions1796163173476 } from './1796163173476-lecture-questions';
 import { Recordings1796300000000 } from './1796300000000-recordings';
 import { AuditKey1796600000000 } from './1796600000000-audit-key';
+import { SecretVotes1796600000001 } from './1796600000001-secret-votes';
 
 /** Every migration, in order. A new one is generated with `npm run migration:generate`, reviewed and listed here. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   LectureQuestions1796163173476,
   Recordings1796300000000,
   AuditKey1796600000000,
+  SecretVotes1796600000001,
 ];
