@@ -46,6 +46,8 @@ COPY --from=build /app/shared/dist shared/dist
 COPY --from=build /app/server/package.json server/
 COPY --from=build /app/server/dist server/dist
 COPY --from=build /app/client/dist client/dist
+# DATA_DIR in compose (audit checkpoints): a volume the node user can write.
+RUN mkdir -p /data && chown node:node /data
 USER node
 # HTTP, and the SFU: worker i listens on MEDIA_RTC_PORT_BASE + i (UDP and TCP); two workers by default here.
 EXPOSE 3000 40000-40001/udp 40000-40001/tcp

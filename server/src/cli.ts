@@ -3,21 +3,23 @@ import { parseArgs } from 'node:util';
 import { AuditService } from './audit/audit.service';
 import { hashPassword, temporaryPassword } from './auth/passwords';
 import { ConfigError, loadConfig } from './config/config';
-import { openDatabase, withMigratedDataSource } from './database/database';
+import { migrationsUrl, openDatabase, withMigratedDataSource } from './database/database';
 import { ensureAdmin, seedDemo, shouldSeedDemo } from './seed/demo-seed';
 import { Password, zodIssueMessage } from '@branchmeet/shared';
 
 const usage = `usage: node dist/cli.js <command>
   create-admin --username NAME [--name 显示名] [--phone PHONE]   password from ADMIN_PASSWORD, else generated and printed
   seed-demo                                                    create the demo organisation unless it exists
-  audit-verify                                                 check the audit hash chain; exit 1 naming the first broken event`;
+  audit-verify [--checkpoints FILE]                            check the audit chain and its signed checkpoints (default
+                                                               AUDIT_CHECKPOINT_FILE; FILE may be a copy of the log);
+                                                               exit 1 naming the first broken or missing event`;
 
 async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const config = loadConfig();
   const db = await openDatabase(config);
   try {
-    return await withMigratedDataSource(db.url, async (ds) => {
+    return await withMigratedDataSource(migrationsUrl(config, db), async (ds) => {
       switch (command) {
         case 'create-admin': {
           const { values } = parseArgs({
@@ -65,14 +67,26 @@ async function run(argv: string[]): Promise<number> {
           return 0;
         }
         case 'audit-verify': {
-          const result = await new AuditService(ds).verify();
+          const { values } = parseArgs({ args: rest, options: { checkpoints: { type: 'string' } } });
+          const result = await new AuditService(ds).verify({ checkpointFile: values.checkpoints });
+          const cp = result.checkpoints;
+          const newest = cp.newest
+            ? `newest signed checkpoint: event ${cp.newest.id} at ${cp.newest.at} (key ${cp.newest.keyId}), ` +
+              `${cp.valid} checkpoint(s) in ${cp.file}`
+            : `no signed checkpoint of this database in ${cp.file}: a deleted tail cannot be detected`;
+          if (cp.forged > 0) console.error(`${cp.forged} checkpoint line(s) with a bad signature ignored`);
           if (result.ok) {
-            console.log(`audit chain intact: ${result.checked} events checked`);
+            console.log(`audit chain intact: ${result.checked} events checked; ${newest}`);
             return 0;
           }
+          const { id, reason } = result.firstBroken!;
+          const detail =
+            reason === 'truncated'
+              ? `: the table ends at event ${result.lastId ?? '(none)'}; newer events were deleted`
+              : '';
           console.error(
-            `audit chain BROKEN at event ${result.firstBroken!.id} (${result.firstBroken!.reason}); ` +
-              `${result.checked} events before it are intact`,
+            `audit chain BROKEN at event ${id} (${reason})${detail}; ` +
+              `${result.checked} events before it are intact; ${newest}`,
           );
           return 1;
         }

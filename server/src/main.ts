@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp, logLevels } from './app';
 import { ConfigError, loadConfig } from './config/config';
-import { openDatabase, withMigratedDataSource } from './database/database';
+import { migrationsUrl, openDatabase, withMigratedDataSource } from './database/database';
 import { seedDemo, shouldSeedDemo } from './seed/demo-seed';
 
 async function main() {
@@ -17,7 +17,7 @@ async function main() {
     await db.stop().catch((e: unknown) => log.error(`stopping the database: ${String(e)}`));
   };
   try {
-    await withMigratedDataSource(db.url, async (ds) => {
+    await withMigratedDataSource(migrationsUrl(config, db), async (ds) => {
       if (await shouldSeedDemo(ds, config, db.embedded !== null)) await seedDemo(ds, (line) => log.log(line));
     });
     const app = await createApp(config, db.url);

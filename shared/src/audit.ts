@@ -27,6 +27,24 @@ export const AuditVerifyResult = z.object({
   ok: z.boolean(),
   checked: z.number().int(),
   /** The first event whose stored hash or link does not match, when the chain is broken. */
-  firstBroken: z.object({ id: z.string(), reason: z.enum(['hash_mismatch', 'link_mismatch']) }).nullable(),
+  firstBroken: z
+    .object({
+      id: z.string(),
+      /**
+       * hash_mismatch: the event does not match its hash; link_mismatch: nor its link to the event before;
+       * downgraded: an unsigned event (or one signed with an older key) after a signed one; unknown_key: signed
+       * with a key the server does not have; checkpoint_mismatch: differs from a signed checkpoint; truncated:
+       * a signed checkpoint names this event, which the table no longer holds (its newest events were deleted).
+       */
+      reason: z.enum([
+        'hash_mismatch',
+        'link_mismatch',
+        'downgraded',
+        'unknown_key',
+        'checkpoint_mismatch',
+        'truncated',
+      ]),
+    })
+    .nullable(),
 });
 export type AuditVerifyResult = z.infer<typeof AuditVerifyResult>;

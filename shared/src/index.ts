@@ -14,3 +14,4 @@ export * from './guests';
 export * from './recordings';
 export * from './todos';
 export * from './notification-channels';
+export * from './text';

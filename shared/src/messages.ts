@@ -149,6 +149,14 @@ export const messages = {
     'zh-CN': '手机号须为 11 位大陆手机号码',
     en: 'phone must be an 11-digit mainland mobile number',
   },
+  'validation.badNumber': {
+    'zh-CN': '编号必须是 1 到 {max} 之间的整数',
+    en: 'the number must be a whole number from 1 to {max}',
+  },
+  'validation.unsafeText': {
+    'zh-CN': '含有不允许的字符（空字符或不成对的代理字符）',
+    en: 'contains a character that is not allowed (NUL or an unpaired surrogate)',
+  },
   'validation.loginRequired': { 'zh-CN': '请输入手机号或用户名', en: 'enter a phone number or username' },
   'validation.passwordRequired': { 'zh-CN': '请输入密码', en: 'enter the password' },
   'validation.passwordTooShort': {
@@ -288,6 +296,14 @@ export const messages = {
   'rtc.protocolMismatch': {
     'zh-CN': '客户端版本过旧（协议 {got}，服务器为 {want}），请刷新页面',
     en: 'the client is out of date (protocol {got}, the server speaks {want}); reload the page',
+  },
+  'rtc.rateLimited': {
+    'zh-CN': '操作过于频繁，请 {seconds} 秒后再试',
+    en: 'too many requests; try again in {seconds} seconds',
+  },
+  'rtc.mediaState': {
+    'zh-CN': '媒体连接状态不允许此操作：{reason}',
+    en: 'the media connection is not in a state that allows this: {reason}',
   },
   'rtc.notInRoom': { 'zh-CN': '请先加入会议', en: 'join the meeting first' },
   'rtc.alreadyInRoom': {

@@ -13,6 +13,9 @@ export type MinutesStatus = z.infer<typeof MinutesStatus>;
 export const VoteChoice = z.enum(['yes', 'no', 'abstain']);
 export type VoteChoice = z.infer<typeof VoteChoice>;
 export const voteChoiceLabelsZh: Record<VoteChoice, string> = { yes: '同意', no: '不同意', abstain: '弃权' };
+/** One's own ballot as the server knows it: the choice, or only `cast` in a secret vote (无记名). */
+export const MyBallot = z.enum(['yes', 'no', 'abstain', 'cast']);
+export type MyBallot = z.infer<typeof MyBallot>;
 
 /**
  * A vote the host opened on an agenda item. Only members with voting rights (expected attendees who are not
@@ -34,6 +37,8 @@ export const MinutesVote = z.object({
   abstain: z.number().int().min(0).nullable(),
   /** 同意 more than half of the voting members expected (null while open). */
   passed: z.boolean().nullable(),
+  /** 无记名: the database and the audit trail keep that a person voted, never what (only the totals). */
+  secret: z.boolean(),
 });
 export type MinutesVote = z.infer<typeof MinutesVote>;
 
@@ -62,7 +67,7 @@ export const MinutesOpened = z.object({
   stateVector: z.string(),
   votes: z.array(MinutesVote),
   /** The caller's own ballots, by vote id. */
-  myVotes: z.record(z.string(), VoteChoice),
+  myVotes: z.record(z.string(), MyBallot),
   /** The caller has voting rights in this meeting (expected, not a probationary member). */
   voter: z.boolean(),
   host: z.boolean(),
@@ -78,6 +83,8 @@ export const VoteOpen = z.object({
   meetingId: Uuid,
   agendaIndex: z.number().int().min(0).max(49).nullable(),
   subject: z.string().trim().min(1).max(200),
+  /** A secret vote (无记名表决). */
+  secret: z.boolean().default(false),
 });
 export type VoteOpen = z.infer<typeof VoteOpen>;
 export const VoteCast = z.object({ meetingId: Uuid, voteId: Uuid, choice: VoteChoice });

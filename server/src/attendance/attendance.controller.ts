@@ -18,6 +18,7 @@ import { AttendanceCorrectionService } from './attendance-correction.service';
 import { AttendanceExportService, type ExportFile } from './attendance-export.service';
 import { AttendanceRulesService } from './attendance-rules.service';
 import { AttendanceService } from './attendance.service';
+import { AuditedDownload } from '../audit/audited-download';
 
 async function send(res: Response, file: ExportFile): Promise<void> {
   res.setHeader('Content-Type', file.contentType);
@@ -93,6 +94,7 @@ export class AttendanceController {
 
   /** The attendance as XLSX: a title block with the counts, then one row per expected member. */
   @Get(apiRoutes.meetings.attendanceXlsx(':meetingId'))
+  @AuditedDownload('attendance.export', 'meetingId', 'xlsx')
   @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
   async xlsx(
     @CurrentUser() user: AuthUser,
@@ -104,6 +106,7 @@ export class AttendanceController {
 
   /** The same as CSV (UTF-8 with BOM; formula-like cells neutralised). */
   @Get(apiRoutes.meetings.attendanceCsv(':meetingId'))
+  @AuditedDownload('attendance.export', 'meetingId', 'csv')
   @ApiProduces('text/csv')
   async csv(
     @CurrentUser() user: AuthUser,
@@ -115,6 +118,7 @@ export class AttendanceController {
 
   /** The printable sign-in sheet (签到表) as PDF. */
   @Get(apiRoutes.meetings.signInPdf(':meetingId'))
+  @AuditedDownload('attendance.export', 'meetingId', 'sign-in-pdf')
   @ApiProduces('application/pdf')
   async signIn(
     @CurrentUser() user: AuthUser,

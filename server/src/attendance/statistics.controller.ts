@@ -7,6 +7,7 @@ import { UuidPipe } from '../common/uuid.pipe';
 import { ZodQuery } from '../common/zod';
 import { ledgerFilename, writeLedger } from './ledger-export';
 import { StatisticsService } from './statistics.service';
+import { AuditedDownload } from '../audit/audited-download';
 
 @ApiTags('attendance')
 @ApiBearerAuth()
@@ -29,6 +30,7 @@ export class StatisticsController {
 
   /** The period ledger (台账) as XLSX: summary, members, one row per member and meeting (secretaries and above). */
   @Get(apiRoutes.orgUnits.ledgerXlsx(':unitId'))
+  @AuditedDownload('ledger.export', 'unitId', 'xlsx')
   @ApiProduces('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
   async ledger(
     @CurrentUser() user: AuthUser,

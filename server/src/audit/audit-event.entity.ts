@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-/** Append-only and hash-chained: `hash` = sha256(prev_hash + canonical JSON of the event's fields). */
+/** Append-only and hash-chained: `hash` = HMAC(audit key, prev_hash + canonical JSON of the event's fields). */
 @Entity('audit_event')
 export class AuditEventEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
@@ -30,6 +30,10 @@ export class AuditEventEntity {
 
   @Column({ type: 'jsonb', nullable: true })
   after: object | null;
+
+  /** The audit key that signed `hash` (HMAC); null for events from before audit keys (plain sha256). */
+  @Column({ name: 'key_id', type: 'varchar', length: 40, nullable: true })
+  keyId: string | null;
 
   @Column({ name: 'prev_hash', type: 'varchar', length: 64 })
   prevHash: string;

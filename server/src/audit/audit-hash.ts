@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -27,8 +27,30 @@ export interface HashedFields {
   after: unknown;
 }
 
+/**
+ * Version 1 (events written before audit keys): sha256 of the previous hash and the event. Public: anyone who can
+ * edit the table can recompute it, so it is only accepted for the events before the first keyed one.
+ */
 export function eventHash(prevHash: string, e: HashedFields): string {
-  const body = canonicalJson({
+  return createHash('sha256').update(prevHash).update('\n').update(eventBody(e)).digest('hex');
+}
+
+/**
+ * Version 2: HMAC-SHA256 with a key the database does not hold, over the previous hash, the event and the key's
+ * id. Without the key an edited event cannot be given a matching hash, nor can any event after it.
+ */
+export function eventMac(key: { id: string; secret: Buffer }, prevHash: string, e: HashedFields): string {
+  return createHmac('sha256', key.secret)
+    .update(prevHash)
+    .update('\n')
+    .update(eventBody(e))
+    .update('\n')
+    .update(key.id)
+    .digest('hex');
+}
+
+function eventBody(e: HashedFields): string {
+  return canonicalJson({
     at: e.at.toISOString(),
     actorId: e.actorId,
     action: e.action,
@@ -38,5 +60,4 @@ export function eventHash(prevHash: string, e: HashedFields): string {
     before: e.before ?? null,
     after: e.after ?? null,
   });
-  return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }

@@ -19,6 +19,15 @@ export class AuditController {
   async events(@CurrentUser() user: AuthUser, @ZodQuery(AuditQuery) query: AuditQuery) {
     if (query.unitId) await this.access.unit(user, query.unitId, 'audit.read');
     else await this.access.assertGlobal(user, 'audit.read');
+    // Reading the trail is itself on the trail: who looked, at which unit's events, which page.
+    await this.audit.record({
+      actorId: user.id,
+      action: 'audit.read',
+      entityType: 'audit_event',
+      entityId: null,
+      unitId: query.unitId ?? null,
+      after: { limit: query.limit, beforeId: query.beforeId ?? null },
+    });
     return this.audit.list({
       unitIds: query.unitId ? [query.unitId] : null,
       limit: query.limit,
@@ -30,6 +39,7 @@ export class AuditController {
   @Get(apiRoutes.audit.verify)
   async verify(@CurrentUser() user: AuthUser) {
     await this.access.assertGlobal(user, 'audit.verify');
-    return this.audit.verify();
+    const { ok, checked, firstBroken } = await this.audit.verify();
+    return { ok, checked, firstBroken };
   }
 }

@@ -1,19 +1,46 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DemoUnits, demoUnits } from '../test-support/fixtures';
 import { startTestApp, TestApp } from '../test-support/int-app';
 import { eventHash } from './audit-hash';
+import { AuditService } from './audit.service';
+
+interface AuditRow {
+  id: string;
+  at: Date;
+  actor_id: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  unit_id: string | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  key_id: string | null;
+  prev_hash: string;
+  hash: string;
+}
+const json = (v: unknown) => (v === null ? null : JSON.stringify(v));
 
 const serverDir = join(__dirname, '../..');
 
 /** `npm run audit:verify` as an operator runs it, against the test database (the CLI is run from source). */
-function auditVerifyCli(databaseUrl: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function auditVerifyCli(
+  databaseUrl: string,
+  checkpointFile?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', 'src/cli.ts', 'audit-verify'],
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        'src/cli.ts',
+        'audit-verify',
+        ...(checkpointFile ? ['--checkpoints', checkpointFile] : []),
+      ],
       {
         cwd: serverDir,
         // A JWT secret is given so the CLI does not create a local one under .data/.
@@ -63,7 +90,8 @@ describe('audit hash chain (real PostgreSQL)', () => {
         'the CLI needs the built shared package: run `npm run build -w shared` in the repository root',
       );
     }
-    t = await startTestApp();
+    // No periodic checkpoint: the attacks below are put back, and a checkpoint taken mid-attack would differ.
+    t = await startTestApp({ env: { AUDIT_CHECKPOINT_SECONDS: '0' } });
     admin = (await t.login('admin')).auth;
     attacker = new Client({ connectionString: t.url });
     await attacker.connect();
@@ -149,42 +177,143 @@ describe('audit hash chain (real PostgreSQL)', () => {
     expect((await verify()).ok).toBe(true);
   });
 
-  it("catches an attacker who also recomputes the altered event's hash: the next event no longer links", async () => {
-    const ev = await target();
-    const [row] = await t.ds.query('SELECT * FROM audit_event WHERE id = $1', [ev.id]);
-    const forged = { ...row.after, role: 'secretary' };
-    const hash = eventHash(row.prev_hash, {
-      at: row.at,
-      actorId: row.actor_id,
-      action: row.action,
-      entityType: row.entity_type,
-      entityId: row.entity_id,
-      unitId: row.unit_id,
-      before: row.before,
-      after: forged,
-    });
-    await attacker.query('ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only');
-    await attacker.query('UPDATE audit_event SET after = $2::jsonb, hash = $3 WHERE id = $1', [
-      ev.id,
-      JSON.stringify(forged),
-      hash,
+  /** Every event from `id` on, as stored (to put back after an attack). */
+  const rowsFrom = async (id: string) =>
+    (await t.ds.query('SELECT * FROM audit_event WHERE id >= $1 ORDER BY id', [id])) as AuditRow[];
+  const restore = async (rows: AuditRow[]) => {
+    await attacker.query('SET session_replication_role = replica');
+    for (const r of rows) {
+      await attacker.query(
+        'UPDATE audit_event SET after = $2::jsonb, key_id = $3, prev_hash = $4, hash = $5 WHERE id = $1',
+        [r.id, JSON.stringify(r.after), r.key_id, r.prev_hash, r.hash],
+      );
+    }
+    await attacker.query('SET session_replication_role = DEFAULT');
+  };
+  /**
+   * The attack of issue 11 item 6: as the database owner (triggers off), edit one event and recompute the hash
+   * and link of it and of every later event with the public algorithm, so the chain is whole again.
+   */
+  const rewriteChainFrom = async (id: string, opts: { dropKeyId: boolean }) => {
+    const rows = await rowsFrom(id);
+    const [prev] = await t.ds.query('SELECT hash FROM audit_event WHERE id < $1 ORDER BY id DESC LIMIT 1', [
+      id,
     ]);
-    await attacker.query('ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only');
+    let prevHash: string = prev.hash;
+    await attacker.query('SET session_replication_role = replica');
+    for (const [i, r] of rows.entries()) {
+      const after = i === 0 ? { ...r.after, role: 'secretary' } : r.after;
+      const hash = eventHash(prevHash, {
+        at: r.at,
+        actorId: r.actor_id,
+        action: r.action,
+        entityType: r.entity_type,
+        entityId: r.entity_id,
+        unitId: r.unit_id,
+        before: r.before,
+        after,
+      });
+      await attacker.query(
+        `UPDATE audit_event SET after = $2::jsonb, prev_hash = $3, hash = $4,
+           key_id = CASE WHEN $5 THEN NULL ELSE key_id END WHERE id = $1`,
+        [r.id, JSON.stringify(after), prevHash, hash, opts.dropKeyId],
+      );
+      prevHash = hash;
+    }
+    await attacker.query('SET session_replication_role = DEFAULT');
+    return rows;
+  };
 
+  it('names the altered event when every later hash is recomputed with the public algorithm (keyed chain)', async () => {
+    const ev = await target();
+    const original = await rewriteChainFrom(ev.id, { dropKeyId: false });
+    // The forged chain links up, but without the audit key the edited event's HMAC cannot be made to match.
     expect(await verify()).toEqual({
       ok: false,
-      checked: ev.before + 1,
-      firstBroken: { id: ev.next, reason: 'link_mismatch' },
+      checked: ev.before,
+      firstBroken: { id: ev.id, reason: 'hash_mismatch' },
     });
-
-    await attacker.query('SET session_replication_role = replica');
-    await attacker.query('UPDATE audit_event SET after = $2::jsonb, hash = $3 WHERE id = $1', [
-      ev.id,
-      ev.after,
-      ev.hash,
-    ]);
-    await attacker.query('SET session_replication_role = DEFAULT');
+    const run = await auditVerifyCli(t.url, t.config.AUDIT_CHECKPOINT_FILE);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`audit chain BROKEN at event ${ev.id} (hash_mismatch)`);
+    await restore(original);
     expect((await verify()).ok).toBe(true);
+  });
+
+  it('names the altered event when the attacker also marks the rewritten events as unsigned (old format)', async () => {
+    const ev = await target();
+    const original = await rewriteChainFrom(ev.id, { dropKeyId: true });
+    // Events from before audit keys verify with the public algorithm, but only before the first signed event.
+    expect(await verify()).toEqual({
+      ok: false,
+      checked: ev.before,
+      firstBroken: { id: ev.id, reason: 'downgraded' },
+    });
+    await restore(original);
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('reports a deleted tail from the signed checkpoint kept outside the table: API and command', async () => {
+    // New events, then a checkpoint as the app writes one every AUDIT_CHECKPOINT_SECONDS.
+    for (const name of ['第一党支部 A', '第一党支部 B', '第一党支部']) {
+      await t.http().patch(`/api/org-units/${u.branchA}`).set(admin).send({ name }).expect(200);
+    }
+    const cp = await t.app.get(AuditService).checkpoint();
+    expect(cp).not.toBeNull();
+    const [{ max }] = await t.ds.query('SELECT max(id)::text AS max FROM audit_event');
+    expect(cp!.id).toBe(max);
+    const file = readFileSync(t.config.AUDIT_CHECKPOINT_FILE!, 'utf8');
+    expect(file).toContain(`"id":"${max}"`);
+
+    // The owner deletes the three newest events: what is left is a perfectly linked, shorter chain.
+    const [{ ends }] = await t.ds.query(
+      'SELECT id::text AS ends FROM audit_event ORDER BY id DESC OFFSET 3 LIMIT 1',
+    );
+    const deleted = await t.ds.query('SELECT * FROM audit_event WHERE id > $1 ORDER BY id', [ends]);
+    await attacker.query('SET session_replication_role = replica');
+    await attacker.query('DELETE FROM audit_event WHERE id > $1', [ends]);
+    await attacker.query('SET session_replication_role = DEFAULT');
+
+    const checked = await eventCount();
+    expect(await verify()).toEqual({ ok: false, checked, firstBroken: { id: max, reason: 'truncated' } });
+    const run = await auditVerifyCli(t.url, t.config.AUDIT_CHECKPOINT_FILE);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `audit chain BROKEN at event ${max} (truncated): the table ends at event ${ends}; newer events were deleted`,
+    );
+    expect(run.stderr).toContain(`newest signed checkpoint: event ${max}`);
+
+    // A checkpoint line edited by hand (an older head) does not count: its signature no longer matches.
+    const forgedFile = join(tmpdir(), `forged-${process.pid}.jsonl`);
+    writeFileSync(forgedFile, file.replaceAll(`"id":"${max}"`, `"id":"${ends}"`));
+    const forged = await auditVerifyCli(t.url, forgedFile);
+    expect(forged.stderr).toContain('checkpoint line(s) with a bad signature ignored');
+    rmSync(forgedFile, { force: true });
+
+    // Putting the events back makes the chain whole again.
+    await attacker.query('SET session_replication_role = replica');
+    for (const r of deleted as AuditRow[]) {
+      await attacker.query(
+        `INSERT INTO audit_event (id, at, actor_id, action, entity_type, entity_id, unit_id, before, after, key_id, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12)`,
+        [
+          r.id,
+          r.at,
+          r.actor_id,
+          r.action,
+          r.entity_type,
+          r.entity_id,
+          r.unit_id,
+          json(r.before),
+          json(r.after),
+          r.key_id,
+          r.prev_hash,
+          r.hash,
+        ],
+      );
+    }
+    await attacker.query('SET session_replication_role = DEFAULT');
+    expect(await verify()).toEqual({ ok: true, checked: await eventCount(), firstBroken: null });
   });
 
   it('reports a deleted event as a broken link at the event after it, even after new events are appended', async () => {

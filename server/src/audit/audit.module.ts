@@ -1,6 +1,23 @@
 import { Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { AuditCheckpointer } from './audit-checkpointer';
+import { AuditedDownloadInterceptor } from './audited-download';
 import { AuditController } from './audit.controller';
+import { AUDIT_SETTINGS, auditSettings } from './audit-keys';
 import { AuditService } from './audit.service';
 
-@Module({ controllers: [AuditController], providers: [AuditService], exports: [AuditService] })
+@Module({
+  controllers: [AuditController],
+  providers: [
+    {
+      provide: AUDIT_SETTINGS,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => auditSettings(config, config.dataDir),
+    },
+    AuditService,
+    AuditCheckpointer,
+    AuditedDownloadInterceptor,
+  ],
+  exports: [AuditService, AuditedDownloadInterceptor],
+})
 export class AuditModule {}

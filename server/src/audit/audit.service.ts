@@ -1,9 +1,17 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { AuditEvent, AuditVerifyResult } from '@branchmeet/shared';
 import { DataSource, EntityManager } from 'typeorm';
 import { UserEntity } from '../auth/user.entity';
 import { AuditEventEntity } from './audit-event.entity';
-import { eventHash, GENESIS_HASH, HashedFields } from './audit-hash';
+import { eventHash, eventMac, GENESIS_HASH, HashedFields } from './audit-hash';
+import { AUDIT_SETTINGS, AuditSettings, auditSettingsFromEnv } from './audit-keys';
+import {
+  appendCheckpoint,
+  AuditCheckpoint,
+  checkpointLine,
+  readCheckpoints,
+  signCheckpoint,
+} from './audit-checkpoints';
 import { bulkInsert, BulkColumn } from '../database/bulk-insert';
 
 export interface AuditInput {
@@ -20,9 +28,34 @@ export interface AuditInput {
 const CHAIN_LOCK = 0x6175646974; // 'audit'
 const VERIFY_BATCH = 5000;
 
+type Broken = NonNullable<AuditVerifyResult['firstBroken']>;
+
+/** What `audit:verify` shows: the chain's result, and what the checkpoints kept outside the table say. */
+export interface AuditVerifyReport extends AuditVerifyResult {
+  lastId: string | null;
+  checkpoints: {
+    file: string;
+    found: boolean;
+    /** Validly signed checkpoints of this database. */
+    valid: number;
+    /** Checkpoint lines of this database whose signature does not match any audit key. */
+    forged: number;
+    newest: AuditCheckpoint | null;
+  };
+}
+
 @Injectable()
 export class AuditService {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly settings: AuditSettings;
+  private readonly log = new Logger('Audit');
+  private lastCheckpointId: string | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() @Inject(AUDIT_SETTINGS) settings?: AuditSettings,
+  ) {
+    this.settings = settings ?? auditSettingsFromEnv();
+  }
 
   /**
    * Appends events inside the caller's transaction, so a change and its audit trail commit or roll back
@@ -34,6 +67,7 @@ export class AuditService {
     await em.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
     const last: { hash: string }[] = await em.query('SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1');
     let prevHash = last[0]?.hash ?? GENESIS_HASH;
+    const key = this.settings.keys[0];
     const at = new Date();
     const rows = list.map((input) => {
       const fields = {
@@ -46,19 +80,52 @@ export class AuditService {
         before: normalise(input.before),
         after: normalise(input.after),
       };
-      const hash = eventHash(prevHash, fields);
-      const row = { ...fields, prevHash, hash };
+      const hash = eventMac(key, prevHash, fields);
+      const row = { ...fields, keyId: key.id, prevHash, hash };
       prevHash = hash;
       return row;
     });
     await bulkInsert(em, 'audit_event', auditColumns, rows);
   }
 
-  /** Walks the whole chain in id order and reports the first event whose hash or link does not match. */
-  async verify(): Promise<AuditVerifyResult> {
+  /** One event in a transaction of its own: for reads and downloads, which change nothing else. */
+  async record(input: AuditInput): Promise<void> {
+    await this.dataSource.transaction((em) => this.append(em, input));
+  }
+
+  /**
+   * Walks the whole chain in id order and reports the first event whose hash, link or key does not match; then
+   * checks the signed checkpoints kept outside the table, so a cut-off tail is reported too.
+   */
+  async verify(opts: { checkpointFile?: string } = {}): Promise<AuditVerifyReport> {
+    const file = opts.checkpointFile ?? this.settings.checkpointFile;
+    const db = await this.databaseName();
+    const cps = await readCheckpoints(file, db, this.settings.keys);
+    const atCheckpoint = new Map(cps.valid.map((c) => [c.id, c.hash]));
+    const newest = cps.valid.reduce<AuditCheckpoint | null>(
+      (a, c) => (!a || BigInt(c.id) > BigInt(a.id) ? c : a),
+      null,
+    );
+    const keyRank = new Map(this.settings.keys.map((k, i) => [k.id, i]));
+    const report = (
+      checked: number,
+      firstBroken: Broken | null,
+      lastId: string | null,
+    ): AuditVerifyReport => ({
+      ok: firstBroken === null,
+      checked,
+      firstBroken,
+      lastId,
+      checkpoints: { file, found: cps.found, valid: cps.valid.length, forged: cps.forged, newest },
+    });
+
     let prevHash = GENESIS_HASH;
     let checked = 0;
     let afterId = '0';
+    let lastId: string | null = null;
+    // Keys are used oldest to newest: once an event is signed with a key, no later event may be unsigned
+    // (version 1) or signed with an older key (a leaked old key cannot rewrite what a newer key sealed).
+    let rank = Infinity;
     for (;;) {
       const batch = await this.dataSource
         .getRepository(AuditEventEntity)
@@ -68,17 +135,60 @@ export class AuditService {
         .limit(VERIFY_BATCH)
         .getMany();
       for (const e of batch) {
-        if (e.prevHash !== prevHash)
-          return { ok: false, checked, firstBroken: { id: e.id, reason: 'link_mismatch' } };
-        if (eventHash(prevHash, e) !== e.hash) {
-          return { ok: false, checked, firstBroken: { id: e.id, reason: 'hash_mismatch' } };
+        const broken = (reason: Broken['reason']) => report(checked, { id: e.id, reason }, lastId);
+        if (e.prevHash !== prevHash) return broken('link_mismatch');
+        if (e.keyId === null) {
+          if (rank !== Infinity) return broken('downgraded');
+          if (eventHash(prevHash, e) !== e.hash) return broken('hash_mismatch');
+        } else {
+          const r = keyRank.get(e.keyId);
+          if (r === undefined) return broken('unknown_key');
+          if (r > rank) return broken('downgraded');
+          if (eventMac(this.settings.keys[r], prevHash, e) !== e.hash) return broken('hash_mismatch');
+          rank = r;
         }
+        const signed = atCheckpoint.get(e.id);
+        if (signed !== undefined && signed !== e.hash) return broken('checkpoint_mismatch');
         prevHash = e.hash;
+        lastId = e.id;
         checked++;
       }
-      if (batch.length < VERIFY_BATCH) return { ok: true, checked, firstBroken: null };
+      if (batch.length < VERIFY_BATCH) break;
       afterId = batch[batch.length - 1].id;
     }
+    if (newest && (lastId === null || BigInt(newest.id) > BigInt(lastId)))
+      return report(checked, { id: newest.id, reason: 'truncated' }, lastId);
+    return report(checked, null, lastId);
+  }
+
+  /**
+   * Signs the chain's current head and writes it to the log and the checkpoint file (when the head moved since
+   * the last one). Run every AUDIT_CHECKPOINT_SECONDS by AuditCheckpointer, at shutdown and by audit:verify.
+   */
+  async checkpoint(): Promise<AuditCheckpoint | null> {
+    const [head]: { id: string; hash: string }[] = await this.dataSource.query(
+      'SELECT e.id::text AS id, e.hash FROM audit_event e ORDER BY e.id DESC LIMIT 1',
+    );
+    if (!head || head.id === this.lastCheckpointId) return null;
+    const c = signCheckpoint(this.settings.keys[0], {
+      db: await this.databaseName(),
+      id: head.id,
+      hash: head.hash,
+      at: new Date().toISOString(),
+    });
+    await appendCheckpoint(this.settings.checkpointFile, c);
+    this.log.log(checkpointLine(c));
+    this.lastCheckpointId = head.id;
+    return c;
+  }
+
+  get checkpointSeconds(): number {
+    return this.settings.checkpointSeconds;
+  }
+
+  private async databaseName(): Promise<string> {
+    const [{ db }]: { db: string }[] = await this.dataSource.query('SELECT current_database() AS db');
+    return db;
   }
 
   async list(opts: { unitIds?: string[] | null; limit: number; beforeId?: number }): Promise<AuditEvent[]> {
@@ -109,7 +219,7 @@ export class AuditService {
 }
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
-const auditColumns: BulkColumn<HashedFields & { prevHash: string; hash: string }>[] = [
+const auditColumns: BulkColumn<HashedFields & { keyId: string; prevHash: string; hash: string }>[] = [
   { name: 'at', type: 'timestamptz', value: (r) => r.at.toISOString() },
   { name: 'actor_id', type: 'uuid', value: (r) => r.actorId },
   { name: 'action', type: 'text', value: (r) => r.action },
@@ -118,6 +228,7 @@ const auditColumns: BulkColumn<HashedFields & { prevHash: string; hash: string }
   { name: 'unit_id', type: 'uuid', value: (r) => r.unitId },
   { name: 'before', type: 'jsonb', value: (r) => json(r.before) },
   { name: 'after', type: 'jsonb', value: (r) => json(r.after) },
+  { name: 'key_id', type: 'text', value: (r) => r.keyId },
   { name: 'prev_hash', type: 'text', value: (r) => r.prevHash },
   { name: 'hash', type: 'text', value: (r) => r.hash },
 ];

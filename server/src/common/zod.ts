@@ -1,5 +1,6 @@
 import { ArgumentMetadata, Body, PipeTransform, Query } from '@nestjs/common';
 import { ApiBody, ApiQuery } from '@nestjs/swagger';
+import { withSafeText } from '@branchmeet/shared';
 import { z, ZodType } from 'zod';
 
 /**
@@ -8,11 +9,15 @@ import { z, ZodType } from 'zod';
  * keeps the input on each issue so zod's "expected …, received …" can be rendered again; it is never sent.
  */
 export class ZodPipe<T extends ZodType> implements PipeTransform<unknown, z.infer<T>> {
-  constructor(private readonly schema: T) {}
+  /** Every text field refused when it holds NUL or a lone surrogate (shared `withSafeText`), then the schema. */
+  private readonly safe: ZodType;
+  constructor(private readonly schema: T) {
+    this.safe = withSafeText(schema);
+  }
   transform(value: unknown, _meta: ArgumentMetadata): z.infer<T> {
-    const result = this.schema.safeParse(value ?? {}, { reportInput: true });
+    const result = this.safe.safeParse(value ?? {}, { reportInput: true });
     if (!result.success) throw result.error;
-    return result.data;
+    return result.data as z.infer<T>;
   }
 }
 

@@ -99,6 +99,20 @@ const EnvSchema = z.object({
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   /** The longest one send (SMTP or webhook) may take before it counts as failed. */
   NOTIFY_SEND_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(15),
+  // ── Audit trail (issue 11) ──
+  /** HMAC key of the audit chain (≥ 32 characters), never stored in the database; else DATA_DIR/audit-key. */
+  AUDIT_KEY: z.string().min(32, 'AUDIT_KEY must have at least 32 characters').optional(),
+  /** Earlier audit keys, comma-separated, newest first: still verify the events they signed (key rotation). */
+  AUDIT_OLD_KEYS: z.string().optional(),
+  /** Where signed checkpoints of the chain's head are appended (default DATA_DIR/audit-checkpoints.jsonl). */
+  AUDIT_CHECKPOINT_FILE: z.string().optional(),
+  /** How often a checkpoint is written while new events arrive; 0 turns the periodic checkpoint off. */
+  AUDIT_CHECKPOINT_SECONDS: z.coerce.number().min(0).max(86400).default(10),
+  /**
+   * Connection string of the role that owns the schema, used to run migrations (and the seed); the app itself
+   * then connects with DATABASE_URL, a role that may not alter or delete audit events. Unset: DATABASE_URL.
+   */
+  MIGRATIONS_DATABASE_URL: z.url().optional(),
 });
 
 export type AppConfig = Omit<z.infer<typeof EnvSchema>, 'JWT_SECRET'> & {

@@ -17,6 +17,14 @@ export async function openDatabase(config: AppConfig): Promise<Database> {
   return { url: embedded.url, embedded, stop: () => embedded.stop() };
 }
 
+/**
+ * The connection migrations run on: MIGRATIONS_DATABASE_URL (the schema's owner) when set, else the app's own.
+ * The embedded database has one role, so the setting only applies with DATABASE_URL.
+ */
+export function migrationsUrl(config: AppConfig, db: Database): string {
+  return db.embedded === null && config.MIGRATIONS_DATABASE_URL ? config.MIGRATIONS_DATABASE_URL : db.url;
+}
+
 /** Runs pending migrations; then calls `use` with a connected data source, which is closed afterwards. */
 export async function withMigratedDataSource<T>(
   url: string,

@@ -263,6 +263,22 @@ export class MeetingsService implements OnApplicationBootstrap {
     });
   }
 
+  /** A host's action on others in the room (mute, remove, lock): one audit line under the meeting's unit. */
+  async auditHostAction(meetingId: string, actorId: string, action: string, after: object): Promise<void> {
+    const [m]: { unit_id: string }[] = await this.dataSource.query(
+      'SELECT unit_id FROM meeting WHERE id = $1',
+      [meetingId],
+    );
+    await this.audit.record({
+      actorId,
+      action,
+      entityType: 'meeting',
+      entityId: meetingId,
+      unitId: m?.unit_id ?? null,
+      after,
+    });
+  }
+
   /** Merges room settings into the meeting's (the ones chosen when scheduling stay). */
   async saveSettings(meetingId: string, settings: Partial<MeetingSettings>): Promise<void> {
     await this.dataSource.query(`UPDATE "meeting" SET "settings" = "settings" || $2::jsonb WHERE "id" = $1`, [

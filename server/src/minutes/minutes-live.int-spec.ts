@@ -238,6 +238,48 @@ it('counts the votes of voting members in the room, once each, and writes the re
   expect(resolutionsOf(stored).toString()).toContain(line);
 });
 
+it('a secret vote (无记名) keeps that each member voted, never what: not in the ballots, not in the audit', async () => {
+  const vote = (await host.c.call('vote.open', {
+    meetingId,
+    agendaIndex: null,
+    subject: '无记名表决',
+    secret: true,
+  })) as MinutesVote;
+  expect(vote).toMatchObject({ status: 'open', secret: true, cast: 0 });
+  expect(await recorder.c.raw('vote.cast', { meetingId, voteId: vote.id, choice: 'no' })).toMatchObject({
+    ok: true,
+    data: { cast: 1, yes: null },
+  });
+  expect(await reader.c.raw('vote.cast', { meetingId, voteId: vote.id, choice: 'yes' })).toMatchObject({
+    ok: true,
+    data: { cast: 2 },
+  });
+  expect(await reader.c.raw('vote.cast', { meetingId, voteId: vote.id, choice: 'no' })).toMatchObject({
+    ok: false,
+    error: { code: 'conflict' },
+  });
+  const closed = (await host.c.call('vote.close', { meetingId, voteId: vote.id })) as MinutesVote;
+  expect(closed).toMatchObject({ status: 'closed', secret: true, yes: 1, no: 1, abstain: 0, passed: false });
+
+  // The database knows who voted, not what.
+  const ballots: { user_id: string; choice: string | null }[] = await t.ds.query(
+    'SELECT user_id, choice FROM minutes_ballot WHERE vote_id = $1',
+    [vote.id],
+  );
+  expect(ballots).toHaveLength(2);
+  expect(ballots.map((b) => b.choice)).toEqual([null, null]);
+  const audit: { action: string; after: string }[] = await t.ds.query(
+    `SELECT action, after::text AS after FROM audit_event WHERE entity_id = $1 ORDER BY id`,
+    [vote.id],
+  );
+  const casts = audit.filter((a) => a.action === 'minutes.vote_cast');
+  expect(casts).toHaveLength(2);
+  for (const c of casts) expect(c.after).not.toMatch(/choice|"yes"|"no"|"abstain"/);
+  // Reopening the minutes, a voter sees that they voted, not a choice the server cannot know.
+  const reopened = await recorder.c.call('minutes.open', { meetingId });
+  expect(reopened.myVotes[vote.id]).toBe('cast');
+});
+
 it('refuses a vote from a voting member who is not in the room', async () => {
   const outside = await kit.client(tokens.recorder); // a second socket of 刘洋: same user is in the room...
   const m = new MinutesTestClient(outside, meetingId);

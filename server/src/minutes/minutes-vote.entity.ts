@@ -38,6 +38,19 @@ export class MinutesVoteEntity {
   /** 实到: the voting members in the room when it closed, or who voted. */
   @Column({ name: 'present_voters', type: 'int', nullable: true })
   presentVoters: number | null;
+
+  /** 无记名: ballots keep who voted, not what; the choices are only these totals. */
+  @Column({ type: 'boolean', default: false })
+  secret: boolean;
+
+  @Column({ name: 'secret_yes', type: 'int', default: 0 })
+  secretYes: number;
+
+  @Column({ name: 'secret_no', type: 'int', default: 0 })
+  secretNo: number;
+
+  @Column({ name: 'secret_abstain', type: 'int', default: 0 })
+  secretAbstain: number;
 }
 
 /** One member's vote: once each (the primary key). */
@@ -49,8 +62,9 @@ export class MinutesBallotEntity {
   @PrimaryColumn({ name: 'user_id', type: 'uuid' })
   userId: string;
 
-  @Column({ type: 'varchar', length: 8 })
-  choice: VoteChoice;
+  /** Null in a secret vote. */
+  @Column({ type: 'varchar', length: 8, nullable: true })
+  choice: VoteChoice | null;
 
   @Column({ type: 'timestamptz', default: () => 'now()' })
   at: Date;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   ErrorCodes,
   type MinutesVote,
+  type MyBallot,
   type VoteCast,
   type VoteChoice,
   type VoteClose,
@@ -60,22 +61,19 @@ export class MinutesVotesService {
     const votes = await em
       .getRepository(MinutesVoteEntity)
       .find({ where: { meetingId }, order: { openedAt: 'ASC' } });
-    const tallies = await this.tallies(
-      em,
-      votes.map((v) => v.id),
-    );
+    const tallies = await this.tallies(em, votes);
     return votes.map((v) => this.dto(v, tallies.get(v.id)));
   }
 
-  async myBallots(meetingId: string, userId: string): Promise<Record<string, VoteChoice>> {
+  async myBallots(meetingId: string, userId: string): Promise<Record<string, MyBallot>> {
     const rows = await this.dataSource
       .getRepository(MinutesBallotEntity)
       .createQueryBuilder('b')
       .innerJoin(MinutesVoteEntity, 'v', 'v.id = b.vote_id')
       .select(['b.vote_id AS "voteId"', 'b.choice AS choice'])
       .where('v.meeting_id = :meetingId AND b.user_id = :userId', { meetingId, userId })
-      .getRawMany<{ voteId: string; choice: VoteChoice }>();
-    return Object.fromEntries(rows.map((r) => [r.voteId, r.choice]));
+      .getRawMany<{ voteId: string; choice: VoteChoice | null }>();
+    return Object.fromEntries(rows.map((r) => [r.voteId, r.choice ?? 'cast']));
   }
 
   async open(userId: string, meeting: MeetingEntity, req: VoteOpen): Promise<MinutesVote> {
@@ -97,6 +95,7 @@ export class MinutesVotesService {
           closedAt: null,
           expectedVoters: expected,
           presentVoters: null,
+          secret: req.secret,
         }),
       );
       await this.audit.append(em, {
@@ -105,7 +104,13 @@ export class MinutesVotesService {
         entityType: 'minutes_vote',
         entityId: saved.id,
         unitId: meeting.unitId,
-        after: { meetingId: meeting.id, subject: req.subject, agendaIndex: req.agendaIndex, expected },
+        after: {
+          meetingId: meeting.id,
+          subject: req.subject,
+          agendaIndex: req.agendaIndex,
+          expected,
+          secret: req.secret,
+        },
       });
       return saved;
     });
@@ -123,23 +128,31 @@ export class MinutesVotesService {
       });
       if (!v) throw NotFound('notFound.vote');
       if (v.status !== 'open') throw Conflict('vote.closed');
+      // A secret ballot records that the person voted; the choice only goes into the totals, which name nobody.
       const inserted: unknown[] = await em.query(
         `INSERT INTO "minutes_ballot" ("vote_id", "user_id", "choice") VALUES ($1, $2, $3)
          ON CONFLICT DO NOTHING RETURNING "vote_id"`,
-        [v.id, userId, req.choice],
+        [v.id, userId, v.secret ? null : req.choice],
       );
       if (inserted.length === 0) throw Conflict('vote.alreadyCast');
+      if (v.secret) {
+        const column = { yes: 'secret_yes', no: 'secret_no', abstain: 'secret_abstain' }[req.choice];
+        await em.query(`UPDATE "minutes_vote" SET "${column}" = "${column}" + 1 WHERE "id" = $1`, [v.id]);
+      }
       await this.audit.append(em, {
         actorId: userId,
         action: 'minutes.vote_cast',
         entityType: 'minutes_vote',
         entityId: v.id,
         unitId: meeting.unitId,
-        after: { meetingId: meeting.id, choice: req.choice },
+        after: v.secret
+          ? { meetingId: meeting.id, secret: true }
+          : { meetingId: meeting.id, choice: req.choice },
       });
       return v;
     });
-    const tally = (await this.tallies(this.dataSource.manager, [vote.id])).get(vote.id);
+    const fresh = await this.dataSource.manager.findOneByOrFail(MinutesVoteEntity, { id: vote.id });
+    const tally = (await this.tallies(this.dataSource.manager, [fresh])).get(vote.id);
     return this.announce(meeting.id, this.dto(vote, tally));
   }
 
@@ -168,7 +181,7 @@ export class MinutesVotesService {
         v.closedAt = new Date();
         v.presentVoters = present.size;
         await em.save(v);
-        const tally = this.count(ballots);
+        const tally = this.count(ballots, v);
         const result = this.dto(v, tally);
         await t.change((doc) => appendParagraph(resolutionsOf(doc), voteLine(result, meeting.agenda)), em);
         await this.audit.append(em, {
@@ -210,19 +223,30 @@ export class MinutesVotesService {
     return vote;
   }
 
-  private async tallies(em: EntityManager, voteIds: string[]): Promise<Map<string, Tally>> {
+  private async tallies(em: EntityManager, votes: MinutesVoteEntity[]): Promise<Map<string, Tally>> {
     const out = new Map<string, Tally>();
-    if (!voteIds.length) return out;
+    if (!votes.length) return out;
+    const voteIds = votes.map((v) => v.id);
     const ballots = await em
       .getRepository(MinutesBallotEntity)
       .createQueryBuilder('b')
       .where('b.vote_id IN (:...voteIds)', { voteIds })
       .getMany();
-    for (const id of voteIds) out.set(id, this.count(ballots.filter((b) => b.voteId === id)));
+    for (const v of votes)
+      out.set(
+        v.id,
+        this.count(
+          ballots.filter((b) => b.voteId === v.id),
+          v,
+        ),
+      );
     return out;
   }
 
-  private count(ballots: { choice: VoteChoice }[]): Tally {
+  /** The totals: counted from the ballots, or — in a secret vote, whose ballots hold no choice — kept on the vote. */
+  private count(ballots: { choice: VoteChoice | null }[], vote: MinutesVoteEntity): Tally {
+    if (vote.secret)
+      return { yes: vote.secretYes, no: vote.secretNo, abstain: vote.secretAbstain, cast: ballots.length };
     const n = (c: VoteChoice) => ballots.filter((b) => b.choice === c).length;
     return { yes: n('yes'), no: n('no'), abstain: n('abstain'), cast: ballots.length };
   }
@@ -245,6 +269,7 @@ export class MinutesVotesService {
       no: closed ? t.no : null,
       abstain: closed ? t.abstain : null,
       passed: closed ? t.yes * 2 > v.expectedVoters : null,
+      secret: v.secret,
     };
   }
 }

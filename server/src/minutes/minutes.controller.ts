@@ -4,7 +4,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseIntPipe,
   Patch,
   Post,
   Res,
@@ -26,11 +25,13 @@ import {
 import type { Response } from 'express';
 import type { ExportFile } from '../attendance/attendance-export.service';
 import { AuthUser, CurrentUser } from '../auth/auth-user';
+import { IntPipe } from '../common/int.pipe';
 import { UuidPipe } from '../common/uuid.pipe';
 import { ZodBody, ZodQuery } from '../common/zod';
 import { MinutesExportService } from './minutes-export.service';
 import { MinutesSearchService } from './minutes-search.service';
 import { MinutesService } from './minutes.service';
+import { AuditedDownload } from '../audit/audited-download';
 
 async function send(res: Response, file: ExportFile): Promise<void> {
   res.setHeader('Content-Type', file.contentType);
@@ -123,12 +124,13 @@ export class MinutesController {
   revision(
     @CurrentUser() user: AuthUser,
     @Param('meetingId', UuidPipe) meetingId: string,
-    @Param('number', ParseIntPipe) number: number,
+    @Param('number', IntPipe) number: number,
   ) {
     return this.minutes.revision(user, meetingId, number);
   }
 
   @Get(apiRoutes.minutes.docx(':meetingId'))
+  @AuditedDownload('minutes.export', 'meetingId', 'docx')
   @ApiProduces(docxType)
   async docx(
     @CurrentUser() user: AuthUser,
@@ -139,6 +141,7 @@ export class MinutesController {
   }
 
   @Get(apiRoutes.minutes.pdf(':meetingId'))
+  @AuditedDownload('minutes.export', 'meetingId', 'pdf')
   @ApiProduces('application/pdf')
   async pdf(
     @CurrentUser() user: AuthUser,
@@ -170,6 +173,7 @@ export class MinutesController {
   }
 
   @Get(apiRoutes.minutes.attachment(':meetingId', ':attachmentId'))
+  @AuditedDownload('minutes.attachment_download', 'meetingId', 'file')
   @ApiProduces('application/octet-stream')
   async attachment(
     @CurrentUser() user: AuthUser,
@@ -206,6 +210,7 @@ export class MinutesController {
 
   /** A period's minutes of a branch in one DOCX. */
   @Get(apiRoutes.minutes.periodDocx(':unitId'))
+  @AuditedDownload('minutes.export', 'unitId', 'period-docx')
   @ApiProduces(docxType)
   async periodDocx(
     @CurrentUser() user: AuthUser,
@@ -218,6 +223,7 @@ export class MinutesController {
 
   /** A period's minutes of a branch in one PDF. */
   @Get(apiRoutes.minutes.periodPdf(':unitId'))
+  @AuditedDownload('minutes.export', 'unitId', 'period-pdf')
   @ApiProduces('application/pdf')
   async periodPdf(
     @CurrentUser() user: AuthUser,

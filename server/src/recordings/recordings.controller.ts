@@ -16,6 +16,7 @@ import { UuidPipe } from '../common/uuid.pipe';
 import { ZodBody, ZodPipe } from '../common/zod';
 import type { ByteRange } from './recording-storage';
 import { RecordingsService } from './recordings.service';
+import { AuditedDownloadInterceptor } from '../audit/audited-download';
 
 /** `bytes=a-b`, `bytes=a-`, `bytes=-n` → an inclusive range of a file of `size` bytes; null if unsatisfiable. */
 export function parseRange(header: string, size: number): ByteRange | null | 'all' {
@@ -40,7 +41,10 @@ export function parseRange(header: string, size: number): ByteRange | null | 'al
 @ApiBearerAuth()
 @Controller()
 export class RecordingsController {
-  constructor(private readonly recordings: RecordingsService) {}
+  constructor(
+    private readonly recordings: RecordingsService,
+    private readonly downloads: AuditedDownloadInterceptor,
+  ) {}
 
   /** The meeting's recordings with duration and size, whether it is being recorded, one's make-up progress. */
   @Get(apiRoutes.meetings.recordings(':meetingId'))
@@ -117,6 +121,9 @@ export class RecordingsController {
     }
     const wanted = range === 'all' ? undefined : range;
     const { stream } = await this.recordings.file(user, recordingId, wanted);
+    // One audit line per viewing or download (its first byte), not per seek of the player.
+    if (req.method !== 'HEAD' && (!wanted || wanted.start === 0))
+      await this.downloads.recordFor(user, 'recording.download', 'recordingId', recordingId);
     if (wanted) {
       res.status(206);
       res.setHeader('Content-Range', `bytes ${wanted.start}-${wanted.end}/${size}`);

@@ -543,6 +543,12 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
         await this.media.pauseProducer(room.meetingId, mic.id).finally(() => this.byHost.delete(mic.id));
       }),
     );
+    await this.meetings.auditHostAction(
+      room.meetingId,
+      host.userId,
+      'host.mute',
+      peerId ? { userId: targets[0].userId } : { all: true, count: targets.length },
+    );
     return null;
   }
 
@@ -565,6 +571,9 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     const target = this.seatOf(room, peerId);
     if (target === host) throw Forbidden('rtc.hostOnly');
     room.removed.add(target.userId);
+    await this.meetings.auditHostAction(room.meetingId, host.userId, 'host.remove', {
+      userId: target.userId,
+    });
     const socketId = target.socketId;
     if (socketId)
       this.notify.toSocket(socketId, 'self.removed', { by: host.peerId, reason: 'removed_by_host' });
@@ -575,9 +584,10 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
   }
 
   async hostLock(caller: RtcCaller, locked: boolean): Promise<null> {
-    const { room } = this.hosting(caller);
+    const { room, seat } = this.hosting(caller);
     room.locked = locked;
     await this.meetings.saveSettings(room.meetingId, { waitingRoom: room.waitingRoom, locked });
+    await this.meetings.auditHostAction(room.meetingId, seat.userId, 'host.lock', { locked });
     this.notify.toMeeting(room.meetingId, 'room.changed', this.state(room));
     return null;
   }

@@ -216,6 +216,13 @@ describe('host controls', () => {
         .map((p) => p.peerId),
     ).not.toContain(peerId);
 
+    // One audit line: who removed whom, under the meeting.
+    const [line] = await t.ds.query(
+      `SELECT actor_id, after FROM audit_event WHERE action = 'host.remove' AND entity_id = $1`,
+      [meetingId],
+    );
+    expect(line).toEqual({ actor_id: hostJoined.self.userId, after: { userId: expect.any(String) } });
+
     const again = await kit.client(tokens['13800000012']);
     expect(await again.raw('room.join', { meetingId })).toEqual(forbidden);
     expect(await again.raw('room.join', { meetingId, resumePeerId: peerId })).toEqual(forbidden);
@@ -225,6 +232,11 @@ describe('host controls', () => {
   it('host.lock: a new joiner waits in the lobby; lobby.deny sends them away', async () => {
     const changedAtMember = member.next('room.changed');
     await host.call('host.lock', { locked: true });
+    expect(
+      await t.ds.query(`SELECT after FROM audit_event WHERE action = 'host.lock' AND entity_id = $1`, [
+        meetingId,
+      ]),
+    ).toEqual([{ after: { locked: true } }]);
     expect(await changedAtMember).toMatchObject({
       meetingId,
       locked: true,

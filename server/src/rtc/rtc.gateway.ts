@@ -13,7 +13,6 @@ import {
   RTC_NAMESPACE,
   RTC_PROTOCOL_VERSION,
   RtcHandshake,
-  rtcRequestSchemas,
   type Ack,
   type ApiError,
   type ChatMessage,
@@ -59,6 +58,7 @@ import { MinutesLiveService } from '../minutes/minutes-live.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { RoomService, type RtcCaller } from './room.service';
 import { errorAck } from './rtc-errors';
+import { RateLimited, safeSchema, takeToken } from './rtc-limits';
 
 /** What the handshake established about a socket. */
 export interface RtcSocketData {
@@ -96,11 +96,15 @@ function RtcEvent<E extends keyof RtcClientEvents>(event: E) {
     ): Promise<Ack<ResultOf<E>>> {
       const locale = socket.data.locale ?? 'zh-CN';
       try {
-        const parsed = rtcRequestSchemas[event].safeParse(raw ?? {}, { reportInput: true });
+        takeToken(socket, event); // per socket and event class: a flood is refused before any work
+        const parsed = safeSchema(event).safeParse(raw ?? {}, { reportInput: true });
         if (!parsed.success) throw parsed.error;
         const caller = { socketId: socket.id, user: socket.data.user };
         return { ok: true, data: await handler.call(this, caller, parsed.data as RequestOf<E>) };
       } catch (e) {
+        // A socket that keeps flooding after 50 refusals in a row is cut off at once: the rest of the flood,
+        // already received, is dropped unread instead of costing everyone else's requests.
+        if (e instanceof RateLimited && e.drop) socket.conn.close();
         return errorAck(e, locale, event);
       }
     };

@@ -13,6 +13,9 @@ import { dataSourceOptions } from '../database/typeorm-options';
 import { loadMediaConfig, type MediaConfig } from '../media/media.config';
 import { DEMO_PASSWORD, seedDemo } from '../seed/demo-seed';
 
+// One audit key per test process, shared by the seed (process.env), the app and the CLI the tests start.
+process.env.AUDIT_KEY ??= randomBytes(32).toString('hex');
+
 /** The PostgreSQL server integration tests run against: a real one, never a mock. */
 export function testServerUrl(): string {
   const url = process.env.DATABASE_URL;
@@ -42,7 +45,15 @@ export interface TestApp {
 
 /** A fresh database (migrated, with the demo organisation unless `seed: false`) and the whole app on it. */
 export async function startTestApp(
-  opts: { seed?: boolean; env?: Record<string, string>; listen?: boolean } = {},
+  opts: {
+    seed?: boolean;
+    env?: Record<string, string>;
+    listen?: boolean;
+    /** Runs on the new, empty database before the migrations (e.g. the compose init script). */
+    prepare?: (url: string) => Promise<void>;
+    /** The app connects as this role (migrations and seed still run as the server URL's user, the owner). */
+    appUser?: string;
+  } = {},
 ): Promise<TestApp> {
   const server = new URL(testServerUrl());
   const name = `bm_test_${randomBytes(6).toString('hex')}`;
@@ -53,6 +64,7 @@ export async function startTestApp(
   const dbUrl = new URL(server.toString());
   dbUrl.pathname = `/${name}`;
   const url = dbUrl.toString();
+  if (opts.prepare) await opts.prepare(url);
 
   const ds = new DataSource(dataSourceOptions(url));
   await ds.initialize();
@@ -68,6 +80,8 @@ export async function startTestApp(
     CLIENT_DIST: '/nonexistent',
     // Recordings (issue 6) of a test app go to a directory of its own, removed with it.
     RECORDINGS_DIR: join(tmpdir(), `${name}-recordings`),
+    AUDIT_KEY: process.env.AUDIT_KEY,
+    AUDIT_CHECKPOINT_FILE: join(tmpdir(), `${name}-audit-checkpoints.jsonl`),
     ...opts.env,
   });
   // One mediasoup worker on loopback, on a port range of its own so test files never collide; above Linux's
@@ -83,7 +97,12 @@ export async function startTestApp(
     TURN_URLS: '',
     ...opts.env,
   });
-  const app = await createApp(config, url, { media });
+  const appUrl = new URL(url);
+  if (opts.appUser) {
+    appUrl.username = opts.appUser;
+    appUrl.password = '';
+  }
+  const app = await createApp(config, appUrl.toString(), { media });
   let baseUrl = '';
   if (opts.listen) {
     await app.listen(0, '127.0.0.1');
@@ -116,6 +135,7 @@ export async function startTestApp(
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
       await rm(join(tmpdir(), `${name}-recordings`), { recursive: true, force: true });
+      await rm(join(tmpdir(), `${name}-audit-checkpoints.jsonl`), { force: true });
     },
   };
 }

@@ -6,6 +6,7 @@ import {
   type ApiError,
   type MinutesStatus,
   type MinutesVote,
+  type MyBallot,
   type VoteChoice,
 } from '@branchmeet/shared';
 import { io } from 'socket.io-client';
@@ -23,7 +24,7 @@ export interface MinutesSyncState {
   host: boolean;
   voter: boolean;
   votes: MinutesVote[];
-  myVotes: Record<string, VoteChoice>;
+  myVotes: Record<string, MyBallot>;
   error: ApiError | null;
 }
 
@@ -208,10 +209,15 @@ export class MinutesSync {
     void this.open();
   }
 
-  async vote(action: 'open', agendaIndex: number | null, subject: string): Promise<MinutesVote>;
+  async vote(
+    action: 'open',
+    agendaIndex: number | null,
+    subject: string,
+    secret?: boolean,
+  ): Promise<MinutesVote>;
   async vote(action: 'cast', voteId: string, choice: VoteChoice): Promise<MinutesVote>;
   async vote(action: 'close', voteId: string): Promise<MinutesVote>;
-  async vote(action: 'open' | 'cast' | 'close', a: unknown, b?: unknown): Promise<MinutesVote> {
+  async vote(action: 'open' | 'cast' | 'close', a: unknown, b?: unknown, c?: unknown): Promise<MinutesVote> {
     const socket = this.socket;
     if (!socket) throw new Error('not connected');
     const meetingId = this.options.meetingId;
@@ -220,6 +226,7 @@ export class MinutesSync {
         meetingId,
         agendaIndex: a as number | null,
         subject: b as string,
+        secret: c === true,
       });
     if (action === 'close') return request(socket, 'vote.close', { meetingId, voteId: a as string });
     const vote = await request(socket, 'vote.cast', {
@@ -227,7 +234,9 @@ export class MinutesSync {
       voteId: a as string,
       choice: b as VoteChoice,
     });
-    this.set({ myVotes: { ...this.value.myVotes, [vote.id]: b as VoteChoice } });
+    // A secret ballot is not kept, not even here: the page shows that one voted.
+    const mine: MyBallot = vote.secret ? 'cast' : (b as VoteChoice);
+    this.set({ myVotes: { ...this.value.myVotes, [vote.id]: mine } });
     return vote;
   }
 

@@ -1,5 +1,19 @@
 import type { MinutesVote, VoteChoice } from '@branchmeet/shared';
-import { App, Button, Card, Flex, Form, Input, Modal, Progress, Select, Space, Tag, Typography } from 'antd';
+import {
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Flex,
+  Form,
+  Input,
+  Modal,
+  Progress,
+  Select,
+  Space,
+  Tag,
+  Typography,
+} from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../api/errors';
@@ -19,6 +33,7 @@ export function VoteResult({ vote }: { vote: MinutesVote }) {
         no: vote.no ?? 0,
         abstain: vote.abstain ?? 0,
       })}{' '}
+      {vote.secret && <Tag data-testid="vote-secret-tag">{t('minutes.secretVote')}</Tag>}
       <Tag color={vote.passed ? 'success' : 'default'}>
         {vote.passed ? t('minutes.passed') : t('minutes.notPassed')}
       </Tag>
@@ -40,7 +55,7 @@ export function VotePanel({
   const { message } = App.useApp();
   const [opening, setOpening] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [form] = Form.useForm<{ agendaIndex: number | null; subject: string }>();
+  const [form] = Form.useForm<{ agendaIndex: number | null; subject: string; secret: boolean }>();
   const open = state.votes.find((v) => v.status === 'open');
   const closed = state.votes.filter((v) => v.status === 'closed');
 
@@ -60,7 +75,14 @@ export function VotePanel({
       {open && (
         <Card size="small" title={t('minutes.voteOpen')} data-testid="vote-open">
           <Flex vertical gap={8}>
-            <Typography.Text strong>{open.subject}</Typography.Text>
+            <Typography.Text strong>
+              {open.subject}
+              {open.secret && (
+                <Tag style={{ marginLeft: 8 }} data-testid="vote-secret-tag">
+                  {t('minutes.secretVote')}
+                </Tag>
+              )}
+            </Typography.Text>
             <Progress
               percent={open.expectedVoters ? Math.round((open.cast / open.expectedVoters) * 100) : 0}
               format={() => t('minutes.voteCast', { cast: open.cast, expected: open.expectedVoters })}
@@ -117,7 +139,7 @@ export function VotePanel({
         onOk={() =>
           void form.validateFields().then((v) =>
             run(async () => {
-              await sync.vote('open', v.agendaIndex ?? null, v.subject);
+              await sync.vote('open', v.agendaIndex ?? null, v.subject, v.secret === true);
               setOpening(false);
               form.resetFields();
             }),
@@ -125,7 +147,11 @@ export function VotePanel({
         }
         destroyOnHidden
       >
-        <Form form={form} layout="vertical" initialValues={{ agendaIndex: agenda.length ? 0 : null }}>
+        <Form
+          form={form}
+          layout="vertical"
+          initialValues={{ agendaIndex: agenda.length ? 0 : null, secret: false }}
+        >
           {agenda.length > 0 && (
             <Form.Item name="agendaIndex" label={t('minutes.voteItem')}>
               <Select
@@ -143,6 +169,9 @@ export function VotePanel({
             ]}
           >
             <Input placeholder={t('minutes.voteSubjectHint')} data-testid="vote-subject" />
+          </Form.Item>
+          <Form.Item name="secret" valuePropName="checked" extra={t('minutes.secretVoteHint')}>
+            <Checkbox data-testid="vote-secret">{t('minutes.secretVote')}</Checkbox>
           </Form.Item>
         </Form>
       </Modal>

@@ -10,6 +10,8 @@ import { PresenceFromSeat1796400000000 } from './1796400000000-presence-from-sea
 import { AttendanceCorrections1796400000001 } from './1796400000001-attendance-corrections';
 import { MeetingMinMinutes1796400000002 } from './1796400000002-meeting-min-minutes';
 import { AuthSessions1796500000000 } from './1796500000000-auth-sessions';
+import { AuditKey1796600000000 } from './1796600000000-audit-key';
+import { SecretVotes1796600000001 } from './1796600000001-secret-votes';
 import { LeaveTypes1796700000000 } from './1796700000000-leave-types';
 import { NotificationChannels1796700000001 } from './1796700000001-notification-channels';
 
@@ -27,6 +29,8 @@ export const migrations = [
   AttendanceCorrections1796400000001,
   MeetingMinMinutes1796400000002,
   AuthSessions1796500000000,
+  AuditKey1796600000000,
+  SecretVotes1796600000001,
   LeaveTypes1796700000000,
   NotificationChannels1796700000001,
 ];
