@@ -170,6 +170,57 @@ describe('the meeting page', () => {
     expect(screen.getByTestId('export-pdf')).toBeInTheDocument();
   });
 
+  it('a manager corrects a record with a reason: 已更正 and the reason are shown beside it', async () => {
+    const reason = '在同一会议室用电话参会';
+    const { requests } = signedIn('manager', secretaryMe, {
+      [`GET /meetings/${meetingId}`]: () => ({ body: ended }),
+      [`GET /meetings/${meetingId}/attendance`]: () => ({ body: { ...attendance, final: true } }),
+      [`PUT /meetings/${meetingId}/attendance/${ids.member1}/correction`]: (req) => {
+        const body = req.body as { status: 'present'; reason: string };
+        return {
+          body: {
+            ...attendance,
+            final: true,
+            records: attendance.records.map((r) =>
+              r.userId === ids.member1
+                ? {
+                    ...r,
+                    status: body.status,
+                    computedStatus: r.status,
+                    correction: {
+                      status: body.status,
+                      reason: body.reason,
+                      correctedBy: ids.secretary,
+                      correctedByName: '王书记',
+                      correctedAt: '2026-12-02T01:00:00.000Z',
+                    },
+                  }
+                : r,
+            ),
+          },
+        };
+      },
+    });
+    renderApp(`/meetings/${meetingId}/info`);
+
+    const table = await screen.findByTestId('attendance-table');
+    expect(table).toHaveTextContent('出席率 50%');
+    const li = (await within(table).findAllByRole('row')).find((r) => r.textContent?.includes('李党员'))!;
+    fireEvent.click(within(li).getByTestId('attendance-correct'));
+    const select = document.querySelector('input#status');
+    if (!(select instanceof HTMLInputElement)) throw new Error('no status input');
+    fireEvent.mouseDown(select);
+    fireEvent.click(await screen.findByTitle('出席'));
+    fireEvent.change(await screen.findByTestId('correction-reason'), { target: { value: reason } });
+    fireEvent.click(screen.getByText(/^保存更正$/));
+
+    await waitFor(() => expect(requests.some((r) => r.method === 'PUT')).toBe(true));
+    expect(requests.find((r) => r.method === 'PUT')?.body).toEqual({ status: 'present', reason });
+    const corrected = await screen.findByTestId('attendance-corrected');
+    expect(corrected).toHaveTextContent(`已更正：${reason}`);
+    expect(screen.getByTestId('attendance-table')).toHaveTextContent('出席率 100%');
+  });
+
   it('lets a member ask for leave with a reason but shows them no exports', async () => {
     const memberMe = {
       ...secretaryMe,
