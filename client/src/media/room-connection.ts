@@ -14,6 +14,7 @@ import { Emitter } from './emitter';
 import type { LocalMedia, LocalSource } from './local-media';
 import type { ConnectionState, RoomEvent } from './room-events';
 import { FINAL_STATES } from './room-events';
+import { testIceTransportPolicy } from './test-hooks';
 import {
   request as sendRequest,
   RtcRequestError,
@@ -136,6 +137,7 @@ function transportOptions(t: TransportOptions, iceServers: IceServer[]): types.T
     iceCandidates: t.iceCandidates as types.IceCandidate[],
     dtlsParameters: t.dtlsParameters as types.DtlsParameters,
     iceServers: toRtcIceServers(iceServers),
+    ...(testIceTransportPolicy() ? { iceTransportPolicy: testIceTransportPolicy() } : {}),
   };
 }
 
