@@ -62,6 +62,10 @@ if ! command -v ffmpeg >/dev/null || ! command -v ffprobe >/dev/null; then
   echo "ffmpeg/ffprobe not found (lecture recording tests and the test media bots)" >&2
   missing+=(ffmpeg)
 fi
+if [ ! -x /usr/bin/turnserver ]; then
+  echo "coturn's turnserver not found (the TURN browser tests)" >&2
+  missing+=(coturn)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "missing Debian packages: ${missing[*]}; install them with: apt-get install -y ${missing[*]}" >&2
   failed=$((failed + 1))

@@ -15,6 +15,7 @@ import type { LocalMedia, LocalSource } from './local-media';
 import type { ConnectionState, RoomEvent } from './room-events';
 import { FINAL_STATES } from './room-events';
 import { linkStatsOf, TileReports, type LinkStats } from './tile-reports';
+import { testIceTransportPolicy } from './test-hooks';
 import {
   request as sendRequest,
   RtcRequestError,
@@ -139,6 +140,7 @@ function transportOptions(t: TransportOptions, iceServers: IceServer[]): types.T
     iceCandidates: t.iceCandidates as types.IceCandidate[],
     dtlsParameters: t.dtlsParameters as types.DtlsParameters,
     iceServers: toRtcIceServers(iceServers),
+    ...(testIceTransportPolicy() ? { iceTransportPolicy: testIceTransportPolicy() } : {}),
   };
 }
 

@@ -49,3 +49,16 @@ export function exposeRoomForTests(room: RoomConnection): () => void {
     if (window.__bmRoom === handle) delete window.__bmRoom;
   };
 }
+
+/**
+ * With test hooks on, `localStorage['branchmeet.iceTransportPolicy'] = 'relay'` makes this page's transports use
+ * TURN relays only (the TURN browser tests); anything else leaves the browser's default ('all').
+ */
+export function testIceTransportPolicy(): RTCIceTransportPolicy | undefined {
+  if (!testHooksEnabled()) return undefined;
+  try {
+    return window.localStorage.getItem('branchmeet.iceTransportPolicy') === 'relay' ? 'relay' : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -10,6 +10,8 @@ const root = join(__dirname, '../../..');
 
 export interface AppServer {
   baseUrl: string;
+  /** Worker i's WebRtcServer listens on mediaPortBase + i, UDP and TCP. */
+  mediaPortBase: number;
   databaseUrl: string;
   log: () => string;
   stop(): Promise<void>;
@@ -128,6 +130,7 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
   }
   return {
     baseUrl,
+    mediaPortBase,
     databaseUrl: dbUrl.toString(),
     log: () => output,
     async stop() {
