@@ -289,6 +289,8 @@ export const en: Messages = {
     type: 'Type',
   },
   prejoin: {
+    listenerHint:
+      'Lecture listeners join with camera and microphone off; you are asked when given the floor.',
     title: 'Before you join',
     camera: 'Camera',
     mic: 'Microphone',

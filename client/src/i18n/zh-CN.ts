@@ -288,6 +288,7 @@ export const zhCN = {
     type: '请假类型',
   },
   prejoin: {
+    listenerHint: '微课堂听众入会时不开启摄像头和麦克风；主持人请您发言时再开启。',
     title: '入会前检查',
     camera: '摄像头',
     mic: '麦克风',
