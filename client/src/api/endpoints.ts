@@ -23,6 +23,8 @@ import {
   type LeaveRequest,
   type LeaveType,
   type TodoList,
+  type NotificationPrefs,
+  type BranchChannels,
   type LiveMeeting,
   type MakeUpProgress,
   type ProgressReport,
@@ -148,6 +150,12 @@ export function endpoints(client: ApiClient = api) {
     withdrawLeave: (leaveRequestId: string) =>
       client.post<LeaveRequest>(apiRoutes.meetings.leaveWithdraw(leaveRequestId), {}),
     todos: () => client.get<TodoList>(apiRoutes.todos),
+    notificationPrefs: () => client.get<NotificationPrefs>(apiRoutes.notificationPrefs),
+    setNotificationPrefs: (body: NotificationPrefs) =>
+      client.request<NotificationPrefs>(apiRoutes.notificationPrefs, { method: 'PUT', body }),
+    branchChannels: (unitId: string) => client.get<BranchChannels>(apiRoutes.branchChannels(unitId)),
+    setBranchChannels: (unitId: string, body: BranchChannels) =>
+      client.request<BranchChannels>(apiRoutes.branchChannels(unitId), { method: 'PUT', body }),
     decideLeave: (leaveRequestId: string, body: LeaveDecisionRequest) =>
       client.post<LeaveRequest>(apiRoutes.meetings.leaveDecision(leaveRequestId), body),
 

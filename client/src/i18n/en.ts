@@ -293,6 +293,8 @@ export const en: Messages = {
     type: 'Type',
   },
   prejoin: {
+    listenerHint:
+      'Lecture listeners join with camera and microphone off; you are asked when given the floor.',
     title: 'Before you join',
     camera: 'Camera',
     mic: 'Microphone',
@@ -614,6 +616,36 @@ export const en: Messages = {
     lecturerHint: 'Empty: the host lectures',
     afterEnd:
       'The meeting has ended: host, recorder and lecturer can still change until the minutes are submitted',
+  },
+  channels: {
+    title: 'Notification channels',
+    menu: 'Notification channels',
+    hint: 'Besides notifications in the app, receive them by e-mail or through a WeCom / DingTalk group robot (if your branch has switched that channel on).',
+    email: 'E-mail',
+    webhook: 'Group robot',
+    robot: 'Robot',
+    robotUrl: 'Robot webhook URL',
+    wecom: 'WeCom',
+    dingtalk: 'DingTalk',
+    event: 'Event',
+    saved: 'Notification channels saved',
+    branchTitle: 'Notification channels (e-mail, group robots)',
+    branchHint:
+      'Once on, members enter an address or a robot under “Notification channels” and choose the events.',
+    events: {
+      meeting_scheduled: 'Meeting scheduled',
+      meeting_series_scheduled: 'Monthly theme days scheduled',
+      meeting_updated: 'Meeting changed',
+      meeting_cancelled: 'Meeting cancelled',
+      meeting_reminder: 'Reminder',
+      leave_decided: 'Leave decided',
+      leave_requested: 'New leave request',
+      leave_withdrawn: 'Leave withdrawn',
+      meeting_started: 'Meeting started',
+      minutes_submitted: 'Minutes submitted',
+      minutes_returned: 'Minutes returned',
+      minutes_approved: 'Minutes approved',
+    },
   },
   scheduleExtra: {
     repeat: 'Repeat monthly',

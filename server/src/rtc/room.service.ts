@@ -593,17 +593,16 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Ends the meeting for everyone (audited). The room closes just after the host's acknowledgement has gone out:
-   * `room.ended` makes every client drop its connection, so sent first it left the host's request unanswered.
+   * Ends the meeting for everyone (audited). `room.ended` makes a client drop its connection, so the host's own
+   * copy goes out just after the acknowledgement: sent first, it left the host's request unanswered.
    */
   async hostEnd(caller: RtcCaller): Promise<null> {
     const { room, seat } = this.hosting(caller);
-    await this.serial(room.meetingId, () => this.meetings.end(room.meetingId, seat.userId, 'host'));
-    setImmediate(() => {
-      this.serial(room.meetingId, async () => {
-        if (this.rooms.get(room.meetingId) === room) await this.close(room, seat.peerId);
-      }).catch((e: unknown) => this.log.error(`closing ${room.meetingId} failed: ${String(e)}`));
+    await this.serial(room.meetingId, async () => {
+      await this.meetings.end(room.meetingId, seat.userId, 'host');
+      await this.close(room, seat.peerId, caller.socketId);
     });
+    setImmediate(() => this.notify.toSocket(caller.socketId, 'room.ended', { by: seat.peerId }));
     return null;
   }
 
@@ -883,9 +882,9 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The meeting ended: everyone (and everyone waiting) is told, the room and its router close. */
-  private async close(room: LiveRoom, by: string): Promise<void> {
+  private async close(room: LiveRoom, by: string, toldLater?: string): Promise<void> {
     clearTimeout(room.emptyTimer);
-    this.notify.toMeeting(room.meetingId, 'room.ended', { by });
+    this.notify.toMeeting(room.meetingId, 'room.ended', { by }, toldLater);
     for (const waiter of room.lobby.values()) {
       this.notify.toSocket(waiter.socketId, 'room.ended', { by });
       this.bySocket.delete(waiter.socketId);

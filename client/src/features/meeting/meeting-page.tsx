@@ -1,4 +1,4 @@
-import type { LiveMeeting } from '@branchmeet/shared';
+import type { LiveMeeting, Meeting } from '@branchmeet/shared';
 import { Button, Result, Spin } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -88,6 +88,11 @@ export function LiveRoom({
 }
 
 /** `/meetings/:meetingId`: the pre-join check, then the live room. */
+/** A lecture's listener: neither its host nor its lecturer (the answer of GET /meetings/:id has both). */
+function isListener(meeting: LiveMeeting & Partial<Pick<Meeting, 'type' | 'lecturerId'>>, userId: string) {
+  return meeting.type === 'lecture' && meeting.hostUserId !== userId && meeting.lecturerId !== userId;
+}
+
 export function MeetingPage() {
   const { t } = useTranslation();
   const { meetingId = '' } = useParams();
@@ -158,7 +163,13 @@ export function MeetingPage() {
   if (!choice) {
     return (
       <MediaSessionProvider value={{ local, room: null }}>
-        <PrejoinPage title={meeting.title} userName={me.user.name} local={local} onJoin={setChoice} />
+        <PrejoinPage
+          title={meeting.title}
+          userName={me.user.name}
+          local={local}
+          onJoin={setChoice}
+          listener={isListener(meeting, me.user.id)}
+        />
       </MediaSessionProvider>
     );
   }

@@ -115,4 +115,23 @@ describe('pre-join page', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('浏览器未允许使用摄像头或麦克风');
     expect(screen.queryByTestId('prejoin-preview')).toBeNull();
   });
+
+  it('a lecture listener: neither camera nor microphone is opened, and joins with none', async () => {
+    const mediaDevices = fakeMediaDevices();
+    local = new LocalMedia(mediaDevices);
+    const onJoin = vi.fn();
+    render(
+      <AppProviders>
+        <MediaSessionProvider value={{ local, room: null }}>
+          <PrejoinPage title="党课：微课堂" userName="李听众" local={local} onJoin={onJoin} listener />
+        </MediaSessionProvider>
+      </AppProviders>,
+    );
+    expect(await screen.findByTestId('prejoin-listener')).toHaveTextContent('不开启摄像头和麦克风');
+    await waitFor(() => expect(mediaDevices.enumerateDevices).toHaveBeenCalled());
+    expect(mediaDevices.getUserMedia).not.toHaveBeenCalled();
+    expect(screen.queryByTestId('prejoin-preview')).toBeNull();
+    await userEvent.click(screen.getByTestId('prejoin-join'));
+    expect(onJoin).toHaveBeenCalledWith({ mic: false, camera: false });
+  });
 });

@@ -65,23 +65,27 @@ export interface PrejoinPageProps {
   local: LocalMedia;
   onJoin(choice: PrejoinChoice): void;
   joining?: boolean;
+  /** A lecture's listener: camera and microphone start off and are not opened before joining. */
+  listener?: boolean;
 }
 
 /** Before joining: camera preview, camera and microphone selection, a microphone level meter, and Join. */
-export function PrejoinPage({ title, userName, local, onJoin, joining }: PrejoinPageProps) {
+export function PrejoinPage({ title, userName, local, onJoin, joining, listener }: PrejoinPageProps) {
   const { t } = useTranslation();
   useLocalVersion(local);
-  const [camera, setCamera] = useState(true);
-  const [mic, setMic] = useState(true);
+  // A lecture's listener joins with neither (asked only when given the floor): nothing is opened here.
+  const [camera, setCamera] = useState(!listener);
+  const [mic, setMic] = useState(!listener);
   const preview = useMediaElement<HTMLVideoElement>(
     camera && local.has('camera') ? localTrackKey('camera') : null,
   );
 
   useEffect(() => {
     void local.refreshDevices().catch(() => undefined);
+    if (listener) return;
     void local.startMic();
     void local.startCamera();
-  }, [local]);
+  }, [local, listener]);
 
   const devices = local.listDevices();
   const cameraError = local.error('camera');
@@ -169,6 +173,14 @@ export function PrejoinPage({ title, userName, local, onJoin, joining }: Prejoin
               )}
             </label>
             <MicLevelMeter local={local} active={mic && local.has('mic')} />
+            {listener && (
+              <Alert
+                type="info"
+                showIcon
+                message={t('prejoin.listenerHint')}
+                data-testid="prejoin-listener"
+              />
+            )}
             <Typography.Text type="secondary">{t('prejoin.joinAs', { name: userName })}</Typography.Text>
             <Button
               type="primary"

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { LiveMeetingsCard } from '../meeting/live-meetings-card';
 import { UpcomingMeetingsCard } from '../schedule/upcoming-meetings-card';
+import { BranchChannelsCard } from '../notifications/channel-settings';
 import { RosterSection } from './roster-section';
 import { UnitFormModal } from './unit-form-modal';
 import { AccessTag, UnitTypeTag } from './unit-tags';
@@ -99,6 +100,7 @@ export function UnitPage() {
 
       {unit.type === 'branch' && <LiveMeetingsCard unit={unit} />}
       {unit.type === 'branch' && <UpcomingMeetingsCard unit={unit} groups={groups} />}
+      {unit.type === 'branch' && <BranchChannelsCard unit={unit} />}
 
       <RosterSection unit={unit} groups={groups} onChanged={() => void reload()} />
 

@@ -1,6 +1,7 @@
 import {
   ApartmentOutlined,
   AuditOutlined,
+  BellOutlined,
   CheckSquareOutlined,
   DownOutlined,
   FileDoneOutlined,
@@ -18,6 +19,7 @@ import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { isLanguage, languages, setLanguage } from '../../i18n';
 import { useAuth, useMe } from '../auth/auth-context';
 import { ChangePasswordModal } from '../auth/change-password-modal';
+import { ChannelPrefsModal } from '../notifications/channel-settings';
 import { UnitsProvider } from '../orgs/units-context';
 import { NotificationBell } from '../notifications/notification-bell';
 import { LanguageSwitch } from './language-switch';
@@ -36,6 +38,7 @@ export function AppShell() {
   const [collapsed, setCollapsed] = useState<boolean | null>(null);
   const siderCollapsed = collapsed ?? isMobile;
   const [changingPassword, setChangingPassword] = useState(false);
+  const [channels, setChannels] = useState(false);
   const { token } = theme.useToken();
 
   const navItems = useMemo<MenuProps['items']>(() => {
@@ -77,6 +80,7 @@ export function AppShell() {
   const userMenu: MenuProps = {
     items: [
       { key: 'change-password', icon: <KeyOutlined />, label: t('auth.changePassword') },
+      { key: 'channels', icon: <BellOutlined />, label: t('channels.menu') },
       {
         key: 'language',
         label: t('lang.label'),
@@ -87,6 +91,7 @@ export function AppShell() {
     ],
     onClick: ({ key }) => {
       if (key === 'change-password') setChangingPassword(true);
+      else if (key === 'channels') setChannels(true);
       else if (key === 'logout') void logout().then(() => navigate('/login', { replace: true }));
       else if (key.startsWith('lang:')) {
         const lang = key.slice(5);
@@ -192,6 +197,7 @@ export function AppShell() {
           void reloadMe();
         }}
       />
+      {channels && <ChannelPrefsModal onClose={() => setChannels(false)} />}
     </UnitsProvider>
   );
 }
