@@ -18,6 +18,7 @@ import {
   type TransportAppData,
   type TransportDirection,
   type TransportInfo,
+  peerRequest,
 } from './media.types';
 
 /** The receive (and send) estimate a transport starts from (bits/s): a few hundred kbit/s suit a phone. */
@@ -321,11 +322,13 @@ export class MediaRoom {
   }
 
   async connectTransport(peerId: string, transportId: string, dtlsParameters: types.DtlsParameters) {
-    await this.transport(peerId, transportId).connect({ dtlsParameters });
+    const transport = this.transport(peerId, transportId);
+    await peerRequest(() => transport.connect({ dtlsParameters }));
   }
 
   async restartIce(peerId: string, transportId: string): Promise<types.IceParameters> {
-    return this.transport(peerId, transportId).restartIce();
+    const transport = this.transport(peerId, transportId);
+    return peerRequest(() => transport.restartIce());
   }
 
   async produce(
@@ -346,11 +349,13 @@ export class MediaRoom {
     if (peer.producerFor(req.source))
       throw new MediaError('source_in_use', `peer ${peerId} already produces ${req.source}`);
     const transport = this.transport(peerId, req.transportId, 'send');
-    const producer = await transport.produce<ProducerAppData>({
-      kind: req.kind,
-      rtpParameters: req.rtpParameters,
-      appData: { meetingId: this.meetingId, peerId, source: req.source },
-    });
+    const producer = await peerRequest(() =>
+      transport.produce<ProducerAppData>({
+        kind: req.kind,
+        rtpParameters: req.rtpParameters,
+        appData: { meetingId: this.meetingId, peerId, source: req.source },
+      }),
+    );
     peer.producers.set(producer.id, producer);
     const info = { meetingId: this.meetingId, peerId, producerId: producer.id, source: req.source };
     producer.observer.once('close', () => {

@@ -91,6 +91,7 @@ export type MediaErrorCode =
   | 'cannot_consume'
   | 'source_in_use'
   | 'bad_request'
+  | 'media_state'
   | 'no_worker';
 
 export class MediaError extends Error {
@@ -100,5 +101,19 @@ export class MediaError extends Error {
   ) {
     super(message);
     this.name = 'MediaError';
+  }
+}
+
+/**
+ * A worker request made on a peer's behalf: the worker's refusal is the peer's mistake, not a server fault —
+ * TypeError for bad parameters, any other error for a request that does not fit the object's state (a second
+ * `connect()`, a closed transport).
+ */
+export async function peerRequest<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    if (e instanceof MediaError || !(e instanceof Error)) throw e;
+    throw new MediaError(e instanceof TypeError ? 'bad_request' : 'media_state', e.message.slice(0, 200));
   }
 }

@@ -24,24 +24,11 @@ export function fromMediaError(e: MediaError): DomainError {
       return new DomainError(ErrorCodes.conflict, 409, 'rtc.sourceInUse');
     case 'bad_request':
       return new DomainError(ErrorCodes.validation, 400, 'rtc.badMedia', { reason: e.message });
+    case 'media_state':
+      return new DomainError(ErrorCodes.conflict, 409, 'rtc.mediaState', { reason: e.message });
     case 'no_worker':
       return new DomainError('unavailable', 503, 'rtc.noMediaWorker');
   }
-}
-
-/**
- * mediasoup's own refusals of a request that does not fit the object's state (a second `transport.connect`, a
- * closed transport...): a conflict the client can recover from, not a server fault. The worker answers a bad
- * request with an error named after the method (`… [method:transport.connect]`), TypeError for bad parameters.
- */
-export function fromMediasoupError(e: unknown): DomainError | null {
-  if (!(e instanceof Error)) return null;
-  const reason = e.message.replace(/\s*\[method:[\w.]+\]\s*$/, '').slice(0, 200);
-  if (e.name === 'InvalidStateError')
-    return new DomainError(ErrorCodes.conflict, 409, 'rtc.mediaState', { reason });
-  if (!/\[method:[\w.]+\]\s*$/.test(e.message)) return null;
-  if (e instanceof TypeError) return new DomainError(ErrorCodes.validation, 400, 'rtc.badMedia', { reason });
-  return new DomainError(ErrorCodes.conflict, 409, 'rtc.mediaState', { reason });
 }
 
 /**
@@ -50,10 +37,7 @@ export function fromMediasoupError(e: unknown): DomainError | null {
  * id is logged with the stack).
  */
 export function errorAck(exception: unknown, locale: Locale, event: string): { ok: false; error: ApiError } {
-  const mapped =
-    exception instanceof MediaError
-      ? fromMediaError(exception)
-      : (fromMediasoupError(exception) ?? exception);
+  const mapped = exception instanceof MediaError ? fromMediaError(exception) : exception;
   const { status, body } = filter.toApiError(mapped, locale);
   if (status >= 500 && body.correlationId)
     log.error(`${event} failed (correlation id ${body.correlationId})`);
