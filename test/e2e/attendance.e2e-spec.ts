@@ -79,7 +79,7 @@ describe('attendance in the browser', () => {
     await host.page.getByTestId('ctl-host').click();
     await host.page.getByTestId('host-end').click();
     await host.page.getByTestId('end-confirm').click();
-    await host.page.getByTestId('room-final').waitFor();
+    await host.page.getByTestId('end-summary').waitFor(); // the host who ended it sees the summary
 
     const a = await attendance();
     expect(a.status).toBe('ended');

@@ -308,7 +308,7 @@ describe('lecture mode in the browser', () => {
       await lecturer.page.getByTestId('ctl-host').click();
       await lecturer.page.getByTestId('host-end').click();
       await lecturer.page.getByTestId('end-confirm').click();
-      await lecturer.page.getByTestId('room-final').waitFor();
+      await lecturer.page.getByTestId('end-summary').waitFor(); // the host who ended it sees the summary
       const ran = (Date.now() - started) / 1000;
 
       const t = await apiLogin(server.baseUrl, '13800000013');

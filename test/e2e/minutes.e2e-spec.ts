@@ -133,7 +133,7 @@ describe('minutes in the browser', () => {
       await host.page.getByTestId('ctl-host').click();
       await host.page.getByTestId('host-end').click();
       await host.page.getByTestId('end-confirm').click();
-      await host.page.getByTestId('room-final').waitFor();
+      await host.page.getByTestId('end-summary').waitFor(); // the host who ended it sees the summary
 
       await host.page.goto(`${server.baseUrl}/meetings/${meetingId}/minutes`, {
         waitUntil: 'domcontentloaded',
