@@ -81,6 +81,19 @@ const EnvSchema = z.object({
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   /** The longest one send (SMTP or webhook) may take before it counts as failed. */
   NOTIFY_SEND_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(15),
+  /**
+   * The hosts a person's group-robot URL may point at (comma-separated): the server posts to it, so any other host
+   * (an internal address) is refused. Defaults to the public WeCom and DingTalk robot APIs.
+   */
+  NOTIFY_WEBHOOK_HOSTS: z
+    .string()
+    .default('qyapi.weixin.qq.com,oapi.dingtalk.com')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    ),
 });
 
 export type AppConfig = Omit<z.infer<typeof EnvSchema>, 'JWT_SECRET'> & {
