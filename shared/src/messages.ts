@@ -536,6 +536,10 @@ export const messages = {
     'zh-CN': '“{title}”的会议记录已审核通过',
     en: 'The minutes of “{title}” were approved',
   },
+  'channels.webhookHost': {
+    'zh-CN': '群机器人地址只能指向 {hosts}',
+    en: 'a group-robot URL may only point at {hosts}',
+  },
   'channels.branchOnly': {
     'zh-CN': '只有党支部可以设置通知渠道',
     en: 'only a branch switches notification channels on',

@@ -113,6 +113,19 @@ const EnvSchema = z.object({
    * then connects with DATABASE_URL, a role that may not alter or delete audit events. Unset: DATABASE_URL.
    */
   MIGRATIONS_DATABASE_URL: z.url().optional(),
+  /**
+   * The hosts a person's group-robot URL may point at (comma-separated): the server posts to it, so any other host
+   * (an internal address) is refused. Defaults to the public WeCom and DingTalk robot APIs.
+   */
+  NOTIFY_WEBHOOK_HOSTS: z
+    .string()
+    .default('qyapi.weixin.qq.com,oapi.dingtalk.com')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    ),
 });
 
 export type AppConfig = Omit<z.infer<typeof EnvSchema>, 'JWT_SECRET'> & {

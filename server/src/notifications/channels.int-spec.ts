@@ -55,6 +55,7 @@ let t: TestApp;
 let u: DemoUnits;
 let smtp: SMTPServer;
 let hooks: Server;
+let hookBase = '';
 const mails: Mail[] = [];
 const posts: { path: string; body: unknown }[] = [];
 /** The WeCom stand-in fails the first call (500), then takes each message as the API does. */
@@ -98,7 +99,7 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
-  const hookBase = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}`;
+  hookBase = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}`;
 
   t = await startTestApp({
     listen: true,
@@ -109,6 +110,7 @@ beforeAll(async () => {
       NOTIFY_TICK_SECONDS: '3600',
       NOTIFY_RETRY_BASE_SECONDS: '0.2',
       MEETING_REMINDER_TICK_SECONDS: '3600',
+      NOTIFY_WEBHOOK_HOSTS: '127.0.0.1',
     },
   });
   u = await demoUnits(t.ds);
@@ -144,6 +146,27 @@ const deliveries = async () =>
     `SELECT d.channel, d.status, d.attempts, n.kind FROM notification_delivery d
      JOIN notification n ON n.id = d.notification_id ORDER BY d.created_at`,
   )) as { channel: string; status: string; attempts: number; kind: string }[];
+
+describe('robot URLs', () => {
+  it('point only at an allowed robot host: an internal address is refused with a clear 400, and nothing is saved', async () => {
+    for (const url of [
+      'http://10.0.0.5/hook',
+      'http://localhost:5432/',
+      'https://evil.example.org/robot/send',
+    ]) {
+      const res = await t
+        .http()
+        .put('/api/notification-prefs')
+        .set(auth.member1)
+        .send({ email: null, webhook: { kind: 'wecom', url }, events: {} });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: 'validation_failed' });
+      expect(JSON.stringify(res.body)).toContain('127.0.0.1');
+    }
+    const kept = await t.http().get('/api/notification-prefs').set(auth.member1).expect(200);
+    expect(kept.body.webhook.url).toBe(`${hookBase}/wecom`);
+  });
+});
 
 describe('e-mail and group robots', () => {
   let meetingId = '';

@@ -1,9 +1,15 @@
-import { Injectable } from '@nestjs/common';
-import type { BranchChannels, NotificationPrefs, WebhookKind } from '@branchmeet/shared';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  ErrorCodes,
+  type BranchChannels,
+  type NotificationPrefs,
+  type WebhookKind,
+} from '@branchmeet/shared';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
-import { Conflict } from '../common/domain-error';
+import { DomainError, Conflict } from '../common/domain-error';
+import { APP_CONFIG, AppConfig } from '../config/config';
 import { AccessService } from '../orgs/access.service';
 
 /**
@@ -16,7 +22,15 @@ export class ChannelsService {
     private readonly dataSource: DataSource,
     private readonly access: AccessService,
     private readonly audit: AuditService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** The server posts to a robot URL, so it may only name an allowed host (no requests into the internal network). */
+  assertWebhookHost(url: string): void {
+    const hosts = this.config.NOTIFY_WEBHOOK_HOSTS;
+    if (!hosts.includes(new URL(url).hostname.toLowerCase()))
+      throw new DomainError(ErrorCodes.validation, 400, 'channels.webhookHost', { hosts: hosts.join(', ') });
+  }
 
   async branch(user: AuthUser, unitId: string): Promise<BranchChannels> {
     await this.access.unit(user, unitId, 'unit.read');
@@ -65,6 +79,7 @@ export class ChannelsService {
   }
 
   async setPrefs(user: AuthUser, body: NotificationPrefs): Promise<NotificationPrefs> {
+    if (body.webhook) this.assertWebhookHost(body.webhook.url);
     await this.dataSource.query(
       `INSERT INTO notification_pref (user_id, email, webhook_kind, webhook_url, events, updated_at)
        VALUES ($1, $2, $3, $4, $5, now())

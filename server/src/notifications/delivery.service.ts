@@ -134,6 +134,9 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
           textEncoding: 'base64',
         });
       } else {
+        // Checked again at send time: the allowed hosts may have changed since the person saved the URL.
+        if (!this.config.NOTIFY_WEBHOOK_HOSTS.includes(new URL(c.target).hostname.toLowerCase()))
+          throw new Error(`robot host not allowed (NOTIFY_WEBHOOK_HOSTS): ${new URL(c.target).hostname}`);
         const body = c.webhook_kind === 'dingtalk' ? dingtalkBody(message) : wecomBody(message);
         const res = await fetch(c.target, {
           method: 'POST',

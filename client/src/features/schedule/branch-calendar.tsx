@@ -55,7 +55,8 @@ export function BranchCalendar({ unit }: { unit: OrgUnit }) {
     <div data-testid="branch-calendar">
       <Calendar
         fullscreen={full}
-        value={month}
+        // The month shown; in the current month today is the day marked (not the 1st).
+        value={month.isSame(dayjs(), 'month') ? dayjs() : month}
         onPanelChange={(d) => setMonth(d.startOf('month'))}
         onSelect={(d, info) => info.source !== 'date' && setMonth(d.startOf('month'))}
         cellRender={(day, info) => {
