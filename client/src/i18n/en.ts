@@ -6,6 +6,8 @@ export const en: Messages = {
     tagline: 'Online organisational life for Party branches',
   },
   common: {
+    listSep: ', ',
+    withReason: '{{name}} ({{reason}})',
     ok: 'OK',
     cancel: 'Cancel',
     save: 'Save',
@@ -603,7 +605,7 @@ export const en: Messages = {
     ledger: 'Export ledger',
     byMonth: 'Attendance rate by month',
     requiredTitle: 'Required meetings: due and held',
-    requiredTable: 'Required meetings (三会一课)',
+    requiredTable: 'Required meetings (three meetings and one lecture)',
     branches: 'Branches',
     branch: 'Branch',
     meetings: 'Meetings ({{count}})',
@@ -640,6 +642,7 @@ export const en: Messages = {
   rules: {
     title: 'Attendance rules',
     default: 'the defaults',
+    defaultNote: ' ({{text}})',
     late: 'Late after',
     minutes: 'min',
     present: 'Present from',

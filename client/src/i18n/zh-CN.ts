@@ -5,6 +5,8 @@ export const zhCN = {
     tagline: '党支部线上组织生活平台',
   },
   common: {
+    listSep: '、',
+    withReason: '{{name}}（{{reason}}）',
     ok: '确定',
     cancel: '取消',
     save: '保存',
@@ -635,6 +637,7 @@ export const zhCN = {
   rules: {
     title: '考勤规则',
     default: '系统默认',
+    defaultNote: '（{{text}}）',
     late: '迟到：晚于开始',
     minutes: '分钟',
     present: '出席：在会时长不少于',

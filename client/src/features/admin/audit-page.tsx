@@ -6,6 +6,7 @@ import dayjs from 'dayjs';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
+import { meetingTitleText } from '../../i18n/generated-text';
 import { http } from '../../api/endpoints';
 import { errorText } from '../../api/errors';
 import { useMe } from '../auth/auth-context';
@@ -110,7 +111,8 @@ function AuditLog() {
         key: 'entity',
         title: t('audit.entity'),
         render: (_, e) => {
-          const name = snapshotName(e);
+          const raw = snapshotName(e);
+          const name = raw && e.entityType === 'meeting' ? meetingTitleText(t, raw) : raw;
           const text = `${auditEntityText(i18n, e.entityType)}${name ? ` · ${name}` : ''}`;
           const href = auditTargetHref(e);
           return href ? <Link to={href}>{text}</Link> : <span>{text}</span>;

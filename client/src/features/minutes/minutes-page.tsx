@@ -51,7 +51,9 @@ const time = (iso: string | null) => (iso ? dayjs(iso).format('YYYY-MM-DD HH:mm'
 
 function FieldsCard({ fields, t }: { fields: MinutesFields; t: ReturnType<typeof useTranslation>['t'] }) {
   const names = (people: { name: string; reason?: string }[]) =>
-    people.map((p) => (p.reason ? `${p.name}（${p.reason}）` : p.name)).join('、') || t('common.none');
+    people
+      .map((p) => (p.reason ? t('common.withReason', { name: p.name, reason: p.reason }) : p.name))
+      .join(t('common.listSep')) || t('common.none');
   const actual = fields.actualStart
     ? `${time(fields.actualStart)} – ${fields.actualEnd ? dayjs(fields.actualEnd).format('HH:mm') : t('minutes.ongoing')}` +
       (fields.durationMinutes !== null ? ` · ${t('minutes.minutesLong', { n: fields.durationMinutes })}` : '')
@@ -231,7 +233,7 @@ export function MinutesPage() {
       <Flex wrap align="center" justify="space-between" gap={8}>
         <Space wrap align="center">
           <Typography.Title level={3} style={{ margin: 0 }}>
-            {t('minutes.titleOf', { title: minutes.fields.title })}
+            {t('minutes.titleOf', { title: meetingTitleText(t, minutes.fields.title) })}
           </Typography.Title>
           <MinutesStatusTag status={minutes.status} />
           {minutes.revision > 0 && (

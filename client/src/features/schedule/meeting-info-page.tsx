@@ -185,11 +185,13 @@ export function MeetingInfoPage() {
             {nameOf(meeting.recorderId)}
           </Descriptions.Item>
           <Descriptions.Item label={t('meetingInfo.expectedCount', { count: expected.length })}>
-            {expected.map((a) => a.name).join('、') || t('common.none')}
+            {expected.map((a) => a.name).join(t('common.listSep')) || t('common.none')}
           </Descriptions.Item>
           {observers.length > 0 && (
             <Descriptions.Item label={t('scheduleExtra.observers')}>
-              <span data-testid="meeting-observers">{observers.map((a) => a.name).join('、')}</span>
+              <span data-testid="meeting-observers">
+                {observers.map((a) => a.name).join(t('common.listSep'))}
+              </span>
             </Descriptions.Item>
           )}
           {meeting.agenda.length > 0 && (

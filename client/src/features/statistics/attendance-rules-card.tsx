@@ -70,7 +70,7 @@ export function AttendanceRulesCard({
           late: rules.rules.lateAfterMinutes,
           percent: rules.rules.presentMinPercent,
         })}
-        {rules.isDefault ? `（${t('rules.default')}）` : ''}
+        {rules.isDefault ? t('rules.defaultNote', { text: t('rules.default') }) : ''}
       </Typography.Paragraph>
       {editable && (
         <Form<RulesForm>
