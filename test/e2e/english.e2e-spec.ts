@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { AppServer, startAppServer } from './support/app-server';
 import { artifactsDir, launchBrowser } from './support/browser';
-import { apiCall, apiLogin, branchId } from './support/room';
+import { apiCall, apiLogin, branchId, openAs } from './support/room';
 
 /** Chinese characters and full-width punctuation. */
 const CJK = /[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+/g;
@@ -113,4 +113,26 @@ describe('the whole UI in English', () => {
     }
     expect(report).toEqual([]);
   }, 240_000);
+
+  it('shows every control-bar label of the room whole in English', async () => {
+    const host = await openAs(browser, server.baseUrl, 'secretary1');
+    await host.context.addInitScript(() => localStorage.setItem('branchmeet.lang', 'en'));
+    const branch = await branchId(
+      server.baseUrl,
+      (await apiLogin(server.baseUrl, 'secretary1')).accessToken,
+      '第一党支部',
+    );
+    await host.page.goto(`${server.baseUrl}/units/${branch}`, { waitUntil: 'domcontentloaded' });
+    await host.page.getByTestId('open-meeting').click();
+    await host.page.getByTestId('prejoin-join').click();
+    await host.page.getByTestId('room-grid').waitFor({ timeout: 30_000 });
+    await host.page.locator('.bm-control-label').first().waitFor();
+    const labels = await host.page.$$eval('.bm-control-label', (els) =>
+      els.map((el) => ({ text: el.textContent ?? '', cut: el.scrollWidth > el.clientWidth })),
+    );
+    await host.page.screenshot({ path: join(artifactsDir, 'english-room-controls.png') });
+    expect(labels.some((l) => l.text.startsWith('Participants'))).toBe(true);
+    expect(labels.filter((l) => l.cut).map((l) => l.text)).toEqual([]);
+    await host.context.close();
+  }, 120_000);
 });
