@@ -32,7 +32,7 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { MeetingEntity } from '../meetings/meeting.entity';
 import { AccessService } from '../orgs/access.service';
 import { MinutesRevisionEntity } from './minutes-revision.entity';
-import { chinaMinute, headerRows, voteLine } from './minutes-text';
+import { chinaMinute, headerRows, sectionHeading, voteLine, votesToList } from './minutes-text';
 import { MinutesEntity } from './minutes.entity';
 import { MinutesService } from './minutes.service';
 
@@ -234,16 +234,15 @@ export class MinutesExportService {
       );
     out.push(heading('会议内容'));
     d.sections.forEach((s, i) => {
-      out.push(
-        new Paragraph({
-          spacing: { before: 120 },
-          children: [new TextRun({ text: `${numeral(i)}、${s.title}`, bold: true })],
-        }),
-        ...body(s.text),
-      );
+      const title = sectionHeading(d, i, numeral(i));
+      if (title)
+        out.push(
+          new Paragraph({ spacing: { before: 120 }, children: [new TextRun({ text: title, bold: true })] }),
+        );
+      out.push(...body(s.text));
     });
     out.push(heading('决议'), ...body(d.resolutions));
-    const closed = d.votes.filter((v) => v.status === 'closed');
+    const closed = votesToList(d);
     if (closed.length) {
       out.push(heading('表决情况'));
       const header = [
@@ -361,14 +360,15 @@ export class MinutesExportService {
       heading('会议内容');
       d.sections.forEach((s, i) => {
         ensure(30);
-        doc.fontSize(11).text(`${numeral(i)}、${s.title}`, left, doc.y, { width });
+        const title = sectionHeading(d, i, numeral(i));
+        if (title) doc.fontSize(11).text(title, left, doc.y, { width });
         doc.fontSize(10.5);
         body(s.text);
         doc.moveDown(0.3);
       });
       heading('决议');
       body(d.resolutions);
-      const closed = d.votes.filter((v) => v.status === 'closed');
+      const closed = votesToList(d);
       if (closed.length) {
         heading('表决情况');
         for (const v of closed) doc.text(voteLine(v, d.fields.agenda), left, doc.y, { width });

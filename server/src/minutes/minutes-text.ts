@@ -57,6 +57,22 @@ export function voteLine(v: MinutesVote, agenda: readonly string[]): string {
 }
 
 /**
+ * The closed votes the printed record lists under 表决情况: those whose result is not already stated, word for
+ * word, in the resolutions (closing a vote appends its line there; the same vote twice reads as two votes).
+ */
+export function votesToList(d: MinutesDocument): MinutesVote[] {
+  return d.votes.filter(
+    (v) => v.status === 'closed' && !d.resolutions.includes(voteLine(v, d.fields.agenda)),
+  );
+}
+
+/** The section's own heading, or null for the general section of a meeting without agenda (会议内容 says it). */
+export function sectionHeading(d: MinutesDocument, i: number, numeral: string): string | null {
+  const s = d.sections[i];
+  return d.sections.length === 1 && s.key === 'general' ? null : `${numeral}、${s.title}`;
+}
+
+/**
  * The minutes as plain text, in the order of the printed record: what the revisions' diff compares (one field
  * or paragraph a line, so a change shows as the lines it touched).
  */

@@ -497,6 +497,33 @@ describe('exports', () => {
     expect(res.body.toString('latin1')).toMatch(/\/FontFile2|\/FontFile3/);
   });
 
+  it('prints a meeting without agenda under one 会议内容 heading, and each closed vote once', async () => {
+    const live = await http()
+      .post(`/api/org-units/${units.branchA}/meetings/live`)
+      .set(auth('secretary'))
+      .send({ title: '表决测试会' })
+      .expect(201);
+    const id = (live.body as { id: string }).id;
+    await http().get(`/api/meetings/${id}/minutes`).set(auth('secretary')).expect(200);
+    const c = await kit.client(tokens.secretary);
+    await kit.connectRecv(c, await c.join(id));
+    const subject = '同意接收发展对象';
+    const vote = (await c.call('vote.open', { meetingId: id, agendaIndex: null, subject })) as { id: string };
+    await c.call('vote.cast', { meetingId: id, voteId: vote.id, choice: 'yes' });
+    await c.call('vote.close', { meetingId: id, voteId: vote.id });
+    const res = await fetchFile(`/api/meetings/${id}/minutes/export.pdf`, 'committee');
+    expect(res.status).toBe(200);
+    keep('minutes-int-vote.pdf', res.body);
+    const flat = pdfContent(res.body).text.replace(/\s+/g, '');
+    expect(flat.match(/会议内容/g)).toHaveLength(1);
+    expect(flat.match(new RegExp(subject, 'g'))).toHaveLength(1);
+    expect(flat).toContain('同意1票');
+    const docx = await fetchFile(`/api/meetings/${id}/minutes/export.docx`, 'committee');
+    const { value: text } = await mammoth.extractRawText({ buffer: docx.body });
+    expect(text.match(/会议内容/g)).toHaveLength(1);
+    expect(text.match(new RegExp(subject, 'g'))).toHaveLength(1);
+  });
+
   it("puts a period's minutes of the branch into one file", async () => {
     const other = await http()
       .post(`/api/org-units/${units.branchA}/meetings/live`)
@@ -546,8 +573,9 @@ describe('search', () => {
     expect(none).toEqual({ total: 0, items: [] });
     // LIKE wildcards are taken literally.
     expect(((await search('member', units.branchA, { q: '%' })).body as MinutesSearchResult).total).toBe(0);
+    // The meeting of these tests, the vote meeting and 临时支委会 of the exports.
     const all = (await search('member', units.branchA, {})).body as MinutesSearchResult;
-    expect(all.total).toBe(2);
+    expect(all.total).toBe(3);
     const approved = (await search('member', units.branchA, { status: 'approved' }))
       .body as MinutesSearchResult;
     expect(approved.items.map((i) => i.meetingId)).toEqual([meetingId]);

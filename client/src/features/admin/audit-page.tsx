@@ -5,24 +5,16 @@ import type { ColumnsType } from 'antd/es/table';
 import dayjs from 'dayjs';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router-dom';
+import { meetingTitleText } from '../../i18n/generated-text';
 import { http } from '../../api/endpoints';
 import { errorText } from '../../api/errors';
 import { useMe } from '../auth/auth-context';
 import { useUnits } from '../orgs/units-context';
 import { ForbiddenPage } from '../shell/not-found';
+import { auditActionText, auditEntityText, auditTargetHref, snapshotName } from './audit-labels';
 
 const PAGE = 100;
-
-/** A readable name for the changed entity, from its after/before snapshot when it has one. */
-function snapshotName(e: AuditEvent): string | null {
-  for (const snap of [e.after, e.before]) {
-    if (typeof snap === 'object' && snap !== null && 'name' in snap) {
-      const name = (snap as { name: unknown }).name;
-      if (typeof name === 'string' && name) return name;
-    }
-  }
-  return null;
-}
 
 function Json({ value }: { value: unknown }) {
   if (value === null || value === undefined) return <Typography.Text type="secondary">—</Typography.Text>;
@@ -41,7 +33,7 @@ export function AuditPage() {
 }
 
 function AuditLog() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const { units, byId } = useUnits();
   const [unitId, setUnitId] = useState<string | undefined>(undefined);
@@ -109,29 +101,37 @@ function AuditLog() {
         key: 'action',
         title: t('audit.action'),
         dataIndex: 'action',
-        render: (action: string) => <Tag>{action}</Tag>,
+        render: (action: string) => (
+          <Tooltip title={action}>
+            <Tag>{auditActionText(i18n, action)}</Tag>
+          </Tooltip>
+        ),
       },
       {
         key: 'entity',
         title: t('audit.entity'),
-        render: (_, e) => (
-          <span>
-            {e.entityType}
-            {snapshotName(e) && <> · {snapshotName(e)}</>}
-            {e.entityId && (
-              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                {' '}
-                {e.entityId.slice(0, 8)}
-              </Typography.Text>
-            )}
-          </span>
-        ),
+        render: (_, e) => {
+          const raw = snapshotName(e);
+          const name = raw && e.entityType === 'meeting' ? meetingTitleText(t, raw) : raw;
+          const text = `${auditEntityText(i18n, e.entityType)}${name ? ` · ${name}` : ''}`;
+          const href = auditTargetHref(e);
+          return href ? <Link to={href}>{text}</Link> : <span>{text}</span>;
+        },
       },
       {
         key: 'unit',
         title: t('audit.unit'),
         dataIndex: 'unitId',
-        render: (id: string | null) => (id ? (byId(id)?.name ?? id.slice(0, 8)) : t('common.none')),
+        render: (id: string | null) =>
+          id ? (
+            byId(id) ? (
+              <Link to={`/units/${id}`}>{byId(id)?.name}</Link>
+            ) : (
+              id.slice(0, 8)
+            )
+          ) : (
+            t('common.none')
+          ),
       },
       {
         key: 'hash',
@@ -147,7 +147,7 @@ function AuditLog() {
         ),
       },
     ],
-    [t, byId],
+    [t, i18n, byId],
   );
 
   return (

@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { branchA, groupA1, ids, rosterA, secretaryMe, signIn } from '../../test/fixtures';
 import { mockApi, type Handler } from '../../test/mock-api';
+import { setLanguage } from '../../i18n';
 import { renderApp, resetLanguage } from '../../test/render';
 
 const meeting: LiveMeeting = {
@@ -51,6 +52,19 @@ describe('live meetings on the branch page', () => {
     await userEvent.click(within(row).getByTestId('join-meeting'));
     expect(await screen.findByTestId('prejoin')).toBeInTheDocument();
     expect(screen.getByTestId('prejoin-title')).toHaveTextContent('第一党支部线上会议');
+  });
+
+  it('names a meeting with the title the server made up in the UI language', async () => {
+    await setLanguage('en');
+    openBranch('member', {
+      [`GET /org-units/${branchA.id}/meetings/live`]: () => ({
+        body: [{ ...meeting, title: '2026年12月 支部党员大会' }],
+      }),
+    });
+    renderApp(`/units/${branchA.id}`);
+    const row = await screen.findByTestId('live-meeting');
+    expect(row).toHaveTextContent('Branch assembly, December 2026');
+    expect(row).not.toHaveTextContent('支部党员大会');
   });
 
   it('lets a manager open a meeting (with a waiting room when asked) and takes them to it', async () => {

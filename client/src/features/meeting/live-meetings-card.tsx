@@ -5,6 +5,7 @@ import dayjs from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
+import { meetingTitleText } from '../../i18n/generated-text';
 import { http } from '../../api/endpoints';
 import { errorText } from '../../api/errors';
 import { canManage } from '../orgs/unit-tree';
@@ -106,7 +107,7 @@ export function LiveMeetingsCard({ unit }: { unit: OrgUnit }) {
               <Tag color="red" style={{ marginInlineEnd: 0 }}>
                 {t('meeting.live')}
               </Tag>
-              <Typography.Text strong>{m.title}</Typography.Text>
+              <Typography.Text strong>{meetingTitleText(t, m.title)}</Typography.Text>
               <Typography.Text type="secondary">
                 {t('meeting.startedAt', { time: dayjs(m.startedAt).format('HH:mm') })} ·{' '}
                 {t('meeting.inMeeting', { count: m.participants })}

@@ -19,6 +19,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
+import { meetingTitleText } from '../../i18n/generated-text';
 import { saveBlob } from '../../api/client';
 import { errorText } from '../../api/errors';
 import { canExport } from '../orgs/unit-tree';
@@ -196,7 +197,7 @@ export function MinutesArchivePage() {
               <List.Item.Meta
                 title={
                   <Space wrap>
-                    <Link to={`/meetings/${m.meetingId}/minutes`}>{m.title}</Link>
+                    <Link to={`/meetings/${m.meetingId}/minutes`}>{meetingTitleText(t, m.title)}</Link>
                     <MinutesStatusTag status={m.status} />
                     <Tag>{t(`meetingType.${m.meetingType}`)}</Tag>
                   </Space>

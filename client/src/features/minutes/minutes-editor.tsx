@@ -2,6 +2,7 @@ import { Empty, Flex, Skeleton, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import * as Y from 'yjs';
+import { sectionTitleText } from '../../i18n/generated-text';
 import type { MinutesSync } from './minutes-sync';
 import { YTextArea } from './y-textarea';
 
@@ -63,7 +64,7 @@ export function MinutesEditor({
         <Flex vertical gap={4} key={`${s.key}-${i}`}>
           <Typography.Text strong>
             {sections.length > 1 || s.key !== 'general' ? `${i + 1}. ` : ''}
-            {s.title}
+            {sectionTitleText(t, s)}
           </Typography.Text>
           <YTextArea
             text={s.text}
@@ -71,7 +72,7 @@ export function MinutesEditor({
             autoSize={rows}
             placeholder={editable ? t('minutes.writeHere') : t('minutes.nothingYet')}
             data-testid={`minutes-section-${i}`}
-            aria-label={s.title}
+            aria-label={sectionTitleText(t, s)}
           />
         </Flex>
       ))}

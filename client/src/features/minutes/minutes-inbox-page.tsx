@@ -4,6 +4,7 @@ import dayjs from 'dayjs';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
+import { meetingTitleText } from '../../i18n/generated-text';
 import { errorText } from '../../api/errors';
 import { minutesApi } from './minutes-api';
 
@@ -35,7 +36,7 @@ export function MinutesInboxPage() {
                 <List.Item.Meta
                   title={
                     <Space wrap>
-                      <Link to={`/meetings/${m.meetingId}/minutes`}>{m.title}</Link>
+                      <Link to={`/meetings/${m.meetingId}/minutes`}>{meetingTitleText(t, m.title)}</Link>
                       <Tag>{m.unitName}</Tag>
                       {m.revision > 1 && (
                         <Tag color="orange">{t('minutes.revisionN', { n: m.revision })}</Tag>

@@ -10,7 +10,6 @@ import {
   UploadOutlined,
 } from '@ant-design/icons';
 import {
-  meetingTypeLabelsZh,
   type Minutes,
   type MinutesFields,
   type MinutesRevisionDetail,
@@ -39,6 +38,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { saveBlob } from '../../api/client';
 import { errorText } from '../../api/errors';
+import { meetingTitleText, periodText, placeText, sectionTitleText } from '../../i18n/generated-text';
 import { useUnits } from '../orgs/units-context';
 import { DiffView } from './diff-view';
 import { minutesApi } from './minutes-api';
@@ -51,7 +51,9 @@ const time = (iso: string | null) => (iso ? dayjs(iso).format('YYYY-MM-DD HH:mm'
 
 function FieldsCard({ fields, t }: { fields: MinutesFields; t: ReturnType<typeof useTranslation>['t'] }) {
   const names = (people: { name: string; reason?: string }[]) =>
-    people.map((p) => (p.reason ? `${p.name}（${p.reason}）` : p.name)).join('、') || t('common.none');
+    people
+      .map((p) => (p.reason ? t('common.withReason', { name: p.name, reason: p.reason }) : p.name))
+      .join(t('common.listSep')) || t('common.none');
   const actual = fields.actualStart
     ? `${time(fields.actualStart)} – ${fields.actualEnd ? dayjs(fields.actualEnd).format('HH:mm') : t('minutes.ongoing')}` +
       (fields.durationMinutes !== null ? ` · ${t('minutes.minutesLong', { n: fields.durationMinutes })}` : '')
@@ -63,9 +65,9 @@ function FieldsCard({ fields, t }: { fields: MinutesFields; t: ReturnType<typeof
           {t(`meetingType.${fields.meetingType}`)}
         </Descriptions.Item>
         <Descriptions.Item label={t('minutes.period')}>
-          {t('minutes.periodOrdinal', { period: fields.period.label, n: fields.ordinal })}
+          {t('minutes.periodOrdinal', { period: periodText(t, fields.period), n: fields.ordinal })}
         </Descriptions.Item>
-        <Descriptions.Item label={t('minutes.place')}>{fields.place}</Descriptions.Item>
+        <Descriptions.Item label={t('minutes.place')}>{placeText(t, fields.place)}</Descriptions.Item>
         <Descriptions.Item label={t('minutes.planned')}>
           {fields.scheduledStart
             ? `${time(fields.scheduledStart)} – ${dayjs(fields.scheduledEnd).format('HH:mm')}`
@@ -102,7 +104,7 @@ function FieldsCard({ fields, t }: { fields: MinutesFields; t: ReturnType<typeof
         </Descriptions.Item>
       </Descriptions>
       <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-        {t('minutes.autoHint', { type: meetingTypeLabelsZh[fields.meetingType] })}
+        {t('minutes.autoHint', { type: t(`meetingType.${fields.meetingType}`) })}
       </Typography.Text>
     </Card>
   );
@@ -220,14 +222,18 @@ export function MinutesPage() {
                 },
               ]
             : []),
-          { title: <Link to={`/meetings/${meetingId}/info`}>{minutes.fields.title}</Link> },
+          {
+            title: (
+              <Link to={`/meetings/${meetingId}/info`}>{meetingTitleText(t, minutes.fields.title)}</Link>
+            ),
+          },
           { title: t('minutes.title') },
         ]}
       />
       <Flex wrap align="center" justify="space-between" gap={8}>
         <Space wrap align="center">
           <Typography.Title level={3} style={{ margin: 0 }}>
-            {t('minutes.titleOf', { title: minutes.fields.title })}
+            {t('minutes.titleOf', { title: meetingTitleText(t, minutes.fields.title) })}
           </Typography.Title>
           <MinutesStatusTag status={minutes.status} />
           {minutes.revision > 0 && (
@@ -644,7 +650,7 @@ function CorrectionModal({
         <Typography.Text type="secondary">{t('minutes.correctHint')}</Typography.Text>
         {minutes.sections.map((s, i) => (
           <Flex vertical gap={4} key={s.key}>
-            <Typography.Text strong>{`${i + 1}. ${s.title}`}</Typography.Text>
+            <Typography.Text strong>{`${i + 1}. ${sectionTitleText(t, s)}`}</Typography.Text>
             <Input.TextArea
               autoSize={{ minRows: 3, maxRows: 12 }}
               value={texts[s.key]}

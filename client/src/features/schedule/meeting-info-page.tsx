@@ -18,6 +18,7 @@ import dayjs from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router-dom';
+import { meetingTitleText } from '../../i18n/generated-text';
 import { saveBlob } from '../../api/client';
 import { http } from '../../api/endpoints';
 import { errorText } from '../../api/errors';
@@ -134,7 +135,7 @@ export function MeetingInfoPage() {
       <Flex wrap align="center" justify="space-between" gap={8}>
         <Space wrap align="center">
           <Typography.Title level={3} style={{ margin: 0 }} data-testid="meeting-title">
-            {meeting.title}
+            {meetingTitleText(t, meeting.title)}
           </Typography.Title>
           <MeetingStatusTag status={meeting.status} />
           {meeting.seriesId && <Tag color="purple">{t('scheduleExtra.series')}</Tag>}
@@ -184,11 +185,13 @@ export function MeetingInfoPage() {
             {nameOf(meeting.recorderId)}
           </Descriptions.Item>
           <Descriptions.Item label={t('meetingInfo.expectedCount', { count: expected.length })}>
-            {expected.map((a) => a.name).join('、') || t('common.none')}
+            {expected.map((a) => a.name).join(t('common.listSep')) || t('common.none')}
           </Descriptions.Item>
           {observers.length > 0 && (
             <Descriptions.Item label={t('scheduleExtra.observers')}>
-              <span data-testid="meeting-observers">{observers.map((a) => a.name).join('、')}</span>
+              <span data-testid="meeting-observers">
+                {observers.map((a) => a.name).join(t('common.listSep'))}
+              </span>
             </Descriptions.Item>
           )}
           {meeting.agenda.length > 0 && (

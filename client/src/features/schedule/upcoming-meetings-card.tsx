@@ -5,6 +5,7 @@ import dayjs from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
+import { meetingTitleText } from '../../i18n/generated-text';
 import { http } from '../../api/endpoints';
 import { useMe } from '../auth/auth-context';
 import { canManage } from '../orgs/unit-tree';
@@ -130,7 +131,7 @@ export function UpcomingMeetingsCard({ unit, groups }: { unit: OrgUnit; groups: 
                 <Space wrap size={8}>
                   <MeetingStatusTag status={m.status} />
                   <Typography.Text strong delete={m.status === 'cancelled'}>
-                    {m.title}
+                    {meetingTitleText(t, m.title)}
                   </Typography.Text>
                   <Typography.Text type="secondary">
                     {t(`meetingType.${m.type}`)} · {formatTime(meetingStart(m))}

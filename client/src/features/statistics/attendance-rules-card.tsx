@@ -72,7 +72,7 @@ export function AttendanceRulesCard({
           late: rules.rules.lateAfterMinutes,
           percent: rules.rules.presentMinPercent,
         })}
-        {rules.isDefault ? `（${t('rules.default')}）` : ''}
+        {rules.isDefault ? t('rules.defaultNote', { text: t('rules.default') }) : ''}
         <br />
         {rules.meetingMinMinutes > 0
           ? t('statistics.requiredRule', { min: rules.meetingMinMinutes })

@@ -28,6 +28,7 @@ import dayjs, { type Dayjs } from 'dayjs';
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
+import { meetingTitleText } from '../../i18n/generated-text';
 import { saveBlob } from '../../api/client';
 import { http } from '../../api/endpoints';
 import { CorrectionsCard } from './corrections-card';
@@ -255,7 +256,7 @@ function MeetingsTable({ meetings }: { meetings: MeetingStatistics[] }) {
     {
       key: 'title',
       title: t('meetingInfo.name'),
-      render: (_, m) => <Link to={`/meetings/${m.meetingId}/info`}>{m.title}</Link>,
+      render: (_, m) => <Link to={`/meetings/${m.meetingId}/info`}>{meetingTitleText(t, m.title)}</Link>,
     },
     { key: 'type', title: t('meetingInfo.type'), render: (_, m) => t(`meetingType.${m.type}`) },
     { key: 'expected', title: t('statistics.col.expected'), dataIndex: 'expected', align: 'right' },
