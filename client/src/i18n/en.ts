@@ -856,8 +856,14 @@ export const en: Messages = {
       invite_revoke: 'Revoked a guest invitation',
       guest_join: 'A guest joined',
     },
-    member: { add: 'Added a member', update: 'Changed a member', remove: 'Removed a member' },
+    member: {
+      add: 'Added a member',
+      update: 'Changed a member',
+      remove: 'Removed a member',
+      joined_elsewhere: 'Joined another branch',
+    },
     minutes: {
+      attachment_download: 'Downloaded a minutes attachment',
       update: 'Edited the minutes',
       sign: 'Signed the minutes',
       submit: 'Submitted the minutes',
@@ -877,14 +883,39 @@ export const en: Messages = {
       delete: 'Deleted a recording',
       download: 'Downloaded a recording',
     },
-    roster: { import: 'Imported a roster', export: 'Exported a roster' },
-    unit: { create: 'Created a unit', update: 'Changed a unit', delete: 'Deleted a unit' },
+    roster: {
+      import: 'Imported a roster',
+      export: 'Exported a roster',
+      dry_run: 'Checked a roster file',
+      import_refused: 'Roster import refused',
+    },
+    unit: {
+      create: 'Created a unit',
+      update: 'Changed a unit',
+      delete: 'Deleted a unit',
+      channels: 'Changed notification channels',
+    },
     user: {
+      identity_update: 'Changed a person’s name, phone or member type',
       create: 'Created a user',
       password_change: 'Changed a password',
       password_reset: 'Reset a password',
     },
     audit: { read: 'Read the audit log', verify: 'Verified the hash chain' },
+    auth: {
+      login: 'Signed in',
+      login_failed: 'Failed sign-in',
+      logout: 'Signed out',
+      refresh_reuse: 'Reused sign-in token (session ended)',
+    },
+    host: {
+      mute: 'Muted a participant',
+      remove: 'Removed a participant',
+      lock: 'Locked or unlocked the room',
+    },
+    ledger: {
+      export: 'Exported the ledger',
+    },
   },
   auditEntity: {
     meeting: 'Meeting',

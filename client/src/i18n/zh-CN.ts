@@ -828,8 +828,14 @@ export const zhCN = {
       invite_revoke: '撤销访客邀请',
       guest_join: '访客入会',
     },
-    member: { add: '添加成员', update: '修改成员', remove: '移除成员' },
+    member: {
+      add: '添加成员',
+      update: '修改成员',
+      remove: '移除成员',
+      joined_elsewhere: '加入其他支部',
+    },
     minutes: {
+      attachment_download: '下载会议记录附件',
       update: '编辑会议记录',
       sign: '签字确认会议记录',
       submit: '提交会议记录',
@@ -844,10 +850,39 @@ export const zhCN = {
       export: '导出会议记录',
     },
     recording: { start: '开始录制', stop: '停止录制', delete: '删除录像', download: '下载录像' },
-    roster: { import: '导入花名册', export: '导出花名册' },
-    unit: { create: '新建组织', update: '修改组织', delete: '删除组织' },
-    user: { create: '新建用户', password_change: '修改密码', password_reset: '重置密码' },
+    roster: {
+      import: '导入花名册',
+      export: '导出花名册',
+      dry_run: '检查花名册文件',
+      import_refused: '花名册导入被拒绝',
+    },
+    unit: {
+      create: '新建组织',
+      update: '修改组织',
+      delete: '删除组织',
+      channels: '修改通知渠道',
+    },
+    user: {
+      create: '新建用户',
+      password_change: '修改密码',
+      password_reset: '重置密码',
+      identity_update: '修改姓名、手机号或党员类型',
+    },
     audit: { read: '查看审计日志', verify: '校验哈希链' },
+    auth: {
+      login: '登录',
+      login_failed: '登录失败',
+      logout: '退出登录',
+      refresh_reuse: '登录凭证被重复使用（会话已结束）',
+    },
+    host: {
+      mute: '主持人静音',
+      remove: '主持人移出参会人',
+      lock: '锁定或解锁会议',
+    },
+    ledger: {
+      export: '导出台账',
+    },
   },
   auditEntity: {
     meeting: '会议',

@@ -49,7 +49,8 @@ import { VoteResult } from './vote-panel';
 
 const time = (iso: string | null) => (iso ? dayjs(iso).format('YYYY-MM-DD HH:mm') : '');
 
-function FieldsCard({ fields, t }: { fields: MinutesFields; t: ReturnType<typeof useTranslation>['t'] }) {
+function FieldsCard({ fields }: { fields: MinutesFields }) {
+  const { t } = useTranslation();
   const names = (people: { name: string; reason?: string }[]) =>
     people
       .map((p) => (p.reason ? t('common.withReason', { name: p.name, reason: p.reason }) : p.name))
@@ -364,7 +365,7 @@ export function MinutesPage() {
         />
       )}
 
-      <FieldsCard fields={minutes.fields} t={t} />
+      <FieldsCard fields={minutes.fields} />
 
       {can.editFields && minutes.fields.absentNames.length > 0 && (
         <Card size="small" title={t('minutes.absenceReasons')}>
