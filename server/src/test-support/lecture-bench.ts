@@ -257,6 +257,9 @@ async function search(
             listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
             rtcpMux: true,
             comedia: false,
+            // A stand-in receiver sends no RTCP feedback: with mediasoup's bandwidth estimation on (3.32 runs it
+            // on plain transports too) its estimate never climbs and the consumers stay on low layers / probe.
+            enableBwe: false,
           });
           await transport.connect({ ip: '127.0.0.1', port: SINK_PORT });
           const audio = await target.consume(transport, target.micId);
