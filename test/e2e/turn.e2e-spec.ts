@@ -5,7 +5,7 @@ import { createSocket } from 'node:dgram';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { AppServer, startAppServer } from './support/app-server';
 import { launchBrowser } from './support/browser';
 import {
@@ -218,7 +218,7 @@ describe('TURN (coturn) and ICE-TCP paths in Chromium', () => {
   ] as const) {
     it(`relay-only viewer decodes the host's camera through coturn over ${mode.name}`, async () => {
       const hostBrowser = await launchBrowser();
-      const viewerBrowser = await launchViewer(mode.flags);
+      const viewerBrowser = await launchBrowser(mode.flags);
       const before = allocations();
       let during = 0;
       try {
@@ -244,24 +244,3 @@ describe('TURN (coturn) and ICE-TCP paths in Chromium', () => {
     });
   }
 });
-
-/** The viewer's browser: the same Debian Chromium and flags as launchBrowser(), plus `extra`. */
-function launchViewer(extra: readonly string[]): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      '--allow-loopback-in-peer-connection',
-      ...extra,
-    ],
-  });
-}

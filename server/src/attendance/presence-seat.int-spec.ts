@@ -31,11 +31,7 @@ beforeAll(async () => {
   });
   kit = new RtcKit(t.baseUrl);
   branchA = (await demoUnits(t.ds)).branchA;
-  for (const login of ['secretary1', 'member1', '13800000012']) {
-    const { session } = await t.login(login);
-    tokens[login] = session.accessToken;
-    ids[login] = session.me.user.id;
-  }
+  await t.signIn(['secretary1', 'member1', '13800000012'], tokens, ids);
 }, 60_000);
 
 afterAll(async () => {

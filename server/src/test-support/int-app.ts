@@ -40,6 +40,8 @@ export interface TestApp {
     login: string,
     password?: string,
   ): Promise<{ auth: { Authorization: string }; session: LoginResponse }>;
+  /** Signs in each demo login, filling `tokens` (access tokens) and `ids` (user ids) keyed by login. */
+  signIn(logins: string[], tokens: Record<string, string>, ids: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -112,7 +114,7 @@ export async function startTestApp(
     await app.init();
   }
   const http = () => request(app.getHttpServer());
-  return {
+  const testApp: TestApp = {
     app,
     ds,
     url,
@@ -127,6 +129,13 @@ export async function startTestApp(
       const session = res.body as LoginResponse;
       return { auth: { Authorization: `Bearer ${session.accessToken}` }, session };
     },
+    async signIn(logins, tokens, ids) {
+      for (const login of logins) {
+        const { session } = await testApp.login(login);
+        tokens[login] = session.accessToken;
+        ids[login] = session.me.user.id;
+      }
+    },
     async close() {
       await app.close();
       await ds.destroy();
@@ -138,4 +147,5 @@ export async function startTestApp(
       await rm(join(tmpdir(), `${name}-audit-checkpoints.jsonl`), { force: true });
     },
   };
+  return testApp;
 }
