@@ -54,7 +54,7 @@ if ! "$chromium" --version >/dev/null 2>&1; then
   echo "Chromium not found at $chromium (browser end-to-end tests; CHROMIUM_PATH sets another)" >&2
   missing+=(chromium)
 fi
-if ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then
+if ! fc-list : family 2>/dev/null | grep -i 'Noto Sans CJK' >/dev/null; then
   echo "no Noto Sans CJK font (Chinese text in PDF exports and in the browser tests)" >&2
   missing+=(fonts-noto-cjk)
 fi
