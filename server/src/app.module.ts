@@ -7,6 +7,7 @@ import { AttendanceModule } from './attendance/attendance.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './auth/jwt-auth.guard';
+import { ClusterModule } from './cluster/cluster.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
@@ -51,6 +52,7 @@ export class AppModule {
         AuthModule,
         // One SFU for the whole app (a pool of worker processes): global, so no module makes a second one.
         { ...MediaModule.forRoot(opts.media), global: true },
+        ClusterModule.forRoot(config, opts.media),
         NotificationsModule,
         MeetingsModule,
         RtcModule,

@@ -59,6 +59,25 @@ const EnvSchema = z.object({
   MEETING_REMINDER_TICK_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
   /** How often the open presence segments' last_heartbeat_at is written (after a crash they close there). */
   PRESENCE_HEARTBEAT_SECONDS: z.coerce.number().min(0.1).max(300).default(15),
+  // ── Several nodes on one Redis ──
+  /** The Redis shared by the nodes (`redis://[:password@]host:6379[/db]`, `rediss://` for TLS); unset: one node. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' }).optional(),
+  /** This process's id among the nodes (unique); default: the host name and a random suffix. */
+  NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - (at most 64)')
+    .optional(),
+  /** Where browsers reach this node itself (joins for its meetings are sent there); default http://<host>:PORT. */
+  NODE_URL: z.url().optional(),
+  /** A node that stops refreshing its entry (every 30% of this) leaves the registry after this long. */
+  CLUSTER_NODE_TTL_SECONDS: z.coerce.number().min(0.5).max(300).default(5),
+  /** A meeting's owner renews its lease every 30% of this; when it stops, another node may take over after it. */
+  CLUSTER_LEASE_TTL_SECONDS: z.coerce.number().min(0.5).max(300).default(5),
+  /** Every Redis key of the cluster starts with this (several deployments can share one Redis). */
+  CLUSTER_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:._-]{1,64}$/, 'letters, digits, : . _ - (at most 64)')
+    .default('bm:'),
   /** Default attendance rules of a branch: late after N minutes (fractions allowed), present from P%. */
   ATTENDANCE_LATE_AFTER_MINUTES: z.coerce.number().min(0).max(1440).default(5),
   ATTENDANCE_PRESENT_MIN_PERCENT: z.coerce.number().min(0).max(100).default(50),

@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+
+/** The advisory lock key of a job name: the first 64 bits of its SHA-256, signed (PostgreSQL's bigint). */
+export function lockKey(lockName: string): string {
+  const digest = createHash('sha256').update(`branchmeet:cluster-once:${lockName}`).digest();
+  return BigInt.asIntN(64, digest.readBigUInt64BE(0)).toString();
+}
+
+export type OnceResult<T> = { ran: true; value: T } | { ran: false };
+
+/**
+ * Jobs that must not run on two nodes at once (a tick of the reminder job, ending an emptied meeting): the
+ * caller that gets the PostgreSQL advisory lock of the job's name runs it, every other caller at that moment
+ * skips it (no waiting). The lock is transaction-scoped on a connection of its own, so it goes away with the
+ * transaction however `fn` ends, and with the connection if the node dies. `fn` may write in that transaction
+ * (its `em`) to make its effect commit together with the lock's release.
+ *
+ * This excludes concurrent runs across nodes; a job run again a moment later by another node must still be
+ * idempotent (the reminders' dedupe key, the meeting's status check before ending it).
+ */
+@Injectable()
+export class ClusterOnce {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async runOnce<T>(lockName: string, fn: (em: EntityManager) => Promise<T>): Promise<OnceResult<T>> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      try {
+        const [{ locked }] = (await runner.query('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [
+          lockKey(lockName),
+        ])) as { locked: boolean }[];
+        if (!locked) {
+          await runner.rollbackTransaction();
+          return { ran: false };
+        }
+        const value = await fn(runner.manager);
+        await runner.commitTransaction();
+        return { ran: true, value };
+      } catch (e) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        throw e;
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+}
