@@ -86,7 +86,9 @@ describe('ClusterOnce.runOnce', () => {
       expect(ran).toHaveLength(1);
       wins[(ran[0] as { value: number }).value] += 1;
     }
-    const rows = await sources[0].query('SELECT round, count(*)::int AS n FROM job_run GROUP BY round ORDER BY round');
+    const rows = await sources[0].query(
+      'SELECT round, count(*)::int AS n FROM job_run GROUP BY round ORDER BY round',
+    );
     expect(rows).toEqual(Array.from({ length: 20 }, (_, round) => ({ round, n: 1 })));
     console.log(`runOnce: wins per node ${wins.join(' / ')} over 20 rounds`);
   });

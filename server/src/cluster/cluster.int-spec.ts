@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 import { ClusterKeys } from './cluster-keys';
 import { type NodeLoad, StaleEpochError } from './cluster.types';
+import { LeaseKeeper } from './lease-keeper';
 import { RedisMeetingLeases } from './redis-leases';
 import { RedisRoomMirror } from './redis-mirror';
 import { RedisNodeRegistry } from './redis-registry';
@@ -118,13 +119,13 @@ describe('meeting leases', () => {
   });
 
   it('a lease its holder stops renewing lapses; another node takes over at a higher epoch and the old one is fenced', async () => {
-    const a = await node('a', { leaseMs: 300 });
-    const b = await node('b', { leaseMs: 300 });
+    const a = await node('a', { leaseMs: 600 });
+    const b = await node('b', { leaseMs: 600 });
     const first = (await a.leases.claim('m')).lease;
     await a.mirror.save('m', first.epoch, { host: 'u1' });
     // Renewed, it outlives several expiries.
-    for (let i = 0; i < 6; i++) {
-      await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 8; i++) {
+      await new Promise((r) => setTimeout(r, 150));
       expect(await a.leases.renew('m', first.epoch)).toBe(true);
     }
     expect((await b.leases.claim('m')).claimed).toBe(false);
@@ -200,8 +201,8 @@ describe('room mirror', () => {
 
 describe('node registry', () => {
   it('lists the live nodes; one that stops refreshing disappears, the others stay', async () => {
-    const a = await node('a', { nodeMs: 600, load: { rooms: 1, peers: 3, workers: 2 } });
-    const b = await node('b', { nodeMs: 600 });
+    const a = await node('a', { nodeMs: 1000, load: { rooms: 1, peers: 3, workers: 2 } });
+    const b = await node('b', { nodeMs: 1000 });
     await a.registry.start();
     await b.registry.start();
     const nodes = await b.registry.list();
@@ -213,7 +214,7 @@ describe('node registry', () => {
       draining: false,
     });
     // Refreshed at 30% of the expiry: present across several expiries.
-    const until = Date.now() + 1500;
+    const until = Date.now() + 2000;
     while (Date.now() < until) {
       expect((await b.registry.list()).map((n) => n.id)).toEqual(['a', 'b']);
       await new Promise((r) => setTimeout(r, 50));
@@ -222,7 +223,7 @@ describe('node registry', () => {
     const stoppedAt = Date.now();
     await a.registry.stop(false);
     await eventually(async () => (await b.registry.list()).length === 1, 5000, 'a to expire');
-    console.log(`registry: a stopped refreshing, gone after ${Date.now() - stoppedAt} ms (expiry 600 ms)`);
+    console.log(`registry: a stopped refreshing, gone after ${Date.now() - stoppedAt} ms (expiry 1000 ms)`);
     expect((await b.registry.list()).map((n) => n.id)).toEqual(['b']);
     expect(await admin.smembers(`${prefix}nodes`)).toEqual(['b']);
     // A clean stop leaves at once.
@@ -276,5 +277,36 @@ describe('node registry', () => {
     const second = await a.leases.claimForLeastLoaded('m');
     expect(second).toMatchObject({ claimed: true, lease: { nodeId: 'a', state: 'held' } });
     expect(await b.leases.adopt('m', first.lease.epoch)).toBe(false);
+  });
+});
+
+describe('lease keeper', () => {
+  it('keeps a lease alive across many expiries, reports it lost once when another node took it, stops on drop', async () => {
+    const a = await node('a', { leaseMs: 800 });
+    const b = await node('b', { leaseMs: 800 });
+    const keeper = new LeaseKeeper(a.leases, 800);
+    const lost: number[] = [];
+    const m1 = (await a.leases.claim('m1')).lease;
+    const m2 = (await a.leases.claim('m2')).lease;
+    keeper.keep(m1, (l) => lost.push(l.epoch));
+    keeper.keep(m2, (l) => lost.push(l.epoch));
+    const until = Date.now() + 2000;
+    while (Date.now() < until) {
+      expect(await b.leases.whereIs('m1')).toEqual(m1);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // m1 is taken from a (as after a pause longer than its lease): a's keeper notices at its next renewal.
+    await admin.del(`${prefix}lease:m1`);
+    const taken = await b.leases.claim('m1');
+    expect(taken.lease.nodeId).toBe('b');
+    await eventually(async () => lost.length > 0, 5000, 'the loss to be noticed');
+    await keeper.tick();
+    expect(lost).toEqual([m1.epoch]);
+    expect(keeper.held()).toEqual([m2]);
+    // Dropped: no longer renewed, so it lapses.
+    expect(keeper.drop('m2')).toEqual(m2);
+    await eventually(async () => (await b.leases.whereIs('m2')) === null, 5000, 'm2 to lapse');
+    expect(await keeper.close()).toEqual([]);
+    expect(lost).toEqual([m1.epoch]);
   });
 });

@@ -7,6 +7,7 @@ import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { ConfigError, loadConfig } from '../config/config';
 import { ConfigModule } from '../config/config.module';
+import { MediaService } from '../media/media.service';
 import { ClusterOnce } from './cluster-once';
 import { ClusterModule } from './cluster.module';
 import { ClusterRuntime } from './cluster.runtime';
@@ -34,12 +35,16 @@ class NoDatabase {}
 
 const env = { NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(32), NODE_ID: 'solo', PORT: '3100' };
 
-async function start() {
+async function start(media?: Partial<MediaService>) {
   const config = loadConfig(env);
+  @Global()
+  @Module({ providers: [{ provide: MediaService, useValue: media }], exports: [MediaService] })
+  class Sfu {}
   const ref = await Test.createTestingModule({
     imports: [
       ConfigModule.forRoot(config),
       NoDatabase,
+      ...(media ? [Sfu] : []),
       ClusterModule.forRoot(config, { announcedAddress: '192.0.2.7', rtcPortBase: 41000 }),
     ],
   }).compile();
@@ -69,7 +74,10 @@ describe('cluster module without REDIS_URL', () => {
 
     expect(await leases.whereIs('m')).toBeNull();
     const first = await leases.claimForLeastLoaded('m');
-    expect(first).toEqual({ claimed: true, lease: { meetingId: 'm', nodeId: 'solo', epoch: 1, state: 'held' } });
+    expect(first).toEqual({
+      claimed: true,
+      lease: { meetingId: 'm', nodeId: 'solo', epoch: 1, state: 'held' },
+    });
     expect(await leases.claim('m')).toEqual({ claimed: false, lease: first.lease });
     expect(await leases.whereIs('m')).toEqual(first.lease);
     expect(await leases.renew('m', 1)).toBe(true);
@@ -82,7 +90,10 @@ describe('cluster module without REDIS_URL', () => {
     expect(await mirror.save('m', 1, state)).toMatchObject({ epoch: 1, version: 1, state });
     state.host = 'changed by the caller afterwards';
     expect((await mirror.load('m'))?.state).toEqual({ host: 'u1', seats: { p1: 'u1' } });
-    await expect(mirror.save('m', 2, {})).rejects.toMatchObject({ code: 'cluster.staleEpoch', currentEpoch: 1 });
+    await expect(mirror.save('m', 2, {})).rejects.toMatchObject({
+      code: 'cluster.staleEpoch',
+      currentEpoch: 1,
+    });
     expect(await mirror.save('m', 1, { host: 'u2' })).toMatchObject({ version: 2 });
 
     // Released and claimed again: a higher epoch, and the old one is fenced everywhere.
@@ -100,6 +111,26 @@ describe('cluster module without REDIS_URL', () => {
     expect((await registry.list())[0].draining).toBe(true);
     await ref.close();
     expect(redisCreated).not.toHaveBeenCalled();
+  });
+});
+
+describe('the load a node publishes', () => {
+  it("is the SFU's live workers, rooms (a lecture over several workers counted once) and peers", async () => {
+    const peers = (n: number) => ({ peers: new Map(Array.from({ length: n }, (_, i) => [`p${i}`, {}])) });
+    const rooms: Record<string, ReturnType<typeof peers>> = { m1: peers(3), m2: peers(5) };
+    const ref = await start({
+      workers: () =>
+        [{ meetings: ['m1', 'm2'] }, { meetings: ['m2', 'gone'] }, { meetings: [] }] as unknown as ReturnType<
+          MediaService['workers']
+        >,
+      room: async (id: string) => {
+        if (!rooms[id]) throw new Error('room_not_found');
+        return rooms[id] as never;
+      },
+    });
+    const [self] = await ref.get<NodeRegistry>(NODE_REGISTRY).list();
+    expect(self.load).toEqual({ rooms: 3, peers: 8, workers: 3 });
+    await ref.close();
   });
 });
 

@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config';
 import { MediaService } from '../media/media.service';
 import { ClusterKeys } from './cluster-keys';
 import type { MeetingLeases, NodeIdentity, NodeLoad, NodeRegistry, RoomMirror } from './cluster.types';
+import { LeaseKeeper } from './lease-keeper';
 import { LocalCluster } from './local-cluster';
 import { redactRedisUrl } from './node-identity';
 import { RedisMeetingLeases } from './redis-leases';
@@ -22,6 +23,8 @@ export class ClusterRuntime implements OnModuleInit, OnApplicationShutdown {
   readonly registry: NodeRegistry;
   readonly leases: MeetingLeases;
   readonly mirror: RoomMirror;
+  /** Renews the leases this node holds (the room code hands each claimed lease to it). */
+  readonly keeper: LeaseKeeper;
   private readonly redis?: Redis;
   private readonly redisRegistry?: RedisNodeRegistry;
 
@@ -59,6 +62,7 @@ export class ClusterRuntime implements OnModuleInit, OnApplicationShutdown {
       this.mirror = new RedisRoomMirror(this.redis, keys);
     }
     this.registry.setLoadSource(() => this.sfuLoad());
+    this.keeper = new LeaseKeeper(this.leases, config.CLUSTER_LEASE_TTL_SECONDS * 1000);
   }
 
   get clustered(): boolean {
@@ -80,6 +84,7 @@ export class ClusterRuntime implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.keeper.close();
     if (!this.redis) return;
     await this.redisRegistry
       ?.stop(true)

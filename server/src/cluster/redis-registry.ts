@@ -27,6 +27,7 @@ export class RedisNodeRegistry implements NodeRegistry {
   private draining = false;
   private loadSource: () => NodeLoad | Promise<NodeLoad> = () => ({ rooms: 0, peers: 0, workers: 0 });
   private publishing: Promise<void> = Promise.resolve();
+  private load: NodeLoad = { rooms: 0, peers: 0, workers: 0 };
 
   constructor(
     private readonly redis: Redis,
@@ -74,9 +75,15 @@ export class RedisNodeRegistry implements NodeRegistry {
   }
 
   async publish(): Promise<void> {
+    try {
+      this.load = await this.loadSource();
+    } catch (e) {
+      // A failing load source must not take the node out of the registry: the last load stands.
+      this.log.warn(`reading this node's load: ${String(e)}`);
+    }
     const info: NodeInfo = {
       ...this.self,
-      load: await this.loadSource(),
+      load: this.load,
       draining: this.draining,
       startedAt: this.startedAt,
     };
