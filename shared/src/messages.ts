@@ -475,7 +475,6 @@ export const messages = {
     'zh-CN': '主讲人尚未发送音频或视频，无法录像',
     en: 'the lecturer sends no audio or video yet; there is nothing to record',
   },
-  'recording.failed': { 'zh-CN': '录像失败：{reason}', en: 'the recording failed: {reason}' },
 
   // Truthful attendance: corrections (issue 10)
   'notFound.attendanceRecord': {

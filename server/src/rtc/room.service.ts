@@ -19,6 +19,7 @@ import type {
 import type { types } from 'mediasoup';
 import { AuthUser } from '../auth/auth-user';
 import { Conflict, Forbidden, NotFound } from '../common/domain-error';
+import { KeyedQueue } from '../common/keyed-queue';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { LectureQaService } from '../lectures/lecture-qa.service';
 import type { PeerLeaveReason } from '../media/media-events';
@@ -135,7 +136,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger(RoomService.name);
   private readonly rooms = new Map<string, LiveRoom>();
   private readonly bySocket = new Map<string, SocketPlace>();
-  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly queue = new KeyedQueue();
   /** Producers the host is pausing/closing: their paused/closed event says byHost. */
   private readonly byHost = new Set<string>();
   private notifier?: RoomNotifier;
@@ -1013,13 +1014,6 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
 
   /** Runs membership changes of one meeting one at a time (joins, leaves, expiries, removal, end). */
   private serial<T>(meetingId: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(meetingId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(fn);
-    const settled = next.catch(() => undefined);
-    this.queues.set(meetingId, settled);
-    void settled.then(() => {
-      if (this.queues.get(meetingId) === settled) this.queues.delete(meetingId);
-    });
-    return next;
+    return this.queue.run(meetingId, fn);
   }
 }
