@@ -20,6 +20,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { AccessModule } from './orgs/access.module';
 import { OrgsModule } from './orgs/orgs.module';
 import { RecordingsModule } from './recordings/recordings.module';
+import { RealtimeModule } from './common/realtime.module';
 import { RtcModule } from './rtc/rtc.module';
 
 export interface AppModuleOptions {
@@ -53,6 +54,7 @@ export class AppModule {
         { ...MediaModule.forRoot(opts.media), global: true },
         NotificationsModule,
         MeetingsModule,
+        RealtimeModule,
         RtcModule,
         AttendanceModule,
         MinutesModule,

@@ -315,6 +315,7 @@ export const messages = {
     en: 'waiting for the host to let you in',
   },
   'rtc.hostOnly': { 'zh-CN': '只有主持人可以执行此操作', en: 'only the host may do this' },
+  'rtc.cannotRemoveSelf': { 'zh-CN': '主持人不能移出自己', en: 'the host cannot remove themself' },
   'rtc.peerNotFound': { 'zh-CN': '参会人不在会议中', en: 'that participant is not in the meeting' },
   'rtc.removedFromMeeting': {
     'zh-CN': '您已被主持人移出本次会议',

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import * as Y from './yjs';
 import { DomainError } from '../common/domain-error';
 import { KeyedQueue } from '../common/keyed-queue';
-import { MinutesChannel } from './minutes-channel';
+import { SocketHub } from '../common/socket-hub';
 import { checkClientUpdate, docFromState, readSections, resolutionsOf, toBase64 } from './minutes-doc';
 import { MinutesUpdateEntity } from './minutes-update.entity';
 import { MinutesEntity } from './minutes.entity';
@@ -60,7 +60,7 @@ export class MinutesDocService implements OnModuleDestroy {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly channel: MinutesChannel,
+    private readonly hub: SocketHub,
   ) {}
 
   async onModuleDestroy(): Promise<void> {
@@ -177,7 +177,7 @@ export class MinutesDocService implements OnModuleDestroy {
         throw e;
       }
       for (const update of relay)
-        this.channel.notify?.toReaders(meetingId, 'minutes.updated', { meetingId, update: toBase64(update) });
+        this.hub.toReaders(meetingId, 'minutes.updated', { meetingId, update: toBase64(update) });
       this.evictIdle(meetingId, live);
       return result;
     });
@@ -213,12 +213,10 @@ export class MinutesDocService implements OnModuleDestroy {
         this.docs.delete(meetingId);
         throw e;
       }
-      this.channel.notify?.toReaders(
+      this.hub.toReadersExcept(meetingId, socketId, 'minutes.updated', {
         meetingId,
-        'minutes.updated',
-        { meetingId, update: toBase64(update) },
-        socketId,
-      );
+        update: toBase64(update),
+      });
     });
   }
 
