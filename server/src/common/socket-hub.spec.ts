@@ -38,6 +38,7 @@ describe('SocketHub', () => {
     hub.leaveReaders('s1', 'm1');
     hub.enterPerson('s1', 'u1');
     hub.disconnect('s1');
+    fake.gone.add('gone');
     hub.disconnect('gone');
     expect(fake.joins).toEqual([
       's1+meeting:m1',

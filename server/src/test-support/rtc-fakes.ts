@@ -37,6 +37,8 @@ export function fakeNamespace() {
   const sent: Sent[] = [];
   const joins: string[] = [];
   const disconnected: string[] = [];
+  /** Sockets no longer connected. */
+  const gone = new Set<string>();
   const operator = (to: string, except?: string) => ({
     emit: (event: string, payload: unknown) => sent.push({ to, except, event, payload }),
     except: (id: string) => operator(to, id),
@@ -48,10 +50,11 @@ export function fakeNamespace() {
       socketsLeave: (room: string) => joins.push(`${socketId}-${room}`),
     }),
     sockets: {
-      get: (socketId: string) => ({ disconnect: () => disconnected.push(socketId) }),
+      get: (socketId: string) =>
+        gone.has(socketId) ? undefined : { disconnect: () => disconnected.push(socketId) },
     },
   };
-  return { ns: ns as unknown as RtcNamespace, sent, joins, disconnected };
+  return { ns: ns as unknown as RtcNamespace, sent, joins, disconnected, gone };
 }
 
 interface FakeProducer {
