@@ -66,10 +66,6 @@ export class RoomRegistry implements OnModuleInit, OnModuleDestroy {
     return this.rooms.get(room.meetingId) === room;
   }
 
-  all(): IterableIterator<LiveRoom> {
-    return this.rooms.values();
-  }
-
   place(socketId: string): SocketPlace | undefined {
     return this.bySocket.get(socketId);
   }
