@@ -21,6 +21,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { AccessModule } from './orgs/access.module';
 import { OrgsModule } from './orgs/orgs.module';
 import { RecordingsModule } from './recordings/recordings.module';
+import { RealtimeModule } from './common/realtime.module';
 import { RtcModule } from './rtc/rtc.module';
 
 export interface AppModuleOptions {
@@ -55,6 +56,7 @@ export class AppModule {
         ClusterModule.forRoot(config, opts.media),
         NotificationsModule,
         MeetingsModule,
+        RealtimeModule,
         RtcModule,
         AttendanceModule,
         MinutesModule,

@@ -315,6 +315,7 @@ export const messages = {
     en: 'waiting for the host to let you in',
   },
   'rtc.hostOnly': { 'zh-CN': '只有主持人可以执行此操作', en: 'only the host may do this' },
+  'rtc.cannotRemoveSelf': { 'zh-CN': '主持人不能移出自己', en: 'the host cannot remove themself' },
   'rtc.peerNotFound': { 'zh-CN': '参会人不在会议中', en: 'that participant is not in the meeting' },
   'rtc.removedFromMeeting': {
     'zh-CN': '您已被主持人移出本次会议',
@@ -475,7 +476,6 @@ export const messages = {
     'zh-CN': '主讲人尚未发送音频或视频，无法录像',
     en: 'the lecturer sends no audio or video yet; there is nothing to record',
   },
-  'recording.failed': { 'zh-CN': '录像失败：{reason}', en: 'the recording failed: {reason}' },
 
   // Truthful attendance: corrections (issue 10)
   'notFound.attendanceRecord': {

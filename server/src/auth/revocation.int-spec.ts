@@ -1,5 +1,5 @@
 import type { CreatedInvite, GuestSession } from '@branchmeet/shared';
-import { RoomService } from '../rtc/room.service';
+import { RoomRegistry } from '../rtc/room-registry';
 import { demoUnits, DemoUnits } from '../test-support/fixtures';
 import { startTestApp, TestApp } from '../test-support/int-app';
 import { RtcKit, RtcTestClient } from '../test-support/rtc-client';
@@ -16,7 +16,7 @@ let meetingId: string;
 let host: RtcTestClient;
 const seats = () =>
   t.app
-    .get(RoomService)
+    .get(RoomRegistry)
     .participants(meetingId)
     .map((p) => p.userId);
 

@@ -3,7 +3,8 @@ import { ErrorCodes } from '@branchmeet/shared';
 import { DataSource, EntityManager } from 'typeorm';
 import * as Y from './yjs';
 import { DomainError } from '../common/domain-error';
-import { MinutesChannel } from './minutes-channel';
+import { KeyedQueue } from '../common/keyed-queue';
+import { SocketHub } from '../common/socket-hub';
 import { checkClientUpdate, docFromState, readSections, resolutionsOf, toBase64 } from './minutes-doc';
 import { MinutesUpdateEntity } from './minutes-update.entity';
 import { MinutesEntity } from './minutes.entity';
@@ -54,11 +55,12 @@ export const searchTextSql = (content: string, resolutions: string) =>
 export class MinutesDocService implements OnModuleDestroy {
   private readonly log = new Logger(MinutesDocService.name);
   private readonly docs = new Map<string, LiveDoc>();
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Runs the changes of one meeting's document one at a time. */
+  private readonly queue = new KeyedQueue();
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly channel: MinutesChannel,
+    private readonly hub: SocketHub,
   ) {}
 
   async onModuleDestroy(): Promise<void> {
@@ -66,18 +68,6 @@ export class MinutesDocService implements OnModuleDestroy {
       clearTimeout(this.docs.get(meetingId)?.flushTimer);
       await this.flush(meetingId).catch((e: unknown) => this.log.error(`flush ${meetingId}: ${String(e)}`));
     }
-  }
-
-  /** Runs the changes of one meeting's document one at a time. */
-  private serial<T>(meetingId: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(meetingId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(fn);
-    const settled = next.catch(() => undefined);
-    this.queues.set(meetingId, settled);
-    void settled.then(() => {
-      if (this.queues.get(meetingId) === settled) this.queues.delete(meetingId);
-    });
-    return next;
   }
 
   private async load(meetingId: string): Promise<LiveDoc> {
@@ -110,7 +100,7 @@ export class MinutesDocService implements OnModuleDestroy {
 
   /** Reads the document (in order with the changes). */
   read<T>(meetingId: string, fn: (doc: Y.Doc) => T): Promise<T> {
-    return this.serial(meetingId, async () => {
+    return this.queue.run(meetingId, async () => {
       const live = await this.load(meetingId);
       try {
         return fn(live.doc);
@@ -130,7 +120,7 @@ export class MinutesDocService implements OnModuleDestroy {
 
   /** The sync step: what a reader with `stateVector` lacks, and the server's state vector. */
   sync(meetingId: string, socketId: string, stateVector?: Uint8Array) {
-    return this.serial(meetingId, async () => {
+    return this.queue.run(meetingId, async () => {
       const live = await this.load(meetingId);
       live.readers.add(socketId);
       return {
@@ -142,7 +132,7 @@ export class MinutesDocService implements OnModuleDestroy {
 
   /** A reader closed the minutes (or its socket dropped): the last one out flushes and frees the document. */
   release(meetingId: string, socketId: string): Promise<void> {
-    return this.serial(meetingId, async () => {
+    return this.queue.run(meetingId, async () => {
       const live = this.docs.get(meetingId);
       if (!live || !live.readers.delete(socketId) || live.readers.size > 0) return;
       await this.flushNow(meetingId, live);
@@ -157,7 +147,7 @@ export class MinutesDocService implements OnModuleDestroy {
    * read reloads what is stored.
    */
   exclusive<T>(meetingId: string, fn: (t: DocTxn) => Promise<T>): Promise<T> {
-    return this.serial(meetingId, async () => {
+    return this.queue.run(meetingId, async () => {
       const live = await this.load(meetingId);
       const relay: Uint8Array[] = [];
       const txn: DocTxn = {
@@ -187,7 +177,7 @@ export class MinutesDocService implements OnModuleDestroy {
         throw e;
       }
       for (const update of relay)
-        this.channel.notify?.toReaders(meetingId, 'minutes.updated', { meetingId, update: toBase64(update) });
+        this.hub.toReaders(meetingId, 'minutes.updated', { meetingId, update: toBase64(update) });
       this.evictIdle(meetingId, live);
       return result;
     });
@@ -209,7 +199,7 @@ export class MinutesDocService implements OnModuleDestroy {
     update: Uint8Array,
     authorise: () => Promise<void>,
   ): Promise<void> {
-    return this.serial(meetingId, async () => {
+    return this.queue.run(meetingId, async () => {
       await authorise();
       const live = await this.load(meetingId);
       const verdict = checkClientUpdate(live.doc, update);
@@ -223,12 +213,10 @@ export class MinutesDocService implements OnModuleDestroy {
         this.docs.delete(meetingId);
         throw e;
       }
-      this.channel.notify?.toReaders(
+      this.hub.toReadersExcept(meetingId, socketId, 'minutes.updated', {
         meetingId,
-        'minutes.updated',
-        { meetingId, update: toBase64(update) },
-        socketId,
-      );
+        update: toBase64(update),
+      });
     });
   }
 
@@ -257,7 +245,7 @@ export class MinutesDocService implements OnModuleDestroy {
 
   /** Folds the stored updates into `minutes.ydoc` and refreshes the plain texts (before exports, submission...). */
   flush(meetingId: string, em?: EntityManager): Promise<void> {
-    return this.serial(meetingId, async () => {
+    return this.queue.run(meetingId, async () => {
       const live = this.docs.get(meetingId);
       if (live) await this.flushNow(meetingId, live, em);
     });

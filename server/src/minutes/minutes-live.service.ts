@@ -14,7 +14,7 @@ import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { Conflict, Forbidden } from '../common/domain-error';
 import { MeetingEntity } from '../meetings/meeting.entity';
-import { MinutesChannel } from './minutes-channel';
+import { SocketHub } from '../common/socket-hub';
 import { fromBase64 } from './minutes-doc';
 import { MinutesDocService } from './minutes-doc.service';
 import { MinutesVotesService } from './minutes-votes.service';
@@ -42,7 +42,7 @@ export class MinutesLiveService {
     private readonly minutes: MinutesService,
     private readonly docs: MinutesDocService,
     private readonly votes: MinutesVotesService,
-    private readonly channel: MinutesChannel,
+    private readonly hub: SocketHub,
   ) {}
 
   async openMinutes(caller: MinutesCaller, req: MinutesOpen): Promise<MinutesOpened> {
@@ -53,7 +53,7 @@ export class MinutesLiveService {
       caller.socketId,
       req.stateVector ? fromBase64(req.stateVector) : undefined,
     );
-    this.channel.notify?.enter(caller.socketId, req.meetingId);
+    this.hub.enterReaders(caller.socketId, req.meetingId);
     const opened = this.open.get(caller.socketId) ?? new Set<string>();
     opened.add(req.meetingId);
     this.open.set(caller.socketId, opened);
@@ -102,7 +102,7 @@ export class MinutesLiveService {
   }
 
   async close(caller: MinutesCaller, req: MinutesClose): Promise<null> {
-    this.channel.notify?.leave(caller.socketId, req.meetingId);
+    this.hub.leaveReaders(caller.socketId, req.meetingId);
     if (this.open.get(caller.socketId)?.delete(req.meetingId))
       await this.docs.release(req.meetingId, caller.socketId);
     return null;

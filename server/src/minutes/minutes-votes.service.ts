@@ -14,7 +14,8 @@ import { UserEntity } from '../auth/user.entity';
 import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-error';
 import { MeetingAttendeeEntity } from '../meetings/meeting-attendee.entity';
 import { MeetingEntity } from '../meetings/meeting.entity';
-import { MinutesChannel } from './minutes-channel';
+import { RoomEvents } from '../common/room-events';
+import { SocketHub } from '../common/socket-hub';
 import { appendParagraph, resolutionsOf } from './minutes-doc';
 import { MinutesDocService } from './minutes-doc.service';
 import { voteLine } from './minutes-text';
@@ -38,8 +39,14 @@ export class MinutesVotesService {
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly docs: MinutesDocService,
-    private readonly channel: MinutesChannel,
+    private readonly hub: SocketHub,
+    private readonly rooms: RoomEvents,
   ) {}
+
+  /** The users seated in the meeting's live room now (none when it has no room). */
+  private roomUsers(meetingId: string): string[] {
+    return this.rooms.ask('roomUsers', meetingId) ?? [];
+  }
 
   /** Voting members: expected attendees (应到) who are full members (正式党员), not probationary or observers. */
   async voters(meetingId: string, em: EntityManager = this.dataSource.manager): Promise<string[]> {
@@ -120,7 +127,7 @@ export class MinutesVotesService {
   async cast(userId: string, meeting: MeetingEntity, req: VoteCast): Promise<MinutesVote> {
     if (meeting.status !== 'live') throw Conflict('vote.meetingNotLive');
     if (!(await this.isVoter(meeting.id, userId))) throw Forbidden('vote.noRight');
-    if (!this.channel.roomUsers(meeting.id).includes(userId)) throw Forbidden('vote.notInRoom');
+    if (!this.roomUsers(meeting.id).includes(userId)) throw Forbidden('vote.notInRoom');
     const vote = await this.dataSource.transaction(async (em) => {
       const v = await em.findOne(MinutesVoteEntity, {
         where: { id: req.voteId, meetingId: meeting.id },
@@ -162,9 +169,9 @@ export class MinutesVotesService {
    */
   async close(userId: string, meeting: MeetingEntity, req: VoteClose): Promise<MinutesVote> {
     if (meeting.hostId !== userId) throw Forbidden('vote.hostOnly');
-    if (meeting.status === 'live' && !this.channel.roomUsers(meeting.id).includes(userId))
+    if (meeting.status === 'live' && !this.roomUsers(meeting.id).includes(userId))
       throw Forbidden('vote.notInRoom');
-    const inRoom = new Set(meeting.status === 'live' ? this.channel.roomUsers(meeting.id) : []);
+    const inRoom = new Set(meeting.status === 'live' ? this.roomUsers(meeting.id) : []);
     const dto = await this.docs.exclusive(meeting.id, (t) =>
       this.dataSource.transaction(async (em) => {
         const v = await em.findOne(MinutesVoteEntity, {
@@ -215,11 +222,11 @@ export class MinutesVotesService {
   private checkHost(userId: string, meeting: MeetingEntity): void {
     if (meeting.hostId !== userId) throw Forbidden('vote.hostOnly');
     if (meeting.status !== 'live') throw Conflict('vote.meetingNotLive');
-    if (!this.channel.roomUsers(meeting.id).includes(userId)) throw Forbidden('vote.notInRoom');
+    if (!this.roomUsers(meeting.id).includes(userId)) throw Forbidden('vote.notInRoom');
   }
 
   private announce(meetingId: string, vote: MinutesVote): MinutesVote {
-    this.channel.notify?.toReaders(meetingId, 'vote.updated', { ...vote, meetingId });
+    this.hub.toReaders(meetingId, 'vote.updated', { ...vote, meetingId });
     return vote;
   }
 

@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { AttendanceModule } from '../attendance/attendance.module';
 import { AuditModule } from '../audit/audit.module';
 import { NotificationsModule } from '../notifications/notifications.module';
-import { MinutesChannel } from './minutes-channel';
 import { MinutesNotifier } from './minutes-notifier';
 import { MinutesDocService } from './minutes-doc.service';
 import { MinutesExportService } from './minutes-export.service';
@@ -20,7 +19,6 @@ import { MinutesService } from './minutes.service';
   imports: [AuditModule, AttendanceModule, NotificationsModule],
   controllers: [MinutesController],
   providers: [
-    MinutesChannel,
     MinutesNotifier,
     MinutesDocService,
     MinutesVotesService,
@@ -29,6 +27,6 @@ import { MinutesService } from './minutes.service';
     MinutesExportService,
     MinutesSearchService,
   ],
-  exports: [MinutesLiveService, MinutesChannel, MinutesService],
+  exports: [MinutesLiveService, MinutesService],
 })
 export class MinutesModule {}

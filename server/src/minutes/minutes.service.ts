@@ -35,7 +35,7 @@ import { MeetingEntity } from '../meetings/meeting.entity';
 import { AccessService, Relation, UnitAction, unitRules } from '../orgs/access.service';
 import { OrgUnitEntity } from '../orgs/org-unit.entity';
 import { MinutesAttachmentEntity } from './minutes-attachment.entity';
-import { MinutesChannel } from './minutes-channel';
+import { SocketHub } from '../common/socket-hub';
 import { MinutesNotifier } from './minutes-notifier';
 import { ensureSections, readSections, replaceText, resolutionsOf, sectionsOf, textOf } from './minutes-doc';
 import { MinutesDocService, searchTextSql } from './minutes-doc.service';
@@ -80,7 +80,7 @@ export class MinutesService {
     private readonly attendance: AttendanceService,
     private readonly docs: MinutesDocService,
     private readonly votes: MinutesVotesService,
-    private readonly channel: MinutesChannel,
+    private readonly hub: SocketHub,
     private readonly notifier: MinutesNotifier,
   ) {}
 
@@ -574,7 +574,7 @@ export class MinutesService {
   }
 
   private changed(meetingId: string, status: MinutesStatus): void {
-    this.channel.notify?.toReaders(meetingId, 'minutes.changed', { meetingId, status });
+    this.hub.toReaders(meetingId, 'minutes.changed', { meetingId, status });
   }
 
   // ── revisions ────────────────────────────────────────────────────────────────────────────────────────────

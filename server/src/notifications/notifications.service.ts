@@ -17,6 +17,7 @@ import type {
 } from '@branchmeet/shared';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
+import { SocketHub } from '../common/socket-hub';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { DeliveryService } from './delivery.service';
 
@@ -38,9 +39,6 @@ export interface MeetingRef {
   scheduledStart: Date | null;
   startedAt: Date;
 }
-
-/** Delivers a stored notification to every socket of one person (the /rtc gateway attaches it). */
-export type NotificationSink = (userId: string, notification: Notification) => void;
 
 /** A stored notification and whom to deliver it to. */
 export interface Delivery {
@@ -77,7 +75,6 @@ const toDto = (r: Row): Notification => ({
 @Injectable()
 export class NotificationsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger(NotificationsService.name);
-  private sink?: NotificationSink;
   private timer?: NodeJS.Timeout;
   private ticking: Promise<unknown> = Promise.resolve();
 
@@ -85,11 +82,8 @@ export class NotificationsService implements OnApplicationBootstrap, OnApplicati
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly delivery?: DeliveryService,
+    @Optional() private readonly hub?: SocketHub,
   ) {}
-
-  attach(sink: NotificationSink): void {
-    this.sink = sink;
-  }
 
   onApplicationBootstrap(): void {
     const tick = () => this.remindSoon();
@@ -135,7 +129,7 @@ export class NotificationsService implements OnApplicationBootstrap, OnApplicati
 
   /** Delivers what `add` stored to the people's sockets (after the transaction committed). */
   push(deliveries: Delivery[]): void {
-    for (const d of deliveries) this.sink?.(d.userId, d.notification);
+    for (const d of deliveries) this.hub?.toPerson(d.userId, 'notification.created', d.notification);
     if (deliveries.length > 0) this.delivery?.kick();
   }
 

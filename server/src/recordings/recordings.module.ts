@@ -2,14 +2,13 @@ import { Module } from '@nestjs/common';
 import { AttendanceModule } from '../attendance/attendance.module';
 import { AuditModule } from '../audit/audit.module';
 import { APP_CONFIG, type AppConfig } from '../config/config';
-import { RtcModule } from '../rtc/rtc.module';
 import { MediaToolsService } from './media-tools';
 import { RecordingsController } from './recordings.controller';
 import { RECORDING_STORAGE, RecordingsService, recordingStorageFor } from './recordings.service';
 
 /** Lecture recording (ffmpeg fed by PlainTransport consumers), stored recordings, replay and make-up study. */
 @Module({
-  imports: [AuditModule, AttendanceModule, RtcModule],
+  imports: [AuditModule, AttendanceModule],
   controllers: [RecordingsController],
   providers: [
     {

@@ -18,12 +18,13 @@ import { AttendanceService } from '../attendance/attendance.service';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { Conflict, DomainError, Forbidden, NotFound, Unauthenticated } from '../common/domain-error';
+import { RoomEvents } from '../common/room-events';
+import { SocketHub } from '../common/socket-hub';
 import { MediaToolsService } from './media-tools';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { MediaService } from '../media/media.service';
 import { MeetingEntity } from '../meetings/meeting.entity';
 import { AccessService, type UnitAction } from '../orgs/access.service';
-import { RoomService } from '../rtc/room.service';
 import { Recorder, RecorderError, probeDuration, type RecorderResult } from './recorder';
 import { RecordingEntity, RecordingWatchEntity } from './recording.entity';
 import {
@@ -67,7 +68,8 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
     private readonly audit: AuditService,
     private readonly attendance: AttendanceService,
     private readonly media: MediaService,
-    private readonly rooms: RoomService,
+    private readonly rooms: RoomEvents,
+    private readonly hub: SocketHub,
     private readonly jwt: JwtService,
     private readonly sessions: SessionsService,
     @Inject(RECORDING_STORAGE) private readonly storage: RecordingStorage,
@@ -76,12 +78,14 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.rooms.provideRecordingState((meetingId) => this.state(meetingId));
-    // The meeting ended (or its room closed): the recording stops and is stored.
+    // The meeting ended (or its media room closed, everyone gone): the recording stops and is stored.
+    const stop = ({ meetingId }: { meetingId: string }) => {
+      if (this.running.has(meetingId)) void this.stopRunning(meetingId, null);
+    };
     this.off.push(
-      this.media.events.on('roomClosed', ({ meetingId }) => {
-        if (this.running.has(meetingId)) void this.stopRunning(meetingId, null);
-      }),
+      this.rooms.answer('recordingState', (meetingId) => this.state(meetingId)),
+      this.rooms.on('room.closed', stop),
+      this.media.events.on('roomClosed', stop),
     );
   }
 
@@ -170,7 +174,7 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
         after: { startedAt: recorder.startedAt.toISOString() },
       }),
     );
-    this.rooms.broadcast(meeting.id, 'recording.changed', this.state(meeting.id));
+    this.hub.toMeeting(meeting.id, 'recording.changed', this.state(meeting.id));
   }
 
   /** Stops the running recording and stores it (an audited row); everyone sees the indicator go. */
@@ -178,7 +182,7 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
     const run = this.running.get(meetingId);
     if (!run) return null;
     this.running.delete(meetingId);
-    this.rooms.broadcast(meetingId, 'recording.changed', this.state(meetingId));
+    this.hub.toMeeting(meetingId, 'recording.changed', this.state(meetingId));
     const stored = run.recorder
       .stop()
       .then((result) => this.store(result, run, actorId))

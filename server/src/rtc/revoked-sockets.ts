@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user';
 import type { Revocation } from '../auth/sessions.service';
-import type { RoomService } from './room.service';
+import type { RoomSeating } from './room-seating';
 
 const log = new Logger('RtcRevocation');
 
@@ -18,7 +18,7 @@ interface RevocableSocket {
  */
 export function closeRevokedSockets(
   sockets: Iterable<RevocableSocket>,
-  rooms: RoomService,
+  rooms: Pick<RoomSeating, 'leave'>,
   r: Revocation,
 ): void {
   for (const socket of sockets) {

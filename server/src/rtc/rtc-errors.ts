@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { ErrorCodes, type Ack, type ApiError, type Locale } from '@branchmeet/shared';
+import { ErrorCodes, type ApiError, type Locale } from '@branchmeet/shared';
 import { DomainError } from '../common/domain-error';
 import { HttpExceptionFilter } from '../common/http-exception.filter';
 import { MediaError } from '../media/media.types';
@@ -52,5 +52,3 @@ export function errorAck(exception: unknown, locale: Locale, event: string): { o
     },
   };
 }
-
-export const okAck = <T>(data: T): Ack<T> => ({ ok: true, data });

@@ -14,7 +14,7 @@ import {
   type RtcTestClient,
 } from '../test-support/rtc-client';
 import { waitFor } from '../test-support/werift';
-import { RoomService } from './room.service';
+import { RoomRegistry } from './room-registry';
 
 let t: TestApp;
 let kit: RtcKit;
@@ -73,7 +73,7 @@ describe('host controls', () => {
     expect(await member.raw('host.end', {})).toEqual(forbidden);
     expect(await member.raw('lobby.admit', { peerId })).toEqual(forbidden);
     expect(await member.raw('lobby.deny', { peerId })).toEqual(forbidden);
-    expect(t.app.get(RoomService).participants(meetingId)).toHaveLength(3);
+    expect(t.app.get(RoomRegistry).participants(meetingId)).toHaveLength(3);
     expect(host.seen('room.changed')).toEqual([]);
   });
 
@@ -168,7 +168,7 @@ describe('host controls', () => {
     expect(await loweredAtThird).toEqual({ peerId: memberJoined.self.peerId, raised: false });
     expect(
       t.app
-        .get(RoomService)
+        .get(RoomRegistry)
         .participants(meetingId)
         .every((p) => !p.handRaised),
     ).toBe(true);
@@ -211,7 +211,7 @@ describe('host controls', () => {
     expect(await disconnected).toBe('io server disconnect');
     expect(
       t.app
-        .get(RoomService)
+        .get(RoomRegistry)
         .participants(meetingId)
         .map((p) => p.peerId),
     ).not.toContain(peerId);
@@ -250,7 +250,7 @@ describe('host controls', () => {
     expect(ack).toEqual({ status: 'waiting', room: expect.objectContaining({ locked: true }) });
     const [waiter] = (await waiting).waiting;
     expect(waiter).toMatchObject({ name: '赵磊' });
-    expect(t.app.get(RoomService).participants(meetingId)).toHaveLength(2);
+    expect(t.app.get(RoomRegistry).participants(meetingId)).toHaveLength(2);
     expect(member.seen('peer.joined')).toHaveLength(joinsSeen); // a waiter is not a participant
     expect(await late.raw('hand.raise', {})).toEqual(forbidden);
 
@@ -294,7 +294,7 @@ describe('host controls', () => {
     // The participants list shows the roles as they are now.
     const roles = Object.fromEntries(
       t.app
-        .get(RoomService)
+        .get(RoomRegistry)
         .participants(meetingId)
         .map((p) => [p.peerId, p.role]),
     );

@@ -7,7 +7,7 @@ import { demoUnits } from '../test-support/fixtures';
 import { startTestApp, type TestApp } from '../test-support/int-app';
 import { OPUS_CAPS, RtcKit, type Joined, type RtcTestClient } from '../test-support/rtc-client';
 import { waitFor } from '../test-support/werift';
-import { RoomService } from './room.service';
+import { RoomRegistry } from './room-registry';
 
 let t: TestApp;
 let kit: RtcKit;
@@ -67,7 +67,7 @@ it('a killed worker: everyone is told media.moved, rejoins on the same socket wi
   expect(res.status).toBe(201);
   const meetingId = (res.body as { id: string }).id;
   const media = t.app.get(MediaService);
-  const rooms = t.app.get(RoomService);
+  const rooms = t.app.get(RoomRegistry);
   expect(media.workers()).toHaveLength(2);
 
   const host = await kit.client(tokens.secretary1);

@@ -22,7 +22,6 @@ import {
   type Empty,
   type HostLock,
   type HostMute,
-  type Locale,
   type MediaProduce,
   type MinutesClose,
   type MinutesOpen,
@@ -47,35 +46,30 @@ import {
   type VoteClose,
   type VoteOpen,
 } from '@branchmeet/shared';
-import type { Namespace, Socket } from 'socket.io';
+import type { Socket } from 'socket.io';
 import { AuthUser } from '../auth/auth-user';
 import { isGuestToken } from '../auth/jwt-auth.guard';
 import { SessionsService } from '../auth/sessions.service';
 import { closeRevokedSockets } from './revoked-sockets';
 import { DomainError } from '../common/domain-error';
-import { MinutesChannel } from '../minutes/minutes-channel';
+import { SocketHub, type RtcNamespace, type RtcSocketData } from '../common/socket-hub';
 import { MinutesLiveService } from '../minutes/minutes-live.service';
-import { NotificationsService } from '../notifications/notifications.service';
-import { RoomService, type RtcCaller } from './room.service';
+import { LectureQaLive } from '../lectures/lecture-qa-live';
+import { HostControls } from './host-controls';
+import { LectureRolesService } from './lecture-roles';
+import { MediaRelay } from './media-relay';
+import { RoomChat } from './room-chat';
+import { RoomLobby } from './room-lobby';
+import { RoomRegistry } from './room-registry';
+import { RoomSeating } from './room-seating';
+import type { RtcCaller } from './room-state';
 import { errorAck } from './rtc-errors';
 import { RateLimited, safeSchema, takeToken } from './rtc-limits';
 
-/** What the handshake established about a socket. */
-export interface RtcSocketData {
-  user: AuthUser;
-  locale: Locale;
-}
 type RtcSocket = Socket<RtcClientEvents, RtcServerEvents, Record<string, never>, RtcSocketData>;
-type RtcNamespace = Namespace<RtcClientEvents, RtcServerEvents, Record<string, never>, RtcSocketData>;
 type RequestOf<E extends keyof RtcClientEvents> = Parameters<RtcClientEvents[E]>[0];
 type ResultOf<E extends keyof RtcClientEvents> =
   Parameters<Parameters<RtcClientEvents[E]>[1]>[0] extends Ack<infer T> ? T : never;
-
-const channel = (meetingId: string) => `meeting:${meetingId}`;
-/** The readers of a meeting's minutes (in the room or on the minutes page). */
-const minutesChannel = (meetingId: string) => `minutes:${meetingId}`;
-/** Every socket of one signed-in person (their notifications reach them in a room or anywhere else). */
-const personChannel = (userId: string) => `user:${userId}`;
 
 /**
  * `@RtcEvent('room.join')`: subscribes the method to the event and wraps it in the one request mechanism of
@@ -123,7 +117,7 @@ export const RTC_PING_TIMEOUT_MS = 5000;
 
 /**
  * Signalling of the live rooms on `/rtc`. The handshake carries the access token and the protocol version;
- * every request is validated by its shared schema, authorised, and handed to RoomService.
+ * every request is validated by its shared schema, authorised, and handed to the room unit that serves it.
  */
 @WebSocketGateway({
   namespace: RTC_NAMESPACE,
@@ -137,10 +131,16 @@ export class RtcGateway
   @WebSocketServer() private readonly ns: RtcNamespace;
 
   constructor(
-    private readonly rooms: RoomService,
+    private readonly registry: RoomRegistry,
+    private readonly seating: RoomSeating,
+    private readonly relay: MediaRelay,
+    private readonly host: HostControls,
+    private readonly lobby: RoomLobby,
+    private readonly chatRoom: RoomChat,
+    private readonly lecture: LectureRolesService,
+    private readonly qa: LectureQaLive,
     private readonly minutes: MinutesLiveService,
-    private readonly minutesChannel: MinutesChannel,
-    private readonly notifications: NotificationsService,
+    private readonly hub: SocketHub,
     private readonly sessions: SessionsService,
   ) {}
 
@@ -162,44 +162,19 @@ export class RtcGateway
         },
       );
     });
-    this.rooms.attach({
-      toSocket: (socketId, event, payload) =>
-        (this.ns.to(socketId).emit as (e: string, p: unknown) => boolean)(event, payload),
-      toMeeting: (meetingId, event, payload, except) => {
-        const to = except ? this.ns.to(channel(meetingId)).except(except) : this.ns.to(channel(meetingId));
-        (to.emit as (e: string, p: unknown) => boolean)(event, payload);
-      },
-      enter: (socketId, meetingId) => void this.ns.in(socketId).socketsJoin(channel(meetingId)),
-      leave: (socketId, meetingId) => void this.ns.in(socketId).socketsLeave(channel(meetingId)),
-      disconnect: (socketId) => this.ns.sockets.get(socketId)?.disconnect(true),
-    });
-    this.minutesChannel.attach({
-      toSocket: (socketId, event, payload) =>
-        (this.ns.to(socketId).emit as (e: string, p: unknown) => boolean)(event, payload),
-      toReaders: (meetingId, event, payload, except) => {
-        const room = minutesChannel(meetingId);
-        const to = except ? this.ns.to(room).except(except) : this.ns.to(room);
-        (to.emit as (e: string, p: unknown) => boolean)(event, payload);
-      },
-      enter: (socketId, meetingId) => void this.ns.in(socketId).socketsJoin(minutesChannel(meetingId)),
-      leave: (socketId, meetingId) => void this.ns.in(socketId).socketsLeave(minutesChannel(meetingId)),
-      roomUsers: (meetingId) => this.rooms.participants(meetingId).map((p) => p.userId),
-    });
-    this.notifications.attach((userId, notification) =>
-      this.ns.to(personChannel(userId)).emit('notification.created', notification),
-    );
-    this.sessions.onRevoked((r) => closeRevokedSockets(this.ns.sockets.values(), this.rooms, r));
+    this.hub.bind(ns);
+    this.sessions.onRevoked((r) => closeRevokedSockets(this.ns.sockets.values(), this.seating, r));
     this.log.log(`signalling on ${RTC_NAMESPACE} (protocol ${RTC_PROTOCOL_VERSION})`);
   }
 
   /** A signed-in person's socket hears their notifications from the moment it connects. */
   handleConnection(socket: RtcSocket): void {
-    if (!socket.data.user.guest) void socket.join(personChannel(socket.data.user.id));
+    if (!socket.data.user.guest) this.hub.enterPerson(socket.id, socket.data.user.id);
     let seen = Date.now();
     socket.conn.on('packet', () => (seen = Date.now()));
     socket.once('disconnect', (reason) =>
       // A silent drop (ping timeout) went away at its last activity (a request, a pong); a closed one, now.
-      this.rooms.disconnected(socket.id, reason === 'ping timeout' ? new Date(seen) : new Date()),
+      this.seating.disconnected(socket.id, reason === 'ping timeout' ? new Date(seen) : new Date()),
     );
   }
 
@@ -231,161 +206,161 @@ export class RtcGateway
     return user;
   }
 
-  // ── requests: each validated (RtcEvent), then handed to the room service ─────────────────────────────────
+  // ── requests: each validated (RtcEvent), then handed to its room unit ─────────────────────────────────
   @RtcEvent('room.join')
   join(caller: RtcCaller, req: RoomJoin): Promise<RoomJoined> {
-    return this.rooms.join(caller, req);
+    return this.seating.join(caller, req);
   }
 
   @RtcEvent('room.ready')
   ready(caller: RtcCaller, req: RoomReady): Promise<RoomReadyResult> {
-    return this.rooms.ready(caller, req.rtpCapabilities);
+    return this.relay.ready(caller, req.rtpCapabilities);
   }
 
   @RtcEvent('room.leave')
   leave(caller: RtcCaller, _req: Empty): Promise<null> {
-    return this.rooms.leave(caller);
+    return this.seating.leave(caller);
   }
 
   @RtcEvent('transport.connect')
   connect(caller: RtcCaller, req: TransportConnect): Promise<null> {
-    return this.rooms.connectTransport(caller, req.transportId, req.dtlsParameters);
+    return this.relay.connectTransport(caller, req.transportId, req.dtlsParameters);
   }
 
   @RtcEvent('transport.restartIce')
   restartIce(caller: RtcCaller, req: TransportRestartIce) {
-    return this.rooms.restartIce(caller, req.transportId);
+    return this.relay.restartIce(caller, req.transportId);
   }
 
   @RtcEvent('media.produce')
   produce(caller: RtcCaller, req: MediaProduce): Promise<{ producerId: string }> {
-    return this.rooms.produce(caller, req);
+    return this.relay.produce(caller, req);
   }
 
   @RtcEvent('media.pause')
   pause(caller: RtcCaller, req: ProducerRef): Promise<null> {
-    return this.rooms.ownProducer(caller, req.producerId, 'pause');
+    return this.relay.ownProducer(caller, req.producerId, 'pause');
   }
 
   @RtcEvent('media.resume')
   resume(caller: RtcCaller, req: ProducerRef): Promise<null> {
-    return this.rooms.ownProducer(caller, req.producerId, 'resume');
+    return this.relay.ownProducer(caller, req.producerId, 'resume');
   }
 
   @RtcEvent('media.close')
   close(caller: RtcCaller, req: ProducerRef): Promise<null> {
-    return this.rooms.ownProducer(caller, req.producerId, 'close');
+    return this.relay.ownProducer(caller, req.producerId, 'close');
   }
 
   @RtcEvent('consumer.resume')
   resumeConsumers(caller: RtcCaller, req: ConsumerResume): Promise<null> {
-    return this.rooms.resumeConsumers(caller, req.consumerIds);
+    return this.relay.resumeConsumers(caller, req.consumerIds);
   }
 
   @RtcEvent('consumer.tile')
   tile(caller: RtcCaller, req: ConsumerTile): Promise<null> {
-    return this.rooms.tile(caller, req.consumerId, req.height);
+    return this.relay.tile(caller, req.consumerId, req.height);
   }
 
   @RtcEvent('chat.send')
   chat(caller: RtcCaller, req: ChatSend): Promise<ChatMessage> {
-    return this.rooms.chat(caller, req.text);
+    return this.chatRoom.chat(caller, req.text);
   }
 
   @RtcEvent('hand.raise')
   raiseHand(caller: RtcCaller, _req: Empty): null {
-    return this.rooms.hand(caller, true);
+    return this.chatRoom.hand(caller, true);
   }
 
   @RtcEvent('hand.lower')
   lowerHand(caller: RtcCaller, _req: Empty): null {
-    return this.rooms.hand(caller, false);
+    return this.chatRoom.hand(caller, false);
   }
 
   @RtcEvent('host.mute')
   hostMute(caller: RtcCaller, req: HostMute): Promise<null> {
-    return this.rooms.hostMute(caller, req.peerId);
+    return this.host.mute(caller, req.peerId);
   }
 
   @RtcEvent('host.stopVideo')
   hostStopVideo(caller: RtcCaller, req: PeerRef): Promise<null> {
-    return this.rooms.hostStopVideo(caller, req.peerId);
+    return this.host.stopVideo(caller, req.peerId);
   }
 
   @RtcEvent('host.remove')
   hostRemove(caller: RtcCaller, req: PeerRef): Promise<null> {
-    return this.rooms.hostRemove(caller, req.peerId);
+    return this.host.remove(caller, req.peerId);
   }
 
   @RtcEvent('host.lock')
   hostLock(caller: RtcCaller, req: HostLock): Promise<null> {
-    return this.rooms.hostLock(caller, req.locked);
+    return this.host.lock(caller, req.locked);
   }
 
   @RtcEvent('host.end')
   hostEnd(caller: RtcCaller, _req: Empty): Promise<null> {
-    return this.rooms.hostEnd(caller);
+    return this.host.end(caller);
   }
 
   @RtcEvent('host.transfer')
   hostTransfer(caller: RtcCaller, req: PeerRef): Promise<null> {
-    return this.rooms.hostTransfer(caller, req.peerId);
+    return this.host.transfer(caller, req.peerId);
   }
 
   @RtcEvent('host.lowerHand')
   hostLowerHand(caller: RtcCaller, req: PeerRef): null {
-    return this.rooms.hostLowerHand(caller, req.peerId);
+    return this.host.lowerHand(caller, req.peerId);
   }
 
   @RtcEvent('lobby.admit')
   admit(caller: RtcCaller, req: PeerRef): null {
-    return this.rooms.lobby(caller, req.peerId, true);
+    return this.lobby.decide(caller, req.peerId, true);
   }
 
   @RtcEvent('lobby.deny')
   deny(caller: RtcCaller, req: PeerRef): null {
-    return this.rooms.lobby(caller, req.peerId, false);
+    return this.lobby.decide(caller, req.peerId, false);
   }
 
   // ── lecture mode (微课堂): the floor, co-presenters, Q&A ──────────────────────────────────────────────────
   @RtcEvent('lecture.giveFloor')
   giveFloor(caller: RtcCaller, req: PeerRef): Promise<null> {
-    return this.rooms.giveFloor(caller, req.peerId);
+    return this.lecture.giveFloor(caller, req.peerId);
   }
 
   @RtcEvent('lecture.takeFloor')
   takeFloor(caller: RtcCaller, req: PeerRef): Promise<null> {
-    return this.rooms.takeFloor(caller, req.peerId);
+    return this.lecture.takeFloor(caller, req.peerId);
   }
 
   @RtcEvent('lecture.addPresenter')
   addPresenter(caller: RtcCaller, req: PeerRef): Promise<null> {
-    return this.rooms.addPresenter(caller, req.peerId);
+    return this.lecture.addPresenter(caller, req.peerId);
   }
 
   @RtcEvent('lecture.removePresenter')
   removePresenter(caller: RtcCaller, req: PeerRef): Promise<null> {
-    return this.rooms.removePresenter(caller, req.peerId);
+    return this.lecture.removePresenter(caller, req.peerId);
   }
 
   @RtcEvent('qa.ask')
   ask(caller: RtcCaller, req: QaAsk): Promise<QaQuestion> {
-    return this.rooms.ask(caller, req.text);
+    return this.qa.ask(this.registry.qaSeat(caller), req.text);
   }
 
   @RtcEvent('qa.upvote')
   upvote(caller: RtcCaller, req: QaRef): Promise<QaQuestion> {
-    return this.rooms.upvote(caller, req.questionId);
+    return this.qa.upvote(this.registry.qaSeat(caller), req.questionId);
   }
 
   @RtcEvent('qa.answer')
   answer(caller: RtcCaller, req: QaRef): Promise<QaQuestion> {
-    return this.rooms.answer(caller, req.questionId);
+    return this.qa.answer(this.registry.qaSeat(caller), req.questionId);
   }
 
   @RtcEvent('qa.list')
   questions(caller: RtcCaller, _req: Empty): Promise<QaList> {
-    return this.rooms.questions(caller);
+    return this.qa.questions(this.registry.qaSeat(caller));
   }
 
   // ── minutes (会议记录): the Yjs sync and votes, served by MinutesLiveService ─────────────────────────────

@@ -8,7 +8,7 @@ import { demoUnits, type DemoUnits } from '../test-support/fixtures';
 import { startTestApp, type TestApp } from '../test-support/int-app';
 import { OPUS_CAPS, RtcKit, RtcTestClient, sendOf, type Joined } from '../test-support/rtc-client';
 import { sleep, waitFor } from '../test-support/werift';
-import { RoomService } from './room.service';
+import { RoomRegistry } from './room-registry';
 
 type Client = RtcTestClient;
 
@@ -251,7 +251,7 @@ describe('a live room of branch 1', () => {
     const micClosed = host.next('producer.closed', (p) => p.producerId === memberMic.producerId);
     member.socket.disconnect();
     await sleep(300);
-    const rooms = t.app.get(RoomService);
+    const rooms = t.app.get(RoomRegistry);
     expect(rooms.participants(meetingId).map((p) => p.peerId)).toContain(peerId); // still seated (grace)
 
     const back = await client('member1');
@@ -284,7 +284,7 @@ describe('a live room of branch 1', () => {
     expect(await left).toEqual({ peerId });
     expect(
       t.app
-        .get(RoomService)
+        .get(RoomRegistry)
         .participants(meetingId)
         .map((p) => p.peerId),
     ).toEqual([hostJoined.self.peerId]);
@@ -344,7 +344,7 @@ describe('the waiting room', () => {
     const again = await second.call('room.join', { meetingId });
     expect(again).toMatchObject({ status: 'joined', resumed: true, self: { peerId: seated.self.peerId } });
     expect(await replaced).toEqual({ by: seated.self.peerId, reason: 'replaced' });
-    expect(t.app.get(RoomService).participants(meetingId)).toHaveLength(2);
+    expect(t.app.get(RoomRegistry).participants(meetingId)).toHaveLength(2);
     await host.call('host.end', {});
   });
 });

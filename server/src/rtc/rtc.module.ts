@@ -2,14 +2,31 @@ import { Module } from '@nestjs/common';
 import { LecturesModule } from '../lectures/lectures.module';
 import { MeetingsModule } from '../meetings/meetings.module';
 import { MinutesModule } from '../minutes/minutes.module';
-import { NotificationsModule } from '../notifications/notifications.module';
-import { RoomService } from './room.service';
+import { HostControls } from './host-controls';
+import { LectureRolesService } from './lecture-roles';
+import { MediaRelay } from './media-relay';
+import { RoomChat } from './room-chat';
+import { RoomLobby } from './room-lobby';
+import { RoomRegistry } from './room-registry';
+import { RoomSeating } from './room-seating';
 import { RtcGateway } from './rtc.gateway';
 
-/** The `/rtc` signalling gateway and the live rooms' state; media through MediaService (MediaModule). */
+/**
+ * The `/rtc` signalling gateway and the live rooms: their registry and the units that change them (seating,
+ * lobby, host controls, media relay, lecture roles, chat and hands); media through MediaService (MediaModule).
+ */
 @Module({
-  imports: [MeetingsModule, MinutesModule, NotificationsModule, LecturesModule],
-  providers: [RtcGateway, RoomService],
-  exports: [RoomService],
+  imports: [MeetingsModule, MinutesModule, LecturesModule],
+  providers: [
+    RtcGateway,
+    RoomRegistry,
+    RoomSeating,
+    RoomLobby,
+    HostControls,
+    MediaRelay,
+    LectureRolesService,
+    RoomChat,
+  ],
+  exports: [RoomRegistry],
 })
 export class RtcModule {}

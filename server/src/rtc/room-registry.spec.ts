@@ -1,0 +1,75 @@
+import { RoomEvents } from '../common/room-events';
+import { caller } from '../test-support/rtc-fakes';
+import { RoomRegistry } from './room-registry';
+import { newSeat } from './room-state';
+
+const meeting = {
+  id: 'm1',
+  title: 'T',
+  hostId: 'host',
+  type: 'lecture',
+  lecturerId: 'lec',
+  settings: { waitingRoom: false, locked: false },
+};
+
+function seated() {
+  const bus = new RoomEvents();
+  const registry = new RoomRegistry(bus);
+  registry.onModuleInit();
+  const room = registry.open(meeting);
+  for (const [peerId, userId, socketId] of [
+    ['p-host', 'host', 's-host'],
+    ['p-u', 'u', 's-u'],
+  ]) {
+    room.seats.set(peerId, { ...newSeat(peerId, userId, userId, false), socketId });
+    registry.setPlace(socketId, { meetingId: 'm1', peerId, waiting: false });
+  }
+  registry.setPlace('s-wait', { meetingId: 'm1', peerId: 'p-w', waiting: true });
+  return { bus, registry, room };
+}
+
+describe('RoomRegistry', () => {
+  it('opens one room per meeting and forgets only that room', () => {
+    const { registry, room } = seated();
+    expect(registry.open(meeting)).toBe(room);
+    registry.forget(room);
+    expect(registry.room('m1')).toBeUndefined();
+    const again = registry.open(meeting);
+    registry.forget(room); // the old one: the new room stays
+    expect(registry.room('m1')).toBe(again);
+  });
+
+  it('resolves a caller to their seat; a waiter, a stranger and a non-host are refused', () => {
+    const { registry, room } = seated();
+    expect(registry.seated(caller('s-u', 'u')).seat.peerId).toBe('p-u');
+    expect(registry.hosting(caller('s-host', 'host')).room).toBe(room);
+    const key = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return (e as { messageKey: string }).messageKey;
+      }
+    };
+    expect(key(() => registry.seated(caller('s-wait', 'w')))).toBe('rtc.waitingForHost');
+    expect(key(() => registry.seated(caller('s-none', 'x')))).toBe('rtc.notInRoom');
+    expect(key(() => registry.hosting(caller('s-u', 'u')))).toBe('rtc.hostOnly');
+  });
+
+  it('answers who is in the room on the bus, until it stops', () => {
+    const { bus, registry } = seated();
+    expect(bus.ask('roomUsers', 'm1')).toEqual(['host', 'u']);
+    expect(bus.ask('roomUsers', 'other')).toEqual([]);
+    registry.onModuleDestroy();
+    expect(bus.ask('roomUsers', 'm1')).toBeUndefined();
+  });
+
+  it('describes a caller to the lecture Q&A: whether they lead the lecture', () => {
+    const { registry } = seated();
+    expect(registry.qaSeat(caller('s-host', 'host'))).toMatchObject({ lecture: true, leadsLecture: true });
+    expect(registry.qaSeat(caller('s-u', 'u'))).toMatchObject({
+      meetingId: 'm1',
+      lecture: true,
+      leadsLecture: false,
+    });
+  });
+});

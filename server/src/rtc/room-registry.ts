@@ -1,0 +1,116 @@
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { PeerInfo } from '@branchmeet/shared';
+import { Conflict, Forbidden } from '../common/domain-error';
+import { KeyedQueue } from '../common/keyed-queue';
+import { RoomEvents } from '../common/room-events';
+import type { QaSeat } from '../lectures/lecture-qa-live';
+import {
+  leadsLecture,
+  newRoom,
+  peerInfo,
+  type LiveRoom,
+  type RoomMeeting,
+  type RtcCaller,
+  type Seat,
+  type SocketPlace,
+} from './room-state';
+
+/**
+ * The live rooms of this process: by meeting, and where each socket is (seated or waiting). It answers "who is
+ * in the room" on the room-event bus, resolves a caller to their seat (the checks every request starts with),
+ * and runs each meeting's membership changes one at a time.
+ */
+@Injectable()
+export class RoomRegistry implements OnModuleInit, OnModuleDestroy {
+  private readonly rooms = new Map<string, LiveRoom>();
+  private readonly bySocket = new Map<string, SocketPlace>();
+  private readonly queue = new KeyedQueue();
+  private off?: () => void;
+
+  constructor(private readonly bus: RoomEvents) {}
+
+  onModuleInit(): void {
+    this.off = this.bus.answer('roomUsers', (meetingId) => this.participants(meetingId).map((p) => p.userId));
+  }
+
+  onModuleDestroy(): void {
+    this.off?.();
+  }
+
+  /** Runs membership changes of one meeting one at a time (joins, leaves, expiries, removal, end). */
+  serial<T>(meetingId: string, fn: () => Promise<T>): Promise<T> {
+    return this.queue.run(meetingId, fn);
+  }
+
+  room(meetingId: string): LiveRoom | undefined {
+    return this.rooms.get(meetingId);
+  }
+
+  /** The meeting's room, opened from the meeting as stored if it has none yet. */
+  open(meeting: RoomMeeting): LiveRoom {
+    let room = this.rooms.get(meeting.id);
+    if (!room) {
+      room = newRoom(meeting);
+      this.rooms.set(meeting.id, room);
+    }
+    return room;
+  }
+
+  /** Forgets the room (it closed); a newer room of the same meeting stays. */
+  forget(room: LiveRoom): void {
+    if (this.rooms.get(room.meetingId) === room) this.rooms.delete(room.meetingId);
+  }
+
+  /** Whether this very room is still the meeting's live room. */
+  isLive(room: LiveRoom): boolean {
+    return this.rooms.get(room.meetingId) === room;
+  }
+
+  place(socketId: string): SocketPlace | undefined {
+    return this.bySocket.get(socketId);
+  }
+
+  setPlace(socketId: string, place: SocketPlace): void {
+    this.bySocket.set(socketId, place);
+  }
+
+  dropPlace(socketId: string): void {
+    this.bySocket.delete(socketId);
+  }
+
+  /** The participants of a live room (for tests, health and the minutes' votes). */
+  participants(meetingId: string): PeerInfo[] {
+    const room = this.rooms.get(meetingId);
+    return room ? [...room.seats.values()].map((s) => peerInfo(room, s, [])) : [];
+  }
+
+  /** The caller's room and seat; refused while waiting in the lobby or when not in a room. */
+  seated(caller: RtcCaller): { room: LiveRoom; seat: Seat } {
+    const place = this.bySocket.get(caller.socketId);
+    if (place?.waiting) throw Forbidden('rtc.waitingForHost');
+    const room = place && this.rooms.get(place.meetingId);
+    const seat = place && room?.seats.get(place.peerId);
+    if (!room || !seat) throw Conflict('rtc.notInRoom');
+    return { room, seat };
+  }
+
+  /** Seated, and the room's host. */
+  hosting(caller: RtcCaller): { room: LiveRoom; seat: Seat } {
+    const seated = this.seated(caller);
+    if (seated.seat.userId !== seated.room.hostUserId) throw Forbidden('rtc.hostOnly');
+    return seated;
+  }
+
+  /** The caller's seat as the lecture Q&A sees it. */
+  qaSeat(caller: RtcCaller): QaSeat {
+    const { room, seat } = this.seated(caller);
+    return {
+      meetingId: room.meetingId,
+      socketId: caller.socketId,
+      userId: seat.userId,
+      name: seat.name,
+      lecture: room.lecture !== undefined,
+      leadsLecture: leadsLecture(room, seat.userId),
+    };
+  }
+}

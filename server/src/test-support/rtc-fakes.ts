@@ -1,0 +1,338 @@
+import type { AuthUser } from '../auth/auth-user';
+import type { AppConfig } from '../config/config';
+import { RoomEvents } from '../common/room-events';
+import { SocketHub, type RtcNamespace } from '../common/socket-hub';
+import { LectureQaLive } from '../lectures/lecture-qa-live';
+import type { LectureQaService } from '../lectures/lecture-qa.service';
+import { MediaEventBus } from '../media/media-events';
+import type { MediaService } from '../media/media.service';
+import type { MediaSource, TransportInfo } from '../media/media.types';
+import type { MeetingPresence } from '../meetings/meeting-presence';
+import type { MeetingsService } from '../meetings/meetings.service';
+import { HostControls } from '../rtc/host-controls';
+import { LectureRolesService } from '../rtc/lecture-roles';
+import { MediaRelay } from '../rtc/media-relay';
+import { RoomChat } from '../rtc/room-chat';
+import { RoomLobby } from '../rtc/room-lobby';
+import { RoomRegistry } from '../rtc/room-registry';
+import { RoomSeating } from '../rtc/room-seating';
+import type { RoomMeeting, RtcCaller } from '../rtc/room-state';
+
+/**
+ * Stand-ins for what the live room units talk to (in the manner of LiveKit's rtcfakes): a `/rtc` namespace that
+ * records what would be sent where, an SFU that hands out transports and producers as plain objects and emits
+ * its events on a real MediaEventBus, and a meetings service that keeps what it is told. Unit tests build the
+ * real room units on top with `rtcUnits()`.
+ */
+
+export interface Sent {
+  to: string;
+  except?: string;
+  event: string;
+  payload: unknown;
+}
+
+/** A stand-in for the `/rtc` namespace. */
+export function fakeNamespace() {
+  const sent: Sent[] = [];
+  const joins: string[] = [];
+  const disconnected: string[] = [];
+  /** Sockets no longer connected. */
+  const gone = new Set<string>();
+  const operator = (to: string, except?: string) => ({
+    emit: (event: string, payload: unknown) => sent.push({ to, except, event, payload }),
+    except: (id: string) => operator(to, id),
+  });
+  const ns = {
+    to: (room: string) => operator(room),
+    in: (socketId: string) => ({
+      socketsJoin: (room: string) => joins.push(`${socketId}+${room}`),
+      socketsLeave: (room: string) => joins.push(`${socketId}-${room}`),
+    }),
+    sockets: {
+      get: (socketId: string) =>
+        gone.has(socketId) ? undefined : { disconnect: () => disconnected.push(socketId) },
+    },
+  };
+  return { ns: ns as unknown as RtcNamespace, sent, joins, disconnected, gone };
+}
+
+interface FakeProducer {
+  id: string;
+  peerId: string;
+  source: MediaSource;
+  kind: 'audio' | 'video';
+  paused: boolean;
+}
+
+/** The SFU as the room units see it. */
+export class FakeMedia {
+  readonly events = new MediaEventBus();
+  readonly producers = new Map<string, FakeProducer>();
+  readonly calls: string[] = [];
+  /** Make the next call of this name fail with this error. */
+  failNext: Record<string, Error> = {};
+  private n = 0;
+
+  private fail(name: string): void {
+    this.calls.push(name);
+    const e = this.failNext[name];
+    if (e) {
+      delete this.failNext[name];
+      throw e;
+    }
+  }
+
+  join(meetingId: string, peer: { peerId: string }) {
+    this.fail(`join:${peer.peerId}`);
+    return Promise.resolve({
+      routerRtpCapabilities: { codecs: [] },
+      iceServers: [],
+      rejoined: false,
+      producers: [...this.producers.values()].map((p) => ({
+        producerId: p.id,
+        peerId: p.peerId,
+        kind: p.kind,
+        source: p.source,
+        paused: p.paused,
+      })),
+    });
+  }
+
+  createTransport(_meetingId: string, peerId: string, direction: 'send' | 'recv'): Promise<TransportInfo> {
+    this.fail(`createTransport:${direction}:${peerId}`);
+    return Promise.resolve({
+      id: `${direction}-${peerId}-${++this.n}`,
+      direction,
+      iceParameters: { usernameFragment: 'u', password: 'p' },
+      iceCandidates: [],
+      dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AA' }] },
+    } as TransportInfo);
+  }
+
+  closeTransport(_meetingId: string, peerId: string, transportId: string): Promise<void> {
+    this.fail(`closeTransport:${peerId}:${transportId}`);
+    return Promise.resolve();
+  }
+
+  leave(meetingId: string, peerId: string, why: { reason: string }): Promise<void> {
+    this.calls.push(`leave:${peerId}:${why.reason}`);
+    return Promise.resolve();
+  }
+
+  closeRoom(meetingId: string): Promise<void> {
+    this.calls.push(`closeRoom:${meetingId}`);
+    return Promise.resolve();
+  }
+
+  setRtpCapabilities(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** A producer appears in the room (as if the peer had produced). */
+  addProducer(meetingId: string, peerId: string, source: MediaSource): string {
+    const id = `producer-${++this.n}`;
+    const kind = source === 'mic' ? 'audio' : 'video';
+    this.producers.set(id, { id, peerId, source, kind, paused: false });
+    this.events.emit('producerAdded', { meetingId, peerId, producerId: id, kind, source });
+    return id;
+  }
+
+  produce(meetingId: string, peerId: string, req: { source: MediaSource }) {
+    this.fail(`produce:${peerId}`);
+    return Promise.resolve({ producerId: this.addProducer(meetingId, peerId, req.source) });
+  }
+
+  room(_meetingId: string) {
+    const producers = [...this.producers.values()];
+    return Promise.resolve({
+      producers: (exceptPeerId?: string) =>
+        producers
+          .filter((p) => p.peerId !== exceptPeerId)
+          .map((p) => ({
+            producerId: p.id,
+            peerId: p.peerId,
+            kind: p.kind,
+            source: p.source,
+            paused: p.paused,
+          })),
+      producerOf: (peerId: string, producerId: string) => {
+        const p = this.producers.get(producerId);
+        if (!p || p.peerId !== peerId) throw new Error('not yours');
+        return p;
+      },
+      peers: {
+        get: (peerId: string) => ({
+          producerFor: (source: MediaSource) =>
+            producers.find((p) => p.peerId === peerId && p.source === source),
+        }),
+      },
+    });
+  }
+
+  consume(meetingId: string, peerId: string, req: { producerId: string }) {
+    this.fail(`consume:${peerId}:${req.producerId}`);
+    const p = this.producers.get(req.producerId)!;
+    return Promise.resolve({
+      id: `consumer-${++this.n}`,
+      producerId: p.id,
+      producerPeerId: p.peerId,
+      kind: p.kind,
+      source: p.source,
+      rtpParameters: {},
+      type: 'simple',
+      producerPaused: p.paused,
+    });
+  }
+
+  pauseProducer(meetingId: string, producerId: string): Promise<void> {
+    this.fail(`pause:${producerId}`);
+    const p = this.producers.get(producerId)!;
+    p.paused = true;
+    this.events.emit('producerPaused', { meetingId, peerId: p.peerId, producerId, source: p.source });
+    return Promise.resolve();
+  }
+
+  resumeProducer(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  closeProducer(meetingId: string, _peerId: string, producerId: string): Promise<void> {
+    this.fail(`close:${producerId}`);
+    const p = this.producers.get(producerId)!;
+    this.producers.delete(producerId);
+    this.events.emit('producerClosed', { meetingId, peerId: p.peerId, producerId, source: p.source });
+    return Promise.resolve();
+  }
+}
+
+/** The meetings service as the room units see it: who may enter, and what they recorded. */
+export class FakeMeetings {
+  readonly meetings = new Map<string, RoomMeeting & { status: string }>();
+  readonly ended: { meetingId: string; by: string | null; reason: string; at?: Date }[] = [];
+  readonly audited: { action: string; details: unknown }[] = [];
+  guests = new Set<string>();
+
+  add(meeting: Partial<RoomMeeting> & { id: string; hostId: string }): RoomMeeting {
+    const m = {
+      title: 'Meeting',
+      type: 'other',
+      lecturerId: null,
+      settings: { waitingRoom: false, locked: false },
+      status: 'live',
+      ...meeting,
+    };
+    this.meetings.set(m.id, m);
+    return m;
+  }
+
+  entry(user: AuthUser, meetingId: string) {
+    const meeting = this.meetings.get(meetingId);
+    if (!meeting) return Promise.reject(new Error('no such meeting'));
+    return Promise.resolve({
+      meeting,
+      userName: `name-of-${user.id}`,
+      isHost: meeting.hostId === user.id,
+      isGuest: this.guests.has(user.id),
+    });
+  }
+
+  recentChat(): Promise<[]> {
+    return Promise.resolve([]);
+  }
+
+  addChat(meetingId: string, userId: string, name: string, text: string) {
+    return Promise.resolve({ id: 'c1', userId, name, text, at: new Date(0).toISOString() });
+  }
+
+  end(meetingId: string, by: string | null, reason: string, at?: Date): Promise<void> {
+    this.ended.push({ meetingId, by, reason, at });
+    return Promise.resolve();
+  }
+
+  auditHostAction(_meetingId: string, _actor: string, action: string, details: unknown): Promise<void> {
+    this.audited.push({ action, details });
+    return Promise.resolve();
+  }
+
+  saveSettings(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  transferHost(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export const caller = (socketId: string, userId: string): RtcCaller => ({
+  socketId,
+  user: { id: userId, isAdmin: false } as AuthUser,
+});
+
+/** The room units wired as the module wires them, on fakes. */
+export function rtcUnits(config: { graceSeconds?: number; emptyEndSeconds?: number } = {}) {
+  const wire = fakeNamespace();
+  const hub = new SocketHub();
+  hub.bind(wire.ns);
+  const bus = new RoomEvents();
+  const media = new FakeMedia();
+  const meetings = new FakeMeetings();
+  const presence: number[] = [];
+  const appConfig = {
+    RTC_RECONNECT_GRACE_SECONDS: config.graceSeconds ?? 0,
+    MEETING_EMPTY_END_SECONDS: config.emptyEndSeconds ?? 0,
+  } as AppConfig;
+  const asMedia = media as unknown as MediaService;
+  const asMeetings = meetings as unknown as MeetingsService;
+  const registry = new RoomRegistry(bus);
+  registry.onModuleInit();
+  const lobby = new RoomLobby(registry, hub);
+  const seating = new RoomSeating(
+    registry,
+    lobby,
+    hub,
+    bus,
+    asMedia,
+    asMeetings,
+    { set: (_m: string, n: number) => presence.push(n) } as unknown as MeetingPresence,
+    appConfig,
+  );
+  const relay = new MediaRelay(registry, hub, asMedia);
+  relay.onModuleInit();
+  const chat = new RoomChat(registry, hub, asMeetings);
+  const lecture = new LectureRolesService(registry, hub, asMedia, chat);
+  const host = new HostControls(registry, hub, asMedia, asMeetings, relay, seating, lobby, lecture, chat);
+  const qaStore = {
+    ask: (meetingId: string, by: { id: string }, text: string) =>
+      Promise.resolve({ id: 'q1', text, by: by.id }),
+    upvote: () => Promise.resolve({ id: 'q1' }),
+    answer: () => Promise.resolve({ id: 'q1', answered: true }),
+    list: () => Promise.resolve({ questions: [] }),
+  };
+  const qa = new LectureQaLive(qaStore as unknown as LectureQaService, hub);
+  /** What went to one target (a socket id or `meeting:<id>`), event names only. */
+  const eventsTo = (to: string) => wire.sent.filter((s) => s.to === to).map((s) => s.event);
+  const teardown = () => {
+    seating.onModuleDestroy();
+    relay.onModuleDestroy();
+    registry.onModuleDestroy();
+  };
+  return {
+    wire,
+    hub,
+    bus,
+    media,
+    meetings,
+    presence,
+    registry,
+    lobby,
+    seating,
+    relay,
+    chat,
+    lecture,
+    host,
+    qa,
+    eventsTo,
+    teardown,
+  };
+}
