@@ -4,23 +4,28 @@ import {
   type AttendanceStatus,
   type BranchStatistics,
   type MeetingType,
+  type MemberStatistics,
   type StatisticsQuery,
   type UnitStatistics,
 } from '@branchmeet/shared';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
-import { AccessService, type UnitAction } from '../orgs/access.service';
+import { AccessService, type Relation, type UnitAction } from '../orgs/access.service';
 import type { OrgUnitEntity } from '../orgs/org-unit.entity';
-import { attendanceCounts } from './attendance-counts';
 import type { StoredCorrection } from './attendance-corrections';
 import { AttendanceService } from './attendance.service';
 import {
   checkWindow,
+  countsOfTally,
+  emptyTally,
+  memberOfTally,
   memberStatistics,
-  monthStatistics,
+  monthTallies,
   requiredChecks,
-  summarize,
+  summarizeTallies,
+  tallyOf,
   type HeldMeeting,
+  type StatusTally,
 } from './statistics';
 
 /** One expected member's record in a meeting of the period. */
@@ -65,11 +70,46 @@ interface MeetingRow {
   status: string;
   started_at: Date;
   ended_at: Date | null;
+  /** Whether its final records are stored (an ended meeting's are, from its end on). */
+  final: boolean;
 }
+
+/** What both the statistics and the ledger need besides attendance: the units, meetings and rules. */
+interface Frame {
+  upper: boolean;
+  branches: Pick<OrgUnitEntity, 'id' | 'name' | 'type'>[];
+  groups: { id: string; name: string; parent_id: string }[];
+  /** Every meeting of the check window that ended, was cancelled or is still open, by start. */
+  rows: MeetingRow[];
+  /** The ended meetings that started in [from, to), by start. */
+  inPeriod: MeetingRow[];
+  minMinutes: (unitId: string) => number;
+}
+
+/** An ended meeting of the period with its records' statuses tallied. */
+interface TalliedMeeting {
+  id: string;
+  unitId: string;
+  type: MeetingType;
+  title: string;
+  groupId: string | null;
+  startedAt: Date;
+  endedAt: Date | null;
+  tally: StatusTally;
+}
+
+const TALLY_COLUMNS = `count(*) FILTER (WHERE s = 'present')::int AS present,
+       count(*) FILTER (WHERE s = 'late')::int AS late,
+       count(*) FILTER (WHERE s = 'left_early')::int AS left_early,
+       count(*) FILTER (WHERE s = 'absent')::int AS absent,
+       count(*) FILTER (WHERE s = 'excused')::int AS excused,
+       count(*) FILTER (WHERE s = 'make_up')::int AS make_up`;
 
 /**
  * Attendance statistics over a period, from ended meetings only and their final records (a live or cancelled
- * meeting has none), read for all of the period's meetings at once.
+ * meeting has none). The statistics are counted by PostgreSQL: a fixed number of set-based queries whatever the
+ * number of branches, meetings and members (per meeting and per member, the records' statuses after
+ * corrections, tallied with GROUP BY); the ledger reads every record (its rows).
  */
 @Injectable()
 export class StatisticsService {
@@ -80,10 +120,28 @@ export class StatisticsService {
   ) {}
 
   async forUnit(user: AuthUser, unitId: string, query: StatisticsQuery): Promise<UnitStatistics> {
-    return (await this.period(user, unitId, query, 'attendance.read')).statistics;
+    return (await this.forUnitAs(user, unitId, query)).statistics;
   }
 
-  /** Checks access, then loads the unit's period (and, for an upper unit, the summaries of its branches). */
+  /** The statistics and how the user stands to the unit (what else the page may show). */
+  async forUnitAs(
+    user: AuthUser,
+    unitId: string,
+    query: StatisticsQuery,
+  ): Promise<{ statistics: UnitStatistics; relation: Relation }> {
+    const { unit, relation } = await this.access.unit(user, unitId, 'attendance.read');
+    // The branches below are the upper unit's managers' to see (a plain member of a committee is not).
+    const statistics = await this.summary(
+      unit,
+      new Date(query.from),
+      new Date(query.to),
+      new Date(),
+      relation !== 'member',
+    );
+    return { statistics, relation };
+  }
+
+  /** Checks access, then loads the unit's period with every record (the ledger's rows). */
   async period(
     user: AuthUser,
     unitId: string,
@@ -92,8 +150,35 @@ export class StatisticsService {
     now = new Date(),
   ): Promise<PeriodData> {
     const { unit, relation } = await this.access.unit(user, unitId, action);
-    // The branches below are the upper unit's managers' to see (a plain member of a committee is not).
     return this.load(unit, new Date(query.from), new Date(query.to), now, relation !== 'member');
+  }
+
+  /**
+   * The statistics alone, counted by PostgreSQL. No access check: for callers that have checked it (and for
+   * the benchmark).
+   */
+  async summary(
+    unit: OrgUnitEntity,
+    from: Date,
+    to: Date,
+    now = new Date(),
+    withBranches = true,
+  ): Promise<UnitStatistics> {
+    const frame = await this.frame(unit, from, to, withBranches);
+    // A meeting ended without its records stored (none should be): they are computed and stored now.
+    const missing = frame.inPeriod.filter((m) => !m.final).map((m) => m.id);
+    if (missing.length > 0) await this.attendance.finalRecords(missing);
+    const ids = frame.inPeriod.map((m) => m.id);
+    const own = new Set(frame.inPeriod.filter((m) => this.ownerOf(unit, m) === unit.id).map((m) => m.id));
+    const [tallies, members] = await Promise.all([
+      this.meetingTallies(ids),
+      this.memberTallies(ids.filter((id) => own.has(id))),
+    ]);
+    const meetings = frame.inPeriod.map((m) => ({
+      ...meetingOf(m),
+      tally: tallies.get(m.id) ?? emptyTally(),
+    }));
+    return this.build(unit, from, to, now, frame, meetings, members);
   }
 
   /** No access check: for callers that have checked it (and for the benchmark). */
@@ -104,6 +189,27 @@ export class StatisticsService {
     now = new Date(),
     withBranches = true,
   ): Promise<PeriodData> {
+    const frame = await this.frame(unit, from, to, withBranches);
+    const meetings = await this.records(frame.inPeriod);
+    const own = meetings.filter((m) => this.ownerOf(unit, { unit_id: m.unitId }) === unit.id);
+    const statistics = this.build(
+      unit,
+      from,
+      to,
+      now,
+      frame,
+      meetings.map((m) => ({ ...m, tally: tallyOf(m.records) })),
+      memberStatistics(own.flatMap((m) => m.records)),
+    );
+    return { unit, meetings: own, statistics };
+  }
+
+  /** A party group's meetings are its own; any other meeting is its unit's. */
+  private ownerOf(unit: OrgUnitEntity, m: { unit_id: string }): string {
+    return unit.type === 'group' ? unit.id : m.unit_id;
+  }
+
+  private async frame(unit: OrgUnitEntity, from: Date, to: Date, withBranches: boolean): Promise<Frame> {
     const upper = withBranches && (unit.type === 'committee' || unit.type === 'general_branch');
     const branches: Pick<OrgUnitEntity, 'id' | 'name' | 'type'>[] = upper
       ? await this.dataSource.query(
@@ -113,40 +219,57 @@ export class StatisticsService {
         )
       : [];
     const unitIds = [unit.id, ...branches.map((b) => b.id)];
-    const groups: { id: string; name: string; parent_id: string }[] = await this.dataSource.query(
-      `SELECT id, name, parent_id FROM org_unit WHERE type = 'group' AND parent_id = ANY($1)
-       ORDER BY created_at, name`,
-      [unitIds],
-    );
     const window = checkWindow(from, to);
     // A party group's meetings are the branch's meetings with its group_id.
     // Every meeting of the window that ended, was cancelled (by its planned start) or is still open, for the
     // compliance checks, which say why one did not count. Attendance is from the ended ones only.
-    const rows: MeetingRow[] = await this.dataSource.query(
-      `SELECT id, unit_id, type, title, group_id, status, started_at, ended_at FROM meeting
-       WHERE (unit_id = ANY($1) OR group_id = ANY($1)) AND status IN ('ended', 'cancelled', 'live')
-         AND started_at >= $2 AND started_at < $3
-       ORDER BY started_at, id`,
-      [unitIds, window.start, window.end],
-    );
-    const minMinutes = await this.meetingMinMinutes(unitIds);
+    const [groups, rows, minMinutes] = await Promise.all([
+      this.dataSource.query(
+        `SELECT id, name, parent_id FROM org_unit WHERE type = 'group' AND parent_id = ANY($1)
+         ORDER BY created_at, name`,
+        [unitIds],
+      ) as Promise<Frame['groups']>,
+      this.dataSource.query(
+        `SELECT m.id, m.unit_id, m.type, m.title, m.group_id, m.status, m.started_at, m.ended_at,
+                EXISTS (SELECT 1 FROM meeting_attendance a WHERE a.meeting_id = m.id) AS final
+         FROM meeting m
+         WHERE (m.unit_id = ANY($1) OR m.group_id = ANY($1)) AND m.status IN ('ended', 'cancelled', 'live')
+           AND m.started_at >= $2 AND m.started_at < $3
+         ORDER BY m.started_at, m.id`,
+        [unitIds, window.start, window.end],
+      ) as Promise<MeetingRow[]>,
+      this.meetingMinMinutes(unitIds),
+    ]);
     const inPeriod = rows.filter((m) => m.status === 'ended' && m.started_at >= from && m.started_at < to);
-    const meetings = await this.records(inPeriod);
+    return { upper, branches, groups, rows, inPeriod, minMinutes };
+  }
 
-    const ownerOf = (m: { unit_id: string; group_id: string | null }) =>
-      unit.type === 'group' ? unit.id : m.unit_id;
-    const held = (unitId: string): HeldMeeting[] =>
-      rows
-        .filter((m) => ownerOf(m) === unitId)
-        .map((m) => ({
-          id: m.id,
-          title: m.title,
-          type: m.type,
-          groupId: m.group_id,
-          status: m.status,
-          startedAt: m.started_at,
-          endedAt: m.ended_at,
-        }));
+  /** Statistics from the frame, each ended meeting's tally and the unit's members' rows. */
+  private build(
+    unit: OrgUnitEntity,
+    from: Date,
+    to: Date,
+    now: Date,
+    frame: Frame,
+    meetings: TalliedMeeting[],
+    members: MemberStatistics[],
+  ): UnitStatistics {
+    const { upper, branches, groups, rows, minMinutes } = frame;
+    const heldBy = new Map<string, HeldMeeting[]>();
+    for (const m of rows) {
+      const owner = this.ownerOf(unit, m);
+      const list = heldBy.get(owner) ?? [];
+      list.push({
+        id: m.id,
+        title: m.title,
+        type: m.type,
+        groupId: m.group_id,
+        status: m.status,
+        startedAt: m.started_at,
+        endedAt: m.ended_at,
+      });
+      heldBy.set(owner, list);
+    }
     const checksOf = (u: { id: string; name: string; type: string }) =>
       requiredChecks({
         from,
@@ -154,50 +277,82 @@ export class StatisticsService {
         now,
         unit: u,
         groups: groups.filter((g) => g.parent_id === u.id),
-        held: held(u.id),
+        held: heldBy.get(u.id) ?? [],
         // A party group follows its branch's rule.
         minMinutes: minMinutes(u.type === 'group' ? (unit.parentId ?? u.id) : u.id),
       });
-    const own = meetings.filter((m) => ownerOf({ unit_id: m.unitId, group_id: m.groupId }) === unit.id);
+    const byUnit = new Map<string, TalliedMeeting[]>();
+    for (const m of meetings) {
+      const list = byUnit.get(m.unitId) ?? [];
+      list.push(m);
+      byUnit.set(m.unitId, list);
+    }
+    const own = meetings.filter((m) => this.ownerOf(unit, { unit_id: m.unitId }) === unit.id);
     const required = checksOf(unit);
     const branchStats: BranchStatistics[] = branches.map((b) => {
       const checks = checksOf(b);
       return {
         unitId: b.id,
         name: b.name,
-        summary: summarize(
-          meetings.filter((m) => m.unitId === b.id),
-          checks,
-        ),
+        summary: summarizeTallies(byUnit.get(b.id) ?? [], checks),
         required: checks,
       };
     });
     return {
-      unit,
-      meetings: own,
-      statistics: {
-        unitId: unit.id,
-        name: unit.name,
-        unitType: unit.type,
-        from: from.toISOString(),
-        to: to.toISOString(),
-        summary: summarize(own, required),
-        meetings: own.map((m) => ({
-          meetingId: m.id,
-          type: m.type,
-          title: m.title,
-          groupId: m.groupId,
-          startedAt: m.startedAt.toISOString(),
-          endedAt: m.endedAt?.toISOString() ?? null,
-          ...attendanceCounts(m.records),
-        })),
-        members: memberStatistics(own.flatMap((m) => m.records)),
-        // An upper unit's months are its branches' (it holds few meetings of its own).
-        months: monthStatistics(from, to, upper ? meetings : own),
-        required,
-        branches: branchStats,
-      },
+      unitId: unit.id,
+      name: unit.name,
+      unitType: unit.type,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      summary: summarizeTallies(own, required),
+      meetings: own.map((m) => ({
+        meetingId: m.id,
+        type: m.type,
+        title: m.title,
+        groupId: m.groupId,
+        startedAt: m.startedAt.toISOString(),
+        endedAt: m.endedAt?.toISOString() ?? null,
+        ...countsOfTally(m.tally),
+      })),
+      members,
+      // An upper unit's months are its branches' (it holds few meetings of its own).
+      months: monthTallies(from, to, upper ? meetings : own),
+      required,
+      branches: branchStats,
     };
+  }
+
+  /** Each meeting's expected members' statuses (a correction wins), counted: one row per meeting. */
+  private async meetingTallies(meetingIds: string[]): Promise<Map<string, StatusTally>> {
+    const rows: (StatusTally & { meeting_id: string })[] = await this.dataSource.query(
+      `SELECT r.meeting_id, ${TALLY_COLUMNS}
+       FROM attendance_record r
+       LEFT JOIN attendance_correction c ON c.meeting_id = r.meeting_id AND c.user_id = r.user_id
+       CROSS JOIN LATERAL (SELECT COALESCE(c.status, r.status) AS s) e
+       WHERE r.meeting_id = ANY($1) AND r.kind = 'expected'
+       GROUP BY r.meeting_id`,
+      [meetingIds],
+    );
+    return new Map(rows.map(({ meeting_id, ...t }) => [meeting_id, t]));
+  }
+
+  /**
+   * Per person over these meetings (given in order), in the order they first appear (meeting by meeting, in
+   * each by the record's position): one row per person.
+   */
+  private async memberTallies(meetingIds: string[]): Promise<MemberStatistics[]> {
+    const rows: (StatusTally & { user_id: string; name: string })[] = await this.dataSource.query(
+      `SELECT r.user_id, u.name, ${TALLY_COLUMNS}
+       FROM unnest($1::uuid[]) WITH ORDINALITY AS o(meeting_id, ord)
+       JOIN attendance_record r ON r.meeting_id = o.meeting_id AND r.kind = 'expected'
+       JOIN app_user u ON u.id = r.user_id
+       LEFT JOIN attendance_correction c ON c.meeting_id = r.meeting_id AND c.user_id = r.user_id
+       CROSS JOIN LATERAL (SELECT COALESCE(c.status, r.status) AS s) e
+       GROUP BY r.user_id, u.name
+       ORDER BY min(o.ord * 1000000 + r.position)`,
+      [meetingIds],
+    );
+    return rows.map(({ user_id, name, ...t }) => memberOfTally(user_id, name, t));
   }
 
   /** Each unit's minimum meeting duration for 三会一课 (its rule, else the default); 0 turns it off. */
@@ -214,15 +369,16 @@ export class StatisticsService {
   private async records(rows: MeetingRow[]): Promise<PeriodMeeting[]> {
     if (rows.length === 0) return [];
     const records = await this.attendance.finalRecords(rows.map((m) => m.id));
-    return rows.map((m) => ({
-      id: m.id,
-      unitId: m.unit_id,
-      type: m.type,
-      title: m.title,
-      groupId: m.group_id,
-      startedAt: m.started_at,
-      endedAt: m.ended_at,
-      records: records.get(m.id) ?? [],
-    }));
+    return rows.map((m) => ({ ...meetingOf(m), records: records.get(m.id) ?? [] }));
   }
 }
+
+const meetingOf = (m: MeetingRow) => ({
+  id: m.id,
+  unitId: m.unit_id,
+  type: m.type,
+  title: m.title,
+  groupId: m.group_id,
+  startedAt: m.started_at,
+  endedAt: m.ended_at,
+});
