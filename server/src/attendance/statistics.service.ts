@@ -78,6 +78,8 @@ interface MeetingRow {
 interface Frame {
   upper: boolean;
   branches: Pick<OrgUnitEntity, 'id' | 'name' | 'type'>[];
+  /** The unit and its branches. */
+  unitIds: string[];
   groups: { id: string; name: string; parent_id: string }[];
   /** Every meeting of the check window that ended, was cancelled or is still open, by start. */
   rows: MeetingRow[];
@@ -168,11 +170,10 @@ export class StatisticsService {
     // A meeting ended without its records stored (none should be): they are computed and stored now.
     const missing = frame.inPeriod.filter((m) => !m.final).map((m) => m.id);
     if (missing.length > 0) await this.attendance.finalRecords(missing);
-    const ids = frame.inPeriod.map((m) => m.id);
-    const own = new Set(frame.inPeriod.filter((m) => this.ownerOf(unit, m) === unit.id).map((m) => m.id));
+    const own = frame.inPeriod.filter((m) => this.ownerOf(unit, m) === unit.id).map((m) => m.id);
     const [tallies, members] = await Promise.all([
-      this.meetingTallies(ids),
-      this.memberTallies(ids.filter((id) => own.has(id))),
+      this.meetingTallies(frame.unitIds, from, to),
+      this.memberTallies(own),
     ]);
     const meetings = frame.inPeriod.map((m) => ({
       ...meetingOf(m),
@@ -231,8 +232,8 @@ export class StatisticsService {
       ) as Promise<Frame['groups']>,
       this.dataSource.query(
         `SELECT m.id, m.unit_id, m.type, m.title, m.group_id, m.status, m.started_at, m.ended_at,
-                EXISTS (SELECT 1 FROM meeting_attendance a WHERE a.meeting_id = m.id) AS final
-         FROM meeting m
+                a.meeting_id IS NOT NULL AS final
+         FROM meeting m LEFT JOIN meeting_attendance a ON a.meeting_id = m.id
          WHERE (m.unit_id = ANY($1) OR m.group_id = ANY($1)) AND m.status IN ('ended', 'cancelled', 'live')
            AND m.started_at >= $2 AND m.started_at < $3
          ORDER BY m.started_at, m.id`,
@@ -241,7 +242,7 @@ export class StatisticsService {
       this.meetingMinMinutes(unitIds),
     ]);
     const inPeriod = rows.filter((m) => m.status === 'ended' && m.started_at >= from && m.started_at < to);
-    return { upper, branches, groups, rows, inPeriod, minMinutes };
+    return { upper, branches, unitIds, groups, rows, inPeriod, minMinutes };
   }
 
   /** Statistics from the frame, each ended meeting's tally and the unit's members' rows. */
@@ -322,16 +323,22 @@ export class StatisticsService {
     };
   }
 
-  /** Each meeting's expected members' statuses (a correction wins), counted: one row per meeting. */
-  private async meetingTallies(meetingIds: string[]): Promise<Map<string, StatusTally>> {
+  /**
+   * Each ended meeting's expected members' statuses (a correction wins), counted: one row per meeting of the
+   * units (or their party groups) that started in [from, to) — the frame's `inPeriod`, selected again by the same
+   * conditions rather than sent back as thousands of ids.
+   */
+  private async meetingTallies(unitIds: string[], from: Date, to: Date): Promise<Map<string, StatusTally>> {
     const rows: (StatusTally & { meeting_id: string })[] = await this.dataSource.query(
       `SELECT r.meeting_id, ${TALLY_COLUMNS}
-       FROM attendance_record r
+       FROM meeting m
+       JOIN attendance_record r ON r.meeting_id = m.id AND r.kind = 'expected'
        LEFT JOIN attendance_correction c ON c.meeting_id = r.meeting_id AND c.user_id = r.user_id
        CROSS JOIN LATERAL (SELECT COALESCE(c.status, r.status) AS s) e
-       WHERE r.meeting_id = ANY($1) AND r.kind = 'expected'
+       WHERE (m.unit_id = ANY($1) OR m.group_id = ANY($1)) AND m.status = 'ended'
+         AND m.started_at >= $2 AND m.started_at < $3
        GROUP BY r.meeting_id`,
-      [meetingIds],
+      [unitIds, from, to],
     );
     return new Map(rows.map(({ meeting_id, ...t }) => [meeting_id, t]));
   }
