@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import { AuthUser, CurrentUser } from '../auth/auth-user';
 import { UuidPipe } from '../common/uuid.pipe';
 import { ZodQuery } from '../common/zod';
-import { type Relation, unitRules } from '../orgs/access.service';
+import { DomainError } from '../common/domain-error';
 import { AttendanceCorrectionService } from './attendance-correction.service';
 import { AttendanceRulesService } from './attendance-rules.service';
 import { ledgerFilename, writeLedger } from './ledger-export';
@@ -34,13 +34,20 @@ export class StatisticsController {
     @Param('unitId', UuidPipe) unitId: string,
     @ZodQuery(StatisticsQuery) query: StatisticsQuery,
   ): Promise<UnitStatistics> {
-    const { statistics, relation } = await this.statistics.forUnitAs(user, unitId, query);
-    const mayExport = (unitRules['attendance.export'] as readonly Relation[]).includes(relation);
-    const [corrections, rules] = await Promise.all([
-      mayExport ? this.corrections.list(user, unitId, query) : undefined,
-      statistics.unitType === 'branch' ? this.rules.getRules(user, unitId) : undefined,
+    // All three at once; the corrections are for those who may export (a plain member is refused: none).
+    const [statistics, corrections, rules] = await Promise.all([
+      this.statistics.forUnit(user, unitId, query),
+      this.corrections.list(user, unitId, query).catch((e: unknown) => {
+        if (e instanceof DomainError && e.status === 403) return undefined;
+        throw e;
+      }),
+      this.rules.getRules(user, unitId),
     ]);
-    return { ...statistics, ...(corrections && { corrections }), ...(rules && { rules }) };
+    return {
+      ...statistics,
+      ...(corrections && { corrections }),
+      ...(statistics.unitType === 'branch' ? { rules } : {}),
+    };
   }
 
   /** The period ledger (台账) as XLSX: summary, members, one row per member and meeting (secretaries and above). */

@@ -10,7 +10,7 @@ import {
 } from '@branchmeet/shared';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
-import { AccessService, type Relation, type UnitAction } from '../orgs/access.service';
+import { AccessService, type UnitAction } from '../orgs/access.service';
 import type { OrgUnitEntity } from '../orgs/org-unit.entity';
 import type { StoredCorrection } from './attendance-corrections';
 import { AttendanceService } from './attendance.service';
@@ -74,12 +74,15 @@ interface MeetingRow {
   final: boolean;
 }
 
-/** What both the statistics and the ledger need besides attendance: the units, meetings and rules. */
-interface Frame {
+interface Units {
   upper: boolean;
   branches: Pick<OrgUnitEntity, 'id' | 'name' | 'type'>[];
   /** The unit and its branches. */
   unitIds: string[];
+}
+
+/** What both the statistics and the ledger need besides attendance: the units, meetings and rules. */
+interface Frame extends Units {
   groups: { id: string; name: string; parent_id: string }[];
   /** Every meeting of the check window that ended, was cancelled or is still open, by start. */
   rows: MeetingRow[];
@@ -122,25 +125,9 @@ export class StatisticsService {
   ) {}
 
   async forUnit(user: AuthUser, unitId: string, query: StatisticsQuery): Promise<UnitStatistics> {
-    return (await this.forUnitAs(user, unitId, query)).statistics;
-  }
-
-  /** The statistics and how the user stands to the unit (what else the page may show). */
-  async forUnitAs(
-    user: AuthUser,
-    unitId: string,
-    query: StatisticsQuery,
-  ): Promise<{ statistics: UnitStatistics; relation: Relation }> {
     const { unit, relation } = await this.access.unit(user, unitId, 'attendance.read');
     // The branches below are the upper unit's managers' to see (a plain member of a committee is not).
-    const statistics = await this.summary(
-      unit,
-      new Date(query.from),
-      new Date(query.to),
-      new Date(),
-      relation !== 'member',
-    );
-    return { statistics, relation };
+    return this.summary(unit, new Date(query.from), new Date(query.to), new Date(), relation !== 'member');
   }
 
   /** Checks access, then loads the unit's period with every record (the ledger's rows). */
@@ -166,15 +153,18 @@ export class StatisticsService {
     now = new Date(),
     withBranches = true,
   ): Promise<UnitStatistics> {
-    const frame = await this.frame(unit, from, to, withBranches);
+    const units = await this.unitsOf(unit, withBranches);
+    // The totals are counted while the meetings are read (they select the same meetings by the same terms).
+    const counted = () =>
+      Promise.all([this.meetingTallies(units.unitIds, from, to), this.memberTallies(unit, from, to)]);
+    const [frame, first] = await Promise.all([this.frame(unit, from, to, units), counted()]);
+    let [tallies, members] = first;
     // A meeting ended without its records stored (none should be): they are computed and stored now.
     const missing = frame.inPeriod.filter((m) => !m.final).map((m) => m.id);
-    if (missing.length > 0) await this.attendance.finalRecords(missing);
-    const own = frame.inPeriod.filter((m) => this.ownerOf(unit, m) === unit.id).map((m) => m.id);
-    const [tallies, members] = await Promise.all([
-      this.meetingTallies(frame.unitIds, from, to),
-      this.memberTallies(own),
-    ]);
+    if (missing.length > 0) {
+      await this.attendance.finalRecords(missing);
+      [tallies, members] = await counted();
+    }
     const meetings = frame.inPeriod.map((m) => ({
       ...meetingOf(m),
       tally: tallies.get(m.id) ?? emptyTally(),
@@ -190,7 +180,7 @@ export class StatisticsService {
     now = new Date(),
     withBranches = true,
   ): Promise<PeriodData> {
-    const frame = await this.frame(unit, from, to, withBranches);
+    const frame = await this.frame(unit, from, to, await this.unitsOf(unit, withBranches));
     const meetings = await this.records(frame.inPeriod);
     const own = meetings.filter((m) => this.ownerOf(unit, { unit_id: m.unitId }) === unit.id);
     const statistics = this.build(
@@ -210,7 +200,8 @@ export class StatisticsService {
     return unit.type === 'group' ? unit.id : m.unit_id;
   }
 
-  private async frame(unit: OrgUnitEntity, from: Date, to: Date, withBranches: boolean): Promise<Frame> {
+  /** The unit and, for an upper unit whose branches the reader may see, every branch below it. */
+  private async unitsOf(unit: OrgUnitEntity, withBranches: boolean): Promise<Units> {
     const upper = withBranches && (unit.type === 'committee' || unit.type === 'general_branch');
     const branches: Pick<OrgUnitEntity, 'id' | 'name' | 'type'>[] = upper
       ? await this.dataSource.query(
@@ -219,7 +210,11 @@ export class StatisticsService {
           [`${unit.path}/%`],
         )
       : [];
-    const unitIds = [unit.id, ...branches.map((b) => b.id)];
+    return { upper, branches, unitIds: [unit.id, ...branches.map((b) => b.id)] };
+  }
+
+  private async frame(unit: OrgUnitEntity, from: Date, to: Date, units: Units): Promise<Frame> {
+    const { upper, branches, unitIds } = units;
     const window = checkWindow(from, to);
     // A party group's meetings are the branch's meetings with its group_id.
     // Every meeting of the window that ended, was cancelled (by its planned start) or is still open, for the
@@ -344,20 +339,23 @@ export class StatisticsService {
   }
 
   /**
-   * Per person over these meetings (given in order), in the order they first appear (meeting by meeting, in
-   * each by the record's position): one row per person.
+   * Per person over the unit's own ended meetings of [from, to) (a party group's: those of the group), in the
+   * order they first appear (meeting by meeting by start, in each by the record's position): one row per person.
    */
-  private async memberTallies(meetingIds: string[]): Promise<MemberStatistics[]> {
+  private async memberTallies(unit: OrgUnitEntity, from: Date, to: Date): Promise<MemberStatistics[]> {
+    const own = unit.type === 'group' ? '(m.unit_id = $1 OR m.group_id = $1)' : 'm.unit_id = $1';
     const rows: (StatusTally & { user_id: string; name: string })[] = await this.dataSource.query(
       `SELECT r.user_id, u.name, ${TALLY_COLUMNS}
-       FROM unnest($1::uuid[]) WITH ORDINALITY AS o(meeting_id, ord)
-       JOIN attendance_record r ON r.meeting_id = o.meeting_id AND r.kind = 'expected'
+       FROM (SELECT r.meeting_id, r.user_id, r.status,
+                    row_number() OVER (ORDER BY m.started_at, m.id, r.position) AS seen
+             FROM meeting m JOIN attendance_record r ON r.meeting_id = m.id AND r.kind = 'expected'
+             WHERE ${own} AND m.status = 'ended' AND m.started_at >= $2 AND m.started_at < $3) r
        JOIN app_user u ON u.id = r.user_id
        LEFT JOIN attendance_correction c ON c.meeting_id = r.meeting_id AND c.user_id = r.user_id
        CROSS JOIN LATERAL (SELECT COALESCE(c.status, r.status) AS s) e
        GROUP BY r.user_id, u.name
-       ORDER BY min(o.ord * 1000000 + r.position)`,
-      [meetingIds],
+       ORDER BY min(r.seen)`,
+      [unit.id, from, to],
     );
     return rows.map(({ user_id, name, ...t }) => memberOfTally(user_id, name, t));
   }
