@@ -284,6 +284,23 @@ export const BranchStatistics = z.object({
 });
 export type BranchStatistics = z.infer<typeof BranchStatistics>;
 
+/** One correction in a unit's period, for the unit's managers and the levels above (更正记录). */
+export const CorrectionListItem = z.object({
+  meetingId: Uuid,
+  meetingTitle: z.string(),
+  unitId: Uuid,
+  unitName: z.string(),
+  startedAt: z.string(),
+  userId: Uuid,
+  name: z.string(),
+  computedStatus: AttendanceStatus,
+  status: AttendanceStatus,
+  reason: z.string(),
+  correctedByName: z.string().nullable(),
+  correctedAt: z.string(),
+});
+export type CorrectionListItem = z.infer<typeof CorrectionListItem>;
+
 export const UnitStatistics = z.object({
   unitId: Uuid,
   name: z.string(),
@@ -304,22 +321,11 @@ export const UnitStatistics = z.object({
    * its managers and the levels above (empty for a plain member of the upper unit, and for a branch).
    */
   branches: z.array(BranchStatistics),
+  /**
+   * What else the statistics page shows, in the same response: the corrections of the period (for those who
+   * may export: its managers and the levels above) and a branch's attendance rules.
+   */
+  corrections: z.array(CorrectionListItem).optional(),
+  rules: BranchAttendanceRules.optional(),
 });
 export type UnitStatistics = z.infer<typeof UnitStatistics>;
-
-/** One correction in a unit's period, for the unit's managers and the levels above (更正记录). */
-export const CorrectionListItem = z.object({
-  meetingId: Uuid,
-  meetingTitle: z.string(),
-  unitId: Uuid,
-  unitName: z.string(),
-  startedAt: z.string(),
-  userId: Uuid,
-  name: z.string(),
-  computedStatus: AttendanceStatus,
-  status: AttendanceStatus,
-  reason: z.string(),
-  correctedByName: z.string().nullable(),
-  correctedAt: z.string(),
-});
-export type CorrectionListItem = z.infer<typeof CorrectionListItem>;

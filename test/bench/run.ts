@@ -11,6 +11,7 @@ import { firstLoadBench } from './first-load.bench';
 import { joinBench } from './join.bench';
 import { minutesSearchBench } from './minutes-search.bench';
 import { rosterImportBench } from './roster-import.bench';
+import { statisticsBench } from './statistics.bench';
 
 const ROOT = resolve(__dirname, '../..');
 // One default for every benchmark (the join benchmark's app server reads it too).
@@ -55,6 +56,7 @@ async function main() {
     await joinBench(),
     ...(await attendanceBench()),
     await minutesSearchBench(Number(process.env.BENCH_MINUTES ?? 10_000)),
+    await statisticsBench(),
     await firstLoadBench(),
   ];
   const warned = results.filter((r) => !r.pass).length;

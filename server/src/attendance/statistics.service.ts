@@ -4,6 +4,7 @@ import {
   type AttendanceStatus,
   type BranchStatistics,
   type MeetingType,
+  type MemberStatistics,
   type StatisticsQuery,
   type UnitStatistics,
 } from '@branchmeet/shared';
@@ -11,16 +12,20 @@ import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { AccessService, type UnitAction } from '../orgs/access.service';
 import type { OrgUnitEntity } from '../orgs/org-unit.entity';
-import { attendanceCounts } from './attendance-counts';
 import type { StoredCorrection } from './attendance-corrections';
 import { AttendanceService } from './attendance.service';
 import {
   checkWindow,
+  countsOfTally,
+  emptyTally,
+  memberOfTally,
   memberStatistics,
-  monthStatistics,
+  monthTallies,
   requiredChecks,
-  summarize,
+  summarizeTallies,
+  tallyOf,
   type HeldMeeting,
+  type StatusTally,
 } from './statistics';
 
 /** One expected member's record in a meeting of the period. */
@@ -65,11 +70,51 @@ interface MeetingRow {
   status: string;
   started_at: Date;
   ended_at: Date | null;
+  /** Whether its final records are stored (an ended meeting's are, from its end on). */
+  final: boolean;
 }
+
+interface Units {
+  upper: boolean;
+  branches: Pick<OrgUnitEntity, 'id' | 'name' | 'type'>[];
+  /** The unit and its branches. */
+  unitIds: string[];
+}
+
+/** What both the statistics and the ledger need besides attendance: the units, meetings and rules. */
+interface Frame extends Units {
+  groups: { id: string; name: string; parent_id: string }[];
+  /** Every meeting of the check window that ended, was cancelled or is still open, by start. */
+  rows: MeetingRow[];
+  /** The ended meetings that started in [from, to), by start. */
+  inPeriod: MeetingRow[];
+  minMinutes: (unitId: string) => number;
+}
+
+/** An ended meeting of the period with its records' statuses tallied. */
+interface TalliedMeeting {
+  id: string;
+  unitId: string;
+  type: MeetingType;
+  title: string;
+  groupId: string | null;
+  startedAt: Date;
+  endedAt: Date | null;
+  tally: StatusTally;
+}
+
+const TALLY_COLUMNS = `count(*) FILTER (WHERE s = 'present')::int AS present,
+       count(*) FILTER (WHERE s = 'late')::int AS late,
+       count(*) FILTER (WHERE s = 'left_early')::int AS left_early,
+       count(*) FILTER (WHERE s = 'absent')::int AS absent,
+       count(*) FILTER (WHERE s = 'excused')::int AS excused,
+       count(*) FILTER (WHERE s = 'make_up')::int AS make_up`;
 
 /**
  * Attendance statistics over a period, from ended meetings only and their final records (a live or cancelled
- * meeting has none), read for all of the period's meetings at once.
+ * meeting has none). The statistics are counted by PostgreSQL: a fixed number of set-based queries whatever the
+ * number of branches, meetings and members (per meeting and per member, the records' statuses after
+ * corrections, tallied with GROUP BY); the ledger reads every record (its rows).
  */
 @Injectable()
 export class StatisticsService {
@@ -80,10 +125,12 @@ export class StatisticsService {
   ) {}
 
   async forUnit(user: AuthUser, unitId: string, query: StatisticsQuery): Promise<UnitStatistics> {
-    return (await this.period(user, unitId, query, 'attendance.read')).statistics;
+    const { unit, relation } = await this.access.unit(user, unitId, 'attendance.read');
+    // The branches below are the upper unit's managers' to see (a plain member of a committee is not).
+    return this.summary(unit, new Date(query.from), new Date(query.to), new Date(), relation !== 'member');
   }
 
-  /** Checks access, then loads the unit's period (and, for an upper unit, the summaries of its branches). */
+  /** Checks access, then loads the unit's period with every record (the ledger's rows). */
   async period(
     user: AuthUser,
     unitId: string,
@@ -92,8 +139,37 @@ export class StatisticsService {
     now = new Date(),
   ): Promise<PeriodData> {
     const { unit, relation } = await this.access.unit(user, unitId, action);
-    // The branches below are the upper unit's managers' to see (a plain member of a committee is not).
     return this.load(unit, new Date(query.from), new Date(query.to), now, relation !== 'member');
+  }
+
+  /**
+   * The statistics alone, counted by PostgreSQL. No access check: for callers that have checked it (and for
+   * the benchmark).
+   */
+  async summary(
+    unit: OrgUnitEntity,
+    from: Date,
+    to: Date,
+    now = new Date(),
+    withBranches = true,
+  ): Promise<UnitStatistics> {
+    const units = await this.unitsOf(unit, withBranches);
+    // The totals are counted while the meetings are read (they select the same meetings by the same terms).
+    const counted = () =>
+      Promise.all([this.meetingTallies(units.unitIds, from, to), this.memberTallies(unit, from, to)]);
+    const [frame, first] = await Promise.all([this.frame(unit, from, to, units), counted()]);
+    let [tallies, members] = first;
+    // A meeting ended without its records stored (none should be): they are computed and stored now.
+    const missing = frame.inPeriod.filter((m) => !m.final).map((m) => m.id);
+    if (missing.length > 0) {
+      await this.attendance.finalRecords(missing);
+      [tallies, members] = await counted();
+    }
+    const meetings = frame.inPeriod.map((m) => ({
+      ...meetingOf(m),
+      tally: tallies.get(m.id) ?? emptyTally(),
+    }));
+    return this.build(unit, from, to, now, frame, meetings, members);
   }
 
   /** No access check: for callers that have checked it (and for the benchmark). */
@@ -104,6 +180,28 @@ export class StatisticsService {
     now = new Date(),
     withBranches = true,
   ): Promise<PeriodData> {
+    const frame = await this.frame(unit, from, to, await this.unitsOf(unit, withBranches));
+    const meetings = await this.records(frame.inPeriod);
+    const own = meetings.filter((m) => this.ownerOf(unit, { unit_id: m.unitId }) === unit.id);
+    const statistics = this.build(
+      unit,
+      from,
+      to,
+      now,
+      frame,
+      meetings.map((m) => ({ ...m, tally: tallyOf(m.records) })),
+      memberStatistics(own.flatMap((m) => m.records)),
+    );
+    return { unit, meetings: own, statistics };
+  }
+
+  /** A party group's meetings are its own; any other meeting is its unit's. */
+  private ownerOf(unit: OrgUnitEntity, m: { unit_id: string }): string {
+    return unit.type === 'group' ? unit.id : m.unit_id;
+  }
+
+  /** The unit and, for an upper unit whose branches the reader may see, every branch below it. */
+  private async unitsOf(unit: OrgUnitEntity, withBranches: boolean): Promise<Units> {
     const upper = withBranches && (unit.type === 'committee' || unit.type === 'general_branch');
     const branches: Pick<OrgUnitEntity, 'id' | 'name' | 'type'>[] = upper
       ? await this.dataSource.query(
@@ -112,41 +210,62 @@ export class StatisticsService {
           [`${unit.path}/%`],
         )
       : [];
-    const unitIds = [unit.id, ...branches.map((b) => b.id)];
-    const groups: { id: string; name: string; parent_id: string }[] = await this.dataSource.query(
-      `SELECT id, name, parent_id FROM org_unit WHERE type = 'group' AND parent_id = ANY($1)
-       ORDER BY created_at, name`,
-      [unitIds],
-    );
+    return { upper, branches, unitIds: [unit.id, ...branches.map((b) => b.id)] };
+  }
+
+  private async frame(unit: OrgUnitEntity, from: Date, to: Date, units: Units): Promise<Frame> {
+    const { upper, branches, unitIds } = units;
     const window = checkWindow(from, to);
     // A party group's meetings are the branch's meetings with its group_id.
     // Every meeting of the window that ended, was cancelled (by its planned start) or is still open, for the
     // compliance checks, which say why one did not count. Attendance is from the ended ones only.
-    const rows: MeetingRow[] = await this.dataSource.query(
-      `SELECT id, unit_id, type, title, group_id, status, started_at, ended_at FROM meeting
-       WHERE (unit_id = ANY($1) OR group_id = ANY($1)) AND status IN ('ended', 'cancelled', 'live')
-         AND started_at >= $2 AND started_at < $3
-       ORDER BY started_at, id`,
-      [unitIds, window.start, window.end],
-    );
-    const minMinutes = await this.meetingMinMinutes(unitIds);
+    const [groups, rows, minMinutes] = await Promise.all([
+      this.dataSource.query(
+        `SELECT id, name, parent_id FROM org_unit WHERE type = 'group' AND parent_id = ANY($1)
+         ORDER BY created_at, name`,
+        [unitIds],
+      ) as Promise<Frame['groups']>,
+      this.dataSource.query(
+        `SELECT m.id, m.unit_id, m.type, m.title, m.group_id, m.status, m.started_at, m.ended_at,
+                a.meeting_id IS NOT NULL AS final
+         FROM meeting m LEFT JOIN meeting_attendance a ON a.meeting_id = m.id
+         WHERE (m.unit_id = ANY($1) OR m.group_id = ANY($1)) AND m.status IN ('ended', 'cancelled', 'live')
+           AND m.started_at >= $2 AND m.started_at < $3
+         ORDER BY m.started_at, m.id`,
+        [unitIds, window.start, window.end],
+      ) as Promise<MeetingRow[]>,
+      this.meetingMinMinutes(unitIds),
+    ]);
     const inPeriod = rows.filter((m) => m.status === 'ended' && m.started_at >= from && m.started_at < to);
-    const meetings = await this.records(inPeriod);
+    return { upper, branches, unitIds, groups, rows, inPeriod, minMinutes };
+  }
 
-    const ownerOf = (m: { unit_id: string; group_id: string | null }) =>
-      unit.type === 'group' ? unit.id : m.unit_id;
-    const held = (unitId: string): HeldMeeting[] =>
-      rows
-        .filter((m) => ownerOf(m) === unitId)
-        .map((m) => ({
-          id: m.id,
-          title: m.title,
-          type: m.type,
-          groupId: m.group_id,
-          status: m.status,
-          startedAt: m.started_at,
-          endedAt: m.ended_at,
-        }));
+  /** Statistics from the frame, each ended meeting's tally and the unit's members' rows. */
+  private build(
+    unit: OrgUnitEntity,
+    from: Date,
+    to: Date,
+    now: Date,
+    frame: Frame,
+    meetings: TalliedMeeting[],
+    members: MemberStatistics[],
+  ): UnitStatistics {
+    const { upper, branches, groups, rows, minMinutes } = frame;
+    const heldBy = new Map<string, HeldMeeting[]>();
+    for (const m of rows) {
+      const owner = this.ownerOf(unit, m);
+      const list = heldBy.get(owner) ?? [];
+      list.push({
+        id: m.id,
+        title: m.title,
+        type: m.type,
+        groupId: m.group_id,
+        status: m.status,
+        startedAt: m.started_at,
+        endedAt: m.ended_at,
+      });
+      heldBy.set(owner, list);
+    }
     const checksOf = (u: { id: string; name: string; type: string }) =>
       requiredChecks({
         from,
@@ -154,50 +273,91 @@ export class StatisticsService {
         now,
         unit: u,
         groups: groups.filter((g) => g.parent_id === u.id),
-        held: held(u.id),
+        held: heldBy.get(u.id) ?? [],
         // A party group follows its branch's rule.
         minMinutes: minMinutes(u.type === 'group' ? (unit.parentId ?? u.id) : u.id),
       });
-    const own = meetings.filter((m) => ownerOf({ unit_id: m.unitId, group_id: m.groupId }) === unit.id);
+    const byUnit = new Map<string, TalliedMeeting[]>();
+    for (const m of meetings) {
+      const list = byUnit.get(m.unitId) ?? [];
+      list.push(m);
+      byUnit.set(m.unitId, list);
+    }
+    const own = meetings.filter((m) => this.ownerOf(unit, { unit_id: m.unitId }) === unit.id);
     const required = checksOf(unit);
     const branchStats: BranchStatistics[] = branches.map((b) => {
       const checks = checksOf(b);
       return {
         unitId: b.id,
         name: b.name,
-        summary: summarize(
-          meetings.filter((m) => m.unitId === b.id),
-          checks,
-        ),
+        summary: summarizeTallies(byUnit.get(b.id) ?? [], checks),
         required: checks,
       };
     });
     return {
-      unit,
-      meetings: own,
-      statistics: {
-        unitId: unit.id,
-        name: unit.name,
-        unitType: unit.type,
-        from: from.toISOString(),
-        to: to.toISOString(),
-        summary: summarize(own, required),
-        meetings: own.map((m) => ({
-          meetingId: m.id,
-          type: m.type,
-          title: m.title,
-          groupId: m.groupId,
-          startedAt: m.startedAt.toISOString(),
-          endedAt: m.endedAt?.toISOString() ?? null,
-          ...attendanceCounts(m.records),
-        })),
-        members: memberStatistics(own.flatMap((m) => m.records)),
-        // An upper unit's months are its branches' (it holds few meetings of its own).
-        months: monthStatistics(from, to, upper ? meetings : own),
-        required,
-        branches: branchStats,
-      },
+      unitId: unit.id,
+      name: unit.name,
+      unitType: unit.type,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      summary: summarizeTallies(own, required),
+      meetings: own.map((m) => ({
+        meetingId: m.id,
+        type: m.type,
+        title: m.title,
+        groupId: m.groupId,
+        startedAt: m.startedAt.toISOString(),
+        endedAt: m.endedAt?.toISOString() ?? null,
+        ...countsOfTally(m.tally),
+      })),
+      members,
+      // An upper unit's months are its branches' (it holds few meetings of its own).
+      months: monthTallies(from, to, upper ? meetings : own),
+      required,
+      branches: branchStats,
     };
+  }
+
+  /**
+   * Each ended meeting's expected members' statuses (a correction wins), counted: one row per meeting of the
+   * units (or their party groups) that started in [from, to) — the frame's `inPeriod`, selected again by the same
+   * conditions rather than sent back as thousands of ids.
+   */
+  private async meetingTallies(unitIds: string[], from: Date, to: Date): Promise<Map<string, StatusTally>> {
+    const rows: (StatusTally & { meeting_id: string })[] = await this.dataSource.query(
+      `SELECT r.meeting_id, ${TALLY_COLUMNS}
+       FROM meeting m
+       JOIN attendance_record r ON r.meeting_id = m.id AND r.kind = 'expected'
+       LEFT JOIN attendance_correction c ON c.meeting_id = r.meeting_id AND c.user_id = r.user_id
+       CROSS JOIN LATERAL (SELECT COALESCE(c.status, r.status) AS s) e
+       WHERE (m.unit_id = ANY($1) OR m.group_id = ANY($1)) AND m.status = 'ended'
+         AND m.started_at >= $2 AND m.started_at < $3
+       GROUP BY r.meeting_id`,
+      [unitIds, from, to],
+    );
+    return new Map(rows.map(({ meeting_id, ...t }) => [meeting_id, t]));
+  }
+
+  /**
+   * Per person over the unit's own ended meetings of [from, to) (a party group's: those of the group), in the
+   * order they first appear (meeting by meeting by start, in each by the record's position): one row per person.
+   */
+  private async memberTallies(unit: OrgUnitEntity, from: Date, to: Date): Promise<MemberStatistics[]> {
+    const own = unit.type === 'group' ? '(m.unit_id = $1 OR m.group_id = $1)' : 'm.unit_id = $1';
+    const rows: (StatusTally & { user_id: string; name: string })[] = await this.dataSource.query(
+      `SELECT r.user_id, u.name, ${TALLY_COLUMNS}
+       FROM (SELECT r.meeting_id, r.user_id, r.status,
+                    row_number() OVER (ORDER BY m.started_at, m.id, r.position) AS seen
+             FROM meeting m JOIN attendance_record r ON r.meeting_id = m.id AND r.kind = 'expected'
+             WHERE ${own} AND m.status = 'ended' AND m.started_at >= $2 AND m.started_at < $3) r
+       JOIN app_user u ON u.id = r.user_id
+       LEFT JOIN attendance_correction c ON c.meeting_id = r.meeting_id AND c.user_id = r.user_id
+       CROSS JOIN LATERAL (SELECT COALESCE(c.status, r.status) AS s) e
+       GROUP BY r.user_id, u.name
+       ORDER BY min(r.seen)`,
+      [unit.id, from, to],
+    );
+    return rows.map(({ user_id, name, ...t }) => memberOfTally(user_id, name, t));
   }
 
   /** Each unit's minimum meeting duration for 三会一课 (its rule, else the default); 0 turns it off. */
@@ -214,15 +374,16 @@ export class StatisticsService {
   private async records(rows: MeetingRow[]): Promise<PeriodMeeting[]> {
     if (rows.length === 0) return [];
     const records = await this.attendance.finalRecords(rows.map((m) => m.id));
-    return rows.map((m) => ({
-      id: m.id,
-      unitId: m.unit_id,
-      type: m.type,
-      title: m.title,
-      groupId: m.group_id,
-      startedAt: m.started_at,
-      endedAt: m.ended_at,
-      records: records.get(m.id) ?? [],
-    }));
+    return rows.map((m) => ({ ...meetingOf(m), records: records.get(m.id) ?? [] }));
   }
 }
+
+const meetingOf = (m: MeetingRow) => ({
+  id: m.id,
+  unitId: m.unit_id,
+  type: m.type,
+  title: m.title,
+  groupId: m.group_id,
+  startedAt: m.started_at,
+  endedAt: m.ended_at,
+});

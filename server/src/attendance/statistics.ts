@@ -1,13 +1,14 @@
-import type {
-  AttendanceStatus,
-  MeetingType,
-  MemberStatistics,
-  MonthStatistics,
-  RequiredMeetingCheck,
-  RequiredMeetingReason,
-  StatisticsSummary,
+import {
+  RATE_STATUSES,
+  type AttendanceStatus,
+  type MeetingType,
+  type MemberStatistics,
+  type MonthStatistics,
+  type RequiredMeetingCheck,
+  type RequiredMeetingReason,
+  type StatisticsSummary,
 } from '@branchmeet/shared';
-import { attendanceCounts, percent } from './attendance-counts';
+import { percent, type AttendanceCounts } from './attendance-counts';
 
 /** China's offset from UTC (UTC+8 all year): months and quarters begin at 00:00 in Beijing. */
 const CHINA_OFFSET_MS = 8 * 3600 * 1000;
@@ -180,14 +181,71 @@ export function memberStatistics(
   }));
 }
 
-/** The totals over a period: person-times (人次) over every meeting, and the required meetings met. */
-export function summarize(
-  meetings: { records: { status: AttendanceStatus }[] }[],
+/** How many records of each status (after corrections): what every total and rate is made of. */
+export type StatusTally = Record<AttendanceStatus, number>;
+
+export const emptyTally = (): StatusTally => ({
+  present: 0,
+  late: 0,
+  left_early: 0,
+  absent: 0,
+  excused: 0,
+  make_up: 0,
+});
+
+export function tallyOf(records: Iterable<{ status: AttendanceStatus }>): StatusTally {
+  const t = emptyTally();
+  for (const r of records) t[r.status] += 1;
+  return t;
+}
+
+export function addTally(into: StatusTally, t: StatusTally): StatusTally {
+  for (const k of Object.keys(into) as AttendanceStatus[]) into[k] += t[k];
+  return into;
+}
+
+/** The same numbers as `attendanceCounts` of records with these statuses. */
+export function countsOfTally(t: StatusTally): AttendanceCounts {
+  const expected = t.present + t.late + t.left_early + t.absent + t.excused + t.make_up;
+  const attended = RATE_STATUSES.reduce((n, s) => n + t[s], 0);
+  return {
+    expected,
+    present: expected - t.excused - t.absent - t.make_up,
+    leftEarly: t.left_early,
+    excused: t.excused,
+    absent: t.absent,
+    makeUp: t.make_up,
+    attended,
+    rate: percent(attended, expected),
+  };
+}
+
+/** One person's row over the period, as `memberStatistics` makes it from their records. */
+export function memberOfTally(userId: string, name: string, t: StatusTally): MemberStatistics {
+  const expected = t.present + t.late + t.left_early + t.absent + t.excused + t.make_up;
+  return {
+    userId,
+    name,
+    expected,
+    present: t.present,
+    late: t.late,
+    leftEarly: t.left_early,
+    absent: t.absent,
+    excused: t.excused,
+    makeUp: t.make_up,
+    rate: percent(t.present + t.late + t.make_up, expected),
+  };
+}
+
+/** The totals over a period from each meeting's tally: person-times (人次), and the required meetings met. */
+export function summarizeTallies(
+  meetings: { tally: StatusTally }[],
   required: RequiredMeetingCheck[],
 ): StatisticsSummary {
-  const counts = attendanceCounts(meetings.flatMap((m) => m.records));
+  const total = emptyTally();
+  for (const m of meetings) addTally(total, m.tally);
   return {
-    ...counts,
+    ...countsOfTally(total),
     meetingsHeld: meetings.length,
     requiredTotal: required.length,
     requiredMet: required.filter((c) => c.met).length,
@@ -198,17 +256,18 @@ export function summarize(
  * Every calendar month (China time) overlapping [from, to), in order, with the meetings that started in it and
  * their totals (person-times): the attendance rate by month.
  */
-export function monthStatistics(
+export function monthTallies(
   from: Date,
   to: Date,
-  meetings: { startedAt: Date; records: { status: AttendanceStatus }[] }[],
+  meetings: { startedAt: Date; tally: StatusTally }[],
 ): MonthStatistics[] {
-  return calendarPeriods(from, to, 'month').map((p) => {
-    const inMonth = meetings.filter((m) => m.startedAt >= p.start && m.startedAt < p.end);
-    return {
-      month: p.key,
-      meetingsHeld: inMonth.length,
-      ...attendanceCounts(inMonth.flatMap((m) => m.records)),
-    };
-  });
+  const months = calendarPeriods(from, to, 'month').map((p) => ({ p, held: 0, tally: emptyTally() }));
+  for (const m of meetings) {
+    const t = m.startedAt.getTime();
+    const month = months.find((x) => t >= x.p.start.getTime() && t < x.p.end.getTime());
+    if (!month) continue;
+    month.held += 1;
+    addTally(month.tally, m.tally);
+  }
+  return months.map((x) => ({ month: x.p.key, meetingsHeld: x.held, ...countsOfTally(x.tally) }));
 }

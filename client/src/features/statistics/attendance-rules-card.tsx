@@ -20,23 +20,24 @@ interface RulesForm {
  */
 export function AttendanceRulesCard({
   unit,
+  rules: current,
   editable,
   onChanged,
 }: {
   unit: OrgUnit;
+  /** As the statistics brought them (one request for the page); undefined while unknown. */
+  rules: BranchAttendanceRules | undefined;
   editable: boolean;
   onChanged(): void;
 }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const [rules, setRules] = useState<BranchAttendanceRules | null>(null);
+  const [rules, setRules] = useState<BranchAttendanceRules | undefined>(current);
   const [saving, setSaving] = useState(false);
   const [form] = Form.useForm<RulesForm>();
   const recompute = Form.useWatch('recompute', form);
 
-  useEffect(() => {
-    void http.attendanceRules(unit.id).then(setRules, () => undefined);
-  }, [unit.id]);
+  useEffect(() => setRules(current), [current]);
 
   if (!rules) return <Card size="small" title={t('rules.title')} loading />;
 

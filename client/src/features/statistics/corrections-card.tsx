@@ -1,29 +1,17 @@
 import type { CorrectionListItem } from '@branchmeet/shared';
 import { Card, Table } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
-import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import { http } from '../../api/endpoints';
 import { AttendanceStatusTag, formatTime } from '../schedule/meeting-tags';
 
 /**
  * Every attendance correction (已更正) of the unit and the branches below it over the period, with the computed
  * status, the corrected one and the reason: for the unit's managers and the upper levels. Hidden when none.
+ * They come with the statistics (one request for the page).
  */
-export function CorrectionsCard({ unitId, from, to }: { unitId: string; from: string; to: string }) {
+export function CorrectionsCard({ items }: { items: CorrectionListItem[] }) {
   const { t } = useTranslation();
-  const [items, setItems] = useState<CorrectionListItem[]>([]);
-  useEffect(() => {
-    let live = true;
-    http.attendanceCorrections(unitId, from, to).then(
-      (list) => live && setItems(list),
-      () => live && setItems([]),
-    );
-    return () => {
-      live = false;
-    };
-  }, [unitId, from, to]);
   if (items.length === 0) return null;
   const columns: ColumnsType<CorrectionListItem> = [
     { key: 'date', title: t('statistics.date'), render: (_, c) => formatTime(c.startedAt) },

@@ -25,7 +25,7 @@ import {
 } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import dayjs, { type Dayjs } from 'dayjs';
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useDeferredValue, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import { meetingTitleText } from '../../i18n/generated-text';
@@ -39,7 +39,8 @@ import { useUnits } from '../orgs/units-context';
 import { formatTime } from '../schedule/meeting-tags';
 import { AttendanceRulesCard } from './attendance-rules-card';
 
-// recharts is loaded with the charts only (not in the main bundle).
+// recharts is loaded with the charts only (not in the main bundle), asked for as the page opens: it comes
+// while the statistics are on their way, not after them.
 const charts = () => import('./statistics-charts');
 const MonthlyRateChart = lazy(() => charts().then((m) => ({ default: m.MonthlyRateChart })));
 const RequiredChart = lazy(() => charts().then((m) => ({ default: m.RequiredChart })));
@@ -123,6 +124,10 @@ export function StatisticsPage() {
     setStats(null);
     void load();
   }, [load]);
+  useEffect(() => void charts().catch(() => undefined), []);
+  // The totals and charts first; the tables (hundreds of rows for a committee of many branches) render after,
+  // without holding up the first paint or the range picker.
+  const tables = useDeferredValue(stats);
 
   if (!unit) {
     if (unitsLoading) return <Skeleton active />;
@@ -232,16 +237,27 @@ export function StatisticsPage() {
               <Suspense fallback={chartFallback}>
                 <BranchesChart branches={stats.branches} />
               </Suspense>
-              <BranchesTable branches={stats.branches} />
+              {tables === stats ? <BranchesTable branches={stats.branches} /> : <Skeleton active />}
             </Card>
           )}
 
-          {stats.required.length > 0 && <RequiredTable checks={stats.required} />}
-          {(!upper || stats.meetings.length > 0) && <MeetingsTable meetings={stats.meetings} />}
-          {(!upper || stats.members.length > 0) && <MembersTable members={stats.members} />}
-          {canExport(unit) && <CorrectionsCard unitId={unit.id} {...periodOf(range)} />}
+          {tables !== stats ? (
+            <Skeleton active />
+          ) : (
+            <>
+              {stats.required.length > 0 && <RequiredTable checks={stats.required} />}
+              {(!upper || stats.meetings.length > 0) && <MeetingsTable meetings={stats.meetings} />}
+              {(!upper || stats.members.length > 0) && <MembersTable members={stats.members} />}
+              {canExport(unit) && <CorrectionsCard items={stats.corrections ?? []} />}
+            </>
+          )}
           {unit.type === 'branch' && (
-            <AttendanceRulesCard unit={unit} editable={canManage(unit)} onChanged={load} />
+            <AttendanceRulesCard
+              unit={unit}
+              rules={stats.rules}
+              editable={canManage(unit)}
+              onChanged={load}
+            />
           )}
         </>
       )}

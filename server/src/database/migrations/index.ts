@@ -14,6 +14,7 @@ import { AuditKey1796600000000 } from './1796600000000-audit-key';
 import { SecretVotes1796600000001 } from './1796600000001-secret-votes';
 import { LeaveTypes1796700000000 } from './1796700000000-leave-types';
 import { NotificationChannels1796700000001 } from './1796700000001-notification-channels';
+import { StatisticsIndexes1796900000000 } from './1796900000000-statistics-indexes';
 
 /** Every migration, in order. A new one is generated with `npm run migration:generate`, reviewed and listed here. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   SecretVotes1796600000001,
   LeaveTypes1796700000000,
   NotificationChannels1796700000001,
+  StatisticsIndexes1796900000000,
 ];
