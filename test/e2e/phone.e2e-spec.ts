@@ -104,9 +104,13 @@ describe('the room on a phone', () => {
     await phone.goto(`${server.baseUrl}/meetings/${meeting.id}`, { waitUntil: 'domcontentloaded' });
     await phone.getByTestId('prejoin-join').tap();
     for (const page of [host.page, phone])
-      await page.waitForFunction(() => document.querySelectorAll('[data-testid=video-tile]').length === 2, null, {
-        timeout: 30_000,
-      });
+      await page.waitForFunction(
+        () => document.querySelectorAll('[data-testid=video-tile]').length === 2,
+        null,
+        {
+          timeout: 30_000,
+        },
+      );
     await until('the host has a peer id', async () => (await peerIdOf(host.page)) !== null);
     hostPeer = (await peerIdOf(host.page))!;
   }, 120_000);
@@ -115,7 +119,9 @@ describe('the room on a phone', () => {
   afterEach(async () => {
     const state = (expect as unknown as { getState(): { currentTestName?: string } }).getState();
     await phone
-      ?.screenshot({ path: join(artifactsDir, `phone-last-${(state.currentTestName ?? '').slice(19, 45).trim()}.png`) })
+      ?.screenshot({
+        path: join(artifactsDir, `phone-last-${(state.currentTestName ?? '').slice(19, 45).trim()}.png`),
+      })
       .catch(() => undefined);
   });
 
@@ -172,7 +178,9 @@ describe('the room on a phone', () => {
     const minutes = (await box(phone.getByTestId('minutes-panel')))!;
     const tips = await phone.$$eval('.ant-tooltip', (els) =>
       els
-        .filter((el) => !el.classList.contains('ant-tooltip-hidden') && getComputedStyle(el).display !== 'none')
+        .filter(
+          (el) => !el.classList.contains('ant-tooltip-hidden') && getComputedStyle(el).display !== 'none',
+        )
         .map((el) => {
           const r = el.getBoundingClientRect();
           return { x: r.x, y: r.y, width: r.width, height: r.height, text: el.textContent };

@@ -55,7 +55,12 @@ export function GuestPage() {
   if (session && !choice) {
     return (
       <MediaSessionProvider value={{ local, room: null }}>
-        <PrejoinPage title={meetingTitleText(t, info.title)} userName={session.name} local={local} onJoin={setChoice} />
+        <PrejoinPage
+          title={meetingTitleText(t, info.title)}
+          userName={session.name}
+          local={local}
+          onJoin={setChoice}
+        />
       </MediaSessionProvider>
     );
   }

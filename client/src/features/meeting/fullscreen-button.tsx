@@ -12,12 +12,15 @@ type LockableOrientation = ScreenOrientation & {
 /** Whether this browser can show an element full screen (the Fullscreen API, or iOS's video-only one). */
 export function fullscreenSupported(): boolean {
   if (typeof document === 'undefined') return false;
-  if (document.fullscreenEnabled && typeof HTMLElement.prototype.requestFullscreen === 'function') return true;
+  if (document.fullscreenEnabled && typeof HTMLElement.prototype.requestFullscreen === 'function')
+    return true;
   return typeof HTMLVideoElement !== 'undefined' && 'webkitEnterFullscreen' in HTMLVideoElement.prototype;
 }
 
 function orientation(): LockableOrientation | null {
-  return typeof screen !== 'undefined' && screen.orientation ? (screen.orientation as LockableOrientation) : null;
+  return typeof screen !== 'undefined' && screen.orientation
+    ? (screen.orientation as LockableOrientation)
+    : null;
 }
 
 /**

@@ -33,7 +33,11 @@ const peer = (key: keyof typeof ids, name: string, role: PeerInfo['role'] = 'mem
   handRaised: false,
   producers: [],
 });
-const record = (key: keyof typeof ids, name: string, status: AttendanceRecord['status']): AttendanceRecord => ({
+const record = (
+  key: keyof typeof ids,
+  name: string,
+  status: AttendanceRecord['status'],
+): AttendanceRecord => ({
   userId: ids[key],
   name,
   firstJoin: null,
@@ -68,7 +72,14 @@ function Room({ self }: { self: PeerInfo }) {
     null,
     () =>
       [
-        { type: 'joined' as const, self, room, peers: [peer('host', '王书记', 'host')], chat: [], resumed: false },
+        {
+          type: 'joined' as const,
+          self,
+          room,
+          peers: [peer('host', '王书记', 'host')],
+          chat: [],
+          resumed: false,
+        },
         { type: 'connection' as const, state: 'joined' as const },
       ].reduce(roomReducer, initialRoomState()) as ReturnType<typeof initialRoomState>,
   );
@@ -134,7 +145,13 @@ describe('a phone’s stage around the speaker', () => {
       { type: 'joined' as const, self: peer('me', '李党员'), room, peers, chat: [], resumed: false },
       { type: 'connection' as const, state: 'joined' as const },
       ...(activeSpeaker ? [{ type: 'speaker.changed' as const, payload: { peerId: activeSpeaker } }] : []),
-    ].reduce(roomReducer as (s: ReturnType<typeof initialRoomState>, a: RoomAction) => ReturnType<typeof initialRoomState>, initialRoomState());
+    ].reduce(
+      roomReducer as (
+        s: ReturnType<typeof initialRoomState>,
+        a: RoomAction,
+      ) => ReturnType<typeof initialRoomState>,
+      initialRoomState(),
+    );
 
   it('puts the active speaker large and oneself apart, never oneself large', () => {
     const two = phoneFocus(joined([peer('host', '王书记', 'host'), peer('late', '陈静')]));

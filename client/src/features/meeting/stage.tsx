@@ -46,8 +46,7 @@ export function phoneFocus(state: RoomViewState): {
   const self = selfTile(state);
   const peers = orderedPeers(state).map((p) => peerTile(state, p));
   const screens = screenTiles(state);
-  const main =
-    screens[0] ?? peers.find((tile) => tile.peerId === state.activeSpeaker) ?? peers[0] ?? null;
+  const main = screens[0] ?? peers.find((tile) => tile.peerId === state.activeSpeaker) ?? peers[0] ?? null;
   const others = [
     ...screens.slice(1),
     ...peers.filter((tile) => !(main && !main.screen && tile.peerId === main.peerId)),

@@ -238,7 +238,7 @@ describe('branch page meetings: what the person can act on first', () => {
     startedAt: soon(n),
     endedAt: null,
     participants: 0,
-    type: 'committee',
+    type: 'committee_meeting',
     groupId: null,
     scheduledStart: soon(n),
     scheduledEnd: soon(n),
@@ -250,7 +250,10 @@ describe('branch page meetings: what the person can act on first', () => {
     seriesId: null,
   });
   const others: Meeting['attendees'] = [{ userId: ids.member1, name: '李党员', kind: 'expected' }];
-  const withMe: Meeting['attendees'] = [...others, { userId: ids.secretary, name: '王书记', kind: 'expected' }];
+  const withMe: Meeting['attendees'] = [
+    ...others,
+    { userId: ids.secretary, name: '王书记', kind: 'expected' },
+  ];
 
   const rows = async (count: number) => {
     await waitFor(() => expect(screen.getAllByTestId('upcoming-meeting')).toHaveLength(count));
