@@ -1,6 +1,6 @@
 import type { AttendanceRecord, MeetingAttendance } from '@branchmeet/shared';
 import { Flex, Space, Tag, Typography } from 'antd';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { http } from '../../api/endpoints';
 import { useRoom } from './room-context';
@@ -8,6 +8,7 @@ import type { RoomViewState } from './room-store';
 
 /** While the panel is mounted the list is read again this often, so leave decisions show up too. */
 export const EXPECTED_REFRESH_MS = 30_000;
+export const EXPECTED_SETTLE_MS = 1_000;
 
 /** The user ids in the room now (oneself included): a change of this set is a join or a leave. */
 export function userIdsInRoom(state: Pick<RoomViewState, 'self' | 'peers'>): string[] {
@@ -55,10 +56,14 @@ export function ExpectedList() {
     }
   }, [meetingId]);
 
-  // Read on opening and on every join or leave (the set of people in the room changed).
+  // Read on opening, and after joins or leaves (the set of people in the room changed): a burst of them (a
+  // lecture's start) is one read, EXPECTED_SETTLE_MS after the last.
+  const opened = useRef(false);
   useEffect(() => {
     if (guest) return;
-    void load();
+    const timer = setTimeout(() => void load(), opened.current ? EXPECTED_SETTLE_MS : 0);
+    opened.current = true;
+    return () => clearTimeout(timer);
   }, [load, guest, inRoomKey]);
   useEffect(() => {
     if (guest) return;

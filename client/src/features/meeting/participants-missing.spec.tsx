@@ -116,13 +116,13 @@ describe('the participants panel shows who is missing', () => {
 
     // 陈静 joins: the list is read again and she is no longer missing
     act(() => dispatchRef?.({ type: 'peer.joined', payload: peer('late', '陈静') }));
-    await waitFor(() => expect(reads()).toBe(2));
+    await waitFor(() => expect(reads()).toBe(2), { timeout: 5000 });
     await waitFor(() => expect(names('not-yet-in')).toEqual([]));
     expect(screen.getByText('应到的人都已入会')).toBeInTheDocument();
 
     // and leaves again: missing once more
     act(() => dispatchRef?.({ type: 'peer.left', payload: { peerId: 'peer-late' } }));
-    await waitFor(() => expect(reads()).toBe(3));
+    await waitFor(() => expect(reads()).toBe(3), { timeout: 5000 });
     await waitFor(() => expect(names('not-yet-in')).toEqual(['陈静']));
   });
 

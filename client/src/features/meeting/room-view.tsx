@@ -276,6 +276,7 @@ export function RoomView({ title, onLeave, onRejoin, onBack }: RoomViewProps) {
         title={t('room.participants')}
         open={participantsOpen}
         onClose={() => setParticipantsOpen(false)}
+        destroyOnHidden
         size={drawerWidth}
         placement={isPhone ? 'bottom' : 'right'}
         mask={isPhone}
