@@ -13,6 +13,7 @@ const CJK = /[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+/g;
  */
 const generated = (s: string) =>
   /^\d{4}年\d{1,2}月 /.test(s) ||
+  /^.+线上会议$/.test(s) ||
   /^\d{4}年(第\d季度|\d{1,2}月)?$/.test(s) ||
   s === '线上（支部云会）' ||
   s === '会议内容';
@@ -35,6 +36,8 @@ describe('the whole UI in English', () => {
   let page: Page;
   /** What the API gave the page: user data, masked before looking for Chinese. */
   const data = new Set<string>();
+  /** The meeting the first check schedules without a title (the server names it). */
+  let meeting: { id: string; title: string };
 
   beforeAll(async () => {
     server = await startAppServer();
@@ -69,7 +72,7 @@ describe('the whole UI in English', () => {
     // A meeting the secretary schedules without a title: the server names it (2026年12月 支部党员大会), and its
     // minutes have the general section (会议内容), the period (2026年第4季度) and the place (线上（支部云会）).
     const secretary = await apiLogin(server.baseUrl, 'secretary1');
-    const meeting = await apiCall<{ id: string; title: string }>(
+    meeting = await apiCall<{ id: string; title: string }>(
       server.baseUrl,
       secretary.accessToken,
       `/org-units/${branch}/meetings`,
@@ -124,6 +127,9 @@ describe('the whole UI in English', () => {
     );
     await host.page.goto(`${server.baseUrl}/units/${branch}`, { waitUntil: 'domcontentloaded' });
     await host.page.getByTestId('open-meeting').click();
+    // The room opened without a title is named by the server (第一党支部线上会议): in English here.
+    const prejoinTitle = (await host.page.getByTestId('prejoin-title').textContent()) ?? '';
+    expect(prejoinTitle).toBe('第一党支部 online meeting');
     await host.page.getByTestId('prejoin-join').click();
     await host.page.getByTestId('room-grid').waitFor({ timeout: 30_000 });
     await host.page.locator('.bm-control-label').first().waitFor();
@@ -133,6 +139,40 @@ describe('the whole UI in English', () => {
     await host.page.screenshot({ path: join(artifactsDir, 'english-room-controls.png') });
     expect(labels.some((l) => l.text.startsWith('Participants'))).toBe(true);
     expect(labels.filter((l) => l.cut).map((l) => l.text)).toEqual([]);
+    expect(await host.page.getByTestId('room-title').textContent()).toBe('第一党支部 online meeting');
     await host.context.close();
+  }, 120_000);
+
+  it('names the server’s meeting titles in English in notifications and on the guest page', async () => {
+    // 刘洋 is expected in the meeting the first check scheduled: his bell has it, by its English name.
+    const member = await openAs(browser, server.baseUrl, 'member1', { width: 390, height: 844 });
+    await member.context.addInitScript(() => localStorage.setItem('branchmeet.lang', 'en'));
+    await member.page.goto(`${server.baseUrl}/`, { waitUntil: 'domcontentloaded' });
+    await member.page.getByTestId('notification-bell').click();
+    const item = member.page.getByTestId('notification-item').first();
+    await item.waitFor({ timeout: 30_000 });
+    const texts = await member.page.getByTestId('notification-item').allTextContents();
+    await member.page.screenshot({ path: join(artifactsDir, 'english-notifications.png') });
+    expect(texts.some((text) => text.includes('Branch assembly'))).toBe(true);
+    expect(texts.filter((text) => text.includes(meeting.title))).toEqual([]);
+    await member.context.close();
+
+    // An outside guest opens an invite link in English.
+    const secretary = await apiLogin(server.baseUrl, 'secretary1');
+    const invite = await apiCall<{ token: string }>(
+      server.baseUrl,
+      secretary.accessToken,
+      `/meetings/${meeting.id}/invites`,
+      { validHours: 2 },
+    );
+    const guest = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    await guest.addInitScript(() => localStorage.setItem('branchmeet.lang', 'en'));
+    const page = await guest.newPage();
+    await page.goto(`${server.baseUrl}/guest/${invite.token}`, { waitUntil: 'domcontentloaded' });
+    const title = page.getByTestId('guest-meeting-title');
+    await title.waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(artifactsDir, 'english-guest.png') });
+    expect(await title.textContent()).toMatch(/^Branch assembly, \w+ \d{4}$/);
+    await guest.close();
   }, 120_000);
 });

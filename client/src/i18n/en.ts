@@ -388,6 +388,17 @@ export const en: Messages = {
     cameraOn: 'Video on',
     cameraOff: 'Video off',
   },
+  roomExtra: {
+    inRoom: 'In the meeting ({{count}})',
+    notYetIn: 'Not yet in ({{count}})',
+    onLeave: 'On leave ({{count}})',
+    expectedLoading: 'Reading who is expected…',
+    expectedFailed: 'Who is expected cannot be read right now',
+    everyoneIn: 'Everyone expected is in',
+    fullscreen: 'Full screen',
+    exitFullscreen: 'Exit full screen',
+    selfView: 'My video',
+  },
   lecture: {
     badge: 'Lecture',
     lecturer: 'Lecturer',
@@ -818,6 +829,8 @@ export const en: Messages = {
     watched: 'Watched {{watched}} of {{total}}',
   },
   upcomingExtra: {
+    noneMine: 'Nothing that expects you in the next 30 days; the branch has {{count}}:',
+    showAll: 'Show all',
     mine: 'Mine',
     all: 'All',
     list: 'List',
@@ -936,5 +949,6 @@ export const en: Messages = {
     quarter: 'Q{{quarter}} {{year}}',
     year: '{{year}}',
     onlinePlace: 'Online (BranchMeet)',
+    adHocTitle: '{{unit}} online meeting',
   },
 };

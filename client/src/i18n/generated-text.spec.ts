@@ -24,6 +24,8 @@ describe('text the server generates, in the UI language', () => {
     expect(sectionTitleText(t, { key: 'general', title: '会议内容' })).toBe('Content');
     expect(meetingTitleText(t, '2026年12月 支部党员大会')).toBe('Branch assembly, December 2026');
     expect(meetingTitleText(t, '2026年3月 支委会')).toBe('Committee meeting, March 2026');
+    // a room opened ad hoc without a title: the unit's name (user data) kept
+    expect(meetingTitleText(t, '第一党支部线上会议')).toBe('第一党支部 online meeting');
     for (const text of [
       periodText(t, quarter),
       placeText(t, '线上（支部云会）'),
@@ -52,5 +54,6 @@ describe('text the server generates, in the UI language', () => {
     expect(placeText(t, '线上（支部云会）')).toBe('线上（支部云会）');
     expect(meetingTitleText(t, '2026年12月 支部党员大会')).toBe('2026年12月 支部党员大会');
     expect(meetingTitleText(t, '2026年12月 第一党小组党小组会')).toBe('2026年12月 第一党小组党小组会');
+    expect(meetingTitleText(t, '第一党支部线上会议')).toBe('第一党支部线上会议');
   });
 });

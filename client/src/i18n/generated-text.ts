@@ -17,11 +17,17 @@ const typeByLabel = new Map<string, MeetingType>(
 );
 const GROUP_SUFFIX = meetingTypeLabelsZh.group_meeting;
 
+/** The title of a room opened ad hoc without one (server: messages.ts meetings.defaultTitle, in Chinese). */
+const AD_HOC_SUFFIX = '线上会议';
+
 /**
  * A meeting title: the server's default title `2026年12月 支部党员大会` (or `2026年12月 第一党小组党小组会`, the group's
- * name kept as named) in the UI language; any other title as stored.
+ * name kept as named), or an ad hoc room's `第一党支部线上会议` (the unit's name kept), in the UI language; any
+ * other title as stored.
  */
 export function meetingTitleText(t: TFunction, title: string): string {
+  if (title.endsWith(AD_HOC_SUFFIX) && title.length > AD_HOC_SUFFIX.length)
+    return t('generated.adHocTitle', { unit: title.slice(0, -AD_HOC_SUFFIX.length) });
   const m = /^(\d{4})年(\d{1,2})月 (.+)$/.exec(title);
   if (!m) return title;
   const [, year, month, label] = m;

@@ -385,6 +385,17 @@ export const zhCN = {
     cameraOn: '视频开',
     cameraOff: '视频关',
   },
+  roomExtra: {
+    inRoom: '已入会（{{count}}）',
+    notYetIn: '未入会（{{count}}）',
+    onLeave: '请假（{{count}}）',
+    expectedLoading: '正在读取应到名单…',
+    expectedFailed: '应到名单暂时无法读取',
+    everyoneIn: '应到的人都已入会',
+    fullscreen: '全屏',
+    exitFullscreen: '退出全屏',
+    selfView: '我的画面',
+  },
   lecture: {
     badge: '微课堂',
     lecturer: '主讲人',
@@ -798,6 +809,8 @@ export const zhCN = {
     watched: '已观看 {{watched}} / {{total}}',
   },
   upcomingExtra: {
+    noneMine: '未来 30 天没有需要你参加的会议，本支部共 {{count}} 场：',
+    showAll: '查看全部',
     mine: '我的',
     all: '全部',
     list: '列表',
@@ -903,6 +916,7 @@ export const zhCN = {
     quarter: '{{year}}年第{{quarter}}季度',
     year: '{{year}}年',
     onlinePlace: '线上（支部云会）',
+    adHocTitle: '{{unit}}线上会议',
   },
 };
 

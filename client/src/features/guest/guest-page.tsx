@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useParams } from 'react-router-dom';
 import { http } from '../../api/endpoints';
 import { errorText } from '../../api/errors';
+import { meetingTitleText } from '../../i18n/generated-text';
 import { LocalMedia, MediaSessionProvider } from '../../media';
 import { LiveRoom } from '../meeting/meeting-page';
 import { PrejoinPage, type PrejoinChoice } from '../meeting/prejoin-page';
@@ -54,7 +55,12 @@ export function GuestPage() {
   if (session && !choice) {
     return (
       <MediaSessionProvider value={{ local, room: null }}>
-        <PrejoinPage title={info.title} userName={session.name} local={local} onJoin={setChoice} />
+        <PrejoinPage
+          title={meetingTitleText(t, info.title)}
+          userName={session.name}
+          local={local}
+          onJoin={setChoice}
+        />
       </MediaSessionProvider>
     );
   }
@@ -98,7 +104,7 @@ export function GuestPage() {
           <LanguageSwitch />
         </Flex>
         <Typography.Title level={4} style={{ marginTop: 0 }} data-testid="guest-meeting-title">
-          {info.title}
+          {meetingTitleText(t, info.title)}
         </Typography.Title>
         <Descriptions size="small" column={1} style={{ marginBottom: 16 }}>
           <Descriptions.Item label={t('guest.unit')}>{info.unitName}</Descriptions.Item>

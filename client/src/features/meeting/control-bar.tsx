@@ -13,7 +13,7 @@ import {
   UnlockOutlined,
   VideoCameraOutlined,
 } from '@ant-design/icons';
-import { App, Badge, Button, Dropdown, Modal, Space, Tooltip, type MenuProps } from 'antd';
+import { App, Badge, Button, Dropdown, Grid, Modal, Space, Tooltip, type MenuProps } from 'antd';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../api/errors';
@@ -31,6 +31,19 @@ export interface ControlBarProps {
   onToggleQa?(): void;
 }
 
+/**
+ * Whether the buttons' names show as tooltips: only with a mouse on a larger screen. On a touch screen a tap
+ * counts as hovering and the tooltip stayed up over the minutes bar; a phone has the names as aria-labels.
+ */
+function useHoverTooltips(): boolean {
+  const screens = Grid.useBreakpoint();
+  const mouse =
+    typeof window === 'undefined' || typeof window.matchMedia !== 'function'
+      ? true
+      : !window.matchMedia('(hover: none)').matches;
+  return screens.sm !== false && mouse;
+}
+
 function ControlButton(props: {
   testId: string;
   label: string;
@@ -41,6 +54,7 @@ function ControlButton(props: {
   onClick(): void;
   badge?: number;
 }) {
+  const tooltips = useHoverTooltips();
   const button = (
     <Button
       shape="circle"
@@ -54,20 +68,19 @@ function ControlButton(props: {
       data-testid={props.testId}
     />
   );
-  return (
-    <Tooltip title={props.label}>
-      <span className="bm-control">
-        {props.badge ? (
-          <Badge count={props.badge} size="small">
-            {button}
-          </Badge>
-        ) : (
-          button
-        )}
-        <span className="bm-control-label">{props.label}</span>
-      </span>
-    </Tooltip>
+  const control = (
+    <span className="bm-control">
+      {props.badge ? (
+        <Badge count={props.badge} size="small">
+          {button}
+        </Badge>
+      ) : (
+        button
+      )}
+      <span className="bm-control-label">{props.label}</span>
+    </span>
   );
+  return tooltips ? <Tooltip title={props.label}>{control}</Tooltip> : control;
 }
 
 /** Mute, camera, screen, hand, chat, participants, host controls (host only) and leave. */

@@ -6,6 +6,7 @@ import { useNavigate, useParams } from 'react-router-dom';
 import { ApiRequestError } from '../../api/client';
 import { http } from '../../api/endpoints';
 import { errorText } from '../../api/errors';
+import { meetingTitleText } from '../../i18n/generated-text';
 import { FINAL_STATES, LocalMedia, MediaSessionProvider } from '../../media';
 import { useMe } from '../auth/auth-context';
 import { PrejoinPage, type PrejoinChoice } from './prejoin-page';
@@ -164,7 +165,7 @@ export function MeetingPage() {
     return (
       <MediaSessionProvider value={{ local, room: null }}>
         <PrejoinPage
-          title={meeting.title}
+          title={meetingTitleText(t, meeting.title)}
           userName={me.user.name}
           local={local}
           onJoin={setChoice}

@@ -2,6 +2,7 @@ import { AudioMutedOutlined, AudioOutlined, CrownFilled, VideoCameraOutlined } f
 import { App, Avatar, Button, Divider, Flex, List, Popconfirm, Space, Tag, Tooltip, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../api/errors';
+import { ExpectedList } from './expected-list';
 import { HandIcon } from './hand-icon';
 import { LectureFloorActions, LectureRoleTag } from './lecture-view';
 import { useRoom } from './room-context';
@@ -46,7 +47,10 @@ function StateIcons({
   );
 }
 
-/** Everyone in the room with hand/mic/camera state; for the host, the lobby and a host action per person. */
+/**
+ * Everyone in the room with hand/mic/camera state, then the expected members who are missing (not yet in, on
+ * leave); for the host, the lobby and a host action per person.
+ */
 export function ParticipantsPanel() {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -195,7 +199,9 @@ export function ParticipantsPanel() {
           </Button>
         </Space>
       )}
-      <Typography.Text strong>{t('participants.title', { count: rows.length })}</Typography.Text>
+      <Typography.Text strong data-testid="in-room-title">
+        {t('roomExtra.inRoom', { count: rows.length })}
+      </Typography.Text>
       <List
         size="small"
         dataSource={rows}
@@ -233,6 +239,8 @@ export function ParticipantsPanel() {
           </List.Item>
         )}
       />
+      <Divider style={{ margin: '4px 0' }} />
+      <ExpectedList />
     </Flex>
   );
 }

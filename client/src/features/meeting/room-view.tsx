@@ -17,6 +17,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
 import { errorText } from '../../api/errors';
+import { meetingTitleText } from '../../i18n/generated-text';
 import type { ConnectionState } from '../../media';
 import { ControlBar } from './control-bar';
 import { ChatPanel } from './chat-panel';
@@ -25,13 +26,11 @@ import { MinutesPanel } from '../minutes/minutes-panel';
 import { RecordingIndicator } from '../recordings/recording-indicator';
 import { ParticipantsPanel } from './participants-panel';
 import { useRoom } from './room-context';
-import { orderedPeers, selfIsHost, type RoomViewState } from './room-store';
-import { peerTile, selfScreenTile, selfTile } from './tiles';
-import { RemoteAudio, VideoTile, type VideoTileProps } from './video-tile';
+import { selfIsHost, type RoomViewState } from './room-store';
+import { Stage, type ViewMode } from './stage';
+import { RemoteAudio } from './video-tile';
 import { NetworkStatus } from './network-status';
 import { useConnectionQuality } from './use-connection-quality';
-
-type ViewMode = 'grid' | 'speaker';
 
 const badgeStatus: Record<ConnectionState, 'success' | 'processing' | 'warning' | 'error' | 'default'> = {
   connecting: 'processing',
@@ -54,87 +53,6 @@ export function ConnectionBadge({ state }: { state: ConnectionState }) {
         text={<span style={{ color: 'inherit' }}>{t(`room.state.${state}`)}</span>}
       />
     </span>
-  );
-}
-
-/** The tiles of the stage: the person first, then the others in joining order. */
-function participantTiles(state: RoomViewState): VideoTileProps[] {
-  const self = selfTile(state);
-  return [...(self ? [self] : []), ...orderedPeers(state).map((p) => peerTile(state, p))];
-}
-
-function screenTiles(state: RoomViewState): VideoTileProps[] {
-  const screens: VideoTileProps[] = [];
-  for (const c of Object.values(state.consumers)) {
-    if (c.source !== 'screen') continue;
-    const peer = state.peers[c.peerId];
-    if (!peer) continue;
-    screens.push({
-      peerId: peer.peerId,
-      name: peer.name,
-      videoKey: c.consumerId,
-      consumerId: c.consumerId,
-      mic: 'none',
-      screen: true,
-      testId: 'screen-tile',
-    });
-  }
-  const own = selfScreenTile(state);
-  if (own) screens.push(own);
-  return screens;
-}
-
-function Stage({ view }: { view: ViewMode }) {
-  const { t } = useTranslation();
-  const { state } = useRoom();
-  const tiles = participantTiles(state);
-  const screens = screenTiles(state);
-
-  let main: VideoTileProps | null = screens[0] ?? null;
-  if (!main && view === 'speaker' && tiles.length > 1) {
-    main =
-      tiles.find((tile) => tile.peerId === state.activeSpeaker && !tile.isSelf) ??
-      tiles.find((tile) => !tile.isSelf) ??
-      null;
-  }
-  const rest = main && !main.screen ? tiles.filter((tile) => tile.peerId !== main.peerId) : tiles;
-  const cols = Math.max(1, Math.ceil(Math.sqrt(rest.length)));
-  const rows = Math.max(1, Math.ceil(rest.length / cols));
-
-  if (!main) {
-    return (
-      <div className="bm-stage">
-        <div
-          className="bm-grid"
-          data-testid="room-grid"
-          style={{ ['--bm-cols' as string]: cols, ['--bm-rows' as string]: rows }}
-        >
-          {rest.map((tile) => (
-            <VideoTile key={tile.peerId} {...tile} />
-          ))}
-        </div>
-        {tiles.length === 1 && (
-          <Typography.Text className="bm-alone" data-testid="room-alone">
-            {t('room.alone')}
-          </Typography.Text>
-        )}
-      </div>
-    );
-  }
-  return (
-    <div className="bm-stage bm-stage-focus">
-      <div className="bm-main" data-testid="room-main">
-        <VideoTile key={`main-${main.peerId}-${main.screen ? 's' : 'c'}`} {...main} large />
-      </div>
-      <div className="bm-strip" data-testid="room-grid">
-        {screens.slice(1).map((tile) => (
-          <VideoTile key={`screen-${tile.peerId}`} {...tile} />
-        ))}
-        {rest.map((tile) => (
-          <VideoTile key={tile.peerId} {...tile} />
-        ))}
-      </div>
-    </div>
   );
 }
 
@@ -189,7 +107,7 @@ function EndSummary({ state, onBack }: { state: RoomViewState; onBack(): void })
         status="success"
         title={t('room.endSummaryTitle')}
         subTitle={t('room.endSummaryHint', {
-          title: state.room?.title ?? '',
+          title: meetingTitleText(t, state.room?.title ?? ''),
           count: Object.keys(state.peers).length + 1,
         })}
         extra={
@@ -244,11 +162,13 @@ export function RoomView({ title, onLeave, onRejoin, onBack }: RoomViewProps) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const { state, dispatch, room } = useRoom();
-  const [view, setView] = useState<ViewMode>('grid');
+  // Until the person picks one: a phone is built around the speaker, a larger screen shows the grid.
+  const [picked, setPicked] = useState<ViewMode | null>(null);
   const [participantsOpen, setParticipantsOpen] = useState(false);
   const [qaOpen, setQaOpen] = useState(false);
   const screens = Grid.useBreakpoint();
-  const isPhone = !screens.sm;
+  const isPhone = screens.sm === false;
+  const view: ViewMode = picked ?? (isPhone ? 'speaker' : 'grid');
   useConnectionQuality();
   const drawerWidth = isPhone ? '100%' : 380;
 
@@ -272,7 +192,8 @@ export function RoomView({ title, onLeave, onRejoin, onBack }: RoomViewProps) {
   if (['left', 'ended', 'removed', 'denied', 'failed'].includes(connection)) {
     return <FinalView state={state} onRejoin={onRejoin} onBack={onBack} />;
   }
-  if (connection === 'waiting') return <WaitingView title={roomTitle} onLeave={onLeave} />;
+  if (connection === 'waiting')
+    return <WaitingView title={meetingTitleText(t, roomTitle)} onLeave={onLeave} />;
   if (!state.self) {
     return (
       <div className="bm-room-final" data-testid="room-connecting">
@@ -288,9 +209,9 @@ export function RoomView({ title, onLeave, onRejoin, onBack }: RoomViewProps) {
   return (
     <div className="bm-room" data-testid="room">
       <header className="bm-room-header">
-        <Space size={8} style={{ minWidth: 0 }}>
+        <div className="bm-room-heading">
           <Typography.Text strong ellipsis className="bm-room-title" data-testid="room-title">
-            {roomTitle}
+            {meetingTitleText(t, roomTitle)}
           </Typography.Text>
           {state.room?.locked && (
             <Tooltip title={t('room.locked')}>
@@ -302,17 +223,19 @@ export function RoomView({ title, onLeave, onRejoin, onBack }: RoomViewProps) {
               {t('lecture.badge')}
             </Tag>
           )}
+        </div>
+        <div className="bm-room-status" data-testid="room-status">
           <ConnectionBadge
             state={connection === 'joined' && state.quality.self === 'lost' ? 'reconnecting' : connection}
           />
           <NetworkStatus />
           {state.room && <RecordingIndicator meetingId={state.room.meetingId} state={state.recording} />}
-        </Space>
+        </div>
         {!state.lecture && (
           <Segmented<ViewMode>
             size="small"
             value={view}
-            onChange={setView}
+            onChange={setPicked}
             options={[
               {
                 value: 'grid',
@@ -333,7 +256,7 @@ export function RoomView({ title, onLeave, onRejoin, onBack }: RoomViewProps) {
       </header>
 
       <div className="bm-room-body">
-        {state.lecture ? <LectureStage /> : <Stage view={view} />}
+        {state.lecture ? <LectureStage /> : <Stage view={view} phone={isPhone} />}
         {state.room && <MinutesPanel meetingId={state.room.meetingId} />}
       </div>
 
@@ -353,6 +276,7 @@ export function RoomView({ title, onLeave, onRejoin, onBack }: RoomViewProps) {
         title={t('room.participants')}
         open={participantsOpen}
         onClose={() => setParticipantsOpen(false)}
+        destroyOnHidden
         size={drawerWidth}
         placement={isPhone ? 'bottom' : 'right'}
         mask={isPhone}

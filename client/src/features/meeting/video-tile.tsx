@@ -1,4 +1,5 @@
 import { AudioMutedOutlined, AudioOutlined, CrownFilled } from '@ant-design/icons';
+import { FullscreenButton } from './fullscreen-button';
 import { Avatar } from 'antd';
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -21,6 +22,8 @@ export interface VideoTileProps {
   /** Screen share: contain instead of cover, no mirroring. */
   screen?: boolean;
   large?: boolean;
+  /** Show the whole picture (letterboxed) instead of filling the tile: a phone's stage never crops a speaker. */
+  fit?: boolean;
   testId?: string;
   /** Connection quality: oneself's, or how this peer's media arrives (absent: nothing expected from them). */
   quality?: LinkQuality;
@@ -70,6 +73,7 @@ export function VideoTile(props: VideoTileProps) {
     speaking,
     screen,
     large,
+    fit,
     quality,
   } = props;
   const attach = useMediaElement<HTMLVideoElement>(videoKey);
@@ -79,6 +83,8 @@ export function VideoTile(props: VideoTileProps) {
   if (speaking) classes.push('bm-tile-speaking');
   if (screen) classes.push('bm-tile-screen');
   if (large) classes.push('bm-tile-large');
+  if (fit) classes.push('bm-tile-fit');
+  if (isSelf && !screen) classes.push('bm-tile-self');
 
   return (
     <div
@@ -112,6 +118,7 @@ export function VideoTile(props: VideoTileProps) {
           </Avatar>
         </div>
       )}
+      {screen && videoKey && <FullscreenButton target={box} />}
       <div className="bm-tile-label">
         {quality && !screen && <QualityIndicator quality={quality} testId="tile-quality" />}
         {!screen &&

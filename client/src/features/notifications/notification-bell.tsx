@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
 import { notificationText } from './notification-text';
 import { useNotifications } from './notifications-context';
+import './notifications.css';
 
 const icon = (n: Notification) =>
   n.kind === 'meeting.reminder' || n.kind === 'meeting.started' ? (
@@ -32,7 +33,7 @@ export function NotificationBell() {
   };
 
   const content = (
-    <Flex vertical style={{ width: 'min(360px, calc(100vw - 32px))' }} data-testid="notification-list">
+    <Flex vertical style={{ width: 'min(360px, calc(100vw - 40px))' }} data-testid="notification-list">
       <List
         size="small"
         loading={loading}
@@ -79,6 +80,8 @@ export function NotificationBell() {
       title={t('notifications.title')}
       trigger="click"
       placement="bottomRight"
+      arrow={false}
+      rootClassName="bm-notification-popover"
       open={open}
       onOpenChange={setOpen}
     >

@@ -41,4 +41,16 @@ describe('the words of the notifications that ask someone to act', () => {
       ),
     ).toBe(`Liu asks for leave (sick leave) from “第四季度党课” (${time}): ill; please decide`);
   });
+
+  it('names a meeting the server titled in the reader’s language, a typed title as typed', async () => {
+    await setLanguage('en');
+    const t = i18n.t.bind(i18n);
+    expect(notificationText(note('meeting.started', { title: '2026年12月 支部党员大会' }), t)).toBe(
+      '“Branch assembly, December 2026” has started; please join',
+    );
+    expect(notificationText(note('meeting.started', { title: '第一党支部线上会议' }), t)).toBe(
+      '“第一党支部 online meeting” has started; please join',
+    );
+    expect(notificationText(note('meeting.started', {}), t)).toContain('第四季度党课');
+  });
 });

@@ -1,6 +1,7 @@
 import type { Notification } from '@branchmeet/shared';
 import dayjs from 'dayjs';
 import type { TFunction } from 'i18next';
+import { meetingTitleText } from '../../i18n/generated-text';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
 
@@ -8,7 +9,8 @@ const str = (v: unknown) => (typeof v === 'string' ? v : v === null || v === und
 export function notificationText(n: Notification, t: TFunction): string {
   const p = n.params;
   const time = p.start ? dayjs(str(p.start)).format('YYYY-MM-DD HH:mm') : '';
-  const base = { title: str(p.title), unitName: str(p.unitName), time };
+  // A title the server made up (2026年12月 支部党员大会) reads in the reader's language; a typed one as typed.
+  const base = { title: meetingTitleText(t, str(p.title)), unitName: str(p.unitName), time };
   switch (n.kind) {
     case 'meeting.scheduled':
       return t('notifications.kinds.meeting_scheduled', base);

@@ -1,4 +1,4 @@
-import type { OrgUnit, RosterImportReport } from '@branchmeet/shared';
+import type { Meeting, OrgUnit, RosterImportReport } from '@branchmeet/shared';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -220,5 +220,80 @@ describe('branch page roster', () => {
     expect(exportCall?.headers.get('Authorization')).toBe(`Bearer ${tokens.accessToken}`);
     const anchor = click.mock.contexts[0] as HTMLAnchorElement;
     expect(anchor.download).toBe('第一党支部名册.xlsx');
+  });
+});
+
+describe('branch page meetings: what the person can act on first', () => {
+  beforeEach(async () => {
+    await resetLanguage();
+  });
+
+  const soon = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+  const meeting = (n: number, attendees: Meeting['attendees']): Meeting => ({
+    id: `9999999${n}-9999-4999-8999-999999999999`,
+    unitId: branchA.id,
+    title: `2026年12月 支部委员会 ${n}`,
+    hostUserId: ids.member1,
+    status: 'scheduled',
+    startedAt: soon(n),
+    endedAt: null,
+    participants: 0,
+    type: 'committee_meeting',
+    groupId: null,
+    scheduledStart: soon(n),
+    scheduledEnd: soon(n),
+    recorderId: ids.member1,
+    lecturerId: null,
+    agenda: [],
+    settings: { waitingRoom: false, muteOnEntry: true, recordingAllowed: false },
+    attendees,
+    seriesId: null,
+  });
+  const others: Meeting['attendees'] = [{ userId: ids.member1, name: '李党员', kind: 'expected' }];
+  const withMe: Meeting['attendees'] = [
+    ...others,
+    { userId: ids.secretary, name: '王书记', kind: 'expected' },
+  ];
+
+  const rows = async (count: number) => {
+    await waitFor(() => expect(screen.getAllByTestId('upcoming-meeting')).toHaveLength(count));
+    return screen.getByTestId('upcoming-meetings').getAttribute('data-filter');
+  };
+
+  it('shows an upper-level secretary (on no meeting’s list) the branch’s meetings, not an empty 我的', async () => {
+    openBranch('supervisor', {
+      [`GET /org-units/${branchA.id}/meetings`]: () => ({
+        body: [meeting(1, others), meeting(2, others), meeting(3, others)],
+      }),
+      [`GET /org-units/${branchA.id}/meetings/live`]: () => ({ body: [] }),
+    });
+    renderApp(branchPath);
+    expect(await rows(3)).toBe('all');
+    expect(screen.queryByText('未来 30 天没有安排会议')).toBeNull();
+
+    // picking 我的 explains the empty list and offers all of them back
+    fireEvent.click(within(screen.getByTestId('upcoming-filter')).getByText('我的'));
+    expect(await screen.findByTestId('upcoming-none-mine')).toHaveTextContent('本支部共 3 场');
+    fireEvent.click(within(screen.getByTestId('upcoming-none-mine')).getByRole('button'));
+    expect(await rows(3)).toBe('all');
+  });
+
+  it('shows a member the meetings that expect them, or all when none does', async () => {
+    openBranch('member', {
+      [`GET /org-units/${branchA.id}/meetings`]: () => ({
+        body: [meeting(1, others), meeting(2, withMe), meeting(3, others)],
+      }),
+      [`GET /org-units/${branchA.id}/meetings/live`]: () => ({ body: [] }),
+    });
+    const first = renderApp(branchPath);
+    expect(await rows(1)).toBe('mine');
+    first.unmount();
+
+    openBranch('member', {
+      [`GET /org-units/${branchA.id}/meetings`]: () => ({ body: [meeting(1, others), meeting(3, others)] }),
+      [`GET /org-units/${branchA.id}/meetings/live`]: () => ({ body: [] }),
+    });
+    renderApp(branchPath);
+    expect(await rows(2)).toBe('all');
   });
 });

@@ -26,10 +26,16 @@ export function UpcomingMeetingsCard({ unit, groups }: { unit: OrgUnit; groups: 
   const [now, setNow] = useState(() => Date.now());
   const manager = canManage(unit);
   const me = useMe();
-  // A member sees the meetings that expect them (or invite them to sit in) first; "all" shows the branch's.
-  const [mine, setMine] = useState(true);
+  // Until the person picks: what they can act on. Secretaries and upper levels (who manage or oversee the
+  // branch without being on its list) see all of the branch's meetings; a member those that expect them (or
+  // invite them to sit in) — or all of them when none does.
+  const [picked, setPicked] = useState<'mine' | 'all' | null>(null);
   const [view, setView] = useState<'list' | 'calendar'>('list');
-  const shown = (meetings ?? []).filter((m) => !mine || m.attendees.some((a) => a.userId === me.user.id));
+  const all = meetings ?? [];
+  const minePart = all.filter((m) => m.attendees.some((a) => a.userId === me.user.id));
+  const filter = picked ?? (unit.access !== 'member' || minePart.length === 0 ? 'all' : 'mine');
+  const mine = filter === 'mine';
+  const shown = mine ? minePart : all;
 
   const load = useCallback(async () => {
     // From the start of today, so a meeting that began earlier today (and may be live) is still listed.
@@ -55,6 +61,7 @@ export function UpcomingMeetingsCard({ unit, groups }: { unit: OrgUnit; groups: 
       size="small"
       title={t('schedule.upcoming')}
       data-testid="upcoming-meetings"
+      data-filter={filter}
       extra={
         <Space wrap>
           <Segmented
@@ -69,8 +76,8 @@ export function UpcomingMeetingsCard({ unit, groups }: { unit: OrgUnit; groups: 
           />
           <Segmented
             size="small"
-            value={mine ? 'mine' : 'all'}
-            onChange={(v) => setMine(v === 'mine')}
+            value={filter}
+            onChange={(v) => setPicked(v === 'mine' ? 'mine' : 'all')}
             options={[
               { value: 'mine', label: t('upcomingExtra.mine') },
               { value: 'all', label: t('upcomingExtra.all') },
@@ -99,7 +106,19 @@ export function UpcomingMeetingsCard({ unit, groups }: { unit: OrgUnit; groups: 
           size="small"
           loading={meetings === null}
           dataSource={shown}
-          locale={{ emptyText: t('schedule.noUpcoming') }}
+          locale={{
+            emptyText:
+              mine && all.length > 0 ? (
+                <span data-testid="upcoming-none-mine">
+                  {t('upcomingExtra.noneMine', { count: all.length })}{' '}
+                  <Button type="link" size="small" onClick={() => setPicked('all')}>
+                    {t('upcomingExtra.showAll')}
+                  </Button>
+                </span>
+              ) : (
+                t('schedule.noUpcoming')
+              ),
+          }}
           renderItem={(m) => {
             const joinable = mayJoin(m, now);
             const open = m.status === 'scheduled' || m.status === 'live';
