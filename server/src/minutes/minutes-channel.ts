@@ -26,9 +26,27 @@ export interface MinutesNotifier {
 @Injectable()
 export class MinutesChannel {
   private notifier?: MinutesNotifier;
+  /** Per meeting, how many times its readers were told of something other than a document update. */
+  private readonly versions = new Map<string, number>();
 
   attach(notifier: MinutesNotifier): void {
-    this.notifier = notifier;
+    const toReaders = notifier.toReaders.bind(notifier);
+    this.notifier = {
+      ...notifier,
+      toSocket: notifier.toSocket.bind(notifier),
+      enter: notifier.enter.bind(notifier),
+      leave: notifier.leave.bind(notifier),
+      roomUsers: notifier.roomUsers.bind(notifier),
+      toReaders: (meetingId, event, payload, except) => {
+        if (event !== 'minutes.updated') this.versions.set(meetingId, this.version(meetingId) + 1);
+        toReaders(meetingId, event, payload, except);
+      },
+    };
+  }
+
+  /** Changes (status, votes) told to the meeting's readers so far: an answer older than a change is stale. */
+  version(meetingId: string): number {
+    return this.versions.get(meetingId) ?? 0;
   }
 
   /** Null until the gateway attached (REST-only tests, or before the socket server is up): nothing to tell. */

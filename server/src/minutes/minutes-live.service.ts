@@ -21,6 +21,10 @@ import { MinutesVotesService } from './minutes-votes.service';
 import { MinutesEntity } from './minutes.entity';
 import { lockedError, MinutesService } from './minutes.service';
 
+/** How long a socket's last `minutes.open` answer is reused for its repeated opens. */
+const REOPEN_REUSE_MS = 5000;
+const reopenKey = (socketId: string, meetingId: string) => `${socketId} ${meetingId}`;
+
 /** Who sends a minutes request on /rtc: the socket and its signed-in user. */
 export interface MinutesCaller {
   socketId: string;
@@ -36,6 +40,8 @@ export interface MinutesCaller {
 export class MinutesLiveService {
   /** The meetings whose minutes each socket has open. */
   private readonly open = new Map<string, Set<string>>();
+  /** The last full answer to `minutes.open` per socket and meeting (see `reopen`). */
+  private readonly lastOpened = new Map<string, { at: number; version: number; opened: MinutesOpened }>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -46,6 +52,9 @@ export class MinutesLiveService {
   ) {}
 
   async openMinutes(caller: MinutesCaller, req: MinutesOpen): Promise<MinutesOpened> {
+    const again = this.reopen(caller, req);
+    if (again) return again;
+    const version = this.channel.version(req.meetingId);
     const ctx = await this.minutes.context(caller.user, req.meetingId);
     const row = await this.minutes.ensure(caller.user, ctx);
     const sync = await this.docs.sync(
@@ -62,7 +71,7 @@ export class MinutesLiveService {
       this.votes.myBallots(req.meetingId, caller.user.id),
       this.votes.isVoter(req.meetingId, caller.user.id),
     ]);
-    return {
+    const answer = {
       meetingId: req.meetingId,
       status: row.status,
       writer: ctx.isHost || ctx.isRecorder,
@@ -73,6 +82,36 @@ export class MinutesLiveService {
       voter,
       host: ctx.isHost,
     };
+    this.lastOpened.set(reopenKey(caller.socketId, req.meetingId), {
+      at: Date.now(),
+      version,
+      opened: answer,
+    });
+    return answer;
+  }
+
+  /**
+   * A socket opening minutes it already reads, soon after it opened them: its access and the document were
+   * checked then, and nothing but document updates (which the fresh sync step from memory covers) changed since,
+   * so the answer is the last one — no database work. Anything else takes the full path.
+   */
+  private reopen(caller: MinutesCaller, req: MinutesOpen): Promise<MinutesOpened> | null {
+    const key = reopenKey(caller.socketId, req.meetingId);
+    const last = this.lastOpened.get(key);
+    if (
+      !last ||
+      Date.now() - last.at > REOPEN_REUSE_MS ||
+      last.version !== this.channel.version(req.meetingId)
+    )
+      return null;
+    if (
+      !this.open.get(caller.socketId)?.has(req.meetingId) ||
+      !this.docs.isReader(req.meetingId, caller.socketId)
+    )
+      return null;
+    return this.docs
+      .sync(req.meetingId, caller.socketId, req.stateVector ? fromBase64(req.stateVector) : undefined)
+      .then((sync) => ({ ...last.opened, update: sync.update, stateVector: sync.stateVector }));
   }
 
   /**
@@ -82,6 +121,8 @@ export class MinutesLiveService {
   async update(caller: MinutesCaller, req: MinutesUpdate): Promise<null> {
     // Opening checked that the caller may read the minutes, and synced; updates come after it.
     if (!this.open.get(caller.socketId)?.has(req.meetingId)) throw Conflict('minutes.notOpen');
+    // After an update the next open takes the full path (a refused one makes the client open again).
+    this.lastOpened.delete(reopenKey(caller.socketId, req.meetingId));
     await this.docs.applyClientUpdate(
       req.meetingId,
       caller.user.id,
@@ -102,6 +143,7 @@ export class MinutesLiveService {
   }
 
   async close(caller: MinutesCaller, req: MinutesClose): Promise<null> {
+    this.lastOpened.delete(reopenKey(caller.socketId, req.meetingId));
     this.channel.notify?.leave(caller.socketId, req.meetingId);
     if (this.open.get(caller.socketId)?.delete(req.meetingId))
       await this.docs.release(req.meetingId, caller.socketId);
@@ -112,6 +154,7 @@ export class MinutesLiveService {
   disconnected(socketId: string): void {
     const opened = this.open.get(socketId);
     this.open.delete(socketId);
+    for (const meetingId of opened ?? []) this.lastOpened.delete(reopenKey(socketId, meetingId));
     for (const meetingId of opened ?? []) void this.docs.release(meetingId, socketId);
   }
 

@@ -58,7 +58,8 @@ import { MinutesLiveService } from '../minutes/minutes-live.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { RoomService, type RtcCaller } from './room.service';
 import { errorAck } from './rtc-errors';
-import { RateLimited, safeSchema, takeToken } from './rtc-limits';
+import { guardFloods } from './flood-guard';
+import { safeSchema } from './rtc-limits';
 
 /** What the handshake established about a socket. */
 export interface RtcSocketData {
@@ -96,15 +97,11 @@ function RtcEvent<E extends keyof RtcClientEvents>(event: E) {
     ): Promise<Ack<ResultOf<E>>> {
       const locale = socket.data.locale ?? 'zh-CN';
       try {
-        takeToken(socket, event); // per socket and event class: a flood is refused before any work
         const parsed = safeSchema(event).safeParse(raw ?? {}, { reportInput: true });
         if (!parsed.success) throw parsed.error;
         const caller = { socketId: socket.id, user: socket.data.user };
         return { ok: true, data: await handler.call(this, caller, parsed.data as RequestOf<E>) };
       } catch (e) {
-        // A socket that keeps flooding after 50 refusals in a row is cut off at once: the rest of the flood,
-        // already received, is dropped unread instead of costing everyone else's requests.
-        if (e instanceof RateLimited && e.drop) socket.conn.close();
         return errorAck(e, locale, event);
       }
     };
@@ -194,6 +191,8 @@ export class RtcGateway
 
   /** A signed-in person's socket hears their notifications from the moment it connects. */
   handleConnection(socket: RtcSocket): void {
+    // Rate limits per socket and per person, before the handlers below (refused floods cost no parsing).
+    guardFloods(socket, socket.data.user.id, () => socket.data.locale ?? 'zh-CN');
     if (!socket.data.user.guest) void socket.join(personChannel(socket.data.user.id));
     let seen = Date.now();
     socket.conn.on('packet', () => (seen = Date.now()));
