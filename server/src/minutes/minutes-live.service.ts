@@ -21,9 +21,9 @@ import { MinutesVotesService } from './minutes-votes.service';
 import { MinutesEntity } from './minutes.entity';
 import { lockedError, MinutesService } from './minutes.service';
 
-/** How long a socket's last `minutes.open` answer is reused for its repeated opens. */
+/** How long a person's last full `minutes.open` answer is reused for their repeated opens. */
 const REOPEN_REUSE_MS = 5000;
-const reopenKey = (socketId: string, meetingId: string) => `${socketId} ${meetingId}`;
+const reopenKey = (userId: string, meetingId: string) => `${userId} ${meetingId}`;
 
 /** Who sends a minutes request on /rtc: the socket and its signed-in user. */
 export interface MinutesCaller {
@@ -40,8 +40,13 @@ export interface MinutesCaller {
 export class MinutesLiveService {
   /** The meetings whose minutes each socket has open. */
   private readonly open = new Map<string, Set<string>>();
-  /** The last full answer to `minutes.open` per socket and meeting (see `reopen`). */
-  private readonly lastOpened = new Map<string, { at: number; version: number; opened: MinutesOpened }>();
+  /** Full `minutes.open` answers being computed, per person and meeting. */
+  private readonly opening = new Map<string, Promise<void>>();
+  /** The last full answer to `minutes.open` per person and meeting, and the socket it went to (see `reopen`). */
+  private readonly lastOpened = new Map<
+    string,
+    { at: number; version: number; socketId: string; opened: MinutesOpened }
+  >();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -52,20 +57,27 @@ export class MinutesLiveService {
   ) {}
 
   async openMinutes(caller: MinutesCaller, req: MinutesOpen): Promise<MinutesOpened> {
-    const again = this.reopen(caller, req);
+    const key = reopenKey(caller.user.id, req.meetingId);
+    // The same person's opens at once (several sockets) wait for the one full answer and reuse it.
+    for (let pending = this.opening.get(key); pending; pending = this.opening.get(key)) await pending;
+    const again = await this.reopen(caller, req);
     if (again) return again;
+    if (this.opening.has(key)) return this.openMinutes(caller, req); // another began while this one waited
+    const full = this.openFully(caller, req);
+    const settled = full.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.opening.set(key, settled);
+    void settled.then(() => this.opening.get(key) === settled && this.opening.delete(key));
+    return full;
+  }
+
+  private async openFully(caller: MinutesCaller, req: MinutesOpen): Promise<MinutesOpened> {
     const version = this.channel.version(req.meetingId);
     const ctx = await this.minutes.context(caller.user, req.meetingId);
     const row = await this.minutes.ensure(caller.user, ctx);
-    const sync = await this.docs.sync(
-      req.meetingId,
-      caller.socketId,
-      req.stateVector ? fromBase64(req.stateVector) : undefined,
-    );
-    this.channel.notify?.enter(caller.socketId, req.meetingId);
-    const opened = this.open.get(caller.socketId) ?? new Set<string>();
-    opened.add(req.meetingId);
-    this.open.set(caller.socketId, opened);
+    const sync = await this.enter(caller, req);
     const [votes, myVotes, voter] = await Promise.all([
       this.votes.list(req.meetingId),
       this.votes.myBallots(req.meetingId, caller.user.id),
@@ -82,21 +94,41 @@ export class MinutesLiveService {
       voter,
       host: ctx.isHost,
     };
-    this.lastOpened.set(reopenKey(caller.socketId, req.meetingId), {
+    if (this.lastOpened.size > 1000)
+      for (const [k, v] of this.lastOpened)
+        if (Date.now() - v.at > REOPEN_REUSE_MS) this.lastOpened.delete(k);
+    this.lastOpened.set(reopenKey(caller.user.id, req.meetingId), {
       at: Date.now(),
       version,
+      socketId: caller.socketId,
       opened: answer,
     });
     return answer;
   }
 
+  /** The socket becomes a reader: the sync step, and it hears the document's changes from now on. */
+  private async enter(caller: MinutesCaller, req: MinutesOpen) {
+    const sync = await this.docs.sync(
+      req.meetingId,
+      caller.socketId,
+      req.stateVector ? fromBase64(req.stateVector) : undefined,
+    );
+    this.channel.notify?.enter(caller.socketId, req.meetingId);
+    const opened = this.open.get(caller.socketId) ?? new Set<string>();
+    opened.add(req.meetingId);
+    this.open.set(caller.socketId, opened);
+    return sync;
+  }
+
   /**
-   * A socket opening minutes it already reads, soon after it opened them: its access and the document were
-   * checked then, and nothing but document updates (which the fresh sync step from memory covers) changed since,
-   * so the answer is the last one — no database work. Anything else takes the full path.
+   * The same person opening minutes again soon after a full answer, with nothing but document updates changed
+   * since (those the fresh sync step covers): the last answer is reused with a sync step from memory. From the
+   * same socket, still a reader, that is all — no database work; from another socket of theirs, their access is
+   * checked again (the meeting and their unit) but the minutes' fields and the votes are not recomputed.
+   * Anything else takes the full path.
    */
-  private reopen(caller: MinutesCaller, req: MinutesOpen): Promise<MinutesOpened> | null {
-    const key = reopenKey(caller.socketId, req.meetingId);
+  private async reopen(caller: MinutesCaller, req: MinutesOpen): Promise<MinutesOpened | null> {
+    const key = reopenKey(caller.user.id, req.meetingId);
     const last = this.lastOpened.get(key);
     if (
       !last ||
@@ -104,14 +136,14 @@ export class MinutesLiveService {
       last.version !== this.channel.version(req.meetingId)
     )
       return null;
-    if (
-      !this.open.get(caller.socketId)?.has(req.meetingId) ||
-      !this.docs.isReader(req.meetingId, caller.socketId)
-    )
-      return null;
-    return this.docs
-      .sync(req.meetingId, caller.socketId, req.stateVector ? fromBase64(req.stateVector) : undefined)
-      .then((sync) => ({ ...last.opened, update: sync.update, stateVector: sync.stateVector }));
+    const reader =
+      last.socketId === caller.socketId &&
+      this.open.get(caller.socketId)?.has(req.meetingId) &&
+      this.docs.isReader(req.meetingId, caller.socketId);
+    if (!reader) await this.minutes.context(caller.user, req.meetingId);
+    const sync = await this.enter(caller, req);
+    if (!reader) last.socketId = caller.socketId;
+    return { ...last.opened, update: sync.update, stateVector: sync.stateVector };
   }
 
   /**
@@ -122,7 +154,7 @@ export class MinutesLiveService {
     // Opening checked that the caller may read the minutes, and synced; updates come after it.
     if (!this.open.get(caller.socketId)?.has(req.meetingId)) throw Conflict('minutes.notOpen');
     // After an update the next open takes the full path (a refused one makes the client open again).
-    this.lastOpened.delete(reopenKey(caller.socketId, req.meetingId));
+    this.lastOpened.delete(reopenKey(caller.user.id, req.meetingId));
     await this.docs.applyClientUpdate(
       req.meetingId,
       caller.user.id,
@@ -143,7 +175,6 @@ export class MinutesLiveService {
   }
 
   async close(caller: MinutesCaller, req: MinutesClose): Promise<null> {
-    this.lastOpened.delete(reopenKey(caller.socketId, req.meetingId));
     this.channel.notify?.leave(caller.socketId, req.meetingId);
     if (this.open.get(caller.socketId)?.delete(req.meetingId))
       await this.docs.release(req.meetingId, caller.socketId);
@@ -154,7 +185,6 @@ export class MinutesLiveService {
   disconnected(socketId: string): void {
     const opened = this.open.get(socketId);
     this.open.delete(socketId);
-    for (const meetingId of opened ?? []) this.lastOpened.delete(reopenKey(socketId, meetingId));
     for (const meetingId of opened ?? []) void this.docs.release(meetingId, socketId);
   }
 

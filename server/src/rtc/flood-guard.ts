@@ -14,12 +14,34 @@ const log = new Logger('FloodGuard');
 /** Sockets cut off for flooding: what they still send is dropped without an answer. */
 const dropped = new WeakSet<object>();
 
+/** How long a person cut off for flooding may not connect again (checked in the handshake, before the database). */
+export const RTC_FLOOD_COOLDOWN_MS = 5_000;
+const coolingDown = new Map<string, number>();
+
+/** Refuses the handshake of a person cut off for flooding a moment ago (`rate_limited`, naming the seconds). */
+export function refuseWhileCoolingDown(userId: string, now = Date.now()): void {
+  const until = coolingDown.get(userId);
+  if (until === undefined) return;
+  if (until <= now) coolingDown.delete(userId);
+  else throw new RateLimited(Math.ceil((until - now) / 1000), false);
+}
+
+/** The refusal's ack, rendered once per locale and wait (a flood gets thousands of them). */
+const refusals = new Map<string, unknown>();
+function refusal(e: RateLimited, locale: Locale, event: string): unknown {
+  const key = `${locale} ${String(e.params?.seconds)}`;
+  let ack = refusals.get(key);
+  if (!ack) refusals.set(key, (ack = errorAck(e, locale, event)));
+  return ack;
+}
+
 /**
  * Refuses floods at the packet, before anything else runs: a socket.io middleware on each `/rtc` socket takes a
  * token of the event's class (RTC_LIMITS) from the socket's bucket and from its person's (shared by all their
  * sockets). A refused request is answered at once with a `rate_limited` ack and goes no further — no Nest handler,
  * no schema parsing, no database. After RTC_FLOOD_DISCONNECT refusals in a row the connection is closed and the
- * rest of the flood, already received, is dropped unread.
+ * rest of the flood, already received, is dropped unread, and the person may not connect again for
+ * RTC_FLOOD_COOLDOWN_MS (their handshakes are refused before any database work).
  */
 export function guardFloods(socket: GuardedSocket, userId: string, locale: () => Locale): void {
   socket.use((packet, next) => {
@@ -30,9 +52,10 @@ export function guardFloods(socket: GuardedSocket, userId: string, locale: () =>
     } catch (e) {
       if (!(e instanceof RateLimited)) return next(e instanceof Error ? e : new Error(String(e)));
       const ack = packet[packet.length - 1];
-      if (typeof ack === 'function') (ack as (a: unknown) => void)(errorAck(e, locale(), event));
+      if (typeof ack === 'function') (ack as (a: unknown) => void)(refusal(e, locale(), event));
       if (e.drop) {
         dropped.add(socket);
+        coolingDown.set(userId, Date.now() + RTC_FLOOD_COOLDOWN_MS);
         log.warn(`socket ${socket.id} of user ${userId} kept flooding ${event}: disconnected`);
         socket.conn.close();
       }

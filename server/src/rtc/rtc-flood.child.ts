@@ -2,9 +2,11 @@
  * Child process of `rtc-flood.int-spec.ts`: the flooder, in a process of its own (an attacker's CPU is not the
  * server's; in the test's process its socket.io encoding would slow the measured requests as much as the server's
  * work). Reads its orders from FLOOD (JSON): `sockets` sockets of one person each send `perSocket` requests of
- * `event` in batches of `batch` every `everyMs` ms, reconnecting when cut off and going on until stdin closes
- * (the parent's measurement is done) and their share is sent. Socket 0 first joins `meetingId` when `join`.
- * Prints `started` once its first socket is connected, then one JSON line: { sent, codes: { ok | error code: count }, cutOff, seconds }.
+ * `event` in batches of `batch` every `everyMs` ms, reconnecting when cut off (and knocking every `knockMs` while the
+ * server refuses the handshake), until stdin closes (the parent's measurement is done) and their share is sent —
+ * or, shut out at that moment, at once; while shut out, what a socket meant to send is counted as not sent.
+ * Socket 0 first joins `meetingId` when `join`. Prints `started`, then one JSON line at the end:
+ * { sent, codes: { ok | error code | 'not sent (shut out)' | 'handshake refused': count }, cutOff, seconds }.
  */
 import { io, type Socket } from 'socket.io-client';
 
@@ -18,6 +20,8 @@ interface Orders {
   perSocket: number;
   batch: number;
   everyMs: number;
+  /** How often a shut-out socket tries to connect again. */
+  knockMs: number;
   join: boolean;
 }
 type Ack = { ok: true; data: unknown } | { ok: false; error: { code: string } };
@@ -32,7 +36,6 @@ const codes: Record<string, number> = {};
 const count = (code: string) => (codes[code] = (codes[code] ?? 0) + 1);
 let sent = 0;
 let cutOff = 0;
-let announced = false;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function connect(): Promise<Socket> {
@@ -59,17 +62,21 @@ const payload = (i: number) => (o.event === 'chat.send' ? { text: `刷屏 ${i}` 
 async function flooder(index: number): Promise<void> {
   const pending: Promise<void>[] = [];
   let socket: Socket | null = null;
-  for (let mine = 0; mine < o.perSocket || !stop;) {
+  let mine = 0;
+  while (!stop || mine < o.perSocket) {
     if (!socket?.connected) {
       if (socket) cutOff++;
       socket?.close();
-      socket = await connect().catch(() => null);
-      if (socket && !announced) {
-        announced = true;
-        process.stdout.write('started\n');
-      }
+      socket = await connect().catch(() => (count('handshake refused'), null));
       if (!socket) {
-        await sleep(o.everyMs);
+        // Shut out for a while: an attacker keeps knocking (a handshake flood); what it meant to send is lost.
+        if (mine < o.perSocket) {
+          const lost = Math.min(o.batch, o.perSocket - mine);
+          codes['not sent (shut out)'] = (codes['not sent (shut out)'] ?? 0) + lost;
+          mine += lost;
+        }
+        if (stop && mine >= o.perSocket) break;
+        await sleep(o.knockMs);
         continue;
       }
       if (o.join && index === 0)
@@ -88,6 +95,7 @@ async function flooder(index: number): Promise<void> {
 }
 
 const started = Date.now();
+process.stdout.write('started\n');
 void Promise.all(Array.from({ length: o.sockets }, (_, i) => flooder(i))).then(() => {
   process.stdout.write(
     `${JSON.stringify({ sent, codes, cutOff, seconds: (Date.now() - started) / 1000 })}\n`,

@@ -2,8 +2,9 @@
  * A member flooding /rtc from four sockets at once must not slow anyone else down: another user's REST latency
  * (p95) during 4 × 500 `minutes.open` and during 4 × 500 `chat.send` stays within twice its quiet value, measured
  * in this test. The flooders get `rate_limited` answers, their person's budget is shared by all four sockets,
- * and nothing beyond that budget is stored. A flooder cut off for flooding reconnects and goes on, as an
- * attacker would, so the flood lasts the whole measurement. Real PostgreSQL, a real mediasoup worker.
+ * and nothing beyond that budget is handled or stored. A socket that keeps flooding is cut off and its person's
+ * handshakes are refused for a moment; the flooder (its own process) keeps knocking, as an attacker would, and
+ * what it could not send while shut out is counted as such. Real PostgreSQL, a real mediasoup worker.
  */
 import { spawn } from 'node:child_process';
 import { join as join_ } from 'node:path';
@@ -13,6 +14,7 @@ import { demoUnits, type DemoUnits } from '../test-support/fixtures';
 import { startTestApp, type TestApp } from '../test-support/int-app';
 import { RtcKit } from '../test-support/rtc-client';
 import { MinutesLiveService } from '../minutes/minutes-live.service';
+import { RTC_FLOOD_COOLDOWN_MS } from './flood-guard';
 import { RTC_LIMITS, RTC_USER_SHARE } from './rtc-limits';
 
 let t: TestApp;
@@ -79,9 +81,9 @@ interface FloodResult {
 }
 
 /**
- * Starts the flooder (rtc-flood.child.ts, its own process): four sockets of member1, each sending `event` in
- * batches of 25 every 50 ms (500 a second each), reconnecting when cut off; `stop()` lets it finish once each
- * socket sent 500, and resolves with what it saw.
+ * Starts the flooder (rtc-flood.child.ts, its own process): four sockets of member1, each sending 500 of `event`
+ * in batches of 50 every 20 ms, reconnecting (knocking every 100 ms while refused) when cut off; `stop()` ends it and
+ * resolves with what it saw.
  */
 function flood(
   event: 'minutes.open' | 'chat.send',
@@ -139,13 +141,14 @@ function budget(cls: keyof typeof RTC_LIMITS, seconds: number): number {
 }
 
 describe('socket floods do not slow anyone else down', () => {
-  // Latency on a shared 2-core machine is noisy: the bound is 2 × the quiet p95 measured just before, plus
-  // 30 ms of absolute slack (a quiet p95 of a few ms doubles on any scheduler hiccup).
+  // Latency on a shared 2-core machine is noisy (other work comes and goes): the bound is 2 × the quiet p95 —
+  // the worse of 40 requests just before and 40 just after the flood, so a neighbour's load shows on both
+  // sides — plus 30 ms of absolute slack (a quiet p95 of a few ms doubles on any scheduler hiccup).
   const SLACK_MS = 30;
 
   it('4 sockets × 500 minutes.open: rate_limited, one budget per person, REST p95 within 2× quiet', async () => {
     for (let i = 0; i < 5; i++) await restMs(); // warm up (connections, query plans)
-    const quiet = p95(await measure(SAMPLES));
+    const quietBefore = p95(await measure(SAMPLES));
     // How many of the flood's requests the server handled (the flooder, cut off, never sees most answers).
     const live = t.app.get(MinutesLiveService);
     const openMinutes = live.openMinutes.bind(live);
@@ -157,13 +160,14 @@ describe('socket floods do not slow anyone else down', () => {
     const during = await measure(SAMPLES);
     const { sent, codes, cutOff, seconds } = await flooding.stop();
     live.openMinutes = openMinutes;
+    const quiet = Math.max(quietBefore, p95(await measure(SAMPLES)));
     const limited = codes.rate_limited ?? 0;
     const ratio = p95(during) / quiet;
     console.log(
       `minutes.open flood: ${sent} sent in ${seconds.toFixed(1)} s by 4 sockets, ${JSON.stringify(codes)}, ` +
         `${handled} handled, ${cutOff} cut off; REST p95 quiet ${quiet.toFixed(1)} ms, during ${p95(during).toFixed(1)} ms (×${ratio.toFixed(2)})`,
     );
-    expect(sent).toBeGreaterThanOrEqual(2000);
+    expect(sent + (codes['not sent (shut out)'] ?? 0)).toBeGreaterThanOrEqual(2000);
     expect(limited).toBeGreaterThan(0);
     // One budget for the person, not one per socket (four sockets would have four times the burst).
     expect(handled).toBeGreaterThan(0);
@@ -178,7 +182,7 @@ describe('socket floods do not slow anyone else down', () => {
       );
     const before = await count();
     for (let i = 0; i < 5; i++) await restMs();
-    const quiet = p95(await measure(SAMPLES));
+    const quietBefore = p95(await measure(SAMPLES));
     // One seat per person: the first socket sits in the room (its messages are stored and broadcast), the
     // other three send from outside it (refused as not in the room, once the limit lets them through at all).
     const flooding = flood('chat.send', true);
@@ -187,18 +191,19 @@ describe('socket floods do not slow anyone else down', () => {
     const during = await measure(SAMPLES);
     const { sent, codes, cutOff, seconds } = await flooding.stop();
     const stored = (await count()) - before;
+    const quiet = Math.max(quietBefore, p95(await measure(SAMPLES)));
     const limited = codes.rate_limited ?? 0;
     const ratio = p95(during) / quiet;
     console.log(
       `chat.send flood: ${sent} sent in ${seconds.toFixed(1)} s by 4 sockets, ${stored} stored, ${JSON.stringify(codes)}, ` +
         `${cutOff} cut off; REST p95 quiet ${quiet.toFixed(1)} ms, during ${p95(during).toFixed(1)} ms (×${ratio.toFixed(2)})`,
     );
-    expect(sent).toBeGreaterThanOrEqual(2000);
+    expect(sent + (codes['not sent (shut out)'] ?? 0)).toBeGreaterThanOrEqual(2000);
     expect(limited).toBeGreaterThan(0);
     expect(stored).toBeLessThanOrEqual(budget('say', seconds));
     expect(p95(during)).toBeLessThanOrEqual(2 * quiet + SLACK_MS);
-    // Not a lockout: once the budget refilled, the same person chats normally from a new connection.
-    await sleep((1000 * RTC_LIMITS.say.burst) / RTC_LIMITS.say.perSecond / RTC_USER_SHARE / 2);
+    // Not a lockout: once the cool-down after being cut off is over, the same person chats normally again.
+    await sleep(RTC_FLOOD_COOLDOWN_MS);
     const again = await kit.client(tokens.member1, { lang: 'en' });
     await again.join(meetingId);
     expect(await again.raw('chat.send', { text: '正常发言' })).toMatchObject({ ok: true });

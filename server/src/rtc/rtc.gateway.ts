@@ -58,7 +58,7 @@ import { MinutesLiveService } from '../minutes/minutes-live.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { RoomService, type RtcCaller } from './room.service';
 import { errorAck } from './rtc-errors';
-import { guardFloods } from './flood-guard';
+import { guardFloods, refuseWhileCoolingDown } from './flood-guard';
 import { safeSchema } from './rtc-limits';
 
 /** What the handshake established about a socket. */
@@ -220,6 +220,7 @@ export class RtcGateway
         reason: parsed.error.issues.map((i) => i.path.join('.') || 'auth').join(', '),
       });
     const payload = await this.sessions.verify(parsed.data.token);
+    refuseWhileCoolingDown(payload.sub); // cut off for flooding a moment ago
     // A guest: scoped to the one meeting of their invite (MeetingsService.entry enforces it).
     if (isGuestToken(payload))
       return { id: payload.sub, isAdmin: false, guest: { meetingId: payload.mtg, name: payload.nam } };
