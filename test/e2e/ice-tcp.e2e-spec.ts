@@ -38,20 +38,28 @@ function selectedPairs(page: Page): Promise<SelectedPair[]> {
     const out: SelectedPair[] = [];
     for (const pc of pcs) {
       if (pc.connectionState !== 'connected') continue;
-      const report = await pc.getStats();
-      let pairId: string | undefined;
-      report.forEach((r: { type: string; selectedCandidatePairId?: string }) => {
-        if (r.type === 'transport' && r.selectedCandidatePairId) pairId = r.selectedCandidatePairId;
-      });
-      const pair = pairId ? report.get(pairId) : undefined;
+      // The report as a plain map (the test's DOM typings lack RTCStatsReport's maplike methods).
+      type Stat = Record<string, string | number | undefined>;
+      const byId = new Map<string, Stat>();
+      (await pc.getStats()).forEach((r: Stat) => byId.set(String(r.id), r));
+      const transport = [...byId.values()].find((r) => r.type === 'transport' && r.selectedCandidatePairId);
+      const pair = transport ? byId.get(String(transport.selectedCandidatePairId)) : undefined;
       if (!pair) continue;
-      const local = report.get(pair.localCandidateId);
-      const remote = report.get(pair.remoteCandidateId);
+      const local = byId.get(String(pair.localCandidateId)) ?? {};
+      const remote = byId.get(String(pair.remoteCandidateId)) ?? {};
       out.push({
-        state: pair.state,
-        local: { protocol: local.protocol, address: local.address, candidateType: local.candidateType },
-        remote: { protocol: remote.protocol, address: remote.address, port: remote.port },
-        bytesReceived: pair.bytesReceived ?? 0,
+        state: String(pair.state),
+        local: {
+          protocol: String(local.protocol),
+          address: String(local.address),
+          candidateType: String(local.candidateType),
+        },
+        remote: {
+          protocol: String(remote.protocol),
+          address: String(remote.address),
+          port: Number(remote.port),
+        },
+        bytesReceived: Number(pair.bytesReceived ?? 0),
       });
     }
     return out;
