@@ -1,4 +1,9 @@
-import { guardFloods, refuseWhileCoolingDown, RTC_FLOOD_COOLDOWN_MS } from './flood-guard';
+import {
+  guardFloods,
+  refuseTokenWhileCoolingDown,
+  refuseWhileCoolingDown,
+  RTC_FLOOD_COOLDOWN_MS,
+} from './flood-guard';
 import { RateLimited, RTC_FLOOD_DISCONNECT, RTC_LIMITS, RTC_USER_SHARE, takeToken } from './rtc-limits';
 
 type Middleware = (packet: [string, ...unknown[]], next: (err?: Error) => void) => void;
@@ -45,6 +50,10 @@ describe('rate limits per socket and per person', () => {
     expect(acks[0]).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
     expect(socket.closed).toBe(true);
     expect(() => refuseWhileCoolingDown(user)).toThrow(RateLimited);
+    const token = (sub: string) => `h.${Buffer.from(JSON.stringify({ sub })).toString('base64url')}.sig`;
+    expect(() => refuseTokenWhileCoolingDown(token(user))).toThrow(RateLimited);
+    expect(() => refuseTokenWhileCoolingDown(token('someone-else'))).not.toThrow();
+    expect(() => refuseTokenWhileCoolingDown('not a jwt')).not.toThrow();
     expect(() => refuseWhileCoolingDown(user, Date.now() + RTC_FLOOD_COOLDOWN_MS + 1)).not.toThrow();
   });
 });

@@ -26,6 +26,23 @@ export function refuseWhileCoolingDown(userId: string, now = Date.now()): void {
   else throw new RateLimited(Math.ceil((until - now) / 1000), false);
 }
 
+/**
+ * The same check from the handshake's token, before verifying it (a shut-out flooder knocking many times a second
+ * costs no signature check): only the unverified `sub` is read, so a forged token naming someone shut out is
+ * refused as rate-limited instead of as invalid — either way refused.
+ */
+export function refuseTokenWhileCoolingDown(token: string, now = Date.now()): void {
+  if (coolingDown.size === 0) return;
+  let sub: unknown;
+  try {
+    sub = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { sub?: unknown })
+      .sub;
+  } catch {
+    return; // not a JWT: verification refuses it
+  }
+  if (typeof sub === 'string') refuseWhileCoolingDown(sub, now);
+}
+
 /** The refusal's ack, rendered once per locale and wait (a flood gets thousands of them). */
 const refusals = new Map<string, unknown>();
 function refusal(e: RateLimited, locale: Locale, event: string): unknown {

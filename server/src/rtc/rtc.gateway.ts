@@ -58,7 +58,7 @@ import { MinutesLiveService } from '../minutes/minutes-live.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { RoomService, type RtcCaller } from './room.service';
 import { errorAck } from './rtc-errors';
-import { guardFloods, refuseWhileCoolingDown } from './flood-guard';
+import { guardFloods, refuseTokenWhileCoolingDown } from './flood-guard';
 import { safeSchema } from './rtc-limits';
 
 /** What the handshake established about a socket. */
@@ -219,8 +219,8 @@ export class RtcGateway
       throw new DomainError(ErrorCodes.validation, 400, 'rtc.badHandshake', {
         reason: parsed.error.issues.map((i) => i.path.join('.') || 'auth').join(', '),
       });
+    refuseTokenWhileCoolingDown(parsed.data.token); // cut off for flooding a moment ago
     const payload = await this.sessions.verify(parsed.data.token);
-    refuseWhileCoolingDown(payload.sub); // cut off for flooding a moment ago
     // A guest: scoped to the one meeting of their invite (MeetingsService.entry enforces it).
     if (isGuestToken(payload))
       return { id: payload.sub, isAdmin: false, guest: { meetingId: payload.mtg, name: payload.nam } };
