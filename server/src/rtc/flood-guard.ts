@@ -7,7 +7,7 @@ import { RateLimited, takeToken } from './rtc-limits';
 interface GuardedSocket {
   id: string;
   use(fn: (packet: [string, ...unknown[]], next: (err?: Error) => void) => void): unknown;
-  conn: { close(): unknown };
+  conn: { close(discard?: boolean): unknown };
 }
 
 const log = new Logger('FloodGuard');
@@ -74,7 +74,7 @@ export function guardFloods(socket: GuardedSocket, userId: string, locale: () =>
         dropped.add(socket);
         coolingDown.set(userId, Date.now() + RTC_FLOOD_COOLDOWN_MS);
         log.warn(`socket ${socket.id} of user ${userId} kept flooding ${event}: disconnected`);
-        socket.conn.close();
+        socket.conn.close(true); // at once: not after flushing the refusals, while more of the flood is read
       }
       return;
     }
