@@ -25,8 +25,7 @@ import {
  * loopback with a temporary config and the server's TURN_SECRET) and Chromium. A viewer whose transports may
  * use TURN relays only (iceTransportPolicy 'relay') decodes the host's camera through coturn over UDP, over TCP
  * and over TLS (turns:, a certificate made here), and coturn's log shows the relay allocations. Each prints the
- * time from 加入 to the first decoded frame. (ICE-TCP with UDP blocked is not here yet: Chromium's
- * disable_non_proxied_udp policy did not block UDP reliably in our runs.)
+ * time from 加入 to the first decoded frame. (ICE-TCP with UDP blocked and no TURN: ice-tcp.e2e-spec.ts.)
  */
 jest.setTimeout(240_000);
 

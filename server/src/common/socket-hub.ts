@@ -32,6 +32,8 @@ const channels = {
 @Injectable()
 export class SocketHub {
   private ns?: RtcNamespace;
+  /** Per meeting, how many times its readers were told of something other than a document update. */
+  private readonly readerChanges = new Map<string, number>();
 
   bind(ns: RtcNamespace): void {
     this.ns = ns;
@@ -57,6 +59,7 @@ export class SocketHub {
   }
 
   toReaders<E extends ServerEvent>(meetingId: string, event: E, ...payload: ServerPayload<E>): void {
+    this.countReaderChange(meetingId, event);
     this.ns?.to(channels.readers(meetingId)).emit(event, ...payload);
   }
 
@@ -66,10 +69,20 @@ export class SocketHub {
     event: E,
     ...payload: ServerPayload<E>
   ): void {
+    this.countReaderChange(meetingId, event);
     this.ns
       ?.to(channels.readers(meetingId))
       .except(exceptSocketId)
       .emit(event, ...payload);
+  }
+
+  /** Changes (status, votes) told to a meeting's readers so far: a cached minutes answer older than one is stale. */
+  readersVersion(meetingId: string): number {
+    return this.readerChanges.get(meetingId) ?? 0;
+  }
+
+  private countReaderChange(meetingId: string, event: ServerEvent): void {
+    if (event !== 'minutes.updated') this.readerChanges.set(meetingId, this.readersVersion(meetingId) + 1);
   }
 
   toPerson<E extends ServerEvent>(userId: string, event: E, ...payload: ServerPayload<E>): void {

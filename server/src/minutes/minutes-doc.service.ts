@@ -24,6 +24,8 @@ interface LiveDoc {
   dirty: boolean;
   flushTimer?: NodeJS.Timeout;
   readers: Set<string>;
+  /** The state vector each reader was last synced to (it hears every later change as a relay). */
+  synced?: Map<string, Uint8Array>;
 }
 
 /** Unflushed rows after which a flush runs at once. */
@@ -118,22 +120,32 @@ export class MinutesDocService implements OnModuleDestroy {
     }
   }
 
-  /** The sync step: what a reader with `stateVector` lacks, and the server's state vector. */
+  /**
+   * The sync step: what a reader with `stateVector` lacks, and the server's state vector. A reader that was
+   * synced before and sends no state vector gets only what changed since then (the whole document once per
+   * socket, not on every repeated open).
+   */
   sync(meetingId: string, socketId: string, stateVector?: Uint8Array) {
     return this.queue.run(meetingId, async () => {
       const live = await this.load(meetingId);
       live.readers.add(socketId);
-      return {
-        update: toBase64(Y.encodeStateAsUpdate(live.doc, stateVector)),
-        stateVector: toBase64(Y.encodeStateVector(live.doc)),
-      };
+      const since = stateVector ?? live.synced?.get(socketId);
+      const now = Y.encodeStateVector(live.doc);
+      (live.synced ??= new Map()).set(socketId, now);
+      return { update: toBase64(Y.encodeStateAsUpdate(live.doc, since)), stateVector: toBase64(now) };
     });
+  }
+
+  /** Whether the socket reads the meeting's document now (it is in memory, and synced to that socket). */
+  isReader(meetingId: string, socketId: string): boolean {
+    return this.docs.get(meetingId)?.readers.has(socketId) ?? false;
   }
 
   /** A reader closed the minutes (or its socket dropped): the last one out flushes and frees the document. */
   release(meetingId: string, socketId: string): Promise<void> {
     return this.queue.run(meetingId, async () => {
       const live = this.docs.get(meetingId);
+      live?.synced?.delete(socketId);
       if (!live || !live.readers.delete(socketId) || live.readers.size > 0) return;
       await this.flushNow(meetingId, live);
       this.docs.delete(meetingId);

@@ -21,6 +21,10 @@ import { MinutesVotesService } from './minutes-votes.service';
 import { MinutesEntity } from './minutes.entity';
 import { lockedError, MinutesService } from './minutes.service';
 
+/** How long a person's last full `minutes.open` answer is reused for their repeated opens. */
+const REOPEN_REUSE_MS = 5000;
+const reopenKey = (userId: string, meetingId: string) => `${userId} ${meetingId}`;
+
 /** Who sends a minutes request on /rtc: the socket and its signed-in user. */
 export interface MinutesCaller {
   socketId: string;
@@ -36,6 +40,13 @@ export interface MinutesCaller {
 export class MinutesLiveService {
   /** The meetings whose minutes each socket has open. */
   private readonly open = new Map<string, Set<string>>();
+  /** Full `minutes.open` answers being computed, per person and meeting. */
+  private readonly opening = new Map<string, Promise<void>>();
+  /** The last full answer to `minutes.open` per person and meeting, and the socket it went to (see `reopen`). */
+  private readonly lastOpened = new Map<
+    string,
+    { at: number; version: number; socketId: string; opened: MinutesOpened }
+  >();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -46,23 +57,33 @@ export class MinutesLiveService {
   ) {}
 
   async openMinutes(caller: MinutesCaller, req: MinutesOpen): Promise<MinutesOpened> {
+    const key = reopenKey(caller.user.id, req.meetingId);
+    // The same person's opens at once (several sockets) wait for the one full answer and reuse it.
+    for (let pending = this.opening.get(key); pending; pending = this.opening.get(key)) await pending;
+    const again = await this.reopen(caller, req);
+    if (again) return again;
+    if (this.opening.has(key)) return this.openMinutes(caller, req); // another began while this one waited
+    const full = this.openFully(caller, req);
+    const settled = full.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.opening.set(key, settled);
+    void settled.then(() => this.opening.get(key) === settled && this.opening.delete(key));
+    return full;
+  }
+
+  private async openFully(caller: MinutesCaller, req: MinutesOpen): Promise<MinutesOpened> {
+    const version = this.hub.readersVersion(req.meetingId);
     const ctx = await this.minutes.context(caller.user, req.meetingId);
     const row = await this.minutes.ensure(caller.user, ctx);
-    const sync = await this.docs.sync(
-      req.meetingId,
-      caller.socketId,
-      req.stateVector ? fromBase64(req.stateVector) : undefined,
-    );
-    this.hub.enterReaders(caller.socketId, req.meetingId);
-    const opened = this.open.get(caller.socketId) ?? new Set<string>();
-    opened.add(req.meetingId);
-    this.open.set(caller.socketId, opened);
+    const sync = await this.enter(caller, req);
     const [votes, myVotes, voter] = await Promise.all([
       this.votes.list(req.meetingId),
       this.votes.myBallots(req.meetingId, caller.user.id),
       this.votes.isVoter(req.meetingId, caller.user.id),
     ]);
-    return {
+    const answer = {
       meetingId: req.meetingId,
       status: row.status,
       writer: ctx.isHost || ctx.isRecorder,
@@ -73,6 +94,56 @@ export class MinutesLiveService {
       voter,
       host: ctx.isHost,
     };
+    if (this.lastOpened.size > 1000)
+      for (const [k, v] of this.lastOpened)
+        if (Date.now() - v.at > REOPEN_REUSE_MS) this.lastOpened.delete(k);
+    this.lastOpened.set(reopenKey(caller.user.id, req.meetingId), {
+      at: Date.now(),
+      version,
+      socketId: caller.socketId,
+      opened: answer,
+    });
+    return answer;
+  }
+
+  /** The socket becomes a reader: the sync step, and it hears the document's changes from now on. */
+  private async enter(caller: MinutesCaller, req: MinutesOpen) {
+    const sync = await this.docs.sync(
+      req.meetingId,
+      caller.socketId,
+      req.stateVector ? fromBase64(req.stateVector) : undefined,
+    );
+    this.hub.enterReaders(caller.socketId, req.meetingId);
+    const opened = this.open.get(caller.socketId) ?? new Set<string>();
+    opened.add(req.meetingId);
+    this.open.set(caller.socketId, opened);
+    return sync;
+  }
+
+  /**
+   * The same person opening minutes again soon after a full answer, with nothing but document updates changed
+   * since (those the fresh sync step covers): the last answer is reused with a sync step from memory. From the
+   * same socket, still a reader, that is all — no database work; from another socket of theirs, their access is
+   * checked again (the meeting and their unit) but the minutes' fields and the votes are not recomputed.
+   * Anything else takes the full path.
+   */
+  private async reopen(caller: MinutesCaller, req: MinutesOpen): Promise<MinutesOpened | null> {
+    const key = reopenKey(caller.user.id, req.meetingId);
+    const last = this.lastOpened.get(key);
+    if (
+      !last ||
+      Date.now() - last.at > REOPEN_REUSE_MS ||
+      last.version !== this.hub.readersVersion(req.meetingId)
+    )
+      return null;
+    const reader =
+      last.socketId === caller.socketId &&
+      this.open.get(caller.socketId)?.has(req.meetingId) &&
+      this.docs.isReader(req.meetingId, caller.socketId);
+    if (!reader) await this.minutes.context(caller.user, req.meetingId);
+    const sync = await this.enter(caller, req);
+    if (!reader) last.socketId = caller.socketId;
+    return { ...last.opened, update: sync.update, stateVector: sync.stateVector };
   }
 
   /**
@@ -82,6 +153,8 @@ export class MinutesLiveService {
   async update(caller: MinutesCaller, req: MinutesUpdate): Promise<null> {
     // Opening checked that the caller may read the minutes, and synced; updates come after it.
     if (!this.open.get(caller.socketId)?.has(req.meetingId)) throw Conflict('minutes.notOpen');
+    // After an update the next open takes the full path (a refused one makes the client open again).
+    this.lastOpened.delete(reopenKey(caller.user.id, req.meetingId));
     await this.docs.applyClientUpdate(
       req.meetingId,
       caller.user.id,

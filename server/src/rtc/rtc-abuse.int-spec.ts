@@ -5,7 +5,8 @@
 import { demoUnits, type DemoUnits } from '../test-support/fixtures';
 import { startTestApp, type TestApp } from '../test-support/int-app';
 import { RtcKit, sendOf } from '../test-support/rtc-client';
-import { waitFor } from '../test-support/werift';
+import { sleep, waitFor } from '../test-support/werift';
+import { RTC_FLOOD_COOLDOWN_MS } from './flood-guard';
 import { RTC_LIMITS } from './rtc-limits';
 
 let t: TestApp;
@@ -142,7 +143,11 @@ describe('socket floods', () => {
     expect(stored).toBeLessThanOrEqual(allowed);
     await waitFor('the accepted messages broadcast', () => listener.seen('chat.received').length >= stored);
     expect(listener.seen('chat.received').length).toBe(stored);
-    // A new connection of the same member chats normally.
+    // A new connection of the same member chats normally, once the cool-down after the cut-off is over.
+    expect(await kit.client(tokens.member1, { lang: 'en' }).catch((e: Error) => e.message)).toMatch(
+      /too many requests/,
+    );
+    await sleep(RTC_FLOOD_COOLDOWN_MS);
     const again = await kit.client(tokens.member1, { lang: 'en' });
     await again.join(meetingId);
     expect(await again.raw('chat.send', { text: '正常发言' })).toMatchObject({ ok: true });

@@ -97,24 +97,66 @@ export class RateLimited extends DomainError {
   }
 }
 
+/**
+ * A person's budget per class across all their sockets: twice one socket's (a room and a minutes page may be
+ * open at once), however many sockets they open — four sockets do not get four budgets.
+ */
+export const RTC_USER_SHARE = 2;
+
 /** Token buckets per socket and class; they go with the socket (weakly held). */
 const buckets = new WeakMap<object, Map<RtcLimitClass, Bucket>>();
+/** Token buckets per person and class; a bucket untouched for a while is full again and is forgotten. */
+const userBuckets = new Map<string, Map<RtcLimitClass, Bucket>>();
+const USER_BUCKET_IDLE_MS = 120_000;
 
-/** Takes one token of the event's class for this socket, or throws `rate_limited` (the request is not run). */
-export function takeToken(socket: object, event: string, now = Date.now()): void {
+function refilled(
+  mine: Map<RtcLimitClass, Bucket>,
+  cls: RtcLimitClass,
+  burst: number,
+  perSecond: number,
+  now: number,
+): Bucket {
+  const b = mine.get(cls) ?? { tokens: burst, at: now, refused: 0 };
+  b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * perSecond);
+  b.at = now;
+  mine.set(cls, b);
+  return b;
+}
+
+function bucketsOfUser(userId: string, now: number): Map<RtcLimitClass, Bucket> {
+  let mine = userBuckets.get(userId);
+  if (mine) return mine;
+  if (userBuckets.size > 5_000)
+    for (const [id, m] of userBuckets)
+      if ([...m.values()].every((b) => now - b.at > USER_BUCKET_IDLE_MS)) userBuckets.delete(id);
+  userBuckets.set(userId, (mine = new Map()));
+  return mine;
+}
+
+/**
+ * Takes one token of the event's class for this socket and, with `userId`, for its person; or throws
+ * `rate_limited` (the request is not run, and neither bucket is charged).
+ */
+export function takeToken(socket: object, event: string, userId?: string, now = Date.now()): void {
   const cls = limitClassOf(event);
   const limit = RTC_LIMITS[cls];
   let mine = buckets.get(socket);
   if (!mine) buckets.set(socket, (mine = new Map()));
-  const b = mine.get(cls) ?? { tokens: limit.burst, at: now, refused: 0 };
-  b.tokens = Math.min(limit.burst, b.tokens + ((now - b.at) / 1000) * limit.perSecond);
-  b.at = now;
-  mine.set(cls, b);
-  if (b.tokens < 1) {
-    const seconds = Math.max(1, Math.ceil((1 - b.tokens) / limit.perSecond));
+  const b = refilled(mine, cls, limit.burst, limit.perSecond, now);
+  const share = RTC_USER_SHARE;
+  const u = userId
+    ? refilled(bucketsOfUser(userId, now), cls, limit.burst * share, limit.perSecond * share, now)
+    : null;
+  if (b.tokens < 1 || (u && u.tokens < 1)) {
+    const wait = (x: Bucket, perSecond: number) => (x.tokens < 1 ? (1 - x.tokens) / perSecond : 0);
+    const seconds = Math.max(
+      1,
+      Math.ceil(Math.max(wait(b, limit.perSecond), u ? wait(u, limit.perSecond * share) : 0)),
+    );
     b.refused++;
     throw new RateLimited(seconds, b.refused >= RTC_FLOOD_DISCONNECT);
   }
   b.refused = 0;
   b.tokens -= 1;
+  if (u) u.tokens -= 1;
 }

@@ -64,7 +64,8 @@ import { RoomRegistry } from './room-registry';
 import { RoomSeating } from './room-seating';
 import type { RtcCaller } from './room-state';
 import { errorAck } from './rtc-errors';
-import { RateLimited, safeSchema, takeToken } from './rtc-limits';
+import { guardFloods, refuseTokenWhileCoolingDown } from './flood-guard';
+import { safeSchema } from './rtc-limits';
 
 type RtcSocket = Socket<RtcClientEvents, RtcServerEvents, Record<string, never>, RtcSocketData>;
 type RequestOf<E extends keyof RtcClientEvents> = Parameters<RtcClientEvents[E]>[0];
@@ -90,15 +91,11 @@ function RtcEvent<E extends keyof RtcClientEvents>(event: E) {
     ): Promise<Ack<ResultOf<E>>> {
       const locale = socket.data.locale ?? 'zh-CN';
       try {
-        takeToken(socket, event); // per socket and event class: a flood is refused before any work
         const parsed = safeSchema(event).safeParse(raw ?? {}, { reportInput: true });
         if (!parsed.success) throw parsed.error;
         const caller = { socketId: socket.id, user: socket.data.user };
         return { ok: true, data: await handler.call(this, caller, parsed.data as RequestOf<E>) };
       } catch (e) {
-        // A socket that keeps flooding after 50 refusals in a row is cut off at once: the rest of the flood,
-        // already received, is dropped unread instead of costing everyone else's requests.
-        if (e instanceof RateLimited && e.drop) socket.conn.close();
         return errorAck(e, locale, event);
       }
     };
@@ -169,6 +166,8 @@ export class RtcGateway
 
   /** A signed-in person's socket hears their notifications from the moment it connects. */
   handleConnection(socket: RtcSocket): void {
+    // Rate limits per socket and per person, before the handlers below (refused floods cost no parsing).
+    guardFloods(socket, socket.data.user.id, () => socket.data.locale ?? 'zh-CN');
     if (!socket.data.user.guest) this.hub.enterPerson(socket.id, socket.data.user.id);
     let seen = Date.now();
     socket.conn.on('packet', () => (seen = Date.now()));
@@ -195,6 +194,7 @@ export class RtcGateway
       throw new DomainError(ErrorCodes.validation, 400, 'rtc.badHandshake', {
         reason: parsed.error.issues.map((i) => i.path.join('.') || 'auth').join(', '),
       });
+    refuseTokenWhileCoolingDown(parsed.data.token); // cut off for flooding a moment ago
     const payload = await this.sessions.verify(parsed.data.token);
     // A guest: scoped to the one meeting of their invite (MeetingsService.entry enforces it).
     if (isGuestToken(payload))

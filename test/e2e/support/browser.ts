@@ -7,11 +7,15 @@ mkdirSync(artifactsDir, { recursive: true });
 
 /**
  * Debian's Chromium, headless, with the flags that work on these machines (no downloads of its own), plus `extra`
- * (e.g. a test certificate's SPKI to trust).
+ * (e.g. a test certificate's SPKI to trust); `executablePath` runs another launcher (e.g. Chromium in a network
+ * namespace).
  */
-export function launchBrowser(extra: readonly string[] = []): Promise<Browser> {
+export function launchBrowser(
+  extra: readonly string[] = [],
+  opts: { executablePath?: string } = {},
+): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: opts.executablePath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
     args: [
       '--no-sandbox',
