@@ -194,6 +194,31 @@ describe('auto-filled fields', () => {
     );
   });
 
+  it('are read again on every GET of editable minutes, but a GET that changes nothing writes nothing', async () => {
+    // PostgreSQL gives jsonb keys back in its own order: the refreshed fields must be compared whatever the
+    // order, or every read would rewrite the row and its search text. Any UPDATE gives the row a new xmin.
+    const version = async () =>
+      (
+        (await t.ds.query(`SELECT xmin::text AS v FROM minutes WHERE meeting_id = $1`, [meetingId])) as {
+          v: string;
+        }[]
+      )[0].v;
+    const before = await version();
+    for (let i = 0; i < 3; i++)
+      await http().get(`/api/meetings/${meetingId}/minutes`).set(auth('member')).expect(200);
+    expect(await version()).toBe(before);
+    // A real change still reaches the stored fields on the next read.
+    await t.ds.query(
+      `UPDATE minutes SET fields = jsonb_set(fields, '{title}', '"旧标题"') WHERE meeting_id = $1`,
+      [meetingId],
+    );
+    const changed = await version();
+    const m = (await http().get(`/api/meetings/${meetingId}/minutes`).set(auth('member')).expect(200))
+      .body as Minutes;
+    expect(m.fields.title).not.toBe('旧标题');
+    expect(await version()).not.toBe(changed);
+  });
+
   afterAll(() => writer?.c.socket.disconnect());
 });
 
