@@ -41,10 +41,9 @@ const entityExceptions = [
   // The roster creates and edits people's accounts (app_user) in the same transaction as their memberships.
   'server/src/orgs/orgs.service.ts',
   'server/src/orgs/roster.service.ts',
-  // Scheduling, leave and the live room list people and rosters with their names in one query each.
+  // Scheduling and the live room list people and rosters with their names in one query each.
   'server/src/meetings/meetings.service.ts',
   'server/src/meetings/meeting-schedule.service.ts',
-  'server/src/meetings/leave-requests.service.ts',
 ];
 const mediaBoundary = {
   paths: [

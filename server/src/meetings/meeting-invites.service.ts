@@ -17,9 +17,9 @@ import { AuthUser } from '../auth/auth-user';
 import type { GuestTokenPayload } from '../auth/jwt-auth.guard';
 import { SessionsService } from '../auth/sessions.service';
 import { Conflict, DomainError, NotFound } from '../common/domain-error';
-import { AccessService } from '../orgs/access.service';
 import { MeetingGuestEntity } from './meeting-guest.entity';
 import { MeetingInviteEntity } from './meeting-invite.entity';
+import { MeetingDirectory } from './meeting-directory.service';
 import { MeetingEntity } from './meeting.entity';
 
 /** The longest a guest token lives (also bounded by its invite's expiry). */
@@ -38,7 +38,7 @@ const open = (m: MeetingEntity) => m.status === 'scheduled' || m.status === 'liv
 export class MeetingInvitesService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly access: AccessService,
+    private readonly directory: MeetingDirectory,
     private readonly audit: AuditService,
     private readonly jwt: JwtService,
     private readonly sessions: SessionsService,
@@ -223,14 +223,6 @@ export class MeetingInvitesService {
     meetingId: string,
     notFound: 'notFound.meeting' | 'notFound.invite' = 'notFound.meeting',
   ): Promise<MeetingEntity> {
-    const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
-    if (!meeting) throw NotFound(notFound);
-    try {
-      await this.access.unit(user, meeting.unitId, 'meeting.invite');
-    } catch (e) {
-      if (e instanceof DomainError && e.code === ErrorCodes.notFound) throw NotFound(notFound);
-      throw e;
-    }
-    return meeting;
+    return (await this.directory.authorise(user, meetingId, 'meeting.invite', notFound)).meeting;
   }
 }

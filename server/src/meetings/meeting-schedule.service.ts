@@ -17,7 +17,8 @@ import { AuditService } from '../audit/audit.service';
 import { NotificationsService, type Delivery } from '../notifications/notifications.service';
 import { AuthUser } from '../auth/auth-user';
 import { UserEntity } from '../auth/user.entity';
-import { Conflict, DomainError, NotFound } from '../common/domain-error';
+import { Conflict, DomainError } from '../common/domain-error';
+import { MeetingDirectory } from './meeting-directory.service';
 import { AccessService, UnitAction } from '../orgs/access.service';
 import { MembershipEntity } from '../orgs/membership.entity';
 import { OrgUnitEntity } from '../orgs/org-unit.entity';
@@ -61,6 +62,7 @@ export class MeetingScheduleService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly access: AccessService,
+    private readonly directory: MeetingDirectory,
     private readonly audit: AuditService,
     private readonly presence: MeetingPresence,
     private readonly notifications: NotificationsService,
@@ -388,10 +390,7 @@ export class MeetingScheduleService {
   }
 
   private async authorised(user: AuthUser, meetingId: string, action: UnitAction): Promise<MeetingEntity> {
-    const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
-    if (!meeting) throw NotFound('notFound.meeting');
-    await this.access.unitOf(user, meeting.unitId, action, 'notFound.meeting');
-    return meeting;
+    return (await this.directory.authorise(user, meetingId, action)).meeting;
   }
 
   private auditView(m: MeetingEntity) {
