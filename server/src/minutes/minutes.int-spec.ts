@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import JSZip from 'jszip';
 import mammoth from 'mammoth';
 import { PresenceService } from '../attendance/presence.service';
+import { MinutesDocService } from './minutes-doc.service';
 import { demoUnits, userIdByPhone } from '../test-support/fixtures';
 import { startTestApp, type TestApp } from '../test-support/int-app';
 import { MinutesTestClient } from '../test-support/minutes-client';
@@ -203,6 +204,8 @@ describe('auto-filled fields', () => {
           v: string;
         }[]
       )[0].v;
+    // The live document's own debounced flush (the writer's edits above) also writes the row: let it land first.
+    await t.app.get(MinutesDocService).flush(meetingId);
     const before = await version();
     for (let i = 0; i < 3; i++)
       await http().get(`/api/meetings/${meetingId}/minutes`).set(auth('member')).expect(200);
