@@ -8,6 +8,7 @@ import { LeaveRequestsService } from './leave-requests.service';
 import { LeaveRequestsRepository } from './leave-requests.repository';
 import { GuestController, MeetingInvitesController } from './meeting-invites.controller';
 import { MeetingInvitesService } from './meeting-invites.service';
+import { MeetingInvitesRepository } from './meeting-invites.repository';
 import { MeetingPresence } from './meeting-presence';
 import { MeetingScheduleService } from './meeting-schedule.service';
 import { MeetingsController } from './meetings.controller';
@@ -22,6 +23,7 @@ import { MeetingsService } from './meetings.service';
     LeaveRequestsService,
     LeaveRequestsRepository,
     MeetingInvitesService,
+    MeetingInvitesRepository,
     MeetingPresence,
   ],
   exports: [MeetingsService, MeetingPresence],
