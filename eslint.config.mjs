@@ -41,9 +41,8 @@ const entityExceptions = [
   // The roster creates and edits people's accounts (app_user) in the same transaction as their memberships.
   'server/src/orgs/orgs.service.ts',
   'server/src/orgs/roster.service.ts',
-  // Scheduling and the live room list people and rosters with their names in one query each.
+  // The live room's entry and chat list people with their names in one query each.
   'server/src/meetings/meetings.service.ts',
-  'server/src/meetings/meeting-schedule.service.ts',
 ];
 const mediaBoundary = {
   paths: [

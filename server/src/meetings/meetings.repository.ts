@@ -83,6 +83,18 @@ export class MeetingsRepository {
     );
   }
 
+  /** The people each meeting lists, with names: by kind, then name. */
+  attendeeList(
+    ids: string[],
+  ): Promise<{ meetingId: string; userId: string; name: string; kind: AttendeeKind }[]> {
+    return this.dataSource.query(
+      `SELECT a.meeting_id AS "meetingId", a.user_id AS "userId", u.name, a.kind
+       FROM meeting_attendee a JOIN app_user u ON u.id = a.user_id
+       WHERE a.meeting_id = ANY($1) ORDER BY a.kind ASC, u.name ASC`,
+      [ids],
+    );
+  }
+
   /** The approved leave requests of the meetings, oldest first. */
   approvedLeaves(
     ids: string[],

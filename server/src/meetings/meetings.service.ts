@@ -9,13 +9,12 @@ import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-err
 import { NotificationsService } from '../notifications/notifications.service';
 import { attendeesOf } from '../notifications/recipients';
 import { MeetingDirectory } from './meeting-directory.service';
-import { AccessService, UnitAction } from '../orgs/access.service';
+import { AccessService, OrgDirectory, UnitAction } from '../orgs/access.service';
 import { ChatMessageEntity } from './chat-message.entity';
 import { MeetingAttendeeEntity } from './meeting-attendee.entity';
 import { MeetingGuestEntity } from './meeting-guest.entity';
 import { liveMeetingDto } from './meeting-dto';
 import { MeetingPresence } from './meeting-presence';
-import { rosterOf } from './meeting-schedule.service';
 import { MeetingEntity, MeetingSettings } from './meeting.entity';
 
 /** How many chat messages a joiner gets in the join answer (the newest ones). */
@@ -41,6 +40,7 @@ export class MeetingsService implements OnApplicationBootstrap {
     private readonly dataSource: DataSource,
     private readonly access: AccessService,
     private readonly directory: MeetingDirectory,
+    private readonly orgs: OrgDirectory,
     private readonly audit: AuditService,
     private readonly presence: MeetingPresence,
     private readonly attendance: AttendanceService,
@@ -82,7 +82,7 @@ export class MeetingsService implements OnApplicationBootstrap {
           createdBy: user.id,
         }),
       );
-      const roster = await rosterOf(em, unit.id);
+      const roster = await this.orgs.rosterEntries(unit.id, em);
       if (roster.length)
         await em.insert(
           MeetingAttendeeEntity,

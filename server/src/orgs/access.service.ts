@@ -204,6 +204,16 @@ export class AccessService {
 export class OrgDirectory {
   constructor(private readonly orgs: OrgsRepository) {}
 
+  /** A unit's roster (user and post), in roster order. */
+  rosterEntries(unitId: string, em?: EntityManager) {
+    return this.orgs.rosterEntries(em ?? this.orgs.manager, unitId);
+  }
+
+  /** A unit, read in the caller's transaction. */
+  unit(unitId: string, em?: EntityManager) {
+    return this.orgs.unitIn(em ?? this.orgs.manager, unitId);
+  }
+
   /** The members of the units with their names, in the order they joined. */
   async rosters(unitIds: string[], em?: EntityManager) {
     return unitIds.length ? this.orgs.rosters(unitIds, em) : [];

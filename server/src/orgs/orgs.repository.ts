@@ -9,6 +9,10 @@ import { OrgUnitEntity } from './org-unit.entity';
 export class OrgsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+
   /** A user's memberships with each unit's path. */
   memberships(userId: string): Promise<{ unitId: string; role: UnitRole; path: string }[]> {
     return this.dataSource
@@ -42,6 +46,19 @@ export class OrgsRepository {
       .addOrderBy('u.name', 'ASC');
     if (prefixes.length) qb.orWhere('u.path LIKE ANY(:prefixes)', { prefixes });
     return qb.getMany();
+  }
+
+  /** A unit's roster (user and post), in roster order. */
+  rosterEntries(em: EntityManager, unitId: string): Promise<{ userId: string; role: UnitRole }[]> {
+    return em.query(
+      `SELECT m.user_id AS "userId", m.role FROM membership m JOIN app_user u ON u.id = m.user_id
+       WHERE m.unit_id = $1 ORDER BY m.created_at ASC, u.name ASC`,
+      [unitId],
+    );
+  }
+
+  unitIn(em: EntityManager, id: string): Promise<OrgUnitEntity | null> {
+    return em.findOneBy(OrgUnitEntity, { id });
   }
 
   /** The rosters of units with the members' names, in the order they joined. */
