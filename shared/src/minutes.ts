@@ -20,6 +20,9 @@ export const minutesStatusLabelsZh: Record<MinutesStatus, string> = {
   returned: '已退回',
 };
 
+/** The inbox's line for minutes a correction sent back for review, in the record's language. */
+export const correctionSnippetZh = (reason: string) => `更正：${reason}`;
+
 /** Content may be written while the minutes are a draft or were returned. */
 export const minutesEditable = (status: MinutesStatus) => status === 'draft' || status === 'returned';
 

@@ -8,7 +8,7 @@
  *     StatisticsService.load + writeLedger into a file, in a child process of its own (its RSS high-water mark is
  *     the ledger's), against a child that writes as many rows of plain strings with the same streaming writer.
  *
- * The children run the built server (server/dist, which run.ts rebuilds when a source is newer), as production
+ * The children run the compiled server code (server/dist-bench, which run.ts rebuilds when a source is newer), as production
  * does: ts-node would add its own compiler's memory to the peak.
  */
 import { execFile } from 'node:child_process';
@@ -18,7 +18,7 @@ import { computeAttendance, type PresenceInterval } from '../../server/src/atten
 
 const ROOT = resolve(__dirname, '../..');
 const SERVER = join(ROOT, 'server');
-const CHILD = join(SERVER, 'dist/attendance/ledger-bench.child.js');
+const CHILD = join(SERVER, 'dist-bench/attendance/ledger-bench.child.js');
 const COMPUTE_TARGET_MS = 100;
 const LEDGER_TARGET_MS = 2000;
 const LEDGER_TARGET_MB = 200;

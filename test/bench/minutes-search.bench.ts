@@ -1,7 +1,7 @@
 /**
  * Minutes archive search (issue 5, acceptance point 5): 10,000 minutes of one branch in a fresh database, searched
  * by a Chinese substring through MinutesSearchService.query (pg_trgm GIN index, `search_text ILIKE '%…%'`), in
- * a child process running the built server (server/dist). Baselines in the same run: a plain primary-key lookup
+ * a child process running the compiled server code (server/dist-bench). Baselines in the same run: a plain primary-key lookup
  * of one record, the same query with the trigram index off (a sequential scan), and the listing without words.
  */
 import { execFile } from 'node:child_process';
@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../..');
 const SERVER = join(ROOT, 'server');
-const CHILD = join(SERVER, 'dist/minutes/search-bench.child.js');
+const CHILD = join(SERVER, 'dist-bench/minutes/search-bench.child.js');
 const TARGET_MS = 50;
 
 interface Result {
@@ -39,7 +39,8 @@ function child(records: number): Promise<Result> {
 }
 
 export async function minutesSearchBench(records = 10_000): Promise<{ pass: boolean }> {
-  if (!existsSync(CHILD)) throw new Error(`${CHILD} is missing: build the server (npm run build -w server)`);
+  if (!existsSync(CHILD))
+    throw new Error(`${CHILD} is missing: build the bench children (npm run build:bench -w server)`);
   const r = await child(records);
   if (r.rare.hits !== 1) throw new Error(`the rare phrase was found ${r.rare.hits} times, expected once`);
   const ms = (x: number) => `${x.toFixed(2).padStart(8)} ms`;

@@ -47,10 +47,20 @@ function ensureAppBuilt() {
   execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
 }
 
+/** The bench children are compiled apart (server/dist-bench), never into the production build. */
+function ensureBenchChildrenBuilt() {
+  const output = join(ROOT, 'server/dist-bench/attendance/ledger-bench.child.js');
+  const newest = Math.max(...['shared/src', 'server/src'].map((d) => newestMtime(join(ROOT, d))));
+  if (existsSync(output) && statSync(output).mtimeMs >= newest) return;
+  console.log('building the bench children (npm run build:bench -w server) ...');
+  execFileSync('npm', ['run', 'build:bench', '-w', 'server'], { cwd: ROOT, stdio: 'inherit' });
+}
+
 async function main() {
   const started = Date.now();
   ensureSharedBuilt();
   ensureAppBuilt();
+  ensureBenchChildrenBuilt();
   const results = [
     await rosterImportBench(Number(process.env.BENCH_ROWS ?? 10_000)),
     await joinBench(),

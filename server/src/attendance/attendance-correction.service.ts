@@ -1,17 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type {
-  AttendanceStatus,
   CorrectAttendanceRequest,
   CorrectionListItem,
   MeetingAttendance,
   StatisticsQuery,
 } from '@branchmeet/shared';
-import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
-import { NotFound } from '../common/domain-error';
-import { MeetingEntity } from '../meetings/meeting.entity';
+import { MeetingDirectory } from '../meetings/meeting-directory.service';
 import { AccessService } from '../orgs/access.service';
 import { AttendanceService } from './attendance.service';
+import { AttendanceRepository } from './attendance.repository';
 
 /**
  * Corrections in the open: a branch manager sets a person's status in an ended meeting with a mandatory reason.
@@ -22,7 +20,8 @@ import { AttendanceService } from './attendance.service';
 @Injectable()
 export class AttendanceCorrectionService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: AttendanceRepository,
+    private readonly meetings: MeetingDirectory,
     private readonly access: AccessService,
     private readonly attendance: AttendanceService,
   ) {}
@@ -33,9 +32,7 @@ export class AttendanceCorrectionService {
     userId: string,
     body: CorrectAttendanceRequest,
   ): Promise<MeetingAttendance> {
-    const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
-    if (!meeting) throw NotFound('notFound.meeting');
-    await this.access.unitOf(user, meeting.unitId, 'attendance.rules', 'notFound.meeting');
+    const { meeting } = await this.meetings.authorise(user, meetingId, 'attendance.rules');
     await this.attendance.recompute(meeting.id, {
       kind: 'correction',
       actorId: user.id,
@@ -49,32 +46,7 @@ export class AttendanceCorrectionService {
   /** The corrections of meetings of the unit and every unit below it that started in [from, to). */
   async list(user: AuthUser, unitId: string, query: StatisticsQuery): Promise<CorrectionListItem[]> {
     const { unit } = await this.access.unit(user, unitId, 'attendance.export');
-    const rows: {
-      meeting_id: string;
-      title: string;
-      unit_id: string;
-      unit_name: string;
-      started_at: Date;
-      user_id: string;
-      name: string;
-      computed: AttendanceStatus | null;
-      status: AttendanceStatus;
-      reason: string;
-      by_name: string | null;
-      corrected_at: Date;
-    }[] = await this.dataSource.query(
-      `SELECT m.id AS meeting_id, m.title, m.unit_id, o.name AS unit_name, m.started_at, c.user_id, u.name,
-              r.status AS computed, c.status, c.reason, b.name AS by_name, c.corrected_at
-       FROM attendance_correction c
-       JOIN meeting m ON m.id = c.meeting_id
-       JOIN org_unit o ON o.id = m.unit_id
-       JOIN app_user u ON u.id = c.user_id
-       LEFT JOIN app_user b ON b.id = c.corrected_by
-       LEFT JOIN attendance_record r ON r.meeting_id = c.meeting_id AND r.user_id = c.user_id
-       WHERE (o.id = $1 OR o.path LIKE $2) AND m.started_at >= $3 AND m.started_at < $4
-       ORDER BY m.started_at, m.id, c.corrected_at`,
-      [unit.id, `${unit.path}/%`, new Date(query.from), new Date(query.to)],
-    );
+    const rows = await this.repo.correctionList(unit, new Date(query.from), new Date(query.to));
     return rows.map((r) => ({
       meetingId: r.meeting_id,
       meetingTitle: r.title,

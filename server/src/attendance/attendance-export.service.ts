@@ -3,14 +3,12 @@ import type { Writable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { attendanceStatusLabelsZh, type MeetingAttendance } from '@branchmeet/shared';
 import PDFDocument from 'pdfkit';
-import { DataSource, In } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
-import { UserEntity } from '../auth/user.entity';
+import { UserDirectory } from '../auth/user-directory.service';
 import { csvFile, type CsvCell } from '../common/csv';
-import { DomainError, NotFound } from '../common/domain-error';
+import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { MeetingEntity } from '../meetings/meeting.entity';
-import { AccessService } from '../orgs/access.service';
+import { MeetingDirectory, type MeetingRow } from '../meetings/meeting-directory.service';
 import { writeXlsx } from '../orgs/roster-file';
 import { attendanceCounts, RATE_RULE_ZH, type AttendanceCounts } from './attendance-counts';
 import { correctedLabelZh } from './attendance-corrections';
@@ -40,7 +38,7 @@ const columns = [
 type ExportRow = Record<(typeof columns)[number]['key'], string | number>;
 
 interface ExportData {
-  meeting: MeetingEntity;
+  meeting: MeetingRow;
   unitName: string;
   attendance: MeetingAttendance;
   counts: AttendanceCounts;
@@ -63,25 +61,17 @@ export class AttendanceExportService {
   private readonly log = new Logger(AttendanceExportService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly access: AccessService,
+    private readonly meetings: MeetingDirectory,
+    private readonly users: UserDirectory,
     private readonly attendance: AttendanceService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   private async load(user: AuthUser, meetingId: string): Promise<ExportData> {
-    const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
-    if (!meeting) throw NotFound('notFound.meeting');
-    const unitName = (await this.access.unitOf(user, meeting.unitId, 'attendance.export', 'notFound.meeting'))
-      .unit.name;
+    const { meeting, unit } = await this.meetings.authorise(user, meetingId, 'attendance.export');
+    const unitName = unit.name;
     const attendance = await this.attendance.forMeeting(user, meetingId);
-    const ids = attendance.records.map((r) => r.userId);
-    const users = ids.length
-      ? await this.dataSource
-          .getRepository(UserEntity)
-          .find({ where: { id: In(ids) }, select: { id: true, phone: true } })
-      : [];
-    const phones = new Map(users.map((u) => [u.id, u.phone ?? '']));
+    const phones = await this.users.phones(attendance.records.map((r) => r.userId));
     const rows = attendance.records.map((r) => ({
       name: r.name,
       phone: phones.get(r.userId) ?? '',

@@ -6,13 +6,15 @@ import {
   type UpdateAttendanceRulesRequest,
   type UpdateAttendanceRulesResult,
 } from '@branchmeet/shared';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { DomainError } from '../common/domain-error';
+import { MeetingDirectory } from '../meetings/meeting-directory.service';
 import { AccessService } from '../orgs/access.service';
 import type { AttendanceRules } from './attendance-rules';
 import { AttendanceService } from './attendance.service';
+import { AttendanceRepository } from './attendance.repository';
 
 /**
  * A branch's attendance rules (late after N minutes, present from P%, and the minimum length of a meeting that
@@ -22,7 +24,8 @@ import { AttendanceService } from './attendance.service';
 @Injectable()
 export class AttendanceRulesService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: AttendanceRepository,
+    private readonly meetings: MeetingDirectory,
     private readonly access: AccessService,
     private readonly audit: AuditService,
     private readonly attendance: AttendanceService,
@@ -30,7 +33,7 @@ export class AttendanceRulesService {
 
   async getRules(user: AuthUser, unitId: string): Promise<BranchAttendanceRules> {
     const { unit } = await this.access.unit(user, unitId, 'attendance.read');
-    return this.rulesView(this.dataSource.manager, unit.id);
+    return this.rulesView(this.repo.manager, unit.id);
   }
 
   /**
@@ -49,17 +52,9 @@ export class AttendanceRulesService {
       lateAfterMinutes: body.lateAfterMinutes,
       presentMinPercent: body.presentMinPercent,
     };
-    return this.dataSource.transaction(async (em) => {
+    return this.repo.transaction(async (em) => {
       const before = await this.rulesView(em, unit.id);
-      await em.query(
-        `INSERT INTO attendance_rule (unit_id, late_after_minutes, present_min_percent, updated_by, updated_at,
-           meeting_min_minutes)
-         VALUES ($1, $2, $3, $4, now(), $5)
-         ON CONFLICT (unit_id) DO UPDATE SET late_after_minutes = $2, present_min_percent = $3,
-           updated_by = $4, updated_at = now(),
-           meeting_min_minutes = COALESCE($5, attendance_rule.meeting_min_minutes)`,
-        [unit.id, rules.lateAfterMinutes, rules.presentMinPercent, user.id, body.meetingMinMinutes ?? null],
-      );
+      await this.repo.saveRules(em, unit.id, rules, user.id, body.meetingMinMinutes ?? null);
       await this.audit.append(em, {
         actorId: user.id,
         action: 'attendance.rules_update',
@@ -80,11 +75,7 @@ export class AttendanceRulesService {
       let recomputed = 0;
       let changed = 0;
       if (body.recomputeFrom) {
-        const ended: { id: string }[] = await em.query(
-          `SELECT id FROM meeting WHERE unit_id = $1 AND status = 'ended' AND started_at >= $2
-           ORDER BY started_at, id`,
-          [unit.id, new Date(body.recomputeFrom)],
-        );
+        const ended = await this.meetings.endedInUnitSince(unit.id, new Date(body.recomputeFrom), em);
         for (const m of ended) {
           const result = await this.attendance.recompute(
             m.id,
@@ -101,11 +92,7 @@ export class AttendanceRulesService {
   }
 
   private async rulesView(em: EntityManager, unitId: string): Promise<BranchAttendanceRules> {
-    const [row]: { late: number; percent: number; min: number | null; updated_at: Date }[] = await em.query(
-      `SELECT late_after_minutes AS late, present_min_percent AS percent, meeting_min_minutes AS min, updated_at
-       FROM attendance_rule WHERE unit_id = $1`,
-      [unitId],
-    );
+    const row = await this.repo.ruleRow(em, unitId);
     return row
       ? {
           unitId,

@@ -26,7 +26,7 @@ export const DEFAULT_ATTENDANCE_RULES: AttendanceRules = { lateAfterMinutes: 5, 
  *   on time, was away in between for most of it);
  * - `present`: total time at least P%, first join within N minutes of the start;
  * - `make_up` (补学): a member who would be `absent`, `excused` or `left_early` and has completed the make-up
- *   study of the meeting (watched its replay far enough; issue 6 reports it through AttendanceService.recompute).
+ *   study of the meeting (watched its replay far enough, reported through AttendanceService.recompute).
  * A zero-length meeting: anyone who joined at all is present (0 ≥ P% of 0).
  */
 export type AttendanceStatus = 'present' | 'late' | 'left_early' | 'absent' | 'excused' | 'make_up';

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { MeetingDirectoryModule } from '../meetings/meeting-directory.service';
 import { AttendanceCorrectionService } from './attendance-correction.service';
 import { AttendanceExportService } from './attendance-export.service';
 import { AttendanceRulesService } from './attendance-rules.service';
 import { AttendanceController } from './attendance.controller';
 import { AttendanceService } from './attendance.service';
+import { AttendanceRepository } from './attendance.repository';
 import { PresenceService } from './presence.service';
 import { StatisticsController } from './statistics.controller';
 import { StatisticsService } from './statistics.service';
@@ -14,9 +16,10 @@ import { StatisticsService } from './statistics.service';
  * statistics and ledger over a period.
  */
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, MeetingDirectoryModule],
   controllers: [AttendanceController, StatisticsController],
   providers: [
+    AttendanceRepository,
     PresenceService,
     AttendanceService,
     AttendanceExportService,

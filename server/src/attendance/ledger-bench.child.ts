@@ -18,12 +18,16 @@ import type { Writable } from 'node:stream';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../database/typeorm-options';
-import type { AccessService } from '../orgs/access.service';
+import { MeetingDirectory } from '../meetings/meeting-directory.service';
+import { MeetingsRepository } from '../meetings/meetings.repository';
+import { OrgDirectory, type AccessService } from '../orgs/access.service';
+import { OrgsRepository } from '../orgs/orgs.repository';
 import type { OrgUnitEntity } from '../orgs/org-unit.entity';
 import { writeXlsx } from '../orgs/roster-file';
 import { AuditService } from '../audit/audit.service';
 import { DEFAULT_ATTENDANCE_RULES } from './attendance-rules';
 import { AttendanceService } from './attendance.service';
+import { AttendanceRepository } from './attendance.repository';
 import { writeLedger } from './ledger-export';
 import { StatisticsService } from './statistics.service';
 
@@ -135,10 +139,16 @@ async function ledger(members: number, meetings: number) {
     await ds.query('ANALYZE');
     const [{ n: segments }]: { n: string }[] = await ds.query(`SELECT count(*) AS n FROM presence_segment`);
 
-    const attendance = new AttendanceService(ds, {} as AccessService, new AuditService(ds), {
-      ATTENDANCE_LATE_AFTER_MINUTES: DEFAULT_ATTENDANCE_RULES.lateAfterMinutes,
-      ATTENDANCE_PRESENT_MIN_PERCENT: DEFAULT_ATTENDANCE_RULES.presentMinPercent,
-    });
+    const attendance = new AttendanceService(
+      new AttendanceRepository(ds),
+      new MeetingDirectory(new MeetingsRepository(ds), {} as AccessService),
+      new OrgDirectory(new OrgsRepository(ds)),
+      new AuditService(ds),
+      {
+        ATTENDANCE_LATE_AFTER_MINUTES: DEFAULT_ATTENDANCE_RULES.lateAfterMinutes,
+        ATTENDANCE_PRESENT_MIN_PERCENT: DEFAULT_ATTENDANCE_RULES.presentMinPercent,
+      },
+    );
     // As each meeting's end would have: its records computed once and stored (final). Not what is measured.
     const finalizeStarted = performance.now();
     // In batches (as meetings end one by one), so this step does not set the process's RSS high-water mark.

@@ -6,11 +6,11 @@ import {
   OnApplicationBootstrap,
   OnModuleInit,
 } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import type { MediaEvents } from '../media/media-events';
 import { MediaService } from '../media/media.service';
-import { PresenceSegmentEntity, type CloseReason } from './presence-segment.entity';
+import { AttendanceRepository } from './attendance.repository';
+import type { CloseReason } from './presence-segment.entity';
 
 /**
  * Writes presence segments from the media layer's events:
@@ -38,7 +38,7 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, Be
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: AttendanceRepository,
     private readonly media: MediaService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -77,13 +77,7 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, Be
     const ids = (await Promise.all(this.open.values())).filter((id): id is string => id !== null);
     if (ids.length === 0) return 0;
     try {
-      const res = await this.dataSource
-        .createQueryBuilder()
-        .update(PresenceSegmentEntity)
-        .set({ lastHeartbeatAt: new Date() })
-        .where('id = ANY(:ids) AND closed_at IS NULL', { ids })
-        .execute();
-      return res.affected ?? 0;
+      return await this.repo.heartbeat(ids, new Date());
     } catch (e) {
       this.log.error(`presence heartbeat failed: ${String(e)}`);
       return 0;
@@ -92,11 +86,7 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, Be
 
   /** Every open segment (of a process that died) closes at its last heartbeat. */
   async closeOrphans(): Promise<number> {
-    const res: [unknown[], number] = await this.dataSource.query(
-      `UPDATE presence_segment SET closed_at = GREATEST(last_heartbeat_at, opened_at), close_reason = 'crash'
-       WHERE closed_at IS NULL`,
-    );
-    return res[1];
+    return this.repo.closeOrphans();
   }
 
   /** Waits for every segment write started so far (tests, shutdown). */
@@ -109,19 +99,10 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, Be
     if (this.open.has(key)) return; // a reconnect (new transport) of a seat that never left
     const now = new Date();
     // The peer's person is a member (user_id) or a guest of this meeting (guest_id).
-    const insert = this.dataSource
-      .query(
-        `INSERT INTO presence_segment (meeting_id, user_id, guest_id, peer_id, opened_at, last_heartbeat_at)
-         SELECT $1, u.id, g.id, $3, $4, $4 FROM (SELECT $2::uuid AS id) x
-         LEFT JOIN app_user u ON u.id = x.id LEFT JOIN meeting_guest g ON g.id = x.id AND g.meeting_id = $1
-         RETURNING id`,
-        [e.meetingId, e.userId, e.peerId, now],
-      )
-      .then((rows: { id: string | number }[]) => String(rows[0].id))
-      .catch((err: unknown) => {
-        this.log.error(`presence segment of peer ${e.peerId} not opened: ${String(err)}`);
-        return null;
-      });
+    const insert = this.repo.openSegment(e.meetingId, e.userId, e.peerId, now).catch((err: unknown) => {
+      this.log.error(`presence segment of peer ${e.peerId} not opened: ${String(err)}`);
+      return null;
+    });
     this.open.set(key, insert);
     this.track(insert);
   }
@@ -135,10 +116,7 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, Be
       id.then(async (segmentId) => {
         if (!segmentId) return;
         try {
-          await this.dataSource.query(
-            `UPDATE presence_segment SET media_at = $2 WHERE id = $1 AND media_at IS NULL`,
-            [segmentId, now],
-          );
+          await this.repo.stampMedia(segmentId, now);
         } catch (err) {
           this.log.error(`presence segment ${segmentId}: media not stamped: ${String(err)}`);
         }
@@ -156,12 +134,7 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, Be
 
   private async close(id: string, at: Date, reason: CloseReason): Promise<void> {
     try {
-      await this.dataSource.query(
-        `UPDATE presence_segment SET closed_at = GREATEST(opened_at, $2), close_reason = $3,
-           last_heartbeat_at = GREATEST(last_heartbeat_at, $2)
-         WHERE id = $1 AND closed_at IS NULL`,
-        [id, at, reason],
-      );
+      await this.repo.closeSegment(id, at, reason);
     } catch (e) {
       this.log.error(`presence segment ${id} not closed: ${String(e)}`);
     }

@@ -36,9 +36,6 @@ export function toUserDto(u: UserEntity): User {
   };
 }
 
-/** What an audit event records of an account: never the password hash. */
-export const auditUser = (u: UserEntity) => toUserDto(u);
-
 @Injectable()
 export class AuthService {
   constructor(

@@ -1,9 +1,10 @@
 import { Global, Injectable, Logger, Module } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { Unauthenticated } from '../common/domain-error';
 import type { AuthUser } from './auth-user';
 import type { AccessTokenPayload, GuestTokenPayload } from './jwt-auth.guard';
+import { SessionsRepository } from './sessions.repository';
 
 /** The one algorithm tokens are signed and verified with: a token naming another (or `none`) is refused. */
 export const JWT_ALGORITHM = 'HS256';
@@ -33,7 +34,7 @@ export class SessionsService {
   private readonly listeners = new Set<(r: Revocation) => void>();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: SessionsRepository,
     private readonly jwt: JwtService,
   ) {}
 
@@ -54,27 +55,18 @@ export class SessionsService {
   async user(payload: AccessTokenPayload): Promise<AuthUser> {
     if (typeof payload.sid !== 'string' || !UUID.test(payload.sid) || !UUID.test(payload.sub))
       throw Unauthenticated('auth.tokenInvalid');
-    const rows: { live: boolean; is_admin: boolean; must_change_password: boolean }[] =
-      await this.dataSource.query(
-        `SELECT s.revoked_at IS NULL AS live, u.is_admin, u.must_change_password
-           FROM auth_session s JOIN app_user u ON u.id = s.user_id WHERE s.id = $1 AND s.user_id = $2`,
-        [payload.sid, payload.sub],
-      );
-    if (!rows[0]?.live) throw Unauthenticated('auth.sessionEnded');
+    const row = await this.repo.session(payload.sid, payload.sub);
+    if (!row?.live) throw Unauthenticated('auth.sessionEnded');
     return {
       id: payload.sub,
-      isAdmin: rows[0].is_admin,
+      isAdmin: row.is_admin,
       sessionId: payload.sid,
-      mustChangePassword: rows[0].must_change_password,
+      mustChangePassword: row.must_change_password,
     };
   }
 
   async start(em: EntityManager, userId: string): Promise<string> {
-    const [row]: { id: string }[] = await em.query(
-      'INSERT INTO auth_session (user_id) VALUES ($1) RETURNING id',
-      [userId],
-    );
-    return row.id;
+    return this.repo.start(em, userId);
   }
 
   /**
@@ -82,20 +74,7 @@ export class SessionsService {
    * transaction; `announce` the returned revocation after the commit.
    */
   async revoke(em: EntityManager, r: Revocation): Promise<Revocation> {
-    const params: unknown[] = [r.userId];
-    let where = 'user_id = $1 AND revoked_at IS NULL';
-    if (r.sessionId) where += ` AND id = $${params.push(r.sessionId)}`;
-    if (r.exceptSessionId) where += ` AND id <> $${params.push(r.exceptSessionId)}`;
-    const [ended] = (await em.query(
-      `UPDATE auth_session SET revoked_at = now() WHERE ${where} RETURNING id`,
-      params,
-    )) as [{ id: string }[], number];
-    await em.query(
-      `UPDATE refresh_token SET revoked_at = now()
-        WHERE user_id = $1 AND revoked_at IS NULL AND (session_id IS NULL OR session_id = ANY($2::uuid[]))
-          AND ($3::uuid IS NULL OR session_id IS DISTINCT FROM $3::uuid)`,
-      [r.userId, ended.map((s) => s.id), r.exceptSessionId ?? null],
-    );
+    await this.repo.revoke(em, r);
     return r;
   }
 
@@ -118,5 +97,5 @@ export class SessionsService {
 
 /** Global, so the guard, the /rtc gateway and the services that revoke share one SessionsService. */
 @Global()
-@Module({ providers: [SessionsService], exports: [SessionsService] })
+@Module({ providers: [SessionsRepository, SessionsService], exports: [SessionsService] })
 export class SessionsModule {}

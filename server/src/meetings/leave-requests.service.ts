@@ -5,18 +5,16 @@ import {
   type LeaveDecisionRequest,
   type LeaveRequest,
 } from '@branchmeet/shared';
-import { DataSource, EntityManager } from 'typeorm';
 import { AttendanceService } from '../attendance/attendance.service';
 import { AuditService } from '../audit/audit.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { managersOf } from '../notifications/recipients';
 import { AuthUser } from '../auth/auth-user';
-import { UserEntity } from '../auth/user.entity';
+import { UserDirectory } from '../auth/user-directory.service';
 import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-error';
-import { AccessService, Relation, UnitAction, unitRules } from '../orgs/access.service';
-import { LeaveRequestEntity } from './leave-request.entity';
-import { MeetingAttendeeEntity } from './meeting-attendee.entity';
-import { MeetingEntity } from './meeting.entity';
+import { MeetingDirectory } from './meeting-directory.service';
+import { AccessService, Relation, unitRules } from '../orgs/access.service';
+import { LeaveRequestsRepository, type LeaveRow } from './leave-requests.repository';
 
 /**
  * Leave requests (请假): an expected attendee asks before or during the meeting; a manager of the branch approves
@@ -26,44 +24,33 @@ import { MeetingEntity } from './meeting.entity';
 @Injectable()
 export class LeaveRequestsService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: LeaveRequestsRepository,
     private readonly access: AccessService,
+    private readonly directory: MeetingDirectory,
+    private readonly users: UserDirectory,
     private readonly audit: AuditService,
     private readonly attendance: AttendanceService,
     private readonly notifications: NotificationsService,
   ) {}
 
   async create(user: AuthUser, meetingId: string, body: CreateLeaveRequest): Promise<LeaveRequest> {
-    const { meeting } = await this.meetingFor(user, meetingId, 'meeting.read');
-    const { id, deliveries } = await this.dataSource.transaction(async (em) => {
+    const { meeting } = await this.directory.authorise(user, meetingId, 'meeting.read');
+    const { id, deliveries } = await this.repo.transaction(async (em) => {
       // Serialises requests of one meeting (the partial unique index is the last word on duplicates).
-      const locked = await em.findOneOrFail(MeetingEntity, {
-        where: { id: meeting.id },
-        lock: { mode: 'pessimistic_write' },
-      });
+      const locked = await this.directory.lock(meeting.id, em);
+      if (!locked) throw NotFound('notFound.meeting');
       if (locked.status !== 'scheduled' && locked.status !== 'live') throw Conflict('leave.meetingClosed');
-      const expected = await em.existsBy(MeetingAttendeeEntity, {
+      const expected = await this.repo.isExpected(em, meeting.id, user.id);
+      if (!expected) throw Forbidden('leave.notExpected');
+      const open = await this.repo.hasOpen(em, meeting.id, user.id);
+      if (open) throw Conflict('leave.duplicate');
+      const saved = await this.repo.insert(em, {
         meetingId: meeting.id,
         userId: user.id,
-        kind: 'expected',
+        reason: body.reason,
+        type: body.type,
+        status: 'pending',
       });
-      if (!expected) throw Forbidden('leave.notExpected');
-      const open = await em
-        .getRepository(LeaveRequestEntity)
-        .createQueryBuilder('l')
-        .where('l.meeting_id = :m AND l.user_id = :u', { m: meeting.id, u: user.id })
-        .andWhere(`l.status IN ('pending', 'approved')`)
-        .getExists();
-      if (open) throw Conflict('leave.duplicate');
-      const saved = await em.save(
-        em.create(LeaveRequestEntity, {
-          meetingId: meeting.id,
-          userId: user.id,
-          reason: body.reason,
-          type: body.type,
-          status: 'pending',
-        }),
-      );
       await this.audit.append(em, {
         actorId: user.id,
         action: 'leave.request',
@@ -85,7 +72,7 @@ export class LeaveRequestsService {
         'leave.requested',
         await managersOf(em, meeting.unitId),
         user.id,
-        { name: await this.nameOf(em, user.id), reason: body.reason, leaveType: body.type },
+        { name: await this.nameOf(user.id), reason: body.reason, leaveType: body.type },
       );
       return { id: saved.id, deliveries };
     });
@@ -95,23 +82,15 @@ export class LeaveRequestsService {
 
   /** The member takes back their own pending request; the managers are told. Audited. */
   async withdraw(user: AuthUser, leaveRequestId: string): Promise<LeaveRequest> {
-    const request = await this.dataSource.getRepository(LeaveRequestEntity).findOneBy({ id: leaveRequestId });
+    const request = await this.repo.find(leaveRequestId);
     if (!request || request.userId !== user.id) throw NotFound('notFound.leaveRequest');
-    const meeting = await this.dataSource
-      .getRepository(MeetingEntity)
-      .findOneByOrFail({ id: request.meetingId });
-    const deliveries = await this.dataSource.transaction(async (em) => {
-      const locked = await em.findOneOrFail(LeaveRequestEntity, {
-        where: { id: request.id },
-        lock: { mode: 'pessimistic_write' },
-      });
+    const meeting = await this.directory.get(request.meetingId);
+    if (!meeting) throw NotFound('notFound.leaveRequest');
+    const deliveries = await this.repo.transaction(async (em) => {
+      const locked = await this.repo.lock(em, request.id);
       if (locked.status !== 'pending') throw Conflict('leave.alreadyDecided');
       const decidedAt = new Date();
-      await em.update(
-        LeaveRequestEntity,
-        { id: locked.id },
-        { status: 'withdrawn', decidedBy: user.id, decidedAt },
-      );
+      await this.repo.update(em, locked.id, { status: 'withdrawn', decidedBy: user.id, decidedAt });
       await this.audit.append(em, {
         actorId: user.id,
         action: 'leave.withdraw',
@@ -127,53 +106,46 @@ export class LeaveRequestsService {
         'leave.withdrawn',
         await managersOf(em, meeting.unitId),
         user.id,
-        { name: await this.nameOf(em, user.id) },
+        { name: await this.nameOf(user.id) },
       );
     });
     this.notifications.push(deliveries);
     return this.one(request.id);
   }
 
-  private async nameOf(em: EntityManager, userId: string): Promise<string> {
-    const row = await em.findOne(UserEntity, { where: { id: userId }, select: { id: true, name: true } });
-    return row?.name ?? '';
+  private async nameOf(userId: string): Promise<string> {
+    return (await this.users.names([userId])).get(userId) ?? '';
   }
 
   /** A meeting's leave requests: all of them for managers and upper levels, one's own for a member. */
   async list(user: AuthUser, meetingId: string): Promise<LeaveRequest[]> {
-    const { meeting, relation } = await this.meetingFor(user, meetingId, 'meeting.read');
+    const { meeting, relation } = await this.directory.authorise(user, meetingId, 'meeting.read');
     const all = (unitRules['leave.read_all'] as readonly Relation[]).includes(relation);
-    return this.query((qb) => {
-      qb.where('l.meeting_id = :m', { m: meeting.id });
-      if (!all) qb.andWhere('l.user_id = :u', { u: user.id });
-    });
+    return this.named(await this.repo.list({ meetingId: meeting.id, userId: all ? undefined : user.id }));
   }
 
   async decide(user: AuthUser, leaveRequestId: string, body: LeaveDecisionRequest): Promise<LeaveRequest> {
-    const request = await this.dataSource.getRepository(LeaveRequestEntity).findOneBy({ id: leaveRequestId });
+    const request = await this.repo.find(leaveRequestId);
     if (!request) throw NotFound('notFound.leaveRequest');
-    const meeting = await this.dataSource
-      .getRepository(MeetingEntity)
-      .findOneByOrFail({ id: request.meetingId });
+    const meeting = await this.directory.get(request.meetingId);
+    if (!meeting) throw NotFound('notFound.leaveRequest');
     try {
       await this.access.unit(user, meeting.unitId, 'leave.decide');
     } catch (e) {
       if (e instanceof DomainError && e.code === ErrorCodes.notFound) throw NotFound('notFound.leaveRequest');
       throw e;
     }
-    const deliveries = await this.dataSource.transaction(async (em) => {
-      const locked = await em.findOneOrFail(LeaveRequestEntity, {
-        where: { id: request.id },
-        lock: { mode: 'pessimistic_write' },
-      });
+    const deliveries = await this.repo.transaction(async (em) => {
+      const locked = await this.repo.lock(em, request.id);
       if (locked.status !== 'pending') throw Conflict('leave.alreadyDecided');
       const status = body.approve ? 'approved' : 'rejected';
       const decidedAt = new Date();
-      await em.update(
-        LeaveRequestEntity,
-        { id: locked.id },
-        { status, decidedBy: user.id, decidedAt, decisionNote: body.note ?? null },
-      );
+      await this.repo.update(em, locked.id, {
+        status,
+        decidedBy: user.id,
+        decidedAt,
+        decisionNote: body.note ?? null,
+      });
       await this.audit.append(em, {
         actorId: user.id,
         action: 'leave.decide',
@@ -213,49 +185,24 @@ export class LeaveRequestsService {
   }
 
   private async one(id: string): Promise<LeaveRequest> {
-    const [row] = await this.query((qb) => qb.where('l.id = :id', { id }));
+    const [row] = await this.named(await this.repo.list({ id }));
     return row;
   }
 
-  private async query(where: (qb: ReturnType<typeof this.base>) => unknown): Promise<LeaveRequest[]> {
-    const qb = this.base();
-    where(qb);
-    const rows = await qb.getRawMany<
-      Omit<LeaveRequest, 'decidedAt' | 'createdAt'> & { decidedAt: Date | null; createdAt: Date }
-    >();
-    return rows.map((r) => ({
-      ...r,
-      decidedAt: r.decidedAt?.toISOString() ?? null,
-      createdAt: r.createdAt.toISOString(),
-    }));
-  }
-
-  private base() {
-    return this.dataSource
-      .getRepository(LeaveRequestEntity)
-      .createQueryBuilder('l')
-      .innerJoin(UserEntity, 'u', 'u.id = l.user_id')
-      .select([
-        'l.id AS id',
-        'l.meeting_id AS "meetingId"',
-        'l.user_id AS "userId"',
-        'u.name AS name',
-        'l.reason AS reason',
-        'l.leave_type AS type',
-        'l.status AS status',
-        'l.decided_by AS "decidedBy"',
-        'l.decided_at AS "decidedAt"',
-        'l.decision_note AS "decisionNote"',
-        'l.created_at AS "createdAt"',
-      ])
-      .orderBy('l.created_at', 'ASC');
-  }
-
-  /** The meeting and the caller's relation to its branch; a meeting of a branch the caller cannot see is not found. */
-  private async meetingFor(user: AuthUser, meetingId: string, action: UnitAction) {
-    const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
-    if (!meeting) throw NotFound('notFound.meeting');
-    const { relation } = await this.access.unitOf(user, meeting.unitId, action, 'notFound.meeting');
-    return { meeting, relation };
+  /** With the requesters' names (a request of a person who is gone is left out, as the listing always did). */
+  private async named(rows: LeaveRow[]): Promise<LeaveRequest[]> {
+    const names = await this.users.names(rows.map((r) => r.userId));
+    return rows.flatMap((r) => {
+      const name = names.get(r.userId);
+      if (name === undefined) return [];
+      return [
+        {
+          ...r,
+          name,
+          decidedAt: r.decidedAt?.toISOString() ?? null,
+          createdAt: r.createdAt.toISOString(),
+        },
+      ];
+    });
   }
 }

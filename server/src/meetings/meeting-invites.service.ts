@@ -9,17 +9,15 @@ import {
   type GuestMeetingInfo,
   type GuestSession,
   type MeetingInvite,
-  type MeetingType,
 } from '@branchmeet/shared';
-import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import type { GuestTokenPayload } from '../auth/jwt-auth.guard';
 import { SessionsService } from '../auth/sessions.service';
 import { Conflict, DomainError, NotFound } from '../common/domain-error';
-import { AccessService } from '../orgs/access.service';
-import { MeetingGuestEntity } from './meeting-guest.entity';
-import { MeetingInviteEntity } from './meeting-invite.entity';
+import type { MeetingInviteEntity } from './meeting-invite.entity';
+import { MeetingInvitesRepository } from './meeting-invites.repository';
+import { MeetingDirectory } from './meeting-directory.service';
 import { MeetingEntity } from './meeting.entity';
 
 /** The longest a guest token lives (also bounded by its invite's expiry). */
@@ -37,8 +35,8 @@ const open = (m: MeetingEntity) => m.status === 'scheduled' || m.status === 'liv
 @Injectable()
 export class MeetingInvitesService {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly access: AccessService,
+    private readonly repo: MeetingInvitesRepository,
+    private readonly directory: MeetingDirectory,
     private readonly audit: AuditService,
     private readonly jwt: JwtService,
     private readonly sessions: SessionsService,
@@ -49,17 +47,15 @@ export class MeetingInvitesService {
     if (!open(meeting)) throw Conflict('invite.meetingClosed');
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + body.validHours * 3600_000);
-    const id = await this.dataSource.transaction(async (em) => {
-      const invite = await em.save(
-        em.create(MeetingInviteEntity, {
-          meetingId: meeting.id,
-          tokenHash: hashToken(token),
-          expiresAt,
-          revokedAt: null,
-          revokedBy: null,
-          createdBy: user.id,
-        }),
-      );
+    const id = await this.repo.transaction(async (em) => {
+      const invite = await this.repo.insert(em, {
+        meetingId: meeting.id,
+        tokenHash: hashToken(token),
+        expiresAt,
+        revokedAt: null,
+        revokedBy: null,
+        createdBy: user.id,
+      });
       await this.audit.append(em, {
         actorId: user.id,
         action: 'meeting.invite_create',
@@ -80,17 +76,14 @@ export class MeetingInvitesService {
   }
 
   async revoke(user: AuthUser, inviteId: string): Promise<MeetingInvite> {
-    const invite = await this.dataSource.getRepository(MeetingInviteEntity).findOneBy({ id: inviteId });
+    const invite = await this.repo.find(inviteId);
     if (!invite) throw NotFound('notFound.invite');
     const meeting = await this.authorised(user, invite.meetingId, 'notFound.invite');
-    await this.dataSource.transaction(async (em) => {
-      const locked = await em.findOneOrFail(MeetingInviteEntity, {
-        where: { id: invite.id },
-        lock: { mode: 'pessimistic_write' },
-      });
+    await this.repo.transaction(async (em) => {
+      const locked = await this.repo.lock(em, invite.id);
       if (locked.revokedAt) throw Conflict('invite.alreadyRevoked');
       const revokedAt = new Date();
-      await em.update(MeetingInviteEntity, { id: locked.id }, { revokedAt, revokedBy: user.id });
+      await this.repo.revoke(em, locked.id, revokedAt, user.id);
       await this.audit.append(em, {
         actorId: user.id,
         action: 'meeting.invite_revoke',
@@ -102,7 +95,7 @@ export class MeetingInvitesService {
       });
     });
     // Guests who came with it leave the room now (their seats freed, sockets closed); they cannot come back.
-    const guests = await this.dataSource.getRepository(MeetingGuestEntity).findBy({ inviteId: invite.id });
+    const guests = await this.repo.guestsOf(invite.id);
     for (const g of guests) this.sessions.announce({ userId: g.id, reason: 'invite' });
     const [row] = await this.query(meeting.id, invite.id);
     return row;
@@ -117,10 +110,12 @@ export class MeetingInvitesService {
   /** A guest enters by a link (public): a guest row, audited, and a guest token for that meeting only. */
   async join(body: GuestJoinRequest): Promise<GuestSession> {
     const { invite, info } = await this.valid(body.token);
-    const guest = await this.dataSource.transaction(async (em) => {
-      const saved = await em.save(
-        em.create(MeetingGuestEntity, { meetingId: invite.meetingId, inviteId: invite.id, name: body.name }),
-      );
+    const guest = await this.repo.transaction(async (em) => {
+      const saved = await this.repo.insertGuest(em, {
+        meetingId: invite.meetingId,
+        inviteId: invite.id,
+        name: body.name,
+      });
       await this.audit.append(em, {
         actorId: null,
         action: 'meeting.guest_join',
@@ -155,25 +150,10 @@ export class MeetingInvitesService {
   private async valid(
     token: string,
   ): Promise<{ invite: MeetingInviteEntity; info: GuestMeetingInfo & { unitId: string } }> {
-    const invite = await this.dataSource
-      .getRepository(MeetingInviteEntity)
-      .findOneBy({ tokenHash: hashToken(token) });
+    const invite = await this.repo.byTokenHash(hashToken(token));
     if (!invite || invite.revokedAt || invite.expiresAt.getTime() <= Date.now())
       throw new DomainError(ErrorCodes.notFound, 404, 'invite.invalid');
-    const [m]: {
-      id: string;
-      title: string;
-      type: MeetingType;
-      status: MeetingEntity['status'];
-      start: Date;
-      unit_id: string;
-      unit_name: string;
-    }[] = await this.dataSource.query(
-      `SELECT m.id, m.title, m.type, m.status, CASE WHEN m.status = 'scheduled' THEN m.scheduled_start
-              ELSE m.started_at END AS start, m.unit_id, u.name AS unit_name
-       FROM meeting m JOIN org_unit u ON u.id = m.unit_id WHERE m.id = $1`,
-      [invite.meetingId],
-    );
+    const m = await this.repo.invitedMeeting(invite.meetingId);
     if (!m || (m.status !== 'scheduled' && m.status !== 'live')) throw Conflict('invite.meetingClosed');
     return {
       invite,
@@ -191,21 +171,7 @@ export class MeetingInvitesService {
   }
 
   private async query(meetingId: string, inviteId?: string): Promise<MeetingInvite[]> {
-    const rows: {
-      id: string;
-      meeting_id: string;
-      expires_at: Date;
-      revoked_at: Date | null;
-      created_at: Date;
-      created_by: string;
-      guests: number;
-    }[] = await this.dataSource.query(
-      `SELECT i.id, i.meeting_id, i.expires_at, i.revoked_at, i.created_at, i.created_by,
-              (SELECT count(*)::int FROM meeting_guest g WHERE g.invite_id = i.id) AS guests
-       FROM meeting_invite i WHERE i.meeting_id = $1 AND ($2::uuid IS NULL OR i.id = $2)
-       ORDER BY i.created_at DESC`,
-      [meetingId, inviteId ?? null],
-    );
+    const rows = await this.repo.list(meetingId, inviteId);
     return rows.map((r) => ({
       id: r.id,
       meetingId: r.meeting_id,
@@ -223,14 +189,6 @@ export class MeetingInvitesService {
     meetingId: string,
     notFound: 'notFound.meeting' | 'notFound.invite' = 'notFound.meeting',
   ): Promise<MeetingEntity> {
-    const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
-    if (!meeting) throw NotFound(notFound);
-    try {
-      await this.access.unit(user, meeting.unitId, 'meeting.invite');
-    } catch (e) {
-      if (e instanceof DomainError && e.code === ErrorCodes.notFound) throw NotFound(notFound);
-      throw e;
-    }
-    return meeting;
+    return (await this.directory.authorise(user, meetingId, 'meeting.invite', notFound)).meeting;
   }
 }

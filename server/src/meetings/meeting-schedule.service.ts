@@ -12,15 +12,14 @@ import {
   type ScheduleSeriesRequest,
   type UpdateMeetingRequest,
 } from '@branchmeet/shared';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { NotificationsService, type Delivery } from '../notifications/notifications.service';
 import { AuthUser } from '../auth/auth-user';
-import { UserEntity } from '../auth/user.entity';
-import { Conflict, DomainError, NotFound } from '../common/domain-error';
-import { AccessService, UnitAction } from '../orgs/access.service';
-import { MembershipEntity } from '../orgs/membership.entity';
-import { OrgUnitEntity } from '../orgs/org-unit.entity';
+import { Conflict, DomainError } from '../common/domain-error';
+import { MeetingDirectory } from './meeting-directory.service';
+import { AccessService, OrgDirectory, UnitAction, type UnitAccess } from '../orgs/access.service';
+import { MeetingsRepository } from './meetings.repository';
 import { MeetingAttendeeEntity } from './meeting-attendee.entity';
 import {
   DEFAULT_DURATION_MS,
@@ -39,19 +38,6 @@ import { MeetingEntity } from './meeting.entity';
 const badRequest = (key: MessageKey, params?: Record<string, string>) =>
   new DomainError(ErrorCodes.validation, 400, key, params);
 
-/** A unit's roster (user and post), in roster order. */
-export async function rosterOf(em: EntityManager, unitId: string): Promise<RosterEntry[]> {
-  return em
-    .getRepository(MembershipEntity)
-    .createQueryBuilder('m')
-    .innerJoin(UserEntity, 'u', 'u.id = m.user_id')
-    .select(['m.user_id AS "userId"', 'm.role AS role'])
-    .where('m.unit_id = :unitId', { unitId })
-    .orderBy('m.created_at', 'ASC')
-    .addOrderBy('u.name', 'ASC')
-    .getRawMany<RosterEntry>();
-}
-
 /**
  * Scheduling of a branch's meetings (三会一课 and others): schedule with defaults for everything the system
  * knows, the calendar, the full meeting, edit and cancel. Writes are for the branch's managers and audited.
@@ -61,6 +47,9 @@ export class MeetingScheduleService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly access: AccessService,
+    private readonly directory: MeetingDirectory,
+    private readonly meetingsRepo: MeetingsRepository,
+    private readonly orgs: OrgDirectory,
     private readonly audit: AuditService,
     private readonly presence: MeetingPresence,
     private readonly notifications: NotificationsService,
@@ -123,19 +112,19 @@ export class MeetingScheduleService {
   private async create(
     em: EntityManager,
     user: AuthUser,
-    unit: OrgUnitEntity,
+    unit: UnitAccess['unit'],
     body: ScheduleMeetingRequest,
     seriesId?: string,
   ): Promise<MeetingEntity> {
-    const roster = await rosterOf(em, unit.id);
+    const roster = await this.orgs.rosterEntries(unit.id, em);
     const inBranch = new Set(roster.map((p) => p.userId));
-    let group: OrgUnitEntity | null = null;
+    let group: UnitAccess['unit'] | null = null;
     let groupRoster: RosterEntry[] = [];
     if (body.type === 'group_meeting' && body.groupId) {
-      group = await em.findOneBy(OrgUnitEntity, { id: body.groupId });
+      group = await this.orgs.unit(body.groupId, em);
       if (!group || group.type !== 'group' || group.parentId !== unit.id)
         throw badRequest('meetings.groupNotOfBranch');
-      groupRoster = await rosterOf(em, group.id);
+      groupRoster = await this.orgs.rosterEntries(group.id, em);
     }
     const hostId = body.hostId ?? defaultHost(roster);
     if (!hostId) throw badRequest('meetings.noSecretary');
@@ -223,7 +212,7 @@ export class MeetingScheduleService {
       await assertEditable(em, meeting, body);
       if (body.hostId && body.hostId !== meeting.hostId && meeting.status === 'live')
         throw Conflict('meetings.hostInRoom');
-      const inBranch = new Set((await rosterOf(em, meeting.unitId)).map((p) => p.userId));
+      const inBranch = new Set((await this.orgs.rosterEntries(meeting.unitId, em)).map((p) => p.userId));
       this.checkPeople(inBranch, {
         hostId: body.hostId,
         recorderId: body.recorderId,
@@ -370,15 +359,7 @@ export class MeetingScheduleService {
   private async attendeesOf(meetingIds: string[]): Promise<Map<string, MeetingAttendee[]>> {
     const out = new Map<string, MeetingAttendee[]>();
     if (meetingIds.length === 0) return out;
-    const rows = await this.dataSource
-      .getRepository(MeetingAttendeeEntity)
-      .createQueryBuilder('a')
-      .innerJoin(UserEntity, 'u', 'u.id = a.user_id')
-      .select(['a.meeting_id AS "meetingId"', 'a.user_id AS "userId"', 'u.name AS name', 'a.kind AS kind'])
-      .where({ meetingId: In(meetingIds) })
-      .orderBy('a.kind', 'ASC')
-      .addOrderBy('u.name', 'ASC')
-      .getRawMany<MeetingAttendee & { meetingId: string }>();
+    const rows = await this.meetingsRepo.attendeeList(meetingIds);
     for (const { meetingId, ...a } of rows) {
       const list = out.get(meetingId) ?? [];
       list.push(a);
@@ -388,10 +369,7 @@ export class MeetingScheduleService {
   }
 
   private async authorised(user: AuthUser, meetingId: string, action: UnitAction): Promise<MeetingEntity> {
-    const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
-    if (!meeting) throw NotFound('notFound.meeting');
-    await this.access.unitOf(user, meeting.unitId, action, 'notFound.meeting');
-    return meeting;
+    return (await this.directory.authorise(user, meetingId, action)).meeting;
   }
 
   private auditView(m: MeetingEntity) {

@@ -2,23 +2,28 @@ import { Module } from '@nestjs/common';
 import { AttendanceModule } from '../attendance/attendance.module';
 import { AuditModule } from '../audit/audit.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { MeetingDirectoryModule } from './meeting-directory.service';
 import { LeaveRequestsController } from './leave-requests.controller';
 import { LeaveRequestsService } from './leave-requests.service';
+import { LeaveRequestsRepository } from './leave-requests.repository';
 import { GuestController, MeetingInvitesController } from './meeting-invites.controller';
 import { MeetingInvitesService } from './meeting-invites.service';
+import { MeetingInvitesRepository } from './meeting-invites.repository';
 import { MeetingPresence } from './meeting-presence';
 import { MeetingScheduleService } from './meeting-schedule.service';
 import { MeetingsController } from './meetings.controller';
 import { MeetingsService } from './meetings.service';
 
 @Module({
-  imports: [AuditModule, AttendanceModule, NotificationsModule],
+  imports: [AuditModule, AttendanceModule, NotificationsModule, MeetingDirectoryModule],
   controllers: [MeetingsController, LeaveRequestsController, MeetingInvitesController, GuestController],
   providers: [
     MeetingsService,
     MeetingScheduleService,
     LeaveRequestsService,
+    LeaveRequestsRepository,
     MeetingInvitesService,
+    MeetingInvitesRepository,
     MeetingPresence,
   ],
   exports: [MeetingsService, MeetingPresence],

@@ -8,13 +8,13 @@ import { UserEntity } from '../auth/user.entity';
 import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-error';
 import { NotificationsService } from '../notifications/notifications.service';
 import { attendeesOf } from '../notifications/recipients';
-import { AccessService, UnitAction } from '../orgs/access.service';
+import { MeetingDirectory } from './meeting-directory.service';
+import { AccessService, OrgDirectory, UnitAction } from '../orgs/access.service';
 import { ChatMessageEntity } from './chat-message.entity';
 import { MeetingAttendeeEntity } from './meeting-attendee.entity';
 import { MeetingGuestEntity } from './meeting-guest.entity';
 import { liveMeetingDto } from './meeting-dto';
 import { MeetingPresence } from './meeting-presence';
-import { rosterOf } from './meeting-schedule.service';
 import { MeetingEntity, MeetingSettings } from './meeting.entity';
 
 /** How many chat messages a joiner gets in the join answer (the newest ones). */
@@ -39,6 +39,8 @@ export class MeetingsService implements OnApplicationBootstrap {
   constructor(
     private readonly dataSource: DataSource,
     private readonly access: AccessService,
+    private readonly directory: MeetingDirectory,
+    private readonly orgs: OrgDirectory,
     private readonly audit: AuditService,
     private readonly presence: MeetingPresence,
     private readonly attendance: AttendanceService,
@@ -80,7 +82,7 @@ export class MeetingsService implements OnApplicationBootstrap {
           createdBy: user.id,
         }),
       );
-      const roster = await rosterOf(em, unit.id);
+      const roster = await this.orgs.rosterEntries(unit.id, em);
       if (roster.length)
         await em.insert(
           MeetingAttendeeEntity,
@@ -331,10 +333,7 @@ export class MeetingsService implements OnApplicationBootstrap {
   }
 
   private async authorised(user: AuthUser, meetingId: string, action: UnitAction): Promise<MeetingEntity> {
-    const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
-    if (!meeting) throw NotFound('notFound.meeting');
-    await this.checkUnit(user, meeting.unitId, action);
-    return meeting;
+    return (await this.directory.authorise(user, meetingId, action)).meeting;
   }
 
   /** The unit's rule; a meeting of a unit the user cannot see is not found (its existence is not revealed). */

@@ -23,17 +23,16 @@ import {
   WidthType,
 } from 'docx';
 import PDFDocument from 'pdfkit';
-import { DataSource } from 'typeorm';
 import type { ExportFile } from '../attendance/attendance-export.service';
 import { AuthUser } from '../auth/auth-user';
-import { UserEntity } from '../auth/user.entity';
+import { UserDirectory } from '../auth/user-directory.service';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { MeetingEntity } from '../meetings/meeting.entity';
+import { MeetingDirectory } from '../meetings/meeting-directory.service';
 import { AccessService } from '../orgs/access.service';
-import { MinutesRevisionEntity } from './minutes-revision.entity';
 import { chinaMinute, headerRows, sectionHeading, voteLine, votesToList } from './minutes-text';
-import { MinutesEntity } from './minutes.entity';
+import type { MinutesEntity } from './minutes.entity';
+import { MinutesRepository } from './minutes.repository';
 import { MinutesService } from './minutes.service';
 
 /** One record to print: its document and review state. */
@@ -79,7 +78,9 @@ export class MinutesExportService {
   private readonly log = new Logger(MinutesExportService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: MinutesRepository,
+    private readonly meetings: MeetingDirectory,
+    private readonly users: UserDirectory,
     private readonly access: AccessService,
     private readonly minutes: MinutesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -102,17 +103,9 @@ export class MinutesExportService {
   ): Promise<ExportFile> {
     if (format === 'pdf') this.checkFont();
     const { unit } = await this.access.unit(user, unitId, 'minutes.export');
-    const rows = await this.dataSource
-      .getRepository(MinutesEntity)
-      .createQueryBuilder('m')
-      .innerJoin(MeetingEntity, 'mt', 'mt.id = m.meeting_id')
-      .where('m.unit_id = :unitId', { unitId: unit.id })
-      .andWhere('mt.started_at >= :from AND mt.started_at < :to', {
-        from: new Date(q.from),
-        to: new Date(q.to),
-      })
-      .orderBy('mt.started_at', 'ASC')
-      .getMany();
+    const rows = await this.repo.ofMeetings(
+      await this.meetings.startedBetween(unit.id, new Date(q.from), new Date(q.to)),
+    );
     const printed: PrintedMinutes[] = [];
     for (const row of rows) printed.push(await this.printed(row));
     const day = (iso: string) => chinaMinute(iso).slice(0, 10);
@@ -122,18 +115,16 @@ export class MinutesExportService {
   private async printed(row: MinutesEntity): Promise<PrintedMinutes> {
     let document: MinutesDocument;
     if (!minutesEditable(row.status) && row.revision > 0) {
-      const rev = await this.dataSource
-        .getRepository(MinutesRevisionEntity)
-        .findOneByOrFail({ meetingId: row.meetingId, number: row.revision });
+      const rev = await this.repo.revision(row.meetingId, row.revision);
+      if (!rev) throw new Error(`minutes ${row.meetingId}: revision ${row.revision} is missing`);
       document = rev.document;
     } else {
       document = await this.minutes.document(row);
     }
-    const reviewer = row.reviewedBy
-      ? await this.dataSource
-          .getRepository(UserEntity)
-          .findOne({ where: { id: row.reviewedBy }, select: { name: true } })
-      : null;
+    const reviewerName = row.reviewedBy
+      ? (await this.users.names([row.reviewedBy])).get(row.reviewedBy)
+      : undefined;
+    const reviewer = reviewerName === undefined ? null : { name: reviewerName };
     return {
       document,
       status: row.status,

@@ -115,3 +115,22 @@ export function buildFields(input: FieldsInput): MinutesFields {
     agenda: [...meeting.agenda],
   };
 }
+
+/**
+ * Whether two JSON values are equal whatever the order of their objects' keys (jsonb gives them back in its own
+ * order, so comparing JSON.stringify of a built value with a stored one would see a change every time). Keys whose
+ * value is undefined count as absent, as in JSON.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => sameJson(x, b[i]));
+  }
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const keys = (o: Record<string, unknown>) => Object.keys(o).filter((k) => o[k] !== undefined);
+  const ka = keys(ra);
+  return ka.length === keys(rb).length && ka.every((k) => rb[k] !== undefined && sameJson(ra[k], rb[k]));
+}

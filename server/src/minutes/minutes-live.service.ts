@@ -10,15 +10,14 @@ import {
   type VoteClose,
   type VoteOpen,
 } from '@branchmeet/shared';
-import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { Conflict, Forbidden } from '../common/domain-error';
-import { MeetingEntity } from '../meetings/meeting.entity';
+import { MeetingDirectory } from '../meetings/meeting-directory.service';
 import { SocketHub } from '../common/socket-hub';
 import { fromBase64 } from './minutes-doc';
 import { MinutesDocService } from './minutes-doc.service';
 import { MinutesVotesService } from './minutes-votes.service';
-import { MinutesEntity } from './minutes.entity';
+import { MinutesRepository } from './minutes.repository';
 import { lockedError, MinutesService } from './minutes.service';
 
 /** How long a person's last full `minutes.open` answer is reused for their repeated opens. */
@@ -49,7 +48,8 @@ export class MinutesLiveService {
   >();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: MinutesRepository,
+    private readonly meetings: MeetingDirectory,
     private readonly minutes: MinutesService,
     private readonly docs: MinutesDocService,
     private readonly votes: MinutesVotesService,
@@ -161,12 +161,10 @@ export class MinutesLiveService {
       caller.socketId,
       fromBase64(req.update),
       async () => {
-        const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: req.meetingId });
+        const meeting = await this.meetings.get(req.meetingId);
         if (!meeting || (meeting.hostId !== caller.user.id && meeting.recorderId !== caller.user.id))
           throw Forbidden('minutes.readOnly');
-        const row = await this.dataSource
-          .getRepository(MinutesEntity)
-          .findOne({ where: { meetingId: req.meetingId }, select: { meetingId: true, status: true } });
+        const row = await this.repo.status(req.meetingId);
         if (!row || !minutesEditable(row.status) || meeting.status === 'cancelled')
           throw lockedError(row?.status ?? 'draft');
       },

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { MinutesStatus } from '@branchmeet/shared';
 import { DataSource } from 'typeorm';
-import { MeetingEntity } from '../meetings/meeting.entity';
+import type { MeetingRow } from '../meetings/meeting-directory.service';
 import { NotificationsService } from '../notifications/notifications.service';
 import { reviewersOf, writersOf } from '../notifications/recipients';
 
@@ -19,7 +19,7 @@ export class MinutesNotifier {
     private readonly notifications: NotificationsService,
   ) {}
 
-  async changed(meeting: MeetingEntity, actorId: string, status: MinutesStatus, note: string | null) {
+  async changed(meeting: MeetingRow, actorId: string, status: MinutesStatus, note: string | null) {
     try {
       const em = this.dataSource.manager;
       const writers = await writersOf(em, meeting);

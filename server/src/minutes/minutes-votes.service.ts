@@ -10,10 +10,8 @@ import {
 } from '@branchmeet/shared';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { UserEntity } from '../auth/user.entity';
 import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-error';
-import { MeetingAttendeeEntity } from '../meetings/meeting-attendee.entity';
-import { MeetingEntity } from '../meetings/meeting.entity';
+import { MeetingDirectory, type MeetingRow } from '../meetings/meeting-directory.service';
 import { RoomEvents } from '../common/room-events';
 import { SocketHub } from '../common/socket-hub';
 import { appendParagraph, resolutionsOf } from './minutes-doc';
@@ -37,6 +35,7 @@ interface Tally {
 export class MinutesVotesService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly meetings: MeetingDirectory,
     private readonly audit: AuditService,
     private readonly docs: MinutesDocService,
     private readonly hub: SocketHub,
@@ -50,14 +49,7 @@ export class MinutesVotesService {
 
   /** Voting members: expected attendees (应到) who are full members (正式党员), not probationary or observers. */
   async voters(meetingId: string, em: EntityManager = this.dataSource.manager): Promise<string[]> {
-    const rows = await em
-      .getRepository(MeetingAttendeeEntity)
-      .createQueryBuilder('a')
-      .innerJoin(UserEntity, 'u', 'u.id = a.user_id')
-      .select('a.user_id', 'userId')
-      .where(`a.meeting_id = :meetingId AND a.kind = 'expected' AND u.member_type = 'member'`, { meetingId })
-      .getRawMany<{ userId: string }>();
-    return rows.map((r) => r.userId);
+    return this.meetings.voters(meetingId, em);
   }
 
   async isVoter(meetingId: string, userId: string): Promise<boolean> {
@@ -83,7 +75,7 @@ export class MinutesVotesService {
     return Object.fromEntries(rows.map((r) => [r.voteId, r.choice ?? 'cast']));
   }
 
-  async open(userId: string, meeting: MeetingEntity, req: VoteOpen): Promise<MinutesVote> {
+  async open(userId: string, meeting: MeetingRow, req: VoteOpen): Promise<MinutesVote> {
     this.checkHost(userId, meeting);
     if (req.agendaIndex !== null && req.agendaIndex >= meeting.agenda.length)
       throw new DomainError(ErrorCodes.validation, 400, 'vote.noAgendaItem', { n: req.agendaIndex + 1 });
@@ -124,7 +116,7 @@ export class MinutesVotesService {
     return this.announce(meeting.id, this.dto(vote, undefined));
   }
 
-  async cast(userId: string, meeting: MeetingEntity, req: VoteCast): Promise<MinutesVote> {
+  async cast(userId: string, meeting: MeetingRow, req: VoteCast): Promise<MinutesVote> {
     if (meeting.status !== 'live') throw Conflict('vote.meetingNotLive');
     if (!(await this.isVoter(meeting.id, userId))) throw Forbidden('vote.noRight');
     if (!this.roomUsers(meeting.id).includes(userId)) throw Forbidden('vote.notInRoom');
@@ -167,7 +159,7 @@ export class MinutesVotesService {
    * Closes a vote (the host). During the meeting 实到 counts the voting members in the room and those who voted;
    * a vote left open when the meeting ended can still be closed by the host afterwards (实到: those who voted).
    */
-  async close(userId: string, meeting: MeetingEntity, req: VoteClose): Promise<MinutesVote> {
+  async close(userId: string, meeting: MeetingRow, req: VoteClose): Promise<MinutesVote> {
     if (meeting.hostId !== userId) throw Forbidden('vote.hostOnly');
     if (meeting.status === 'live' && !this.roomUsers(meeting.id).includes(userId))
       throw Forbidden('vote.notInRoom');
@@ -219,7 +211,7 @@ export class MinutesVotesService {
     return em.existsBy(MinutesVoteEntity, { meetingId, status: 'open' });
   }
 
-  private checkHost(userId: string, meeting: MeetingEntity): void {
+  private checkHost(userId: string, meeting: MeetingRow): void {
     if (meeting.hostId !== userId) throw Forbidden('vote.hostOnly');
     if (meeting.status !== 'live') throw Conflict('vote.meetingNotLive');
     if (!this.roomUsers(meeting.id).includes(userId)) throw Forbidden('vote.notInRoom');

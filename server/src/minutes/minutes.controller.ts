@@ -30,6 +30,9 @@ import { UuidPipe } from '../common/uuid.pipe';
 import { ZodBody, ZodQuery } from '../common/zod';
 import { MinutesExportService } from './minutes-export.service';
 import { MinutesSearchService } from './minutes-search.service';
+import { MinutesAttachmentsService } from './minutes-attachments.service';
+import { MinutesInboxService } from './minutes-inbox.service';
+import { MinutesReviewService } from './minutes-review.service';
 import { MinutesService } from './minutes.service';
 import { AuditedDownload } from '../audit/audited-download';
 
@@ -47,6 +50,9 @@ const docxType = 'application/vnd.openxmlformats-officedocument.wordprocessingml
 export class MinutesController {
   constructor(
     private readonly minutes: MinutesService,
+    private readonly reviews: MinutesReviewService,
+    private readonly files: MinutesAttachmentsService,
+    private readonly inboxes: MinutesInboxService,
     private readonly exports: MinutesExportService,
     private readonly searching: MinutesSearchService,
   ) {}
@@ -78,7 +84,7 @@ export class MinutesController {
   @Post(apiRoutes.minutes.submit(':meetingId'))
   @HttpCode(200)
   submit(@CurrentUser() user: AuthUser, @Param('meetingId', UuidPipe) meetingId: string) {
-    return this.minutes.submit(user, meetingId);
+    return this.reviews.submit(user, meetingId);
   }
 
   /** Approves submitted minutes (the secretaries of the unit above the branch): they are locked. */
@@ -89,7 +95,7 @@ export class MinutesController {
     @Param('meetingId', UuidPipe) meetingId: string,
     @ZodBody(ApproveMinutesRequest) body: ApproveMinutesRequest,
   ) {
-    return this.minutes.approve(user, meetingId, body);
+    return this.reviews.approve(user, meetingId, body);
   }
 
   /** Returns submitted minutes with a reason (the unit above the branch). */
@@ -100,7 +106,7 @@ export class MinutesController {
     @Param('meetingId', UuidPipe) meetingId: string,
     @ZodBody(ReturnMinutesRequest) body: ReturnMinutesRequest,
   ) {
-    return this.minutes.returnMinutes(user, meetingId, body);
+    return this.reviews.returnMinutes(user, meetingId, body);
   }
 
   /** Corrects approved minutes (the branch's managers): a new revision with the reason, reviewed again. */
@@ -111,12 +117,12 @@ export class MinutesController {
     @Param('meetingId', UuidPipe) meetingId: string,
     @ZodBody(CorrectMinutesRequest) body: CorrectMinutesRequest,
   ) {
-    return this.minutes.correct(user, meetingId, body);
+    return this.reviews.correct(user, meetingId, body);
   }
 
   @Get(apiRoutes.minutes.revisions(':meetingId'))
   revisions(@CurrentUser() user: AuthUser, @Param('meetingId', UuidPipe) meetingId: string) {
-    return this.minutes.revisions(user, meetingId);
+    return this.reviews.revisions(user, meetingId);
   }
 
   /** One revision whole, with its line diff against the one before. */
@@ -126,7 +132,7 @@ export class MinutesController {
     @Param('meetingId', UuidPipe) meetingId: string,
     @Param('number', IntPipe) number: number,
   ) {
-    return this.minutes.revision(user, meetingId, number);
+    return this.reviews.revision(user, meetingId, number);
   }
 
   @Get(apiRoutes.minutes.docx(':meetingId'))
@@ -169,7 +175,7 @@ export class MinutesController {
     @Param('meetingId', UuidPipe) meetingId: string,
     @UploadedFile() file: Express.Multer.File | undefined,
   ) {
-    return this.minutes.addAttachment(user, meetingId, file);
+    return this.files.add(user, meetingId, file);
   }
 
   @Get(apiRoutes.minutes.attachment(':meetingId', ':attachmentId'))
@@ -181,7 +187,7 @@ export class MinutesController {
     @Param('attachmentId', UuidPipe) attachmentId: string,
     @Res() res: Response,
   ): Promise<void> {
-    const file = await this.minutes.attachmentFile(user, meetingId, attachmentId);
+    const file = await this.files.file(user, meetingId, attachmentId);
     res.setHeader('Content-Type', file.contentType);
     res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
     res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -195,7 +201,7 @@ export class MinutesController {
     @Param('meetingId', UuidPipe) meetingId: string,
     @Param('attachmentId', UuidPipe) attachmentId: string,
   ) {
-    return this.minutes.removeAttachment(user, meetingId, attachmentId);
+    return this.files.remove(user, meetingId, attachmentId);
   }
 
   /** A branch's archive of minutes, searched by words of title, agenda, content or resolutions. */
@@ -237,6 +243,6 @@ export class MinutesController {
   /** Minutes waiting for the caller's review (secretaries of the units above branches). */
   @Get(apiRoutes.minutes.inbox)
   inbox(@CurrentUser() user: AuthUser) {
-    return this.minutes.inbox(user);
+    return this.inboxes.inbox(user);
   }
 }

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import JSZip from 'jszip';
 import mammoth from 'mammoth';
 import { PresenceService } from '../attendance/presence.service';
+import { MinutesDocService } from './minutes-doc.service';
 import { demoUnits, userIdByPhone } from '../test-support/fixtures';
 import { startTestApp, type TestApp } from '../test-support/int-app';
 import { MinutesTestClient } from '../test-support/minutes-client';
@@ -192,6 +193,33 @@ describe('auto-filled fields', () => {
     expect((ok.body as Minutes).fields.absentNames.find((p) => p.userId === yangFan)?.reason).toBe(
       '生病住院',
     );
+  });
+
+  it('are read again on every GET of editable minutes, but a GET that changes nothing writes nothing', async () => {
+    // PostgreSQL gives jsonb keys back in its own order: the refreshed fields must be compared whatever the
+    // order, or every read would rewrite the row and its search text. Any UPDATE gives the row a new xmin.
+    const version = async () =>
+      (
+        (await t.ds.query(`SELECT xmin::text AS v FROM minutes WHERE meeting_id = $1`, [meetingId])) as {
+          v: string;
+        }[]
+      )[0].v;
+    // The live document's own debounced flush (the writer's edits above) also writes the row: let it land first.
+    await t.app.get(MinutesDocService).flush(meetingId);
+    const before = await version();
+    for (let i = 0; i < 3; i++)
+      await http().get(`/api/meetings/${meetingId}/minutes`).set(auth('member')).expect(200);
+    expect(await version()).toBe(before);
+    // A real change still reaches the stored fields on the next read.
+    await t.ds.query(
+      `UPDATE minutes SET fields = jsonb_set(fields, '{title}', '"旧标题"') WHERE meeting_id = $1`,
+      [meetingId],
+    );
+    const changed = await version();
+    const m = (await http().get(`/api/meetings/${meetingId}/minutes`).set(auth('member')).expect(200))
+      .body as Minutes;
+    expect(m.fields.title).not.toBe('旧标题');
+    expect(await version()).not.toBe(changed);
   });
 
   afterAll(() => writer?.c.socket.disconnect());

@@ -12,4 +12,3 @@ export const { Doc, Text, Map: YMap, applyUpdate, encodeStateAsUpdate, encodeSta
 export type Doc = Yjs.Doc;
 export type Text = Yjs.Text;
 export type YMap<T> = Yjs.Map<T>;
-export type YArray<T> = Yjs.Array<T>;

@@ -8,6 +8,7 @@ import { demoUnits, type DemoUnits } from '../test-support/fixtures';
 import { startTestApp, type TestApp } from '../test-support/int-app';
 import { RtcKit, type RtcTestClient } from '../test-support/rtc-client';
 import { sleep } from '../test-support/werift';
+import { NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
 
 let t: TestApp;
@@ -176,7 +177,7 @@ describe('notifications', () => {
     expect((await reminded(soon)).sort()).toEqual((await expectedOf(soon)).sort());
     // A second tick, and a second instance (another process, or the server after a restart): nothing new.
     expect(await service.sendReminders()).toBe(0);
-    const other = new NotificationsService(t.ds, t.config);
+    const other = new NotificationsService(new NotificationsRepository(t.ds), t.config);
     expect(await Promise.all([other.sendReminders(), service.sendReminders()])).toEqual([0, 0]);
     expect((await reminded(soon)).sort()).toEqual((await expectedOf(soon)).sort());
     expect(await reminded(later)).toEqual([]);

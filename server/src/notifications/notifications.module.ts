@@ -5,13 +5,14 @@ import { ChannelsController } from './channels.controller';
 import { ChannelsService } from './channels.service';
 import { DeliveryService } from './delivery.service';
 import { NotificationsService } from './notifications.service';
+import { NotificationsRepository } from './notifications.repository';
 import { TodosService } from './todos.service';
 
 /** In-app notifications: stored, listed, marked read; pushed through the /rtc gateway; meeting reminders. */
 @Module({
   imports: [AuditModule],
   controllers: [NotificationsController, ChannelsController],
-  providers: [NotificationsService, TodosService, DeliveryService, ChannelsService],
+  providers: [NotificationsRepository, NotificationsService, TodosService, DeliveryService, ChannelsService],
   exports: [NotificationsService],
 })
 export class NotificationsModule {}

@@ -15,11 +15,12 @@ import type {
   NotificationListQuery,
   NotificationParams,
 } from '@branchmeet/shared';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { SocketHub } from '../common/socket-hub';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { DeliveryService } from './delivery.service';
+import { NotificationsRepository, type NotificationRow } from './notifications.repository';
 
 /** One notification to several people (the same kind, meeting and words). */
 export interface NotificationInput {
@@ -46,15 +47,7 @@ export interface Delivery {
   notification: Notification;
 }
 
-interface Row {
-  id: string;
-  user_id: string;
-  kind: NotificationKind;
-  meeting_id: string | null;
-  params: NotificationParams;
-  read_at: Date | null;
-  created_at: Date;
-}
+type Row = NotificationRow;
 
 const toDto = (r: Row): Notification => ({
   id: r.id,
@@ -79,7 +72,7 @@ export class NotificationsService implements OnApplicationBootstrap, OnApplicati
   private ticking: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: NotificationsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly delivery?: DeliveryService,
     @Optional() private readonly hub?: SocketHub,
@@ -106,19 +99,7 @@ export class NotificationsService implements OnApplicationBootstrap, OnApplicati
       [...new Set(i.userIds)].map((userId) => ({ ...i, userId })),
     );
     if (rows.length === 0) return [];
-    const inserted: Row[] = await em.query(
-      `INSERT INTO notification (user_id, kind, meeting_id, params, dedupe_key)
-       SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::jsonb[], $5::varchar[])
-       ON CONFLICT (user_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
-       RETURNING id, user_id, kind, meeting_id, params, read_at, created_at`,
-      [
-        rows.map((r) => r.userId),
-        rows.map((r) => r.kind),
-        rows.map((r) => r.meetingId),
-        rows.map((r) => JSON.stringify(r.params)),
-        rows.map((r) => r.dedupeKey ?? null),
-      ],
-    );
+    const inserted = await this.repo.insert(em, rows);
     // E-mails and robot messages are queued with them (sent after the commit, never in this request).
     await this.delivery?.enqueue(
       em,
@@ -147,9 +128,7 @@ export class NotificationsService implements OnApplicationBootstrap, OnApplicati
   ): Promise<Delivery[]> {
     const to = userIds.filter((id) => id !== actorId);
     if (to.length === 0) return [];
-    const [unit]: { name: string }[] = await em.query(`SELECT name FROM org_unit WHERE id = $1`, [
-      meeting.unitId,
-    ]);
+    const unitName = await this.repo.unitName(em, meeting.unitId);
     return this.add(em, {
       userIds: to,
       kind,
@@ -157,7 +136,7 @@ export class NotificationsService implements OnApplicationBootstrap, OnApplicati
       params: {
         title: meeting.title,
         start: (meeting.scheduledStart ?? meeting.startedAt).toISOString(),
-        unitName: unit?.name ?? '',
+        unitName,
         ...params,
       },
     });
@@ -179,7 +158,7 @@ export class NotificationsService implements OnApplicationBootstrap, OnApplicati
 
   /** Stores and pushes at once (outside any other transaction). */
   async notify(inputs: NotificationInput | NotificationInput[]): Promise<void> {
-    this.push(await this.add(this.dataSource.manager, inputs));
+    this.push(await this.add(this.repo.manager, inputs));
   }
 
   /**
@@ -190,21 +169,14 @@ export class NotificationsService implements OnApplicationBootstrap, OnApplicati
    */
   async sendReminders(now = new Date()): Promise<number> {
     const until = new Date(now.getTime() + this.config.MEETING_REMINDER_MINUTES * 60_000);
-    const due: { id: string; title: string; start: Date; unit_name: string; user_ids: string[] }[] =
-      await this.dataSource.query(
-        `SELECT m.id, m.title, m.scheduled_start AS start, u.name AS unit_name,
-                array_agg(a.user_id) AS user_ids
-         FROM meeting m JOIN org_unit u ON u.id = m.unit_id JOIN meeting_attendee a ON a.meeting_id = m.id
-         WHERE m.status IN ('scheduled', 'live') AND m.scheduled_start <= $2
-           AND (m.scheduled_start > $1 OR (m.status = 'scheduled' AND m.scheduled_start > $3))
-           AND NOT EXISTS (SELECT 1 FROM leave_request l WHERE l.meeting_id = m.id AND l.user_id = a.user_id
-                             AND l.status = 'approved')
-         GROUP BY m.id, u.name`,
-        [now, until, new Date(now.getTime() - this.config.MEETING_REMINDER_MINUTES * 60_000)],
-      );
+    const due = await this.repo.dueReminders(
+      now,
+      until,
+      new Date(now.getTime() - this.config.MEETING_REMINDER_MINUTES * 60_000),
+    );
     if (due.length === 0) return 0;
     const sent = await this.add(
-      this.dataSource.manager,
+      this.repo.manager,
       due.map((m) => ({
         userIds: m.user_ids,
         kind: 'meeting.reminder' as const,
@@ -219,35 +191,16 @@ export class NotificationsService implements OnApplicationBootstrap, OnApplicati
   }
 
   async list(user: AuthUser, query: NotificationListQuery): Promise<NotificationList> {
-    const rows: Row[] = await this.dataSource.query(
-      `SELECT id, user_id, kind, meeting_id, params, read_at, created_at FROM notification n
-       WHERE user_id = $1 AND ($2::uuid IS NULL OR (created_at, id) < (
-         SELECT created_at, id FROM notification WHERE id = $2 AND user_id = $1))
-       ORDER BY created_at DESC, id DESC LIMIT $3`,
-      [user.id, query.before ?? null, query.limit],
-    );
+    const rows = await this.repo.page(user.id, query.before ?? null, query.limit);
     return { items: rows.map(toDto), unread: await this.unread(user.id) };
   }
 
   async markRead(user: AuthUser, body: MarkNotificationsReadRequest): Promise<MarkNotificationsReadResult> {
-    if ('all' in body)
-      await this.dataSource.query(
-        `UPDATE notification SET read_at = now() WHERE user_id = $1 AND read_at IS NULL`,
-        [user.id],
-      );
-    else
-      await this.dataSource.query(
-        `UPDATE notification SET read_at = now() WHERE user_id = $1 AND id = ANY($2) AND read_at IS NULL`,
-        [user.id, body.ids],
-      );
+    await this.repo.markRead(user.id, 'all' in body ? 'all' : body.ids);
     return { unread: await this.unread(user.id) };
   }
 
-  private async unread(userId: string): Promise<number> {
-    const [{ n }]: { n: number }[] = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM notification WHERE user_id = $1 AND read_at IS NULL`,
-      [userId],
-    );
-    return n;
+  private unread(userId: string): Promise<number> {
+    return this.repo.unread(userId);
   }
 }

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCodes, managerRoles, OrgUnitType, UnitRole, type MessageKey } from '@branchmeet/shared';
-import { DataSource, In } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
-import { UserEntity } from '../auth/user.entity';
+import { UserDirectory } from '../auth/user-directory.service';
 import { DomainError, Forbidden, NotFound, Unauthenticated } from '../common/domain-error';
-import { MembershipEntity } from './membership.entity';
-import { OrgUnitEntity } from './org-unit.entity';
+import type { OrgUnitEntity } from './org-unit.entity';
+import { OrgsRepository } from './orgs.repository';
 
 /**
  * How a user stands to a unit, strongest first:
@@ -107,22 +107,16 @@ export interface UnitAccess {
 
 @Injectable()
 export class AccessService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly orgs: OrgsRepository,
+    private readonly users: UserDirectory,
+  ) {}
 
   private async actor(user: AuthUser): Promise<Actor> {
     // The database, not the token, is the source of truth for roles: a removed role takes effect at once.
-    const row = await this.dataSource
-      .getRepository(UserEntity)
-      .findOne({ where: { id: user.id }, select: { id: true, isAdmin: true } });
-    if (!row) throw Unauthenticated('auth.accountGone');
-    const memberships = await this.dataSource
-      .getRepository(MembershipEntity)
-      .createQueryBuilder('m')
-      .innerJoin(OrgUnitEntity, 'u', 'u.id = m.unit_id')
-      .select(['m.unit_id AS "unitId"', 'm.role AS role', 'u.path AS path'])
-      .where('m.user_id = :id', { id: user.id })
-      .getRawMany<MembershipView>();
-    return { isAdmin: row.isAdmin, memberships };
+    const isAdmin = await this.users.adminFlag(user.id);
+    if (isAdmin === null) throw Unauthenticated('auth.accountGone');
+    return { isAdmin, memberships: await this.orgs.memberships(user.id) };
   }
 
   /**
@@ -130,10 +124,7 @@ export class AccessService {
    * existence is not revealed); a unit the user may see but not change gives 403.
    */
   async unit(user: AuthUser, unitId: string, action: UnitAction): Promise<UnitAccess> {
-    const [actor, unit] = await Promise.all([
-      this.actor(user),
-      this.dataSource.getRepository(OrgUnitEntity).findOneBy({ id: unitId }),
-    ]);
+    const [actor, unit] = await Promise.all([this.actor(user), this.orgs.unit(unitId)]);
     const relation = unit ? relationTo(actor, unit) : null;
     if (!unit || !relation) throw NotFound('notFound.unit');
     if (!(unitRules[action] as readonly Relation[]).includes(relation)) {
@@ -174,9 +165,7 @@ export class AccessService {
   async managedAmong(user: AuthUser, unitIds: string[]): Promise<Set<string>> {
     const actor = await this.actor(user);
     if (unitIds.length === 0) return new Set();
-    const units = await this.dataSource
-      .getRepository(OrgUnitEntity)
-      .findBy({ id: In([...new Set(unitIds)]) });
+    const units = await this.orgs.units(unitIds);
     return new Set(
       units.filter((u) => ['admin', 'manager'].includes(relationTo(actor, u) ?? '')).map((u) => u.id),
     );
@@ -191,10 +180,9 @@ export class AccessService {
   /** Every unit the user may see, each with the user's relation to it; siblings in the order they were created. */
   async visibleUnits(user: AuthUser): Promise<UnitAccess[]> {
     const actor = await this.actor(user);
-    const repo = this.dataSource.getRepository(OrgUnitEntity);
     let candidates: OrgUnitEntity[];
     if (actor.isAdmin) {
-      candidates = await repo.find({ order: { createdAt: 'ASC', name: 'ASC' } });
+      candidates = await this.orgs.allUnits();
     } else if (actor.memberships.length === 0) {
       return [];
     } else {
@@ -202,18 +190,33 @@ export class AccessService {
       const prefixes = actor.memberships
         .filter((m) => managerRoles.includes(m.role))
         .map((m) => `${m.path}/%`);
-      const qb = repo
-        .createQueryBuilder('u')
-        .where('u.id IN (:...ids) OR u.parent_id IN (:...ids)', { ids })
-        .orderBy('u.created_at', 'ASC')
-        .addOrderBy('u.name', 'ASC');
-      if (prefixes.length) qb.orWhere('u.path LIKE ANY(:prefixes)', { prefixes });
-      candidates = await qb.getMany();
+      candidates = await this.orgs.unitsNear(ids, prefixes);
     }
     return candidates.flatMap((unit) => {
       const relation = relationTo(actor, unit);
       return relation ? [{ unit, relation }] : [];
     });
+  }
+}
+
+/** What other features read of the orgs feature's data: the rosters of units. */
+@Injectable()
+export class OrgDirectory {
+  constructor(private readonly orgs: OrgsRepository) {}
+
+  /** A unit's roster (user and post), in roster order. */
+  rosterEntries(unitId: string, em?: EntityManager) {
+    return this.orgs.rosterEntries(em ?? this.orgs.manager, unitId);
+  }
+
+  /** A unit, read in the caller's transaction. */
+  unit(unitId: string, em?: EntityManager) {
+    return this.orgs.unitIn(em ?? this.orgs.manager, unitId);
+  }
+
+  /** The members of the units with their names, in the order they joined. */
+  async rosters(unitIds: string[], em?: EntityManager) {
+    return unitIds.length ? this.orgs.rosters(unitIds, em) : [];
   }
 }
 

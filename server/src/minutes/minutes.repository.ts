@@ -1,0 +1,166 @@
+import { Injectable } from '@nestjs/common';
+import type { MinutesStatus } from '@branchmeet/shared';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { MinutesAttachmentEntity } from './minutes-attachment.entity';
+import { searchTextSql } from './minutes-doc.service';
+import { MinutesRevisionEntity } from './minutes-revision.entity';
+import { MinutesEntity } from './minutes.entity';
+
+/** An attachment as stored, without its bytes. */
+export type AttachmentRow = Omit<MinutesAttachmentEntity, 'data'>;
+
+/**
+ * The SQL of the minutes' own tables (minutes, minutes_revision, minutes_attachment). Methods that take an
+ * EntityManager run in the caller's transaction; the others use the pool.
+ */
+@Injectable()
+export class MinutesRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+
+  transaction<T>(run: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(run);
+  }
+
+  find(meetingId: string): Promise<MinutesEntity | null> {
+    return this.dataSource.getRepository(MinutesEntity).findOneBy({ meetingId });
+  }
+
+  /** Only the status (not the document): what a live update checks. */
+  status(meetingId: string): Promise<Pick<MinutesEntity, 'meetingId' | 'status'> | null> {
+    return this.dataSource
+      .getRepository(MinutesEntity)
+      .findOne({ where: { meetingId }, select: { meetingId: true, status: true } });
+  }
+
+  /** The minutes of these meetings, in the order of the ids. */
+  async ofMeetings(meetingIds: string[]): Promise<MinutesEntity[]> {
+    if (meetingIds.length === 0) return [];
+    const rows = await this.dataSource.getRepository(MinutesEntity).findBy({ meetingId: In(meetingIds) });
+    const byId = new Map(rows.map((r) => [r.meetingId, r]));
+    return meetingIds.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** Inserts the minutes' first row unless a concurrent reader already did. */
+  async insertIfMissing(row: Partial<MinutesEntity>): Promise<void> {
+    await this.dataSource
+      .getRepository(MinutesEntity)
+      .createQueryBuilder()
+      .insert()
+      .values(row)
+      .orIgnore()
+      .execute();
+  }
+
+  /** The row locked for the rest of `em`'s transaction (null: there are no minutes yet). */
+  lock(em: EntityManager, meetingId: string): Promise<MinutesEntity | null> {
+    return em.findOne(MinutesEntity, { where: { meetingId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async update(
+    meetingId: string,
+    patch: Partial<MinutesEntity>,
+    em: EntityManager = this.manager,
+  ): Promise<void> {
+    await em.update(MinutesEntity, { meetingId }, patch);
+  }
+
+  /** Derives the search text again from the stored fields and texts. */
+  async refreshSearch(meetingId: string, em: EntityManager = this.manager): Promise<void> {
+    await em.query(
+      `UPDATE "minutes" SET "search_text" = ${searchTextSql('"content_text"', '"resolutions_text"')}
+       WHERE "meeting_id" = $1`,
+      [meetingId],
+    );
+  }
+
+  async insertRevision(em: EntityManager, revision: Partial<MinutesRevisionEntity>): Promise<void> {
+    await em.insert(MinutesRevisionEntity, revision);
+  }
+
+  revisions(meetingId: string): Promise<MinutesRevisionEntity[]> {
+    return this.dataSource.getRepository(MinutesRevisionEntity).find({
+      where: { meetingId },
+      order: { number: 'ASC' },
+      select: { number: true, kind: true, reason: true, createdBy: true, createdAt: true, meetingId: true },
+    });
+  }
+
+  revision(meetingId: string, number: number): Promise<MinutesRevisionEntity | null> {
+    return this.dataSource.getRepository(MinutesRevisionEntity).findOneBy({ meetingId, number });
+  }
+
+  attachments(meetingId: string, em: EntityManager = this.manager): Promise<AttachmentRow[]> {
+    return em.getRepository(MinutesAttachmentEntity).find({
+      where: { meetingId },
+      order: { uploadedAt: 'ASC' },
+      select: {
+        id: true,
+        meetingId: true,
+        filename: true,
+        contentType: true,
+        size: true,
+        uploadedBy: true,
+        uploadedAt: true,
+      },
+    });
+  }
+
+  attachmentFile(meetingId: string, id: string) {
+    return this.dataSource.getRepository(MinutesAttachmentEntity).findOne({
+      where: { id, meetingId },
+      select: { id: true, filename: true, contentType: true, data: true },
+    });
+  }
+
+  async insertAttachment(em: EntityManager, a: Omit<MinutesAttachmentEntity, 'id' | 'uploadedAt'>) {
+    return em.save(em.create(MinutesAttachmentEntity, a));
+  }
+
+  findAttachment(em: EntityManager, meetingId: string, id: string) {
+    return em.findOne(MinutesAttachmentEntity, {
+      where: { id, meetingId },
+      select: { id: true, filename: true },
+    });
+  }
+
+  async deleteAttachment(em: EntityManager, id: string): Promise<void> {
+    await em.delete(MinutesAttachmentEntity, { id });
+  }
+
+  /** Minutes of these units in a status, oldest submission first, with their plain content. */
+  inStatus(
+    unitIds: string[],
+    status: MinutesStatus,
+  ): Promise<
+    {
+      meetingId: string;
+      unitId: string;
+      status: MinutesStatus;
+      revision: number;
+      submittedAt: Date | null;
+      reason: string | null;
+      content: string;
+    }[]
+  > {
+    return this.dataSource
+      .getRepository(MinutesEntity)
+      .createQueryBuilder('m')
+      .where('m.unit_id IN (:...ids)', { ids: unitIds })
+      .andWhere('m.status = :status', { status })
+      .orderBy('m.submitted_at', 'ASC')
+      .select([
+        'm.meeting_id AS "meetingId"',
+        'm.unit_id AS "unitId"',
+        'm.status AS status',
+        'm.revision AS revision',
+        'm.submitted_at AS "submittedAt"',
+        'm.review_reason AS "reason"',
+        'm.content_text AS "content"',
+      ])
+      .getRawMany();
+  }
+}
