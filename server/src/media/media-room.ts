@@ -1,5 +1,6 @@
 import type { types } from 'mediasoup';
 import { DownlinkGuard } from './downlink-guard';
+import { Dynacast } from './dynacast';
 import type { MediaEventBus, PeerLeaveReason } from './media-events';
 import {
   MediaError,
@@ -89,6 +90,8 @@ export class MediaRoom {
     levels: types.AudioLevelObserver<ObserverAppData>;
   };
   private lecture?: LecturePlacement;
+  /** Simulcast layers nobody receives are not encoded: tells publishers the highest layer wanted. */
+  private readonly dynacast: Dynacast;
   /** A route being added (lecture mode): listeners placed meanwhile wait for it. */
   private expanding?: Promise<MediaRoute | undefined>;
   closed = false;
@@ -99,6 +102,10 @@ export class MediaRoom {
     private readonly events: MediaEventBus,
   ) {
     this.routes = [{ ...placement, piped: new Map() }];
+    this.dynacast = new Dynacast(
+      { producers: () => this.allProducers(), consumers: () => this.allConsumers() },
+      (e) => this.events.emit('layersWanted', { meetingId, ...e }),
+    );
   }
 
   static async create(
@@ -357,6 +364,7 @@ export class MediaRoom {
       }),
     );
     peer.producers.set(producer.id, producer);
+    this.dynacast.schedule();
     const info = { meetingId: this.meetingId, peerId, producerId: producer.id, source: req.source };
     producer.observer.once('close', () => {
       peer.producers.delete(producer.id);
@@ -418,6 +426,8 @@ export class MediaRoom {
       },
     });
     peer.consumers.set(consumer.id, consumer);
+    for (const e of ['pause', 'resume', 'close'] as const)
+      consumer.observer.on(e, () => this.dynacast.schedule());
     const guard = peer.downlink;
     guard?.add(consumer);
     consumer.observer.once('close', () => {
@@ -493,6 +503,7 @@ export class MediaRoom {
   close(reason: PeerLeaveReason = 'ended'): void {
     if (this.closed) return;
     this.closed = true;
+    this.dynacast.close();
     for (const peerId of [...this.peers.keys()]) this.removePeer(peerId, reason);
     for (const route of [...this.routes]) route.router.close();
     this.events.emit('roomClosed', { meetingId: this.meetingId });
@@ -537,6 +548,15 @@ export class MediaRoom {
       this.observers.speaker.addProducer({ producerId }),
       this.observers.levels.addProducer({ producerId }),
     ]).catch(() => undefined); // the producer closed meanwhile
+  }
+
+  private *allProducers() {
+    for (const peer of this.peers.values())
+      for (const producer of peer.producers.values()) yield { peerId: peer.peerId, producer };
+  }
+
+  private *allConsumers() {
+    for (const peer of this.peers.values()) yield* peer.consumers.values();
   }
 
   private ownerOf(producerId: string): string | undefined {

@@ -217,6 +217,11 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
         const socketId = this.rooms.get(e.meetingId)?.seats.get(e.peerId)?.socketId;
         if (socketId) this.notify.toSocket(socketId, 'media.downlink', { videoPaused: e.videoPaused });
       }),
+      ev.on('layersWanted', (e) => {
+        const socketId = this.rooms.get(e.meetingId)?.seats.get(e.peerId)?.socketId;
+        const { producerId, maxSpatialLayer } = e;
+        if (socketId) this.notify.toSocket(socketId, 'media.layers', { producerId, maxSpatialLayer });
+      }),
       ev.on('activeSpeaker', (e) =>
         this.notifier?.toMeeting(e.meetingId, 'speaker.changed', { peerId: e.peerId }),
       ),
