@@ -31,7 +31,9 @@ export interface DownlinkTimings {
 export const DEFAULT_DOWNLINK_TIMINGS: DownlinkTimings = {
   pauseAfterMs: 2_000,
   holdMs: 6_000,
-  maxHoldMs: 60_000,
+  // Short enough that video comes back within ~20 s of a link recovering: while only audio flows the estimate
+  // cannot climb (nothing probes upwards), so only a try finds out.
+  maxHoldMs: 16_000,
   probeMs: 6_000,
 };
 
