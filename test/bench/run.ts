@@ -11,6 +11,7 @@ import { firstLoadBench } from './first-load.bench';
 import { joinBench } from './join.bench';
 import { minutesSearchBench } from './minutes-search.bench';
 import { rosterImportBench } from './roster-import.bench';
+import { weakNetworkBench } from './weak-network.bench';
 
 const ROOT = resolve(__dirname, '../..');
 // One default for every benchmark (the join benchmark's app server reads it too).
@@ -56,6 +57,7 @@ async function main() {
     ...(await attendanceBench()),
     await minutesSearchBench(Number(process.env.BENCH_MINUTES ?? 10_000)),
     await firstLoadBench(),
+    await weakNetworkBench(),
   ];
   const warned = results.filter((r) => !r.pass).length;
   console.log(

@@ -52,6 +52,8 @@ export class DownlinkPolicy {
   private lowSince: number | null = null;
   private pausedAt = 0;
   private probeStartedAt = 0;
+  /** The estimate when the try began: one that has decayed while only audio flowed needs time to climb. */
+  private probeFrom?: number;
   private hold: number;
   private lastEstimate?: number;
   /** Why video was last paused: only a pause for the estimate may end early on a roomy estimate. */
@@ -95,7 +97,9 @@ export class DownlinkPolicy {
       case 'probing':
         // A try that meets trouble ends soon (audio must not pay for it) and the next waits longer. The first
         // moments are spared: the estimate left from the audio-only time needs video traffic to climb.
-        if (low && now - this.probeStartedAt >= this.timings.pauseAfterMs) {
+        // A try whose estimate climbs (the link has room; GCC rises a few percent a second) is not a failure.
+        const broken = sample.minVideoScore !== undefined && sample.minVideoScore <= BAD_SCORE;
+        if ((broken || (low && !this.climbing())) && now - this.probeStartedAt >= this.timings.pauseAfterMs) {
           this.hold = Math.min(this.hold * 2, this.timings.maxHoldMs);
           this.pause(now, sample);
         } else if (now - this.probeStartedAt >= this.timings.probeMs) {
@@ -112,11 +116,20 @@ export class DownlinkPolicy {
         if (now - this.pausedAt >= this.hold || (roomy && now - this.pausedAt >= this.timings.pauseAfterMs)) {
           this.stateValue = 'probing';
           this.probeStartedAt = now;
+          this.probeFrom = this.lastEstimate;
         }
         break;
       }
     }
     return before !== this.videoOn;
+  }
+
+  private climbing(): boolean {
+    return (
+      this.probeFrom !== undefined &&
+      this.lastEstimate !== undefined &&
+      this.lastEstimate >= this.probeFrom * 1.15
+    );
   }
 
   private isLow(sample: DownlinkSample): boolean {
