@@ -36,11 +36,11 @@ describe('followDynacast', () => {
   it('applies a message that came before the producer was stored', () => {
     vi.useFakeTimers();
     const socket = new EventEmitter();
-    let cam: DynacastProducer | undefined;
-    followDynacast(socket as unknown as RtcSocket, () => cam, { delayMs: 100, tries: 5 });
+    const stored = new Map<string, DynacastProducer>();
+    followDynacast(socket as unknown as RtcSocket, (id) => stored.get(id), { delayMs: 100, tries: 5 });
     socket.emit('media.layers', { producerId: 'cam', maxSpatialLayer: 1 });
     const late = producer('cam');
-    cam = late;
+    stored.set('cam', late);
     vi.advanceTimersByTime(100);
     expect(late.setMaxSpatialLayer).toHaveBeenCalledWith(1);
   });

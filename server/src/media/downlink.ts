@@ -94,7 +94,7 @@ export class DownlinkPolicy {
         else if (this.lowSince === null) this.lowSince = now;
         else if (now - this.lowSince >= this.timings.pauseAfterMs) this.pause(now, sample);
         break;
-      case 'probing':
+      case 'probing': {
         // A try that meets trouble ends soon (audio must not pay for it) and the next waits longer. The first
         // moments are spared: the estimate left from the audio-only time needs video traffic to climb.
         // A try whose estimate climbs (the link has room; GCC rises a few percent a second) is not a failure.
@@ -108,6 +108,7 @@ export class DownlinkPolicy {
           this.lowSince = null;
         }
         break;
+      }
       case 'audio-only': {
         // Only audio flows: the estimate no longer reaches upwards. Try again after the hold time, or sooner
         // when the estimate says there is room.
