@@ -38,11 +38,11 @@ export function shapingAvailable(): string | null {
   return null;
 }
 
-async function waitForLink(name: string, inNs: boolean, timeoutMs = 10_000) {
+async function waitForLink(name: string, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      run('ip', inNs ? ['link', 'show', name] : ['link', 'show', name]);
+      run('ip', ['link', 'show', name]);
       return;
     } catch {
       if (Date.now() > deadline) throw new Error(`tun device ${name} did not appear`);
@@ -107,7 +107,7 @@ export async function createShapedNamespace(profile: LinkProfile = {}): Promise<
         { stdio: 'ignore' },
       );
       children.push(socat);
-      await waitForLink(tun, false);
+      await waitForLink(tun);
       if (tun === tunA) run('ip', ['route', 'replace', `${peer}/32`, 'dev', tunA]);
     }
     run('ip', ['link', 'set', tunB, 'netns', name]);
