@@ -92,6 +92,8 @@ export class MediaRoom {
   private lecture?: LecturePlacement;
   /** Simulcast layers nobody receives are not encoded: tells publishers the highest layer wanted. */
   private readonly dynacast: Dynacast;
+  /** Every consumer on the room's routers but pipes: peers' and the recorder's (dynacast counts them all). */
+  private readonly allConsumers = new Set<types.Consumer>();
   /** A route being added (lecture mode): listeners placed meanwhile wait for it. */
   private expanding?: Promise<MediaRoute | undefined>;
   closed = false;
@@ -103,8 +105,25 @@ export class MediaRoom {
   ) {
     this.routes = [{ ...placement, piped: new Map() }];
     this.dynacast = new Dynacast(
-      { producers: () => this.allProducers(), consumers: () => this.allConsumers() },
+      { producers: () => this.allProducers(), consumers: () => this.allConsumers },
       (e) => this.events.emit('layersWanted', { meetingId, ...e }),
+    );
+    this.watchConsumers(placement.router);
+  }
+
+  private watchConsumers(router: MediaRouter): void {
+    router.observer.on('newtransport', (transport) =>
+      transport.observer.on('newconsumer', (consumer) => {
+        if (consumer.type === 'pipe') return;
+        this.allConsumers.add(consumer);
+        consumer.observer.on('pause', () => this.dynacast.schedule());
+        consumer.observer.on('resume', () => this.dynacast.schedule());
+        consumer.observer.once('close', () => {
+          this.allConsumers.delete(consumer);
+          this.dynacast.schedule();
+        });
+        this.dynacast.schedule();
+      }),
     );
   }
 
@@ -140,6 +159,7 @@ export class MediaRoom {
     for (const peer of this.peers.values()) peer.closeMedia();
     for (const route of this.routes) route.router.close();
     this.routes = [{ ...placement, piped: new Map() }];
+    this.watchConsumers(placement.router);
     for (const peer of this.peers.values()) peer.route = this.routes[0];
     await this.attachObservers();
   }
@@ -204,6 +224,7 @@ export class MediaRoom {
     }
     const route: MediaRoute = { ...placement, piped: new Map() };
     this.routes.push(route);
+    this.watchConsumers(placement.router);
     placement.router.observer.once('close', () => {
       // The worker died or the room closed: its listeners fall back to the primary route.
       this.routes = this.routes.filter((r) => r !== route);
@@ -426,8 +447,6 @@ export class MediaRoom {
       },
     });
     peer.consumers.set(consumer.id, consumer);
-    for (const e of ['pause', 'resume', 'close'] as const)
-      consumer.observer.on(e, () => this.dynacast.schedule());
     const guard = peer.downlink;
     guard?.add(consumer);
     consumer.observer.once('close', () => {
@@ -553,10 +572,6 @@ export class MediaRoom {
   private *allProducers() {
     for (const peer of this.peers.values())
       for (const producer of peer.producers.values()) yield { peerId: peer.peerId, producer };
-  }
-
-  private *allConsumers() {
-    for (const peer of this.peers.values()) yield* peer.consumers.values();
   }
 
   private ownerOf(producerId: string): string | undefined {

@@ -154,12 +154,15 @@ export async function sample(page: Page): Promise<LinkSample> {
 
 /** Audio over an interval: concealed share, mean jitter-buffer delay (s); video fps and the largest height. */
 export function between(a: LinkSample, b: LinkSample) {
-  const samples = b.audio.totalSamplesReceived - a.audio.totalSamplesReceived;
-  const emitted = b.audio.jitterBufferEmittedCount - a.audio.jitterBufferEmittedCount;
+  // A counter that went down belongs to a new connection (a reconnect): it counts from zero.
+  const d = (x: number, y: number) => (y >= x ? y - x : y);
+  const samples = d(a.audio.totalSamplesReceived, b.audio.totalSamplesReceived);
+  const emitted = d(a.audio.jitterBufferEmittedCount, b.audio.jitterBufferEmittedCount);
+  const concealed = d(a.audio.concealedSamples, b.audio.concealedSamples);
   return {
-    concealed: samples > 0 ? (b.audio.concealedSamples - a.audio.concealedSamples) / samples : 1,
-    jitterDelayS: emitted > 0 ? (b.audio.jitterBufferDelay - a.audio.jitterBufferDelay) / emitted : NaN,
-    fps: ((b.video.framesDecoded - a.video.framesDecoded) * 1000) / Math.max(1, b.at - a.at),
+    concealed: samples > 0 ? concealed / samples : 1,
+    jitterDelayS: emitted > 0 ? d(a.audio.jitterBufferDelay, b.audio.jitterBufferDelay) / emitted : NaN,
+    fps: (d(a.video.framesDecoded, b.video.framesDecoded) * 1000) / Math.max(1, b.at - a.at),
     frameHeight: b.video.frameHeight,
   };
 }
