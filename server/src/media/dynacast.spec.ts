@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import {
   Dynacast,
   type LayerConsumer,
@@ -46,6 +47,13 @@ describe('wantedSpatialLayer', () => {
   });
 });
 
+/** A consumer as mediasoup's router observers hand it out: its fields and an observer. */
+function watched(over: Partial<LayerConsumer> & { type?: string } = {}) {
+  const observer = new EventEmitter();
+  const c = { producerId: 'cam', paused: false, closed: false, type: 'simulcast', observer, ...over };
+  return c as typeof c & { paused: boolean; closed: boolean };
+}
+
 describe('Dynacast', () => {
   function setup() {
     const producers: { peerId: string; producer: LayerProducer }[] = [
@@ -55,31 +63,51 @@ describe('Dynacast', () => {
         producer: simulcast('screen', { type: 'simple', rtpParameters: { encodings: [{}] } }),
       },
     ];
-    const consumers: LayerConsumer[] = [];
     const told: LayersWanted[] = [];
     const dyn = new Dynacast(
-      { producers: () => producers, consumers: () => consumers },
+      () => producers,
       (e) => told.push(e),
       0,
     );
-    return { producers, consumers, told, dyn };
+    const router = { observer: new EventEmitter() };
+    const transport = { observer: new EventEmitter() };
+    dyn.watch(router);
+    router.observer.emit('newtransport', transport);
+    const add = (c: ReturnType<typeof watched>) => transport.observer.emit('newconsumer', c);
+    return { producers, told, dyn, add };
   }
 
   it('tells the publisher once per change, for simulcast producers only', () => {
-    const { consumers, told, dyn } = setup();
+    const { told, dyn, add } = setup();
     dyn.refresh();
     expect(told).toEqual([{ peerId: 'pub', producerId: 'cam', maxSpatialLayer: 0 }]);
     dyn.refresh();
     expect(told).toHaveLength(1);
-    const big = consumer({ preferredLayers: { spatialLayer: 2 } });
-    consumers.push(consumer({ preferredLayers: { spatialLayer: 0 } }), big);
+    const big = watched({ preferredLayers: { spatialLayer: 2 } });
+    add(watched({ preferredLayers: { spatialLayer: 0 } }));
+    add(big);
     dyn.refresh();
     expect(told.at(-1)).toEqual({ peerId: 'pub', producerId: 'cam', maxSpatialLayer: 2 });
     // The large tile's receiver pauses (off screen, weak downlink): only the 180p receiver is left.
-    (big as { paused: boolean }).paused = true;
+    big.paused = true;
     dyn.refresh();
     expect(told.at(-1)?.maxSpatialLayer).toBe(0);
     expect(told).toHaveLength(3);
+  });
+
+  it('counts every consumer on the router (a recorder too) but pipes, until it closes', () => {
+    const { told, dyn, add } = setup();
+    add(watched({ type: 'pipe' }));
+    dyn.refresh();
+    expect(told.at(-1)?.maxSpatialLayer).toBe(0);
+    const recorder = watched({ preferredLayers: { spatialLayer: 2 } });
+    add(recorder);
+    dyn.refresh();
+    expect(told.at(-1)?.maxSpatialLayer).toBe(2);
+    recorder.closed = true;
+    recorder.observer.emit('close');
+    dyn.refresh();
+    expect(told.at(-1)?.maxSpatialLayer).toBe(0);
   });
 
   it('forgets a closed producer (a new one with the same id is told again)', () => {

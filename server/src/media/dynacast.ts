@@ -41,24 +41,40 @@ export interface LayersWanted {
   maxSpatialLayer: number;
 }
 
-/** A room's view for dynacast: its publishers' producers and every receiver's consumers. */
-export interface DynacastRoom {
-  producers(): Iterable<{ peerId: string; producer: LayerProducer }>;
-  consumers(): Iterable<LayerConsumer>;
+/** The part of a mediasoup router (and its transports) whose consumers dynacast follows. */
+export interface WatchedRouter {
+  observer: {
+    on(
+      event: 'newtransport',
+      listener: (transport: {
+        observer: { on(event: 'newconsumer', listener: (consumer: WatchedConsumer) => void): unknown };
+      }) => void,
+    ): unknown;
+  };
+}
+
+export interface WatchedConsumer extends LayerConsumer {
+  readonly type: string;
+  readonly observer: {
+    on(event: 'pause' | 'resume', listener: () => void): unknown;
+    once(event: 'close', listener: () => void): unknown;
+  };
 }
 
 /**
  * Tracks a room's simulcast producers and tells each publisher (once per change) the highest layer wanted.
- * `refresh` runs after consumer changes (`schedule`, debounced) and on a timer (preferred layers change without
- * an event from mediasoup).
+ * Every consumer on the watched routers counts (peers' and the recorder's; pipes are not receivers). `refresh`
+ * runs after consumer changes (`schedule`, debounced) and on a timer (preferred layers change without an event
+ * from mediasoup).
  */
 export class Dynacast {
   private readonly told = new Map<string, number>();
+  private readonly consumers = new Set<LayerConsumer>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private pending: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
-    private readonly room: DynacastRoom,
+    private readonly producers: () => Iterable<{ peerId: string; producer: LayerProducer }>,
     private readonly emit: (e: LayersWanted) => void,
     tickMs = 1000,
   ) {
@@ -66,6 +82,23 @@ export class Dynacast {
       this.timer = setInterval(() => this.refresh(), tickMs);
       this.timer.unref?.();
     }
+  }
+
+  /** Follows the consumers made on `router` (a room has one router, a lecture may add more). */
+  watch(router: WatchedRouter): void {
+    router.observer.on('newtransport', (transport) =>
+      transport.observer.on('newconsumer', (consumer) => {
+        if (consumer.type === 'pipe') return;
+        this.consumers.add(consumer);
+        consumer.observer.on('pause', () => this.schedule());
+        consumer.observer.on('resume', () => this.schedule());
+        consumer.observer.once('close', () => {
+          this.consumers.delete(consumer);
+          this.schedule();
+        });
+        this.schedule();
+      }),
+    );
   }
 
   /** A consumer was added, paused, resumed or closed: refresh soon (several changes, one refresh). */
@@ -80,13 +113,13 @@ export class Dynacast {
 
   refresh(): void {
     const byProducer = new Map<string, LayerConsumer[]>();
-    for (const c of this.room.consumers()) {
+    for (const c of this.consumers) {
       const list = byProducer.get(c.producerId);
       if (list) list.push(c);
       else byProducer.set(c.producerId, [c]);
     }
     const seen = new Set<string>();
-    for (const { peerId, producer } of this.room.producers()) {
+    for (const { peerId, producer } of this.producers()) {
       if (producer.closed || producer.kind !== 'video' || producer.type !== 'simulcast') continue;
       seen.add(producer.id);
       const layers = producer.rtpParameters.encodings?.length ?? 1;
@@ -104,5 +137,6 @@ export class Dynacast {
     this.timer = null;
     this.pending = null;
     this.told.clear();
+    this.consumers.clear();
   }
 }

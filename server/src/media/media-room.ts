@@ -92,8 +92,6 @@ export class MediaRoom {
   private lecture?: LecturePlacement;
   /** Simulcast layers nobody receives are not encoded: tells publishers the highest layer wanted. */
   private readonly dynacast: Dynacast;
-  /** Every consumer on the room's routers but pipes: peers' and the recorder's (dynacast counts them all). */
-  private readonly allConsumers = new Set<types.Consumer>();
   /** A route being added (lecture mode): listeners placed meanwhile wait for it. */
   private expanding?: Promise<MediaRoute | undefined>;
   closed = false;
@@ -105,26 +103,10 @@ export class MediaRoom {
   ) {
     this.routes = [{ ...placement, piped: new Map() }];
     this.dynacast = new Dynacast(
-      { producers: () => this.allProducers(), consumers: () => this.allConsumers },
+      () => this.allProducers(),
       (e) => this.events.emit('layersWanted', { meetingId, ...e }),
     );
-    this.watchConsumers(placement.router);
-  }
-
-  private watchConsumers(router: MediaRouter): void {
-    router.observer.on('newtransport', (transport) =>
-      transport.observer.on('newconsumer', (consumer) => {
-        if (consumer.type === 'pipe') return;
-        this.allConsumers.add(consumer);
-        consumer.observer.on('pause', () => this.dynacast.schedule());
-        consumer.observer.on('resume', () => this.dynacast.schedule());
-        consumer.observer.once('close', () => {
-          this.allConsumers.delete(consumer);
-          this.dynacast.schedule();
-        });
-        this.dynacast.schedule();
-      }),
-    );
+    this.dynacast.watch(placement.router);
   }
 
   static async create(
@@ -159,7 +141,7 @@ export class MediaRoom {
     for (const peer of this.peers.values()) peer.closeMedia();
     for (const route of this.routes) route.router.close();
     this.routes = [{ ...placement, piped: new Map() }];
-    this.watchConsumers(placement.router);
+    this.dynacast.watch(placement.router);
     for (const peer of this.peers.values()) peer.route = this.routes[0];
     await this.attachObservers();
   }
@@ -224,7 +206,7 @@ export class MediaRoom {
     }
     const route: MediaRoute = { ...placement, piped: new Map() };
     this.routes.push(route);
-    this.watchConsumers(placement.router);
+    this.dynacast.watch(placement.router);
     placement.router.observer.once('close', () => {
       // The worker died or the room closed: its listeners fall back to the primary route.
       this.routes = this.routes.filter((r) => r !== route);
