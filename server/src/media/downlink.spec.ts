@@ -76,18 +76,6 @@ describe('downlink policy: video gives way before audio suffers', () => {
     expect(policy.estimateBps).toBe(321_000);
   });
 
-  it('a try whose estimate climbs and then falls back (the link filled up) ends early', () => {
-    const policy = new DownlinkPolicy(timings);
-    for (let t = 0; t <= 3000; t += 1000) policy.update({ now: t, availableBps: 60_000 });
-    policy.update({ now: 9000, availableBps: 60_000 });
-    expect(policy.state).toBe('probing');
-    policy.update({ now: 10_000, availableBps: 110_000 });
-    policy.update({ now: 11_000, availableBps: 115_000 });
-    expect(policy.state).toBe('probing');
-    policy.update({ now: 12_000, availableBps: 95_000 });
-    expect(policy.state).toBe('audio-only');
-  });
-
   it('a try whose estimate climbs from the one that decayed while only audio flowed is not cut short', () => {
     const policy = new DownlinkPolicy(timings);
     for (let t = 0; t <= 3000; t += 1000) policy.update({ now: t, availableBps: 60_000 });

@@ -54,8 +54,6 @@ export class DownlinkPolicy {
   private probeStartedAt = 0;
   /** The estimate when the try began: one that has decayed while only audio flowed needs time to climb. */
   private probeFrom?: number;
-  /** The highest estimate of the try so far: one falling from it means the link filled up (queueing). */
-  private probePeak = 0;
   private hold: number;
   private lastEstimate?: number;
   /** Why video was last paused: only a pause for the estimate may end early on a roomy estimate. */
@@ -120,7 +118,6 @@ export class DownlinkPolicy {
           this.stateValue = 'probing';
           this.probeStartedAt = now;
           this.probeFrom = this.lastEstimate;
-          this.probePeak = 0;
         }
         break;
       }
@@ -129,10 +126,11 @@ export class DownlinkPolicy {
   }
 
   private climbing(): boolean {
-    const est = this.lastEstimate;
-    if (this.probeFrom === undefined || est === undefined) return false;
-    this.probePeak = Math.max(this.probePeak, est);
-    return est >= this.probeFrom * 1.15 && est >= this.probePeak * 0.9;
+    return (
+      this.probeFrom !== undefined &&
+      this.lastEstimate !== undefined &&
+      this.lastEstimate >= this.probeFrom * 1.15
+    );
   }
 
   private isLow(sample: DownlinkSample): boolean {
