@@ -66,6 +66,10 @@ if [ ! -x /usr/bin/turnserver ]; then
   echo "coturn's turnserver not found (the TURN browser tests)" >&2
   missing+=(coturn)
 fi
+if ! command -v socat >/dev/null || ! command -v ip >/dev/null; then
+  echo "socat or ip not found (the weak-network browser test's shaped link)" >&2
+  missing+=(socat iproute2)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "missing Debian packages: ${missing[*]}; install them with: apt-get install -y ${missing[*]}" >&2
   failed=$((failed + 1))

@@ -213,6 +213,16 @@ export type ConsumerResume = z.infer<typeof ConsumerResume>;
 export const ConsumerTile = z.object({ consumerId: z.string(), height: z.number().int().min(0).max(4320) });
 export type ConsumerTile = z.infer<typeof ConsumerTile>;
 
+/**
+ * To a publisher (dynacast): the highest simulcast layer any receiver wants of its producer; the encodings
+ * above it are turned off (not encoded) until a receiver wants them again.
+ */
+export const MediaLayers = z.object({
+  producerId: z.string().min(1),
+  maxSpatialLayer: z.number().int().min(0).max(7),
+});
+export type MediaLayers = z.infer<typeof MediaLayers>;
+
 export const ChatSend = z.object({ text: z.string().trim().min(1).max(2000) });
 export type ChatSend = z.infer<typeof ChatSend>;
 export const PeerRef = z.object({ peerId: z.string() });
@@ -305,6 +315,8 @@ export interface RtcServerEvents
   'media.moved': (p: { meetingId: string }) => void;
   /** To one seat: its downlink cannot carry video, so the server paused the video it receives (or resumed it). */
   'media.downlink': (p: { videoPaused: boolean }) => void;
+  /** To a publisher: the layers of its simulcast producer that anyone receives (MediaLayers). */
+  'media.layers': (p: MediaLayers) => void;
   /** A lecture's roles changed (co-presenters, the floor). */
   'lecture.changed': (state: LectureState) => void;
   /** To one seat: it was given (a send transport) or lost (null) the right to publish. */

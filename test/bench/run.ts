@@ -12,6 +12,7 @@ import { joinBench } from './join.bench';
 import { minutesSearchBench } from './minutes-search.bench';
 import { rosterImportBench } from './roster-import.bench';
 import { statisticsBench } from './statistics.bench';
+import { weakNetworkBench } from './weak-network.bench';
 
 const ROOT = resolve(__dirname, '../..');
 // One default for every benchmark (the join benchmark's app server reads it too).
@@ -68,6 +69,7 @@ async function main() {
     await minutesSearchBench(Number(process.env.BENCH_MINUTES ?? 10_000)),
     await statisticsBench(),
     await firstLoadBench(),
+    await weakNetworkBench(),
   ];
   const warned = results.filter((r) => !r.pass).length;
   console.log(

@@ -10,6 +10,7 @@ import {
 } from '@branchmeet/shared';
 import { Device, type types } from 'mediasoup-client';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import { followDynacast } from './dynacast';
 import { Emitter } from './emitter';
 import type { LocalMedia, LocalSource } from './local-media';
 import type { ConnectionState, RoomEvent } from './room-events';
@@ -276,6 +277,7 @@ export class RoomConnection extends Emitter<RoomConnectionEvents> {
       untyped.on(name, (payload: unknown) => this.emitEvent({ type: name, payload } as RoomEvent));
     }
     socket.on('consumer.created', (info) => void this.onConsumerCreated(info));
+    followDynacast(socket, (id) => [...this.producers.values()].find((p) => p.id === id));
     socket.on('consumer.closed', (p) => {
       this.closeConsumer(p.consumerId);
       this.emitEvent({ type: 'consumer.closed', payload: p });

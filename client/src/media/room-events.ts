@@ -23,9 +23,12 @@ export const FINAL_STATES: readonly ConnectionState[] = ['left', 'ended', 'remov
 
 /**
  * The room's server→client events: the minutes' own go to the minutes client, and a person's notifications travel
- * on the same socket, but neither is the room's.
+ * on the same socket, but neither is the room's; `media.layers` (dynacast) is the media layer's own.
  */
-type RoomServerEvents = Omit<RtcServerEvents, keyof MinutesServerEvents | keyof NotificationServerEvents>;
+type RoomServerEvents = Omit<
+  RtcServerEvents,
+  keyof MinutesServerEvents | keyof NotificationServerEvents | 'media.layers'
+>;
 
 /** One server→client event of the room, as `{ type, payload }`. */
 export type ServerRoomEvent = {

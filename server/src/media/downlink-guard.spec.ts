@@ -93,6 +93,27 @@ describe('downlink guard: one receiver, audio first', () => {
     guard.close();
   });
 
+  it('a try of video on a recovered link survives: estimates above what is wanted replace the old low one', async () => {
+    const { guard, transport, video, changes, at } = setup();
+    await guard.resume('v');
+    for (let t = 0; t <= 3000; t += 1000) {
+      at(t);
+      transport.bwe(50_000);
+    }
+    await flush();
+    expect(video.paused).toBe(true);
+    // The link recovered; only audio flows, then the try (after the hold) sends the lowest layer, and the
+    // estimate climbs with what is wanted but never above it (mediasoup probes only that far).
+    for (let t = 4000; t <= 30_000; t += 1000) {
+      at(t);
+      transport.bwe(t < 9000 ? 60_000 : 200_000, t < 9000 ? 50_000 : 180_000);
+    }
+    await flush();
+    expect(video.paused).toBe(false);
+    expect(changes).toEqual([true, false]);
+    guard.close();
+  });
+
   it('pauses video whose scores say it arrives broken', async () => {
     const { guard, video, at } = setup();
     await guard.resume('v');

@@ -72,9 +72,12 @@ export class DownlinkGuard {
       const bps = info.availableBitrate;
       if (typeof bps !== 'number') return;
       // An estimate above what is wanted limits nothing (the senders went quiet, or only audio flows while video
-      // is paused): it says nothing about the link, and the last limiting one stands.
+      // is paused): it cannot lower the last limiting one, but it shows the link carries at least that much — so
+      // a try of video on a link that recovered is not judged by the estimate from before.
       const wanted = typeof info.desiredBitrate === 'number' ? info.desiredBitrate : Infinity;
-      this.sample(wanted > bps ? bps : undefined);
+      const last = this.policy.estimateBps;
+      if (wanted > bps) this.sample(bps);
+      else this.sample(last !== undefined && bps > last ? bps : undefined);
     });
     void transport.enableTraceEvent(['bwe']).catch(() => undefined);
     if (!this.timer) {

@@ -75,4 +75,18 @@ describe('downlink policy: video gives way before audio suffers', () => {
     policy.update({ now: 1, minVideoScore: 10 });
     expect(policy.estimateBps).toBe(321_000);
   });
+
+  it('a try whose estimate climbs from the one that decayed while only audio flowed is not cut short', () => {
+    const policy = new DownlinkPolicy(timings);
+    for (let t = 0; t <= 3000; t += 1000) policy.update({ now: t, availableBps: 60_000 });
+    expect(policy.state).toBe('audio-only');
+    policy.update({ now: 9000, availableBps: 60_000 }); // the hold is over: a try
+    expect(policy.state).toBe('probing');
+    for (let t = 10_000, bps = 60_000; t <= 15_000; t += 1000, bps *= 1.15)
+      policy.update({ now: t, availableBps: bps });
+    expect(policy.state).toBe('video');
+    // A try whose estimate does not climb ends early, as before.
+    for (let t = 16_000; t <= 19_000; t += 1000) policy.update({ now: t, availableBps: 60_000 });
+    expect(policy.state).toBe('audio-only');
+  });
 });

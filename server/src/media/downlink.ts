@@ -31,7 +31,9 @@ export interface DownlinkTimings {
 export const DEFAULT_DOWNLINK_TIMINGS: DownlinkTimings = {
   pauseAfterMs: 2_000,
   holdMs: 6_000,
-  maxHoldMs: 60_000,
+  // Short enough that video comes back within ~20 s of a link recovering: while only audio flows the estimate
+  // cannot climb (nothing probes upwards), so only a try finds out.
+  maxHoldMs: 16_000,
   probeMs: 6_000,
 };
 
@@ -50,6 +52,8 @@ export class DownlinkPolicy {
   private lowSince: number | null = null;
   private pausedAt = 0;
   private probeStartedAt = 0;
+  /** The estimate when the try began: one that has decayed while only audio flowed needs time to climb. */
+  private probeFrom?: number;
   private hold: number;
   private lastEstimate?: number;
   /** Why video was last paused: only a pause for the estimate may end early on a roomy estimate. */
@@ -90,10 +94,12 @@ export class DownlinkPolicy {
         else if (this.lowSince === null) this.lowSince = now;
         else if (now - this.lowSince >= this.timings.pauseAfterMs) this.pause(now, sample);
         break;
-      case 'probing':
+      case 'probing': {
         // A try that meets trouble ends soon (audio must not pay for it) and the next waits longer. The first
         // moments are spared: the estimate left from the audio-only time needs video traffic to climb.
-        if (low && now - this.probeStartedAt >= this.timings.pauseAfterMs) {
+        // A try whose estimate climbs (the link has room; GCC rises a few percent a second) is not a failure.
+        const broken = sample.minVideoScore !== undefined && sample.minVideoScore <= BAD_SCORE;
+        if ((broken || (low && !this.climbing())) && now - this.probeStartedAt >= this.timings.pauseAfterMs) {
           this.hold = Math.min(this.hold * 2, this.timings.maxHoldMs);
           this.pause(now, sample);
         } else if (now - this.probeStartedAt >= this.timings.probeMs) {
@@ -102,6 +108,7 @@ export class DownlinkPolicy {
           this.lowSince = null;
         }
         break;
+      }
       case 'audio-only': {
         // Only audio flows: the estimate no longer reaches upwards. Try again after the hold time, or sooner
         // when the estimate says there is room.
@@ -110,11 +117,20 @@ export class DownlinkPolicy {
         if (now - this.pausedAt >= this.hold || (roomy && now - this.pausedAt >= this.timings.pauseAfterMs)) {
           this.stateValue = 'probing';
           this.probeStartedAt = now;
+          this.probeFrom = this.lastEstimate;
         }
         break;
       }
     }
     return before !== this.videoOn;
+  }
+
+  private climbing(): boolean {
+    return (
+      this.probeFrom !== undefined &&
+      this.lastEstimate !== undefined &&
+      this.lastEstimate >= this.probeFrom * 1.15
+    );
   }
 
   private isLow(sample: DownlinkSample): boolean {

@@ -36,9 +36,11 @@ export interface MediaEvents {
   producerResumed: { meetingId: string; peerId: string; producerId: string; source: MediaSource };
   /** A consumer closed because its producer went away; the consuming client drops the track. */
   consumerClosed: { meetingId: string; peerId: string; consumerId: string; producerId: string };
-  /** The dominant speaker changed (ActiveSpeakerObserver). */
   /** A receiver's video was paused because its downlink cannot carry it (true), or resumed (false). */
   downlinkChanged: { meetingId: string; peerId: string; videoPaused: boolean };
+  /** Dynacast: the highest simulcast layer any receiver wants of a publisher's producer changed. */
+  layersWanted: { meetingId: string; peerId: string; producerId: string; maxSpatialLayer: number };
+  /** The dominant speaker changed (ActiveSpeakerObserver). */
   activeSpeaker: { meetingId: string; peerId: string; producerId: string };
   /** Audio levels every interval while someone speaks (dBov, -127..0); `levels` is empty on silence. */
   audioLevels: { meetingId: string; levels: { peerId: string; producerId: string; volume: number }[] };

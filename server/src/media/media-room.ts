@@ -1,5 +1,6 @@
 import type { types } from 'mediasoup';
 import { DownlinkGuard } from './downlink-guard';
+import { Dynacast } from './dynacast';
 import type { MediaEventBus, PeerLeaveReason } from './media-events';
 import {
   MediaError,
@@ -89,6 +90,8 @@ export class MediaRoom {
     levels: types.AudioLevelObserver<ObserverAppData>;
   };
   private lecture?: LecturePlacement;
+  /** Simulcast layers nobody receives are not encoded: tells publishers the highest layer wanted. */
+  private readonly dynacast: Dynacast;
   /** A route being added (lecture mode): listeners placed meanwhile wait for it. */
   private expanding?: Promise<MediaRoute | undefined>;
   closed = false;
@@ -99,6 +102,11 @@ export class MediaRoom {
     private readonly events: MediaEventBus,
   ) {
     this.routes = [{ ...placement, piped: new Map() }];
+    this.dynacast = new Dynacast(
+      () => this.allProducers(),
+      (e) => this.events.emit('layersWanted', { meetingId, ...e }),
+    );
+    this.dynacast.watch(placement.router);
   }
 
   static async create(
@@ -133,6 +141,7 @@ export class MediaRoom {
     for (const peer of this.peers.values()) peer.closeMedia();
     for (const route of this.routes) route.router.close();
     this.routes = [{ ...placement, piped: new Map() }];
+    this.dynacast.watch(placement.router);
     for (const peer of this.peers.values()) peer.route = this.routes[0];
     await this.attachObservers();
   }
@@ -197,6 +206,7 @@ export class MediaRoom {
     }
     const route: MediaRoute = { ...placement, piped: new Map() };
     this.routes.push(route);
+    this.dynacast.watch(placement.router);
     placement.router.observer.once('close', () => {
       // The worker died or the room closed: its listeners fall back to the primary route.
       this.routes = this.routes.filter((r) => r !== route);
@@ -357,6 +367,7 @@ export class MediaRoom {
       }),
     );
     peer.producers.set(producer.id, producer);
+    this.dynacast.schedule();
     const info = { meetingId: this.meetingId, peerId, producerId: producer.id, source: req.source };
     producer.observer.once('close', () => {
       peer.producers.delete(producer.id);
@@ -493,6 +504,7 @@ export class MediaRoom {
   close(reason: PeerLeaveReason = 'ended'): void {
     if (this.closed) return;
     this.closed = true;
+    this.dynacast.close();
     for (const peerId of [...this.peers.keys()]) this.removePeer(peerId, reason);
     for (const route of [...this.routes]) route.router.close();
     this.events.emit('roomClosed', { meetingId: this.meetingId });
@@ -537,6 +549,11 @@ export class MediaRoom {
       this.observers.speaker.addProducer({ producerId }),
       this.observers.levels.addProducer({ producerId }),
     ]).catch(() => undefined); // the producer closed meanwhile
+  }
+
+  private *allProducers() {
+    for (const peer of this.peers.values())
+      for (const producer of peer.producers.values()) yield { peerId: peer.peerId, producer };
   }
 
   private ownerOf(producerId: string): string | undefined {

@@ -90,6 +90,11 @@ export class MediaRelay implements OnModuleInit, OnModuleDestroy {
         const socketId = socketOf(e.meetingId, e.peerId);
         if (socketId) this.hub.toSocket(socketId, 'media.downlink', { videoPaused: e.videoPaused });
       }),
+      ev.on('layersWanted', (e) => {
+        const socketId = socketOf(e.meetingId, e.peerId);
+        const { producerId, maxSpatialLayer } = e;
+        if (socketId) this.hub.toSocket(socketId, 'media.layers', { producerId, maxSpatialLayer });
+      }),
       ev.on('activeSpeaker', (e) => this.hub.toMeeting(e.meetingId, 'speaker.changed', { peerId: e.peerId })),
       ev.on('audioLevels', (e) => {
         const room = this.registry.room(e.meetingId);

@@ -1,0 +1,56 @@
+import { MediaLayers } from '@branchmeet/shared';
+import type { types } from 'mediasoup-client';
+import type { RtcSocket } from './signalling';
+
+/** The part of a mediasoup-client producer dynacast drives. */
+export type DynacastProducer = Pick<types.Producer, 'id' | 'kind' | 'closed' | 'setMaxSpatialLayer'>;
+
+/**
+ * Dynacast on the publisher's side: the server says (`media.layers`) the highest simulcast layer anyone receives
+ * of a producer of ours, and the encodings above it are turned off (`active: false` through the producer's
+ * RTCRtpSender parameters), so the camera's encoder spends nothing on layers nobody watches. A message may come
+ * before the producer is stored (its `produce` still settling): it is tried again a few times.
+ * Returns the function that stops listening.
+ */
+export function followDynacast(
+  socket: RtcSocket,
+  producerById: (producerId: string) => DynacastProducer | undefined,
+  retry = { delayMs: 250, tries: 20 },
+): () => void {
+  const wanted = new Map<string, number>();
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const apply = (producerId: string, attempt: number) => {
+    const layer = wanted.get(producerId);
+    if (layer === undefined) return;
+    const producer = producerById(producerId);
+    if (!producer) {
+      if (attempt >= retry.tries) wanted.delete(producerId);
+      else {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          apply(producerId, attempt + 1);
+        }, retry.delayMs);
+        timers.add(timer);
+      }
+      return;
+    }
+    if (producer.closed || producer.kind !== 'video') {
+      wanted.delete(producerId);
+      return;
+    }
+    void producer.setMaxSpatialLayer(layer).catch(() => undefined);
+  };
+  const onLayers = (payload: unknown) => {
+    const parsed = MediaLayers.safeParse(payload);
+    if (!parsed.success) return;
+    wanted.set(parsed.data.producerId, parsed.data.maxSpatialLayer);
+    apply(parsed.data.producerId, 0);
+  };
+  socket.on('media.layers', onLayers);
+  return () => {
+    socket.off('media.layers', onLayers);
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+    wanted.clear();
+  };
+}

