@@ -4,6 +4,7 @@ import type { LocalMedia } from './local-media';
 import { RoomConnection, type RoomDevice } from './room-connection';
 import type { RoomEvent } from './room-events';
 import type { RtcSocket } from './signalling';
+import { SignallingClient } from './signalling-client';
 
 vi.mock('mediasoup-client', () => ({ Device: { factory: vi.fn() } })); // never the real one in unit tests
 
@@ -18,10 +19,14 @@ function fakeSocket(handlers: Record<string, (payload: Record<string, unknown>) 
   const fire = (event: string, ...args: unknown[]) => listeners.get(event)?.forEach((l) => l(...args));
   const socket = {
     connected: false,
-    active: true,
+    active: false,
     on(event: string, listener: Listener) {
       if (!listeners.has(event)) listeners.set(event, new Set());
       listeners.get(event)?.add(listener);
+      return socket;
+    },
+    off(event: string, listener: Listener) {
+      listeners.get(event)?.delete(listener);
       return socket;
     },
     removeAllListeners() {
@@ -38,10 +43,12 @@ function fakeSocket(handlers: Record<string, (payload: Record<string, unknown>) 
     }),
     connect() {
       socket.connected = true;
+      socket.active = true;
       queueMicrotask(() => fire('connect'));
     },
     disconnect() {
       socket.connected = false;
+      socket.active = false;
     },
     /** The network drops and socket.io reconnects. */
     drop() {
@@ -134,7 +141,7 @@ function consumerInfo(n: number): ConsumerInfo {
   };
 }
 
-function setup(join: Record<string, unknown> = {}) {
+function setup(join: Record<string, unknown> = {}, opts: { shared?: boolean } = {}) {
   let produced = 0;
   const transports: ReturnType<typeof fakeTransport>[] = [];
   const { socket, requests } = fakeSocket({
@@ -180,17 +187,22 @@ function setup(join: Record<string, unknown> = {}) {
       return t;
     }),
   } as unknown as RoomDevice;
+  const socketFactory = () => socket as unknown as RtcSocket;
+  const signalling = opts.shared
+    ? new SignallingClient({ token: () => 'access-1', socketFactory })
+    : undefined;
   const connection = new RoomConnection({
     meetingId,
     local: fakeLocal(),
     token: () => 'access-1',
     publish: { mic: true, camera: false },
-    socketFactory: () => socket as unknown as RtcSocket,
+    signalling,
+    socketFactory,
     deviceFactory: async () => device,
   });
   const events: RoomEvent[] = [];
   connection.on('event', (e) => events.push(e));
-  return { connection, socket, requests, events, transports };
+  return { connection, socket, requests, events, transports, signalling };
 }
 
 async function until(check: () => boolean) {
@@ -334,5 +346,35 @@ describe('RoomConnection', () => {
     await connection.setAudioOnly(false);
     expect(tiles().at(-1)).toEqual({ consumerId: 'c2', height: 400 });
     connection.dispose();
+  });
+
+  it('on the app’s shared socket: joins on the open socket, and leaving tells the server but keeps it for the others', async () => {
+    const { connection, socket, requests, signalling } = setup({}, { shared: true });
+    const notifications = signalling!.subscribe({});
+    await until(() => socket.connected);
+    connection.connect();
+    await until(() => connection.state === 'joined');
+    expect(requests.filter((r) => r.event === 'room.join')).toHaveLength(1);
+
+    await connection.leave();
+
+    expect(requests.at(-1)?.event).toBe('room.leave');
+    expect(connection.state).toBe('left');
+    expect(socket.connected).toBe(true);
+    expect(signalling!.subscriberCount).toBe(1);
+    notifications.release();
+    expect(socket.connected).toBe(false);
+  });
+
+  it('hands back a seat whose join was answered after leaving', async () => {
+    const { connection, socket, requests, signalling } = setup({}, { shared: true });
+    signalling!.subscribe({});
+    await until(() => socket.connected);
+    connection.connect();
+    const leaving = connection.leave(); // room.join is on its way
+    await leaving;
+    await until(() => requests.filter((r) => r.event === 'room.leave').length === 2);
+    expect(connection.state).toBe('left');
+    expect(requests.some((r) => r.event === 'room.ready')).toBe(false);
   });
 });
