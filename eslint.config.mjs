@@ -9,6 +9,7 @@ export default tseslint.config(
     ignores: [
       '**/node_modules/**',
       '**/dist/**',
+      'client/dist-e2e/**',
       '.data/**',
       '**/.data/**',
       'test/e2e/artifacts/**',
