@@ -14,6 +14,8 @@ export interface Loaded<T> {
   reload(): Promise<void>;
   /** Replaces the data with what an action returned. */
   set(data: T): void;
+  /** Changes the loaded data (nothing before the first load succeeded). */
+  update(change: (data: T) => T): void;
 }
 
 /**
@@ -68,7 +70,11 @@ export function useLoad<T>(
     setLoading(false);
   }, []);
 
-  return { data, error, loading, reload, set };
+  const update = useCallback((change: (data: T) => T) => {
+    setData((current) => (current === undefined ? current : change(current)));
+  }, []);
+
+  return { data, error, loading, reload, set, update };
 }
 
 /** A failed load: what went wrong and a retry button (`compact`: a small button, the reason as its tooltip). */
