@@ -152,6 +152,7 @@ export class RoomConnection extends RoomMedia {
       this.emitEvent({ type: 'media.moved', payload: p });
       this.recover();
     });
+    // Server events about the person's own simulcast layers are wired here, to this.setLayersActive.
   }
 
   /** Leaves the room (tells the server, best effort) and releases everything but the local tracks. */
