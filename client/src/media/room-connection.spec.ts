@@ -36,9 +36,11 @@ function fakeSocket(handlers: Record<string, (payload: Record<string, unknown>) 
       emit(event: string, payload: Record<string, unknown>, ack: (err: Error | null, res: unknown) => void) {
         requests.push({ event, payload });
         const handler = handlers[event];
-        queueMicrotask(() =>
-          ack(null, handler ? { ok: true, data: handler(payload) } : { ok: true, data: null }),
-        );
+        queueMicrotask(() => {
+          void Promise.resolve(handler ? handler(payload) : null).then((data) =>
+            ack(null, { ok: true, data }),
+          );
+        });
       },
     }),
     connect() {
@@ -141,11 +143,21 @@ function consumerInfo(n: number): ConsumerInfo {
   };
 }
 
-function setup(join: Record<string, unknown> = {}, opts: { shared?: boolean } = {}) {
+function setup(join: Record<string, unknown> = {}, opts: { shared?: boolean; holdJoin?: boolean } = {}) {
   let produced = 0;
+  let answerJoin: () => void = () => undefined;
+  const joinHeld = opts.holdJoin ? new Promise<void>((resolve) => (answerJoin = resolve)) : null;
   const transports: ReturnType<typeof fakeTransport>[] = [];
   const { socket, requests } = fakeSocket({
-    'room.join': () => ({
+    'room.join': async () => {
+      await joinHeld;
+      return joined();
+    },
+    'room.ready': () => ({ consumers: [consumerInfo(1), consumerInfo(2)] }),
+    'media.produce': () => ({ producerId: `own-${++produced}` }),
+  });
+  function joined() {
+    return {
       status: 'joined',
       self: { peerId: 'peer-1', userId, name: '李党员', role: 'member', handRaised: false, producers: [] },
       room: { meetingId, title: '支部党员大会', hostUserId: userId, locked: false, waitingRoom: false },
@@ -167,10 +179,8 @@ function setup(join: Record<string, unknown> = {}, opts: { shared?: boolean } = 
       chat: [],
       resumed: false,
       ...join,
-    }),
-    'room.ready': () => ({ consumers: [consumerInfo(1), consumerInfo(2)] }),
-    'media.produce': () => ({ producerId: `own-${++produced}` }),
-  });
+    };
+  }
   const device: RoomDevice = {
     load: vi.fn(async () => undefined),
     loaded: true,
@@ -202,7 +212,7 @@ function setup(join: Record<string, unknown> = {}, opts: { shared?: boolean } = 
   });
   const events: RoomEvent[] = [];
   connection.on('event', (e) => events.push(e));
-  return { connection, socket, requests, events, transports, signalling };
+  return { connection, socket, requests, events, transports, signalling, answerJoin: () => answerJoin() };
 }
 
 async function until(check: () => boolean) {
@@ -367,14 +377,53 @@ describe('RoomConnection', () => {
   });
 
   it('hands back a seat whose join was answered after leaving', async () => {
-    const { connection, socket, requests, signalling } = setup({}, { shared: true });
+    const { connection, socket, requests, signalling, answerJoin } = setup(
+      {},
+      { shared: true, holdJoin: true },
+    );
     signalling!.subscribe({});
     await until(() => socket.connected);
     connection.connect();
+    await until(() => requests.some((r) => r.event === 'room.join'));
     const leaving = connection.leave(); // room.join is on its way
     await leaving;
-    await until(() => requests.filter((r) => r.event === 'room.leave').length === 2);
     expect(connection.state).toBe('left');
+    answerJoin(); // the server seated it meanwhile
+    await until(() => requests.filter((r) => r.event === 'room.leave').length === 2);
     expect(requests.some((r) => r.event === 'room.ready')).toBe(false);
+  });
+
+  it('a room joining a socket another room just left waits until that one is gone on the server', async () => {
+    const { connection, socket, requests, signalling, answerJoin } = setup(
+      {},
+      { shared: true, holdJoin: true },
+    );
+    signalling!.subscribe({});
+    await until(() => socket.connected);
+    connection.connect();
+    await until(() => requests.some((r) => r.event === 'room.join'));
+    void connection.leave(); // its room.join is on its way (a remount, or "join again")
+    const next = new RoomConnection({
+      meetingId,
+      local: fakeLocal(),
+      signalling,
+      deviceFactory: async () => {
+        throw new Error('not needed');
+      },
+    });
+    next.connect();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(requests.filter((r) => r.event === 'room.join')).toHaveLength(1); // the next room waits
+    answerJoin();
+    await until(() => requests.filter((r) => r.event === 'room.join').length === 2);
+
+    // the first room's two leaves (at once, and once its join was answered) come before the next room's join
+    expect(requests.map((r) => r.event).filter((e) => e.startsWith('room.'))).toEqual([
+      'room.join',
+      'room.leave',
+      'room.leave',
+      'room.join',
+    ]);
+    next.dispose();
   });
 });

@@ -6,6 +6,7 @@ import type { ConnectionState, RoomEvent } from './room-events';
 import { FINAL_STATES, FORWARDED_SERVER_EVENTS } from './room-events';
 import type { RoomDevice } from './room-link';
 import { RoomMedia } from './room-media';
+import { depart, departed } from './room-departures';
 import { createRoomTransport } from './room-transports';
 import {
   RtcRequestError,
@@ -57,8 +58,10 @@ export class RoomConnection extends RoomMedia {
   private peerIdValue: string | null = null;
   private stateValue: ConnectionState = 'connecting';
   private everJoined = false;
-  /** leave() or dispose() began: a join answered from now on is handed back. */
+  /** leave() or dispose() began: a join answered from now on is handed back (by `depart`). */
   private leaving = false;
+  /** The room.join on its way, if any. */
+  private joining: Promise<unknown> | null = null;
   /** Joining again after a failed join (the socket's own reconnects are the signalling client's). */
   private readonly rejoin = new ReconnectPolicy();
   private readonly offLocal: () => void;
@@ -161,7 +164,7 @@ export class RoomConnection extends RoomMedia {
     this.leaving = true;
     // The socket stays open for the rest of the app: the server hears of the leaving from room.leave alone
     // (joined, waiting in the lobby, or joining).
-    if (this.link?.connected) await this.request('room.leave', {}, 1500).catch(() => undefined);
+    await depart(this.signalling, this.link, this.joining);
     this.finish('left');
   }
 
@@ -189,7 +192,7 @@ export class RoomConnection extends RoomMedia {
   dispose(): void {
     if (!this.isFinal()) {
       this.leaving = true;
-      if (this.link?.connected) void this.request('room.leave', {}, 1500).catch(() => undefined);
+      void depart(this.signalling, this.link, this.joining);
       this.finish('left');
     }
     this.offLocal();
@@ -202,25 +205,26 @@ export class RoomConnection extends RoomMedia {
     if (!link || this.isFinal()) return;
     const gen = ++this.generationValue;
     this.teardownMedia();
+    await departed(this.signalling); // a room that left this socket is gone on the server first
+    if (gen !== this.generationValue || this.isFinal() || this.leaving) return;
     let answer;
+    const joining = this.request('room.join', {
+      meetingId: this.meetingId,
+      resumePeerId: resume && this.peerIdValue ? this.peerIdValue : undefined,
+    });
+    this.joining = joining;
     try {
-      answer = await this.request('room.join', {
-        meetingId: this.meetingId,
-        resumePeerId: resume && this.peerIdValue ? this.peerIdValue : undefined,
-      });
+      answer = await joining;
     } catch (err) {
       if (gen !== this.generationValue) return;
       const error = err instanceof RtcRequestError ? { code: err.code, message: err.message } : undefined;
       if (error && error.code !== 'timeout' && error.code !== 'network_error') this.fail(error);
       else this.recoverLater();
       return;
+    } finally {
+      if (this.joining === joining) this.joining = null;
     }
-    if (this.leaving) {
-      // Left while the join was on its way: the seat (or lobby place) the server gave meanwhile goes back. The
-      // socket outlives the room, so its close does not do that.
-      if (link.connected) void link.request('room.leave', {}, 1500).catch(() => undefined);
-      return;
-    }
+    if (this.leaving) return; // left while the join was on its way: `depart` hands the seat back
     if (gen !== this.generationValue || this.isFinal()) return;
     if (answer.status === 'waiting') {
       this.setState('waiting');
