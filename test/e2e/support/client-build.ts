@@ -16,6 +16,7 @@ const sources = [
   'client/package.json',
   'client/.env.e2e',
   'shared/src',
+  'test/e2e/support/client-build.ts',
 ].map((p) => join(root, p));
 
 function newest(path: string): number {
@@ -38,6 +39,8 @@ export function ensureTestClient(): string {
   const vite = join(dirname(require.resolve('vite/package.json', { paths: [clientDir] })), 'bin/vite.js');
   execFileSync(process.execPath, [vite, 'build', '--mode', 'e2e', '--outDir', 'dist-e2e', '--emptyOutDir'], {
     cwd: clientDir,
+    // A production build (jest runs with NODE_ENV=test, which would give React's development build).
+    env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   writeFileSync(stamp, new Date().toISOString());
