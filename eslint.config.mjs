@@ -65,6 +65,7 @@ export default tseslint.config(
       '**/node_modules/**',
       '**/dist/**',
       '**/dist-bench/**',
+      'client/dist-e2e/**',
       '.data/**',
       '**/.data/**',
       'test/e2e/artifacts/**',

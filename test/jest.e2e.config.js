@@ -5,5 +5,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.jest.json' }] },
   moduleNameMapper: { '^@branchmeet/shared$': '<rootDir>/../../shared/src/index.ts' },
   testEnvironment: 'node',
+  // The client build with test hooks (client/dist-e2e), made before the first test file's timeouts run.
+  globalSetup: '<rootDir>/support/global-setup.ts',
   testTimeout: 120000,
 };

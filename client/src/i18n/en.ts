@@ -18,6 +18,7 @@ export const en: Messages = {
     refresh: 'Refresh',
     loading: 'Loading…',
     retry: 'Retry',
+    loadFailed: 'Could not load this',
     more: 'More',
     none: '—',
     back: 'Back',

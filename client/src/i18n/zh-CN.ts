@@ -17,6 +17,7 @@ export const zhCN = {
     refresh: '刷新',
     loading: '加载中…',
     retry: '重试',
+    loadFailed: '加载失败',
     more: '更多',
     none: '—',
     back: '返回',

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { followDynacast, type DynacastProducer } from './dynacast';
-import type { RtcSocket } from './signalling';
+import type { LayersSource } from './dynacast';
 
 const producer = (id: string, kind: 'audio' | 'video' = 'video') => ({
   id,
@@ -16,7 +16,7 @@ describe('followDynacast', () => {
   it('limits the producer to the layer the server says anyone receives', () => {
     const socket = new EventEmitter();
     const cam = producer('cam');
-    followDynacast(socket as unknown as RtcSocket, (id) => (id === 'cam' ? cam : undefined));
+    followDynacast(socket as unknown as LayersSource, (id) => (id === 'cam' ? cam : undefined));
     socket.emit('media.layers', { producerId: 'cam', maxSpatialLayer: 0 });
     socket.emit('media.layers', { producerId: 'cam', maxSpatialLayer: 2 });
     expect(cam.setMaxSpatialLayer.mock.calls).toEqual([[0], [2]]);
@@ -25,7 +25,7 @@ describe('followDynacast', () => {
   it('ignores malformed messages and audio producers; stops when told to', () => {
     const socket = new EventEmitter();
     const mic = producer('mic', 'audio');
-    const stop = followDynacast(socket as unknown as RtcSocket, () => mic);
+    const stop = followDynacast(socket as unknown as LayersSource, () => mic);
     socket.emit('media.layers', { producerId: 'mic', maxSpatialLayer: -1 });
     socket.emit('media.layers', { producerId: 'mic', maxSpatialLayer: 1 });
     expect(mic.setMaxSpatialLayer).not.toHaveBeenCalled();
@@ -37,7 +37,7 @@ describe('followDynacast', () => {
     vi.useFakeTimers();
     const socket = new EventEmitter();
     const stored = new Map<string, DynacastProducer>();
-    followDynacast(socket as unknown as RtcSocket, (id) => stored.get(id), { delayMs: 100, tries: 5 });
+    followDynacast(socket as unknown as LayersSource, (id) => stored.get(id), { delayMs: 100, tries: 5 });
     socket.emit('media.layers', { producerId: 'cam', maxSpatialLayer: 1 });
     const late = producer('cam');
     stored.set('cam', late);

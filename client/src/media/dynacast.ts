@@ -1,9 +1,14 @@
 import { MediaLayers } from '@branchmeet/shared';
 import type { types } from 'mediasoup-client';
-import type { RtcSocket } from './signalling';
 
 /** The part of a mediasoup-client producer dynacast drives. */
 export type DynacastProducer = Pick<types.Producer, 'id' | 'kind' | 'closed' | 'setMaxSpatialLayer'>;
+
+/** Where `media.layers` is heard: the room's subscription to the shared socket (or a socket in tests). */
+export interface LayersSource {
+  on(event: 'media.layers', listener: (payload: MediaLayers) => void): void;
+  off?(event: 'media.layers', listener: (payload: MediaLayers) => void): void;
+}
 
 /**
  * Dynacast on the publisher's side: the server says (`media.layers`) the highest simulcast layer anyone receives
@@ -13,7 +18,7 @@ export type DynacastProducer = Pick<types.Producer, 'id' | 'kind' | 'closed' | '
  * Returns the function that stops listening.
  */
 export function followDynacast(
-  socket: RtcSocket,
+  socket: LayersSource,
   producerById: (producerId: string) => DynacastProducer | undefined,
   retry = { delayMs: 250, tries: 20 },
 ): () => void {
@@ -40,7 +45,7 @@ export function followDynacast(
     }
     void producer.setMaxSpatialLayer(layer).catch(() => undefined);
   };
-  const onLayers = (payload: unknown) => {
+  const onLayers = (payload: MediaLayers) => {
     const parsed = MediaLayers.safeParse(payload);
     if (!parsed.success) return;
     wanted.set(parsed.data.producerId, parsed.data.maxSpatialLayer);
@@ -48,7 +53,7 @@ export function followDynacast(
   };
   socket.on('media.layers', onLayers);
   return () => {
-    socket.off('media.layers', onLayers);
+    socket.off?.('media.layers', onLayers);
     for (const t of timers) clearTimeout(t);
     timers.clear();
     wanted.clear();

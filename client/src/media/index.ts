@@ -12,6 +12,13 @@ export { QualityTracker, classifyLink, type LinkQuality, type QualitySnapshot } 
 export { FINAL_STATES, type ConnectionState, type RoomEvent, type ServerRoomEvent } from './room-events';
 export { RtcRequestError, request, type RtcSocket } from './signalling';
 export {
+  SignallingClient,
+  type SignallingOptions,
+  type SignallingSubscriber,
+  type SignallingSubscription,
+} from './signalling-client';
+export { ReconnectPolicy } from './reconnect-policy';
+export {
   MediaSessionProvider,
   localTrackKey,
   useMediaElement,

@@ -4,6 +4,7 @@ import type { LocalMedia } from './local-media';
 import { RoomConnection, type RoomDevice } from './room-connection';
 import type { RoomEvent } from './room-events';
 import type { RtcSocket } from './signalling';
+import { SignallingClient } from './signalling-client';
 
 vi.mock('mediasoup-client', () => ({ Device: { factory: vi.fn() } })); // never the real one in unit tests
 
@@ -18,10 +19,14 @@ function fakeSocket(handlers: Record<string, (payload: Record<string, unknown>) 
   const fire = (event: string, ...args: unknown[]) => listeners.get(event)?.forEach((l) => l(...args));
   const socket = {
     connected: false,
-    active: true,
+    active: false,
     on(event: string, listener: Listener) {
       if (!listeners.has(event)) listeners.set(event, new Set());
       listeners.get(event)?.add(listener);
+      return socket;
+    },
+    off(event: string, listener: Listener) {
+      listeners.get(event)?.delete(listener);
       return socket;
     },
     removeAllListeners() {
@@ -31,17 +36,21 @@ function fakeSocket(handlers: Record<string, (payload: Record<string, unknown>) 
       emit(event: string, payload: Record<string, unknown>, ack: (err: Error | null, res: unknown) => void) {
         requests.push({ event, payload });
         const handler = handlers[event];
-        queueMicrotask(() =>
-          ack(null, handler ? { ok: true, data: handler(payload) } : { ok: true, data: null }),
-        );
+        queueMicrotask(() => {
+          void Promise.resolve(handler ? handler(payload) : null).then((data) =>
+            ack(null, { ok: true, data }),
+          );
+        });
       },
     }),
     connect() {
       socket.connected = true;
+      socket.active = true;
       queueMicrotask(() => fire('connect'));
     },
     disconnect() {
       socket.connected = false;
+      socket.active = false;
     },
     /** The network drops and socket.io reconnects. */
     drop() {
@@ -134,11 +143,21 @@ function consumerInfo(n: number): ConsumerInfo {
   };
 }
 
-function setup(join: Record<string, unknown> = {}) {
+function setup(join: Record<string, unknown> = {}, opts: { shared?: boolean; holdJoin?: boolean } = {}) {
   let produced = 0;
+  let answerJoin: () => void = () => undefined;
+  const joinHeld = opts.holdJoin ? new Promise<void>((resolve) => (answerJoin = resolve)) : null;
   const transports: ReturnType<typeof fakeTransport>[] = [];
   const { socket, requests } = fakeSocket({
-    'room.join': () => ({
+    'room.join': async () => {
+      await joinHeld;
+      return joined();
+    },
+    'room.ready': () => ({ consumers: [consumerInfo(1), consumerInfo(2)] }),
+    'media.produce': () => ({ producerId: `own-${++produced}` }),
+  });
+  function joined() {
+    return {
       status: 'joined',
       self: { peerId: 'peer-1', userId, name: '李党员', role: 'member', handRaised: false, producers: [] },
       room: { meetingId, title: '支部党员大会', hostUserId: userId, locked: false, waitingRoom: false },
@@ -160,10 +179,8 @@ function setup(join: Record<string, unknown> = {}) {
       chat: [],
       resumed: false,
       ...join,
-    }),
-    'room.ready': () => ({ consumers: [consumerInfo(1), consumerInfo(2)] }),
-    'media.produce': () => ({ producerId: `own-${++produced}` }),
-  });
+    };
+  }
   const device: RoomDevice = {
     load: vi.fn(async () => undefined),
     loaded: true,
@@ -180,17 +197,22 @@ function setup(join: Record<string, unknown> = {}) {
       return t;
     }),
   } as unknown as RoomDevice;
+  const socketFactory = () => socket as unknown as RtcSocket;
+  const signalling = opts.shared
+    ? new SignallingClient({ token: () => 'access-1', socketFactory })
+    : undefined;
   const connection = new RoomConnection({
     meetingId,
     local: fakeLocal(),
     token: () => 'access-1',
     publish: { mic: true, camera: false },
-    socketFactory: () => socket as unknown as RtcSocket,
+    signalling,
+    socketFactory,
     deviceFactory: async () => device,
   });
   const events: RoomEvent[] = [];
   connection.on('event', (e) => events.push(e));
-  return { connection, socket, requests, events, transports };
+  return { connection, socket, requests, events, transports, signalling, answerJoin: () => answerJoin() };
 }
 
 async function until(check: () => boolean) {
@@ -334,5 +356,74 @@ describe('RoomConnection', () => {
     await connection.setAudioOnly(false);
     expect(tiles().at(-1)).toEqual({ consumerId: 'c2', height: 400 });
     connection.dispose();
+  });
+
+  it('on the app’s shared socket: joins on the open socket, and leaving tells the server but keeps it for the others', async () => {
+    const { connection, socket, requests, signalling } = setup({}, { shared: true });
+    const notifications = signalling!.subscribe({});
+    await until(() => socket.connected);
+    connection.connect();
+    await until(() => connection.state === 'joined');
+    expect(requests.filter((r) => r.event === 'room.join')).toHaveLength(1);
+
+    await connection.leave();
+
+    expect(requests.at(-1)?.event).toBe('room.leave');
+    expect(connection.state).toBe('left');
+    expect(socket.connected).toBe(true);
+    expect(signalling!.subscriberCount).toBe(1);
+    notifications.release();
+    expect(socket.connected).toBe(false);
+  });
+
+  it('hands back a seat whose join was answered after leaving', async () => {
+    const { connection, socket, requests, signalling, answerJoin } = setup(
+      {},
+      { shared: true, holdJoin: true },
+    );
+    signalling!.subscribe({});
+    await until(() => socket.connected);
+    connection.connect();
+    await until(() => requests.some((r) => r.event === 'room.join'));
+    const leaving = connection.leave(); // room.join is on its way
+    await leaving;
+    expect(connection.state).toBe('left');
+    answerJoin(); // the server seated it meanwhile
+    await until(() => requests.filter((r) => r.event === 'room.leave').length === 2);
+    expect(requests.some((r) => r.event === 'room.ready')).toBe(false);
+  });
+
+  it('a room joining a socket another room just left waits until that one is gone on the server', async () => {
+    const { connection, socket, requests, signalling, answerJoin } = setup(
+      {},
+      { shared: true, holdJoin: true },
+    );
+    signalling!.subscribe({});
+    await until(() => socket.connected);
+    connection.connect();
+    await until(() => requests.some((r) => r.event === 'room.join'));
+    void connection.leave(); // its room.join is on its way (a remount, or "join again")
+    const next = new RoomConnection({
+      meetingId,
+      local: fakeLocal(),
+      signalling,
+      deviceFactory: async () => {
+        throw new Error('not needed');
+      },
+    });
+    next.connect();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(requests.filter((r) => r.event === 'room.join')).toHaveLength(1); // the next room waits
+    answerJoin();
+    await until(() => requests.filter((r) => r.event === 'room.join').length === 2);
+
+    // the first room's two leaves (at once, and once its join was answered) come before the next room's join
+    expect(requests.map((r) => r.event).filter((e) => e.startsWith('room.'))).toEqual([
+      'room.join',
+      'room.leave',
+      'room.leave',
+      'room.join',
+    ]);
+    next.dispose();
   });
 });

@@ -55,3 +55,22 @@ export type RoomEvent =
   | { type: 'local'; source: LocalSource; on: boolean; byHost?: boolean }
   /** Every consumer is gone (the media session is being rebuilt after a reconnect). */
   | { type: 'media.reset' };
+
+/** The room's server events the connection hands to the UI as they are (besides acting on some). */
+export const FORWARDED_SERVER_EVENTS = [
+  'peer.joined',
+  'peer.left',
+  'producer.paused',
+  'producer.resumed',
+  'producer.closed',
+  'chat.received',
+  'hand.changed',
+  'speaker.changed',
+  'audio.levels',
+  'room.changed',
+  'lobby.waiting',
+  'lecture.changed',
+  'qa.changed',
+  'recording.changed',
+  'media.downlink',
+] as const satisfies readonly (keyof RtcServerEvents)[];

@@ -16,21 +16,19 @@ declare global {
 }
 
 /**
- * Test hooks are on in development, in builds made with `VITE_BM_TEST_HOOKS=1`, and when the page's
- * localStorage has `branchmeet.testHooks=1` (set by a browser test before it opens the page).
+ * Whether this build has test hooks: development, and builds made with `VITE_BM_TEST_HOOKS=1` (the browser tests'
+ * build, `vite build --mode e2e`). Decided when the client is built: a production build has none, and nothing a
+ * page or a person does switches them on.
  */
+export const TEST_HOOKS: boolean = import.meta.env.DEV || import.meta.env.VITE_BM_TEST_HOOKS === '1';
+
 export function testHooksEnabled(): boolean {
-  if (import.meta.env.DEV || import.meta.env.VITE_BM_TEST_HOOKS === '1') return true;
-  try {
-    return window.localStorage.getItem('branchmeet.testHooks') === '1';
-  } catch {
-    return false;
-  }
+  return TEST_HOOKS;
 }
 
 /** Exposes `window.__bmRoom` for this room; returns the function that removes it. */
 export function exposeRoomForTests(room: RoomConnection): () => void {
-  if (!testHooksEnabled()) return () => undefined;
+  if (!TEST_HOOKS) return () => undefined;
   const handle: RoomTestHandle = Object.freeze({
     get peerId() {
       return room.peerId;
@@ -51,11 +49,11 @@ export function exposeRoomForTests(room: RoomConnection): () => void {
 }
 
 /**
- * With test hooks on, `localStorage['branchmeet.iceTransportPolicy'] = 'relay'` makes this page's transports use
- * TURN relays only (the TURN browser tests); anything else leaves the browser's default ('all').
+ * In a build with test hooks, `localStorage['branchmeet.iceTransportPolicy'] = 'relay'` makes this page's
+ * transports use TURN relays only (the TURN browser tests); anything else leaves the browser's default ('all').
  */
 export function testIceTransportPolicy(): RTCIceTransportPolicy | undefined {
-  if (!testHooksEnabled()) return undefined;
+  if (!TEST_HOOKS) return undefined;
   try {
     return window.localStorage.getItem('branchmeet.iceTransportPolicy') === 'relay' ? 'relay' : undefined;
   } catch {

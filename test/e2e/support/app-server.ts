@@ -5,6 +5,7 @@ import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { ensureTestClient } from './client-build';
 
 const root = join(__dirname, '../../..');
 
@@ -78,7 +79,7 @@ export interface AppServerOptions {
 }
 
 /**
- * Starts the built server (server/dist, serving client/dist) as its own process, on a fresh database created on
+ * Starts the built server (server/dist, serving the test build of the client, see client-build.ts) as its own process, on a fresh database created on
  * DATABASE_URL's server and seeded with the demo organisation, exactly as production runs it.
  */
 export async function startAppServer(options: AppServerOptions = {}): Promise<AppServer> {
@@ -91,6 +92,7 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
   await admin.end();
   const dbUrl = new URL(serverUrl);
   dbUrl.pathname = `/${name}`;
+  const clientDist = ensureTestClient();
   const port = await freePort();
   const mediaWorkers = options.mediaWorkers ?? 1;
   const mediaPortBase = await freeMediaPortBase(mediaWorkers);
@@ -109,6 +111,7 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
       MEDIA_RTC_PORT_BASE: String(mediaPortBase),
       MEDIA_LISTEN_IP: '127.0.0.1',
       MEDIA_ANNOUNCED_ADDRESS: '127.0.0.1',
+      CLIENT_DIST: clientDist,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -62,8 +62,8 @@ export async function apiCall<T>(baseUrl: string, token: string, path: string, b
 }
 
 /**
- * A browser context signed in as `login` (the tokens the login page would store), with the room's test hooks on
- * (`branchmeet.testHooks=1` → `window.__bmRoom`). One context per person: own storage, own fake devices.
+ * A browser context signed in as `login` (the tokens the login page would store); the tests' client build has the
+ * room's test hooks (`window.__bmRoom`). One context per person: own storage, own fake devices.
  */
 export async function openAs(
   browser: Browser,
@@ -76,7 +76,6 @@ export async function openAs(
   await context.addInitScript(
     (tokens) => {
       localStorage.setItem('branchmeet.tokens', JSON.stringify(tokens));
-      localStorage.setItem('branchmeet.testHooks', '1');
     },
     { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresIn: t.expiresIn },
   );

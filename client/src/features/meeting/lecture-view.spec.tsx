@@ -1,8 +1,8 @@
 import type { LectureState, PeerInfo, QaQuestion, RoomState } from '@branchmeet/shared';
-import { render, screen, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { LocalMedia, MediaSessionProvider, type RoomConnection } from '../../media';
+import { LocalMedia, MediaSessionProvider, RtcRequestError, type RoomConnection } from '../../media';
 import { resetLanguage } from '../../test/render';
 import { AppProviders } from '../../providers';
 import { ControlBar } from './control-bar';
@@ -80,8 +80,7 @@ function stateAs(self: PeerInfo, extra: RoomAction[] = []): RoomViewState {
   ].reduce(roomReducer, initialRoomState());
 }
 
-function renderRoom(state: RoomViewState) {
-  const send = vi.fn().mockResolvedValue({ ...question, upvotes: 2 });
+function renderRoom(state: RoomViewState, send = vi.fn().mockResolvedValue({ ...question, upvotes: 2 })) {
   const ok = () => vi.fn().mockResolvedValue(true);
   const conn = {
     send,
@@ -204,5 +203,21 @@ describe('lecture view', () => {
     const { send } = renderRoom(stateAs(listener));
     await userEvent.type(screen.getByTestId('qa-input'), '请讲讲党史学习{Enter}');
     expect(send).toHaveBeenCalledWith('qa.ask', { text: '请讲讲党史学习' });
+  });
+
+  it('a question list that failed to load shows with a retry, not as “no questions”', async () => {
+    const send = vi
+      .fn()
+      .mockRejectedValueOnce(new RtcRequestError('qa.list', { code: 'timeout', message: '服务器没有应答' }))
+      .mockResolvedValue({ questions: [], upvoted: [] });
+    renderRoom(stateAs(listener), send);
+    const failed = await screen.findByTestId('qa-load-failed');
+    expect(failed).toHaveTextContent('服务器没有应答');
+    expect(screen.queryByText('还没有提问')).toBeNull();
+
+    await userEvent.click(within(failed).getByTestId('qa-load-failed-retry'));
+    await waitFor(() => expect(screen.queryByTestId('qa-load-failed')).toBeNull());
+    expect(send.mock.calls.filter(([event]) => event === 'qa.list')).toHaveLength(2);
+    expect(screen.getByText('还没有提问')).toBeInTheDocument();
   });
 });

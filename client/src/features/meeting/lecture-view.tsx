@@ -1,8 +1,9 @@
 import { CheckOutlined, LikeOutlined } from '@ant-design/icons';
 import { App, Button, Empty, Flex, Input, List, Space, Tag, Typography } from 'antd';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../api/errors';
+import { LoadFailed, useLoad } from '../../api/use-load';
 import { useRoom } from './room-context';
 import {
   isHostPeer,
@@ -167,13 +168,14 @@ export function QaPanel() {
   const [text, setText] = useState('');
   const moderates = selfModerates(state);
 
-  useEffect(() => {
-    if (!room || state.connection !== 'joined') return;
-    void room
-      .send('qa.list', {})
-      .then((list) => dispatch({ type: 'ui.questions', ...list }))
-      .catch(() => undefined);
-  }, [room, state.connection, dispatch]);
+  // The questions so far, once joined (new ones arrive as qa.changed); a failed load shows with a retry.
+  const joined = !!room && state.connection === 'joined';
+  const listed = useLoad(async () => {
+    if (!room || !joined) return null;
+    const list = await room.send('qa.list', {});
+    dispatch({ type: 'ui.questions', ...list });
+    return list;
+  }, [room, joined, dispatch]);
 
   const run = (action: () => Promise<unknown>) =>
     void action().catch((err: unknown) => void message.error(errorText(err, t)));
@@ -204,8 +206,11 @@ export function QaPanel() {
           {t('lecture.ask')}
         </Button>
       </Flex>
+      {!!listed.error && (
+        <LoadFailed error={listed.error} onRetry={() => void listed.reload()} testId="qa-load-failed" />
+      )}
       {questions.length === 0 ? (
-        <Empty description={t('lecture.noQuestions')} image={Empty.PRESENTED_IMAGE_SIMPLE} />
+        !listed.error && <Empty description={t('lecture.noQuestions')} image={Empty.PRESENTED_IMAGE_SIMPLE} />
       ) : (
         <List
           size="small"

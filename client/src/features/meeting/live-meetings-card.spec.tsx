@@ -80,4 +80,25 @@ describe('live meetings on the branch page', () => {
     const post = requests.find((r) => r.method === 'POST' && r.path.endsWith('/meetings/live'));
     expect(post?.body).toEqual({ waitingRoom: true });
   });
+
+  it('shows a failed load with its reason and a retry, not an empty list', async () => {
+    let fail = true;
+    openBranch('member', {
+      [`GET /org-units/${branchA.id}/meetings/live`]: () =>
+        fail
+          ? { status: 503, body: { code: 'unavailable', message: '服务暂时不可用' } }
+          : { body: [meeting] },
+    });
+    renderApp(`/units/${branchA.id}`);
+
+    const failed = await screen.findByTestId('live-meetings-failed');
+    expect(failed).toHaveTextContent('加载失败');
+    expect(failed).toHaveTextContent('服务暂时不可用');
+    expect(screen.queryByText('当前没有进行中的会议')).toBeNull();
+
+    fail = false;
+    await userEvent.click(within(failed).getByTestId('live-meetings-failed-retry'));
+    expect(await screen.findByTestId('live-meeting')).toHaveTextContent('第一党支部线上会议');
+    expect(screen.queryByTestId('live-meetings-failed')).toBeNull();
+  });
 });

@@ -2,12 +2,13 @@ import { VideoCameraAddOutlined } from '@ant-design/icons';
 import type { LiveMeeting, OrgUnit } from '@branchmeet/shared';
 import { App, Button, Card, Checkbox, List, Space, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
 import { meetingTitleText } from '../../i18n/generated-text';
 import { http } from '../../api/endpoints';
 import { errorText } from '../../api/errors';
+import { LoadFailed, useLoad } from '../../api/use-load';
 import { canManage } from '../orgs/unit-tree';
 import { RefreshButton } from '../shell/refresh-button';
 
@@ -18,24 +19,12 @@ export function LiveMeetingsCard({ unit }: { unit: OrgUnit }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const navigate = useNavigate();
-  const [meetings, setMeetings] = useState<LiveMeeting[] | null>(null);
+  const meetings = useLoad<LiveMeeting[]>(() => http.liveMeetings(unit.id), [unit.id], {
+    refreshMs: REFRESH_MS,
+  });
   const [opening, setOpening] = useState(false);
   const [withLobby, setWithLobby] = useState(false);
   const manager = canManage(unit);
-
-  const load = useCallback(async () => {
-    try {
-      setMeetings(await http.liveMeetings(unit.id));
-    } catch {
-      setMeetings((current) => current ?? []);
-    }
-  }, [unit.id]);
-
-  useEffect(() => {
-    void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [load]);
 
   const open = async () => {
     setOpening(true);
@@ -48,7 +37,8 @@ export function LiveMeetingsCard({ unit }: { unit: OrgUnit }) {
     }
   };
 
-  const live = (meetings ?? []).filter((m) => m.status === 'live');
+  // A failed load shows its error and a retry (the last list stays below it), never an empty list.
+  const live = (meetings.data ?? []).filter((m) => m.status === 'live');
 
   return (
     <Card
@@ -57,7 +47,7 @@ export function LiveMeetingsCard({ unit }: { unit: OrgUnit }) {
       data-testid="live-meetings"
       extra={
         <Space>
-          <RefreshButton onClick={() => void load()} />
+          <RefreshButton onClick={() => void meetings.reload()} />
           {manager && (
             <>
               <Checkbox
@@ -82,11 +72,18 @@ export function LiveMeetingsCard({ unit }: { unit: OrgUnit }) {
         </Space>
       }
     >
+      {!!meetings.error && (
+        <LoadFailed
+          error={meetings.error}
+          onRetry={() => void meetings.reload()}
+          testId="live-meetings-failed"
+        />
+      )}
       <List
         size="small"
-        loading={meetings === null}
+        loading={meetings.data === undefined && !meetings.error}
         dataSource={live}
-        locale={{ emptyText: t('meeting.noLive') }}
+        locale={{ emptyText: meetings.error ? <span /> : t('meeting.noLive') }}
         renderItem={(m) => (
           <List.Item
             data-testid="live-meeting"

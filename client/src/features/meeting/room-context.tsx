@@ -1,7 +1,8 @@
 import { createContext, useContext, useEffect, useReducer, useRef, useState, type Dispatch } from 'react';
 import { api } from '../../api/client';
+import { sessionSignalling } from '../../api/session-signalling';
 import { currentLanguage } from '../../i18n';
-import { exposeRoomForTests, RoomConnection, type LocalMedia } from '../../media';
+import { exposeRoomForTests, RoomConnection, type LocalMedia, type SignallingClient } from '../../media';
 import {
   initialRoomState,
   roomReducer,
@@ -25,14 +26,19 @@ export function useRoom(): RoomContextValue {
   return ctx;
 }
 
-/** Where the room's socket gets its token: the signed-in session, or a guest's token for one meeting. */
+/**
+ * Where the room's socket gets its token: the signed-in session (whose one socket the room shares), or a guest's
+ * token for one meeting (a socket of the room's own).
+ */
 export interface RoomAuth {
   token: () => string | null;
   refreshAuth: () => Promise<boolean>;
+  signalling?: () => SignallingClient;
 }
 const sessionAuth: RoomAuth = {
   token: () => api.accessToken(),
   refreshAuth: () => api.refreshSession(),
+  signalling: sessionSignalling,
 };
 
 export type RoomConnectionFactory = (
@@ -63,6 +69,7 @@ export function useRoomConnection(
       local,
       token: () => authRef.current.token(),
       refreshAuth: () => authRef.current.refreshAuth(),
+      signalling: authRef.current.signalling?.(),
       language: currentLanguage,
       publish: publishRef.current,
     });

@@ -1,7 +1,5 @@
 import {
   MINUTES_YDOC,
-  RTC_NAMESPACE,
-  RTC_PROTOCOL_VERSION,
   minutesEditable,
   type ApiError,
   type MinutesStatus,
@@ -9,9 +7,8 @@ import {
   type MyBallot,
   type VoteChoice,
 } from '@branchmeet/shared';
-import { io } from 'socket.io-client';
 import * as Y from 'yjs';
-import { request, type RtcSocket } from '../../media/signalling';
+import type { SignallingClient, SignallingSubscription } from '../../media/signalling-client';
 import { fromBase64, toBase64 } from './base64';
 
 export interface MinutesSyncState {
@@ -30,25 +27,22 @@ export interface MinutesSyncState {
 
 export interface MinutesSyncOptions {
   meetingId: string;
-  token: () => string | null;
-  refreshAuth: () => Promise<boolean>;
-  language: () => string;
-  /** For tests: a socket of their own. */
-  socketFactory?: (auth: () => Record<string, unknown>) => RtcSocket;
+  /** The app's `/rtc` socket (shared with the room and the notifications). */
+  signalling: SignallingClient;
 }
 
 const REMOTE = 'remote';
 
 /**
- * The live minutes of one meeting in the browser: a Y.Doc kept in step with the server's over its own `/rtc`
- * socket. On every (re)connect it opens the minutes with its state vector, applies what it lacks and sends what
+ * The live minutes of one meeting in the browser: a Y.Doc kept in step with the server's over the app's one
+ * `/rtc` socket. On every (re)connect it opens the minutes with its state vector, applies what it lacks and sends what
  * the server lacks; local edits go out as `minutes.update` (one at a time, merged while one is in flight),
  * remote ones come in as `minutes.updated`. If the server refuses an edit (the minutes were submitted meanwhile,
  * or the person may not write) the document starts again from the server's.
  */
 export class MinutesSync {
   doc = new Y.Doc();
-  private socket: RtcSocket | null = null;
+  private socket: SignallingSubscription | null = null;
   private listeners = new Set<() => void>();
   private outbox: Uint8Array[] = [];
   private sending = false;
@@ -107,43 +101,27 @@ export class MinutesSync {
 
   connect(): void {
     if (this.socket || this.disposed) return;
-    const auth = () => ({
-      token: this.options.token() ?? '',
-      protocol: RTC_PROTOCOL_VERSION,
-      lang: this.options.language().startsWith('en') ? 'en' : 'zh-CN',
+    const socket = this.options.signalling.subscribe({
+      connected: () => void this.open(),
+      disconnected: () => this.set({ connected: false }),
+      failed: (error) => this.set({ error }),
     });
-    const socket =
-      this.options.socketFactory?.(auth) ??
-      (io(RTC_NAMESPACE, {
-        auth: (cb) => cb(auth()),
-        reconnectionDelay: 500,
-        reconnectionDelayMax: 4000,
-      }) as RtcSocket);
     this.socket = socket;
-    socket.on('connect', () => void this.open());
-    socket.on('disconnect', () => this.set({ connected: false }));
-    socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
-      if (err.data?.code !== 'unauthenticated') return;
-      void this.options.refreshAuth().then((ok) => {
-        if (ok && !this.disposed) socket.connect();
-        else this.set({ error: { code: 'unauthenticated', message: err.message } });
-      });
-    });
     socket.on('minutes.updated', (p) => {
-      if (p.meetingId === this.options.meetingId) Y.applyUpdate(this.doc, fromBase64(p.update), REMOTE);
+      if (p.meetingId === this.options.meetingId && !this.disposed)
+        Y.applyUpdate(this.doc, fromBase64(p.update), REMOTE);
     });
     socket.on('minutes.changed', (p) => {
       if (p.meetingId === this.options.meetingId) this.set({ status: p.status });
     });
     socket.on('vote.updated', (vote) => {
-      if (vote.meetingId !== this.options.meetingId) return;
+      if (vote.meetingId !== this.options.meetingId || this.disposed) return;
       const { meetingId: _m, ...v } = vote;
       const votes = this.value.votes.some((x) => x.id === v.id)
         ? this.value.votes.map((x) => (x.id === v.id ? v : x))
         : [...this.value.votes, v];
       this.set({ votes });
     });
-    if (!socket.connected) socket.connect();
   }
 
   /** The sync step: what this document lacks comes back, what the server lacks goes out. */
@@ -151,7 +129,7 @@ export class MinutesSync {
     const socket = this.socket;
     if (!socket) return;
     try {
-      const opened = await request(socket, 'minutes.open', {
+      const opened = await socket.request('minutes.open', {
         meetingId: this.options.meetingId,
         stateVector: toBase64(Y.encodeStateVector(this.doc)),
       });
@@ -184,7 +162,7 @@ export class MinutesSync {
     const update = Y.mergeUpdates(this.outbox);
     this.outbox = [];
     try {
-      await request(socket, 'minutes.update', {
+      await socket.request('minutes.update', {
         meetingId: this.options.meetingId,
         update: toBase64(update),
       });
@@ -222,14 +200,14 @@ export class MinutesSync {
     if (!socket) throw new Error('not connected');
     const meetingId = this.options.meetingId;
     if (action === 'open')
-      return request(socket, 'vote.open', {
+      return socket.request('vote.open', {
         meetingId,
         agendaIndex: a as number | null,
         subject: b as string,
         secret: c === true,
       });
-    if (action === 'close') return request(socket, 'vote.close', { meetingId, voteId: a as string });
-    const vote = await request(socket, 'vote.cast', {
+    if (action === 'close') return socket.request('vote.close', { meetingId, voteId: a as string });
+    const vote = await socket.request('vote.cast', {
       meetingId,
       voteId: a as string,
       choice: b as VoteChoice,
@@ -244,11 +222,13 @@ export class MinutesSync {
     this.disposed = true;
     const socket = this.socket;
     this.socket = null;
+    // The socket stays for the rest of the app: the server hears of the closing from minutes.close.
     if (socket?.connected)
-      void request(socket, 'minutes.close', { meetingId: this.options.meetingId }, 1500)
+      void socket
+        .request('minutes.close', { meetingId: this.options.meetingId }, 1500)
         .catch(() => undefined)
-        .finally(() => socket.disconnect());
-    else socket?.disconnect();
+        .finally(() => socket.release());
+    else socket?.release();
     this.listeners.clear();
     this.doc.destroy();
   }

@@ -1,6 +1,5 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import { api } from '../../api/client';
-import { currentLanguage } from '../../i18n';
+import { sessionSignalling } from '../../api/session-signalling';
 import { MinutesSync, type MinutesSyncState } from './minutes-sync';
 
 const idle = (): MinutesSyncState => ({
@@ -16,16 +15,11 @@ const idle = (): MinutesSyncState => ({
 });
 const IDLE = idle();
 
-/** The live minutes of a meeting while the component is mounted (its own socket on /rtc). */
+/** The live minutes of a meeting while the component is mounted (over the app's one /rtc socket). */
 export function useMinutesSync(meetingId: string): { sync: MinutesSync | null; state: MinutesSyncState } {
   const [sync, setSync] = useState<MinutesSync | null>(null);
   useEffect(() => {
-    const s = new MinutesSync({
-      meetingId,
-      token: () => api.accessToken(),
-      refreshAuth: () => api.refreshSession(),
-      language: currentLanguage,
-    });
+    const s = new MinutesSync({ meetingId, signalling: sessionSignalling() });
     setSync(s);
     s.connect();
     return () => {

@@ -12,7 +12,6 @@ import {
 } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router-dom';
-import { api } from '../../api/client';
 import { http } from '../../api/endpoints';
 import { useAuth } from '../auth/auth-context';
 import type { NotificationSocketOptions } from './notification-socket';
@@ -57,7 +56,7 @@ export function NotificationsProvider({
   connect?: NotificationConnector;
 }) {
   const { me } = useAuth();
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const { notification } = App.useApp();
   const navigate = useNavigate();
   const [items, setItems] = useState<Notification[]>([]);
@@ -65,8 +64,8 @@ export function NotificationsProvider({
   const [loading, setLoading] = useState(false);
   const userId = me?.user.id ?? null;
   // The newest callbacks for the socket's listeners, which live as long as the connection.
-  const live = useRef({ t, navigate, notification, language: i18n.language });
-  live.current = { t, navigate, notification, language: i18n.language };
+  const live = useRef({ t, navigate, notification });
+  live.current = { t, navigate, notification };
 
   const reload = useCallback(async () => {
     if (!userId) return;
@@ -91,9 +90,6 @@ export function NotificationsProvider({
     let close: (() => void) | null = null;
     let gone = false;
     void connect({
-      token: () => api.accessToken(),
-      refreshAuth: () => api.refreshSession(),
-      language: () => live.current.language,
       onConnected: () => void reload(),
       onNotification: (n) => {
         setItems((list) => [n, ...list.filter((x) => x.id !== n.id)].slice(0, PAGE));

@@ -1,8 +1,9 @@
 import { App, Button, Space, Tag, Tooltip } from 'antd';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { http } from '../../api/endpoints';
 import { errorText } from '../../api/errors';
+import { LoadFailed, useLoad } from '../../api/use-load';
 import type { RecordingState } from '@branchmeet/shared';
 
 /**
@@ -19,21 +20,12 @@ export function RecordingIndicator({
 }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const [canControl, setCanControl] = useState(false);
+  // Whether this person may start and stop it; a failed check shows with a retry instead of hiding the button.
+  const access = useLoad(() => http.recordings(meetingId), [meetingId]);
+  const canControl = access.data?.canControl ?? false;
   const [busy, setBusy] = useState(false);
   const recording = !!state?.recording;
   const unavailable = state?.available === false && !recording;
-
-  useEffect(() => {
-    let live = true;
-    void http
-      .recordings(meetingId)
-      .then((list) => live && setCanControl(list.canControl))
-      .catch(() => undefined);
-    return () => {
-      live = false;
-    };
-  }, [meetingId]);
 
   const toggle = async () => {
     setBusy(true);
@@ -54,6 +46,14 @@ export function RecordingIndicator({
           <span className="bm-recording-dot" aria-hidden />
           {t('recordings.recording')}
         </Tag>
+      )}
+      {!!access.error && (
+        <LoadFailed
+          compact
+          error={access.error}
+          onRetry={() => void access.reload()}
+          testId="recording-access-failed"
+        />
       )}
       {canControl && unavailable && (
         <Tooltip title={t('recordings.unavailableReason', { reason: state?.unavailableReason ?? '' })}>

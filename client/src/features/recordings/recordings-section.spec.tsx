@@ -191,4 +191,25 @@ describe('recording unavailable (no ffmpeg on the server)', () => {
     expect(await screen.findByTestId('recording-toggle')).toHaveTextContent('开始录制');
     expect(screen.queryByTestId('recording-unavailable')).toBeNull();
   });
+
+  it('shows a failed permission check with a retry instead of hiding the host’s button', async () => {
+    let fail = true;
+    mockApi({
+      [`GET /meetings/${meetingId}/recordings`]: () =>
+        fail
+          ? { status: 503, body: { code: 'unavailable', message: '服务暂时不可用' } }
+          : { body: list({ items: [], canControl: true }) },
+    });
+    render(
+      <AppProviders>
+        <RecordingIndicator meetingId={meetingId} state={list().state} />
+      </AppProviders>,
+    );
+    const retry = await screen.findByTestId('recording-access-failed');
+    expect(retry).toHaveTextContent('加载失败');
+    fail = false;
+    fireEvent.click(retry);
+    expect(await screen.findByTestId('recording-toggle')).toHaveTextContent('开始录制');
+    expect(screen.queryByTestId('recording-access-failed')).toBeNull();
+  });
 });
