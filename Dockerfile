@@ -24,7 +24,9 @@ COPY tsconfig.base.json ./
 COPY shared shared
 COPY server server
 COPY client client
-RUN npm run build && npm prune --omit=dev
+# A workspace's own node_modules holds what it needs in another major version than the root has (server: diff@9,
+# while a tool at the root keeps diff@4): copied too, or the server would load the root's at run time.
+RUN npm run build && npm prune --omit=dev && mkdir -p shared/node_modules server/node_modules
 
 FROM node:24-bookworm-slim
 # The worker's shared libraries (ldd): libssl3 (libssl, libcrypto), libuv1 and libsrtp2-1 (which brings libnss3
@@ -43,7 +45,9 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/shared/package.json shared/
 COPY --from=build /app/shared/dist shared/dist
+COPY --from=build /app/shared/node_modules shared/node_modules
 COPY --from=build /app/server/package.json server/
+COPY --from=build /app/server/node_modules server/node_modules
 COPY --from=build /app/server/dist server/dist
 COPY --from=build /app/client/dist client/dist
 # DATA_DIR in compose (audit checkpoints): a volume the node user can write.
