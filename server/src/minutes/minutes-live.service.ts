@@ -56,13 +56,17 @@ export class MinutesLiveService {
     private readonly hub: SocketHub,
   ) {}
 
-  async openMinutes(caller: MinutesCaller, req: MinutesOpen): Promise<MinutesOpened> {
+  openMinutes(caller: MinutesCaller, req: MinutesOpen): Promise<MinutesOpened> {
+    return this.openShared(caller, req);
+  }
+
+  private async openShared(caller: MinutesCaller, req: MinutesOpen): Promise<MinutesOpened> {
     const key = reopenKey(caller.user.id, req.meetingId);
     // The same person's opens at once (several sockets) wait for the one full answer and reuse it.
     for (let pending = this.opening.get(key); pending; pending = this.opening.get(key)) await pending;
     const again = await this.reopen(caller, req);
     if (again) return again;
-    if (this.opening.has(key)) return this.openMinutes(caller, req); // another began while this one waited
+    if (this.opening.has(key)) return this.openShared(caller, req); // another began while this one waited
     const full = this.openFully(caller, req);
     const settled = full.then(
       () => undefined,
