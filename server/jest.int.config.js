@@ -6,4 +6,6 @@ module.exports = {
   moduleNameMapper: { '^@branchmeet/shared$': '<rootDir>/../../shared/src/index.ts' },
   testEnvironment: 'node',
   testTimeout: 60000,
+  // Names anything a test file left open (the run uses --forceExit: a leak must not keep CI waiting).
+  globalTeardown: '<rootDir>/test-support/report-open-handles.ts',
 };

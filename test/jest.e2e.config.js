@@ -8,4 +8,6 @@ module.exports = {
   // The client build with test hooks (client/dist-e2e), made before the first test file's timeouts run.
   globalSetup: '<rootDir>/support/global-setup.ts',
   testTimeout: 120000,
+  // Names anything a test file left open (the run uses --forceExit: a leak must not keep CI waiting).
+  globalTeardown: '<rootDir>/../../server/src/test-support/report-open-handles.ts',
 };
