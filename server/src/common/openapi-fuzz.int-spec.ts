@@ -206,7 +206,11 @@ describe('OpenAPI fuzz: no input gives a 5xx', () => {
           redirect: 'manual',
         });
       } catch (e) {
-        failures.push(`${op.method.toUpperCase()} ${url.pathname}${url.search}: no answer (${String(e)})`);
+        // fetch's own message is "fetch failed"; the cause says what the socket saw (reset, closed, timeout).
+        const cause = (e as Error).cause;
+        failures.push(
+          `${op.method.toUpperCase()} ${url.pathname}${url.search}: no answer (${String(e)}${cause ? `: ${String(cause)}` : ''}; body ${body?.length ?? 0} bytes)`,
+        );
         return;
       }
       const text = await res.text();
