@@ -3,12 +3,13 @@
  * file's own), one mediasoup worker each. A join through a node that does not own the meeting is answered with
  * a redirect to the owner; two first joins racing through different nodes end in one room on one owner; when the
  * owner is killed (SIGKILL), the other node takes the meeting over and restores the room from the mirror:
- * the same seats (peer ids), host, lock and lobby.
+ * the same seats (peer ids), host, lock and lobby, and media flows again (werift peers).
  */
 import type { RoomJoined } from '@branchmeet/shared';
 import type { Redis } from 'ioredis';
 import { demoUnits } from '../test-support/fixtures';
-import { RtcKit, RtcTestClient } from '../test-support/rtc-client';
+import { OPUS_CAPS, RtcKit, RtcTestClient } from '../test-support/rtc-client';
+import { waitFor } from '../test-support/werift';
 import { connectTestRedis, eventually } from './redis-test-support';
 import { startCluster, type ClusterNode, type TestCluster } from './test-support/cluster-nodes';
 
@@ -190,6 +191,15 @@ test('the owner killed: the other node restores the room with its seats, host, l
   expect(seated(host2)).toMatchObject({ resumed: true, self: { peerId: seats.host, role: 'host' } });
   expect(seated(member2)).toMatchObject({ resumed: true, self: { peerId: seats.member, role: 'member' } });
   expect(seated(host2).room).toMatchObject({ hostUserId: ids.secretary1, locked: true });
+  // Media flows again, on the new owner's router: the host's microphone reaches the member.
+  const mic = await kit(survivor.url).publishMic(host2.client, seated(host2));
+  const { consumers } = await member2.client.call('room.ready', { rtpCapabilities: OPUS_CAPS });
+  expect(consumers).toEqual([expect.objectContaining({ producerId: mic.producerId, peerId: seats.host })]);
+  const { received } = await kit(survivor.url).receive(member2.client, seated(member2), consumers[0]);
+  await member2.client.call('consumer.resume', { consumerIds: [consumers[0].consumerId] });
+  const sent = await mic.send(20, 'after the takeover');
+  await waitFor('the host heard at the member', () => received.length >= 20);
+  expect(received).toEqual(sent);
   // The lobby came back too: the one still waiting keeps their place, and the host can let them in.
   await eventually(async () => host2.client.seen('lobby.waiting').length > 0, 5000, 'lobby.waiting');
   expect(host2.client.seen('lobby.waiting')[0].waiting).toEqual([
