@@ -104,8 +104,19 @@ export class RoomSeating implements OnModuleDestroy {
     if (owned.snapshot) {
       this.log.log(`meeting ${room.meetingId}: room restored (${room.seats.size} seats)`);
       for (const seat of room.seats.values()) this.startGrace(room, seat);
+      for (const waiter of room.lobby.values()) this.waiterGrace(room, waiter.peerId);
     }
     return room;
+  }
+
+  /** A waiter restored without a socket leaves the lobby unless they are back within the grace period. */
+  private waiterGrace(room: LiveRoom, peerId: string): void {
+    const timer = setTimeout(() => {
+      if (this.graceTimers.get(peerId) === timer) this.graceTimers.delete(peerId);
+      if (this.registry.isLive(room) && room.lobby.get(peerId)?.socketId === '')
+        this.lobby.drop({ meetingId: room.meetingId, peerId, waiting: true });
+    }, this.config.RTC_RECONNECT_GRACE_SECONDS * 1000);
+    this.graceTimers.set(peerId, timer);
   }
 
   private async seat(
