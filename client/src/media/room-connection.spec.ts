@@ -37,9 +37,13 @@ function fakeSocket(handlers: Record<string, (payload: Record<string, unknown>) 
         requests.push({ event, payload });
         const handler = handlers[event];
         queueMicrotask(() => {
-          void Promise.resolve(handler ? handler(payload) : null).then((data) =>
-            ack(null, { ok: true, data }),
-          );
+          // A handler that throws answers `{ ok: false }` with what it threw (an ApiError).
+          void Promise.resolve()
+            .then(() => (handler ? handler(payload) : null))
+            .then(
+              (data) => ack(null, { ok: true, data }),
+              (error: unknown) => ack(null, { ok: false, error }),
+            );
         });
       },
     }),
@@ -145,15 +149,18 @@ function consumerInfo(n: number): ConsumerInfo {
 
 function setup(
   join: Record<string, unknown> = {},
-  opts: { shared?: boolean; holdJoin?: boolean; redirectTo?: string } = {},
+  opts: { shared?: boolean; holdJoin?: boolean; redirectTo?: string; refuseFirstJoin?: string } = {},
 ) {
   let produced = 0;
+  let joins = 0;
   let answerJoin: () => void = () => undefined;
   const joinHeld = opts.holdJoin ? new Promise<void>((resolve) => (answerJoin = resolve)) : null;
   const transports: ReturnType<typeof fakeTransport>[] = [];
   const { socket, requests } = fakeSocket({
     'room.join': async () => {
       await joinHeld;
+      if (opts.refuseFirstJoin && joins++ === 0)
+        throw { code: opts.refuseFirstJoin, message: `refused: ${opts.refuseFirstJoin}` };
       return joined();
     },
     'room.ready': () => ({ consumers: [consumerInfo(1), consumerInfo(2)] }),
@@ -314,6 +321,22 @@ describe('RoomConnection', () => {
       undefined,
       'peer-1',
     ]);
+  });
+
+  it('a join refused as unavailable (the meeting between two nodes) is tried again; a forbidden one is not', async () => {
+    const retried = setup({}, { refuseFirstJoin: 'unavailable' });
+    retried.connection.connect();
+    await vi.waitFor(
+      () => {
+        if (retried.connection.state !== 'joined') throw new Error('not yet');
+      },
+      { timeout: 3000 },
+    );
+    expect(retried.requests.filter((r) => r.event === 'room.join')).toHaveLength(2);
+
+    const refused = setup({}, { refuseFirstJoin: 'forbidden' });
+    refused.connection.connect();
+    await until(() => refused.connection.state === 'failed');
   });
 
   it('pauses its own producer when the host mutes it and tells the UI who did it', async () => {

@@ -233,7 +233,8 @@ export class RoomConnection extends RoomMedia {
     } catch (err) {
       if (gen !== this.generationValue) return;
       const error = err instanceof RtcRequestError ? { code: err.code, message: err.message } : undefined;
-      if (error && error.code !== 'timeout' && error.code !== 'network_error') this.fail(error);
+      // `unavailable`: the meeting is between two server nodes (its owner died); it is served again shortly.
+      if (error && !['timeout', 'network_error', 'unavailable'].includes(error.code)) this.fail(error);
       else this.recoverLater();
       return;
     } finally {
