@@ -6,10 +6,8 @@ import { RoomEvents } from '../common/room-events';
 import type { QaSeat } from '../lectures/lecture-qa-live';
 import {
   leadsLecture,
-  newRoom,
   peerInfo,
   type LiveRoom,
-  type RoomMeeting,
   type RtcCaller,
   type Seat,
   type SocketPlace,
@@ -45,16 +43,6 @@ export class RoomRegistry implements OnModuleInit, OnModuleDestroy {
 
   room(meetingId: string): LiveRoom | undefined {
     return this.rooms.get(meetingId);
-  }
-
-  /** The meeting's room, opened from the meeting as stored if it has none yet. */
-  open(meeting: RoomMeeting): LiveRoom {
-    let room = this.rooms.get(meeting.id);
-    if (!room) {
-      room = newRoom(meeting);
-      this.rooms.set(meeting.id, room);
-    }
-    return room;
   }
 
   /** Makes `room` the meeting's live room (opened or restored by the node that owns the meeting). */
