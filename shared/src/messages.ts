@@ -306,6 +306,10 @@ export const messages = {
     en: 'the media connection is not in a state that allows this: {reason}',
   },
   'rtc.notInRoom': { 'zh-CN': '请先加入会议', en: 'join the meeting first' },
+  'rtc.ownerUnavailable': {
+    'zh-CN': '会议正在转移到另一台服务器，请稍后重试',
+    en: 'the meeting is moving to another server; try again in a moment',
+  },
   'rtc.alreadyInRoom': {
     'zh-CN': '此连接已在会议中，请先离开',
     en: 'this connection is already in a meeting; leave it first',

@@ -162,6 +162,13 @@ export const RoomJoin = z.object({
 });
 export type RoomJoin = z.infer<typeof RoomJoin>;
 
+/**
+ * Several nodes: another node serves this meeting (its owner). The client connects `/rtc` at `url` and sends the
+ * same `room.join` there; nothing was changed on this node.
+ */
+export const RoomRedirect = z.object({ status: z.literal('redirect'), nodeId: z.string(), url: z.url() });
+export type RoomRedirect = z.infer<typeof RoomRedirect>;
+
 export const RoomJoined = z.discriminatedUnion('status', [
   z.object({
     status: z.literal('joined'),
@@ -183,6 +190,7 @@ export const RoomJoined = z.discriminatedUnion('status', [
   }),
   /** The room has a waiting room (or is locked) and this person waits for the host to admit them. */
   z.object({ status: z.literal('waiting'), room: RoomState }),
+  RoomRedirect,
 ]);
 export type RoomJoined = z.infer<typeof RoomJoined>;
 

@@ -37,9 +37,13 @@ function fakeSocket(handlers: Record<string, (payload: Record<string, unknown>) 
         requests.push({ event, payload });
         const handler = handlers[event];
         queueMicrotask(() => {
-          void Promise.resolve(handler ? handler(payload) : null).then((data) =>
-            ack(null, { ok: true, data }),
-          );
+          // A handler that throws answers `{ ok: false }` with what it threw (an ApiError).
+          void Promise.resolve()
+            .then(() => (handler ? handler(payload) : null))
+            .then(
+              (data) => ack(null, { ok: true, data }),
+              (error: unknown) => ack(null, { ok: false, error }),
+            );
         });
       },
     }),
@@ -143,14 +147,20 @@ function consumerInfo(n: number): ConsumerInfo {
   };
 }
 
-function setup(join: Record<string, unknown> = {}, opts: { shared?: boolean; holdJoin?: boolean } = {}) {
+function setup(
+  join: Record<string, unknown> = {},
+  opts: { shared?: boolean; holdJoin?: boolean; redirectTo?: string; refuseFirstJoin?: string } = {},
+) {
   let produced = 0;
+  let joins = 0;
   let answerJoin: () => void = () => undefined;
   const joinHeld = opts.holdJoin ? new Promise<void>((resolve) => (answerJoin = resolve)) : null;
   const transports: ReturnType<typeof fakeTransport>[] = [];
   const { socket, requests } = fakeSocket({
     'room.join': async () => {
       await joinHeld;
+      if (opts.refuseFirstJoin && joins++ === 0)
+        throw { code: opts.refuseFirstJoin, message: `refused: ${opts.refuseFirstJoin}` };
       return joined();
     },
     'room.ready': () => ({ consumers: [consumerInfo(1), consumerInfo(2)] }),
@@ -197,7 +207,15 @@ function setup(join: Record<string, unknown> = {}, opts: { shared?: boolean; hol
       return t;
     }),
   } as unknown as RoomDevice;
-  const socketFactory = () => socket as unknown as RtcSocket;
+  // With `redirectTo`: the page's node sends every join to the node at that URL, which serves the meeting.
+  const home = fakeSocket({
+    'room.join': () => ({ status: 'redirect', nodeId: 'node-2', url: opts.redirectTo }),
+  });
+  const urls: (string | undefined)[] = [];
+  const socketFactory = (_auth: unknown, _options: unknown, url?: string) => {
+    urls.push(url);
+    return (opts.redirectTo && !url ? home.socket : socket) as unknown as RtcSocket;
+  };
   const signalling = opts.shared
     ? new SignallingClient({ token: () => 'access-1', socketFactory })
     : undefined;
@@ -212,7 +230,17 @@ function setup(join: Record<string, unknown> = {}, opts: { shared?: boolean; hol
   });
   const events: RoomEvent[] = [];
   connection.on('event', (e) => events.push(e));
-  return { connection, socket, requests, events, transports, signalling, answerJoin: () => answerJoin() };
+  return {
+    connection,
+    socket,
+    requests,
+    events,
+    transports,
+    signalling,
+    answerJoin: () => answerJoin(),
+    home,
+    urls,
+  };
 }
 
 async function until(check: () => boolean) {
@@ -272,6 +300,43 @@ describe('RoomConnection', () => {
     });
     expect(events.some((e) => e.type === 'media.reset')).toBe(true);
     await until(() => requests.filter((r) => r.event === 'media.produce').length === 4);
+  });
+
+  it('a join redirected to another node joins there; when that node goes, it asks its own node again', async () => {
+    const { connection, socket, requests, home, urls } = setup({}, { redirectTo: 'http://node-2:3000' });
+    connection.connect();
+    await until(() => connection.state === 'joined');
+    expect(home.requests.map((r) => r.event)).toEqual(['room.join']);
+    expect(urls).toEqual([undefined, 'http://node-2:3000']);
+    expect(requests[0]).toEqual({ event: 'room.join', payload: { meetingId, resumePeerId: undefined } });
+
+    // The serving node dies: back to the page's node, which sends the room to the (new) owner again, where it
+    // takes its seat back.
+    socket.drop();
+    expect(connection.state).toBe('reconnecting');
+    await until(() => home.requests.length === 2);
+    expect(home.requests[1].payload).toEqual({ meetingId, resumePeerId: 'peer-1' });
+    await until(() => urls.length === 3 && connection.state === 'joined');
+    expect(requests.filter((r) => r.event === 'room.join').map((r) => r.payload.resumePeerId)).toEqual([
+      undefined,
+      'peer-1',
+    ]);
+  });
+
+  it('a join refused as unavailable (the meeting between two nodes) is tried again; a forbidden one is not', async () => {
+    const retried = setup({}, { refuseFirstJoin: 'unavailable' });
+    retried.connection.connect();
+    await vi.waitFor(
+      () => {
+        if (retried.connection.state !== 'joined') throw new Error('not yet');
+      },
+      { timeout: 3000 },
+    );
+    expect(retried.requests.filter((r) => r.event === 'room.join')).toHaveLength(2);
+
+    const refused = setup({}, { refuseFirstJoin: 'forbidden' });
+    refused.connection.connect();
+    await until(() => refused.connection.state === 'failed');
   });
 
   it('pauses its own producer when the host mutes it and tells the UI who did it', async () => {

@@ -47,11 +47,20 @@ export interface RoomConnectionOptions {
  *
  * Reconnects on its own: when the socket drops, ICE fails, or the room moved to another media worker, it joins
  * again with `resumePeerId` (the server gives the same seat back) and republishes what was live.
+ *
+ * Several server nodes: a join answered `redirect` moves the room to a socket of the node that serves the
+ * meeting, and joins there; when that socket drops, the room goes back to the app's socket (its node knows
+ * where the meeting is served now, after a node died) and joins again with `resumePeerId`.
  */
 export class RoomConnection extends RoomMedia {
   readonly meetingId: string;
   private readonly options: RoomConnectionOptions;
-  private readonly signalling: SignallingClient;
+  /** The app's socket (or the room's own): where every join starts. */
+  private readonly home: SignallingClient;
+  /** The socket the room uses now: `home`, or one to the node that serves the meeting. */
+  private signalling: SignallingClient;
+  /** Redirects followed since the last answered join (the owner moving: the next ones wait a little). */
+  private redirects = 0;
   private link: SignallingSubscription | null = null;
   private device: RoomDevice | null = null;
   private iceServers: IceServer[] = [];
@@ -71,7 +80,7 @@ export class RoomConnection extends RoomMedia {
     super(options.local, options.publish, () => options.tileDebounceMs ?? 300);
     this.options = options;
     this.meetingId = options.meetingId;
-    this.signalling =
+    this.home =
       options.signalling ??
       new SignallingClient({
         token: options.token ?? (() => null),
@@ -79,6 +88,7 @@ export class RoomConnection extends RoomMedia {
         language: options.language,
         socketFactory: options.socketFactory,
       });
+    this.signalling = this.home;
     this.offLocal = this.local.on('change', () => this.followLocalTracks());
   }
 
@@ -105,7 +115,7 @@ export class RoomConnection extends RoomMedia {
   /** Subscribes to the socket and joins; progress arrives as `connection` events. */
   connect(): void {
     if (this.link || this.isFinal()) return;
-    this.setState('connecting');
+    this.setState(this.everJoined ? 'reconnecting' : 'connecting');
     const link = this.signalling.subscribe({
       connected: () => {
         this.diagnostics.connected();
@@ -113,7 +123,10 @@ export class RoomConnection extends RoomMedia {
         void this.join(this.everJoined);
       },
       disconnected: () => {
-        if (!this.isFinal()) this.setState(this.everJoined ? 'reconnecting' : 'connecting');
+        if (this.isFinal()) return;
+        this.setState(this.everJoined ? 'reconnecting' : 'connecting');
+        // The node that served the meeting went away (or gave it up): ask the app's node where it is now.
+        if (this.signalling !== this.home) this.switchTo(this.home);
       },
       failed: (error) => this.fail(error),
     });
@@ -220,7 +233,8 @@ export class RoomConnection extends RoomMedia {
     } catch (err) {
       if (gen !== this.generationValue) return;
       const error = err instanceof RtcRequestError ? { code: err.code, message: err.message } : undefined;
-      if (error && error.code !== 'timeout' && error.code !== 'network_error') this.fail(error);
+      // `unavailable`: the meeting is between two server nodes (its owner died); it is served again shortly.
+      if (error && !['timeout', 'network_error', 'unavailable'].includes(error.code)) this.fail(error);
       else this.recoverLater();
       return;
     } finally {
@@ -228,6 +242,11 @@ export class RoomConnection extends RoomMedia {
     }
     if (this.leaving) return; // left while the join was on its way: `depart` hands the seat back
     if (gen !== this.generationValue || this.isFinal()) return;
+    if (answer.status === 'redirect') {
+      this.follow(answer.url);
+      return;
+    }
+    this.redirects = 0;
     if (answer.status === 'waiting') {
       this.setState('waiting');
       this.emitEvent({ type: 'waiting', room: answer.room });
@@ -316,6 +335,30 @@ export class RoomConnection extends RoomMedia {
     this.emitEvent({ type: 'lecture.send', payload: p });
     if (this.publisher.enabled.mic && !this.local.has('mic')) await this.local.startMic();
     await this.publisher.publishAll(gen);
+  }
+
+  // ── other server nodes ─────────────────────────────────────────────────────────────────────────────────
+  /** The meeting is served by the node at `url`: join there (after a pause when redirected again and again). */
+  private follow(url: string): void {
+    const go = () => this.switchTo(this.home.at(url));
+    this.redirects += 1;
+    if (this.redirects === 1) go();
+    else {
+      this.setState(this.everJoined ? 'reconnecting' : 'connecting');
+      this.rejoin.schedule(go, { replace: true });
+    }
+  }
+
+  /** Moves the room to another socket (its own to a node, or back to `home`) and joins over it. */
+  private switchTo(target: SignallingClient): void {
+    if (this.isFinal() || this.leaving) return;
+    this.generationValue += 1; // what the old socket still answers is stale
+    this.teardownMedia();
+    const link = this.link;
+    this.link = null;
+    link?.release();
+    this.signalling = target;
+    this.connect();
   }
 
   // ── reconnecting ───────────────────────────────────────────────────────────────────────────────────────

@@ -9,10 +9,14 @@ import {
   type RtcSocket,
 } from './signalling';
 
-/** Makes the socket (tests pass a fake); `auth` is read on every (re)connect. */
+/**
+ * Makes the socket (tests pass a fake); `auth` is read on every (re)connect. `url`: the server node to connect
+ * to (a meeting served by another node); without it, the page's own origin.
+ */
 export type SocketFactory = (
   auth: () => Record<string, unknown>,
   options: Partial<ManagerOptions & SocketOptions>,
+  url?: string,
 ) => RtcSocket;
 
 export interface SignallingOptions {
@@ -23,6 +27,8 @@ export interface SignallingOptions {
   /** The UI language, for the messages of error acks (a browser's websocket cannot send headers). */
   language?: () => string;
   socketFactory?: SocketFactory;
+  /** The server node to connect to (where a meeting's join was redirected); default: the page's origin. */
+  url?: string;
   /** Waits between reconnect attempts the socket makes after a refusal or a server-side close. */
   reconnectDelaysMs?: readonly number[];
 }
@@ -60,7 +66,15 @@ const MAX_AUTH_FAILURES = 3;
 function defaultSocketFactory(
   auth: () => Record<string, unknown>,
   options: Partial<ManagerOptions & SocketOptions>,
+  url?: string,
 ): RtcSocket {
+  // Another node is another origin: straight to a websocket, which needs no CORS (long-polling would).
+  if (url)
+    return io(new URL(RTC_NAMESPACE, url).toString(), {
+      ...options,
+      transports: ['websocket'],
+      auth: (cb) => cb(auth()),
+    });
   return io(RTC_NAMESPACE, { ...options, auth: (cb) => cb(auth()) });
 }
 
@@ -98,6 +112,11 @@ export class SignallingClient {
 
   get connected(): boolean {
     return this.socketValue?.connected ?? false;
+  }
+
+  /** A client of the same sign-in (token, language, socket factory) to the server node at `url`. */
+  at(url: string): SignallingClient {
+    return new SignallingClient({ ...this.options, url });
   }
 
   /** How many subscribers share the socket now. */
@@ -154,6 +173,7 @@ export class SignallingClient {
         lang: this.options.language?.().startsWith('en') ? 'en' : 'zh-CN',
       }),
       { autoConnect: false, reconnectionDelay: 500, reconnectionDelayMax: 4000 },
+      this.options.url,
     );
     this.socketValue = socket;
     socket.on('connect', () => {

@@ -65,6 +65,7 @@ export class HostControls {
     const target = seatOf(room, peerId);
     if (target === host) throw Forbidden('rtc.cannotRemoveSelf');
     room.removed.add(target.userId);
+    this.registry.changed(room);
     await this.meetings.auditHostAction(room.meetingId, host.userId, 'host.remove', {
       userId: target.userId,
     });
@@ -79,6 +80,7 @@ export class HostControls {
   async lock(caller: RtcCaller, locked: boolean): Promise<null> {
     const { room, seat } = this.registry.hosting(caller);
     room.locked = locked;
+    this.registry.changed(room);
     await this.meetings.saveSettings(room.meetingId, { waitingRoom: room.waitingRoom, locked });
     await this.meetings.auditHostAction(room.meetingId, seat.userId, 'host.lock', { locked });
     this.hub.toMeeting(room.meetingId, 'room.changed', roomState(room));
@@ -106,6 +108,7 @@ export class HostControls {
     if (target.guest) throw Forbidden('rtc.guestCannotHost');
     await this.meetings.transferHost(room.meetingId, seat.userId, target.userId);
     room.hostUserId = target.userId;
+    this.registry.changed(room);
     this.hub.toMeeting(room.meetingId, 'room.changed', roomState(room));
     if (room.lecture)
       await this.registry.serial(room.meetingId, () => this.lecture.hostChanged(room, seat, target));

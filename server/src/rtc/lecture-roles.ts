@@ -128,6 +128,7 @@ export class LectureRolesService {
   }
 
   private changed(room: LiveRoom): void {
+    this.registry.changed(room);
     this.hub.toMeeting(room.meetingId, 'lecture.changed', lectureState(room));
   }
 }

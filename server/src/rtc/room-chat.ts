@@ -31,6 +31,7 @@ export class RoomChat {
   setHand(room: LiveRoom, seat: Seat, raised: boolean): void {
     if (seat.handRaised === raised) return;
     seat.handRaised = raised;
+    this.registry.changed(room);
     this.hub.toMeeting(room.meetingId, 'hand.changed', { peerId: seat.peerId, raised });
   }
 }

@@ -16,12 +16,17 @@ export class RoomLobby {
     private readonly hub: SocketHub,
   ) {}
 
-  /** Puts the caller in the room's lobby under a fresh peer id. */
+  /**
+   * Puts the caller in the room's lobby under a fresh peer id, or back in the place they had when the room was
+   * restored on this node (a waiter without a socket).
+   */
   enqueue(room: LiveRoom, caller: RtcCaller, name: string): void {
-    const peerId = randomUUID();
+    const restored = [...room.lobby.values()].find((w) => w.userId === caller.user.id && !w.socketId);
+    const peerId = restored?.peerId ?? randomUUID();
     room.lobby.set(peerId, { peerId, userId: caller.user.id, name, socketId: caller.socketId });
     this.registry.setPlace(caller.socketId, { meetingId: room.meetingId, peerId, waiting: true });
     this.notifyHost(room);
+    this.registry.changed(room);
   }
 
   /** A waiter leaves the lobby (left, dropped, or joined from the same socket). */
@@ -32,6 +37,7 @@ export class RoomLobby {
     room.lobby.delete(place.peerId);
     this.registry.dropPlace(waiter.socketId);
     this.notifyHost(room);
+    this.registry.changed(room);
   }
 
   /** The host admits or denies a waiter. */
@@ -41,13 +47,14 @@ export class RoomLobby {
     if (!waiter) throw NotFound('rtc.peerNotFound');
     room.lobby.delete(peerId);
     this.registry.dropPlace(waiter.socketId);
-    if (admit) {
-      room.admitted.add(waiter.userId);
-      this.hub.toSocket(waiter.socketId, 'lobby.admitted', { meetingId: room.meetingId });
-    } else {
-      this.hub.toSocket(waiter.socketId, 'lobby.denied', { meetingId: room.meetingId });
-    }
+    if (admit) room.admitted.add(waiter.userId);
+    // A waiter restored from another node's room has no socket yet: admitted, they enter when they are back.
+    if (waiter.socketId)
+      this.hub.toSocket(waiter.socketId, admit ? 'lobby.admitted' : 'lobby.denied', {
+        meetingId: room.meetingId,
+      });
     this.notifyHost(room);
+    this.registry.changed(room);
     return null;
   }
 
@@ -59,7 +66,7 @@ export class RoomLobby {
   /** The meeting ended: everyone waiting is told and forgotten. */
   endAll(room: LiveRoom, by: string): void {
     for (const waiter of room.lobby.values()) {
-      this.hub.toSocket(waiter.socketId, 'room.ended', { by });
+      if (waiter.socketId) this.hub.toSocket(waiter.socketId, 'room.ended', { by });
       this.registry.dropPlace(waiter.socketId);
     }
   }

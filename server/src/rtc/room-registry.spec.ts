@@ -1,7 +1,7 @@
 import { RoomEvents } from '../common/room-events';
 import { caller } from '../test-support/rtc-fakes';
 import { RoomRegistry } from './room-registry';
-import { newSeat } from './room-state';
+import { newRoom, newSeat } from './room-state';
 
 const meeting = {
   id: 'm1',
@@ -16,7 +16,8 @@ function seated() {
   const bus = new RoomEvents();
   const registry = new RoomRegistry(bus);
   registry.onModuleInit();
-  const room = registry.open(meeting);
+  const room = newRoom(meeting);
+  registry.install(room);
   for (const [peerId, userId, socketId] of [
     ['p-host', 'host', 's-host'],
     ['p-u', 'u', 's-u'],
@@ -29,14 +30,26 @@ function seated() {
 }
 
 describe('RoomRegistry', () => {
-  it('opens one room per meeting and forgets only that room', () => {
+  it('holds one room per meeting and forgets only that room', () => {
     const { registry, room } = seated();
-    expect(registry.open(meeting)).toBe(room);
+    expect(registry.room('m1')).toBe(room);
     registry.forget(room);
     expect(registry.room('m1')).toBeUndefined();
-    const again = registry.open(meeting);
+    const again = newRoom(meeting);
+    registry.install(again);
     registry.forget(room); // the old one: the new room stays
     expect(registry.room('m1')).toBe(again);
+    expect(registry.isLive(room)).toBe(false);
+  });
+
+  it('tells its listener of a change of a live room only', () => {
+    const { registry, room } = seated();
+    const changed: string[] = [];
+    registry.onChanged((r) => changed.push(r.meetingId));
+    registry.changed(room);
+    registry.forget(room);
+    registry.changed(room);
+    expect(changed).toEqual(['m1']);
   });
 
   it('resolves a caller to their seat; a waiter, a stranger and a non-host are refused', () => {

@@ -6,10 +6,8 @@ import { RoomEvents } from '../common/room-events';
 import type { QaSeat } from '../lectures/lecture-qa-live';
 import {
   leadsLecture,
-  newRoom,
   peerInfo,
   type LiveRoom,
-  type RoomMeeting,
   type RtcCaller,
   type Seat,
   type SocketPlace,
@@ -26,6 +24,7 @@ export class RoomRegistry implements OnModuleInit, OnModuleDestroy {
   private readonly bySocket = new Map<string, SocketPlace>();
   private readonly queue = new KeyedQueue();
   private off?: () => void;
+  private changeListener?: (room: LiveRoom) => void;
 
   constructor(private readonly bus: RoomEvents) {}
 
@@ -46,14 +45,19 @@ export class RoomRegistry implements OnModuleInit, OnModuleDestroy {
     return this.rooms.get(meetingId);
   }
 
-  /** The meeting's room, opened from the meeting as stored if it has none yet. */
-  open(meeting: RoomMeeting): LiveRoom {
-    let room = this.rooms.get(meeting.id);
-    if (!room) {
-      room = newRoom(meeting);
-      this.rooms.set(meeting.id, room);
-    }
-    return room;
+  /** Makes `room` the meeting's live room (opened or restored by the node that owns the meeting). */
+  install(room: LiveRoom): void {
+    this.rooms.set(room.meetingId, room);
+  }
+
+  /** Someone changed what a room must keep beyond this node (seats, lobby, host, lock, roles): see onChanged. */
+  changed(room: LiveRoom): void {
+    if (this.isLive(room)) this.changeListener?.(room);
+  }
+
+  /** The one listener of `changed` (the room's mirror). */
+  onChanged(listener: (room: LiveRoom) => void): void {
+    this.changeListener = listener;
   }
 
   /** Forgets the room (it closed); a newer room of the same meeting stays. */

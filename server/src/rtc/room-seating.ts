@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import type { RoomJoin, RoomJoined } from '@branchmeet/shared';
+import type { RoomJoin, RoomJoined, RoomRedirect } from '@branchmeet/shared';
 import { Conflict, Forbidden } from '../common/domain-error';
 import { RoomEvents } from '../common/room-events';
 import { SocketHub } from '../common/socket-hub';
@@ -10,12 +10,15 @@ import { MediaService } from '../media/media.service';
 import { MeetingPresence } from '../meetings/meeting-presence';
 import { MeetingsService } from '../meetings/meetings.service';
 import { RoomLobby } from './room-lobby';
+import { RoomOwnership } from './room-ownership';
 import { RoomRegistry } from './room-registry';
+import { restoreRoom } from './room-snapshot';
 import {
   isPresenter,
   lectureState,
   maySend,
   mustWait,
+  newRoom,
   newSeat,
   noteDeparture,
   peerInfo,
@@ -56,6 +59,7 @@ export class RoomSeating implements OnModuleDestroy {
     private readonly media: MediaService,
     private readonly meetings: MeetingsService,
     private readonly presence: MeetingPresence,
+    private readonly ownership: RoomOwnership,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -68,24 +72,62 @@ export class RoomSeating implements OnModuleDestroy {
 
   async join(caller: RtcCaller, req: RoomJoin): Promise<RoomJoined> {
     const entry = await this.meetings.entry(caller.user, req.meetingId);
-    return this.registry.serial(req.meetingId, () =>
-      this.seat(caller, req, entry.meeting, entry.userName, entry.isGuest),
+    return this.registry.serial(req.meetingId, async () => {
+      const place = this.registry.place(caller.socketId);
+      // A seated socket may only join again to take its own seat back (its media moved or its ICE failed).
+      const rejoin = place?.meetingId === req.meetingId && place.peerId === req.resumePeerId;
+      if (place && !place.waiting && !rejoin) throw Conflict('rtc.alreadyInRoom');
+      const room = this.registry.room(req.meetingId) ?? (await this.openOwned(entry.meeting));
+      if ('redirect' in room) return room.redirect;
+      return this.seat(caller, req, room, entry.userName, entry.isGuest);
+    });
+  }
+
+  /**
+   * Opens the meeting's room on this node if this node owns the meeting (claimed now, or assigned to it by
+   * another node), else says where it is served. A room its previous owner left is restored from the mirror:
+   * its people get their seats back when they join again, or leave when their grace period ends.
+   */
+  private async openOwned(meeting: RoomMeeting): Promise<LiveRoom | { redirect: RoomRedirect }> {
+    const owned = await this.ownership.resolve(meeting.id);
+    if ('redirect' in owned) return owned;
+    const room = owned.snapshot ? restoreRoom(meeting, owned.snapshot, new Date()) : newRoom(meeting);
+    this.registry.install(room);
+    this.ownership.keep(
+      room,
+      owned.lease,
+      () =>
+        void this.registry
+          .serial(room.meetingId, () => this.moveAway(room))
+          .catch((e: unknown) => this.log.error(`closing moved room ${room.meetingId}: ${String(e)}`)),
     );
+    if (owned.snapshot) {
+      this.log.log(`meeting ${room.meetingId}: room restored (${room.seats.size} seats)`);
+      for (const seat of room.seats.values()) this.startGrace(room, seat);
+      for (const waiter of room.lobby.values()) this.waiterGrace(room, waiter.peerId);
+    }
+    return room;
+  }
+
+  /** A waiter restored without a socket leaves the lobby unless they are back within the grace period. */
+  private waiterGrace(room: LiveRoom, peerId: string): void {
+    const timer = setTimeout(() => {
+      if (this.graceTimers.get(peerId) === timer) this.graceTimers.delete(peerId);
+      if (this.registry.isLive(room) && room.lobby.get(peerId)?.socketId === '')
+        this.lobby.drop({ meetingId: room.meetingId, peerId, waiting: true });
+    }, this.config.RTC_RECONNECT_GRACE_SECONDS * 1000);
+    this.graceTimers.set(peerId, timer);
   }
 
   private async seat(
     caller: RtcCaller,
     req: RoomJoin,
-    meeting: RoomMeeting,
+    room: LiveRoom,
     name: string,
     guest = false,
   ): Promise<RoomJoined> {
     const place = this.registry.place(caller.socketId);
-    // A seated socket may only join again to take its own seat back (its media moved or its ICE failed).
-    const rejoin = place?.meetingId === req.meetingId && place.peerId === req.resumePeerId;
-    if (place && !place.waiting && !rejoin) throw Conflict('rtc.alreadyInRoom');
     if (place?.waiting) this.lobby.drop(place);
-    const room = this.registry.open(meeting);
     const userId = caller.user.id;
     if (room.removed.has(userId)) throw Forbidden('rtc.removedFromMeeting');
     const isHost = room.hostUserId === userId;
@@ -145,6 +187,7 @@ export class RoomSeating implements OnModuleDestroy {
       const self = peerInfo(room, seat, []);
       if (!existing) this.hub.toMeetingExcept(room.meetingId, caller.socketId, 'peer.joined', self);
       this.presence.set(room.meetingId, room.seats.size);
+      if (!existing) this.registry.changed(room);
       if (isHost) this.lobby.showTo(room, caller.socketId);
       return {
         status: 'joined',
@@ -197,6 +240,11 @@ export class RoomSeating implements OnModuleDestroy {
     seat.socketId = null;
     seat.ready = false;
     seat.awaySince = at;
+    this.startGrace(room, seat);
+  }
+
+  /** A seat without a socket leaves the room unless its person is back within the grace period. */
+  private startGrace(room: LiveRoom, seat: Seat): void {
     const expire = () =>
       void this.registry
         .serial(room.meetingId, async () => {
@@ -232,6 +280,7 @@ export class RoomSeating implements OnModuleDestroy {
     this.hub.toMeeting(room.meetingId, 'peer.left', { peerId: seat.peerId });
     if (hadFloor) this.hub.toMeeting(room.meetingId, 'lecture.changed', lectureState(room));
     this.presence.set(room.meetingId, room.seats.size);
+    this.registry.changed(room);
     const emptySince = noteDeparture(room, (reason === 'disconnected' && seat.awaySince) || new Date());
     if (!emptySince) return;
     // The last one left: the meeting ends a while later (at the moment they went) unless someone comes back.
@@ -269,6 +318,36 @@ export class RoomSeating implements OnModuleDestroy {
     this.presence.set(room.meetingId, 0);
     await this.media.closeRoom(room.meetingId);
     this.bus.emit('room.closed', { meetingId: room.meetingId });
+    await this.ownership.release(room);
+  }
+
+  /**
+   * Another node serves the meeting now (this node lost its lease): the room closes here without ending the
+   * meeting. Its people's sockets are closed, so their clients join again, and are sent to the new owner.
+   */
+  async moveAway(room: LiveRoom): Promise<void> {
+    if (!this.registry.isLive(room)) return;
+    clearTimeout(this.emptyTimers.get(room.meetingId));
+    this.emptyTimers.delete(room.meetingId);
+    const sockets: string[] = [];
+    for (const seat of room.seats.values()) {
+      this.stopGrace(seat);
+      if (seat.socketId) {
+        sockets.push(seat.socketId);
+        this.registry.dropPlace(seat.socketId);
+        this.hub.leaveMeeting(seat.socketId, room.meetingId);
+      }
+    }
+    for (const waiter of room.lobby.values()) {
+      if (!waiter.socketId) continue;
+      sockets.push(waiter.socketId);
+      this.registry.dropPlace(waiter.socketId);
+    }
+    this.registry.forget(room);
+    this.presence.set(room.meetingId, 0);
+    await this.media.closeRoom(room.meetingId);
+    this.bus.emit('room.closed', { meetingId: room.meetingId });
+    for (const socketId of sockets) this.hub.disconnect(socketId);
   }
 
   /** Seats in their grace period (tests). */

@@ -7,6 +7,7 @@ import { LectureRolesService } from './lecture-roles';
 import { MediaRelay } from './media-relay';
 import { RoomChat } from './room-chat';
 import { RoomLobby } from './room-lobby';
+import { RoomOwnership } from './room-ownership';
 import { RoomRegistry } from './room-registry';
 import { RoomSeating } from './room-seating';
 import { RtcGateway } from './rtc.gateway';
@@ -22,6 +23,7 @@ import { RtcGateway } from './rtc.gateway';
     RoomRegistry,
     RoomSeating,
     RoomLobby,
+    RoomOwnership,
     HostControls,
     MediaRelay,
     LectureRolesService,

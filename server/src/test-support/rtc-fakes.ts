@@ -1,4 +1,6 @@
 import type { AuthUser } from '../auth/auth-user';
+import { LeaseKeeper } from '../cluster/lease-keeper';
+import { LocalCluster } from '../cluster/local-cluster';
 import type { AppConfig } from '../config/config';
 import { RoomEvents } from '../common/room-events';
 import { SocketHub, type RtcNamespace } from '../common/socket-hub';
@@ -14,6 +16,7 @@ import { LectureRolesService } from '../rtc/lecture-roles';
 import { MediaRelay } from '../rtc/media-relay';
 import { RoomChat } from '../rtc/room-chat';
 import { RoomLobby } from '../rtc/room-lobby';
+import { RoomOwnership } from '../rtc/room-ownership';
 import { RoomRegistry } from '../rtc/room-registry';
 import { RoomSeating } from '../rtc/room-seating';
 import type { RoomMeeting, RtcCaller } from '../rtc/room-state';
@@ -281,12 +284,22 @@ export function rtcUnits(config: { graceSeconds?: number; emptyEndSeconds?: numb
   const appConfig = {
     RTC_RECONNECT_GRACE_SECONDS: config.graceSeconds ?? 0,
     MEETING_EMPTY_END_SECONDS: config.emptyEndSeconds ?? 0,
+    CLUSTER_LEASE_TTL_SECONDS: 5,
+    CLUSTER_NODE_TTL_SECONDS: 5,
   } as AppConfig;
   const asMedia = media as unknown as MediaService;
   const asMeetings = meetings as unknown as MeetingsService;
   const registry = new RoomRegistry(bus);
   registry.onModuleInit();
   const lobby = new RoomLobby(registry, hub);
+  // One node, no Redis: the single-node cluster the app runs on without REDIS_URL (real, not a fake).
+  const cluster = new LocalCluster({
+    id: 'node-1',
+    url: 'http://127.0.0.1:3000',
+    media: { address: '127.0.0.1', portBase: 40000 },
+  });
+  const keeper = new LeaseKeeper(cluster, 5000);
+  const ownership = new RoomOwnership(cluster, cluster, cluster, keeper, registry, appConfig);
   const seating = new RoomSeating(
     registry,
     lobby,
@@ -295,6 +308,7 @@ export function rtcUnits(config: { graceSeconds?: number; emptyEndSeconds?: numb
     asMedia,
     asMeetings,
     { set: (_m: string, n: number) => presence.push(n) } as unknown as MeetingPresence,
+    ownership,
     appConfig,
   );
   const relay = new MediaRelay(registry, hub, asMedia);
@@ -313,6 +327,8 @@ export function rtcUnits(config: { graceSeconds?: number; emptyEndSeconds?: numb
   /** What went to one target (a socket id or `meeting:<id>`), event names only. */
   const eventsTo = (to: string) => wire.sent.filter((s) => s.to === to).map((s) => s.event);
   const teardown = () => {
+    void ownership.onModuleDestroy();
+    void keeper.close();
     seating.onModuleDestroy();
     relay.onModuleDestroy();
     registry.onModuleDestroy();
@@ -327,6 +343,9 @@ export function rtcUnits(config: { graceSeconds?: number; emptyEndSeconds?: numb
     registry,
     lobby,
     seating,
+    cluster,
+    keeper,
+    ownership,
     relay,
     chat,
     lecture,
