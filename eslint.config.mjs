@@ -28,14 +28,9 @@ const serverFree = [
  * without one.
  */
 const entityExceptions = [
-  // Recordings and lecture Q&A still load the meeting themselves; they move to MeetingDirectory next.
-  'server/src/recordings/recordings.service.ts',
-  'server/src/lectures/lecture-qa.service.ts',
-  // Statistics is being optimised separately and keeps its query as it is for now (reads org_unit for the tree).
-  'server/src/attendance/statistics.service.ts',
   // The audit log is read across every feature by design; its listing names each actor in the same keyset-paged
   // query (a join on the people table).
-  'server/src/audit/audit.service.ts',
+  'server/src/audit/audit.repository.ts',
   // The roster creates and edits people's accounts (app_user) in the same transaction as their memberships.
   'server/src/orgs/orgs.service.ts',
   'server/src/orgs/roster.service.ts',

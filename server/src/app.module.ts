@@ -13,6 +13,7 @@ import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/typeorm-options';
 import { HealthController } from './health/health.controller';
+import { HealthRepository } from './health/health.repository';
 import type { MediaConfig } from './media/media.config';
 import { MediaModule } from './media/media.module';
 import { MeetingsModule } from './meetings/meetings.module';
@@ -66,6 +67,7 @@ export class AppModule {
       providers: [
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        HealthRepository,
       ],
     };
   }

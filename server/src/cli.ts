@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { AuditService } from './audit/audit.service';
+import { AuditRepository } from './audit/audit.repository';
 import { hashPassword, temporaryPassword } from './auth/passwords';
 import { ConfigError, loadConfig } from './config/config';
 import { migrationsUrl, openDatabase, withMigratedDataSource } from './database/database';
@@ -41,7 +42,7 @@ async function run(argv: string[]): Promise<number> {
               values.phone ?? null,
             );
             if (admin) {
-              await new AuditService(ds).append(em, {
+              await new AuditService(new AuditRepository(ds)).append(em, {
                 actorId: null,
                 action: 'user.create',
                 entityType: 'user',
@@ -68,7 +69,9 @@ async function run(argv: string[]): Promise<number> {
         }
         case 'audit-verify': {
           const { values } = parseArgs({ args: rest, options: { checkpoints: { type: 'string' } } });
-          const result = await new AuditService(ds).verify({ checkpointFile: values.checkpoints });
+          const result = await new AuditService(new AuditRepository(ds)).verify({
+            checkpointFile: values.checkpoints,
+          });
           const cp = result.checkpoints;
           const newest = cp.newest
             ? `newest signed checkpoint: event ${cp.newest.id} at ${cp.newest.at} (key ${cp.newest.keyId}), ` +

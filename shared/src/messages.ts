@@ -260,7 +260,7 @@ export const messages = {
       '服务器缺少中文字体，无法生成 PDF（PDF_CJK_FONT={path}）；请安装 fonts-noto-cjk 或设置 PDF_CJK_FONT',
     en: 'the server has no CJK font for PDFs (PDF_CJK_FONT={path}); install fonts-noto-cjk or set PDF_CJK_FONT',
   },
-  // Attendance rules, final records, series, notifications, guests (issue 4, continued)
+  // Attendance rules, final records, series, notifications, guests
   'attendance.notEnded': {
     'zh-CN': '会议尚未结束，不能补学',
     en: 'the meeting has not ended; it cannot be made up yet',
@@ -460,7 +460,7 @@ export const messages = {
   'http.429': { 'zh-CN': '请求过于频繁，请稍后再试', en: 'too many requests; try again later' },
   'http.internal': { 'zh-CN': '服务器内部错误', en: 'internal error' },
 
-  // Recording, replay and make-up study (issue 6, part B)
+  // Recording, replay and make-up study
   'notFound.recording': { 'zh-CN': '录像不存在', en: 'recording not found' },
   'recording.notAllowed': {
     'zh-CN': '本次会议不允许录像',
@@ -481,7 +481,7 @@ export const messages = {
     en: 'the lecturer sends no audio or video yet; there is nothing to record',
   },
 
-  // Truthful attendance: corrections (issue 10)
+  // Truthful attendance: corrections
   'notFound.attendanceRecord': {
     'zh-CN': '该人员不在本次会议的考勤名单中',
     en: 'this person is not on the meeting’s attendance list',
@@ -494,7 +494,7 @@ export const messages = {
     'zh-CN': '本服务器不能录像（未找到 ffmpeg/ffprobe）：{reason}',
     en: 'recording is unavailable on this server (ffmpeg/ffprobe not found): {reason}',
   },
-  // Notifications sent beyond the tab (e-mail, group robots), issue 15: {title} {time} {unitName} {name} ...
+  // Notifications sent beyond the tab (e-mail, group robots): {title} {time} {unitName} {name} ...
   'notify.meeting.scheduled': {
     'zh-CN': '{unitName}安排了“{title}”，{time} 开始',
     en: '{unitName} scheduled “{title}” at {time}',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { NotificationKind } from './notifications';
 
 /**
- * Channels beyond the browser tab (issue 15): e-mail (SMTP) and a WeCom (企业微信) / DingTalk (钉钉) group-robot
+ * Channels beyond the browser tab: e-mail (SMTP) and a WeCom (企业微信) / DingTalk (钉钉) group-robot
  * webhook. A branch's managers switch each channel on for the branch; each person says where they are reached
  * (an address, a robot) and which events go to which channel. Sending is queued and retried with backoff after
  * the change that caused it has committed; it never blocks that change.

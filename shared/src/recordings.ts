@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Uuid } from './common';
 
 /**
- * Server-side recording of a lecture (issue 6): one WebM file (VP8 + Opus) per recording run, with the
+ * Server-side recording of a lecture: one WebM file (VP8 + Opus) per recording run, with the
  * lecturer's audio and the main video (the screen share when there is one, else the lecturer's camera).
  * Replay in the browser with periodic progress reports; the server credits watched time and marks a member who
  * missed the meeting `make_up` once they have watched enough of it.

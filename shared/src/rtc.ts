@@ -185,7 +185,7 @@ export const RoomJoined = z.discriminatedUnion('status', [
     resumed: z.boolean(),
     /** A lecture (meeting type `lecture`): who presents, who has the floor. */
     lecture: LectureState.optional(),
-    /** Whether the meeting is being recorded (issue 6); later changes come as `recording.changed`. */
+    /** Whether the meeting is being recorded; later changes come as `recording.changed`. */
     recording: RecordingState.optional(),
   }),
   /** The room has a waiting room (or is locked) and this person waits for the host to admit them. */
@@ -369,7 +369,7 @@ export const rtcRequestSchemas = {
   ...minutesRequestSchemas,
 } as const satisfies Record<keyof RtcClientEvents, z.ZodType>;
 
-// ── REST: a live room opened ad hoc from a branch page (scheduling comes with the meetings issue) ──────────
+// ── REST: a live room opened ad hoc from a branch page ───────────────────────────────────────────────────────
 export const OpenRoomRequest = z.object({
   title: z.string().trim().min(1).max(100).optional(),
   waitingRoom: z.boolean().default(false),

@@ -1,5 +1,5 @@
 /**
- * Attendance benchmarks (issue 4, acceptance point 5):
+ * Attendance benchmarks:
  *
  * (a) computeAttendance for one meeting of 500 expected members with 5,000 presence segments (several devices,
  *     overlaps, gaps, a few still open), in this process: the median of repeated runs, against a baseline measured

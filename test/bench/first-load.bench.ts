@@ -1,5 +1,5 @@
 /**
- * First-load benchmark (issue 16): the login page of the built app in a phone-sized Chromium over an emulated
+ * First-load benchmark: the login page of the built app in a phone-sized Chromium over an emulated
  * 400 kbit/s link (300 ms round trip; Chrome DevTools network emulation). Side by side in one run:
  * - uncompressed: the same files asked for with `Accept-Encoding: identity` (what every visit cost before),
  * - first visit: precompressed brotli, nothing cached,

@@ -1,5 +1,5 @@
 /**
- * Join benchmark (issue 3, "what it must show" 4): how long a member takes from the `/rtc` socket's connect to the
+ * Join benchmark: how long a member takes from the `/rtc` socket's connect to the
  * first decoded frame of a remote camera, and how many signalling round trips lie on that path. The built app
  * (server/dist serving client/dist) on a fresh database, with one mediasoup worker; Debian's Chromium with fake
  * devices. A publisher (secretary1, camera + mic) stays in the room; a joiner (organizer 张伟, camera + mic) joins

@@ -1,5 +1,5 @@
 /**
- * Lecture benchmark (issue 6, "what it must show" 5): one lecturer (audio + simulcast video) to N receive-only
+ * Lecture benchmark: one lecturer (audio + simulcast video) to N receive-only
  * consumers on one mediasoup worker; the largest N with worker CPU < 85% of one core and packet loss < 1%, for
  * BranchMeet's media layer and for a bare mediasoup script in the same run, and their ratio (target ≥ 0.95).
  *

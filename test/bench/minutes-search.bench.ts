@@ -1,6 +1,6 @@
 /**
- * Minutes archive search (issue 5, acceptance point 5): 10,000 minutes of one branch in a fresh database, searched
- * by a Chinese substring through MinutesSearchService.query (pg_trgm GIN index, `search_text ILIKE '%…%'`), in
+ * Minutes archive search: 10,000 minutes of one branch in a fresh database, searched
+ * by a Chinese substring through MinutesSearchService.page (pg_trgm GIN index, `search_text ILIKE '%…%'`), in
  * a child process running the compiled server code (server/dist-bench). Baselines in the same run: a plain primary-key lookup
  * of one record, the same query with the trigram index off (a sequential scan), and the listing without words.
  */

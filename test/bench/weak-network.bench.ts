@@ -1,7 +1,7 @@
 /**
  * Weak-network benchmark: the member's phone-sized Chromium in its own network namespace behind the user-space
  * shaper (test/e2e/support/shaper.ts), the secretary publishing camera and a speech-like mic; per profile (a fresh
- * app and namespace each) the figures of the issue's table, side by side with the unshaped run. Needs root.
+ * app and namespace each) the figures of the weak-network targets, side by side with the unshaped run. Needs root.
  * Run alone: `node -r ts-node/register/transpile-only test/bench/weak-network.bench.ts` (after `npm run build`).
  * BENCH_WEAK_SECONDS (default 40): how long each profile is observed after the first audio.
  */

@@ -6,7 +6,7 @@ import { artifactsDir, launchBrowser } from './support/browser';
 import { apiCall, apiLogin, branchId, Member, openAs, peerIdOf, until } from './support/room';
 
 /**
- * Truthful attendance in the real UI (issue 10): the secretary opens a meeting and sits in it alone for 30 s
+ * Truthful attendance in the real UI: the secretary opens a meeting and sits in it alone for 30 s
  * before anyone comes; she is present from her seat (first join within 2 s of it), not from the first member's
  * arrival. Then a member's page is reloaded mid-meeting: it rejoins by itself (no second click) and keeps its
  * seat, so the record shows one join.

@@ -4,7 +4,7 @@ import { launchBrowser } from './support/browser';
 import { freshContext, loadLogin, waitForServiceWorker } from './support/first-load';
 
 /**
- * Issue 16, a light first load: the built app (server/dist serving client/dist) sends the login page's files
+ * A light first load: the built app (server/dist serving client/dist) sends the login page's files
  * precompressed, caches hashed assets for a year and index.html never without asking, and a second visit takes
  * them from the service worker's cache instead of the network.
  */

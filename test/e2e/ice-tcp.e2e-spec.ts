@@ -2,17 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { AppServer, startAppServer } from './support/app-server';
 import { launchBrowser } from './support/browser';
 import { createUdpBlockedNetns, type UdpBlockedNetns } from './support/netns';
-import {
-  apiCall,
-  apiLogin,
-  branchId,
-  Member,
-  openAs,
-  peerIdOf,
-  stats,
-  until,
-  waitFlowing,
-} from './support/room';
+import { firstFrameAfterJoin, hostNewMeeting, Member, openAs } from './support/room';
 
 /**
  * A member behind a firewall that drops all UDP and has no TURN server: their page's media falls back to ICE-TCP,
@@ -96,23 +86,8 @@ describe('ICE-TCP with UDP blocked (no TURN)', () => {
     hostBrowser = await launchBrowser();
     viewerBrowser = await launchBrowser([], { executablePath: ns.chromium });
     try {
-      const t = await apiLogin(server.baseUrl, 'secretary1');
-      const unit = await branchId(server.baseUrl, t.accessToken, '第一党支部');
-      const meeting = await apiCall<{ id: string }>(
-        server.baseUrl,
-        t.accessToken,
-        `/org-units/${unit}/meetings`,
-        {
-          type: 'branch_assembly',
-          start: new Date(Date.now() + 60_000).toISOString(),
-        },
-      );
-      const host = await openAs(hostBrowser, server.baseUrl, 'secretary1');
+      const { host, meetingId, hostPeer } = await hostNewMeeting(hostBrowser, server.baseUrl);
       members.push(host);
-      await host.page.goto(`${server.baseUrl}/meetings/${meeting.id}`, { waitUntil: 'domcontentloaded' });
-      await host.page.getByTestId('prejoin-join').click();
-      await until('host joined', async () => (await peerIdOf(host.page)) !== null, 30_000);
-      const hostPeer = (await peerIdOf(host.page))!;
 
       const viewer = await openAs(viewerBrowser, server.baseUrl, '13800000012');
       members.push(viewer);
@@ -128,27 +103,11 @@ describe('ICE-TCP with UDP blocked (no TURN)', () => {
           }
         };
       });
-      await viewer.page.goto(`${server.baseUrl}/meetings/${meeting.id}`, { waitUntil: 'domcontentloaded' });
-      const joinClicked = Date.now();
-      await viewer.page.getByTestId('prejoin-join').click();
-      let firstFrameMs = -1;
-      await until(
-        "the host's first video frame on the UDP-blocked viewer's page",
-        async () => {
-          const rows = await stats(viewer.page);
-          const ok = rows.some(
-            (r) => r.peerId === hostPeer && r.source === 'camera' && (r.framesDecoded ?? 0) > 0,
-          );
-          if (ok && firstFrameMs < 0) firstFrameMs = Date.now() - joinClicked;
-          return ok;
-        },
-        60_000,
-        100,
-      );
-      await waitFlowing(
+      await viewer.page.goto(`${server.baseUrl}/meetings/${meetingId}`, { waitUntil: 'domcontentloaded' });
+      const firstFrameMs = await firstFrameAfterJoin(
         viewer.page,
-        [{ peerId: hostPeer, source: 'camera', field: 'framesDecoded', min: 20 }],
-        30_000,
+        hostPeer,
+        "the host's first video frame on the UDP-blocked viewer's page",
       );
       const pairs = await selectedPairs(viewer.page);
       process.stdout.write(

@@ -7,12 +7,12 @@ import { artifactsDir, launchBrowser } from './support/browser';
 import { apiLogin, branchId, Member, openAs, peerIdOf, stats, until, waitFlowing } from './support/room';
 
 /**
- * Issue 6, "what it must show" 6 (lecture part): a 党课 in lecture mode through the real UI — the lecturer (the
+ * A 党课 in lecture mode through the real UI — the lecturer (the
  * secretary, who hosts it) shares a screen (Chromium's fake screen), two listeners see it as the main picture, one
  * raises a hand, is given the floor and speaks: the lecturer's page receives that listener's audio. Every media check
  * reads the browsers' own receive statistics (`window.__bmRoom.stats()`).
  *
- * Then the recording (issue 6 part B) through the same UI: the meeting allows recording, the lecturer starts it
+ * Then the recording through the same UI: the meeting allows recording, the lecturer starts it
  * from the room header, every page shows the red indicator while the screen share goes on for about 20 s, the
  * lecturer stops it; a member opens the meeting page, finds the recording with its duration and size, and the
  * <video> there plays it (the browser decodes video frames of the screen's size and audio).

@@ -9,7 +9,7 @@ import { artifactsDir, launchBrowser } from './support/browser';
 import { apiCall, apiLogin, branchId, Member, openAs, until } from './support/room';
 
 /**
- * Issue 4, "what it must show" 6, through the real UI (the built server and client, Debian's Chromium with fake
+ * Meetings through the real UI (the built server and client, Debian's Chromium with fake
  * camera and microphone, a real mediasoup worker and PostgreSQL): the secretary schedules a meeting with only
  * its type and time; 杨帆 asks for leave and the secretary approves it (杨帆 is told); 刘洋 and 陈静 join from
  * their list of upcoming meetings; the secretary ends the meeting and downloads the attendance XLSX, which is

@@ -7,7 +7,7 @@ import { artifactsDir, launchBrowser } from './support/browser';
 import { apiLogin, branchId, Member, openAs, until } from './support/room';
 
 /**
- * Issue 5, "what it must show" 6: the minutes through the real UI (Debian's Chromium with fake devices, the built
+ * The minutes through the real UI (Debian's Chromium with fake devices, the built
  * server with its real mediasoup worker). In a live meeting the recorder (张伟, the branch's organizer) writes in
  * the minutes panel next to the video while a member (刘洋) watches the text appear, read-only; the host opens a
  * vote, members vote, the result lands in the resolutions. After the meeting the secretary (李红梅) submits, the

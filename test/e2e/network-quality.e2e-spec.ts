@@ -14,7 +14,7 @@ import {
 } from './support/room';
 
 /**
- * Issue 16, "say what is happening": the secretary (desktop) and a member on a phone-sized page (390×844) meet.
+ * Saying what is happening: the secretary (desktop) and a member on a phone-sized page (390×844) meet.
  * Both see signal bars for themselves and on each other's tile; the member's 仅音频 switch stops the video they
  * receive (the server pauses it: framesDecoded stops) and send (their camera is off on the secretary's page);
  * when the member's page dies, the secretary's tile of them says 连接中断 within seconds, while their seat is

@@ -8,7 +8,7 @@ import { artifactsDir, launchBrowser } from './support/browser';
 import { apiCall, apiLogin, branchId, Member, openAs, until } from './support/room';
 
 /**
- * Issue 6, part B, through the real UI: the secretary hosts a lecture from Chromium (fake camera and microphone)
+ * Recording and replay through the real UI: the secretary hosts a lecture from Chromium (fake camera and microphone)
  * and starts the recording from the room; a listener sees the red indicator; the lecture ends; 刘洋, who missed
  * it, opens the meeting page, sees the recording with its duration and size, plays it in the browser (the video
  * really decodes and advances), and the player's progress reports show up as make-up progress. Screenshots land

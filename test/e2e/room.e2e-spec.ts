@@ -16,7 +16,7 @@ import {
 } from './support/room';
 
 /**
- * Issue 3, "what it must show" 3: three members of 第一党支部 meet through the real UI (fake camera/mic in Debian's
+ * Three members of 第一党支部 meet through the real UI (fake camera/mic in Debian's
  * Chromium, the built server with its real mediasoup worker). Every media check reads the browsers' own receive
  * statistics (`window.__bmRoom.stats()`, i.e. RTCInboundRtpStreamStats of each mediasoup consumer).
  */

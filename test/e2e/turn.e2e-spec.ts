@@ -8,20 +8,10 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { AppServer, startAppServer } from './support/app-server';
 import { launchBrowser } from './support/browser';
-import {
-  apiLogin,
-  apiCall,
-  branchId,
-  Member,
-  openAs,
-  peerIdOf,
-  stats,
-  until,
-  waitFlowing,
-} from './support/room';
+import { firstFrameAfterJoin, hostNewMeeting, Member, openAs } from './support/room';
 
 /**
- * Issue 12: the network paths for members behind firewalls, proven with Debian's coturn (started here on
+ * The network paths for members behind firewalls, proven with Debian's coturn (started here on
  * loopback with a temporary config and the server's TURN_SECRET) and Chromium. A viewer whose transports may
  * use TURN relays only (iceTransportPolicy 'relay') decodes the host's camera through coturn over UDP, over TCP
  * and over TLS (turns:, a certificate made here), and coturn's log shows the relay allocations. Each prints the
@@ -150,47 +140,19 @@ describe('TURN (coturn) and ICE-TCP paths in Chromium', () => {
     });
     const members: Member[] = [];
     try {
-      const t = await apiLogin(server.baseUrl, 'secretary1');
-      const unit = await branchId(server.baseUrl, t.accessToken, '第一党支部');
-      const meeting = await apiCall<{ id: string }>(
-        server.baseUrl,
-        t.accessToken,
-        `/org-units/${unit}/meetings`,
-        { type: 'branch_assembly', start: new Date(Date.now() + 60_000).toISOString() },
-      );
-      const host = await openAs(opts.hostBrowser, server.baseUrl, 'secretary1');
+      const { host, meetingId, hostPeer } = await hostNewMeeting(opts.hostBrowser, server.baseUrl);
       members.push(host);
-      await host.page.goto(`${server.baseUrl}/meetings/${meeting.id}`, { waitUntil: 'domcontentloaded' });
-      await host.page.getByTestId('prejoin-join').click();
-      await until('host joined', async () => (await peerIdOf(host.page)) !== null, 30_000);
-      const hostPeer = (await peerIdOf(host.page))!;
 
       const viewer = await openAs(opts.viewerBrowser, server.baseUrl, '13800000012');
       members.push(viewer);
-      await viewer.page.goto(`${server.baseUrl}/meetings/${meeting.id}`, { waitUntil: 'domcontentloaded' });
+      await viewer.page.goto(`${server.baseUrl}/meetings/${meetingId}`, { waitUntil: 'domcontentloaded' });
       // Read when the room creates its transports (on 加入): relay candidates only.
       if (opts.relay)
         await viewer.page.evaluate(() => localStorage.setItem('branchmeet.iceTransportPolicy', 'relay'));
-      const joinClicked = Date.now();
-      await viewer.page.getByTestId('prejoin-join').click();
-      let firstFrameMs = -1;
-      await until(
-        "the host's first video frame on the viewer's page",
-        async () => {
-          const rows = await stats(viewer.page);
-          const ok = rows.some(
-            (r) => r.peerId === hostPeer && r.source === 'camera' && (r.framesDecoded ?? 0) > 0,
-          );
-          if (ok && firstFrameMs < 0) firstFrameMs = Date.now() - joinClicked;
-          return ok;
-        },
-        60_000,
-        100,
-      );
-      await waitFlowing(
+      const firstFrameMs = await firstFrameAfterJoin(
         viewer.page,
-        [{ peerId: hostPeer, source: 'camera', field: 'framesDecoded', min: 20 }],
-        30_000,
+        hostPeer,
+        "the host's first video frame on the viewer's page",
       );
       await opts.whileConnected?.(server);
       return { firstFrameMs, server };

@@ -22,7 +22,7 @@ import {
 jest.setTimeout(150_000);
 
 /**
- * The issue's target for the first audio at 150 kbit/s, 300 ms each way, 5% loss. Not met yet: the join takes
+ * The target for the first audio at 150 kbit/s, 300 ms each way, 5% loss. Not met yet: the join takes
  * about eight signalling round trips and two ICE+DTLS handshakes in sequence (socket.io handshake, room.join,
  * room.ready, each transport's connect, then ICE and DTLS of the receive transport), 0.6 s each at this RTT
  * before any loss or queueing; measured 9.8–17.4 s on a machine at load ≈ 20 on 2 cores. The test prints a WARN line and asserts the regression bound

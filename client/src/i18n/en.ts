@@ -552,7 +552,7 @@ export const en: Messages = {
     forbidden: 'You may not open this page',
     home: 'Back to home',
   },
-  // ── issue 4, continued: notifications, statistics, calendar, rules, series, guests ──
+  // ── notifications, statistics, calendar, rules, series, guests ──
   notifications: {
     title: 'Notifications',
     bell: 'Notifications ({{count}} unread)',

@@ -542,7 +542,7 @@ export const zhCN = {
     forbidden: '您无权访问此页面',
     home: '返回首页',
   },
-  // ── issue 4, continued: notifications, statistics, calendar, rules, series, guests ──
+  // ── notifications, statistics, calendar, rules, series, guests ──
   notifications: {
     title: '通知',
     bell: '通知（{{count}} 条未读）',

@@ -47,7 +47,7 @@ export type RoomEvent =
       chat: ChatMessage[];
       resumed: boolean;
       lecture?: LectureState;
-      /** Whether the meeting is being recorded (issue 6). */
+      /** Whether the meeting is being recorded. */
       recording?: RecordingState;
     }
   | { type: 'waiting'; room: RoomState }

@@ -9,6 +9,7 @@ import { AttendanceService } from './attendance.service';
 import { AttendanceRepository } from './attendance.repository';
 import { PresenceService } from './presence.service';
 import { StatisticsController } from './statistics.controller';
+import { StatisticsRepository } from './statistics.repository';
 import { StatisticsService } from './statistics.service';
 
 /**
@@ -25,6 +26,7 @@ import { StatisticsService } from './statistics.service';
     AttendanceExportService,
     AttendanceCorrectionService,
     AttendanceRulesService,
+    StatisticsRepository,
     StatisticsService,
   ],
   exports: [AttendanceService, PresenceService],

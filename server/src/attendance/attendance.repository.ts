@@ -172,6 +172,19 @@ export class AttendanceRepository {
     );
   }
 
+  /** One person's stored record of a meeting (status and make-up), or undefined before it is final. */
+  async recordOf(
+    em: EntityManager,
+    meetingId: string,
+    userId: string,
+  ): Promise<{ status: AttendanceStatus; make_up_at: Date | null } | undefined> {
+    const [row] = await em.query<{ status: AttendanceStatus; make_up_at: Date | null }[]>(
+      `SELECT status, make_up_at FROM attendance_record WHERE meeting_id = $1 AND user_id = $2`,
+      [meetingId, userId],
+    );
+    return row;
+  }
+
   /** Claims the heads of record sets (first writer wins); returns the meetings this call claimed. */
   async claimFinal(
     em: EntityManager,

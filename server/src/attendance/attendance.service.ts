@@ -157,6 +157,11 @@ export class AttendanceService {
     );
   }
 
+  /** One person's stored record of an ended meeting as computed (no correction applied), if it is final. */
+  storedRecord(em: EntityManager, meetingId: string, userId: string) {
+    return this.repo.recordOf(em, meetingId, userId);
+  }
+
   /** The stored record sets of these meetings (those that have one). */
   private async finalSets(
     em: EntityManager,

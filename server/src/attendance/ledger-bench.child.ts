@@ -25,10 +25,12 @@ import { OrgsRepository } from '../orgs/orgs.repository';
 import type { OrgUnitEntity } from '../orgs/org-unit.entity';
 import { writeXlsx } from '../orgs/roster-file';
 import { AuditService } from '../audit/audit.service';
+import { AuditRepository } from '../audit/audit.repository';
 import { DEFAULT_ATTENDANCE_RULES } from './attendance-rules';
 import { AttendanceService } from './attendance.service';
 import { AttendanceRepository } from './attendance.repository';
 import { writeLedger } from './ledger-export';
+import { StatisticsRepository } from './statistics.repository';
 import { StatisticsService } from './statistics.service';
 
 const rssStartMB = process.memoryUsage().rss / 2 ** 20;
@@ -143,7 +145,7 @@ async function ledger(members: number, meetings: number) {
       new AttendanceRepository(ds),
       new MeetingDirectory(new MeetingsRepository(ds), {} as AccessService),
       new OrgDirectory(new OrgsRepository(ds)),
-      new AuditService(ds),
+      new AuditService(new AuditRepository(ds)),
       {
         ATTENDANCE_LATE_AFTER_MINUTES: DEFAULT_ATTENDANCE_RULES.lateAfterMinutes,
         ATTENDANCE_PRESENT_MIN_PERCENT: DEFAULT_ATTENDANCE_RULES.presentMinPercent,
@@ -158,7 +160,7 @@ async function ledger(members: number, meetings: number) {
     for (let i = 0; i < ids.length; i += 5)
       await ds.transaction((em) => attendance.finalize(em, ids.slice(i, i + 5)));
     const finalizeMs = performance.now() - finalizeStarted;
-    const service = new StatisticsService(ds, {} as AccessService, attendance);
+    const service = new StatisticsService(new StatisticsRepository(ds), {} as AccessService, attendance);
     const from = new Date('2026-01-01T00:00:00+08:00');
     const to = new Date('2027-01-01T00:00:00+08:00');
     // Warm-up on one month (JIT, connection pool), not what is measured.

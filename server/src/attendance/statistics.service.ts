@@ -8,10 +8,8 @@ import {
   type StatisticsQuery,
   type UnitStatistics,
 } from '@branchmeet/shared';
-import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
-import { AccessService, type UnitAction } from '../orgs/access.service';
-import type { OrgUnitEntity } from '../orgs/org-unit.entity';
+import { AccessService, type UnitAccess, type UnitAction } from '../orgs/access.service';
 import type { StoredCorrection } from './attendance-corrections';
 import { AttendanceService } from './attendance.service';
 import {
@@ -27,6 +25,10 @@ import {
   type HeldMeeting,
   type StatusTally,
 } from './statistics';
+import { StatisticsRepository, type WindowMeeting } from './statistics.repository';
+
+/** A unit as the statistics read it. */
+type OrgUnit = UnitAccess['unit'];
 
 /** One expected member's record in a meeting of the period. */
 export interface PeriodRecord {
@@ -56,27 +58,16 @@ export interface PeriodMeeting {
 
 /** Everything statistics and the ledger show about one unit over a period. */
 export interface PeriodData {
-  unit: OrgUnitEntity;
+  unit: OrgUnit;
   statistics: UnitStatistics;
   meetings: PeriodMeeting[];
 }
 
-interface MeetingRow {
-  id: string;
-  unit_id: string;
-  type: MeetingType;
-  title: string;
-  group_id: string | null;
-  status: string;
-  started_at: Date;
-  ended_at: Date | null;
-  /** Whether its final records are stored (an ended meeting's are, from its end on). */
-  final: boolean;
-}
+type MeetingRow = WindowMeeting;
 
 interface Units {
   upper: boolean;
-  branches: Pick<OrgUnitEntity, 'id' | 'name' | 'type'>[];
+  branches: Pick<OrgUnit, 'id' | 'name' | 'type'>[];
   /** The unit and its branches. */
   unitIds: string[];
 }
@@ -103,13 +94,6 @@ interface TalliedMeeting {
   tally: StatusTally;
 }
 
-const TALLY_COLUMNS = `count(*) FILTER (WHERE s = 'present')::int AS present,
-       count(*) FILTER (WHERE s = 'late')::int AS late,
-       count(*) FILTER (WHERE s = 'left_early')::int AS left_early,
-       count(*) FILTER (WHERE s = 'absent')::int AS absent,
-       count(*) FILTER (WHERE s = 'excused')::int AS excused,
-       count(*) FILTER (WHERE s = 'make_up')::int AS make_up`;
-
 /**
  * Attendance statistics over a period, from ended meetings only and their final records (a live or cancelled
  * meeting has none). The statistics are counted by PostgreSQL: a fixed number of set-based queries whatever the
@@ -119,7 +103,7 @@ const TALLY_COLUMNS = `count(*) FILTER (WHERE s = 'present')::int AS present,
 @Injectable()
 export class StatisticsService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: StatisticsRepository,
     private readonly access: AccessService,
     private readonly attendance: AttendanceService,
   ) {}
@@ -147,7 +131,7 @@ export class StatisticsService {
    * the benchmark).
    */
   async summary(
-    unit: OrgUnitEntity,
+    unit: OrgUnit,
     from: Date,
     to: Date,
     now = new Date(),
@@ -174,7 +158,7 @@ export class StatisticsService {
 
   /** No access check: for callers that have checked it (and for the benchmark). */
   async load(
-    unit: OrgUnitEntity,
+    unit: OrgUnit,
     from: Date,
     to: Date,
     now = new Date(),
@@ -196,44 +180,28 @@ export class StatisticsService {
   }
 
   /** A party group's meetings are its own; any other meeting is its unit's. */
-  private ownerOf(unit: OrgUnitEntity, m: { unit_id: string }): string {
+  private ownerOf(unit: OrgUnit, m: { unit_id: string }): string {
     return unit.type === 'group' ? unit.id : m.unit_id;
   }
 
   /** The unit and, for an upper unit whose branches the reader may see, every branch below it. */
-  private async unitsOf(unit: OrgUnitEntity, withBranches: boolean): Promise<Units> {
+  private async unitsOf(unit: OrgUnit, withBranches: boolean): Promise<Units> {
     const upper = withBranches && (unit.type === 'committee' || unit.type === 'general_branch');
-    const branches: Pick<OrgUnitEntity, 'id' | 'name' | 'type'>[] = upper
-      ? await this.dataSource.query(
-          `SELECT id, name, type FROM org_unit WHERE type = 'branch' AND path LIKE $1
-           ORDER BY created_at, name`,
-          [`${unit.path}/%`],
-        )
+    const branches: Pick<OrgUnit, 'id' | 'name' | 'type'>[] = upper
+      ? await this.repo.branchesBelow(unit.path)
       : [];
     return { upper, branches, unitIds: [unit.id, ...branches.map((b) => b.id)] };
   }
 
-  private async frame(unit: OrgUnitEntity, from: Date, to: Date, units: Units): Promise<Frame> {
+  private async frame(unit: OrgUnit, from: Date, to: Date, units: Units): Promise<Frame> {
     const { upper, branches, unitIds } = units;
     const window = checkWindow(from, to);
     // A party group's meetings are the branch's meetings with its group_id.
     // Every meeting of the window that ended, was cancelled (by its planned start) or is still open, for the
     // compliance checks, which say why one did not count. Attendance is from the ended ones only.
     const [groups, rows, minMinutes] = await Promise.all([
-      this.dataSource.query(
-        `SELECT id, name, parent_id FROM org_unit WHERE type = 'group' AND parent_id = ANY($1)
-         ORDER BY created_at, name`,
-        [unitIds],
-      ) as Promise<Frame['groups']>,
-      this.dataSource.query(
-        `SELECT m.id, m.unit_id, m.type, m.title, m.group_id, m.status, m.started_at, m.ended_at,
-                a.meeting_id IS NOT NULL AS final
-         FROM meeting m LEFT JOIN meeting_attendance a ON a.meeting_id = m.id
-         WHERE (m.unit_id = ANY($1) OR m.group_id = ANY($1)) AND m.status IN ('ended', 'cancelled', 'live')
-           AND m.started_at >= $2 AND m.started_at < $3
-         ORDER BY m.started_at, m.id`,
-        [unitIds, window.start, window.end],
-      ) as Promise<MeetingRow[]>,
+      this.repo.groupsOf(unitIds),
+      this.repo.meetingsInWindow(unitIds, window.start, window.end),
       this.meetingMinMinutes(unitIds),
     ]);
     const inPeriod = rows.filter((m) => m.status === 'ended' && m.started_at >= from && m.started_at < to);
@@ -242,7 +210,7 @@ export class StatisticsService {
 
   /** Statistics from the frame, each ended meeting's tally and the unit's members' rows. */
   private build(
-    unit: OrgUnitEntity,
+    unit: OrgUnit,
     from: Date,
     to: Date,
     now: Date,
@@ -323,50 +291,22 @@ export class StatisticsService {
    * units (or their party groups) that started in [from, to) — the frame's `inPeriod`, selected again by the same
    * conditions rather than sent back as thousands of ids.
    */
-  private async meetingTallies(unitIds: string[], from: Date, to: Date): Promise<Map<string, StatusTally>> {
-    const rows: (StatusTally & { meeting_id: string })[] = await this.dataSource.query(
-      `SELECT r.meeting_id, ${TALLY_COLUMNS}
-       FROM meeting m
-       JOIN attendance_record r ON r.meeting_id = m.id AND r.kind = 'expected'
-       LEFT JOIN attendance_correction c ON c.meeting_id = r.meeting_id AND c.user_id = r.user_id
-       CROSS JOIN LATERAL (SELECT COALESCE(c.status, r.status) AS s) e
-       WHERE (m.unit_id = ANY($1) OR m.group_id = ANY($1)) AND m.status = 'ended'
-         AND m.started_at >= $2 AND m.started_at < $3
-       GROUP BY r.meeting_id`,
-      [unitIds, from, to],
-    );
-    return new Map(rows.map(({ meeting_id, ...t }) => [meeting_id, t]));
+  private meetingTallies(unitIds: string[], from: Date, to: Date): Promise<Map<string, StatusTally>> {
+    return this.repo.meetingTallies(unitIds, from, to);
   }
 
   /**
    * Per person over the unit's own ended meetings of [from, to) (a party group's: those of the group), in the
-   * order they first appear (meeting by meeting by start, in each by the record's position): one row per person.
+   * order they first appear: one row per person.
    */
-  private async memberTallies(unit: OrgUnitEntity, from: Date, to: Date): Promise<MemberStatistics[]> {
-    const own = unit.type === 'group' ? '(m.unit_id = $1 OR m.group_id = $1)' : 'm.unit_id = $1';
-    const rows: (StatusTally & { user_id: string; name: string })[] = await this.dataSource.query(
-      `SELECT r.user_id, u.name, ${TALLY_COLUMNS}
-       FROM (SELECT r.meeting_id, r.user_id, r.status,
-                    row_number() OVER (ORDER BY m.started_at, m.id, r.position) AS seen
-             FROM meeting m JOIN attendance_record r ON r.meeting_id = m.id AND r.kind = 'expected'
-             WHERE ${own} AND m.status = 'ended' AND m.started_at >= $2 AND m.started_at < $3) r
-       JOIN app_user u ON u.id = r.user_id
-       LEFT JOIN attendance_correction c ON c.meeting_id = r.meeting_id AND c.user_id = r.user_id
-       CROSS JOIN LATERAL (SELECT COALESCE(c.status, r.status) AS s) e
-       GROUP BY r.user_id, u.name
-       ORDER BY min(r.seen)`,
-      [unit.id, from, to],
-    );
+  private async memberTallies(unit: OrgUnit, from: Date, to: Date): Promise<MemberStatistics[]> {
+    const rows = await this.repo.memberTallies(unit.id, unit.type === 'group', from, to);
     return rows.map(({ user_id, name, ...t }) => memberOfTally(user_id, name, t));
   }
 
   /** Each unit's minimum meeting duration for 三会一课 (its rule, else the default); 0 turns it off. */
   private async meetingMinMinutes(unitIds: string[]): Promise<(unitId: string) => number> {
-    const rows: { unit_id: string; min: number | null }[] = await this.dataSource.query(
-      `SELECT unit_id, meeting_min_minutes AS min FROM attendance_rule WHERE unit_id = ANY($1)`,
-      [unitIds],
-    );
-    const own = new Map(rows.filter((r) => r.min !== null).map((r) => [r.unit_id, Number(r.min)]));
+    const own = await this.repo.meetingMinMinutes(unitIds);
     return (unitId) => own.get(unitId) ?? DEFAULT_MEETING_MIN_MINUTES;
   }
 

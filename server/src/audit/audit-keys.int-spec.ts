@@ -9,6 +9,7 @@ import { startTestApp, TestApp } from '../test-support/int-app';
 import { eventHash, GENESIS_HASH } from './audit-hash';
 import { auditSettings } from './audit-keys';
 import { AuditInput, AuditService } from './audit.service';
+import { AuditRepository } from './audit.repository';
 
 const run = promisify(execFile);
 const event = (n: number): AuditInput => ({
@@ -29,7 +30,7 @@ describe('audit keys: events from before keys, key rotation (real PostgreSQL)', 
     const file = join(tmpdir(), `audit-keys-${randomBytes(4).toString('hex')}.jsonl`);
     files.push(file);
     return new AuditService(
-      t.ds,
+      new AuditRepository(t.ds),
       auditSettings(
         { AUDIT_KEY: current, AUDIT_OLD_KEYS: old.join(','), AUDIT_CHECKPOINT_FILE: file },
         tmpdir(),

@@ -191,7 +191,7 @@ describe('audit hash chain (real PostgreSQL)', () => {
     await attacker.query('SET session_replication_role = DEFAULT');
   };
   /**
-   * The attack of issue 11 item 6: as the database owner (triggers off), edit one event and recompute the hash
+   * The attack on the chain: as the database owner (triggers off), edit one event and recompute the hash
    * and link of it and of every later event with the public algorithm, so the chain is whole again.
    */
   const rewriteChainFrom = async (id: string, opts: { dropKeyId: boolean }) => {

@@ -4,6 +4,7 @@ import { AuditCheckpointer } from './audit-checkpointer';
 import { AuditedDownloadInterceptor } from './audited-download';
 import { AuditController } from './audit.controller';
 import { AUDIT_SETTINGS, auditSettings } from './audit-keys';
+import { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';
 
 @Module({
@@ -14,6 +15,7 @@ import { AuditService } from './audit.service';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => auditSettings(config, config.dataDir),
     },
+    AuditRepository,
     AuditService,
     AuditCheckpointer,
     AuditedDownloadInterceptor,

@@ -1,9 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { AuditEvent, AuditVerifyResult } from '@branchmeet/shared';
-import { DataSource, EntityManager } from 'typeorm';
-import { UserEntity } from '../auth/user.entity';
-import { AuditEventEntity } from './audit-event.entity';
-import { eventHash, eventMac, GENESIS_HASH, HashedFields } from './audit-hash';
+import { EntityManager } from 'typeorm';
+import { eventHash, eventMac, GENESIS_HASH } from './audit-hash';
 import { AUDIT_SETTINGS, AuditSettings, auditSettingsFromEnv } from './audit-keys';
 import {
   appendCheckpoint,
@@ -12,7 +10,7 @@ import {
   readCheckpoints,
   signCheckpoint,
 } from './audit-checkpoints';
-import { bulkInsert, BulkColumn } from '../database/bulk-insert';
+import { AuditRepository } from './audit.repository';
 
 export interface AuditInput {
   actorId: string | null;
@@ -25,7 +23,6 @@ export interface AuditInput {
 }
 
 /** Serialises appends so each event links to the one before it; held until the transaction ends. */
-const CHAIN_LOCK = 0x6175646974; // 'audit'
 const VERIFY_BATCH = 5000;
 
 type Broken = NonNullable<AuditVerifyResult['firstBroken']>;
@@ -51,7 +48,7 @@ export class AuditService {
   private lastCheckpointId: string | null = null;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: AuditRepository,
     @Optional() @Inject(AUDIT_SETTINGS) settings?: AuditSettings,
   ) {
     this.settings = settings ?? auditSettingsFromEnv();
@@ -64,9 +61,7 @@ export class AuditService {
   async append(em: EntityManager, inputs: AuditInput | AuditInput[]): Promise<void> {
     const list = Array.isArray(inputs) ? inputs : [inputs];
     if (list.length === 0) return;
-    await em.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
-    const last: { hash: string }[] = await em.query('SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1');
-    let prevHash = last[0]?.hash ?? GENESIS_HASH;
+    let prevHash = (await this.repo.lockHead(em)) ?? GENESIS_HASH;
     const key = this.settings.keys[0];
     const at = new Date();
     const rows = list.map((input) => {
@@ -85,12 +80,17 @@ export class AuditService {
       prevHash = hash;
       return row;
     });
-    await bulkInsert(em, 'audit_event', auditColumns, rows);
+    await this.repo.insert(em, rows);
+  }
+
+  /** The unit of a meeting, or of a recording's meeting: where a line about it shows. */
+  unitOf(subject: 'meetingId' | 'recordingId', id: string): Promise<string | null> {
+    return this.repo.unitOf(subject, id);
   }
 
   /** One event in a transaction of its own: for reads and downloads, which change nothing else. */
   async record(input: AuditInput): Promise<void> {
-    await this.dataSource.transaction((em) => this.append(em, input));
+    await this.repo.transaction((em) => this.append(em, input));
   }
 
   /**
@@ -99,7 +99,7 @@ export class AuditService {
    */
   async verify(opts: { checkpointFile?: string } = {}): Promise<AuditVerifyReport> {
     const file = opts.checkpointFile ?? this.settings.checkpointFile;
-    const db = await this.databaseName();
+    const db = await this.repo.databaseName();
     const cps = await readCheckpoints(file, db, this.settings.keys);
     const atCheckpoint = new Map(cps.valid.map((c) => [c.id, c.hash]));
     const newest = cps.valid.reduce<AuditCheckpoint | null>(
@@ -127,13 +127,7 @@ export class AuditService {
     // (version 1) or signed with an older key (a leaked old key cannot rewrite what a newer key sealed).
     let rank = Infinity;
     for (;;) {
-      const batch = await this.dataSource
-        .getRepository(AuditEventEntity)
-        .createQueryBuilder('e')
-        .where('e.id > :afterId', { afterId })
-        .orderBy('e.id', 'ASC')
-        .limit(VERIFY_BATCH)
-        .getMany();
+      const batch = await this.repo.batchAfter(afterId, VERIFY_BATCH);
       for (const e of batch) {
         const broken = (reason: Broken['reason']) => report(checked, { id: e.id, reason }, lastId);
         if (e.prevHash !== prevHash) return broken('link_mismatch');
@@ -166,12 +160,10 @@ export class AuditService {
    * the last one). Run every AUDIT_CHECKPOINT_SECONDS by AuditCheckpointer, at shutdown and by audit:verify.
    */
   async checkpoint(): Promise<AuditCheckpoint | null> {
-    const [head]: { id: string; hash: string }[] = await this.dataSource.query(
-      'SELECT e.id::text AS id, e.hash FROM audit_event e ORDER BY e.id DESC LIMIT 1',
-    );
+    const head = await this.repo.head();
     if (!head || head.id === this.lastCheckpointId) return null;
     const c = signCheckpoint(this.settings.keys[0], {
-      db: await this.databaseName(),
+      db: await this.repo.databaseName(),
       id: head.id,
       hash: head.hash,
       at: new Date().toISOString(),
@@ -186,27 +178,13 @@ export class AuditService {
     return this.settings.checkpointSeconds;
   }
 
-  private async databaseName(): Promise<string> {
-    const [{ db }]: { db: string }[] = await this.dataSource.query('SELECT current_database() AS db');
-    return db;
-  }
-
   async list(opts: { unitIds?: string[] | null; limit: number; beforeId?: number }): Promise<AuditEvent[]> {
-    const qb = this.dataSource
-      .getRepository(AuditEventEntity)
-      .createQueryBuilder('e')
-      .leftJoin(UserEntity, 'u', 'u.id = e.actor_id')
-      .addSelect('u.name', 'actor_name')
-      .orderBy('e.id', 'DESC')
-      .limit(opts.limit);
-    if (opts.unitIds) qb.andWhere('e.unit_id IN (:...unitIds)', { unitIds: opts.unitIds });
-    if (opts.beforeId) qb.andWhere('e.id < :beforeId', { beforeId: opts.beforeId });
-    const { entities, raw } = await qb.getRawAndEntities<{ actor_name: string | null }>();
-    return entities.map((e, i) => ({
+    const rows = await this.repo.list(opts);
+    return rows.map(({ event: e, actorName }) => ({
       id: e.id,
       at: e.at.toISOString(),
       actorId: e.actorId,
-      actorName: raw[i]?.actor_name ?? null,
+      actorName,
       action: e.action,
       entityType: e.entityType,
       entityId: e.entityId,
@@ -217,21 +195,6 @@ export class AuditService {
     }));
   }
 }
-
-const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
-const auditColumns: BulkColumn<HashedFields & { keyId: string; prevHash: string; hash: string }>[] = [
-  { name: 'at', type: 'timestamptz', value: (r) => r.at.toISOString() },
-  { name: 'actor_id', type: 'uuid', value: (r) => r.actorId },
-  { name: 'action', type: 'text', value: (r) => r.action },
-  { name: 'entity_type', type: 'text', value: (r) => r.entityType },
-  { name: 'entity_id', type: 'text', value: (r) => r.entityId },
-  { name: 'unit_id', type: 'uuid', value: (r) => r.unitId },
-  { name: 'before', type: 'jsonb', value: (r) => json(r.before) },
-  { name: 'after', type: 'jsonb', value: (r) => json(r.after) },
-  { name: 'key_id', type: 'text', value: (r) => r.keyId },
-  { name: 'prev_hash', type: 'text', value: (r) => r.prevHash },
-  { name: 'hash', type: 'text', value: (r) => r.hash },
-];
 
 function normalise(value: unknown): object | null {
   return value === undefined || value === null ? null : (JSON.parse(JSON.stringify(value)) as object);

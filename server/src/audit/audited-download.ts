@@ -10,7 +10,6 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { from, Observable, switchMap } from 'rxjs';
-import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user';
 import { AuditService } from './audit.service';
 
@@ -51,7 +50,6 @@ export class AuditedDownloadInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
     private readonly audit: AuditService,
-    private readonly dataSource: DataSource,
   ) {}
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -103,14 +101,7 @@ export class AuditedDownloadInterceptor implements NestInterceptor {
   private async unitOf(subject: DownloadSubject, id: string): Promise<string | null> {
     if (subject === 'unitId') return id;
     try {
-      const rows: { unit_id: string }[] =
-        subject === 'meetingId'
-          ? await this.dataSource.query('SELECT unit_id FROM meeting WHERE id = $1', [id])
-          : await this.dataSource.query(
-              'SELECT m.unit_id FROM recording r JOIN meeting m ON m.id = r.meeting_id WHERE r.id = $1',
-              [id],
-            );
-      return rows[0]?.unit_id ?? null;
+      return await this.audit.unitOf(subject, id);
     } catch (e) {
       this.log.warn(`unit of ${subject} ${id}: ${String(e)}`);
       return null;

@@ -1,6 +1,6 @@
 /**
- * Every export and download of personal data, and every read of the audit log, is one audit line (issue 11
- * item 7): who, what, under which unit, in which format — never the exported rows.
+ * Every export and download of personal data, and every read of the audit log, is one audit line: who, what,
+ * under which unit, in which format — never the exported rows.
  */
 import { demoUnits, type DemoUnits } from '../test-support/fixtures';
 import { startTestApp, type TestApp } from '../test-support/int-app';

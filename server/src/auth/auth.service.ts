@@ -106,18 +106,11 @@ export class AuthService {
   async refresh(refreshToken: string): Promise<TokenPair> {
     const tokenHash = sha256(refreshToken);
     const pair = await this.dataSource.transaction(async (em) => {
-      const [taken] = (await em.query(
-        `UPDATE refresh_token t SET revoked_at = now()
-           FROM auth_session s
-          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()
-            AND s.id = t.session_id AND s.revoked_at IS NULL
-          RETURNING t.user_id, t.session_id`,
-        [tokenHash],
-      )) as [{ user_id: string; session_id: string }[], number];
-      if (taken.length !== 1) return null;
-      const user = await em.findOneBy(UserEntity, { id: taken[0].user_id });
+      const taken = await this.sessions.takeRefreshToken(em, tokenHash);
+      if (!taken) return null;
+      const user = await em.findOneBy(UserEntity, { id: taken.user_id });
       if (!user) throw Unauthenticated('auth.accountGone');
-      return this.issueTokens(em, user, taken[0].session_id);
+      return this.issueTokens(em, user, taken.session_id);
     });
     if (pair) return pair;
     const stored = await this.tokens.findOne({ where: { tokenHash } });

@@ -5,7 +5,7 @@ import { startTestApp, TestApp } from '../test-support/int-app';
 import { RtcKit, RtcTestClient } from '../test-support/rtc-client';
 
 /**
- * Revocation bites at once (issue 11, item 8): after logout, a password change, removal from the branch, a new
+ * Revocation bites at once: after logout, a password change, removal from the branch, a new
  * post or a revoked guest invite, the old access token stops working and the person's /rtc sockets are closed,
  * their seat freed — not after the reconnect grace period (set long here, so a seat kept by it would show).
  */

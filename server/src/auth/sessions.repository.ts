@@ -28,6 +28,25 @@ export class SessionsRepository {
     return row.id;
   }
 
+  /**
+   * Takes the refresh token: one conditional UPDATE … RETURNING, so of concurrent uses exactly one wins. Only a
+   * token that is live, of a live session; undefined when there is none.
+   */
+  async takeRefreshToken(
+    em: EntityManager,
+    tokenHash: string,
+  ): Promise<{ user_id: string; session_id: string } | undefined> {
+    const [taken] = (await em.query(
+      `UPDATE refresh_token t SET revoked_at = now()
+         FROM auth_session s
+        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now()
+          AND s.id = t.session_id AND s.revoked_at IS NULL
+        RETURNING t.user_id, t.session_id`,
+      [tokenHash],
+    )) as [{ user_id: string; session_id: string }[], number];
+    return taken.length === 1 ? taken[0] : undefined;
+  }
+
   /** Ends a person's sessions (one, all but one, or all) and their refresh tokens, in `em`'s transaction. */
   async revoke(
     em: EntityManager,

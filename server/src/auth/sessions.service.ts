@@ -69,6 +69,11 @@ export class SessionsService {
     return this.repo.start(em, userId);
   }
 
+  /** Takes a live refresh token of a live session (revokes it), in `em`'s transaction; undefined if none. */
+  takeRefreshToken(em: EntityManager, tokenHash: string) {
+    return this.repo.takeRefreshToken(em, tokenHash);
+  }
+
   /**
    * Revokes sessions of a person (one, all but one, or all) with their refresh tokens, inside the caller's
    * transaction; `announce` the returned revocation after the commit.

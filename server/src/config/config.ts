@@ -85,7 +85,7 @@ const EnvSchema = z.object({
   PDF_CJK_FONT: z.string().default('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc'),
   /** The PostScript name of the face to use inside a TTC (ignored for a single-face font file). */
   PDF_CJK_FONT_NAME: z.string().default('NotoSansCJKsc-Regular'),
-  // ── Recording, replay and make-up study (issue 6) ──
+  // ── Recording, replay and make-up study ──
   /** Where recordings are kept when no S3 bucket is configured (default: DATA_DIR/recordings). */
   RECORDINGS_DIR: z.string().optional(),
   /** An S3-compatible bucket for recordings (with RECORDINGS_S3_ENDPOINT for a non-AWS server). */
@@ -101,7 +101,7 @@ const EnvSchema = z.object({
   MAKE_UP_THRESHOLD_PERCENT: z.coerce.number().min(1).max(100).default(90),
   /** The most one progress report can credit (seconds): a client reports every few seconds. */
   REPLAY_REPORT_MAX_SECONDS: z.coerce.number().min(1).max(600).default(30),
-  // ── Notifications beyond the tab: e-mail and group robots (issue 15) ──
+  // ── Notifications beyond the tab: e-mail and group robots ──
   /** The SMTP server for e-mail notifications (`smtp://user:pass@host:587`, `smtps://…:465`); unset: no e-mail. */
   SMTP_URL: z
     .string()
@@ -118,7 +118,7 @@ const EnvSchema = z.object({
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   /** The longest one send (SMTP or webhook) may take before it counts as failed. */
   NOTIFY_SEND_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(15),
-  // ── Audit trail (issue 11) ──
+  // ── Audit trail ──
   /** HMAC key of the audit chain (≥ 32 characters), never stored in the database; else DATA_DIR/audit-key. */
   AUDIT_KEY: z.string().min(32, 'AUDIT_KEY must have at least 32 characters').optional(),
   /** Earlier audit keys, comma-separated, newest first: still verify the events they signed (key rotation). */

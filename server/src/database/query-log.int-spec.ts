@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { testServerUrl } from '../test-support/int-app';
 import { dataSourceOptions } from './typeorm-options';
 
-/** Issue 11, item 12: a failed query's log line never carries its parameters (a phone here). */
+/** A failed query's log line never carries its parameters (a phone here). */
 describe('database log lines (real PostgreSQL)', () => {
   it('logs a failed query with its SQL but not its parameters', async () => {
     const ds = new DataSource({ ...dataSourceOptions(testServerUrl()), migrations: [], entities: [] });

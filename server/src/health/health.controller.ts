@@ -4,10 +4,10 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { apiRoutes, Health } from '@branchmeet/shared';
 import type { Response } from 'express';
-import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth-user';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { MediaToolsService } from '../recordings/media-tools';
+import { HealthRepository } from './health.repository';
 
 const version = (
   JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { version: string }
@@ -17,7 +17,7 @@ const version = (
 @Controller()
 export class HealthController {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly db: HealthRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tools: MediaToolsService,
   ) {}
@@ -29,13 +29,7 @@ export class HealthController {
   @Public()
   @Get(apiRoutes.health)
   async health(@Res({ passthrough: true }) res: Response): Promise<Health> {
-    let db: Health['db'] = 'down';
-    try {
-      await this.dataSource.query('SELECT 1');
-      db = 'up';
-    } catch {
-      db = 'down';
-    }
+    const db: Health['db'] = (await this.db.answers()) ? 'up' : 'down';
     if (db === 'down') res.status(503);
     const recording = this.tools.status();
     return {

@@ -1,25 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { type QaList, type QaQuestion } from '@branchmeet/shared';
-import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { NotFound } from '../common/domain-error';
-import { MeetingEntity } from '../meetings/meeting.entity';
-import { AccessService } from '../orgs/access.service';
-
-interface QuestionRow {
-  id: string;
-  meeting_id: string;
-  author_id: string;
-  author_name: string;
-  text: string;
-  answered_at: Date | null;
-  at: Date;
-  upvotes: string | number;
-}
-
-const SELECT_QUESTION = `SELECT q.id, q.meeting_id, q.author_id, q.author_name, q.text, q.answered_at, q.at,
-  (SELECT count(*) FROM lecture_question_vote v WHERE v.question_id = q.id) AS upvotes
-  FROM lecture_question q`;
+import { MeetingDirectory } from '../meetings/meeting-directory.service';
+import { LectureQaRepository, type QuestionRow } from './lecture-qa.repository';
 
 /**
  * The Q&A of a lecture (微课堂问答), stored with the meeting so that it survives reconnects and is there after
@@ -28,65 +12,45 @@ const SELECT_QUESTION = `SELECT q.id, q.meeting_id, q.author_id, q.author_name, 
 @Injectable()
 export class LectureQaService {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly access: AccessService,
+    private readonly questions: LectureQaRepository,
+    private readonly meetings: MeetingDirectory,
   ) {}
 
   /** REST: the Q&A of a meeting for anyone who may read its branch (a meeting they cannot see is not found). */
   async listFor(user: AuthUser, meetingId: string): Promise<QaList> {
-    const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
-    if (!meeting) throw NotFound('notFound.meeting');
-    await this.access.unitOf(user, meeting.unitId, 'meeting.read', 'notFound.meeting');
+    await this.meetings.authorise(user, meetingId, 'meeting.read');
     return this.list(meetingId, user.id);
   }
 
   async ask(meetingId: string, author: { id: string; name: string }, text: string): Promise<QaQuestion> {
-    const [row]: { id: string }[] = await this.dataSource.query(
-      `INSERT INTO lecture_question (meeting_id, author_id, author_name, text) VALUES ($1, $2, $3, $4)
-       RETURNING id`,
-      [meetingId, author.id, author.name.slice(0, 50), text],
-    );
-    return this.one(meetingId, row.id);
+    const id = await this.questions.insert(meetingId, author.id, author.name.slice(0, 50), text);
+    return this.one(meetingId, id);
   }
 
   /** Once per person: a second upvote by the same person changes nothing. */
   async upvote(meetingId: string, questionId: string, voterId: string): Promise<QaQuestion> {
     await this.one(meetingId, questionId);
-    await this.dataSource.query(
-      `INSERT INTO lecture_question_vote (question_id, voter_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-      [questionId, voterId],
-    );
+    await this.questions.upvote(questionId, voterId);
     return this.one(meetingId, questionId);
   }
 
   async answer(meetingId: string, questionId: string, by: string): Promise<QaQuestion> {
     await this.one(meetingId, questionId);
-    await this.dataSource.query(
-      `UPDATE lecture_question SET answered_at = now(), answered_by = $2 WHERE id = $1 AND answered_at IS NULL`,
-      [questionId, by],
-    );
+    await this.questions.answer(questionId, by);
     return this.one(meetingId, questionId);
   }
 
   /** Every question of the meeting, oldest first, and which of them `viewerId` upvoted. */
   async list(meetingId: string, viewerId: string): Promise<QaList> {
-    const rows: QuestionRow[] = await this.dataSource.query(
-      `${SELECT_QUESTION} WHERE q.meeting_id = $1 ORDER BY q.at, q.id`,
-      [meetingId],
-    );
-    const mine: { question_id: string }[] = await this.dataSource.query(
-      `SELECT v.question_id FROM lecture_question_vote v JOIN lecture_question q ON q.id = v.question_id
-       WHERE q.meeting_id = $1 AND v.voter_id = $2`,
-      [meetingId, viewerId],
-    );
-    return { questions: rows.map(toQuestion), upvoted: mine.map((m) => m.question_id) };
+    const [rows, upvoted] = await Promise.all([
+      this.questions.list(meetingId),
+      this.questions.upvotedBy(meetingId, viewerId),
+    ]);
+    return { questions: rows.map(toQuestion), upvoted };
   }
 
   private async one(meetingId: string, questionId: string): Promise<QaQuestion> {
-    const [row]: QuestionRow[] = await this.dataSource.query(
-      `${SELECT_QUESTION} WHERE q.id = $1 AND q.meeting_id = $2`,
-      [questionId, meetingId],
-    );
+    const row = await this.questions.one(meetingId, questionId);
     if (!row) throw NotFound('notFound.question');
     return toQuestion(row);
   }

@@ -1,7 +1,8 @@
 import type { types } from 'mediasoup';
-import { DownlinkGuard } from './downlink-guard';
 import { Dynacast } from './dynacast';
 import type { MediaEventBus, PeerLeaveReason } from './media-events';
+import { MediaPeer } from './media-peer';
+import { RoomRoutes, type LecturePlacement, type MediaRoute, type RoutePlacement } from './media-routes';
 import {
   MediaError,
   SOURCE_KIND,
@@ -13,70 +14,21 @@ import {
   type MediaSource,
   type MediaWebRtcServer,
   type MediaWebRtcTransport,
-  type ObserverAppData,
   type ProducerAppData,
   type ProducerInfo,
   type TransportAppData,
   type TransportDirection,
   type TransportInfo,
   peerRequest,
+  transportInfo,
 } from './media.types';
+import { RoomObservers } from './room-observers';
+
+export { MediaPeer } from './media-peer';
+export type { LecturePlacement, MediaRoute, RoutePlacement } from './media-routes';
 
 /** The receive (and send) estimate a transport starts from (bits/s): a few hundred kbit/s suit a phone. */
 export const INITIAL_OUTGOING_BPS = 300_000;
-
-/** Where a router lives: the router, the WebRtcServer of its worker, the worker's index. */
-export interface RoutePlacement {
-  router: MediaRouter;
-  webRtcServer: MediaWebRtcServer;
-  workerIndex: number;
-}
-
-/**
- * One router of a room. A meeting has one; a lecture whose audience outgrows a worker gets more, one per worker,
- * and every producer is piped (`pipeToRouter`) from its owner's route into each other one under the same id.
- */
-export interface MediaRoute extends RoutePlacement {
-  /** Producers of peers on other routes piped into this router (settled once the pipe producer exists). */
-  readonly piped: Map<string, Promise<void>>;
-}
-
-/** Lecture mode of a room: where listeners go when a router holds enough consumers. */
-export interface LecturePlacement {
-  /** Consumers one router carries before new listeners go to a router on another worker. */
-  consumersPerRoute: number;
-  /** A router on a worker that holds none of the room's routers (`avoid`), or undefined if there is none. */
-  expand: (avoid: number[]) => Promise<RoutePlacement | undefined>;
-}
-
-export class MediaPeer {
-  readonly transports = new Map<string, MediaWebRtcTransport>();
-  readonly producers = new Map<string, MediaProducer>();
-  readonly consumers = new Map<string, MediaConsumer>();
-  /** Audio first on this peer's downlink: pauses its video when the estimate falls (downlink-guard.ts). */
-  downlink?: DownlinkGuard;
-
-  constructor(
-    readonly peerId: string,
-    readonly userId: string,
-    public route: MediaRoute,
-    public rtpCapabilities?: types.RtpCapabilities,
-  ) {}
-
-  producerFor(source: MediaSource): MediaProducer | undefined {
-    return [...this.producers.values()].find((p) => p.appData.source === source);
-  }
-
-  /** Closes every transport (and with them every producer and consumer). */
-  closeMedia(): void {
-    this.downlink?.close();
-    this.downlink = undefined;
-    for (const t of this.transports.values()) t.close();
-    this.transports.clear();
-    this.producers.clear();
-    this.consumers.clear();
-  }
-}
 
 /**
  * One live meeting: its router (on one worker; a lecture may add routers on other workers), its observers, and
@@ -84,16 +36,11 @@ export class MediaPeer {
  */
 export class MediaRoom {
   readonly peers = new Map<string, MediaPeer>();
-  routes: MediaRoute[];
-  private observers: {
-    speaker: types.ActiveSpeakerObserver<ObserverAppData>;
-    levels: types.AudioLevelObserver<ObserverAppData>;
-  };
-  private lecture?: LecturePlacement;
+  /** The room's routers (media-routes.ts): one, or one per worker for a lecture's audience. */
+  private readonly routing: RoomRoutes;
+  private observers?: RoomObservers;
   /** Simulcast layers nobody receives are not encoded: tells publishers the highest layer wanted. */
   private readonly dynacast: Dynacast;
-  /** A route being added (lecture mode): listeners placed meanwhile wait for it. */
-  private expanding?: Promise<MediaRoute | undefined>;
   closed = false;
 
   private constructor(
@@ -101,12 +48,17 @@ export class MediaRoom {
     placement: RoutePlacement,
     private readonly events: MediaEventBus,
   ) {
-    this.routes = [{ ...placement, piped: new Map() }];
     this.dynacast = new Dynacast(
       () => this.allProducers(),
       (e) => this.events.emit('layersWanted', { meetingId, ...e }),
     );
-    this.dynacast.watch(placement.router);
+    this.routing = new RoomRoutes(placement, {
+      meetingId,
+      peers: this.peers,
+      isClosed: () => this.closed,
+      watch: (router) => this.dynacast.watch(router),
+      observe: (producerId) => this.observe(producerId),
+    });
   }
 
   static async create(
@@ -117,6 +69,10 @@ export class MediaRoom {
     const room = new MediaRoom(meetingId, placement, events);
     await room.attachObservers();
     return room;
+  }
+
+  get routes(): MediaRoute[] {
+    return this.routing.list;
   }
 
   /** The primary route's router (the only one outside lecture mode). */
@@ -139,115 +95,34 @@ export class MediaRoom {
   /** Moves the room to a new router (its worker died): every peer's media is gone and must be set up again. */
   async moveTo(placement: RoutePlacement) {
     for (const peer of this.peers.values()) peer.closeMedia();
-    for (const route of this.routes) route.router.close();
-    this.routes = [{ ...placement, piped: new Map() }];
-    this.dynacast.watch(placement.router);
+    this.routing.replace(placement);
     for (const peer of this.peers.values()) peer.route = this.routes[0];
     await this.attachObservers();
   }
 
-  // ── lecture mode: an audience beyond one worker ──────────────────────────────────────────────────────────
+  // ── lecture mode: an audience beyond one worker (media-routes.ts) ────────────────────────────────────────
   /** Turns lecture placement on (once): listeners spread over routers on several workers. */
   enableLecture(placement: LecturePlacement): void {
-    this.lecture ??= placement;
+    this.routing.enableLecture(placement);
   }
 
   get isLecture(): boolean {
-    return this.lecture !== undefined;
+    return this.routing.isLecture;
   }
 
-  /**
-   * Consumers a route carries, counting each of its peers at least at the producers it will consume (a listener
-   * who just joined has not consumed yet but will).
-   */
+  /** Consumers a route carries (each of its peers counted at least at the producers it will consume). */
   routeLoad(route: MediaRoute): number {
-    let producers = 0;
-    for (const peer of this.peers.values()) producers += peer.producers.size;
-    let load = 0;
-    for (const peer of this.peers.values())
-      if (peer.route === route) load += Math.max(peer.consumers.size, producers - peer.producers.size);
-    return load;
+    return this.routing.load(route);
   }
 
-  /**
-   * Places a listener who has no transports yet: the first route under the threshold; else a new router on a
-   * worker the room does not use yet (every producer piped to it first); else, every worker being in use, the
-   * least-loaded route. Outside lecture mode everyone stays on the primary route.
-   */
+  /** Places a listener who has no transports yet (lecture mode; elsewhere everyone is on the primary route). */
   async placeListener(peerId: string): Promise<MediaRoute> {
-    const peer = this.peer(peerId);
-    const lecture = this.lecture;
-    if (!lecture || peer.transports.size > 0) return peer.route;
-    const fits = (r: MediaRoute) => {
-      const saved = peer.route;
-      peer.route = r; // counted where it would go
-      const load = this.routeLoad(r);
-      peer.route = saved;
-      return load <= lecture.consumersPerRoute;
-    };
-    let route = this.routes.find(fits);
-    if (!route) {
-      this.expanding ??= this.addRoute(lecture).finally(() => (this.expanding = undefined));
-      route = await this.expanding;
-      if (!this.peers.has(peerId))
-        throw new MediaError('peer_not_found', `peer ${peerId} left meeting ${this.meetingId}`);
-      route ??= this.routes.reduce((best, r) => (this.routeLoad(r) < this.routeLoad(best) ? r : best));
-    }
-    peer.route = route;
-    return route;
-  }
-
-  private async addRoute(lecture: LecturePlacement): Promise<MediaRoute | undefined> {
-    const placement = await lecture.expand(this.routes.map((r) => r.workerIndex));
-    if (!placement) return undefined;
-    if (this.closed) {
-      placement.router.close();
-      return undefined;
-    }
-    const route: MediaRoute = { ...placement, piped: new Map() };
-    this.routes.push(route);
-    this.dynacast.watch(placement.router);
-    placement.router.observer.once('close', () => {
-      // The worker died or the room closed: its listeners fall back to the primary route.
-      this.routes = this.routes.filter((r) => r !== route);
-    });
-    const pipes: Promise<void>[] = [];
-    for (const owner of this.peers.values())
-      for (const producer of owner.producers.values()) pipes.push(this.pipe(producer, owner.route, route));
-    await Promise.all(pipes);
-    return route;
-  }
-
-  /** Pipes a producer from its owner's route into `to` (same producer id there); failures are logged, not thrown. */
-  private pipe(producer: MediaProducer, from: MediaRoute, to: MediaRoute): Promise<void> {
-    if (from === to || to.piped.has(producer.id)) return to.piped.get(producer.id) ?? Promise.resolve();
-    const done = from.router
-      .pipeToRouter({ producerId: producer.id, router: to.router })
-      .then(async ({ pipeProducer }) => {
-        if (!pipeProducer) return;
-        pipeProducer.observer.once('close', () => to.piped.delete(producer.id));
-        // The observers live on the primary route: a speaker on another route is heard there.
-        if (to === this.routes[0] && producer.kind === 'audio') await this.observe(producer.id);
-      })
-      .catch(() => {
-        to.piped.delete(producer.id); // the producer or a router closed meanwhile
-      });
-    to.piped.set(producer.id, done);
-    return done;
+    return this.routing.place(this.peer(peerId));
   }
 
   /** The room's routers: worker, peers and consumers of each (health, tests). */
   routeStats(): { workerIndex: number; routerId: string; peers: number; consumers: number }[] {
-    return this.routes.map((r) => {
-      let peers = 0;
-      let consumers = 0;
-      for (const p of this.peers.values())
-        if (p.route === r) {
-          peers += 1;
-          consumers += p.consumers.size;
-        }
-      return { workerIndex: r.workerIndex, routerId: r.router.id, peers, consumers };
-    });
+    return this.routing.stats();
   }
 
   /** Where a peer's media lives. */
@@ -296,18 +171,10 @@ export class MediaRoom {
     }
     peer.transports.set(transport.id, transport);
     transport.observer.once('close', () => peer.transports.delete(transport.id));
-    if (direction === 'recv') {
-      peer.downlink?.close();
-      const guard = new DownlinkGuard((videoPaused) =>
+    if (direction === 'recv')
+      peer.guardDownlink(transport, (videoPaused) =>
         this.events.emit('downlinkChanged', { meetingId: this.meetingId, peerId, videoPaused }),
       );
-      guard.watch(transport);
-      peer.downlink = guard;
-      transport.observer.once('close', () => {
-        guard.close();
-        if (peer.downlink === guard) peer.downlink = undefined;
-      });
-    }
     transport.on('dtlsstatechange', (state) => {
       if (state === 'connected')
         this.events.emit('transportConnected', {
@@ -377,9 +244,7 @@ export class MediaRoom {
     producer.observer.on('resume', () => this.events.emit('producerResumed', info));
     if (producer.kind === 'audio' && peer.route === this.routes[0]) await this.observe(producer.id);
     // Lecture mode: every other router of the room gets the producer (same id) before anyone consumes it.
-    await Promise.all(
-      this.routes.filter((r) => r !== peer.route).map((r) => this.pipe(producer, peer.route, r)),
-    );
+    await this.routing.pipeEverywhere(producer, peer.route);
     this.events.emit('producerAdded', { ...info, kind: producer.kind });
     return {
       producerId: producer.id,
@@ -413,7 +278,7 @@ export class MediaRoom {
     const { peer: owner, producer } = this.findProducer(req.producerId);
     if (owner === peer) throw new MediaError('cannot_consume', 'a peer does not consume its own producer');
     const route = peer.route;
-    if (owner.route !== route) await this.pipe(producer, owner.route, route);
+    if (owner.route !== route) await this.routing.pipe(producer, owner.route, route);
     if (!route.router.canConsume({ producerId: producer.id, rtpCapabilities: peer.rtpCapabilities }))
       throw new MediaError('cannot_consume', `peer ${peerId} cannot decode producer ${producer.id}`);
     const transport = this.transport(peerId, req.transportId, 'recv');
@@ -511,44 +376,13 @@ export class MediaRoom {
   }
 
   private async attachObservers(): Promise<void> {
-    const router = this.router;
-    const appData = { meetingId: this.meetingId };
-    const [speaker, levels] = await Promise.all([
-      router.createActiveSpeakerObserver<ObserverAppData>({ interval: 300, appData }),
-      router.createAudioLevelObserver<ObserverAppData>({
-        maxEntries: 8,
-        threshold: -70,
-        interval: 500,
-        appData,
-      }),
-    ]);
-    speaker.on('dominantspeaker', ({ producer }) => {
-      const owner = this.ownerOf(producer.id);
-      if (owner)
-        this.events.emit('activeSpeaker', {
-          meetingId: this.meetingId,
-          peerId: owner,
-          producerId: producer.id,
-        });
-    });
-    levels.on('volumes', (volumes) =>
-      this.events.emit('audioLevels', {
-        meetingId: this.meetingId,
-        levels: volumes.flatMap(({ producer, volume }) => {
-          const peerId = this.ownerOf(producer.id);
-          return peerId ? [{ peerId, producerId: producer.id, volume }] : [];
-        }),
-      }),
+    this.observers = await RoomObservers.attach(this.router, this.meetingId, this.events, (producerId) =>
+      this.ownerOf(producerId),
     );
-    levels.on('silence', () => this.events.emit('audioLevels', { meetingId: this.meetingId, levels: [] }));
-    this.observers = { speaker, levels };
   }
 
   private async observe(producerId: string): Promise<void> {
-    await Promise.all([
-      this.observers.speaker.addProducer({ producerId }),
-      this.observers.levels.addProducer({ producerId }),
-    ]).catch(() => undefined); // the producer closed meanwhile
+    await this.observers?.observe(producerId);
   }
 
   private *allProducers() {
@@ -560,14 +394,4 @@ export class MediaRoom {
     for (const peer of this.peers.values()) if (peer.producers.has(producerId)) return peer.peerId;
     return undefined;
   }
-}
-
-function transportInfo(t: MediaWebRtcTransport): TransportInfo {
-  return {
-    id: t.id,
-    direction: t.appData.direction,
-    iceParameters: t.iceParameters,
-    iceCandidates: t.iceCandidates,
-    dtlsParameters: t.dtlsParameters,
-  };
 }

@@ -38,6 +38,17 @@ export interface TransportInfo {
   dtlsParameters: types.DtlsParameters;
 }
 
+/** The TransportInfo of a transport. */
+export function transportInfo(t: MediaWebRtcTransport): TransportInfo {
+  return {
+    id: t.id,
+    direction: t.appData.direction,
+    iceParameters: t.iceParameters,
+    iceCandidates: t.iceCandidates,
+    dtlsParameters: t.dtlsParameters,
+  };
+}
+
 /** A producer another peer can consume. */
 export interface ProducerInfo {
   producerId: string;

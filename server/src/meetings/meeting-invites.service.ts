@@ -66,13 +66,13 @@ export class MeetingInvitesService {
       });
       return invite.id;
     });
-    const [invite] = await this.query(meeting.id, id);
+    const [invite] = await this.listed(meeting.id, id);
     return { ...invite, token };
   }
 
   async list(user: AuthUser, meetingId: string): Promise<MeetingInvite[]> {
     const meeting = await this.authorised(user, meetingId);
-    return this.query(meeting.id);
+    return this.listed(meeting.id);
   }
 
   async revoke(user: AuthUser, inviteId: string): Promise<MeetingInvite> {
@@ -97,7 +97,7 @@ export class MeetingInvitesService {
     // Guests who came with it leave the room now (their seats freed, sockets closed); they cannot come back.
     const guests = await this.repo.guestsOf(invite.id);
     for (const g of guests) this.sessions.announce({ userId: g.id, reason: 'invite' });
-    const [row] = await this.query(meeting.id, invite.id);
+    const [row] = await this.listed(meeting.id, invite.id);
     return row;
   }
 
@@ -170,7 +170,7 @@ export class MeetingInvitesService {
     };
   }
 
-  private async query(meetingId: string, inviteId?: string): Promise<MeetingInvite[]> {
+  private async listed(meetingId: string, inviteId?: string): Promise<MeetingInvite[]> {
     const rows = await this.repo.list(meetingId, inviteId);
     return rows.map((r) => ({
       id: r.id,

@@ -1,5 +1,5 @@
 /**
- * Host, recorder and lecturer (issue 15): chosen from the branch's roster when scheduling and editing, and
+ * Host, recorder and lecturer: chosen from the branch's roster when scheduling and editing, and
  * changeable after the meeting until its minutes are submitted — an absent recorder can be replaced, so that
  * returned minutes can be fixed. Real sockets, real PostgreSQL.
  */

@@ -1,26 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
-  ErrorCodes,
   type CancelMeetingRequest,
   type Meeting,
   type MeetingAttendee,
   type MeetingCalendarQuery,
   type MeetingType,
-  type MessageKey,
   type ScheduleMeetingRequest,
   type ScheduleSeriesRequest,
   type UpdateMeetingRequest,
 } from '@branchmeet/shared';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { MinutesService } from '../minutes/minutes.service';
 import { NotificationsService, type Delivery } from '../notifications/notifications.service';
 import { AuthUser } from '../auth/auth-user';
-import { Conflict, DomainError } from '../common/domain-error';
+import { Conflict } from '../common/domain-error';
 import { MeetingDirectory } from './meeting-directory.service';
 import { AccessService, OrgDirectory, UnitAction, type UnitAccess } from '../orgs/access.service';
 import { MeetingsRepository } from './meetings.repository';
-import { MeetingAttendeeEntity } from './meeting-attendee.entity';
+import { applyUpdate, auditView, badRequest, changedFields, checkPeople, newSettings } from './meeting-plan';
+import { MeetingScheduleRepository } from './meeting-schedule.repository';
 import {
   DEFAULT_DURATION_MS,
   defaultExpected,
@@ -33,19 +33,17 @@ import {
 import { liveMeetingDto } from './meeting-dto';
 import { MeetingPresence } from './meeting-presence';
 import { assertEditable } from './meeting-editable';
-import { MeetingEntity } from './meeting.entity';
-
-const badRequest = (key: MessageKey, params?: Record<string, string>) =>
-  new DomainError(ErrorCodes.validation, 400, key, params);
+import type { MeetingEntity } from './meeting.entity';
 
 /**
  * Scheduling of a branch's meetings (三会一课 and others): schedule with defaults for everything the system
- * knows, the calendar, the full meeting, edit and cancel. Writes are for the branch's managers and audited.
+ * knows, the calendar, the full meeting, edit and cancel. Writes are for the branch's managers and audited. The
+ * rules that need no database are in meeting-plan.ts.
  */
 @Injectable()
 export class MeetingScheduleService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: MeetingScheduleRepository,
     private readonly access: AccessService,
     private readonly directory: MeetingDirectory,
     private readonly meetingsRepo: MeetingsRepository,
@@ -53,12 +51,13 @@ export class MeetingScheduleService {
     private readonly audit: AuditService,
     private readonly presence: MeetingPresence,
     private readonly notifications: NotificationsService,
+    private readonly minutes: MinutesService,
   ) {}
 
   async schedule(user: AuthUser, unitId: string, body: ScheduleMeetingRequest): Promise<Meeting> {
     const { unit } = await this.access.unit(user, unitId, 'meeting.schedule');
     if (unit.type !== 'branch') throw badRequest('meetings.branchOnly');
-    const { id, deliveries } = await this.dataSource.transaction(async (em) => {
+    const { id, deliveries } = await this.repo.transaction(async (em) => {
       const meeting = await this.create(em, user, unit, body);
       const deliveries = await this.notifyAttendees(em, meeting, user.id, 'meeting.scheduled', {
         unitName: unit.name,
@@ -82,7 +81,7 @@ export class MeetingScheduleService {
     const lengthMs = body.end ? Date.parse(body.end) - start.getTime() : DEFAULT_DURATION_MS;
     const starts = monthlyOccurrences(start, body.months);
     const seriesId = randomUUID();
-    const { ids, deliveries } = await this.dataSource.transaction(async (em) => {
+    const { ids, deliveries } = await this.repo.transaction(async (em) => {
       const meetings: MeetingEntity[] = [];
       for (const at of starts) {
         const { months: _months, ...single } = body;
@@ -129,7 +128,7 @@ export class MeetingScheduleService {
     const hostId = body.hostId ?? defaultHost(roster);
     if (!hostId) throw badRequest('meetings.noSecretary');
     const recorderId = body.recorderId ?? defaultRecorder(roster);
-    this.checkPeople(inBranch, {
+    checkPeople(inBranch, {
       hostId,
       recorderId,
       lecturerId: body.lecturerId ?? null,
@@ -139,32 +138,25 @@ export class MeetingScheduleService {
     const end = body.end ? new Date(body.end) : new Date(start.getTime() + DEFAULT_DURATION_MS);
     const expected = defaultExpected(body.type, roster, groupRoster);
     const observers = (body.observerIds ?? []).filter((u) => !expected.includes(u));
-    const meeting = await em.save(
-      em.create(MeetingEntity, {
-        unitId: unit.id,
-        type: body.type,
-        title: body.title ?? defaultTitle(body.type, start, group?.name),
-        hostId,
-        status: 'scheduled',
-        groupId: group?.id ?? null,
-        scheduledStart: start,
-        scheduledEnd: end,
-        startedAt: start,
-        endedAt: null,
-        recorderId,
-        lecturerId: body.lecturerId ?? null,
-        agenda: body.agenda ?? [],
-        settings: {
-          waitingRoom: body.settings?.waitingRoom ?? false,
-          locked: false,
-          muteOnEntry: body.settings?.muteOnEntry ?? false,
-          recordingAllowed: body.settings?.recordingAllowed ?? false,
-        },
-        createdBy: user.id,
-        seriesId: seriesId ?? null,
-      }),
-    );
-    await this.saveAttendees(em, meeting.id, expected, observers);
+    const meeting = await this.repo.insert(em, {
+      unitId: unit.id,
+      type: body.type,
+      title: body.title ?? defaultTitle(body.type, start, group?.name),
+      hostId,
+      status: 'scheduled',
+      groupId: group?.id ?? null,
+      scheduledStart: start,
+      scheduledEnd: end,
+      startedAt: start,
+      endedAt: null,
+      recorderId,
+      lecturerId: body.lecturerId ?? null,
+      agenda: body.agenda ?? [],
+      settings: newSettings(body),
+      createdBy: user.id,
+      seriesId: seriesId ?? null,
+    });
+    await this.repo.replaceAttendees(em, meeting.id, expected, observers);
     await this.audit.append(em, {
       actorId: user.id,
       action: 'meeting.schedule',
@@ -172,7 +164,7 @@ export class MeetingScheduleService {
       entityId: meeting.id,
       unitId: unit.id,
       after: {
-        ...this.auditView(meeting),
+        ...auditView(meeting),
         expected: expected.length,
         observers: observers.length,
         ...(seriesId ? { seriesId } : {}),
@@ -184,15 +176,7 @@ export class MeetingScheduleService {
   /** The branch's meetings whose planned start (or, opened ad hoc, actual start) lies in [from, to). */
   async calendar(user: AuthUser, unitId: string, query: MeetingCalendarQuery): Promise<Meeting[]> {
     await this.access.unit(user, unitId, 'meeting.read');
-    const rows = await this.dataSource
-      .getRepository(MeetingEntity)
-      .createQueryBuilder('m')
-      .where('m.unit_id = :unitId', { unitId })
-      .andWhere('COALESCE(m.scheduled_start, m.started_at) >= :from', { from: new Date(query.from) })
-      .andWhere('COALESCE(m.scheduled_start, m.started_at) < :to', { to: new Date(query.to) })
-      .orderBy('COALESCE(m.scheduled_start, m.started_at)', 'ASC')
-      .limit(1000)
-      .getMany();
+    const rows = await this.repo.calendar(unitId, new Date(query.from), new Date(query.to));
     const attendees = await this.attendeesOf(rows.map((m) => m.id));
     return rows.map((m) => this.toDto(m, attendees.get(m.id) ?? []));
   }
@@ -204,48 +188,23 @@ export class MeetingScheduleService {
 
   async update(user: AuthUser, meetingId: string, body: UpdateMeetingRequest): Promise<Meeting> {
     const found = await this.authorised(user, meetingId, 'meeting.manage');
-    const deliveries = await this.dataSource.transaction(async (em) => {
-      const meeting = await em.findOneOrFail(MeetingEntity, {
-        where: { id: found.id },
-        lock: { mode: 'pessimistic_write' },
-      });
-      await assertEditable(em, meeting, body);
+    const deliveries = await this.repo.transaction(async (em) => {
+      const meeting = await this.locked(em, found.id);
+      await assertEditable(meeting, body, () => this.minutes.statusOf(meeting.id));
       if (body.hostId && body.hostId !== meeting.hostId && meeting.status === 'live')
         throw Conflict('meetings.hostInRoom');
       const inBranch = new Set((await this.orgs.rosterEntries(meeting.unitId, em)).map((p) => p.userId));
-      this.checkPeople(inBranch, {
+      checkPeople(inBranch, {
         hostId: body.hostId,
         recorderId: body.recorderId,
         lecturerId: body.lecturerId ?? null,
         observerIds: [],
       });
-      const before = this.auditView(meeting);
-      const oldStart = meeting.scheduledStart ?? meeting.startedAt;
-      const oldEnd = meeting.scheduledEnd ?? new Date(oldStart.getTime() + DEFAULT_DURATION_MS);
-      const start = body.start ? new Date(body.start) : oldStart;
-      // A new start alone moves the meeting and keeps its length.
-      const end = body.end
-        ? new Date(body.end)
-        : body.start
-          ? new Date(start.getTime() + (oldEnd.getTime() - oldStart.getTime()))
-          : oldEnd;
-      if (end <= start) throw badRequest('validation.endAfterStart');
-      if (body.start || body.end) {
-        meeting.scheduledStart = start;
-        meeting.scheduledEnd = end;
-        if (meeting.status === 'scheduled') meeting.startedAt = start;
-      }
-      if (body.title !== undefined) meeting.title = body.title;
-      if (body.hostId !== undefined) meeting.hostId = body.hostId;
-      if (body.recorderId !== undefined) meeting.recorderId = body.recorderId;
-      if (body.lecturerId !== undefined) meeting.lecturerId = body.lecturerId;
-      if (body.agenda !== undefined) meeting.agenda = body.agenda;
-      if (body.settings) meeting.settings = { ...meeting.settings, ...body.settings };
-      await em.save(meeting);
-      const after = this.auditView(meeting);
-      const changed = (Object.keys(after) as (keyof typeof after)[]).filter(
-        (k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]),
-      );
+      const before = auditView(meeting);
+      applyUpdate(meeting, body);
+      await this.repo.save(em, meeting);
+      const after = auditView(meeting);
+      const changed = changedFields(before, after);
       await this.audit.append(em, {
         actorId: user.id,
         action: 'meeting.update',
@@ -269,14 +228,11 @@ export class MeetingScheduleService {
   /** Cancels a scheduled meeting (a live one is ended, not cancelled). Audited. */
   async cancel(user: AuthUser, meetingId: string, body: CancelMeetingRequest): Promise<Meeting> {
     const found = await this.authorised(user, meetingId, 'meeting.manage');
-    const deliveries = await this.dataSource.transaction(async (em) => {
-      const meeting = await em.findOneOrFail(MeetingEntity, {
-        where: { id: found.id },
-        lock: { mode: 'pessimistic_write' },
-      });
+    const deliveries = await this.repo.transaction(async (em) => {
+      const meeting = await this.locked(em, found.id);
       if (meeting.status === 'live') throw Conflict('meetings.cancelLive');
       if (meeting.status !== 'scheduled') throw Conflict('meetings.notEditable');
-      await em.update(MeetingEntity, { id: meeting.id }, { status: 'cancelled' });
+      await this.repo.cancel(em, meeting.id);
       await this.audit.append(em, {
         actorId: user.id,
         action: 'meeting.cancel',
@@ -303,57 +259,26 @@ export class MeetingScheduleService {
     kind: 'meeting.scheduled' | 'meeting.series_scheduled' | 'meeting.updated' | 'meeting.cancelled',
     params: Record<string, string | number | null>,
   ): Promise<Delivery[]> {
-    const people: { user_id: string; unit_name: string }[] = await em.query(
-      `SELECT a.user_id, u.name AS unit_name FROM meeting_attendee a JOIN org_unit u ON u.id = $2
-       WHERE a.meeting_id = $1 AND a.user_id <> $3`,
-      [meeting.id, meeting.unitId, actorId],
-    );
-    if (people.length === 0) return [];
+    const userIds = await this.repo.attendeeIds(em, meeting.id, actorId);
+    if (userIds.length === 0) return [];
+    const unit = await this.orgs.unit(meeting.unitId, em);
     return this.notifications.add(em, {
-      userIds: people.map((p) => p.user_id),
+      userIds,
       kind,
       meetingId: meeting.id,
       params: {
         title: meeting.title,
         start: (meeting.scheduledStart ?? meeting.startedAt).toISOString(),
-        unitName: people[0].unit_name,
+        unitName: unit?.name ?? '',
         ...params,
       },
     });
   }
 
-  /** Replaces a meeting's attendees: `expected` (应到) and `observers` (列席; never also expected). */
-  async saveAttendees(
-    em: EntityManager,
-    meetingId: string,
-    expected: string[],
-    observers: string[] = [],
-  ): Promise<void> {
-    await em.delete(MeetingAttendeeEntity, { meetingId });
-    const rows = [
-      ...expected.map((userId) => ({ meetingId, userId, kind: 'expected' as const })),
-      ...observers.map((userId) => ({ meetingId, userId, kind: 'observer' as const })),
-    ];
-    if (rows.length) await em.insert(MeetingAttendeeEntity, rows);
-  }
-
   private async full(meetingId: string): Promise<Meeting> {
-    const meeting = await this.dataSource.getRepository(MeetingEntity).findOneByOrFail({ id: meetingId });
+    const meeting = await this.directory.get(meetingId);
+    if (!meeting) throw new Error(`meeting ${meetingId} is gone`);
     return this.toDto(meeting, (await this.attendeesOf([meetingId])).get(meetingId) ?? []);
-  }
-
-  private checkPeople(
-    inBranch: Set<string>,
-    p: { hostId?: string; recorderId?: string | null; lecturerId: string | null; observerIds: string[] },
-  ): void {
-    const check = (id: string | null | undefined, who: MessageKey) => {
-      if (id && !inBranch.has(id))
-        throw new DomainError(ErrorCodes.validation, 400, 'meetings.notOfBranch', { who: { key: who } });
-    };
-    check(p.hostId, 'meetings.roleHost');
-    check(p.recorderId, 'meetings.roleRecorder');
-    check(p.lecturerId, 'meetings.roleLecturer');
-    for (const o of p.observerIds) check(o, 'meetings.roleObserver');
   }
 
   private async attendeesOf(meetingIds: string[]): Promise<Map<string, MeetingAttendee[]>> {
@@ -368,23 +293,15 @@ export class MeetingScheduleService {
     return out;
   }
 
-  private async authorised(user: AuthUser, meetingId: string, action: UnitAction): Promise<MeetingEntity> {
-    return (await this.directory.authorise(user, meetingId, action)).meeting;
+  /** The meeting's row, locked for the rest of the transaction. */
+  private async locked(em: EntityManager, meetingId: string): Promise<MeetingEntity> {
+    const meeting = await this.directory.lock(meetingId, em);
+    if (!meeting) throw new Error(`meeting ${meetingId} is gone`);
+    return meeting;
   }
 
-  private auditView(m: MeetingEntity) {
-    return {
-      type: m.type,
-      title: m.title,
-      start: m.scheduledStart?.toISOString() ?? null,
-      end: m.scheduledEnd?.toISOString() ?? null,
-      hostId: m.hostId,
-      recorderId: m.recorderId,
-      lecturerId: m.lecturerId,
-      groupId: m.groupId,
-      agenda: m.agenda,
-      settings: m.settings,
-    };
+  private async authorised(user: AuthUser, meetingId: string, action: UnitAction): Promise<MeetingEntity> {
+    return (await this.directory.authorise(user, meetingId, action)).meeting;
   }
 
   toDto(m: MeetingEntity, attendees: MeetingAttendee[]): Meeting {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AttendanceModule } from '../attendance/attendance.module';
 import { AuditModule } from '../audit/audit.module';
+import { MinutesModule } from '../minutes/minutes.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { MeetingDirectoryModule } from './meeting-directory.service';
 import { LeaveRequestsController } from './leave-requests.controller';
@@ -10,16 +11,18 @@ import { GuestController, MeetingInvitesController } from './meeting-invites.con
 import { MeetingInvitesService } from './meeting-invites.service';
 import { MeetingInvitesRepository } from './meeting-invites.repository';
 import { MeetingPresence } from './meeting-presence';
+import { MeetingScheduleRepository } from './meeting-schedule.repository';
 import { MeetingScheduleService } from './meeting-schedule.service';
 import { MeetingsController } from './meetings.controller';
 import { MeetingsService } from './meetings.service';
 
 @Module({
-  imports: [AuditModule, AttendanceModule, NotificationsModule, MeetingDirectoryModule],
+  imports: [AuditModule, AttendanceModule, NotificationsModule, MeetingDirectoryModule, MinutesModule],
   controllers: [MeetingsController, LeaveRequestsController, MeetingInvitesController, GuestController],
   providers: [
     MeetingsService,
     MeetingScheduleService,
+    MeetingScheduleRepository,
     LeaveRequestsService,
     LeaveRequestsRepository,
     MeetingInvitesService,

@@ -8,6 +8,7 @@ import { SocketHub } from '../common/socket-hub';
 import { checkClientUpdate, docFromState, readSections, resolutionsOf, toBase64 } from './minutes-doc';
 import { MinutesUpdateEntity } from './minutes-update.entity';
 import { MinutesEntity } from './minutes.entity';
+import { MinutesRepository } from './minutes.repository';
 
 /** What `exclusive` hands its function: the document, and its changes and flush inside a transaction. */
 export interface DocTxn {
@@ -41,13 +42,6 @@ export function contentText(doc: Y.Doc): string {
 }
 
 /**
- * SQL for `search_text`: title, agenda, content and resolutions in one text (what the trigram index covers).
- * `$content` and `$resolutions` name the texts' parameters, or columns.
- */
-export const searchTextSql = (content: string, resolutions: string) =>
-  `concat_ws(E'\\n', "fields"->>'title', (SELECT string_agg(a, ' ') FROM jsonb_array_elements_text("fields"->'agenda') a), ${content}, ${resolutions})`;
-
-/**
  * The Yjs documents of the minutes, one authority per meeting: every change (a client's update, or the server's
  * own: new sections, a vote's result, a correction) is applied in order, written to `minutes_update` before it is
  * acknowledged, and relayed to the other readers. Flushing folds the rows into `minutes.ydoc` and derives the
@@ -62,6 +56,7 @@ export class MinutesDocService implements OnModuleDestroy {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repo: MinutesRepository,
     private readonly hub: SocketHub,
   ) {}
 
@@ -269,17 +264,11 @@ export class MinutesDocService implements OnModuleDestroy {
     const write = async (m: EntityManager) => {
       const content = contentText(live.doc);
       const resolutions = resolutionsOf(live.doc).toString();
-      await m.query(
-        `UPDATE "minutes" SET "ydoc" = $2, "content_text" = $3, "resolutions_text" = $4,
-           "search_text" = ${searchTextSql('$3::text', '$4::text')}, "updated_at" = now()
-         WHERE "meeting_id" = $1`,
-        [meetingId, Buffer.from(Y.encodeStateAsUpdate(live.doc)), content, resolutions],
-      );
-      if (live.lastRowId)
-        await m.query(`DELETE FROM "minutes_update" WHERE "meeting_id" = $1 AND "id" <= $2`, [
-          meetingId,
-          live.lastRowId,
-        ]);
+      await this.repo.storeDocument(m, meetingId, Buffer.from(Y.encodeStateAsUpdate(live.doc)), {
+        content,
+        resolutions,
+      });
+      if (live.lastRowId) await this.repo.dropUpdates(m, meetingId, live.lastRowId);
     };
     if (em) await write(em);
     else await this.dataSource.transaction(write);

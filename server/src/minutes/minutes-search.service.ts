@@ -1,21 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type {
-  MeetingType,
-  MinutesListItem,
-  MinutesSearchQuery,
-  MinutesSearchResult,
-  MinutesStatus,
-} from '@branchmeet/shared';
-import { DataSource } from 'typeorm';
+import type { MinutesListItem, MinutesSearchQuery, MinutesSearchResult } from '@branchmeet/shared';
 import { AuthUser } from '../auth/auth-user';
 import { AccessService } from '../orgs/access.service';
-
-/** `%`, `_` and `\` taken literally in a LIKE pattern. */
-export const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-
-/** Characters of context on each side of the first match in a result's snippet. */
-const SNIPPET_BEFORE = 24;
-const SNIPPET_LENGTH = 80;
+import { MinutesSearchRepository } from './minutes-search.repository';
 
 /**
  * A branch's archive of minutes, newest first, searched by words in title, agenda, content or resolutions:
@@ -25,67 +12,18 @@ const SNIPPET_LENGTH = 80;
 @Injectable()
 export class MinutesSearchService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: MinutesSearchRepository,
     private readonly access: AccessService,
   ) {}
 
   async search(user: AuthUser, unitId: string, q: MinutesSearchQuery): Promise<MinutesSearchResult> {
     const { unit } = await this.access.unit(user, unitId, 'minutes.read');
-    return this.query(unit.id, unit.name, q);
+    return this.page(unit.id, unit.name, q);
   }
 
-  /** The query itself (also what the benchmark times). */
-  async query(unitId: string, unitName: string, q: MinutesSearchQuery): Promise<MinutesSearchResult> {
-    const params: unknown[] = [unitId];
-    const where = ['m.unit_id = $1'];
-    const words = q.q?.trim();
-    if (words) {
-      params.push(`%${likeEscape(words)}%`);
-      where.push(`m.search_text ILIKE $2`);
-    }
-    if (q.status) {
-      params.push(q.status);
-      where.push(`m.status = $${params.length}`);
-    }
-    if (q.from) {
-      params.push(new Date(q.from));
-      where.push(`mt.started_at >= $${params.length}`);
-    }
-    if (q.to) {
-      params.push(new Date(q.to));
-      where.push(`mt.started_at < $${params.length}`);
-    }
-    const filter = params.length;
-    // The snippet: around the first match, or the start of the content.
-    params.push(words ?? null, q.limit, q.offset);
-    const [w, limit, offset] = [filter + 1, filter + 2, filter + 3].map((n) => `$${n}`);
-    const snippet = `CASE WHEN ${w}::text IS NULL THEN left(m.content_text, ${SNIPPET_LENGTH})
-      ELSE substr(m.search_text, greatest(1, strpos(lower(m.search_text), lower(${w}::text)) - ${SNIPPET_BEFORE}), ${SNIPPET_LENGTH}) END`;
-    // The matching ids first (no texts read), then the page's rows with their snippets: the total and the order
-    // never touch the texts of rows that are not shown.
-    const rows: {
-      meetingId: string;
-      unitId: string;
-      meetingType: MeetingType;
-      title: string;
-      startedAt: Date;
-      status: MinutesStatus;
-      revision: number;
-      submittedAt: Date | null;
-      snippet: string;
-      total: string;
-    }[] = await this.dataSource.query(
-      `WITH hits AS MATERIALIZED (
-         SELECT m.meeting_id, mt.started_at FROM "minutes" m JOIN "meeting" mt ON mt.id = m.meeting_id
-         WHERE ${where.join(' AND ')}),
-       page AS (SELECT meeting_id FROM hits ORDER BY started_at DESC, meeting_id LIMIT ${limit} OFFSET ${offset})
-       SELECT m.meeting_id AS "meetingId", m.unit_id AS "unitId", mt.type AS "meetingType", mt.title,
-              mt.started_at AS "startedAt", m.status, m.revision, m.submitted_at AS "submittedAt",
-              ${snippet} AS snippet, (SELECT count(*) FROM hits) AS total
-       FROM page JOIN "minutes" m ON m.meeting_id = page.meeting_id JOIN "meeting" mt ON mt.id = m.meeting_id
-       ORDER BY mt.started_at DESC, m.meeting_id`,
-      params,
-    );
+  /** One page of results: the query itself (also what the benchmark times). */
+  async page(unitId: string, unitName: string, q: MinutesSearchQuery): Promise<MinutesSearchResult> {
+    const { rows, total } = await this.repo.search(unitId, q);
     const items: MinutesListItem[] = rows.map((r) => ({
       meetingId: r.meetingId,
       unitId: r.unitId,
@@ -98,14 +36,6 @@ export class MinutesSearchService {
       submittedAt: r.submittedAt?.toISOString() ?? null,
       snippet: r.snippet.replace(/\s+/g, ' ').trim(),
     }));
-    let total = rows.length ? Number(rows[0].total) : 0;
-    if (!rows.length && q.offset > 0) {
-      const [count]: { n: string }[] = await this.dataSource.query(
-        `SELECT count(*) AS n FROM "minutes" m JOIN "meeting" mt ON mt.id = m.meeting_id WHERE ${where.join(' AND ')}`,
-        params.slice(0, filter),
-      );
-      total = Number(count.n);
-    }
     return { total, items };
   }
 }

@@ -18,6 +18,7 @@ import { appendParagraph, resolutionsOf } from './minutes-doc';
 import { MinutesDocService } from './minutes-doc.service';
 import { voteLine } from './minutes-text';
 import { MinutesBallotEntity, MinutesVoteEntity } from './minutes-vote.entity';
+import { MinutesRepository } from './minutes.repository';
 
 interface Tally {
   yes: number;
@@ -35,6 +36,7 @@ interface Tally {
 export class MinutesVotesService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repo: MinutesRepository,
     private readonly meetings: MeetingDirectory,
     private readonly audit: AuditService,
     private readonly docs: MinutesDocService,
@@ -128,16 +130,8 @@ export class MinutesVotesService {
       if (!v) throw NotFound('notFound.vote');
       if (v.status !== 'open') throw Conflict('vote.closed');
       // A secret ballot records that the person voted; the choice only goes into the totals, which name nobody.
-      const inserted: unknown[] = await em.query(
-        `INSERT INTO "minutes_ballot" ("vote_id", "user_id", "choice") VALUES ($1, $2, $3)
-         ON CONFLICT DO NOTHING RETURNING "vote_id"`,
-        [v.id, userId, v.secret ? null : req.choice],
-      );
-      if (inserted.length === 0) throw Conflict('vote.alreadyCast');
-      if (v.secret) {
-        const column = { yes: 'secret_yes', no: 'secret_no', abstain: 'secret_abstain' }[req.choice];
-        await em.query(`UPDATE "minutes_vote" SET "${column}" = "${column}" + 1 WHERE "id" = $1`, [v.id]);
-      }
+      if (!(await this.repo.castBallot(em, v.id, userId, req.choice, v.secret)))
+        throw Conflict('vote.alreadyCast');
       await this.audit.append(em, {
         actorId: userId,
         action: 'minutes.vote_cast',

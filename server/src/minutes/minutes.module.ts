@@ -6,6 +6,7 @@ import { MinutesNotifier } from './minutes-notifier';
 import { MinutesDocService } from './minutes-doc.service';
 import { MinutesExportService } from './minutes-export.service';
 import { MinutesLiveService } from './minutes-live.service';
+import { MinutesSearchRepository } from './minutes-search.repository';
 import { MinutesSearchService } from './minutes-search.service';
 import { MinutesVotesService } from './minutes-votes.service';
 import { MinutesController } from './minutes.controller';
@@ -35,6 +36,7 @@ import { MeetingDirectoryModule } from '../meetings/meeting-directory.service';
     MinutesLiveService,
     MinutesExportService,
     MinutesSearchService,
+    MinutesSearchRepository,
   ],
   exports: [MinutesLiveService, MinutesService],
 })

@@ -2,15 +2,21 @@ import { Injectable } from '@nestjs/common';
 import type { MinutesStatus } from '@branchmeet/shared';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { MinutesAttachmentEntity } from './minutes-attachment.entity';
-import { searchTextSql } from './minutes-doc.service';
 import { MinutesRevisionEntity } from './minutes-revision.entity';
 import { MinutesEntity } from './minutes.entity';
+
+/**
+ * SQL for `search_text`: title, agenda, content and resolutions in one text (what the trigram index covers).
+ * `$content` and `$resolutions` name the texts' parameters, or columns.
+ */
+export const searchTextSql = (content: string, resolutions: string) =>
+  `concat_ws(E'\\n', "fields"->>'title', (SELECT string_agg(a, ' ') FROM jsonb_array_elements_text("fields"->'agenda') a), ${content}, ${resolutions})`;
 
 /** An attachment as stored, without its bytes. */
 export type AttachmentRow = Omit<MinutesAttachmentEntity, 'data'>;
 
 /**
- * The SQL of the minutes' own tables (minutes, minutes_revision, minutes_attachment). Methods that take an
+ * The SQL of the minutes' own tables (minutes, minutes_update, minutes_revision, minutes_attachment, minutes_ballot). Methods that take an
  * EntityManager run in the caller's transaction; the others use the pool.
  */
 @Injectable()
@@ -66,6 +72,53 @@ export class MinutesRepository {
     em: EntityManager = this.manager,
   ): Promise<void> {
     await em.update(MinutesEntity, { meetingId }, patch);
+  }
+
+  /** Stores the folded document with its plain texts (and so its search text). */
+  async storeDocument(
+    em: EntityManager,
+    meetingId: string,
+    state: Buffer,
+    texts: { content: string; resolutions: string },
+  ): Promise<void> {
+    await em.query(
+      `UPDATE "minutes" SET "ydoc" = $2, "content_text" = $3, "resolutions_text" = $4,
+         "search_text" = ${searchTextSql('$3::text', '$4::text')}, "updated_at" = now()
+       WHERE "meeting_id" = $1`,
+      [meetingId, state, texts.content, texts.resolutions],
+    );
+  }
+
+  /** Drops the document's updates up to `upToId`, folded into the stored document. */
+  async dropUpdates(em: EntityManager, meetingId: string, upToId: string): Promise<void> {
+    await em.query(`DELETE FROM "minutes_update" WHERE "meeting_id" = $1 AND "id" <= $2`, [
+      meetingId,
+      upToId,
+    ]);
+  }
+
+  /**
+   * Records that `userId` voted (with the choice unless `secret`, whose choice goes into the vote's totals, which
+   * name nobody); false when they had voted already.
+   */
+  async castBallot(
+    em: EntityManager,
+    voteId: string,
+    userId: string,
+    choice: 'yes' | 'no' | 'abstain',
+    secret: boolean,
+  ): Promise<boolean> {
+    const inserted: unknown[] = await em.query(
+      `INSERT INTO "minutes_ballot" ("vote_id", "user_id", "choice") VALUES ($1, $2, $3)
+       ON CONFLICT DO NOTHING RETURNING "vote_id"`,
+      [voteId, userId, secret ? null : choice],
+    );
+    if (inserted.length === 0) return false;
+    if (secret) {
+      const column = { yes: 'secret_yes', no: 'secret_no', abstain: 'secret_abstain' }[choice];
+      await em.query(`UPDATE "minutes_vote" SET "${column}" = "${column}" + 1 WHERE "id" = $1`, [voteId]);
+    }
+    return true;
   }
 
   /** Derives the search text again from the stored fields and texts. */

@@ -67,6 +67,11 @@ export class MinutesService {
     private readonly votes: MinutesVotesService,
   ) {}
 
+  /** The status of a meeting's minutes (null: none yet), for the meeting's own rules. */
+  async statusOf(meetingId: string): Promise<MinutesStatus | null> {
+    return (await this.repo.status(meetingId))?.status ?? null;
+  }
+
   // ── access ───────────────────────────────────────────────────────────────────────────────────────────────
   /** The meeting and the caller's relation; a meeting of a branch the caller cannot see is not found. */
   async context(

@@ -1,7 +1,7 @@
 /**
  * Child process of `test/bench/minutes-search.bench.ts`: the archive search over <records> minutes of one branch
  * (a fresh, migrated database; the texts generated here, about 600 Chinese characters each, one record holding a
- * phrase nobody else has), timed with MinutesSearchService.query — the query the API runs — against a baseline
+ * phrase nobody else has), timed with MinutesSearchService.page — the query the API runs — against a baseline
  * measured in the same run: the same listing without words (the (unit, status) index), and a plain primary-key
  * lookup of one record. Also the same ILIKE with the trigram index switched off (a sequential scan), to show
  * what the index buys.
@@ -13,6 +13,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../database/typeorm-options';
 import type { AccessService } from '../orgs/access.service';
+import { MinutesSearchRepository } from './minutes-search.repository';
 import { MinutesSearchService } from './minutes-search.service';
 
 const server = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
@@ -102,8 +103,8 @@ async function bench(records: number) {
       );
     }
     await ds.query('ANALYZE');
-    const service = new MinutesSearchService(ds, {} as AccessService);
-    const query = (q?: string) => service.query(unit.id, unit.name, { q, limit: 20, offset: 0 });
+    const service = new MinutesSearchService(new MinutesSearchRepository(ds), {} as AccessService);
+    const query = (q?: string) => service.page(unit.id, unit.name, { q, limit: 20, offset: 0 });
     const rareHits = (await query(RARE.slice(2, 12))).total;
     const commonHits = (await query('发展对象培养')).total;
     const everyHits = (await query('讨论发展党员')).total;

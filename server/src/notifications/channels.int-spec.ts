@@ -1,5 +1,5 @@
 /**
- * Notifications beyond the tab (issue 15): e-mail through a real SMTP server started here (smtp-server), and
+ * Notifications beyond the tab: e-mail through a real SMTP server started here (smtp-server), and
  * WeCom / DingTalk group-robot webhooks against a local HTTP server that answers as those APIs do. The branch
  * switches channels on (managers only), each person chooses events and channels; sending is queued after the
  * commit (the request that caused it never waits for it) and a failure is retried with backoff.

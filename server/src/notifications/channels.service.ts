@@ -1,16 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  ErrorCodes,
-  type BranchChannels,
-  type NotificationPrefs,
-  type WebhookKind,
-} from '@branchmeet/shared';
-import { DataSource } from 'typeorm';
+import { ErrorCodes, type BranchChannels, type NotificationPrefs } from '@branchmeet/shared';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { DomainError, Conflict } from '../common/domain-error';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { AccessService } from '../orgs/access.service';
+import { ChannelsRepository } from './channels.repository';
 
 /**
  * Which channels beyond the tab a branch has switched on (its managers decide, audited), and each person's own
@@ -19,7 +14,7 @@ import { AccessService } from '../orgs/access.service';
 @Injectable()
 export class ChannelsService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: ChannelsRepository,
     private readonly access: AccessService,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -40,14 +35,9 @@ export class ChannelsService {
   async setBranch(user: AuthUser, unitId: string, body: BranchChannels): Promise<BranchChannels> {
     const { unit } = await this.access.unit(user, unitId, 'unit.update');
     if (unit.type !== 'branch') throw Conflict('channels.branchOnly');
-    await this.dataSource.transaction(async (em) => {
+    await this.repo.transaction(async (em) => {
       const before = await this.read(unitId);
-      await em.query(
-        `INSERT INTO branch_channels (unit_id, email, webhook, updated_by, updated_at)
-         VALUES ($1, $2, $3, $4, now())
-         ON CONFLICT (unit_id) DO UPDATE SET email = $2, webhook = $3, updated_by = $4, updated_at = now()`,
-        [unitId, body.email, body.webhook, user.id],
-      );
+      await this.repo.setBranch(em, unitId, body, user.id);
       await this.audit.append(em, {
         actorId: user.id,
         action: 'unit.channels',
@@ -62,15 +52,7 @@ export class ChannelsService {
   }
 
   async prefs(user: AuthUser): Promise<NotificationPrefs> {
-    const [row]: {
-      email: string | null;
-      webhook_kind: WebhookKind | null;
-      webhook_url: string | null;
-      events: NotificationPrefs['events'];
-    }[] = await this.dataSource.query(
-      `SELECT email, webhook_kind, webhook_url, events FROM notification_pref WHERE user_id = $1`,
-      [user.id],
-    );
+    const row = await this.repo.prefs(user.id);
     return {
       email: row?.email ?? null,
       webhook: row?.webhook_kind && row.webhook_url ? { kind: row.webhook_kind, url: row.webhook_url } : null,
@@ -80,27 +62,12 @@ export class ChannelsService {
 
   async setPrefs(user: AuthUser, body: NotificationPrefs): Promise<NotificationPrefs> {
     if (body.webhook) this.assertWebhookHost(body.webhook.url);
-    await this.dataSource.query(
-      `INSERT INTO notification_pref (user_id, email, webhook_kind, webhook_url, events, updated_at)
-       VALUES ($1, $2, $3, $4, $5, now())
-       ON CONFLICT (user_id) DO UPDATE SET email = $2, webhook_kind = $3, webhook_url = $4, events = $5,
-         updated_at = now()`,
-      [
-        user.id,
-        body.email,
-        body.webhook?.kind ?? null,
-        body.webhook?.url ?? null,
-        JSON.stringify(body.events),
-      ],
-    );
+    await this.repo.setPrefs(user.id, body);
     return this.prefs(user);
   }
 
   private async read(unitId: string): Promise<BranchChannels> {
-    const [row]: BranchChannels[] = await this.dataSource.query(
-      `SELECT email, webhook FROM branch_channels WHERE unit_id = $1`,
-      [unitId],
-    );
+    const row = await this.repo.branch(unitId);
     return row ?? { email: false, webhook: false };
   }
 }

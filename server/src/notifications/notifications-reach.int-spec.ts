@@ -1,5 +1,5 @@
 /**
- * Notifications that reach the people who must act (issue 15): a leave request reaches the branch's managers
+ * Notifications that reach the people who must act: a leave request reaches the branch's managers
  * (and its withdrawal), a meeting scheduled for now is reminded of at once, a meeting going live tells its
  * expected attendees, and the minutes' review tells the upper level (submitted) and the writers (returned,
  * approved). Real sockets, real PostgreSQL.

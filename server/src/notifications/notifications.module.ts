@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { NotificationsController } from './notifications.controller';
 import { AuditModule } from '../audit/audit.module';
 import { ChannelsController } from './channels.controller';
+import { ChannelsRepository } from './channels.repository';
 import { ChannelsService } from './channels.service';
 import { DeliveryService } from './delivery.service';
 import { NotificationsService } from './notifications.service';
@@ -12,7 +13,14 @@ import { TodosService } from './todos.service';
 @Module({
   imports: [AuditModule],
   controllers: [NotificationsController, ChannelsController],
-  providers: [NotificationsRepository, NotificationsService, TodosService, DeliveryService, ChannelsService],
+  providers: [
+    NotificationsRepository,
+    NotificationsService,
+    TodosService,
+    DeliveryService,
+    ChannelsRepository,
+    ChannelsService,
+  ],
   exports: [NotificationsService],
 })
 export class NotificationsModule {}

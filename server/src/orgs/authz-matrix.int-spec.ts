@@ -595,7 +595,7 @@ const rows: Row[] = [
     method: 'post', path: '/api/notifications/read', what: 'mark own notifications read',
     expect: e(401, 200, 200, 200, 200, 200, 200), req: () => ({ body: { all: true } }),
   },
-  // ── issue 15: to-dos, channels beyond the tab, leave withdrawal ──
+  // ── to-dos, channels beyond the tab, leave withdrawal ──
   { method: 'get', path: '/api/todos', what: 'own to-do list', expect: e(401, 200, 200, 200, 200, 200, 200) },
   { method: 'get', path: '/api/notification-prefs', what: 'own channel preferences', expect: e(401, 200, 200, 200, 200, 200, 200) },
   {
@@ -640,7 +640,7 @@ const rows: Row[] = [
     expect: e(200, 200, 200, 200, 200, 200, 200),
     req: async () => ({ body: { token: await inviteTokenOfA(), name: '矩阵来宾' } }),
   },
-  // ── recordings, replay, make-up study (issue 6) ───────────────────────────────────────────────────────
+  // ── recordings, replay, make-up study ───────────────────────────────────────────────────────
   {
     method: 'get', path: '/api/meetings/{meetingId}/recordings', what: "a meeting's recordings",
     expect: e(401, 200, 200, 404, 404, 200, 200), req: async () => ({ params: { meetingId: await meetingOfA() } }),

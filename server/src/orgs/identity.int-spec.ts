@@ -3,7 +3,7 @@ import { startTestApp, TestApp } from '../test-support/int-app';
 
 /**
  * A person's name, login phone and member type are one account's, shared by every unit the person belongs to.
- * A manager of another branch must not be able to take that account over (issue 11, item 1).
+ * A manager of another branch must not be able to take that account over.
  */
 describe('identity of a person in several units (real PostgreSQL)', () => {
   let t: TestApp;

@@ -20,6 +20,7 @@ import { AccessService, childTypeAction, Relation } from './access.service';
 import { MembershipEntity } from './membership.entity';
 import { OrgUnitEntity } from './org-unit.entity';
 import { maskPhone, queryRoster } from './roster.query';
+import { RosterRepository } from './roster.repository';
 
 const auditUnit = (u: OrgUnitEntity) => ({ name: u.name, type: u.type, parentId: u.parentId });
 
@@ -27,6 +28,7 @@ const auditUnit = (u: OrgUnitEntity) => ({ name: u.name, type: u.type, parentId:
 export class OrgsService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly rosterRepo: RosterRepository,
     private readonly access: AccessService,
     private readonly audit: AuditService,
     private readonly sessions: SessionsService,
@@ -46,13 +48,13 @@ export class OrgsService {
 
   async list(user: AuthUser): Promise<OrgUnit[]> {
     const visible = await this.access.visibleUnits(user);
-    const counts = await this.memberCounts(visible.map((v) => v.unit.id));
+    const counts = await this.rosterRepo.memberCounts(visible.map((v) => v.unit.id));
     return visible.map(({ unit, relation }) => this.toDto(unit, relation, counts.get(unit.id) ?? 0));
   }
 
   async get(user: AuthUser, unitId: string): Promise<OrgUnit> {
     const { unit, relation } = await this.access.unit(user, unitId, 'unit.read');
-    const counts = await this.memberCounts([unit.id]);
+    const counts = await this.rosterRepo.memberCounts([unit.id]);
     return this.toDto(unit, relation, counts.get(unit.id) ?? 0);
   }
 
@@ -295,15 +297,6 @@ export class OrgsService {
   private async leaveGroups(em: EntityManager, unitId: string, userId: string): Promise<void> {
     const groups = await em.findBy(OrgUnitEntity, { parentId: unitId, type: 'group' });
     if (groups.length) await em.delete(MembershipEntity, { userId, unitId: In(groups.map((g) => g.id)) });
-  }
-
-  private async memberCounts(unitIds: string[]): Promise<Map<string, number>> {
-    if (unitIds.length === 0) return new Map();
-    const rows: { unit_id: string; n: string }[] = await this.dataSource.query(
-      'SELECT unit_id, count(*) AS n FROM membership WHERE unit_id = ANY($1) GROUP BY unit_id',
-      [unitIds],
-    );
-    return new Map(rows.map((r) => [r.unit_id, Number(r.n)]));
   }
 
   private toDto(unit: OrgUnitEntity, relation: Relation, memberCount: number): OrgUnit {

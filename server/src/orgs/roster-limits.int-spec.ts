@@ -3,7 +3,7 @@ import { startTestApp, TestApp } from '../test-support/int-app';
 import { xlsxBomb, xlsxWithRows } from '../test-support/zip-bombs';
 
 /**
- * Upload bombs and import floods (issue 11, items 2 and 4): a file that inflates to hundreds of MB, or holds a
+ * Upload bombs and import floods: a file that inflates to hundreds of MB, or holds a
  * million rows, is refused before it is parsed — quickly, and without the server's memory following it; a
  * manager's imports are rate-limited. The app runs in this process, so its RSS is this process's.
  */

@@ -31,6 +31,7 @@ import { AccessService } from './access.service';
 import { OrgUnitEntity } from './org-unit.entity';
 import { RawRosterRow, readRosterFile } from './roster-file';
 import { queryRoster } from './roster.query';
+import { RosterRepository } from './roster.repository';
 
 const userColumns: BulkColumn<{ id: string; name: string; phone: string; memberType: MemberType }>[] = [
   { name: 'id', type: 'uuid', value: (p) => p.id },
@@ -70,6 +71,7 @@ export class RosterService {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repo: RosterRepository,
     private readonly access: AccessService,
     private readonly audit: AuditService,
     private readonly sessions: SessionsService,
@@ -293,9 +295,9 @@ export class RosterService {
 
     // An existing account's member type is its other units' too: it changes only when the importer manages
     // every unit the person belongs to (else the row joins with the account as it is).
-    const unitsOfPeople: { user_id: string; units: string[] }[] = await em.query(
-      'SELECT user_id, array_agg(unit_id::text) AS units FROM membership WHERE user_id = ANY($1::uuid[]) GROUP BY user_id',
-      [[...people.values()].map((p) => p.id)],
+    const unitsOfPeople = await this.repo.unitsOfPeople(
+      em,
+      [...people.values()].map((p) => p.id),
     );
     const managed = await this.access.managedAmong(user, [unit.id, ...unitsOfPeople.flatMap((r) => r.units)]);
     const foreign = new Set(
@@ -305,13 +307,10 @@ export class RosterService {
       const person = people.get(r.phone)!;
       return person.memberType !== r.memberType && !foreign.has(person.id);
     });
-    if (typeChanges.length) {
-      await em.query(
-        `UPDATE app_user u SET member_type = v.t, updated_at = now()
-           FROM unnest($1::uuid[], $2::text[]) AS v(id, t) WHERE u.id = v.id`,
-        [typeChanges.map((r) => people.get(r.phone)!.id), typeChanges.map((r) => r.memberType)],
-      );
-    }
+    await this.repo.setMemberTypes(
+      em,
+      typeChanges.map((r) => ({ userId: people.get(r.phone)!.id, memberType: r.memberType })),
+    );
 
     const userIds = rows.map((r) => people.get(r.phone)!.id);
     const newMemberships = rows
@@ -323,23 +322,18 @@ export class RosterService {
       return old && old.role !== r.role;
     });
     newPosts.push(...roleChanges.map((r) => people.get(r.phone)!.id));
-    if (roleChanges.length) {
-      await em.query(
-        `UPDATE membership m SET role = v.r FROM unnest($1::uuid[], $2::text[]) AS v(id, r) WHERE m.id = v.id`,
-        [
-          roleChanges.map((r) => before.get(people.get(r.phone)!.id)!.membershipId),
-          roleChanges.map((r) => r.role),
-        ],
-      );
-    }
+    await this.repo.setRoles(
+      em,
+      roleChanges.map((r) => ({
+        membershipId: before.get(people.get(r.phone)!.id)!.membershipId,
+        role: r.role,
+      })),
+    );
 
     // Party groups: each person in the file is in exactly the group the file names (or none).
     const groupIds = [...groups.values()].map((g) => g.id);
     if (groupIds.length) {
-      await em.query('DELETE FROM membership WHERE user_id = ANY($1::uuid[]) AND unit_id = ANY($2::uuid[])', [
-        userIds,
-        groupIds,
-      ]);
+      await this.repo.leaveUnits(em, userIds, groupIds);
       const groupMemberships = rows
         .filter((r) => r.group)
         .map((r) => ({

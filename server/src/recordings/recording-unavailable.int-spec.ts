@@ -5,7 +5,7 @@ import { RtcKit } from '../test-support/rtc-client';
 import { checkMediaTools } from './media-tools';
 
 /**
- * Issue 12: a server without ffmpeg (FFMPEG_PATH pointing at a binary that does not exist) starts, says so in
+ * A server without ffmpeg (FFMPEG_PATH pointing at a binary that does not exist) starts, says so in
  * /api/health, tells the room that recording is unavailable and why, and answers 开始录制 with a clear domain
  * error (503 `unavailable`) instead of a bare 500.
  */

@@ -11,7 +11,7 @@ import { run } from './recorder';
 import { RecordingsService } from './recordings.service';
 
 /**
- * Issue 6, part B: a lecture recorded by ffmpeg from PlainTransport consumers of a werift bot that publishes
+ * A lecture recorded by ffmpeg from PlainTransport consumers of a werift bot that publishes
  * real VP8 + Opus (encoded live by ffmpeg), the recording indicator, the stored file (ffprobe, a decoded frame).
  */
 jest.setTimeout(240_000);

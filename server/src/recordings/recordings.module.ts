@@ -2,13 +2,17 @@ import { Module } from '@nestjs/common';
 import { AttendanceModule } from '../attendance/attendance.module';
 import { AuditModule } from '../audit/audit.module';
 import { APP_CONFIG, type AppConfig } from '../config/config';
+import { MeetingDirectoryModule } from '../meetings/meeting-directory.service';
+import { MakeUpStudy } from './make-up-study';
 import { MediaToolsService } from './media-tools';
+import { RecordingLinks } from './recording-links';
 import { RecordingsController } from './recordings.controller';
+import { RecordingsRepository } from './recordings.repository';
 import { RECORDING_STORAGE, RecordingsService, recordingStorageFor } from './recordings.service';
 
 /** Lecture recording (ffmpeg fed by PlainTransport consumers), stored recordings, replay and make-up study. */
 @Module({
-  imports: [AuditModule, AttendanceModule],
+  imports: [AuditModule, AttendanceModule, MeetingDirectoryModule],
   controllers: [RecordingsController],
   providers: [
     {
@@ -16,6 +20,9 @@ import { RECORDING_STORAGE, RecordingsService, recordingStorageFor } from './rec
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => recordingStorageFor(config),
     },
+    RecordingsRepository,
+    RecordingLinks,
+    MakeUpStudy,
     RecordingsService,
     MediaToolsService,
   ],

@@ -8,38 +8,32 @@ import {
   type RecordingList,
   type RecordingState,
 } from '@branchmeet/shared';
-import { JwtService } from '@nestjs/jwt';
-import { isGuestToken } from '../auth/jwt-auth.guard';
-import { SessionsService } from '../auth/sessions.service';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { DataSource, EntityManager } from 'typeorm';
-import { AttendanceService } from '../attendance/attendance.service';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
-import { Conflict, DomainError, Forbidden, NotFound, Unauthenticated } from '../common/domain-error';
+import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-error';
 import { RoomEvents } from '../common/room-events';
 import { SocketHub } from '../common/socket-hub';
-import { MediaToolsService } from './media-tools';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { MediaService } from '../media/media.service';
-import { MeetingEntity } from '../meetings/meeting.entity';
-import { AccessService, type UnitAction } from '../orgs/access.service';
+import { MeetingDirectory, type MeetingRow } from '../meetings/meeting-directory.service';
+import { AccessService } from '../orgs/access.service';
+import { MakeUpStudy } from './make-up-study';
+import { MediaToolsService } from './media-tools';
 import { Recorder, RecorderError, probeDuration, type RecorderResult } from './recorder';
-import { RecordingEntity, RecordingWatchEntity } from './recording.entity';
+import type { RecordingEntity } from './recording.entity';
+import { RecordingLinks } from './recording-links';
 import {
   LocalRecordingStorage,
   S3RecordingStorage,
   type ByteRange,
   type RecordingStorage,
 } from './recording-storage';
-import { creditedSpan, mergeSpans, spansLength, type Span } from './watch-credit';
+import { RecordingsRepository } from './recordings.repository';
 
 export const RECORDING_STORAGE = Symbol('RECORDING_STORAGE');
 const MIME = 'video/webm';
-const FILE_LINK_TTL_SECONDS = 6 * 3600;
-/** Statuses of a member who missed the meeting: watching the replay is their make-up study. */
-const MISSED = new Set(['absent', 'excused', 'left_early', 'make_up']);
 
 interface Running {
   recorder: Recorder;
@@ -48,9 +42,9 @@ interface Running {
 }
 
 /**
- * Recording of live meetings (ffmpeg fed by PlainTransport consumers, see recorder.ts), the stored recordings,
- * their replay, and the make-up study (补学) credited from replay progress reports. A make-up completion goes
- * through AttendanceService.recompute (`make_up` cause): the one way final attendance changes.
+ * Recording of live meetings (ffmpeg fed by PlainTransport consumers, see recorder.ts), the stored recordings and
+ * their replay. Beside it: the file links (recording-links.ts) and the make-up study credited from replay progress
+ * reports (make-up-study.ts).
  */
 @Injectable()
 export class RecordingsService implements OnModuleInit, OnModuleDestroy {
@@ -63,15 +57,15 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
   private readonly off: (() => void)[] = [];
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repo: RecordingsRepository,
+    private readonly meetings: MeetingDirectory,
     private readonly access: AccessService,
     private readonly audit: AuditService,
-    private readonly attendance: AttendanceService,
+    private readonly makeUp: MakeUpStudy,
+    private readonly links: RecordingLinks,
     private readonly media: MediaService,
     private readonly rooms: RoomEvents,
     private readonly hub: SocketHub,
-    private readonly jwt: JwtService,
-    private readonly sessions: SessionsService,
     @Inject(RECORDING_STORAGE) private readonly storage: RecordingStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tools: MediaToolsService,
@@ -120,7 +114,7 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
 
   // ── control ─────────────────────────────────────────────────────────────────────────────────────────────
   async control(user: AuthUser, meetingId: string, action: 'start' | 'stop'): Promise<RecordingState> {
-    const meeting = await this.readable(user, meetingId, 'meeting.read');
+    const { meeting } = await this.meetings.authorise(user, meetingId, 'meeting.read');
     const lecturer = meeting.lecturerId ?? meeting.hostId;
     if (user.id !== meeting.hostId && user.id !== lecturer) throw Forbidden('recording.hostOnly');
     if (this.pending.has(meetingId))
@@ -148,7 +142,7 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
     return this.state(meetingId);
   }
 
-  private async begin(meeting: MeetingEntity, lecturerUserId: string, actorId: string): Promise<void> {
+  private async begin(meeting: MeetingRow, lecturerUserId: string, actorId: string): Promise<void> {
     const room = await this.media.room(meeting.id);
     let recorder: Recorder;
     try {
@@ -164,7 +158,7 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
       throw e;
     }
     this.running.set(meeting.id, { recorder, startedBy: actorId, unitId: meeting.unitId });
-    await this.dataSource.transaction((em) =>
+    await this.repo.transaction((em) =>
       this.audit.append(em, {
         actorId,
         action: 'recording.start',
@@ -202,8 +196,8 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
     actorId: string | null,
   ): Promise<RecordingEntity> {
     const seconds = await probeDuration(result.file, this.config.FFPROBE_PATH);
-    return this.dataSource.transaction(async (em) => {
-      const row = em.create(RecordingEntity, {
+    return this.repo.transaction(async (em) => {
+      const saved = await this.repo.insert(em, {
         meetingId: result.meetingId,
         unitId: run.unitId,
         startedAt: result.startedAt,
@@ -212,13 +206,11 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
         sizeBytes: String(result.sizeBytes),
         mimeType: MIME,
         storage: this.storage.kind,
-        storageKey: '',
         createdBy: run.startedBy,
       });
-      const saved = await em.save(row);
       const key = join(result.meetingId, `${saved.id}.webm`);
       await this.storage.put(result.file, key, MIME);
-      await em.update(RecordingEntity, { id: saved.id }, { storageKey: key });
+      await this.repo.setStorageKey(em, saved.id, key);
       saved.storageKey = key;
       await this.audit.append(em, {
         actorId,
@@ -234,17 +226,15 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
 
   // ── reading ─────────────────────────────────────────────────────────────────────────────────────────────
   async list(user: AuthUser, meetingId: string): Promise<RecordingList> {
-    const meeting = await this.readable(user, meetingId, 'meeting.read');
-    const rows = await this.dataSource
-      .getRepository(RecordingEntity)
-      .find({ where: { meetingId }, order: { startedAt: 'ASC' } });
+    const { meeting } = await this.meetings.authorise(user, meetingId, 'meeting.read');
+    const rows = await this.repo.ofMeeting(meetingId);
     const lecturer = meeting.lecturerId ?? meeting.hostId;
     return {
-      items: await Promise.all(rows.map(async (r) => view(r, await this.fileToken(user, r.id)))),
+      items: await Promise.all(rows.map(async (r) => view(r, await this.links.token(user, r.id)))),
       state: this.state(meetingId),
       canControl: !!meeting.settings.recordingAllowed && (user.id === meeting.hostId || user.id === lecturer),
       canDelete: await this.mayDelete(user, meeting),
-      progress: await this.progressOf(this.dataSource.manager, user.id, meeting, rows),
+      progress: await this.makeUp.progress(this.repo.manager, user.id, meeting, rows),
     };
   }
 
@@ -271,10 +261,11 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
   /** Deletes a recording (the meeting's host or the branch's managers); audited. */
   async remove(user: AuthUser, recordingId: string): Promise<void> {
     const rec = await this.recording(user, recordingId);
-    const meeting = await this.dataSource.getRepository(MeetingEntity).findOneByOrFail({ id: rec.meetingId });
+    const meeting = await this.meetings.get(rec.meetingId);
+    if (!meeting) throw NotFound('notFound.recording');
     if (!(await this.mayDelete(user, meeting))) throw Forbidden('access.forbidden');
-    await this.dataSource.transaction(async (em) => {
-      await em.delete(RecordingEntity, { id: rec.id });
+    await this.repo.transaction(async (em) => {
+      await this.repo.delete(em, rec.id);
       await this.audit.append(em, {
         actorId: user.id,
         action: 'recording.delete',
@@ -298,138 +289,30 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
       );
   }
 
-  // ── replay progress and make-up ─────────────────────────────────────────────────────────────────────────
-  /**
-   * A progress report of the replay: credits the span played since the last report (at play speed; a skip
-   * credits nothing). When the member missed the meeting and has now watched the threshold of its recordings,
-   * the make-up study is complete: AttendanceService.recompute with the `make_up` cause, in the same transaction.
-   */
+  // ── replay progress and make-up (make-up-study.ts), file links (recording-links.ts) ───────────────────────
+  /** A progress report of a recording the user may replay: credited towards their make-up study. */
   async report(
     user: AuthUser,
     recordingId: string,
     body: ProgressReport,
     now = new Date(),
   ): Promise<MakeUpProgress> {
-    const rec = await this.recording(user, recordingId);
-    return this.dataSource.transaction(async (em) => {
-      const meeting = await em.findOneOrFail(MeetingEntity, { where: { id: rec.meetingId } });
-      const last = await em.findOne(RecordingWatchEntity, {
-        where: { recordingId: rec.id, userId: user.id },
-        lock: { mode: 'pessimistic_write' },
-      });
-      const span = creditedSpan(
-        last ? { position: last.lastPosition, playing: last.lastPlaying, at: last.lastReportAt } : null,
-        body,
-        now,
-        { durationSeconds: rec.durationMs / 1000, maxCreditSeconds: this.config.REPLAY_REPORT_MAX_SECONDS },
-      );
-      await em.upsert(
-        RecordingWatchEntity,
-        {
-          recordingId: rec.id,
-          userId: user.id,
-          spans: mergeSpans(last?.spans ?? [], span),
-          lastPosition: body.position,
-          lastPlaying: body.playing,
-          lastReportAt: now,
-        },
-        ['recordingId', 'userId'],
-      );
-      const rows = await em.find(RecordingEntity, { where: { meetingId: rec.meetingId } });
-      const progress = await this.progressOf(em, user.id, meeting, rows);
-      if (progress.eligible && !progress.completedAt && progress.percent >= progress.thresholdPercent) {
-        await this.attendance.recompute(
-          meeting.id,
-          { kind: 'make_up', actorId: user.id, userId: user.id, completedAt: now },
-          em,
-        );
-        return { ...progress, completedAt: now.toISOString() };
-      }
-      return progress;
-    });
-  }
-
-  private async progressOf(
-    em: EntityManager,
-    userId: string,
-    meeting: MeetingEntity,
-    recordings: RecordingEntity[],
-  ): Promise<MakeUpProgress> {
-    const ids = recordings.map((r) => r.id);
-    const watches = ids.length
-      ? await em.query<{ spans: Span[] }[]>(
-          `SELECT spans FROM recording_watch WHERE user_id = $1 AND recording_id = ANY($2)`,
-          [userId, ids],
-        )
-      : [];
-    const watched = watches.reduce((sum, w) => sum + spansLength(w.spans), 0);
-    const total = recordings.reduce((sum, r) => sum + r.durationMs / 1000, 0);
-    const [record] = await em.query<{ status: string; make_up_at: Date | null }[]>(
-      `SELECT status, make_up_at FROM attendance_record WHERE meeting_id = $1 AND user_id = $2`,
-      [meeting.id, userId],
-    );
-    return {
-      watchedSeconds: Math.round(watched * 10) / 10,
-      totalSeconds: Math.round(total * 10) / 10,
-      percent: total > 0 ? Math.min(100, Math.round((watched / total) * 1000) / 10) : 0,
-      thresholdPercent: this.config.MAKE_UP_THRESHOLD_PERCENT,
-      eligible: meeting.status === 'ended' && !!record && MISSED.has(record.status),
-      completedAt: record?.make_up_at ? record.make_up_at.toISOString() : null,
-    };
-  }
-
-  // ── file links ──────────────────────────────────────────────────────────────────────────────────────────
-  /**
-   * A link token for one reader and one recording. Signed with a key of its own (derived from JWT_SECRET), so it
-   * is never taken for an access token, and checked again against the reader's access when used.
-   */
-  private fileToken(user: AuthUser, recordingId: string): Promise<string> {
-    return this.jwt.signAsync(
-      { sub: user.id, rec: recordingId },
-      { secret: this.linkSecret(), expiresIn: FILE_LINK_TTL_SECONDS },
-    );
+    return this.makeUp.report(user, await this.recording(user, recordingId), body, now);
   }
 
   /** The reader behind a file link for `recordingId`; 401 for a bad, expired or other recording's link. */
-  async linkUser(recordingId: string, token: string): Promise<AuthUser> {
-    let payload: { sub: string; rec: string };
-    try {
-      payload = await this.jwt.verifyAsync(token, { secret: this.linkSecret() });
-    } catch {
-      throw Unauthenticated('auth.tokenInvalid');
-    }
-    if (payload.rec !== recordingId) throw Unauthenticated('auth.tokenInvalid');
-    const [row] = await this.dataSource.query<{ is_admin: boolean }[]>(
-      `SELECT is_admin FROM app_user WHERE id = $1`,
-      [payload.sub],
-    );
-    if (!row) throw Unauthenticated('auth.accountGone');
-    return { id: payload.sub, isAdmin: row.is_admin };
+  linkUser(recordingId: string, token: string): Promise<AuthUser> {
+    return this.links.linkUser(recordingId, token);
   }
 
-  /** The reader behind an access token (the file route also takes `Authorization: Bearer`); guests are refused. */
-  async bearerUser(token: string): Promise<AuthUser> {
-    // Like the REST guard: a live session's token only (a revoked one stops opening files at once).
-    const payload = await this.sessions.verify(token);
-    if (isGuestToken(payload)) throw Forbidden('auth.guestToken');
-    return this.sessions.user(payload);
-  }
-
-  private linkSecret(): string {
-    return `${this.config.JWT_SECRET}:recording-file`;
+  /** The reader behind an access token; guests are refused. */
+  bearerUser(token: string): Promise<AuthUser> {
+    return this.links.bearerUser(token);
   }
 
   // ── access ──────────────────────────────────────────────────────────────────────────────────────────────
-  /** A meeting the user may read (members of its branch and upper levels); another branch's is not found. */
-  private async readable(user: AuthUser, meetingId: string, action: UnitAction): Promise<MeetingEntity> {
-    const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
-    if (!meeting) throw NotFound('notFound.meeting');
-    await this.access.unitOf(user, meeting.unitId, action, 'notFound.meeting');
-    return meeting;
-  }
-
   private async recording(user: AuthUser, recordingId: string): Promise<RecordingEntity> {
-    const rec = await this.dataSource.getRepository(RecordingEntity).findOneBy({ id: recordingId });
+    const rec = await this.repo.find(recordingId);
     if (!rec) throw NotFound('notFound.recording');
     try {
       await this.access.unit(user, rec.unitId, 'meeting.read');
@@ -440,7 +323,7 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
     return rec;
   }
 
-  private async mayDelete(user: AuthUser, meeting: MeetingEntity): Promise<boolean> {
+  private async mayDelete(user: AuthUser, meeting: MeetingRow): Promise<boolean> {
     if (user.id === meeting.hostId) return true;
     try {
       await this.access.unit(user, meeting.unitId, 'meeting.manage');

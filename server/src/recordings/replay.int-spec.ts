@@ -11,7 +11,7 @@ import { sleep } from '../test-support/werift';
 import { RecordingsService } from './recordings.service';
 
 /**
- * Issue 6, part B: replay and make-up study (补学). A short lecture is recorded and ends; a member who was absent
+ * Replay and make-up study (补学). A short lecture is recorded and ends; a member who was absent
  * watches the replay, reporting progress honestly at play speed in real time, and becomes make_up past 90%;
  * a member who skips to the end (or plays at 2x) does not. Authorisation, Range requests and audited deletion.
  */

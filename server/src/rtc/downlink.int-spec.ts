@@ -1,5 +1,5 @@
 /**
- * Audio first on a weak downlink (issue 16), against the whole app (real PostgreSQL, a real mediasoup worker):
+ * Audio first on a weak downlink, against the whole app (real PostgreSQL, a real mediasoup worker):
  * when a receiver's downlink estimate collapses, the server pauses the video it receives — its audio keeps
  * flowing — and tells that receiver (`media.downlink`), then resumes the video as the estimate recovers. The
  * estimate is what mediasoup's transport-cc `bwe` trace reports; loopback never runs short, so the test feeds the
@@ -20,13 +20,7 @@ beforeAll(async () => {
   kit = new RtcKit(t.baseUrl);
   const { branchA } = await demoUnits(t.ds);
   const secretary = (await t.login('secretary1')).session.accessToken;
-  const res = await t
-    .http()
-    .post(`/api/org-units/${branchA}/meetings/live`)
-    .set({ Authorization: `Bearer ${secretary}` })
-    .send({ title: '弱网' });
-  expect(res.status).toBe(201);
-  meetingId = (res.body as { id: string }).id;
+  meetingId = await t.openLive(secretary, branchA, '弱网');
 }, 60_000);
 
 afterAll(async () => {

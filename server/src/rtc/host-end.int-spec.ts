@@ -1,5 +1,5 @@
 /**
- * Ending a meeting for all (issue 15): the browser drops its connection as soon as `room.ended` arrives, so the
+ * Ending a meeting for all: the browser drops its connection as soon as `room.ended` arrives, so the
  * host's `host.end` must be acknowledged before the room closes — else the host sees "no answer from the
  * server" although the meeting ended. Real sockets, real SFU, real PostgreSQL.
  */

@@ -3,6 +3,7 @@ import type { ConsumerInfo, RoomReadyResult } from '@branchmeet/shared';
 import type { types } from 'mediasoup';
 import { Forbidden } from '../common/domain-error';
 import { SocketHub } from '../common/socket-hub';
+import type { MediaEvents } from '../media/media-events';
 import { MediaService } from '../media/media.service';
 import { MediaError, type MediaSource } from '../media/media.types';
 import { RoomRegistry } from './room-registry';
@@ -44,6 +45,12 @@ export class MediaRelay implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     const ev = this.media.events;
     const seats = (meetingId: string) => this.registry.room(meetingId)?.seats.values() ?? [];
+    // Whose producer an event is about, as the room is told.
+    const producerOf = (e: MediaEvents['producerClosed']) => ({
+      peerId: e.peerId,
+      producerId: e.producerId,
+      source: e.source,
+    });
     const socketOf = (meetingId: string, peerId: string) =>
       this.registry.room(meetingId)?.seats.get(peerId)?.socketId;
     this.unsubscribe.push(
@@ -57,27 +64,17 @@ export class MediaRelay implements OnModuleInit, OnModuleDestroy {
       ev.on('producerClosed', (e) => {
         for (const seat of seats(e.meetingId)) seat.consumed.delete(e.producerId);
         this.hub.toMeeting(e.meetingId, 'producer.closed', {
-          peerId: e.peerId,
-          producerId: e.producerId,
-          source: e.source,
+          ...producerOf(e),
           byHost: this.byHost.delete(e.producerId),
         });
       }),
       ev.on('producerPaused', (e) =>
         this.hub.toMeeting(e.meetingId, 'producer.paused', {
-          peerId: e.peerId,
-          producerId: e.producerId,
-          source: e.source,
+          ...producerOf(e),
           byHost: this.byHost.delete(e.producerId),
         }),
       ),
-      ev.on('producerResumed', (e) =>
-        this.hub.toMeeting(e.meetingId, 'producer.resumed', {
-          peerId: e.peerId,
-          producerId: e.producerId,
-          source: e.source,
-        }),
-      ),
+      ev.on('producerResumed', (e) => this.hub.toMeeting(e.meetingId, 'producer.resumed', producerOf(e))),
       ev.on('consumerClosed', (e) => {
         const socketId = socketOf(e.meetingId, e.peerId);
         if (socketId)

@@ -1,5 +1,5 @@
 /**
- * A hostile member on /rtc (issue 11 items 5 and 9): text the database cannot store, a second DTLS connect,
+ * A hostile member on /rtc: text the database cannot store, a second DTLS connect,
  * floods of chat and of minutes.open. Real PostgreSQL, a real mediasoup worker, socket.io-client.
  */
 import { demoUnits, type DemoUnits } from '../test-support/fixtures';
@@ -24,13 +24,7 @@ beforeAll(async () => {
   u = await demoUnits(t.ds);
   for (const login of ['secretary1', 'member1', 'member2'])
     tokens[login] = (await t.login(login)).session.accessToken;
-  const res = await t
-    .http()
-    .post(`/api/org-units/${u.branchA}/meetings/live`)
-    .set({ Authorization: `Bearer ${tokens.secretary1}` })
-    .send({ title: '压力测试' })
-    .expect(201);
-  meetingId = (res.body as { id: string }).id;
+  meetingId = await t.openLive(tokens.secretary1, u.branchA, '压力测试');
 }, 60_000);
 
 afterAll(async () => {

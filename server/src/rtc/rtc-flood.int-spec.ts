@@ -32,13 +32,7 @@ beforeAll(async () => {
   kit = new RtcKit(t.baseUrl);
   u = await demoUnits(t.ds);
   await t.signIn(['secretary1', 'member1'], tokens, ids);
-  const res = await t
-    .http()
-    .post(`/api/org-units/${u.branchA}/meetings/live`)
-    .set({ Authorization: `Bearer ${tokens.secretary1}` })
-    .send({ title: '刷屏压力测试' })
-    .expect(201);
-  meetingId = (res.body as { id: string }).id;
+  meetingId = await t.openLive(tokens.secretary1, u.branchA, '刷屏压力测试');
 }, 60_000);
 
 afterAll(async () => {

@@ -26,13 +26,7 @@ beforeAll(async () => {
   kit = new RtcKit(t.baseUrl);
   const { branchA } = await demoUnits(t.ds);
   for (const login of LOGINS) tokens[login] = (await t.login(login)).session.accessToken;
-  const res = await t
-    .http()
-    .post(`/api/org-units/${branchA}/meetings/live`)
-    .set({ Authorization: `Bearer ${tokens.secretary1}` })
-    .send({ title: '主持人控制' });
-  expect(res.status).toBe(201);
-  meetingId = (res.body as { id: string }).id;
+  meetingId = await t.openLive(tokens.secretary1, branchA, '主持人控制');
 }, 60_000);
 
 afterAll(async () => {

@@ -307,7 +307,7 @@ describe('a live room of branch 1', () => {
     );
     expect(audit.map((a) => [a.action, a.after.reason])).toEqual([
       ['meeting.open', undefined],
-      ['host.mute', undefined], // the host muted the member earlier in this room (issue 11: audited)
+      ['host.mute', undefined], // the host muted the member earlier in this room (audited)
       ['meeting.end', 'host'],
     ]);
     expect(await other.raw('room.join', { meetingId })).toMatchObject({

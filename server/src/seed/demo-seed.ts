@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MemberType, OrgUnitType, UnitRole } from '@branchmeet/shared';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AuditInput, AuditService } from '../audit/audit.service';
+import { AuditRepository } from '../audit/audit.repository';
 import { hashPassword } from '../auth/passwords';
 import { UserEntity } from '../auth/user.entity';
 import { AppConfig } from '../config/config';
@@ -105,7 +106,7 @@ const people: DemoPerson[] = [
 
 /** Creates the demo organisation (a committee, two branches, a party group, 20 members) and an admin. */
 export async function seedDemo(ds: DataSource, print: (line: string) => void = console.log): Promise<void> {
-  const audit = new AuditService(ds);
+  const audit = new AuditService(new AuditRepository(ds));
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   await ds.transaction(async (em) => {
     const events: AuditInput[] = [];

@@ -42,6 +42,8 @@ export interface TestApp {
   ): Promise<{ auth: { Authorization: string }; session: LoginResponse }>;
   /** Signs in each demo login, filling `tokens` (access tokens) and `ids` (user ids) keyed by login. */
   signIn(logins: string[], tokens: Record<string, string>, ids: Record<string, string>): Promise<void>;
+  /** Opens a live meeting of `unitId` ad hoc as the holder of `token` (a manager of it); its id. */
+  openLive(token: string, unitId: string, title: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -80,7 +82,7 @@ export async function startTestApp(
     LOG_LEVEL: 'error',
     LOGIN_RATE_LIMIT: '1000',
     CLIENT_DIST: '/nonexistent',
-    // Recordings (issue 6) of a test app go to a directory of its own, removed with it.
+    // Recordings of a test app go to a directory of its own, removed with it.
     RECORDINGS_DIR: join(tmpdir(), `${name}-recordings`),
     AUDIT_KEY: process.env.AUDIT_KEY,
     AUDIT_CHECKPOINT_FILE: join(tmpdir(), `${name}-audit-checkpoints.jsonl`),
@@ -135,6 +137,15 @@ export async function startTestApp(
         tokens[login] = session.accessToken;
         ids[login] = session.me.user.id;
       }
+    },
+    async openLive(token, unitId, title) {
+      const res = await http()
+        .post(`/api/org-units/${unitId}/meetings/live`)
+        .set({ Authorization: `Bearer ${token}` })
+        .send({ title });
+      if (res.status !== 201)
+        throw new Error(`opening a live meeting failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return (res.body as { id: string }).id;
     },
     async close() {
       await app.close();

@@ -1,5 +1,5 @@
 /**
- * Lecture benchmark (issue 6, "what it must show" 5): one lecturer (opus + simulcast VP8, three layers) to N
+ * Lecture benchmark: one lecturer (opus + simulcast VP8, three layers) to N
  * receive-only consumers on ONE mediasoup worker. For each N it measures, over a window, the worker process's CPU
  * (utime + stime from /proc, as a share of one core) and the packet loss (what the consumers forwarded against what
  * they should have: every audio packet and every packet of the video layer they forward, from mediasoup's own

@@ -1,7 +1,7 @@
 import { createDeflateRaw } from 'node:zlib';
 
 /**
- * Hand-made XLSX files for the upload limits (issue 11, item 4): a zip writer that deflates each entry from a
+ * Hand-made XLSX files for the upload limits: a zip writer that deflates each entry from a
  * generator of chunks, so a file that inflates to hundreds of MB is made without ever holding them in memory.
  */
 const table = Array.from({ length: 256 }, (_, n) => {

@@ -19,7 +19,7 @@ export interface LoadMeasure {
   responses: LoadedResponse[];
 }
 
-/** A weak mobile link, as the issue's 400 kbit/s profile (150 ms each way). */
+/** A weak mobile link, as the weak-network 400 kbit/s profile (150 ms each way). */
 export const PROFILE_400K = { latencyMs: 300, downloadBps: 400_000, uploadBps: 400_000 };
 
 async function watchNetwork(cdp: CDPSession): Promise<() => LoadedResponse[]> {
@@ -49,7 +49,7 @@ async function watchNetwork(cdp: CDPSession): Promise<() => LoadedResponse[]> {
 /**
  * Opens /login in `context` (a fresh one is a first visit; the same one again, a second) over an emulated link
  * and measures what came over the network until the login form is usable. `identity` asks for no compression (the
- * server's uncompressed files: what the app sent before issue 16).
+ * server's uncompressed files: what the app sent before the light first load).
  */
 export async function loadLogin(
   context: BrowserContext,

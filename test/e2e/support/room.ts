@@ -189,3 +189,54 @@ export async function until(what: string, fn: () => Promise<boolean>, timeoutMs 
     await sleep(everyMs);
   }
 }
+
+/**
+ * The secretary of 第一党支部 schedules a branch assembly and joins it from `browser`: the member, the meeting and
+ * the host's peer id (the paths tests: a viewer then joins the same meeting from another browser).
+ */
+export async function hostNewMeeting(
+  browser: Browser,
+  baseUrl: string,
+): Promise<{ host: Member; meetingId: string; hostPeer: string }> {
+  const t = await apiLogin(baseUrl, 'secretary1');
+  const unit = await branchId(baseUrl, t.accessToken, '第一党支部');
+  const meeting = await apiCall<{ id: string }>(baseUrl, t.accessToken, `/org-units/${unit}/meetings`, {
+    type: 'branch_assembly',
+    start: new Date(Date.now() + 60_000).toISOString(),
+  });
+  const host = await openAs(browser, baseUrl, 'secretary1');
+  try {
+    await host.page.goto(`${baseUrl}/meetings/${meeting.id}`, { waitUntil: 'domcontentloaded' });
+    await host.page.getByTestId('prejoin-join').click();
+    await until('host joined', async () => (await peerIdOf(host.page)) !== null, 30_000);
+    return { host, meetingId: meeting.id, hostPeer: (await peerIdOf(host.page))! };
+  } catch (e) {
+    await host.context.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * Clicks 加入 on a page that shows the prejoin screen and waits for the host's camera: the time from the click to
+ * the first decoded frame (ms), once 20 frames have been decoded.
+ */
+export async function firstFrameAfterJoin(page: Page, hostPeer: string, what: string): Promise<number> {
+  const joinClicked = Date.now();
+  await page.getByTestId('prejoin-join').click();
+  let firstFrameMs = -1;
+  await until(
+    what,
+    async () => {
+      const rows = await stats(page);
+      const ok = rows.some(
+        (r) => r.peerId === hostPeer && r.source === 'camera' && (r.framesDecoded ?? 0) > 0,
+      );
+      if (ok && firstFrameMs < 0) firstFrameMs = Date.now() - joinClicked;
+      return ok;
+    },
+    60_000,
+    100,
+  );
+  await waitFlowing(page, [{ peerId: hostPeer, source: 'camera', field: 'framesDecoded', min: 20 }], 30_000);
+  return firstFrameMs;
+}

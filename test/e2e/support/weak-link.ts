@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startAppServer, type AppServer } from './app-server';
 import { artifactsDir, launchBrowser } from './browser';
 import { apiLogin, branchId, peerIdOf, until } from './room';
 import type { LinkProfile } from './shaper';
 import { createShapedNamespace, type ShapedNamespace } from './shaper-netns';
 
-/** The issue's profiles (rate each way, delay each way, loss), a queue of 1,000 packets. */
+/** The weak-network profiles (rate each way, delay each way, loss), a queue of 1,000 packets. */
 export const PROFILES = {
   unshaped: {} as LinkProfile,
   '1M/80ms/1%': { rateBps: 1_000_000, delayMs: 80, loss: 0.01, queuePackets: 1000 },
@@ -179,18 +179,6 @@ export interface WeakSession {
   close(): Promise<void>;
 }
 
-const BROWSER_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-];
-
 async function contextFor(browser: Browser, baseUrl: string, login: string, phone: boolean) {
   const t = await apiLogin(baseUrl, login);
   const context = await browser.newContext({
@@ -236,10 +224,8 @@ export async function startWeakSession(): Promise<WeakSession> {
     writeSpeechWav(wav);
     const hostBrowser = await launchBrowser([`--use-file-for-fake-audio-capture=${wav}`]);
     cleanup.push(() => hostBrowser.close());
-    const phoneBrowser = await chromium.launch({
+    const phoneBrowser = await launchBrowser([`--unsafely-treat-insecure-origin-as-secure=${phoneBase}`], {
       executablePath: ns.chromium,
-      headless: true,
-      args: [...BROWSER_FLAGS, `--unsafely-treat-insecure-origin-as-secure=${phoneBase}`],
     });
     cleanup.push(() => phoneBrowser.close());
 

@@ -71,7 +71,7 @@ export interface RoomViewState {
   upvoted: string[];
   /** The meeting is being recorded (the red indicator), from the join answer and `recording.changed`. */
   recording: RecordingState | null;
-  /** The server paused the video this person receives: the downlink cannot carry it (issue 16). */
+  /** The server paused the video this person receives: the downlink cannot carry it. */
   videoPausedForNetwork: boolean;
   /** The person chose audio only (no video received or sent). */
   audioOnly: boolean;

@@ -1,0 +1,46 @@
+import type { types } from 'mediasoup';
+import { DownlinkGuard } from './downlink-guard';
+import type { MediaRoute } from './media-routes';
+import type { MediaConsumer, MediaProducer, MediaSource, MediaWebRtcTransport } from './media.types';
+
+/** One person's media in a room: the route it lives on, its transports, producers and consumers. */
+export class MediaPeer {
+  readonly transports = new Map<string, MediaWebRtcTransport>();
+  readonly producers = new Map<string, MediaProducer>();
+  readonly consumers = new Map<string, MediaConsumer>();
+  /** Audio first on this peer's downlink: pauses its video when the estimate falls (downlink-guard.ts). */
+  downlink?: DownlinkGuard;
+
+  constructor(
+    readonly peerId: string,
+    readonly userId: string,
+    public route: MediaRoute,
+    public rtpCapabilities?: types.RtpCapabilities,
+  ) {}
+
+  producerFor(source: MediaSource): MediaProducer | undefined {
+    return [...this.producers.values()].find((p) => p.appData.source === source);
+  }
+
+  /** Guards the downlink of a new receive transport (replacing the guard of an earlier one). */
+  guardDownlink(transport: MediaWebRtcTransport, onChange: (videoPaused: boolean) => void): void {
+    this.downlink?.close();
+    const guard = new DownlinkGuard(onChange);
+    guard.watch(transport);
+    this.downlink = guard;
+    transport.observer.once('close', () => {
+      guard.close();
+      if (this.downlink === guard) this.downlink = undefined;
+    });
+  }
+
+  /** Closes every transport (and with them every producer and consumer). */
+  closeMedia(): void {
+    this.downlink?.close();
+    this.downlink = undefined;
+    for (const t of this.transports.values()) t.close();
+    this.transports.clear();
+    this.producers.clear();
+    this.consumers.clear();
+  }
+}
