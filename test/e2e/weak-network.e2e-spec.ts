@@ -29,7 +29,7 @@ jest.setTimeout(150_000);
  * 2.7 s at 600 ms, where it was 6.5 (room.ready and the connect's answer in sequence). What is left is loss, the
  * browser's own work on a loaded machine, and this test's socket.io long-polling: the phone's origin is made
  * secure by a flag, so Chromium asks for wss:// of the plain-HTTP server, fails and stays on polling (a real
- * deployment is HTTPS and gets its websocket). Measured 3.5–5.9 s at load 3–17 on 2 cores (6.3 s before in the
+ * deployment is HTTPS and gets its websocket). Measured 3.3–5.9 s at load 3–17 on 2 cores (6.3 s before in the
  * same conditions; 5.8–8.6 s in CI). The test prints a WARN line and asserts the regression bound below (20 s
  * before this change).
  */
@@ -37,7 +37,7 @@ const FIRST_AUDIO_TARGET_MS = 5000;
 const FIRST_AUDIO_BOUND_MS = 12_000;
 /**
  * The same for the jitter-buffer delay after the first 10 s: the target (0.6 s) was met in most runs (0.08–0.42 s)
- * but not all (0.84 s twice, once in CI; 0.88 s once in six runs after the shorter join, 0.16–0.33 s in the
+ * but not all (0.84 s twice, once in CI; 0.88 s once in seven runs after the shorter join, 0.08–0.33 s in the
  * others): video sent above the link's rate before the guard pauses it queues up
  * and NetEQ grows its buffer, then shrinks it slowly. Asserted against the regression bound (3.3 s before).
  */
