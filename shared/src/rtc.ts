@@ -159,6 +159,11 @@ export const RoomJoin = z.object({
   meetingId: Uuid,
   /** Given when the client reconnects within the grace period: it takes its seat back (no duplicate peer). */
   resumePeerId: z.string().optional(),
+  /**
+   * The client's device capabilities, when it loaded its device beforehand (`media.capabilities`): the join then
+   * does what `room.ready` does and its answer carries the consumers — a round trip less before the first audio.
+   */
+  rtpCapabilities: RtpCapabilities.optional(),
 });
 export type RoomJoin = z.infer<typeof RoomJoin>;
 
@@ -187,6 +192,8 @@ export const RoomJoined = z.discriminatedUnion('status', [
     lecture: LectureState.optional(),
     /** Whether the meeting is being recorded; later changes come as `recording.changed`. */
     recording: RecordingState.optional(),
+    /** When the join carried `rtpCapabilities`: a consumer (paused) per producer in the room, audio first. */
+    consumers: z.array(ConsumerInfo).optional(),
   }),
   /** The room has a waiting room (or is locked) and this person waits for the host to admit them. */
   z.object({ status: z.literal('waiting'), room: RoomState }),
@@ -198,6 +205,9 @@ export const RoomReady = z.object({ rtpCapabilities: RtpCapabilities });
 export type RoomReady = z.infer<typeof RoomReady>;
 export const RoomReadyResult = z.object({ consumers: z.array(ConsumerInfo) });
 export type RoomReadyResult = z.infer<typeof RoomReadyResult>;
+/** The RTP capabilities of this server's routers (all alike): a device loaded with them before a join. */
+export const MediaCapabilities = z.object({ routerRtpCapabilities: RtpCapabilities });
+export type MediaCapabilities = z.infer<typeof MediaCapabilities>;
 
 export const TransportConnect = z.object({ transportId: z.string(), dtlsParameters: DtlsParameters });
 export type TransportConnect = z.infer<typeof TransportConnect>;
@@ -253,6 +263,7 @@ export interface RtcClientEvents extends MinutesClientEvents {
   'room.join': Handler<RoomJoin, RoomJoined>;
   'room.ready': Handler<RoomReady, RoomReadyResult>;
   'room.leave': Handler<Empty, null>;
+  'media.capabilities': Handler<Empty, MediaCapabilities>;
   'transport.connect': Handler<TransportConnect, null>;
   'transport.restartIce': Handler<TransportRestartIce, { iceParameters: z.infer<typeof IceParameters> }>;
   'media.produce': Handler<MediaProduce, { producerId: string }>;
@@ -338,6 +349,7 @@ export const rtcRequestSchemas = {
   'room.join': RoomJoin,
   'room.ready': RoomReady,
   'room.leave': Empty,
+  'media.capabilities': Empty,
   'transport.connect': TransportConnect,
   'transport.restartIce': TransportRestartIce,
   'media.produce': MediaProduce,

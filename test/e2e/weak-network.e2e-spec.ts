@@ -22,17 +22,23 @@ import {
 jest.setTimeout(150_000);
 
 /**
- * The target for the first audio at 150 kbit/s, 300 ms each way, 5% loss. Not met yet: the join takes
- * about eight signalling round trips and two ICE+DTLS handshakes in sequence (socket.io handshake, room.join,
- * room.ready, each transport's connect, then ICE and DTLS of the receive transport), 0.6 s each at this RTT
- * before any loss or queueing; measured 9.8–17.4 s on a machine at load ≈ 20 on 2 cores. The test prints a WARN line and asserts the regression bound
- * below (the issue measured 20.5 s before this work); see README "Weak networks".
+ * The issue's target for the first audio at 150 kbit/s, 300 ms each way, 5% loss. Not met in every run. After 加入
+ * the path to the first audio is now one signalling round trip (room.join carries the capabilities of a device
+ * loaded on the pre-join page and its answer brings the consumers, audio first; the transports' DTLS parameters
+ * go without waiting for their answer) and the receive transport's ICE and DTLS (three round trips): 4.5 RTT,
+ * 2.7 s at 600 ms, where it was 6.5 (room.ready and the connect's answer in sequence). What is left is loss, the
+ * browser's own work on a loaded machine, and this test's socket.io long-polling: the phone's origin is made
+ * secure by a flag, so Chromium asks for wss:// of the plain-HTTP server, fails and stays on polling (a real
+ * deployment is HTTPS and gets its websocket). Measured 3.3–5.9 s at load 3–17 on 2 cores (6.3 s before in the
+ * same conditions; 5.8–8.6 s in CI). The test prints a WARN line and asserts the regression bound below (20 s
+ * before this change).
  */
 const FIRST_AUDIO_TARGET_MS = 5000;
-const FIRST_AUDIO_BOUND_MS = 20_000;
+const FIRST_AUDIO_BOUND_MS = 12_000;
 /**
  * The same for the jitter-buffer delay after the first 10 s: the target (0.6 s) was met in most runs (0.08–0.42 s)
- * but not all (0.84 s twice, once in CI): video sent above the link's rate before the guard pauses it queues up
+ * but not all (0.84 s twice, once in CI; 0.88 s once in seven runs after the shorter join, 0.08–0.33 s in the
+ * others): video sent above the link's rate before the guard pauses it queues up
  * and NetEQ grows its buffer, then shrinks it slowly. Asserted against the regression bound (3.3 s before).
  */
 const JITTER_TARGET_S = 0.6;

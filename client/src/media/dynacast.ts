@@ -14,7 +14,9 @@ export interface LayersSource {
  * Dynacast on the publisher's side: the server says (`media.layers`) the highest simulcast layer anyone receives
  * of a producer of ours, and the encodings above it are turned off (`active: false` through the producer's
  * RTCRtpSender parameters), so the camera's encoder spends nothing on layers nobody watches. A message may come
- * before the producer is stored (its `produce` still settling): it is tried again a few times.
+ * before the producer is stored (its `produce` still settling): it is tried again a few times. One change runs at
+ * a time per producer and the latest message wins: mediasoup-client compares a new layer with the one set last,
+ * so a 0 that came while a 2 was still being set would otherwise be dropped and leave all layers on.
  * Returns the function that stops listening.
  */
 export function followDynacast(
@@ -24,6 +26,9 @@ export function followDynacast(
 ): () => void {
   const wanted = new Map<string, number>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
+  const applying = new Set<string>();
+  /** The layer last set on each producer. */
+  const applied = new Map<string, number>();
   const apply = (producerId: string, attempt: number) => {
     const layer = wanted.get(producerId);
     if (layer === undefined) return;
@@ -43,7 +48,15 @@ export function followDynacast(
       wanted.delete(producerId);
       return;
     }
-    void producer.setMaxSpatialLayer(layer).catch(() => undefined);
+    if (applying.has(producerId)) return; // the change running now applies the latest wish when it is done
+    applying.add(producerId);
+    void (async () => {
+      let set: number | undefined;
+      while ((set = wanted.get(producerId)) !== undefined && set !== applied.get(producerId)) {
+        await producer.setMaxSpatialLayer(set).catch(() => undefined);
+        applied.set(producerId, set);
+      }
+    })().finally(() => applying.delete(producerId));
   };
   const onLayers = (payload: MediaLayers) => {
     const parsed = MediaLayers.safeParse(payload);
@@ -57,5 +70,6 @@ export function followDynacast(
     for (const t of timers) clearTimeout(t);
     timers.clear();
     wanted.clear();
+    applied.clear();
   };
 }

@@ -7,6 +7,7 @@ export {
   type MediaDeviceOption,
 } from './local-media';
 export { RoomConnection, type ConsumerStats, type RoomConnectionOptions } from './room-connection';
+export { prepareRoomDevice } from './room-device';
 export { type LinkStats } from './tile-reports';
 export { QualityTracker, classifyLink, type LinkQuality, type QualitySnapshot } from './connection-quality';
 export { FINAL_STATES, type ConnectionState, type RoomEvent, type ServerRoomEvent } from './room-events';

@@ -2,6 +2,7 @@ import type { ConsumerInfo } from '@branchmeet/shared';
 import { describe, expect, it, vi } from 'vitest';
 import type { LocalMedia } from './local-media';
 import { RoomConnection, type RoomDevice } from './room-connection';
+import { prepareRoomDevice } from './room-device';
 import type { RoomEvent } from './room-events';
 import type { RtcSocket } from './signalling';
 import { SignallingClient } from './signalling-client';
@@ -149,7 +150,14 @@ function consumerInfo(n: number): ConsumerInfo {
 
 function setup(
   join: Record<string, unknown> = {},
-  opts: { shared?: boolean; holdJoin?: boolean; redirectTo?: string; refuseFirstJoin?: string } = {},
+  opts: {
+    shared?: boolean;
+    holdJoin?: boolean;
+    redirectTo?: string;
+    refuseFirstJoin?: string;
+    capabilities?: Record<string, unknown>;
+    connectAnswer?: () => Promise<unknown>;
+  } = {},
 ) {
   let produced = 0;
   let joins = 0;
@@ -157,13 +165,18 @@ function setup(
   const joinHeld = opts.holdJoin ? new Promise<void>((resolve) => (answerJoin = resolve)) : null;
   const transports: ReturnType<typeof fakeTransport>[] = [];
   const { socket, requests } = fakeSocket({
-    'room.join': async () => {
+    'room.join': async (payload) => {
       await joinHeld;
       if (opts.refuseFirstJoin && joins++ === 0)
         throw { code: opts.refuseFirstJoin, message: `refused: ${opts.refuseFirstJoin}` };
-      return joined();
+      // A join with the device's capabilities is also the ready: video listed first, the server sorts audio first
+      return payload.rtpCapabilities
+        ? { ...joined(), consumers: [consumerInfo(1), consumerInfo(2)] }
+        : joined();
     },
-    'room.ready': () => ({ consumers: [consumerInfo(1), consumerInfo(2)] }),
+    'room.ready': () => ({ consumers: [consumerInfo(2), consumerInfo(1)] }),
+    'media.capabilities': () => ({ routerRtpCapabilities: opts.capabilities ?? { codecs: [] } }),
+    ...(opts.connectAnswer ? { 'transport.connect': opts.connectAnswer } : {}),
     'media.produce': () => ({ producerId: `own-${++produced}` }),
   });
   function joined() {
@@ -237,6 +250,7 @@ function setup(
     events,
     transports,
     signalling,
+    device,
     answerJoin: () => answerJoin(),
     home,
     urls,
@@ -250,7 +264,7 @@ async function until(check: () => boolean) {
 }
 
 describe('RoomConnection', () => {
-  it('joins: room.join, room.ready, transport.connect, then one consumer.resume for all consumers; publishes the mic', async () => {
+  it('joins: room.join, room.ready, transport.connect, then consumer.resume for the audio and then the video; publishes the mic', async () => {
     const { connection, requests, events } = setup();
     connection.connect();
     await until(() => connection.state === 'joined');
@@ -259,8 +273,7 @@ describe('RoomConnection', () => {
     expect(names[0]).toBe('room.join');
     expect(requests[0].payload).toEqual({ meetingId, resumePeerId: undefined });
     const resumes = requests.filter((r) => r.event === 'consumer.resume');
-    expect(resumes).toHaveLength(1);
-    expect((resumes[0].payload.consumerIds as string[]).sort()).toEqual(['c1', 'c2']);
+    expect(resumes.map((r) => r.payload.consumerIds)).toEqual([['c1'], ['c2']]);
     expect(names.indexOf('room.ready')).toBeLessThan(names.indexOf('consumer.resume'));
     expect(
       requests
@@ -280,6 +293,61 @@ describe('RoomConnection', () => {
       ['camera', true],
       ['mic', false],
     ]);
+  });
+
+  it('with the router capabilities asked for ahead, the join carries the device’s and brings the consumers: no room.ready', async () => {
+    const { connection, socket, requests, signalling, device } = setup({}, { shared: true });
+    const notifications = signalling!.subscribe({});
+    await until(() => socket.connected);
+    prepareRoomDevice(signalling!, async () => device);
+    prepareRoomDevice(signalling!, async () => device); // asked once
+    connection.connect();
+    await until(() => connection.state === 'joined');
+
+    const names = requests.map((r) => r.event);
+    expect(names.filter((n) => n === 'media.capabilities')).toHaveLength(1);
+    expect(names.indexOf('media.capabilities')).toBeLessThan(names.indexOf('room.join'));
+    expect(requests.find((r) => r.event === 'room.join')?.payload).toEqual({
+      meetingId,
+      resumePeerId: undefined,
+      rtpCapabilities: { codecs: [] },
+    });
+    expect(names).not.toContain('room.ready');
+    const resumes = requests.filter((r) => r.event === 'consumer.resume');
+    expect(resumes.map((r) => r.payload.consumerIds)).toEqual([['c1'], ['c2']]);
+    expect(connection.consumerIds().sort()).toEqual(['c1', 'c2']);
+    connection.dispose();
+    notifications.release();
+  });
+
+  it('capabilities asked for ahead that the server no longer has: joins again the longer way', async () => {
+    const { connection, socket, requests, signalling, device } = setup(
+      {},
+      { shared: true, capabilities: { codecs: [{ mimeType: 'audio/old' }] } },
+    );
+    const notifications = signalling!.subscribe({});
+    await until(() => socket.connected);
+    prepareRoomDevice(signalling!, async () => device);
+    connection.connect();
+    await until(() => connection.state === 'joined');
+
+    const joins = requests.filter((r) => r.event === 'room.join');
+    expect(joins).toHaveLength(2);
+    expect(joins[0].payload.rtpCapabilities).toEqual({ codecs: [] });
+    expect(joins[1].payload).toEqual({ meetingId, resumePeerId: 'peer-1' });
+    expect(requests.filter((r) => r.event === 'room.ready')).toHaveLength(1);
+    expect(connection.consumerIds().sort()).toEqual(['c1', 'c2']);
+    connection.dispose();
+    notifications.release();
+  });
+
+  it('does not wait for the server to answer a transport connect before media is set up', async () => {
+    const { connection, requests } = setup({}, { connectAnswer: () => new Promise(() => undefined) });
+    connection.connect();
+    await until(() => connection.state === 'joined');
+    expect(requests.filter((r) => r.event === 'transport.connect')).toHaveLength(2);
+    expect(connection.consumerIds().sort()).toEqual(['c1', 'c2']);
+    connection.dispose();
   });
 
   it('after the socket drops, joins again with its peer id and republishes what was live', async () => {

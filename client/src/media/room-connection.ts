@@ -1,5 +1,5 @@
 import type { ApiError, IceServer, LectureSend, TransportOptions } from '@branchmeet/shared';
-import { Device, type types } from 'mediasoup-client';
+import type { types } from 'mediasoup-client';
 import { followDynacast } from './dynacast';
 import type { LocalMedia } from './local-media';
 import { ReconnectPolicy } from './reconnect-policy';
@@ -8,6 +8,7 @@ import { FINAL_STATES, FORWARDED_SERVER_EVENTS } from './room-events';
 import type { RoomDevice } from './room-link';
 import { RoomMedia } from './room-media';
 import { depart, departed } from './room-departures';
+import { forgetPreparedDevice, loadRoomDevice, preparedRoomDevice } from './room-device';
 import { createRoomTransport } from './room-transports';
 import {
   RtcRequestError,
@@ -72,6 +73,8 @@ export class RoomConnection extends RoomMedia {
   private leaving = false;
   /** The room.join on its way, if any. */
   private joining: Promise<unknown> | null = null;
+  /** Whether a device prepared ahead (`prepareRoomDevice`) may be used: not after it turned out out of date. */
+  private usePrepared = true;
   /** Joining again after a failed join (the socket's own reconnects are the signalling client's). */
   private readonly rejoin = new ReconnectPolicy();
   private readonly offLocal: () => void;
@@ -222,10 +225,14 @@ export class RoomConnection extends RoomMedia {
     this.teardownMedia();
     await departed(this.signalling); // a room that left this socket is gone on the server first
     if (gen !== this.generationValue || this.isFinal() || this.leaving) return;
+    // A device loaded ahead (from `media.capabilities`) lets the join bring the consumers at once.
+    const prepared = this.usePrepared ? await preparedRoomDevice(this.signalling) : null;
+    if (gen !== this.generationValue || this.isFinal() || this.leaving) return;
     let answer;
     const joining = this.request('room.join', {
       meetingId: this.meetingId,
       resumePeerId: resume && this.peerIdValue ? this.peerIdValue : undefined,
+      ...(prepared ? { rtpCapabilities: prepared.device.rtpCapabilities } : {}),
     });
     this.joining = joining;
     try {
@@ -264,10 +271,19 @@ export class RoomConnection extends RoomMedia {
       recording: answer.recording,
     });
 
+    const joinConsumed = prepared !== null && answer.consumers !== undefined;
+    if (joinConsumed && prepared.routerRtpCapabilities !== JSON.stringify(answer.routerRtpCapabilities)) {
+      // The server's codecs changed since they were asked for: take the seat again, the longer way.
+      this.usePrepared = false;
+      forgetPreparedDevice(this.signalling);
+      void this.join(true);
+      return;
+    }
     try {
       this.receiver.begin();
-      const device = await (this.options.deviceFactory ?? (() => Device.factory()))();
-      await device.load({ routerRtpCapabilities: answer.routerRtpCapabilities as types.RtpCapabilities });
+      const device = joinConsumed
+        ? prepared.device
+        : await loadRoomDevice(answer.routerRtpCapabilities, this.options.deviceFactory);
       if (gen !== this.generationValue) return;
       this.device = device;
       this.iceServers = answer.iceServers;
@@ -277,12 +293,23 @@ export class RoomConnection extends RoomMedia {
       this.publisher.attach(device, send, !!answer.lecture?.floorPeerIds.includes(answer.self.peerId));
       this.receiver.attach(recv);
 
+      const consumers =
+        joinConsumed && answer.consumers
+          ? answer.consumers
+          : (await this.request('room.ready', { rtpCapabilities: device.rtpCapabilities })).consumers;
+      if (gen !== this.generationValue) return;
+      // Audio first: its consumers are set up (which starts the receive transport's ICE and DTLS) and asked to
+      // flow before the video's are set up, so nothing of the video stands before the first audio.
+      const consume = (kind: 'audio' | 'video') =>
+        Promise.all(consumers.filter((c) => c.kind === kind).map((c) => this.receiver.consume(c, gen)));
+      await consume('audio');
+      if (gen !== this.generationValue) return;
+      const resumingAudio = this.receiver.flushResume();
+      // Publishing sets up the send transport, whose browser-side work would otherwise come first.
       const publishing = this.publisher.publishAll(gen);
-      const { consumers } = await this.request('room.ready', { rtpCapabilities: device.rtpCapabilities });
+      await consume('video');
       if (gen !== this.generationValue) return;
-      await Promise.all(consumers.map((c) => this.receiver.consume(c, gen)));
-      if (gen !== this.generationValue) return;
-      await this.receiver.flushResume();
+      await Promise.all([resumingAudio, this.receiver.flushResume()]);
       this.everJoined = true;
       this.setState('joined');
       await publishing;

@@ -32,10 +32,15 @@ export function createRoomTransport(
   const params = transportOptions(options, iceServers);
   const transport =
     direction === 'send' ? device.createSendTransport(params) : device.createRecvTransport(params);
-  transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-    link
-      .request('transport.connect', { transportId: transport.id, dtlsParameters })
-      .then(() => callback(), errback);
+  // The DTLS parameters go to the server while ICE starts, not before it: the browser sends its first DTLS packet
+  // only once ICE has connected, a round trip after the parameters left, so waiting for the server's answer would
+  // only put a round trip more before the first media. A connect the server refuses fails the transport.
+  transport.on('connect', ({ dtlsParameters }, callback) => {
+    link.request('transport.connect', { transportId: transport.id, dtlsParameters }).catch((err: unknown) => {
+      console.warn('[room] transport connect refused', transport.id, err);
+      if (!transport.closed) failed();
+    });
+    callback();
   });
   if (direction === 'send') {
     transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {

@@ -39,6 +39,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   private pool?: WorkerPool;
   private starting?: Promise<WorkerPool>;
   private readonly rooms = new Map<string, Promise<MediaRoom>>();
+  private capabilities?: Promise<types.RtpCapabilities>;
 
   constructor(@Inject(MEDIA_CONFIG) private readonly config: MediaConfig) {
     this.events.on('workerDied', ({ meetingIds }) => void this.moveRooms(meetingIds));
@@ -81,6 +82,21 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       meetings: [...s.meetings],
       transports: s.transports,
     }));
+  }
+
+  /**
+   * What every router of this server can receive and send (the codecs are the same for all): a client loads its
+   * device with them before it joins, so the join can create its consumers at once.
+   */
+  routerCapabilities(): Promise<types.RtpCapabilities> {
+    if (!this.capabilities) {
+      const asked = this.start().then((pool) => pool.routerCapabilities());
+      this.capabilities = asked;
+      asked.catch(() => {
+        if (this.capabilities === asked) this.capabilities = undefined;
+      });
+    }
+    return this.capabilities;
   }
 
   iceServers(userId: string): IceServer[] {

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { types } from 'mediasoup';
 import type { MediaConfig } from './media.config';
 import type { MediaEventBus } from './media-events';
 import { loadMediasoup } from './mediasoup-loader';
@@ -92,6 +93,17 @@ export class WorkerPool {
       meetingId,
       free.reduce((best, s) => (load(s) < load(best) ? s : best)),
     );
+  }
+
+  /** The RTP capabilities of a router with this server's codecs (every router has the same). */
+  async routerCapabilities(): Promise<types.RtpCapabilities> {
+    const slot = await this.leastLoaded();
+    const router = await slot.worker.createRouter({ mediaCodecs: MEDIA_CODECS });
+    try {
+      return router.rtpCapabilities;
+    } finally {
+      router.close();
+    }
   }
 
   private async routerOn(

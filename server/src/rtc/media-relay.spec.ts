@@ -25,6 +25,14 @@ describe('MediaRelay', () => {
     expect(u.eventsTo('s-a')).not.toContain('consumer.created'); // not ready: nothing pushed
   });
 
+  it('ready lists the audio before the video, whatever order the producers came in', async () => {
+    const peers = await seats();
+    const camera = u.media.addProducer('m1', peers.a, 'camera');
+    const mic = u.media.addProducer('m1', peers.a, 'mic');
+    const ready = await u.relay.ready(caller('s-b', 'u'), {});
+    expect(ready.consumers.map((c) => c.producerId)).toEqual([mic, camera]);
+  });
+
   it('a consumer that cannot be made is skipped and tried again next time', async () => {
     const peers = await seats();
     const p = u.media.addProducer('m1', peers.a, 'mic');

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type { ConsumerInfo, RoomReadyResult } from '@branchmeet/shared';
+import type { ConsumerInfo, MediaCapabilities, RoomReadyResult } from '@branchmeet/shared';
 import type { types } from 'mediasoup';
 import { Forbidden } from '../common/domain-error';
 import { SocketHub } from '../common/socket-hub';
@@ -128,7 +128,15 @@ export class MediaRelay implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** The client's RTP capabilities: a consumer (paused) for every producer already in the room. */
+  /** What a client loads its device with before it joins (any signed-in socket may ask: nothing of a room). */
+  async capabilities(): Promise<MediaCapabilities> {
+    return { routerRtpCapabilities: { ...(await this.media.routerCapabilities()) } };
+  }
+
+  /**
+   * The client's RTP capabilities: a consumer (paused) for every producer already in the room, audio first (the
+   * client sets them up in this order, and a weak link carries the first audio before any video).
+   */
   async ready(caller: RtcCaller, rtpCapabilities: Opaque): Promise<RoomReadyResult> {
     const { room, seat } = this.registry.seated(caller);
     await this.media.setRtpCapabilities(
@@ -138,7 +146,8 @@ export class MediaRelay implements OnModuleInit, OnModuleDestroy {
     );
     seat.ready = true;
     const producers = (await this.media.room(room.meetingId)).producers(seat.peerId);
-    const consumers = await Promise.all(producers.map((p) => this.consumeFor(room, seat, p.producerId)));
+    const audioFirst = [...producers].sort((a, b) => Number(a.kind === 'video') - Number(b.kind === 'video'));
+    const consumers = await Promise.all(audioFirst.map((p) => this.consumeFor(room, seat, p.producerId)));
     return { consumers: consumers.filter((c): c is ConsumerInfo => c !== null) };
   }
 

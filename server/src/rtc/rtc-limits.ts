@@ -34,6 +34,7 @@ const classOf: Record<RtcEventName, RtcLimitClass> = {
   'room.join': 'act',
   'room.ready': 'act',
   'room.leave': 'act',
+  'media.capabilities': 'media',
   'transport.connect': 'media',
   'transport.restartIce': 'media',
   'media.produce': 'media',

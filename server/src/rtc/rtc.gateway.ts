@@ -22,6 +22,7 @@ import {
   type Empty,
   type HostLock,
   type HostMute,
+  type MediaCapabilities,
   type MediaProduce,
   type MinutesClose,
   type MinutesOpen,
@@ -207,9 +208,18 @@ export class RtcGateway
   }
 
   // ── requests: each validated (RtcEvent), then handed to its room unit ─────────────────────────────────
+  /** A join that carries the device's capabilities is also the `room.ready`: the answer brings the consumers. */
   @RtcEvent('room.join')
-  join(caller: RtcCaller, req: RoomJoin): Promise<RoomJoined> {
-    return this.seating.join(caller, req);
+  async join(caller: RtcCaller, req: RoomJoin): Promise<RoomJoined> {
+    const joined = await this.seating.join(caller, req);
+    if (joined.status !== 'joined' || !req.rtpCapabilities) return joined;
+    const { consumers } = await this.relay.ready(caller, req.rtpCapabilities);
+    return { ...joined, consumers };
+  }
+
+  @RtcEvent('media.capabilities')
+  capabilities(_caller: RtcCaller, _req: Empty): Promise<MediaCapabilities> {
+    return this.relay.capabilities();
   }
 
   @RtcEvent('room.ready')

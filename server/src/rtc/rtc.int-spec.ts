@@ -317,6 +317,37 @@ describe('a live room of branch 1', () => {
   });
 });
 
+describe('a join that carries the device’s capabilities (asked for ahead with media.capabilities)', () => {
+  it('answers the consumers with the seat: media flows after join, connect and resume — no room.ready', async () => {
+    const meetingId = await openMeeting({ title: '快速入会' });
+    const host = await client('secretary1');
+    const hostJoined = await host.call('room.join', { meetingId });
+    if (hostJoined.status !== 'joined') throw new Error('host should be seated');
+    await host.call('room.ready', { rtpCapabilities: OPUS_CAPS });
+    const hostMic = await publishMic(host, hostJoined);
+
+    const member = await client('member1');
+    const { routerRtpCapabilities } = await member.call('media.capabilities', {});
+    expect(routerRtpCapabilities).toEqual(hostJoined.routerRtpCapabilities);
+    const ahead = member.trips;
+    const joined = await member.call('room.join', { meetingId, rtpCapabilities: OPUS_CAPS });
+    if (joined.status !== 'joined') throw new Error('member should be seated');
+    expect(joined.consumers).toEqual([
+      expect.objectContaining({ producerId: hostMic.producerId, kind: 'audio' }),
+    ]);
+    const consumer = joined.consumers![0];
+    const atMember = await receive(member, joined, consumer);
+    await member.call('consumer.resume', { consumerIds: [consumer.consumerId] });
+    expect(member.trips - ahead).toBe(3);
+    const sent = await hostMic.send(30, 'host');
+    await waitFor('30 packets at the member', () => atMember.length >= 30);
+    expect(atMember).toEqual(sent);
+    // A join without them is answered as before: the consumers come with room.ready.
+    const plain = await (await client('13800000012')).call('room.join', { meetingId });
+    expect(plain.status === 'joined' && plain.consumers).toBe(undefined);
+  }, 30_000);
+});
+
 describe('the waiting room', () => {
   it('a member waits until the host admits them; a second socket of the same person replaces the first', async () => {
     const meetingId = await openMeeting({ waitingRoom: true });

@@ -197,6 +197,18 @@ async function contextFor(browser: Browser, baseUrl: string, login: string, phon
   await recordPeerConnections(context);
   const page = await context.newPage();
   page.on('pageerror', (e) => console.warn(`[${login} pageerror]`, e.message));
+  if (process.env.WEAK_DEBUG) {
+    page.on('websocket', (ws) => {
+      console.log(`[${login}] websocket ${ws.url()}`);
+      ws.on('framereceived', (f) => {
+        if (String(f.payload).includes('media.layers'))
+          console.log(`[${login}] ${Date.now()} ${String(f.payload)}`);
+      });
+    });
+    page.on('console', (m) => {
+      if (m.type() === 'warning' || m.type() === 'error') console.log(`[${login} console] ${m.text()}`);
+    });
+  }
   return page;
 }
 

@@ -7,7 +7,8 @@ import { ApiRequestError } from '../../api/client';
 import { http } from '../../api/endpoints';
 import { errorText } from '../../api/errors';
 import { meetingTitleText } from '../../i18n/generated-text';
-import { FINAL_STATES, LocalMedia, MediaSessionProvider } from '../../media';
+import { sessionSignalling } from '../../api/session-signalling';
+import { FINAL_STATES, LocalMedia, MediaSessionProvider, prepareRoomDevice } from '../../media';
 import { useMe } from '../auth/auth-context';
 import { PrejoinPage, type PrejoinChoice } from './prejoin-page';
 import { RoomContext, useRoomConnection, type RoomAuth } from './room-context';
@@ -115,6 +116,8 @@ export function MeetingPage() {
   }, [resumed, local]);
 
   useEffect(() => () => local.dispose(), [local]);
+  // A device loaded ahead lets the join bring the room's consumers in its answer: the first audio a round trip sooner.
+  useEffect(() => prepareRoomDevice(sessionSignalling()), []);
 
   useEffect(() => {
     let cancelled = false;
