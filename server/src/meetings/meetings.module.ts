@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AttendanceModule } from '../attendance/attendance.module';
 import { AuditModule } from '../audit/audit.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { LiveReaper } from './live-reaper';
 import { MeetingDirectoryModule } from './meeting-directory.service';
 import { LeaveRequestsController } from './leave-requests.controller';
 import { LeaveRequestsService } from './leave-requests.service';
@@ -25,6 +26,7 @@ import { MeetingsService } from './meetings.service';
     MeetingInvitesService,
     MeetingInvitesRepository,
     MeetingPresence,
+    LiveReaper,
   ],
   exports: [MeetingsService, MeetingPresence],
 })
