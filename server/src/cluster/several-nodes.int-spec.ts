@@ -11,10 +11,13 @@ import { startTestApp, type TestApp } from '../test-support/int-app';
 import { RtcKit } from '../test-support/rtc-client';
 import { sleep } from '../test-support/werift';
 import { STALE_HEARTBEATS } from '../attendance/presence.service';
+import { RoomRegistry } from '../rtc/room-registry';
 import { connectTestRedis, dropPrefix, eventually, TEST_REDIS_URL, testPrefix } from './redis-test-support';
 
 const HEARTBEAT_S = 0.25;
 const STALE_MS = STALE_HEARTBEATS * HEARTBEAT_S * 1000;
+/** Long enough for a node to start and a member to come back through it after a crash. */
+const EMPTY_END_S = 10;
 
 let redis: Redis;
 const prefix = testPrefix();
@@ -35,6 +38,7 @@ async function node(id: string, first?: TestApp): Promise<TestApp> {
       REDIS_URL: TEST_REDIS_URL,
       CLUSTER_KEY_PREFIX: prefix,
       PRESENCE_HEARTBEAT_SECONDS: String(HEARTBEAT_S),
+      MEETING_EMPTY_END_SECONDS: String(EMPTY_END_S),
     },
   });
   nodes.push(t);
@@ -66,6 +70,10 @@ const segments = (meetingId: string): Promise<Segment[]> =>
     'SELECT id, user_id, node_id, closed_at, last_heartbeat_at, close_reason FROM presence_segment WHERE meeting_id = $1 ORDER BY id',
     [meetingId],
   );
+
+const status = async (meetingId: string): Promise<string> =>
+  ((await a.ds.query('SELECT status FROM meeting WHERE id = $1', [meetingId])) as { status: string }[])[0]
+    .status;
 
 async function openMeeting(t: TestApp, title: string): Promise<string> {
   const res = await t
@@ -107,43 +115,86 @@ describe('several nodes on one database', () => {
   let meetingA = '';
   let b: TestApp;
 
-  it("a second node starting up closes none of the first node's segments", async () => {
+  it("a second node starting up ends none of the first node's meetings and closes none of its segments", async () => {
     meetingA = await openMeeting(a, '一号节点的会');
     await seat(kit(a), 'secretary1', meetingA);
     b = await node('b', a);
     // Well past the point where a stopped heartbeat counts as dead: b's reaper has run several times.
     await sleep(STALE_MS * 3);
+    expect(await status(meetingA)).toBe('live');
     const [s] = await segments(meetingA);
     expect(s).toMatchObject({ node_id: 'a', closed_at: null });
     // a keeps stamping it.
     expect(Date.now() - s.last_heartbeat_at.getTime()).toBeLessThan(STALE_MS);
   }, 60_000);
 
-  it("a node that dies leaves its segments open; another node's reaper closes them at their last heartbeat", async () => {
+  it('a node dies: its segments close at their last heartbeat; a member back in time keeps the meeting, an abandoned one ends', async () => {
     const c = await node('c', a);
-    const meeting = await openMeeting(c, '二号节点的会');
     const kc = kit(c);
-    await seat(kc, 'member1', meeting);
-    await seat(kc, 'secretary1', meeting);
+    const kept = await openMeeting(c, '有人回来的会');
+    const abandoned = await openMeeting(c, '没人回来的会');
+    await seat(kc, 'member1', kept);
+    await seat(kc, 'secretary1', kept);
+    await seat(kc, 'secretary1', abandoned);
     await sleep(HEARTBEAT_S * 2000); // heartbeats have moved on from the opening
     const crashedAt = Date.now();
     await crash(c);
+    // Started after the crash, as a restarted node would be (under another NODE_ID).
+    const d = await node('d', a);
+    const closedBy = async (id: string) => (await segments(id)).every((s) => s.closed_at !== null);
     await eventually(
-      async () => (await segments(meeting)).every((s) => s.closed_at !== null),
+      async () => (await closedBy(kept)) && (await closedBy(abandoned)),
       10_000,
       "the dead node's segments to be closed",
     );
-    const closed = await segments(meeting);
-    expect(closed).toHaveLength(2);
+    const closed = [...(await segments(kept)), ...(await segments(abandoned))];
+    expect(closed).toHaveLength(3);
     for (const s of closed) {
       // Nothing reached the database from the dying node: closed by the reaper, at the last heartbeat.
       expect(s).toMatchObject({ node_id: 'c', close_reason: 'crash' });
       expect(s.closed_at?.getTime()).toBe(s.last_heartbeat_at.getTime());
       expect(s.last_heartbeat_at.getTime()).toBeLessThanOrEqual(crashedAt + HEARTBEAT_S * 1000);
     }
-    // The live node's segment is untouched.
+    // Nobody is seated in either any more, but neither has been empty for MEETING_EMPTY_END_SECONDS yet.
+    expect(await status(kept)).toBe('live');
+    expect(await status(abandoned)).toBe('live');
+
+    // member1 comes back through the new node: the meeting is live and its room opens there again.
+    const back = await kit(d).client(tokens.member1);
+    const joined = await back.join(kept);
+    expect(joined.resumed).toBe(false);
+    expect(d.app.get(RoomRegistry).room(kept)?.seats.size).toBe(1);
+    await eventually(
+      async () => (await segments(kept)).some((s) => s.node_id === 'd' && s.closed_at === null),
+      10_000,
+      'the segment on the new node',
+    );
+
+    // The other one, with nobody back, ends at its last heartbeat once it has been empty long enough.
+    await eventually(
+      async () => (await status(abandoned)) === 'ended',
+      30_000,
+      'the abandoned meeting to end',
+    );
+    const [ended] = await a.ds.query('SELECT ended_at FROM meeting WHERE id = $1', [abandoned]);
+    const lastHeartbeat = (await segments(abandoned))[0].last_heartbeat_at;
+    expect(ended.ended_at.getTime()).toBe(lastHeartbeat.getTime());
+    const audit = await a.ds.query(
+      `SELECT actor_id, after FROM audit_event WHERE action = 'meeting.end' AND entity_id = $1`,
+      [abandoned],
+    );
+    expect(audit).toEqual([{ actor_id: null, after: expect.objectContaining({ reason: 'crash' }) }]);
+    const [final] = await a.ds.query(
+      'SELECT count(*)::int AS n FROM attendance_record WHERE meeting_id = $1',
+      [abandoned],
+    );
+    expect(final.n).toBeGreaterThan(0);
+    // The same time has passed for the one member1 came back to: it goes on.
+    expect(await status(kept)).toBe('live');
+    // The first node's meeting was never touched.
     const [alive] = await segments(meetingA);
     expect(alive).toMatchObject({ node_id: 'a', closed_at: null });
+    expect(await status(meetingA)).toBe('live');
     expect(b).toBeDefined();
-  }, 60_000);
+  }, 90_000);
 });

@@ -1,13 +1,22 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { PresenceService } from '../attendance/presence.service';
+import { PresenceService, STALE_HEARTBEATS } from '../attendance/presence.service';
 import { ClusterOnce } from '../cluster/cluster-once';
+import { MEETING_LEASES, type MeetingLeases } from '../cluster/cluster.types';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { MeetingsService } from './meetings.service';
 
 /**
  * Cleans up after nodes that died, on a timer (every PRESENCE_HEARTBEAT_SECONDS), one node at a time across the
- * cluster (ClusterOnce): the open presence segments whose heartbeat stopped are closed at their last heartbeat
- * (PresenceService.closeStale). A node starting up closes nothing of other nodes, and no live node's segment is
- * touched: a live node stamps its segments every interval.
+ * cluster (ClusterOnce). Nothing is done at start-up: a node starting ends no meeting and closes no other node's
+ * segment, so a second node on the same database, or a restart after a crash, leaves the live meetings live.
+ * 1. The open presence segments whose heartbeat stopped are closed at their last heartbeat
+ *    (PresenceService.closeStale): a live node stamps its own every interval.
+ * 2. A live meeting that nobody has been seated in (no open segment) for longer than MEETING_EMPTY_END_SECONDS,
+ *    plus the few heartbeat intervals a dead node's segments take to be noticed, and that no node owns (no lease;
+ *    no seat on this node) is ended at its last activity (its start, or its segments' last heartbeat or close):
+ *    reason 'crash' if people were in it (its room went with a node), 'empty' if nobody ever came. A room that
+ *    empties on a live node ends earlier by its own timer; so a member who reconnects within that time after a
+ *    crash finds the meeting live, and their join opens its room again on the node they reach.
  */
 @Injectable()
 export class LiveReaper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -17,7 +26,9 @@ export class LiveReaper implements OnApplicationBootstrap, OnApplicationShutdown
 
   constructor(
     private readonly presence: PresenceService,
+    private readonly meetings: MeetingsService,
     private readonly once: ClusterOnce,
+    @Inject(MEETING_LEASES) private readonly leases: MeetingLeases,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -43,6 +54,20 @@ export class LiveReaper implements OnApplicationBootstrap, OnApplicationShutdown
     await this.once.runOnce('live-reaper', async () => {
       const closed = await this.presence.closeStale();
       if (closed > 0) this.log.warn(`closed ${closed} presence segment(s) of a node that stopped`);
+      const ended = await this.endUnowned();
+      if (ended > 0) this.log.warn(`ended ${ended} meeting(s) that no node held any more`);
     });
+  }
+
+  private async endUnowned(now = new Date()): Promise<number> {
+    const waitMs =
+      (this.config.MEETING_EMPTY_END_SECONDS + STALE_HEARTBEATS * this.config.PRESENCE_HEARTBEAT_SECONDS) *
+      1000;
+    let ended = 0;
+    for (const m of await this.meetings.unattended(new Date(now.getTime() - waitMs))) {
+      if (this.presence.holds(m.id) || (await this.leases.whereIs(m.id))) continue;
+      if (await this.meetings.end(m.id, null, m.everSeated ? 'crash' : 'empty', m.lastActivity)) ended++;
+    }
+    return ended;
   }
 }
