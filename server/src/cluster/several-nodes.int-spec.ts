@@ -1,7 +1,7 @@
 /**
  * Several nodes on one PostgreSQL database and one Redis (a key prefix of this file's own): each node is a whole
  * Nest app in this one process, with its own HTTP server and /rtc, mediasoup worker, connection pool, Redis
- * clients and timers (NODE_ID a, b, c, d). What a node does at start-up and what the cluster does after one
+ * clients and timers (NODE_ID a to e). What a node does at start-up and what the cluster does after one
  * dies is checked against the database; members sit in rooms through real /rtc sockets. A node that dies here
  * loses its database connections first (TestApp.crash), so it logs that it could not close its segments.
  */
@@ -11,6 +11,8 @@ import { startTestApp, type TestApp } from '../test-support/int-app';
 import { RtcKit } from '../test-support/rtc-client';
 import { sleep } from '../test-support/werift';
 import { STALE_HEARTBEATS } from '../attendance/presence.service';
+import { NotificationsRepository } from '../notifications/notifications.repository';
+import { NotificationsService } from '../notifications/notifications.service';
 import { RoomRegistry } from '../rtc/room-registry';
 import { connectTestRedis, dropPrefix, eventually, TEST_REDIS_URL, testPrefix } from './redis-test-support';
 
@@ -18,6 +20,7 @@ const HEARTBEAT_S = 0.25;
 const STALE_MS = STALE_HEARTBEATS * HEARTBEAT_S * 1000;
 /** Long enough for a node to start and a member to come back through it after a crash. */
 const EMPTY_END_S = 10;
+const REMINDER_TICK_S = 0.5;
 
 let redis: Redis;
 const prefix = testPrefix();
@@ -39,6 +42,7 @@ async function node(id: string, first?: TestApp): Promise<TestApp> {
       CLUSTER_KEY_PREFIX: prefix,
       PRESENCE_HEARTBEAT_SECONDS: String(HEARTBEAT_S),
       MEETING_EMPTY_END_SECONDS: String(EMPTY_END_S),
+      MEETING_REMINDER_TICK_SECONDS: String(REMINDER_TICK_S),
     },
   });
   nodes.push(t);
@@ -114,6 +118,7 @@ afterAll(async () => {
 describe('several nodes on one database', () => {
   let meetingA = '';
   let b: TestApp;
+  let c: TestApp;
 
   it("a second node starting up ends none of the first node's meetings and closes none of its segments", async () => {
     meetingA = await openMeeting(a, '一号节点的会');
@@ -128,19 +133,73 @@ describe('several nodes on one database', () => {
     expect(Date.now() - s.last_heartbeat_at.getTime()).toBeLessThan(STALE_MS);
   }, 60_000);
 
+  it('three nodes tick the reminder job: it runs on one node per tick, and each person is reminded once', async () => {
+    c = await node('c', a);
+    const created = await a
+      .http()
+      .post(`/api/org-units/${branchA}/meetings`)
+      .set({ Authorization: `Bearer ${tokens.secretary1}` })
+      .send({ type: 'branch_assembly', start: new Date(Date.now() + 60 * 60_000).toISOString() });
+    expect(created.status).toBe(201);
+    const meetingId = (created.body as { id: string }).id;
+    await a.app.get(NotificationsService).settled(); // scheduling ran the job once, at once: nothing due yet
+    // When each node's job looks for due meetings (the repository's query, on whichever node runs the tick).
+    const runs: { node: string; at: number }[] = [];
+    const spies = [a, b, c].map((t, i) => {
+      const repo = t.app.get(NotificationsRepository);
+      const due = repo.dueReminders.bind(repo);
+      return jest.spyOn(repo, 'dueReminders').mockImplementation((...args) => {
+        runs.push({ node: 'abc'[i], at: Date.now() });
+        return due(...args);
+      });
+    });
+    try {
+      // Moved into the reminder window behind the app's back: only the ticks can find it.
+      await a.ds.query(`UPDATE meeting SET scheduled_start = now() + interval '10 minutes' WHERE id = $1`, [
+        meetingId,
+      ]);
+      const expected: string[] = (
+        await a.ds.query('SELECT user_id FROM meeting_attendee WHERE meeting_id = $1', [meetingId])
+      ).map((r: { user_id: string }) => r.user_id);
+      expect(expected).toContain(ids.member1);
+      const reminded = async (): Promise<string[]> =>
+        (
+          await a.ds.query(
+            `SELECT user_id FROM notification WHERE kind = 'meeting.reminder' AND meeting_id = $1`,
+            [meetingId],
+          )
+        ).map((r: { user_id: string }) => r.user_id);
+      await eventually(async () => (await reminded()).length > 0, 10_000, 'the reminders');
+      // Six more ticks of every node.
+      await sleep(REMINDER_TICK_S * 6000);
+      expect((await reminded()).sort()).toEqual([...expected].sort());
+      // Three nodes each ticking every interval, yet the job ran once per interval: never two runs close together.
+      runs.sort((x, y) => x.at - y.at);
+      const gaps = runs.slice(1).map((r, i) => r.at - runs[i].at);
+      console.log(
+        `reminder job: ${runs.length} runs in ${((runs.at(-1)!.at - runs[0].at) / 1000).toFixed(1)} s on nodes ` +
+          `${runs.map((r) => r.node).join('')}; gaps ${gaps.join(', ')} ms (tick ${REMINDER_TICK_S * 1000} ms)`,
+      );
+      expect(runs.length).toBeGreaterThanOrEqual(4);
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(REMINDER_TICK_S * 500);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+  }, 60_000);
+
   it('a node dies: its segments close at their last heartbeat; a member back in time keeps the meeting, an abandoned one ends', async () => {
-    const c = await node('c', a);
-    const kc = kit(c);
+    const d = await node('d', a);
+    const kd = kit(d);
     const kept = await openMeeting(c, '有人回来的会');
     const abandoned = await openMeeting(c, '没人回来的会');
-    await seat(kc, 'member1', kept);
-    await seat(kc, 'secretary1', kept);
-    await seat(kc, 'secretary1', abandoned);
+    await seat(kd, 'member1', kept);
+    await seat(kd, 'secretary1', kept);
+    await seat(kd, 'secretary1', abandoned);
     await sleep(HEARTBEAT_S * 2000); // heartbeats have moved on from the opening
     const crashedAt = Date.now();
-    await crash(c);
+    await crash(d);
     // Started after the crash, as a restarted node would be (under another NODE_ID).
-    const d = await node('d', a);
+    const e = await node('e', a);
     const closedBy = async (id: string) => (await segments(id)).every((s) => s.closed_at !== null);
     await eventually(
       async () => (await closedBy(kept)) && (await closedBy(abandoned)),
@@ -151,7 +210,7 @@ describe('several nodes on one database', () => {
     expect(closed).toHaveLength(3);
     for (const s of closed) {
       // Nothing reached the database from the dying node: closed by the reaper, at the last heartbeat.
-      expect(s).toMatchObject({ node_id: 'c', close_reason: 'crash' });
+      expect(s).toMatchObject({ node_id: 'd', close_reason: 'crash' });
       expect(s.closed_at?.getTime()).toBe(s.last_heartbeat_at.getTime());
       expect(s.last_heartbeat_at.getTime()).toBeLessThanOrEqual(crashedAt + HEARTBEAT_S * 1000);
     }
@@ -160,12 +219,12 @@ describe('several nodes on one database', () => {
     expect(await status(abandoned)).toBe('live');
 
     // member1 comes back through the new node: the meeting is live and its room opens there again.
-    const back = await kit(d).client(tokens.member1);
+    const back = await kit(e).client(tokens.member1);
     const joined = await back.join(kept);
     expect(joined.resumed).toBe(false);
-    expect(d.app.get(RoomRegistry).room(kept)?.seats.size).toBe(1);
+    expect(e.app.get(RoomRegistry).room(kept)?.seats.size).toBe(1);
     await eventually(
-      async () => (await segments(kept)).some((s) => s.node_id === 'd' && s.closed_at === null),
+      async () => (await segments(kept)).some((s) => s.node_id === 'e' && s.closed_at === null),
       10_000,
       'the segment on the new node',
     );
@@ -195,6 +254,6 @@ describe('several nodes on one database', () => {
     const [alive] = await segments(meetingA);
     expect(alive).toMatchObject({ node_id: 'a', closed_at: null });
     expect(await status(meetingA)).toBe('live');
-    expect(b).toBeDefined();
+    expect(b && c).toBeDefined();
   }, 90_000);
 });

@@ -16,6 +16,7 @@ import { LeaveTypes1796700000000 } from './1796700000000-leave-types';
 import { NotificationChannels1796700000001 } from './1796700000001-notification-channels';
 import { StatisticsIndexes1796900000000 } from './1796900000000-statistics-indexes';
 import { PresenceSegmentNode1797100000000 } from './1797100000000-presence-segment-node';
+import { ClusterJobs1797100000001 } from './1797100000001-cluster-jobs';
 
 /** Every migration, in order. A new one is generated with `npm run migration:generate`, reviewed and listed here. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   NotificationChannels1796700000001,
   StatisticsIndexes1796900000000,
   PresenceSegmentNode1797100000000,
+  ClusterJobs1797100000001,
 ];
