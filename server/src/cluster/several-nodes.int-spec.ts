@@ -143,6 +143,8 @@ describe('several nodes on one database', () => {
     expect(created.status).toBe(201);
     const meetingId = (created.body as { id: string }).id;
     await a.app.get(NotificationsService).settled(); // scheduling ran the job once, at once: nothing due yet
+    // member1's socket is on c; the job may run on any node.
+    const member = await kit(c).client(tokens.member1);
     // When each node's job looks for due meetings (the repository's query, on whichever node runs the tick).
     const runs: { node: string; at: number }[] = [];
     const spies = [a, b, c].map((t, i) => {
@@ -173,6 +175,10 @@ describe('several nodes on one database', () => {
       // Six more ticks of every node.
       await sleep(REMINDER_TICK_S * 6000);
       expect((await reminded()).sort()).toEqual([...expected].sort());
+      const told = member
+        .seen('notification.created')
+        .filter((n) => n.kind === 'meeting.reminder' && n.meetingId === meetingId);
+      expect(told).toHaveLength(1);
       // Three nodes each ticking every interval, yet the job ran once per interval: never two runs close together.
       runs.sort((x, y) => x.at - y.at);
       const gaps = runs.slice(1).map((r, i) => r.at - runs[i].at);
@@ -186,6 +192,21 @@ describe('several nodes on one database', () => {
       for (const spy of spies) spy.mockRestore();
     }
   }, 60_000);
+
+  it("a notification made through one node's REST reaches the person's socket on another node", async () => {
+    const member = await kit(c).client(tokens.member1);
+    const told = member.next('notification.created', (n) => n.kind === 'meeting.started', 10_000);
+    // Opening a live meeting through b tells the branch's members it started.
+    const meetingId = await openMeeting(b, '跨节点的通知');
+    expect(await told).toMatchObject({ kind: 'meeting.started', meetingId, read: false });
+    // Once: not again from any other node.
+    await sleep(500);
+    expect(
+      member
+        .seen('notification.created')
+        .filter((n) => n.meetingId === meetingId && n.kind === 'meeting.started'),
+    ).toHaveLength(1);
+  }, 30_000);
 
   it('a node dies: its segments close at their last heartbeat; a member back in time keeps the meeting, an abandoned one ends', async () => {
     const d = await node('d', a);
