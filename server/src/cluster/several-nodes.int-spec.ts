@@ -13,7 +13,9 @@ import { sleep } from '../test-support/werift';
 import { STALE_HEARTBEATS } from '../attendance/presence.service';
 import { NotificationsRepository } from '../notifications/notifications.repository';
 import { NotificationsService } from '../notifications/notifications.service';
+import { MeetingsService } from '../meetings/meetings.service';
 import { RoomRegistry } from '../rtc/room-registry';
+import { MinutesTestClient } from '../test-support/minutes-client';
 import { connectTestRedis, dropPrefix, eventually, TEST_REDIS_URL, testPrefix } from './redis-test-support';
 
 const HEARTBEAT_S = 0.25;
@@ -109,10 +111,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const k of kits) await k.close();
-  // The first node owns the database: it closes last.
-  for (const t of nodes.reverse()) await t.close();
+  // The first node owns the database: it closes last. Every one is closed even if another fails to.
+  const failed: unknown[] = [];
+  for (const t of nodes.reverse()) await t.close().catch((e: unknown) => failed.push(e));
   await dropPrefix(redis, prefix);
   redis.disconnect();
+  if (failed.length > 0) throw failed[0];
 });
 
 describe('several nodes on one database', () => {
@@ -206,6 +210,21 @@ describe('several nodes on one database', () => {
         .seen('notification.created')
         .filter((n) => n.meetingId === meetingId && n.kind === 'meeting.started'),
     ).toHaveLength(1);
+  }, 30_000);
+
+  it("a minutes change made through one node reaches the minutes' readers on another node", async () => {
+    const meetingId = await openMeeting(b, '会后的记录');
+    await b.app.get(MeetingsService).end(meetingId, ids.secretary1, 'host');
+    // member1 reads the minutes through c; the secretary submits them through b's REST.
+    const reader = new MinutesTestClient(await kit(c).client(tokens.member1), meetingId);
+    await reader.open();
+    const changed = reader.c.next('minutes.changed', (p) => p.meetingId === meetingId, 10_000);
+    const res = await b
+      .http()
+      .post(`/api/meetings/${meetingId}/minutes/submit`)
+      .set({ Authorization: `Bearer ${tokens.secretary1}` });
+    expect(res.status).toBeLessThan(300);
+    expect(await changed).toEqual({ meetingId, status: 'submitted' });
   }, 30_000);
 
   it('a node dies: its segments close at their last heartbeat; a member back in time keeps the meeting, an abandoned one ends', async () => {

@@ -122,12 +122,19 @@ export async function startTestApp(
   }
   const app = await createApp(config, appUrl.toString(), { media });
   let baseUrl = '';
-  if (opts.listen) {
-    await app.listen(0, '127.0.0.1');
-    const address = app.getHttpServer().address() as { port: number };
-    baseUrl = `http://127.0.0.1:${address.port}`;
-  } else {
-    await app.init();
+  try {
+    if (opts.listen) {
+      await app.listen(0, '127.0.0.1');
+      const address = app.getHttpServer().address() as { port: number };
+      baseUrl = `http://127.0.0.1:${address.port}`;
+    } else {
+      await app.init();
+    }
+  } catch (e) {
+    // An app that failed to start (a media port taken...) must not keep what it opened (workers, pools, Redis
+    // clients, timers): the test file's afterAll does not know it, and Jest would never exit.
+    await app.close().catch(() => undefined);
+    throw e;
   }
   const http = () => request(app.getHttpServer());
   const testApp: TestApp = {
