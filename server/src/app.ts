@@ -5,6 +5,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppModule, type AppModuleOptions } from './app.module';
+import { RedisIoAdapter } from './cluster/redis-io-adapter';
 import { AppConfig } from './config/config';
 import { staticFiles } from './static/static-files';
 
@@ -21,6 +22,8 @@ export async function createApp(
     logger: logLevels(config.LOG_LEVEL),
   });
   app.setGlobalPrefix('api');
+  // Several nodes: a person's notifications and a meeting's minutes readers are reached on every node.
+  if (config.REDIS_URL) app.useWebSocketAdapter(new RedisIoAdapter(app, config));
   if (config.TRUST_PROXY) app.set('trust proxy', 1);
   app.use(
     helmet({

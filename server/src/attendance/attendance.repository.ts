@@ -328,11 +328,28 @@ export class AttendanceRepository {
   }
 
   // ── presence segments (written by PresenceService from the media layer's events) ───────────────────────
-  /** Closes every open segment (of a process that died) at its last heartbeat; returns how many. */
-  async closeOrphans(): Promise<number> {
+  /**
+   * Closes this node's own open segments at their last heartbeat: the ones a previous run of this node (the same
+   * NODE_ID) left when it died, for no other process has this id. Returns how many.
+   */
+  async closeLeftoversOf(nodeId: string): Promise<number> {
     const res: [unknown[], number] = await this.dataSource.query(
       `UPDATE presence_segment SET closed_at = GREATEST(last_heartbeat_at, opened_at), close_reason = 'crash'
-       WHERE closed_at IS NULL`,
+       WHERE closed_at IS NULL AND node_id = $1`,
+      [nodeId],
+    );
+    return res[1];
+  }
+
+  /**
+   * Closes, at their last heartbeat, the open segments of other nodes whose heartbeat is older than `before`
+   * (their node died: a live node stamps its open segments every interval). Returns how many.
+   */
+  async closeStale(selfNodeId: string, before: Date): Promise<number> {
+    const res: [unknown[], number] = await this.dataSource.query(
+      `UPDATE presence_segment SET closed_at = GREATEST(last_heartbeat_at, opened_at), close_reason = 'crash'
+       WHERE closed_at IS NULL AND last_heartbeat_at < $2 AND node_id IS DISTINCT FROM $1`,
+      [selfNodeId, before],
     );
     return res[1];
   }
@@ -348,14 +365,23 @@ export class AttendanceRepository {
     return res.affected ?? 0;
   }
 
-  /** Opens a segment for a peer whose person is a member (user_id) or a guest of this meeting (guest_id). */
-  async openSegment(meetingId: string, personId: string, peerId: string, at: Date): Promise<string> {
+  /**
+   * Opens a segment for a peer whose person is a member (user_id) or a guest of this meeting (guest_id), seated
+   * on node `nodeId`.
+   */
+  async openSegment(
+    meetingId: string,
+    personId: string,
+    peerId: string,
+    at: Date,
+    nodeId: string,
+  ): Promise<string> {
     const rows: { id: string | number }[] = await this.dataSource.query(
-      `INSERT INTO presence_segment (meeting_id, user_id, guest_id, peer_id, opened_at, last_heartbeat_at)
-       SELECT $1, u.id, g.id, $3, $4, $4 FROM (SELECT $2::uuid AS id) x
+      `INSERT INTO presence_segment (meeting_id, user_id, guest_id, peer_id, opened_at, last_heartbeat_at, node_id)
+       SELECT $1, u.id, g.id, $3, $4, $4, $5 FROM (SELECT $2::uuid AS id) x
        LEFT JOIN app_user u ON u.id = x.id LEFT JOIN meeting_guest g ON g.id = x.id AND g.meeting_id = $1
        RETURNING id`,
-      [meetingId, personId, peerId, at],
+      [meetingId, personId, peerId, at, nodeId],
     );
     return String(rows[0].id);
   }

@@ -1,9 +1,11 @@
 /**
  * Crash recovery of presence: the server runs as a process of its own (from the sources, transpile-only), two
  * members are in a meeting with connected receive transports, and the process is SIGKILLed. Their segments are
- * left open in the database with a recent heartbeat; the restarted server closes every one of them at its last
- * heartbeat ('crash'): nobody lost, nobody present forever, nothing duplicated. The meeting itself, left live
- * with no room, is ended at its last heartbeat and its attendance computed and stored.
+ * left open in the database with a recent heartbeat; the server restarted with the same NODE_ID closes every one
+ * of them at start-up, at its last heartbeat ('crash'): nobody lost, nobody present forever, nothing duplicated.
+ * The meeting itself, left live with no room and nobody back within MEETING_EMPTY_END_SECONDS, is ended by the
+ * reaper at its last heartbeat and its attendance computed and stored. (Another node's reaper closing a dead
+ * node's segments, and a member back in time keeping the meeting, are in cluster/several-nodes.int-spec.ts.)
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +17,7 @@ import { RtcKit } from '../test-support/rtc-client';
 import { sleep } from '../test-support/werift';
 
 const HEARTBEAT_S = 0.5;
+const EMPTY_END_S = 2;
 const serverDir = join(__dirname, '../..');
 const dbName = `bm_test_${randomBytes(6).toString('hex')}`;
 const dbUrl = (() => {
@@ -50,6 +53,8 @@ async function startServer(
       MEDIA_ANNOUNCED_ADDRESS: '127.0.0.1',
       TURN_URLS: '',
       PRESENCE_HEARTBEAT_SECONDS: String(HEARTBEAT_S),
+      MEETING_EMPTY_END_SECONDS: String(EMPTY_END_S),
+      NODE_ID: 'crash-test-node',
       RTC_RECONNECT_GRACE_SECONDS: '60',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -166,11 +171,17 @@ it('after a SIGKILL and a restart, every open segment is closed at its last hear
     expect(s.closed_at?.getTime()).toBe(was?.last_heartbeat_at.getTime());
   }
 
-  const res = await fetch(`${second.baseUrl}/api/meetings/${meetingId}/attendance`, {
-    headers: { Authorization: `Bearer ${(await login(second.baseUrl, 'secretary1')).accessToken}` },
-  });
-  expect(res.status).toBe(200);
-  const body = (await res.json()) as MeetingAttendance;
+  // Nobody came back: the reaper ends the meeting once it has had nobody for MEETING_EMPTY_END_SECONDS.
+  const auth = { Authorization: `Bearer ${(await login(second.baseUrl, 'secretary1')).accessToken}` };
+  let body: MeetingAttendance;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const res = await fetch(`${second.baseUrl}/api/meetings/${meetingId}/attendance`, { headers: auth });
+    expect(res.status).toBe(200);
+    body = (await res.json()) as MeetingAttendance;
+    if (body.status === 'ended' || Date.now() > deadline) break;
+    await sleep(200);
+  }
   for (const s of after) {
     const r = body.records.find((x) => x.userId === s.user_id);
     expect(r).toMatchObject({

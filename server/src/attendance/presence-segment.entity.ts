@@ -1,6 +1,9 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-/** Why a presence segment closed. 'crash': found open at start-up, closed at its last heartbeat. */
+/**
+ * Why a presence segment closed. 'crash': its node died with it open (its heartbeat stopped, or the node found
+ * it at its own restart); closed at its last heartbeat.
+ */
 export const closeReasons = ['left', 'disconnected', 'removed', 'ended', 'shutdown', 'crash'] as const;
 export type CloseReason = (typeof closeReasons)[number];
 
@@ -26,6 +29,10 @@ export class PresenceSegmentEntity {
   @Column({ name: 'guest_id', type: 'uuid', nullable: true })
   guestId: string | null;
 
+  /** The node (NODE_ID) whose room holds the seat; null for segments written before nodes were recorded. */
+  @Column({ name: 'node_id', type: 'varchar', length: 64, nullable: true })
+  nodeId: string | null;
+
   /** The media peer (seat) of this stretch. */
   @Column({ name: 'peer_id', type: 'uuid' })
   peerId: string;
@@ -36,7 +43,10 @@ export class PresenceSegmentEntity {
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
   closedAt: Date | null;
 
-  /** Updated while the segment is open, by one UPDATE per interval for all open segments of the process. */
+  /**
+   * Updated while the segment is open, by one UPDATE per interval for all open segments of the node; one that
+   * stopped moving for a few intervals belongs to a node that died, and the reaper closes it there.
+   */
   @Column({ name: 'last_heartbeat_at', type: 'timestamptz' })
   lastHeartbeatAt: Date;
 

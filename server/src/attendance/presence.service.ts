@@ -6,11 +6,15 @@ import {
   OnApplicationBootstrap,
   OnModuleInit,
 } from '@nestjs/common';
+import { NODE_REGISTRY, type NodeRegistry } from '../cluster/cluster.types';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import type { MediaEvents } from '../media/media-events';
 import { MediaService } from '../media/media.service';
 import { AttendanceRepository } from './attendance.repository';
 import type { CloseReason } from './presence-segment.entity';
+
+/** A segment whose heartbeat has not moved for this many intervals belongs to a node that died. */
+export const STALE_HEARTBEATS = 3;
 
 /**
  * Writes presence segments from the media layer's events:
@@ -25,8 +29,10 @@ import type { CloseReason } from './presence-segment.entity';
  *   never returns is closed at the moment it dropped, not at the end of the grace period;
  * - a heartbeat: one UPDATE per PRESENCE_HEARTBEAT_SECONDS stamps last_heartbeat_at (app clock) on every open
  *   segment of this process;
- * - at start-up every segment still open (the process died without closing it) is closed at its last heartbeat
- *   with reason 'crash'. This assumes one server process per database, as the live rooms do (they are in memory).
+ * - each segment names its node (NODE_ID). Several nodes share the database, so a node that dies leaves its
+ *   segments open: at start-up a node closes only its own (a previous run with the same NODE_ID), and the reaper
+ *   (`closeStale`, run by one node at a time) closes other nodes' segments whose heartbeat stopped more than
+ *   STALE_HEARTBEATS intervals ago. Either way a segment closes at its last heartbeat with reason 'crash'.
  */
 @Injectable()
 export class PresenceService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -41,11 +47,15 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, Be
     private readonly repo: AttendanceRepository,
     private readonly media: MediaService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(NODE_REGISTRY) private readonly nodes: NodeRegistry,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const closed = await this.closeOrphans();
-    if (closed > 0) this.log.warn(`closed ${closed} presence segment(s) left open by a crash`);
+    const closed = await this.repo.closeLeftoversOf(this.nodes.nodeId);
+    if (closed > 0)
+      this.log.warn(
+        `closed ${closed} presence segment(s) this node (${this.nodes.nodeId}) left open by a crash`,
+      );
     const ev = this.media.events;
     this.unsubscribe.push(
       ev.on('peerJoined', (e) => this.opened(e)),
@@ -84,9 +94,19 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, Be
     }
   }
 
-  /** Every open segment (of a process that died) closes at its last heartbeat. */
-  async closeOrphans(): Promise<number> {
-    return this.repo.closeOrphans();
+  /**
+   * Closes, at their last heartbeat, other nodes' open segments whose heartbeat stopped (STALE_HEARTBEATS
+   * intervals ago): their node died. This node's own are alive as long as it runs. Returns how many.
+   */
+  async closeStale(now = new Date()): Promise<number> {
+    const staleMs = STALE_HEARTBEATS * this.config.PRESENCE_HEARTBEAT_SECONDS * 1000;
+    return this.repo.closeStale(this.nodes.nodeId, new Date(now.getTime() - staleMs));
+  }
+
+  /** Whether this node holds an open segment of the meeting (someone is seated in its room here). */
+  holds(meetingId: string): boolean {
+    for (const key of this.open.keys()) if (key.startsWith(`${meetingId}/`)) return true;
+    return false;
   }
 
   /** Waits for every segment write started so far (tests, shutdown). */
@@ -99,10 +119,12 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, Be
     if (this.open.has(key)) return; // a reconnect (new transport) of a seat that never left
     const now = new Date();
     // The peer's person is a member (user_id) or a guest of this meeting (guest_id).
-    const insert = this.repo.openSegment(e.meetingId, e.userId, e.peerId, now).catch((err: unknown) => {
-      this.log.error(`presence segment of peer ${e.peerId} not opened: ${String(err)}`);
-      return null;
-    });
+    const insert = this.repo
+      .openSegment(e.meetingId, e.userId, e.peerId, now, this.nodes.nodeId)
+      .catch((err: unknown) => {
+        this.log.error(`presence segment of peer ${e.peerId} not opened: ${String(err)}`);
+        return null;
+      });
     this.open.set(key, insert);
     this.track(insert);
   }

@@ -48,4 +48,28 @@ export class ClusterOnce {
       await runner.release();
     }
   }
+
+  /**
+   * A periodic job's tick that runs once per interval across the cluster, however many nodes tick: under the
+   * job's lock, its `cluster_job` row says when it last ran anywhere, and a tick sooner than 80% of `intervalMs`
+   * after that is skipped (the database's clock, so the nodes' clocks do not matter). The row is written in the
+   * lock's transaction: a run that throws leaves it as it was, and the next tick, on any node, runs the job.
+   */
+  async runPerInterval<T>(
+    lockName: string,
+    intervalMs: number,
+    fn: (em: EntityManager) => Promise<T>,
+  ): Promise<OnceResult<T>> {
+    const result = await this.runOnce(lockName, async (em): Promise<OnceResult<T>> => {
+      const due: unknown[] = await em.query(
+        `INSERT INTO cluster_job (name, last_run_at) VALUES ($1, now())
+         ON CONFLICT (name) DO UPDATE SET last_run_at = now()
+           WHERE cluster_job.last_run_at <= now() - make_interval(secs => $2)
+         RETURNING name`,
+        [lockName, (0.8 * intervalMs) / 1000],
+      );
+      return due.length > 0 ? { ran: true, value: await fn(em) } : { ran: false };
+    });
+    return result.ran ? result.value : result;
+  }
 }

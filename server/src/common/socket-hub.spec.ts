@@ -26,6 +26,20 @@ describe('SocketHub', () => {
       ['minutes:m1', undefined, 'minutes.changed'],
       ['minutes:m1', 's3', 'minutes.updated'],
     ]);
+    hub.toPerson('u1', 'notification.created', {
+      id: 'n1',
+      kind: 'meeting.reminder',
+      meetingId: 'm1',
+      params: {},
+      read: false,
+      createdAt: new Date(0).toISOString(),
+    });
+    // With several nodes only the readers' and a person's events go to every node; the room's stay here.
+    expect(fake.clusterWide).toEqual([
+      'minutes:m1 minutes.changed',
+      'minutes:m1 minutes.updated',
+      'user:u1 notification.created',
+    ]);
   });
 
   it('moves sockets in and out of channels and disconnects them', () => {
@@ -47,6 +61,8 @@ describe('SocketHub', () => {
       's1-minutes:m1',
       's1+user:u1',
     ]);
+    // Sockets joining and leaving channels are this node's own: nothing of it goes to other nodes.
+    expect(fake.clusterWide).toEqual([]);
     expect(fake.disconnected).toEqual(['s1']);
   });
 });

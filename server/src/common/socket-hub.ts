@@ -28,6 +28,10 @@ const channels = {
  * The one way the server reaches `/rtc` sockets: the live rooms, the minutes and the notifications all send
  * through it, each event typed by its payload in shared/src/rtc.ts. The gateway binds the namespace once it is
  * up; before that (REST-only tests, start-up) there is nobody to tell and every call does nothing.
+ *
+ * With several nodes (socket.io's Redis adapter), what goes to a person or to a meeting's minutes readers reaches
+ * their sockets on every node; a meeting's room traffic, a single socket and channel membership stay on this node
+ * (`local`: its sockets are here), so none of it goes through Redis.
  */
 @Injectable()
 export class SocketHub {
@@ -40,11 +44,11 @@ export class SocketHub {
   }
 
   toSocket<E extends ServerEvent>(socketId: string, event: E, ...payload: ServerPayload<E>): void {
-    this.ns?.to(socketId).emit(event, ...payload);
+    this.ns?.local.to(socketId).emit(event, ...payload);
   }
 
   toMeeting<E extends ServerEvent>(meetingId: string, event: E, ...payload: ServerPayload<E>): void {
-    this.ns?.to(channels.meeting(meetingId)).emit(event, ...payload);
+    this.ns?.local.to(channels.meeting(meetingId)).emit(event, ...payload);
   }
 
   /** To the meeting's room but one socket (the sender, who has the answer in its acknowledgement). */
@@ -54,7 +58,7 @@ export class SocketHub {
     event: E,
     ...payload: ServerPayload<E>
   ): void {
-    const to = this.ns?.to(channels.meeting(meetingId));
+    const to = this.ns?.local.to(channels.meeting(meetingId));
     (exceptSocketId ? to?.except(exceptSocketId) : to)?.emit(event, ...payload);
   }
 
@@ -91,25 +95,25 @@ export class SocketHub {
 
   /** Adds the socket to / removes it from the meeting's room channel. */
   enterMeeting(socketId: string, meetingId: string): void {
-    void this.ns?.in(socketId).socketsJoin(channels.meeting(meetingId));
+    void this.ns?.local.in(socketId).socketsJoin(channels.meeting(meetingId));
   }
 
   leaveMeeting(socketId: string, meetingId: string): void {
-    void this.ns?.in(socketId).socketsLeave(channels.meeting(meetingId));
+    void this.ns?.local.in(socketId).socketsLeave(channels.meeting(meetingId));
   }
 
   /** Adds the socket to / removes it from the readers of a meeting's minutes. */
   enterReaders(socketId: string, meetingId: string): void {
-    void this.ns?.in(socketId).socketsJoin(channels.readers(meetingId));
+    void this.ns?.local.in(socketId).socketsJoin(channels.readers(meetingId));
   }
 
   leaveReaders(socketId: string, meetingId: string): void {
-    void this.ns?.in(socketId).socketsLeave(channels.readers(meetingId));
+    void this.ns?.local.in(socketId).socketsLeave(channels.readers(meetingId));
   }
 
   /** A signed-in person's socket hears their notifications from the moment it connects. */
   enterPerson(socketId: string, userId: string): void {
-    void this.ns?.in(socketId).socketsJoin(channels.person(userId));
+    void this.ns?.local.in(socketId).socketsJoin(channels.person(userId));
   }
 
   disconnect(socketId: string): void {

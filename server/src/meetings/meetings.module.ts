@@ -3,6 +3,7 @@ import { AttendanceModule } from '../attendance/attendance.module';
 import { AuditModule } from '../audit/audit.module';
 import { MinutesModule } from '../minutes/minutes.module';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { LiveReaper } from './live-reaper';
 import { MeetingDirectoryModule } from './meeting-directory.service';
 import { LeaveRequestsController } from './leave-requests.controller';
 import { LeaveRequestsService } from './leave-requests.service';
@@ -28,6 +29,7 @@ import { MeetingsService } from './meetings.service';
     MeetingInvitesService,
     MeetingInvitesRepository,
     MeetingPresence,
+    LiveReaper,
   ],
   exports: [MeetingsService, MeetingPresence],
 })

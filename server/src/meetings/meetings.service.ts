@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { formatMessage, type ChatMessage, type LiveMeeting, type OpenRoomRequest } from '@branchmeet/shared';
 import { DataSource } from 'typeorm';
 import { AttendanceService } from '../attendance/attendance.service';
@@ -29,13 +29,14 @@ export interface MeetingEntry {
   isGuest: boolean;
 }
 
-/** host: the host ended it; empty: its room stayed empty; crash: a server died with it live. */
+/**
+ * host: the host ended it; empty: its room stayed empty (or nobody ever came); crash: its room went with a node
+ * that died, and nobody came back in time.
+ */
 export type MeetingEndReason = 'host' | 'empty' | 'crash';
 
 @Injectable()
-export class MeetingsService implements OnApplicationBootstrap {
-  private readonly log = new Logger(MeetingsService.name);
-
+export class MeetingsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly access: AccessService,
@@ -48,18 +49,21 @@ export class MeetingsService implements OnApplicationBootstrap {
   ) {}
 
   /**
-   * A server that died leaves its meetings live with no room (rooms live in the process): each is ended at its
-   * last heartbeat, the latest moment any presence segment of it is known to have been open (the presence
-   * recovery has closed every open segment there before this runs), or at its start if nobody ever was in.
+   * Live meetings nobody is seated in (no open presence segment) whose last activity — the start, or the last
+   * heartbeat or close of any of their segments — is before `before`; `everSeated`: someone was in it once.
+   * The reaper ends the ones no node holds (LiveReaper).
    */
-  async onApplicationBootstrap(): Promise<void> {
-    const orphans: { id: string; last: Date }[] = await this.dataSource.query(
-      `SELECT m.id, GREATEST(m.started_at, MAX(s.closed_at), MAX(s.last_heartbeat_at)) AS last
+  async unattended(before: Date): Promise<{ id: string; lastActivity: Date; everSeated: boolean }[]> {
+    return this.dataSource.query(
+      `SELECT m.id, GREATEST(m.started_at, MAX(s.closed_at), MAX(s.last_heartbeat_at)) AS "lastActivity",
+              COUNT(s.id) > 0 AS "everSeated"
        FROM meeting m LEFT JOIN presence_segment s ON s.meeting_id = m.id
-       WHERE m.status = 'live' GROUP BY m.id`,
+       WHERE m.status = 'live'
+       GROUP BY m.id
+       HAVING COUNT(s.id) FILTER (WHERE s.closed_at IS NULL) = 0
+          AND GREATEST(m.started_at, MAX(s.closed_at), MAX(s.last_heartbeat_at)) < $1`,
+      [before],
     );
-    for (const m of orphans) await this.end(m.id, null, 'crash', m.last);
-    if (orphans.length > 0) this.log.warn(`ended ${orphans.length} meeting(s) left live by a crash`);
   }
 
   /**
@@ -214,9 +218,9 @@ export class MeetingsService implements OnApplicationBootstrap {
   }
 
   /**
-   * Ends a live meeting: by its host, when its room has stayed empty (at the moment it emptied), or at start-up
-   * for a meeting a crashed server left live (at its last heartbeat); actorId null but for the host. Audited;
-   * false if it was not live.
+   * Ends a live meeting: by its host, when its room has stayed empty (at the moment it emptied), or by the reaper
+   * for a meeting no node holds any more (at its last activity); actorId null but for the host. Audited; false if
+   * it was not live.
    */
   async end(
     meetingId: string,

@@ -25,6 +25,8 @@ interface Claimed {
  * up; a job sends them after the commit — at once when kicked, else every NOTIFY_TICK_SECONDS — claiming each
  * with a lease (two processes never send one twice at a time), and retries a failure after
  * NOTIFY_RETRY_BASE_SECONDS × 2^(attempt−1), up to NOTIFY_MAX_ATTEMPTS. Nothing here runs in a request.
+ * Every node runs the job: the claim (FOR UPDATE SKIP LOCKED, then the lease) gives nodes that tick together
+ * disjoint batches, so each delivery is sent by one node, and the sending is shared rather than serialised.
  */
 @Injectable()
 export class DeliveryService implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -17,6 +17,7 @@ import type {
 } from '@branchmeet/shared';
 import { EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
+import { ClusterOnce } from '../cluster/cluster-once';
 import { SocketHub } from '../common/socket-hub';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { DeliveryService } from './delivery.service';
@@ -63,7 +64,8 @@ const toDto = (r: Row): Notification => ({
  * committed, listed and marked read by their owner only. The reminder job sends one reminder per person and
  * meeting MEETING_REMINDER_MINUTES before its start: every MEETING_REMINDER_TICK_SECONDS it inserts the due
  * ones, and the unique (person, dedupe key) index makes a second tick, a restart or a second process insert
- * nothing twice (only what was inserted is pushed).
+ * nothing twice (only what was inserted is pushed). With several nodes the tick runs on one of them per interval
+ * (ClusterOnce.runPerInterval); a meeting just scheduled for soon is reminded of at once by its node.
  */
 @Injectable()
 export class NotificationsService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -76,10 +78,11 @@ export class NotificationsService implements OnApplicationBootstrap, OnApplicati
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly delivery?: DeliveryService,
     @Optional() private readonly hub?: SocketHub,
+    @Optional() private readonly once?: ClusterOnce,
   ) {}
 
   onApplicationBootstrap(): void {
-    const tick = () => this.remindSoon();
+    const tick = () => this.tick();
     tick();
     this.timer = setInterval(tick, this.config.MEETING_REMINDER_TICK_SECONDS * 1000);
     this.timer.unref();
@@ -147,7 +150,22 @@ export class NotificationsService implements OnApplicationBootstrap, OnApplicati
    * reminder window, or now); never throws, never blocks the caller.
    */
   remindSoon(): void {
-    const run = this.ticking.then(() => this.sendReminders());
+    this.queue(() => this.sendReminders());
+  }
+
+  /** The job's tick: on one node of the cluster per MEETING_REMINDER_TICK_SECONDS (the others skip it). */
+  private tick(): void {
+    const intervalMs = this.config.MEETING_REMINDER_TICK_SECONDS * 1000;
+    this.queue(() =>
+      this.once
+        ? this.once.runPerInterval('meeting-reminders', intervalMs, () => this.sendReminders())
+        : this.sendReminders(),
+    );
+  }
+
+  /** Runs the reminder job after the run in progress here; never throws. */
+  private queue(job: () => Promise<unknown>): void {
+    const run = this.ticking.then(job);
     this.ticking = run.catch((e: unknown) => this.log.error(`meeting reminders failed: ${String(e)}`));
   }
 

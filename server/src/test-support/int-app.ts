@@ -45,6 +45,11 @@ export interface TestApp {
   /** Opens a live meeting of `unitId` ad hoc as the holder of `token` (a manager of it); its id. */
   openLive(token: string, unitId: string, title: string): Promise<string>;
   close(): Promise<void>;
+  /**
+   * A node that dies: its own database connections go first, so nothing it would do on the way out (close its
+   * presence segments, end rooms) reaches the database; then the app closes. Only for a `nodeOf` app.
+   */
+  crash(): Promise<void>;
 }
 
 /** A fresh database (migrated, with the demo organisation unless `seed: false`) and the whole app on it. */
@@ -57,28 +62,39 @@ export async function startTestApp(
     prepare?: (url: string) => Promise<void>;
     /** The app connects as this role (migrations and seed still run as the server URL's user, the owner). */
     appUser?: string;
+    /**
+     * Another node of that app's cluster: the same database (already set up; left in place when this one
+     * closes) and the same JWT secret, so a token of one is good on the other.
+     */
+    nodeOf?: TestApp;
   } = {},
 ): Promise<TestApp> {
   const server = new URL(testServerUrl());
   const name = `bm_test_${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: server.toString() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const dbUrl = new URL(server.toString());
-  dbUrl.pathname = `/${name}`;
-  const url = dbUrl.toString();
-  if (opts.prepare) await opts.prepare(url);
+  let url: string;
+  let ds: DataSource;
+  if (opts.nodeOf) {
+    ({ url, ds } = opts.nodeOf);
+  } else {
+    const admin = new Client({ connectionString: server.toString() });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const dbUrl = new URL(server.toString());
+    dbUrl.pathname = `/${name}`;
+    url = dbUrl.toString();
+    if (opts.prepare) await opts.prepare(url);
 
-  const ds = new DataSource(dataSourceOptions(url));
-  await ds.initialize();
-  await ds.runMigrations();
-  if (opts.seed !== false) await seedDemo(ds, () => undefined);
+    ds = new DataSource(dataSourceOptions(url));
+    await ds.initialize();
+    await ds.runMigrations();
+    if (opts.seed !== false) await seedDemo(ds, () => undefined);
+  }
 
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: url,
-    JWT_SECRET: randomBytes(32).toString('hex'),
+    JWT_SECRET: opts.nodeOf?.config.JWT_SECRET ?? randomBytes(32).toString('hex'),
     LOG_LEVEL: 'error',
     LOGIN_RATE_LIMIT: '1000',
     CLIENT_DIST: '/nonexistent',
@@ -108,12 +124,19 @@ export async function startTestApp(
   }
   const app = await createApp(config, appUrl.toString(), { media });
   let baseUrl = '';
-  if (opts.listen) {
-    await app.listen(0, '127.0.0.1');
-    const address = app.getHttpServer().address() as { port: number };
-    baseUrl = `http://127.0.0.1:${address.port}`;
-  } else {
-    await app.init();
+  try {
+    if (opts.listen) {
+      await app.listen(0, '127.0.0.1');
+      const address = app.getHttpServer().address() as { port: number };
+      baseUrl = `http://127.0.0.1:${address.port}`;
+    } else {
+      await app.init();
+    }
+  } catch (e) {
+    // An app that failed to start (a media port taken...) must not keep what it opened (workers, pools, Redis
+    // clients, timers): the test file's afterAll does not know it, and Jest would never exit.
+    await app.close().catch(() => undefined);
+    throw e;
   }
   const http = () => request(app.getHttpServer());
   const testApp: TestApp = {
@@ -149,13 +172,21 @@ export async function startTestApp(
     },
     async close() {
       await app.close();
-      await ds.destroy();
-      const c = new Client({ connectionString: server.toString() });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      if (!opts.nodeOf) {
+        await ds.destroy();
+        const c = new Client({ connectionString: server.toString() });
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await c.end();
+      }
       await rm(join(tmpdir(), `${name}-recordings`), { recursive: true, force: true });
       await rm(join(tmpdir(), `${name}-audit-checkpoints.jsonl`), { force: true });
+    },
+    async crash() {
+      if (!opts.nodeOf)
+        throw new Error('crash() is for a second node (nodeOf): the first one owns the database');
+      await app.get(DataSource).destroy();
+      await testApp.close();
     },
   };
   return testApp;

@@ -35,29 +35,46 @@ export interface Sent {
   payload: unknown;
 }
 
-/** A stand-in for the `/rtc` namespace. */
+/**
+ * A stand-in for the `/rtc` namespace. `clusterWide` lists what was sent or joined without `local` (with several
+ * nodes that goes through Redis to every node), as `<channel> <event>` or `<socket>+<channel>`.
+ */
 export function fakeNamespace() {
   const sent: Sent[] = [];
   const joins: string[] = [];
+  const clusterWide: string[] = [];
   const disconnected: string[] = [];
   /** Sockets no longer connected. */
   const gone = new Set<string>();
-  const operator = (to: string, except?: string) => ({
-    emit: (event: string, payload: unknown) => sent.push({ to, except, event, payload }),
-    except: (id: string) => operator(to, id),
+  const operator = (local: boolean, to: string, except?: string) => ({
+    emit: (event: string, payload: unknown) => {
+      sent.push({ to, except, event, payload });
+      if (!local) clusterWide.push(`${to} ${event}`);
+    },
+    except: (id: string) => operator(local, to, id),
+  });
+  const scope = (local: boolean) => ({
+    to: (room: string) => operator(local, room),
+    in: (socketId: string) => ({
+      socketsJoin: (room: string) => {
+        joins.push(`${socketId}+${room}`);
+        if (!local) clusterWide.push(`${socketId}+${room}`);
+      },
+      socketsLeave: (room: string) => {
+        joins.push(`${socketId}-${room}`);
+        if (!local) clusterWide.push(`${socketId}-${room}`);
+      },
+    }),
   });
   const ns = {
-    to: (room: string) => operator(room),
-    in: (socketId: string) => ({
-      socketsJoin: (room: string) => joins.push(`${socketId}+${room}`),
-      socketsLeave: (room: string) => joins.push(`${socketId}-${room}`),
-    }),
+    ...scope(false),
+    local: scope(true),
     sockets: {
       get: (socketId: string) =>
         gone.has(socketId) ? undefined : { disconnect: () => disconnected.push(socketId) },
     },
   };
-  return { ns: ns as unknown as RtcNamespace, sent, joins, disconnected, gone };
+  return { ns: ns as unknown as RtcNamespace, sent, joins, clusterWide, disconnected, gone };
 }
 
 interface FakeProducer {

@@ -15,6 +15,8 @@ import { SecretVotes1796600000001 } from './1796600000001-secret-votes';
 import { LeaveTypes1796700000000 } from './1796700000000-leave-types';
 import { NotificationChannels1796700000001 } from './1796700000001-notification-channels';
 import { StatisticsIndexes1796900000000 } from './1796900000000-statistics-indexes';
+import { PresenceSegmentNode1797100000000 } from './1797100000000-presence-segment-node';
+import { ClusterJobs1797100000001 } from './1797100000001-cluster-jobs';
 
 /** Every migration, in order. A new one is generated with `npm run migration:generate`, reviewed and listed here. */
 export const migrations = [
@@ -35,4 +37,6 @@ export const migrations = [
   LeaveTypes1796700000000,
   NotificationChannels1796700000001,
   StatisticsIndexes1796900000000,
+  PresenceSegmentNode1797100000000,
+  ClusterJobs1797100000001,
 ];

@@ -1,0 +1,73 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { PresenceService, STALE_HEARTBEATS } from '../attendance/presence.service';
+import { ClusterOnce } from '../cluster/cluster-once';
+import { MEETING_LEASES, type MeetingLeases } from '../cluster/cluster.types';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { MeetingsService } from './meetings.service';
+
+/**
+ * Cleans up after nodes that died, on a timer (every PRESENCE_HEARTBEAT_SECONDS), one node at a time across the
+ * cluster (ClusterOnce). Nothing is done at start-up: a node starting ends no meeting and closes no other node's
+ * segment, so a second node on the same database, or a restart after a crash, leaves the live meetings live.
+ * 1. The open presence segments whose heartbeat stopped are closed at their last heartbeat
+ *    (PresenceService.closeStale): a live node stamps its own every interval.
+ * 2. A live meeting that nobody has been seated in (no open segment) for longer than MEETING_EMPTY_END_SECONDS,
+ *    plus the few heartbeat intervals a dead node's segments take to be noticed, and that no node owns (no lease;
+ *    no seat on this node) is ended at its last activity (its start, or its segments' last heartbeat or close):
+ *    reason 'crash' if people were in it (its room went with a node), 'empty' if nobody ever came. A room that
+ *    empties on a live node ends earlier by its own timer; so a member who reconnects within that time after a
+ *    crash finds the meeting live, and their join opens its room again on the node they reach.
+ */
+@Injectable()
+export class LiveReaper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger(LiveReaper.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly presence: PresenceService,
+    private readonly meetings: MeetingsService,
+    private readonly once: ClusterOnce,
+    @Inject(MEETING_LEASES) private readonly leases: MeetingLeases,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.tick(), this.config.PRESENCE_HEARTBEAT_SECONDS * 1000);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass (skipped while the previous one runs here, or while another node runs one). */
+  tick(): Promise<void> {
+    this.running ??= this.reap()
+      .catch((e: unknown) => this.log.error(`reaper: ${String(e)}`))
+      .finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async reap(): Promise<void> {
+    await this.once.runOnce('live-reaper', async () => {
+      const closed = await this.presence.closeStale();
+      if (closed > 0) this.log.warn(`closed ${closed} presence segment(s) of a node that stopped`);
+      const ended = await this.endUnowned();
+      if (ended > 0) this.log.warn(`ended ${ended} meeting(s) that no node held any more`);
+    });
+  }
+
+  private async endUnowned(now = new Date()): Promise<number> {
+    const waitMs =
+      (this.config.MEETING_EMPTY_END_SECONDS + STALE_HEARTBEATS * this.config.PRESENCE_HEARTBEAT_SECONDS) *
+      1000;
+    let ended = 0;
+    for (const m of await this.meetings.unattended(new Date(now.getTime() - waitMs))) {
+      if (this.presence.holds(m.id) || (await this.leases.whereIs(m.id))) continue;
+      if (await this.meetings.end(m.id, null, m.everSeated ? 'crash' : 'empty', m.lastActivity)) ended++;
+    }
+    return ended;
+  }
+}
