@@ -114,6 +114,17 @@ export async function joinVsOld(): Promise<{ pass: boolean } | null> {
       median(sides[1].samples.map(f)) / median(sides[0].samples.map(f));
     const clickRatio = ratio((s) => s.fromClickMs);
     console.log(`  ratio new / old (medians): click → first frame ${clickRatio.toFixed(2)}x`);
+    // Paired by round: both sides of a round ran back to back, so a busy spell of the machine falls on both.
+    const roundOf = (side: Side, r: number) =>
+      side.samples.slice(r * JOINS_PER_ROUND, (r + 1) * JOINS_PER_ROUND).map((x) => x.fromClickMs);
+    const perRound = Array.from(
+      { length: ROUNDS },
+      (_, r) => median(roundOf(sides[1], r)) / median(roundOf(sides[0], r)),
+    );
+    console.log(
+      `                             click → first frame per round ${perRound.map((x) => x.toFixed(2)).join(' ')}, ` +
+        `median of rounds ${median(perRound).toFixed(2)}x`,
+    );
     console.log(
       `                             trace → first frame ${ratio((s) => s.ms).toFixed(2)}x ` +
         `(the new client's room starts on an open socket: not the same interval)`,
