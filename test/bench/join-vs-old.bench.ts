@@ -16,6 +16,7 @@
  * Env: BENCH_ROUNDS (default 5), BENCH_JOINS_PER_ROUND (default 2), plus old-stack.ts's BENCH_OLD_STACK and
  * BENCH_OLD_NODE. Not part of `npm test` nor of `npm run bench`.
  */
+import { cpus, loadavg } from 'node:os';
 import type { BrowserContext } from 'playwright-core';
 import { startAppServer, type AppServer } from '../e2e/support/app-server';
 import { launchBrowser } from '../e2e/support/browser';
@@ -59,7 +60,7 @@ export async function joinVsOld(): Promise<{ pass: boolean } | null> {
   ensureSharedBuilt();
   ensureAppBuilt();
   const installs = [found.install, newInstall()];
-  console.log('\njoin, old stack vs new, one run:');
+  console.log(`\njoin, old stack vs new, one run (load average ${loadavg()[0].toFixed(1)}):`);
   for (const i of installs) console.log(`  ${describeInstall(i)}`);
 
   const servers: AppServer[] = [];
@@ -109,6 +110,7 @@ export async function joinVsOld(): Promise<{ pass: boolean } | null> {
       );
       console.log(`       each (click → frame) ${click.map((x) => x.toFixed(0)).join(' ')} ms`);
     }
+    console.log(`  load average at the end ${loadavg()[0].toFixed(1)} (${cpus().length} cores)`);
     console.log(`  baseline  bare RTCPeerConnection between two pages ${stats(floor)}`);
     const ratio = (f: (s: JoinSample) => number) =>
       median(sides[1].samples.map(f)) / median(sides[0].samples.map(f));
