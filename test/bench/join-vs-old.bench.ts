@@ -48,6 +48,10 @@ interface Side {
   server: AppServer;
   room: JoinRoom;
   samples: JoinSample[];
+  /** click → first frame of each round's joins */
+  byRound: number[][];
+  /** joins that did not reach a frame (measureJoin's 20 s limit), with the round */
+  failed: string[];
 }
 
 export async function joinVsOld(): Promise<{ pass: boolean } | null> {
@@ -80,13 +84,23 @@ export async function joinVsOld(): Promise<{ pass: boolean } | null> {
       const room = await openJoinRoom(browser, server.baseUrl, old ? enableOldTestHooks : undefined);
       // warm-up: first page load, caches, codec init (not counted)
       await measureJoin(room.joiner.page, room.meetingUrl);
-      sides.push({ install, server, room, samples: [] });
+      sides.push({ install, server, room, samples: [], byRound: [], failed: [] });
     }
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? sides : [...sides].reverse();
-      for (const side of order)
-        for (let j = 0; j < JOINS_PER_ROUND; j++)
-          side.samples.push(await measureJoin(side.room.joiner.page, side.room.meetingUrl));
+      for (const side of order) {
+        side.byRound.push([]);
+        for (let j = 0; j < JOINS_PER_ROUND; j++) {
+          try {
+            const sample = await measureJoin(side.room.joiner.page, side.room.meetingUrl);
+            side.samples.push(sample);
+            side.byRound[round].push(sample.fromClickMs);
+          } catch (e) {
+            // counted and shown, not hidden: the next join loads the page afresh
+            side.failed.push(`round ${round + 1}: ${(e as Error).message.split('\n')[0]}`);
+          }
+        }
+      }
     }
     for (const side of sides) {
       await side.room.joiner.context.close();
@@ -98,7 +112,7 @@ export async function joinVsOld(): Promise<{ pass: boolean } | null> {
     const stats = (xs: number[]) => `median ${msf(median(xs))}   p95 ${msf(quantile(xs, 0.95))}`;
     const n = ROUNDS * JOINS_PER_ROUND;
     console.log(
-      `  ${n} joins each (after 1 warm-up each), ${ROUNDS} interleaved rounds of ${JOINS_PER_ROUND}`,
+      `  ${n} joins tried each (after 1 warm-up each), ${ROUNDS} interleaved rounds of ${JOINS_PER_ROUND}`,
     );
     for (const side of sides) {
       const click = side.samples.map((s) => s.fromClickMs);
@@ -109,6 +123,8 @@ export async function joinVsOld(): Promise<{ pass: boolean } | null> {
           `round trips ≤ ${seq}`,
       );
       console.log(`       each (click → frame) ${click.map((x) => x.toFixed(0)).join(' ')} ms`);
+      if (side.failed.length)
+        console.log(`       ${side.failed.length} join(s) reached no frame: ${side.failed.join('; ')}`);
     }
     console.log(`  load average at the end ${loadavg()[0].toFixed(1)} (${cpus().length} cores)`);
     console.log(`  baseline  bare RTCPeerConnection between two pages ${stats(floor)}`);
@@ -117,12 +133,11 @@ export async function joinVsOld(): Promise<{ pass: boolean } | null> {
     const clickRatio = ratio((s) => s.fromClickMs);
     console.log(`  ratio new / old (medians): click → first frame ${clickRatio.toFixed(2)}x`);
     // Paired by round: both sides of a round ran back to back, so a busy spell of the machine falls on both.
-    const roundOf = (side: Side, r: number) =>
-      side.samples.slice(r * JOINS_PER_ROUND, (r + 1) * JOINS_PER_ROUND).map((x) => x.fromClickMs);
-    const perRound = Array.from(
-      { length: ROUNDS },
-      (_, r) => median(roundOf(sides[1], r)) / median(roundOf(sides[0], r)),
-    );
+    // rounds where both sides have a join that reached a frame
+    const perRound = sides[0].byRound
+      .map((old, r) => [old, sides[1].byRound[r]])
+      .filter(([old, nu]) => old.length > 0 && nu.length > 0)
+      .map(([old, nu]) => median(nu) / median(old));
     console.log(
       `                             click → first frame per round ${perRound.map((x) => x.toFixed(2)).join(' ')}, ` +
         `median of rounds ${median(perRound).toFixed(2)}x`,
