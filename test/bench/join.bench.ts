@@ -11,7 +11,7 @@
  * pages (fake camera → decoder, offer/answer passed through Node, non-trickle ICE), from createOffer to the first
  * decoded frame: the floor any WebRTC join pays on this machine.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startAppServer } from '../e2e/support/app-server';
 import { launchBrowser } from '../e2e/support/browser';
 import { apiLogin, branchId, openAs, until } from '../e2e/support/room';
@@ -26,8 +26,11 @@ interface TracedRequest {
   sentAt: number;
   ackAt: number | null;
 }
-interface JoinSample {
+export interface JoinSample {
+  /** from the room's start on a connected socket (the trace's connectedAt) to the first decoded remote frame */
   ms: number;
+  /** from the click on the pre-join page's join button to the first decoded remote frame */
+  fromClickMs: number;
   /** acks received between connect and the first frame (all requests, publishing included) */
   acks: number;
   /** the longest chain of requests each sent after the previous one's ack: round trips paid one after another */
@@ -36,8 +39,8 @@ interface JoinSample {
   events: string[];
 }
 
-const median = (xs: number[]) => quantile(xs, 0.5);
-function quantile(xs: number[], q: number): number {
+export const median = (xs: number[]) => quantile(xs, 0.5);
+export function quantile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
   const pos = (s.length - 1) * q;
   const lo = Math.floor(pos);
@@ -60,11 +63,19 @@ function criticalPath(requests: TracedRequest[], end: number): string[] {
   return best.reduce<string[]>((a, b) => (b.length > a.length ? b : a), []);
 }
 
-/** In the page, before the join click: resolves with the trace once a remote camera frame is decoded. */
+/**
+ * In the page, before the join click: resolves with the trace once a remote camera frame is decoded, and notes when
+ * the join button is clicked (a capturing listener on window runs before the app's own handler).
+ */
 function armFirstFrame(page: Page): Promise<void> {
   return page.evaluate(() => {
     const armedAt = performance.now();
-    const w = window as unknown as { __bmFirstFrame?: Promise<unknown> };
+    const w = window as unknown as { __bmFirstFrame?: Promise<unknown>; __bmClickAt?: number };
+    delete w.__bmClickAt;
+    window.addEventListener('click', () => (w.__bmClickAt ??= performance.now()), {
+      capture: true,
+      once: true,
+    });
     w.__bmFirstFrame = new Promise((resolve, reject) => {
       const deadline = armedAt + 20_000;
       const tick = async () => {
@@ -74,7 +85,7 @@ function armFirstFrame(page: Page): Promise<void> {
           const rows = await room.stats();
           if (rows.some((r) => r.kind === 'video' && r.source === 'camera' && (r.framesDecoded ?? 0) > 0)) {
             const firstFrameAt = performance.now();
-            resolve({ firstFrameAt, trace: room.signalTrace!() });
+            resolve({ firstFrameAt, clickAt: w.__bmClickAt ?? armedAt, trace: room.signalTrace!() });
             return;
           }
         }
@@ -86,14 +97,18 @@ function armFirstFrame(page: Page): Promise<void> {
   });
 }
 
-async function measureJoin(page: Page, meetingUrl: string): Promise<JoinSample> {
+export async function measureJoin(page: Page, meetingUrl: string): Promise<JoinSample> {
   await page.goto(meetingUrl, { waitUntil: 'domcontentloaded' });
   await page.getByTestId('prejoin-preview').waitFor();
   await armFirstFrame(page);
   await page.getByTestId('prejoin-join').click();
-  const { firstFrameAt, trace } = (await page.evaluate(
+  const { firstFrameAt, clickAt, trace } = (await page.evaluate(
     () => (window as unknown as { __bmFirstFrame: Promise<unknown> }).__bmFirstFrame,
-  )) as { firstFrameAt: number; trace: { connectedAt: number; requests: TracedRequest[] } };
+  )) as {
+    firstFrameAt: number;
+    clickAt: number;
+    trace: { connectedAt: number; requests: TracedRequest[] };
+  };
   const before = trace.requests.filter((r) => r.ackAt !== null && r.ackAt <= firstFrameAt);
   // Media flows to the joiner once its consumer is resumed: the round trips that count are those acknowledged by
   // then (publishing requests still in flight at that point are not in the way of receiving).
@@ -107,6 +122,7 @@ async function measureJoin(page: Page, meetingUrl: string): Promise<JoinSample> 
   await page.getByTestId('room-final').waitFor();
   return {
     ms: firstFrameAt - trace.connectedAt,
+    fromClickMs: firstFrameAt - clickAt,
     acks: before.length,
     sequential: chain.length,
     chain,
@@ -151,7 +167,7 @@ async function loopbackOnce(a: Page, b: Page): Promise<number> {
   return t1 - offer.t0;
 }
 
-async function baseline(browser: Browser, origin: string, runs: number): Promise<number[]> {
+export async function baseline(browser: Browser, origin: string, runs: number): Promise<number[]> {
   const context = await browser.newContext({ permissions: ['camera', 'microphone'] });
   try {
     const a = await context.newPage();
@@ -166,32 +182,53 @@ async function baseline(browser: Browser, origin: string, runs: number): Promise
   }
 }
 
+export interface JoinRoom {
+  meetingUrl: string;
+  publisher: { context: BrowserContext; page: Page };
+  joiner: { context: BrowserContext; page: Page };
+}
+
+/**
+ * A live meeting of 第一党支部 on the app at `baseUrl` with the publisher (secretary1, camera + mic) in it, and the
+ * joiner's signed-in page (organizer 张伟), not yet in the room. `prepare` runs on each context before its first page
+ * load (e.g. an init script).
+ */
+export async function openJoinRoom(
+  browser: Browser,
+  baseUrl: string,
+  prepare: (context: BrowserContext) => Promise<void> = async () => undefined,
+): Promise<JoinRoom> {
+  const t = await apiLogin(baseUrl, 'secretary1');
+  const unit = await branchId(baseUrl, t.accessToken, '第一党支部');
+  const res = await fetch(`${baseUrl}/api/org-units/${unit}/meetings/live`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${t.accessToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({}),
+  });
+  if (!res.ok) throw new Error(`open meeting: ${res.status} ${await res.text()}`);
+  const meeting = (await res.json()) as { id: string };
+  const meetingUrl = `${baseUrl}/meetings/${meeting.id}`;
+
+  const publisher = await openAs(browser, baseUrl, 'secretary1', { width: 640, height: 480 });
+  await prepare(publisher.context);
+  await publisher.page.goto(meetingUrl, { waitUntil: 'domcontentloaded' });
+  await publisher.page.getByTestId('prejoin-join').click();
+  await until(
+    'publisher joined',
+    async () =>
+      (await publisher.page.getByTestId('connection-state').getAttribute('data-state')) === 'joined',
+    20_000,
+  );
+  const joiner = await openAs(browser, baseUrl, '13800000012', { width: 640, height: 480 });
+  await prepare(joiner.context);
+  return { meetingUrl, publisher, joiner };
+}
+
 export async function joinBench(joins = JOINS): Promise<{ pass: boolean }> {
   const server = await startAppServer({ mediaWorkers: 1 });
   const browser = await launchBrowser();
   try {
-    const t = await apiLogin(server.baseUrl, 'secretary1');
-    const unit = await branchId(server.baseUrl, t.accessToken, '第一党支部');
-    const res = await fetch(`${server.baseUrl}/api/org-units/${unit}/meetings/live`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${t.accessToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({}),
-    });
-    if (!res.ok) throw new Error(`open meeting: ${res.status} ${await res.text()}`);
-    const meeting = (await res.json()) as { id: string };
-    const meetingUrl = `${server.baseUrl}/meetings/${meeting.id}`;
-
-    const publisher = await openAs(browser, server.baseUrl, 'secretary1', { width: 640, height: 480 });
-    await publisher.page.goto(meetingUrl, { waitUntil: 'domcontentloaded' });
-    await publisher.page.getByTestId('prejoin-join').click();
-    await until(
-      'publisher joined',
-      async () =>
-        (await publisher.page.getByTestId('connection-state').getAttribute('data-state')) === 'joined',
-      20_000,
-    );
-
-    const joiner = await openAs(browser, server.baseUrl, '13800000012', { width: 640, height: 480 });
+    const { meetingUrl, publisher, joiner } = await openJoinRoom(browser, server.baseUrl);
     await measureJoin(joiner.page, meetingUrl); // warm-up: first page load, caches, codec init (not counted)
     const samples: JoinSample[] = [];
     for (let i = 0; i < joins; i++) samples.push(await measureJoin(joiner.page, meetingUrl));

@@ -76,6 +76,11 @@ export interface AppServerOptions {
   mediaWorkers?: number;
   /** Extra environment for the server process (e.g. RECORDINGS_DIR). */
   env?: Record<string, string>;
+  /**
+   * Another install of the app to start instead of this repository's (e.g. an older release for a benchmark):
+   * its root directory, the Node binary to run its server/dist/main.js with, and the client build it serves.
+   */
+  install?: { root: string; node: string; clientDist: string };
 }
 
 /**
@@ -92,13 +97,13 @@ export async function startAppServer(options: AppServerOptions = {}): Promise<Ap
   await admin.end();
   const dbUrl = new URL(serverUrl);
   dbUrl.pathname = `/${name}`;
-  const clientDist = ensureTestClient();
+  const clientDist = options.install?.clientDist ?? ensureTestClient();
   const port = await freePort();
   const mediaWorkers = options.mediaWorkers ?? 1;
   const mediaPortBase = await freeMediaPortBase(mediaWorkers);
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, ['dist/main.js'], {
-    cwd: join(root, 'server'),
+  const child: ChildProcess = spawn(options.install?.node ?? process.execPath, ['dist/main.js'], {
+    cwd: join(options.install?.root ?? root, 'server'),
     env: {
       ...process.env,
       DATABASE_URL: dbUrl.toString(),
