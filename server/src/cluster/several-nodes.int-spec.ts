@@ -16,6 +16,7 @@ import { NotificationsService } from '../notifications/notifications.service';
 import { MeetingsService } from '../meetings/meetings.service';
 import { RoomRegistry } from '../rtc/room-registry';
 import { MinutesTestClient } from '../test-support/minutes-client';
+import { MEETING_LEASES, type MeetingLeases } from './cluster.types';
 import { connectTestRedis, dropPrefix, eventually, TEST_REDIS_URL, testPrefix } from './redis-test-support';
 
 const HEARTBEAT_S = 0.25;
@@ -27,6 +28,8 @@ const REMINDER_TICK_S = 0.5;
 let redis: Redis;
 const prefix = testPrefix();
 const nodes: TestApp[] = [];
+/** Each node by its NODE_ID (a join answered with a redirect names the owner's id). */
+const byId = new Map<string, TestApp>();
 const kits: RtcKit[] = [];
 let a: TestApp;
 let branchA = '';
@@ -45,9 +48,13 @@ async function node(id: string, first?: TestApp): Promise<TestApp> {
       PRESENCE_HEARTBEAT_SECONDS: String(HEARTBEAT_S),
       MEETING_EMPTY_END_SECONDS: String(EMPTY_END_S),
       MEETING_REMINDER_TICK_SECONDS: String(REMINDER_TICK_S),
+      // A dead node's registry entry and leases go within a second: another node takes its meetings up.
+      CLUSTER_NODE_TTL_SECONDS: '1',
+      CLUSTER_LEASE_TTL_SECONDS: '1',
     },
   });
   nodes.push(t);
+  byId.set(id, t);
   return t;
 }
 
@@ -232,6 +239,9 @@ describe('several nodes on one database', () => {
     const kd = kit(d);
     const kept = await openMeeting(c, '有人回来的会');
     const abandoned = await openMeeting(c, '没人回来的会');
+    // Both meetings are d's: their rooms open there (a join through d is seated, not redirected).
+    const leases = d.app.get<MeetingLeases>(MEETING_LEASES);
+    for (const id of [kept, abandoned]) expect((await leases.claim(id)).lease.nodeId).toBe('d');
     await seat(kd, 'member1', kept);
     await seat(kd, 'secretary1', kept);
     await seat(kd, 'secretary1', abandoned);
@@ -258,15 +268,22 @@ describe('several nodes on one database', () => {
     expect(await status(kept)).toBe('live');
     expect(await status(abandoned)).toBe('live');
 
-    // member1 comes back through the new node: the meeting is live and its room opens there again.
-    const back = await kit(e).client(tokens.member1);
-    const joined = await back.join(kept);
-    expect(joined.resumed).toBe(false);
-    expect(e.app.get(RoomRegistry).room(kept)?.seats.size).toBe(1);
+    // member1 comes back through the new node: the meeting is live, its room opens again on the node that takes
+    // it up (e, or the one e redirects to) and member1 has their seat there.
+    let owner = e;
+    let ack = await (await kit(e).client(tokens.member1)).call('room.join', { meetingId: kept });
+    if (ack.status === 'redirect') {
+      owner = byId.get(ack.nodeId)!;
+      ack = await (await kit(owner).client(tokens.member1)).call('room.join', { meetingId: kept });
+    }
+    expect(ack.status).toBe('joined');
+    const ownerId = [...byId].find(([, t]) => t === owner)![0];
+    const room = owner.app.get(RoomRegistry).room(kept);
+    expect([...(room?.seats.values() ?? [])].map((seat) => seat.userId)).toContain(ids.member1);
     await eventually(
-      async () => (await segments(kept)).some((s) => s.node_id === 'e' && s.closed_at === null),
+      async () => (await segments(kept)).some((s) => s.node_id === ownerId && s.closed_at === null),
       10_000,
-      'the segment on the new node',
+      'the segment on the new owner',
     );
 
     // The other one, with nobody back, ends at its last heartbeat once it has been empty long enough.
