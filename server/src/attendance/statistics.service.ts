@@ -7,10 +7,11 @@ import {
   type MemberStatistics,
   type StatisticsQuery,
   type UnitStatistics,
+  type UnitAction,
 } from '@branchmeet/shared';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
-import { AccessService, type UnitAction } from '../orgs/access.service';
+import { AccessService } from '../orgs/access.service';
 import type { OrgUnitEntity } from '../orgs/org-unit.entity';
 import type { StoredCorrection } from './attendance-corrections';
 import { AttendanceService } from './attendance.service';

@@ -11,6 +11,7 @@ import {
   type ScheduleMeetingRequest,
   type ScheduleSeriesRequest,
   type UpdateMeetingRequest,
+  type UnitAction,
 } from '@branchmeet/shared';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -18,7 +19,7 @@ import { NotificationsService, type Delivery } from '../notifications/notificati
 import { AuthUser } from '../auth/auth-user';
 import { Conflict, DomainError } from '../common/domain-error';
 import { MeetingDirectory } from './meeting-directory.service';
-import { AccessService, OrgDirectory, UnitAction, type UnitAccess } from '../orgs/access.service';
+import { AccessService, OrgDirectory, type UnitAccess } from '../orgs/access.service';
 import { MeetingsRepository } from './meetings.repository';
 import { MeetingAttendeeEntity } from './meeting-attendee.entity';
 import {

@@ -7,6 +7,7 @@ import {
   type Recording,
   type RecordingList,
   type RecordingState,
+  type UnitAction,
 } from '@branchmeet/shared';
 import { JwtService } from '@nestjs/jwt';
 import { isGuestToken } from '../auth/jwt-auth.guard';
@@ -24,7 +25,7 @@ import { MediaToolsService } from './media-tools';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { MediaService } from '../media/media.service';
 import { MeetingEntity } from '../meetings/meeting.entity';
-import { AccessService, type UnitAction } from '../orgs/access.service';
+import { AccessService } from '../orgs/access.service';
 import { Recorder, RecorderError, probeDuration, type RecorderResult } from './recorder';
 import { RecordingEntity, RecordingWatchEntity } from './recording.entity';
 import {

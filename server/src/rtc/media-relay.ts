@@ -1,12 +1,12 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type { ConsumerInfo, RoomReadyResult } from '@branchmeet/shared';
+import { lectureSources, type ConsumerInfo, type RoomReadyResult } from '@branchmeet/shared';
 import type { types } from 'mediasoup';
 import { Forbidden } from '../common/domain-error';
 import { SocketHub } from '../common/socket-hub';
 import { MediaService } from '../media/media.service';
 import { MediaError, type MediaSource } from '../media/media.types';
 import { RoomRegistry } from './room-registry';
-import { isPresenter, type LiveRoom, type RtcCaller, type Seat } from './room-state';
+import { roleOf, type LiveRoom, type RtcCaller, type Seat } from './room-state';
 
 /** mediasoup's parameter objects arrive as opaque JSON checked for shape by the shared schemas. */
 type Opaque = Record<string, unknown>;
@@ -164,10 +164,9 @@ export class MediaRelay implements OnModuleInit, OnModuleDestroy {
 
   async produce(caller: RtcCaller, req: ProduceRequest): Promise<{ producerId: string }> {
     const { room, seat } = this.registry.seated(caller);
-    if (room.lecture && !isPresenter(room, seat)) {
-      if (!room.lecture.floor.has(seat.peerId)) throw Forbidden('lecture.listenerNoFloor');
-      if (req.source !== 'mic') throw Forbidden('lecture.floorAudioOnly');
-    }
+    const role = roleOf(room, seat);
+    if (role && !lectureSources[role].includes(req.source))
+      throw Forbidden(role === 'listener' ? 'lecture.listenerNoFloor' : 'lecture.floorAudioOnly');
     const producer = await this.media.produce(room.meetingId, seat.peerId, {
       transportId: req.transportId,
       kind: req.kind,
