@@ -1,7 +1,10 @@
 export * from './messages';
 export * from './common';
+export * from './ack';
+export * from './wire';
 export * from './auth';
 export * from './orgs';
+export * from './access';
 export * from './audit';
 export * from './api';
 export * from './rtc';
@@ -15,3 +18,4 @@ export * from './recordings';
 export * from './todos';
 export * from './notification-channels';
 export * from './text';
+export * from './lecture-roles';

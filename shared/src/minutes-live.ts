@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { Uuid } from './common';
 import { messageKey as m } from './messages';
-import type { Ack } from './rtc';
+import type { EventContracts, RequestContracts } from './wire';
 
 /**
  * The live side of the minutes on the `/rtc` namespace: the Yjs sync (binary as base64), and the votes. Kept
- * apart from ./minutes so that ./rtc can merge it into the one event map without an import cycle.
+ * apart from ./minutes so that ./rtc can merge it into the one wire contract of `/rtc`.
  */
 export const MinutesStatus = z.enum(['draft', 'submitted', 'approved', 'returned']);
 export type MinutesStatus = z.infer<typeof MinutesStatus>;
@@ -92,35 +92,24 @@ export type VoteCast = z.infer<typeof VoteCast>;
 export const VoteClose = z.object({ meetingId: Uuid, voteId: Uuid });
 export type VoteClose = z.infer<typeof VoteClose>;
 
-type Handler<Req, Res> = (req: Req, ack: (res: Ack<Res>) => void) => void;
+/** client → server requests of the minutes (merged into `rtcRequests`). */
+export const minutesRequests = {
+  'minutes.open': { request: MinutesOpen, response: MinutesOpened },
+  'minutes.update': { request: MinutesUpdate, response: z.null() },
+  'minutes.close': { request: MinutesClose, response: z.null() },
+  'vote.open': { request: VoteOpen, response: MinutesVote },
+  'vote.cast': { request: VoteCast, response: MinutesVote },
+  'vote.close': { request: VoteClose, response: MinutesVote },
+} as const satisfies RequestContracts;
 
-/** client → server events of the minutes (merged into RtcClientEvents). */
-export interface MinutesClientEvents {
-  'minutes.open': Handler<MinutesOpen, MinutesOpened>;
-  'minutes.update': Handler<MinutesUpdate, null>;
-  'minutes.close': Handler<MinutesClose, null>;
-  'vote.open': Handler<VoteOpen, MinutesVote>;
-  'vote.cast': Handler<VoteCast, MinutesVote>;
-  'vote.close': Handler<VoteClose, MinutesVote>;
-}
-
-/** server → client events of the minutes (merged into RtcServerEvents). */
-export interface MinutesServerEvents {
+/** server → client events of the minutes (merged into `rtcServerEvents`). */
+export const minutesServerEvents = {
   /** An update someone else wrote (or the server: a closed vote's result, a correction, a new agenda item). */
-  'minutes.updated': (p: { meetingId: string; update: string }) => void;
+  'minutes.updated': z.object({ meetingId: Uuid, update: z.string() }),
   /** The review status changed (submitted: writing stops; returned: it can go on). */
-  'minutes.changed': (p: { meetingId: string; status: MinutesStatus }) => void;
-  'vote.updated': (vote: MinutesVote & { meetingId: string }) => void;
-}
-
-export const minutesRequestSchemas = {
-  'minutes.open': MinutesOpen,
-  'minutes.update': MinutesUpdate,
-  'minutes.close': MinutesClose,
-  'vote.open': VoteOpen,
-  'vote.cast': VoteCast,
-  'vote.close': VoteClose,
-} as const satisfies Record<keyof MinutesClientEvents, z.ZodType>;
+  'minutes.changed': z.object({ meetingId: Uuid, status: MinutesStatus }),
+  'vote.updated': MinutesVote.extend({ meetingId: Uuid }),
+} as const satisfies EventContracts;
 
 /** The names of the Yjs document's shared types. */
 export const MINUTES_YDOC = {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Uuid } from './common';
+import type { EventContracts } from './wire';
 
 /**
  * In-app notifications (stored; pushed over `/rtc` as `notification.created` to every socket of the person).
@@ -68,7 +69,7 @@ export type MarkNotificationsReadRequest = z.infer<typeof MarkNotificationsReadR
 export const MarkNotificationsReadResult = z.object({ unread: z.number().int().min(0) });
 export type MarkNotificationsReadResult = z.infer<typeof MarkNotificationsReadResult>;
 
-/** Server → client on `/rtc` (part of RtcServerEvents): every socket of the person gets it, in a room or not. */
-export interface NotificationServerEvents {
-  'notification.created': (notification: Notification) => void;
-}
+/** Server → client on `/rtc` (merged into `rtcServerEvents`): every socket of the person gets it, in a room or not. */
+export const notificationServerEvents = {
+  'notification.created': Notification,
+} as const satisfies EventContracts;

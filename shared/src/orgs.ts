@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Relation, type UnitAction } from './access';
 import { Phone, Uuid } from './common';
 import { messageKey as m } from './messages';
 
@@ -13,6 +14,14 @@ export const allowedChildTypes: Record<OrgUnitType, readonly OrgUnitType[]> = {
   branch: ['group'],
   group: [],
 };
+
+/** Creating a unit of this type under its parent: a party group is its branch's business, the rest the tree's. */
+export const childTypeAction = (type: OrgUnitType): UnitAction =>
+  type === 'group' ? 'group.create' : 'tree.manage';
+
+/** Deleting a unit of this type: likewise. */
+export const deleteUnitAction = (type: OrgUnitType): UnitAction =>
+  type === 'group' ? 'group.delete' : 'tree.manage';
 
 /** A member's post in a unit: 书记 / 副书记 / 组织委员 / 委员 / 党员. */
 export const UnitRole = z.enum(['secretary', 'deputy_secretary', 'organizer', 'committee_member', 'member']);
@@ -75,7 +84,7 @@ export const OrgUnit = z.object({
   parentId: Uuid.nullable(),
   memberCount: z.number().int(),
   /** What the current user may do here; the server decides, the client only hides buttons. */
-  access: z.enum(['admin', 'manager', 'supervisor', 'member']),
+  access: Relation,
 });
 export type OrgUnit = z.infer<typeof OrgUnit>;
 

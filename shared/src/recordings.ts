@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Uuid } from './common';
+import type { EventContracts } from './wire';
 
 /**
  * Server-side recording of a lecture: one WebM file (VP8 + Opus) per recording run, with the
@@ -84,7 +85,7 @@ export type ProgressReport = z.infer<typeof ProgressReport>;
 export const RecordingFileQuery = z.object({ t: z.string().min(1).max(2000).optional() });
 export type RecordingFileQuery = z.infer<typeof RecordingFileQuery>;
 
-/** Server → client on /rtc (part of RtcServerEvents). */
-export interface RecordingServerEvents {
-  'recording.changed': (state: RecordingState) => void;
-}
+/** Server → client on /rtc (merged into `rtcServerEvents`). */
+export const recordingServerEvents = {
+  'recording.changed': RecordingState,
+} as const satisfies EventContracts;

@@ -1,14 +1,23 @@
 import { z } from 'zod';
-import { ApiError, Uuid } from './common';
+import { Uuid } from './common';
 import { locales } from './messages';
-import { minutesRequestSchemas, type MinutesClientEvents, type MinutesServerEvents } from './minutes-live';
-import type { NotificationServerEvents } from './notifications';
-import { RecordingState, type RecordingServerEvents } from './recordings';
+import { minutesRequests, minutesServerEvents } from './minutes-live';
+import { notificationServerEvents } from './notifications';
+import { RecordingState, recordingServerEvents } from './recordings';
+import type {
+  ClientEventsOf,
+  EventContracts,
+  ParsedRequestOf,
+  RequestContracts,
+  RequestPayloadOf,
+  RequestResultOf,
+  ServerEventsOf,
+} from './wire';
 
 /**
- * The live-room signalling contract on the socket.io namespace `/rtc`. Every client→server event carries one
- * object, validated by the schema of the same name, and is acknowledged with `Ack<T>`. Server→client events
- * are named in the past tense. The same event maps type the server (`Server<…>`) and the client (`Socket<…>`).
+ * The live-room signalling contract on the socket.io namespace `/rtc`, written once as two schema maps at the
+ * end of this file: `rtcRequests` (client→server, each carrying one object and acknowledged with an `Ack`) and
+ * `rtcServerEvents` (server→client, named in the past tense). The types of both ends derive from them.
  *
  * Joining takes four round trips before media flows: `room.join` (router capabilities, both transports, the
  * peers and their producers, ICE servers, chat history), `room.ready` (the client's RTP capabilities; answered
@@ -28,8 +37,6 @@ export const RtcHandshake = z.object({
   lang: z.enum(locales).optional(),
 });
 export type RtcHandshake = z.infer<typeof RtcHandshake>;
-
-export type Ack<T> = { ok: true; data: T } | { ok: false; error: ApiError };
 
 // mediasoup's parameter objects travel as opaque JSON: the server checks their shape, mediasoup their content.
 const Json = z.record(z.string(), z.unknown());
@@ -256,130 +263,116 @@ export type Empty = z.infer<typeof Empty>;
 export const WaitingPeer = z.object({ peerId: z.string(), userId: Uuid, name: z.string() });
 export type WaitingPeer = z.infer<typeof WaitingPeer>;
 
-type Handler<Req, Res> = (req: Req, ack: (res: Ack<Res>) => void) => void;
-
-/** client → server, each acknowledged (the minutes' events: ./minutes-live). */
-export interface RtcClientEvents extends MinutesClientEvents {
-  'room.join': Handler<RoomJoin, RoomJoined>;
-  'room.ready': Handler<RoomReady, RoomReadyResult>;
-  'room.leave': Handler<Empty, null>;
-  'media.capabilities': Handler<Empty, MediaCapabilities>;
-  'transport.connect': Handler<TransportConnect, null>;
-  'transport.restartIce': Handler<TransportRestartIce, { iceParameters: z.infer<typeof IceParameters> }>;
-  'media.produce': Handler<MediaProduce, { producerId: string }>;
-  'media.pause': Handler<ProducerRef, null>;
-  'media.resume': Handler<ProducerRef, null>;
-  'media.close': Handler<ProducerRef, null>;
-  'consumer.resume': Handler<ConsumerResume, null>;
-  'consumer.tile': Handler<ConsumerTile, null>;
-  'chat.send': Handler<ChatSend, ChatMessage>;
-  'hand.raise': Handler<Empty, null>;
-  'hand.lower': Handler<Empty, null>;
-  'host.mute': Handler<HostMute, null>;
-  'host.stopVideo': Handler<PeerRef, null>;
-  'host.remove': Handler<PeerRef, null>;
-  'host.lock': Handler<HostLock, null>;
-  'host.end': Handler<Empty, null>;
-  'host.transfer': Handler<PeerRef, null>;
-  'host.lowerHand': Handler<PeerRef, null>;
-  'lobby.admit': Handler<PeerRef, null>;
-  'lobby.deny': Handler<PeerRef, null>;
-  // lecture mode: the lecturer or host gives and takes the floor; the host adds and removes co-presenters
-  'lecture.giveFloor': Handler<PeerRef, null>;
-  'lecture.takeFloor': Handler<PeerRef, null>;
-  'lecture.addPresenter': Handler<PeerRef, null>;
-  'lecture.removePresenter': Handler<PeerRef, null>;
-  'qa.ask': Handler<QaAsk, QaQuestion>;
-  'qa.upvote': Handler<QaRef, QaQuestion>;
-  'qa.answer': Handler<QaRef, QaQuestion>;
-  'qa.list': Handler<Empty, QaList>;
-}
+// ── the wire contract of /rtc: written once, everything else derives from it ────────────────────────────────
+/** The answer of a request that returns nothing. */
+const Done = z.null();
+export const MediaProduced = z.object({ producerId: z.string() });
+export type MediaProduced = z.infer<typeof MediaProduced>;
+export const IceRestarted = z.object({ iceParameters: IceParameters });
+export type IceRestarted = z.infer<typeof IceRestarted>;
 
 /**
- * server → client: the room's, the minutes' (./minutes-live) and, on any socket of a signed-in person, their
- * notifications (./notifications).
+ * client → server: every request of `/rtc` with its payload's schema and its answer's (the `data` of its
+ * `Ack`). The gateway validates each payload by this map, the client's `request` is typed by it, and a unit test
+ * checks that the gateway serves every entry. The minutes' requests (./minutes-live) share the namespace.
  */
-export interface RtcServerEvents
-  extends MinutesServerEvents, NotificationServerEvents, RecordingServerEvents {
-  'peer.joined': (peer: PeerInfo) => void;
-  'peer.left': (p: { peerId: string }) => void;
-  /** A new producer in the room: the consumer for it was created paused; resume it with `consumer.resume`. */
-  'consumer.created': (consumer: ConsumerInfo) => void;
-  'consumer.closed': (p: { consumerId: string; producerId: string }) => void;
-  'producer.paused': (p: {
-    peerId: string;
-    producerId: string;
-    source: MediaSource;
-    byHost: boolean;
-  }) => void;
-  'producer.resumed': (p: { peerId: string; producerId: string; source: MediaSource }) => void;
-  'producer.closed': (p: {
-    peerId: string;
-    producerId: string;
-    source: MediaSource;
-    byHost: boolean;
-  }) => void;
-  'chat.received': (message: ChatMessage) => void;
-  'hand.changed': (p: { peerId: string; raised: boolean }) => void;
-  'speaker.changed': (p: { peerId: string | null }) => void;
-  'audio.levels': (p: { levels: { peerId: string; volume: number }[] }) => void;
-  'room.changed': (room: RoomState) => void;
-  'room.ended': (p: { by: string }) => void;
-  'lobby.waiting': (p: { waiting: WaitingPeer[] }) => void;
-  'lobby.admitted': (p: { meetingId: string }) => void;
-  'lobby.denied': (p: { meetingId: string }) => void;
-  /** This socket leaves the room: the host removed this person, or the same person joined from elsewhere. */
-  'self.removed': (p: { by: string; reason: 'removed_by_host' | 'replaced' }) => void;
-  /** The room moved to another media worker (the old one died): rejoin with `resumePeerId`. */
-  'media.moved': (p: { meetingId: string }) => void;
-  /** To one seat: its downlink cannot carry video, so the server paused the video it receives (or resumed it). */
-  'media.downlink': (p: { videoPaused: boolean }) => void;
-  /** To a publisher: the layers of its simulcast producer that anyone receives (MediaLayers). */
-  'media.layers': (p: MediaLayers) => void;
-  /** A lecture's roles changed (co-presenters, the floor). */
-  'lecture.changed': (state: LectureState) => void;
-  /** To one seat: it was given (a send transport) or lost (null) the right to publish. */
-  'lecture.send': (p: LectureSend) => void;
-  /** A question was asked, upvoted or answered. */
-  'qa.changed': (question: QaQuestion) => void;
-}
+export const rtcRequests = {
+  'room.join': { request: RoomJoin, response: RoomJoined },
+  'room.ready': { request: RoomReady, response: RoomReadyResult },
+  'room.leave': { request: Empty, response: Done },
+  'media.capabilities': { request: Empty, response: MediaCapabilities },
+  'transport.connect': { request: TransportConnect, response: Done },
+  'transport.restartIce': { request: TransportRestartIce, response: IceRestarted },
+  'media.produce': { request: MediaProduce, response: MediaProduced },
+  'media.pause': { request: ProducerRef, response: Done },
+  'media.resume': { request: ProducerRef, response: Done },
+  'media.close': { request: ProducerRef, response: Done },
+  'consumer.resume': { request: ConsumerResume, response: Done },
+  'consumer.tile': { request: ConsumerTile, response: Done },
+  'chat.send': { request: ChatSend, response: ChatMessage },
+  'hand.raise': { request: Empty, response: Done },
+  'hand.lower': { request: Empty, response: Done },
+  'host.mute': { request: HostMute, response: Done },
+  'host.stopVideo': { request: PeerRef, response: Done },
+  'host.remove': { request: PeerRef, response: Done },
+  'host.lock': { request: HostLock, response: Done },
+  'host.end': { request: Empty, response: Done },
+  'host.transfer': { request: PeerRef, response: Done },
+  'host.lowerHand': { request: PeerRef, response: Done },
+  'lobby.admit': { request: PeerRef, response: Done },
+  'lobby.deny': { request: PeerRef, response: Done },
+  // lecture mode: the lecturer or host gives and takes the floor; the host adds and removes co-presenters
+  'lecture.giveFloor': { request: PeerRef, response: Done },
+  'lecture.takeFloor': { request: PeerRef, response: Done },
+  'lecture.addPresenter': { request: PeerRef, response: Done },
+  'lecture.removePresenter': { request: PeerRef, response: Done },
+  'qa.ask': { request: QaAsk, response: QaQuestion },
+  'qa.upvote': { request: QaRef, response: QaQuestion },
+  'qa.answer': { request: QaRef, response: QaQuestion },
+  'qa.list': { request: Empty, response: QaList },
+  ...minutesRequests,
+} as const satisfies RequestContracts;
+export type RtcRequests = typeof rtcRequests;
+export type RtcRequestName = keyof RtcRequests;
+/** What the client sends with a request (defaults may be left out). */
+export type RtcRequestPayload<E extends RtcRequestName> = RequestPayloadOf<RtcRequests, E>;
+/** What the server's handler of a request gets: the payload as its schema parsed it. */
+export type RtcParsedRequest<E extends RtcRequestName> = ParsedRequestOf<RtcRequests, E>;
+/** The data of a request's `{ ok: true }` answer. */
+export type RtcRequestResult<E extends RtcRequestName> = RequestResultOf<RtcRequests, E>;
+export const rtcRequestNames = Object.keys(rtcRequests) as RtcRequestName[];
 
-/** The request schema of each client→server event: the gateway parses every payload with it. */
-export const rtcRequestSchemas = {
-  'room.join': RoomJoin,
-  'room.ready': RoomReady,
-  'room.leave': Empty,
-  'media.capabilities': Empty,
-  'transport.connect': TransportConnect,
-  'transport.restartIce': TransportRestartIce,
-  'media.produce': MediaProduce,
-  'media.pause': ProducerRef,
-  'media.resume': ProducerRef,
-  'media.close': ProducerRef,
-  'consumer.resume': ConsumerResume,
-  'consumer.tile': ConsumerTile,
-  'chat.send': ChatSend,
-  'hand.raise': Empty,
-  'hand.lower': Empty,
-  'host.mute': HostMute,
-  'host.stopVideo': PeerRef,
-  'host.remove': PeerRef,
-  'host.lock': HostLock,
-  'host.end': Empty,
-  'host.transfer': PeerRef,
-  'host.lowerHand': PeerRef,
-  'lobby.admit': PeerRef,
-  'lobby.deny': PeerRef,
-  'lecture.giveFloor': PeerRef,
-  'lecture.takeFloor': PeerRef,
-  'lecture.addPresenter': PeerRef,
-  'lecture.removePresenter': PeerRef,
-  'qa.ask': QaAsk,
-  'qa.upvote': QaRef,
-  'qa.answer': QaRef,
-  'qa.list': Empty,
-  ...minutesRequestSchemas,
-} as const satisfies Record<keyof RtcClientEvents, z.ZodType>;
+const PeerId = z.object({ peerId: z.string() });
+const ProducerEvent = z.object({ peerId: z.string(), producerId: z.string(), source: MediaSource });
+const MeetingRef = z.object({ meetingId: Uuid });
+
+/**
+ * server → client: each event's payload. The room's events are named in the past tense; the minutes', a
+ * person's notifications and the recording state travel on the same socket.
+ */
+export const rtcServerEvents = {
+  'peer.joined': PeerInfo,
+  'peer.left': PeerId,
+  /** A new producer in the room: the consumer for it was created paused; resume it with `consumer.resume`. */
+  'consumer.created': ConsumerInfo,
+  'consumer.closed': z.object({ consumerId: z.string(), producerId: z.string() }),
+  'producer.paused': ProducerEvent.extend({ byHost: z.boolean() }),
+  'producer.resumed': ProducerEvent,
+  'producer.closed': ProducerEvent.extend({ byHost: z.boolean() }),
+  'chat.received': ChatMessage,
+  'hand.changed': z.object({ peerId: z.string(), raised: z.boolean() }),
+  'speaker.changed': z.object({ peerId: z.string().nullable() }),
+  'audio.levels': z.object({ levels: z.array(z.object({ peerId: z.string(), volume: z.number() })) }),
+  'room.changed': RoomState,
+  /** `by`: the peer who ended it, or why the server did. */
+  'room.ended': z.object({ by: z.string() }),
+  'lobby.waiting': z.object({ waiting: z.array(WaitingPeer) }),
+  'lobby.admitted': MeetingRef,
+  'lobby.denied': MeetingRef,
+  /** This socket leaves the room: the host removed this person, or the same person joined from elsewhere. */
+  'self.removed': z.object({ by: z.string(), reason: z.enum(['removed_by_host', 'replaced']) }),
+  /** The room moved to another media worker (the old one died): rejoin with `resumePeerId`. */
+  'media.moved': MeetingRef,
+  /** To one seat: its downlink cannot carry video, so the server paused the video it receives (or resumed it). */
+  'media.downlink': z.object({ videoPaused: z.boolean() }),
+  /** To a publisher: the layers of its simulcast producer that anyone receives. */
+  'media.layers': MediaLayers,
+  /** A lecture's roles changed (co-presenters, the floor). */
+  'lecture.changed': LectureState,
+  /** To one seat: it was given (a send transport) or lost (null) the right to publish. */
+  'lecture.send': LectureSend,
+  /** A question was asked, upvoted or answered. */
+  'qa.changed': QaQuestion,
+  ...minutesServerEvents,
+  ...notificationServerEvents,
+  ...recordingServerEvents,
+} as const satisfies EventContracts;
+export type RtcServerEventName = keyof typeof rtcServerEvents;
+export type RtcServerPayload<E extends RtcServerEventName> = z.infer<(typeof rtcServerEvents)[E]>;
+
+/** socket.io's event maps of `/rtc`: `Server<RtcClientEvents, RtcServerEvents>`, `Socket<RtcServerEvents, RtcClientEvents>`. */
+export type RtcClientEvents = ClientEventsOf<RtcRequests>;
+export type RtcServerEvents = ServerEventsOf<typeof rtcServerEvents>;
 
 // ── REST: a live room opened ad hoc from a branch page ───────────────────────────────────────────────────────
 export const OpenRoomRequest = z.object({

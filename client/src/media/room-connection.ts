@@ -1,4 +1,10 @@
-import type { ApiError, IceServer, LectureSend, TransportOptions } from '@branchmeet/shared';
+import {
+  lectureRole,
+  type ApiError,
+  type IceServer,
+  type LectureSend,
+  type TransportOptions,
+} from '@branchmeet/shared';
 import type { types } from 'mediasoup-client';
 import { followDynacast } from './dynacast';
 import type { LocalMedia } from './local-media';
@@ -290,7 +296,8 @@ export class RoomConnection extends RoomMedia {
       const recv = this.createTransport('recv', answer.recvTransport, gen);
       // A lecture's listener has no send transport until it is given the floor (`lecture.send`).
       const send = answer.sendTransport ? this.createTransport('send', answer.sendTransport, gen) : null;
-      this.publisher.attach(device, send, !!answer.lecture?.floorPeerIds.includes(answer.self.peerId));
+      const role = answer.lecture && lectureRole(answer.lecture, answer.room.hostUserId, answer.self);
+      this.publisher.attach(device, send, role === 'floor');
       this.receiver.attach(recv);
 
       const consumers =

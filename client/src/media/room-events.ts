@@ -2,8 +2,8 @@ import type {
   ApiError,
   ChatMessage,
   LectureState,
-  MinutesServerEvents,
-  NotificationServerEvents,
+  minutesServerEvents,
+  notificationServerEvents,
   PeerInfo,
   RecordingState,
   RoomState,
@@ -27,7 +27,7 @@ export const FINAL_STATES: readonly ConnectionState[] = ['left', 'ended', 'remov
  */
 type RoomServerEvents = Omit<
   RtcServerEvents,
-  keyof MinutesServerEvents | keyof NotificationServerEvents | 'media.layers'
+  keyof typeof minutesServerEvents | keyof typeof notificationServerEvents | 'media.layers'
 >;
 
 /** One server→client event of the room, as `{ type, payload }`. */

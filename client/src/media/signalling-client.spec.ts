@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SignallingClient, type SocketFactory } from './signalling-client';
+import { checkedListener, SignallingClient, type SocketFactory } from './signalling-client';
 import type { RtcSocket } from './signalling';
 
 type Listener = (...args: unknown[]) => void;
@@ -255,5 +255,26 @@ describe('SignallingClient', () => {
     sub.release();
     await vi.advanceTimersByTimeAsync(1000);
     expect(socket.connects).toBe(1);
+  });
+});
+
+describe('checkedListener', () => {
+  it('reports a server event off the wire contract and still hands it on (dev and test builds)', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const got: unknown[] = [];
+    const listener = checkedListener('hand.changed', (p) => got.push(p), true);
+
+    listener({ peerId: 'p1', raised: true });
+    expect(error).not.toHaveBeenCalled();
+    listener({ peerId: 'p1' });
+    expect(error).toHaveBeenCalledWith(expect.stringContaining('hand.changed'), [
+      expect.objectContaining({ path: ['raised'] }),
+    ]);
+    expect(got).toEqual([{ peerId: 'p1', raised: true }, { peerId: 'p1' }]);
+  });
+
+  it('is the listener itself when unchecked (production builds)', () => {
+    const listener = () => undefined;
+    expect(checkedListener('hand.changed', listener, false)).toBe(listener);
   });
 });

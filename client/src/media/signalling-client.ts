@@ -1,4 +1,10 @@
-import { RTC_NAMESPACE, RTC_PROTOCOL_VERSION, type ApiError, type RtcServerEvents } from '@branchmeet/shared';
+import {
+  RTC_NAMESPACE,
+  RTC_PROTOCOL_VERSION,
+  rtcServerEvents,
+  type ApiError,
+  type RtcServerEvents,
+} from '@branchmeet/shared';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { ReconnectPolicy } from './reconnect-policy';
 import {
@@ -8,6 +14,7 @@ import {
   type RtcRequestResult,
   type RtcSocket,
 } from './signalling';
+import { TEST_HOOKS } from './test-hooks';
 
 /**
  * Makes the socket (tests pass a fake); `auth` is read on every (re)connect. `url`: the server node to connect
@@ -62,6 +69,24 @@ export interface SignallingSubscription {
 }
 
 const MAX_AUTH_FAILURES = 3;
+
+/**
+ * In development and test builds, a listener first checks the payload against its event's schema in the wire
+ * contract (`rtcServerEvents`) and reports a mismatch on the console; the listener gets the payload either way.
+ */
+export function checkedListener(
+  event: keyof RtcServerEvents,
+  listener: (...args: unknown[]) => void,
+  checked = TEST_HOOKS,
+): (...args: unknown[]) => void {
+  if (!checked) return listener;
+  const schema = rtcServerEvents[event];
+  return (...args) => {
+    const parsed = schema.safeParse(args[0]);
+    if (!parsed.success) console.error(`/rtc ${event}: payload off the wire contract`, parsed.error.issues);
+    listener(...args);
+  };
+}
 
 function defaultSocketFactory(
   auth: () => Record<string, unknown>,
@@ -148,7 +173,7 @@ export class SignallingClient {
       on: (event, listener) => {
         if (released) return;
         // The payload's type follows from the event name; the untyped form of `on` takes any listener.
-        const l = listener as (...args: unknown[]) => void;
+        const l = checkedListener(event, listener as (...args: unknown[]) => void);
         listeners.push([event as string, l]);
         (socket as Socket).on(event as string, l);
       },

@@ -1,14 +1,19 @@
-import type { Ack, ApiError, RtcClientEvents, RtcServerEvents } from '@branchmeet/shared';
+import type {
+  Ack,
+  ApiError,
+  RtcClientEvents,
+  RtcRequestName,
+  RtcRequestPayload,
+  RtcRequestResult,
+  RtcServerEvents,
+} from '@branchmeet/shared';
 import type { Socket } from 'socket.io-client';
 import { ApiRequestError } from '../api/client';
 
-/** The `/rtc` socket, typed by the one event map the server also uses. */
+/** The `/rtc` socket, typed by the wire contract the server also uses (`rtcRequests`, `rtcServerEvents`). */
 export type RtcSocket = Socket<RtcServerEvents, RtcClientEvents>;
 
-export type RtcRequestName = keyof RtcClientEvents;
-export type RtcRequestPayload<E extends RtcRequestName> = Parameters<RtcClientEvents[E]>[0];
-type AckOf<E extends RtcRequestName> = Parameters<Parameters<RtcClientEvents[E]>[1]>[0];
-export type RtcRequestResult<E extends RtcRequestName> = AckOf<E> extends Ack<infer T> ? T : never;
+export type { RtcRequestName, RtcRequestPayload, RtcRequestResult };
 
 /** How long a signalling request may wait for its acknowledgement. */
 export const RTC_REQUEST_TIMEOUT_MS = 10_000;

@@ -7,9 +7,10 @@ import {
   type MemberStatistics,
   type StatisticsQuery,
   type UnitStatistics,
+  type UnitAction,
 } from '@branchmeet/shared';
 import { AuthUser } from '../auth/auth-user';
-import { AccessService, type UnitAccess, type UnitAction } from '../orgs/access.service';
+import { AccessService, type UnitAccess } from '../orgs/access.service';
 import type { StoredCorrection } from './attendance-corrections';
 import { AttendanceService } from './attendance.service';
 import {

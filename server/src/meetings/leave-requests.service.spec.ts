@@ -4,13 +4,14 @@
  * decision recomputes the attendance in the same transaction and tells the member.
  */
 import type { EntityManager } from 'typeorm';
+import type { Relation } from '@branchmeet/shared';
 import type { AttendanceService, RecomputeCause } from '../attendance/attendance.service';
 import type { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
 import type { UserDirectory } from '../auth/user-directory.service';
 import { DomainError, Forbidden, NotFound } from '../common/domain-error';
 import type { NotificationsService } from '../notifications/notifications.service';
-import type { AccessService, Relation } from '../orgs/access.service';
+import type { AccessService } from '../orgs/access.service';
 import type { LeaveRequestEntity } from './leave-request.entity';
 import type { LeaveRequestsRepository, LeaveRow } from './leave-requests.repository';
 import { LeaveRequestsService } from './leave-requests.service';

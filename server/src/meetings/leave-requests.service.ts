@@ -4,6 +4,7 @@ import {
   type CreateLeaveRequest,
   type LeaveDecisionRequest,
   type LeaveRequest,
+  allows,
 } from '@branchmeet/shared';
 import { AttendanceService } from '../attendance/attendance.service';
 import { AuditService } from '../audit/audit.service';
@@ -13,7 +14,7 @@ import { AuthUser } from '../auth/auth-user';
 import { UserDirectory } from '../auth/user-directory.service';
 import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-error';
 import { MeetingDirectory } from './meeting-directory.service';
-import { AccessService, Relation, unitRules } from '../orgs/access.service';
+import { AccessService } from '../orgs/access.service';
 import { LeaveRequestsRepository, type LeaveRow } from './leave-requests.repository';
 
 /**
@@ -120,7 +121,7 @@ export class LeaveRequestsService {
   /** A meeting's leave requests: all of them for managers and upper levels, one's own for a member. */
   async list(user: AuthUser, meetingId: string): Promise<LeaveRequest[]> {
     const { meeting, relation } = await this.directory.authorise(user, meetingId, 'meeting.read');
-    const all = (unitRules['leave.read_all'] as readonly Relation[]).includes(relation);
+    const all = allows(relation, 'leave.read_all');
     return this.named(await this.repo.list({ meetingId: meeting.id, userId: all ? undefined : user.id }));
   }
 

@@ -1,9 +1,9 @@
 import { Injectable, Module } from '@nestjs/common';
-import type { MessageKey } from '@branchmeet/shared';
+import type { MessageKey, UnitAction } from '@branchmeet/shared';
 import { EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { NotFound } from '../common/domain-error';
-import { AccessService, type UnitAccess, type UnitAction } from '../orgs/access.service';
+import { AccessService, type UnitAccess } from '../orgs/access.service';
 import type { MeetingEntity } from './meeting.entity';
 import { MeetingsRepository, type MeetingTimes } from './meetings.repository';
 

@@ -9,6 +9,7 @@ import {
   type ScheduleMeetingRequest,
   type ScheduleSeriesRequest,
   type UpdateMeetingRequest,
+  type UnitAction,
 } from '@branchmeet/shared';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -17,7 +18,7 @@ import { NotificationsService, type Delivery } from '../notifications/notificati
 import { AuthUser } from '../auth/auth-user';
 import { Conflict } from '../common/domain-error';
 import { MeetingDirectory } from './meeting-directory.service';
-import { AccessService, OrgDirectory, UnitAction, type UnitAccess } from '../orgs/access.service';
+import { AccessService, OrgDirectory, type UnitAccess } from '../orgs/access.service';
 import { MeetingsRepository } from './meetings.repository';
 import { applyUpdate, auditView, badRequest, changedFields, checkPeople, newSettings } from './meeting-plan';
 import { MeetingScheduleRepository } from './meeting-schedule.repository';

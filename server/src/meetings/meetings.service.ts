@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { formatMessage, type ChatMessage, type LiveMeeting, type OpenRoomRequest } from '@branchmeet/shared';
+import {
+  formatMessage,
+  type ChatMessage,
+  type LiveMeeting,
+  type OpenRoomRequest,
+  type UnitAction,
+} from '@branchmeet/shared';
 import { DataSource } from 'typeorm';
 import { AttendanceService } from '../attendance/attendance.service';
 import { AuditService } from '../audit/audit.service';
@@ -9,7 +15,7 @@ import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-err
 import { NotificationsService } from '../notifications/notifications.service';
 import { attendeesOf } from '../notifications/recipients';
 import { MeetingDirectory } from './meeting-directory.service';
-import { AccessService, OrgDirectory, UnitAction } from '../orgs/access.service';
+import { AccessService, OrgDirectory } from '../orgs/access.service';
 import { ChatMessageEntity } from './chat-message.entity';
 import { MeetingAttendeeEntity } from './meeting-attendee.entity';
 import { MeetingGuestEntity } from './meeting-guest.entity';

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { correctionSnippetZh, type MeetingType, type MinutesListItem } from '@branchmeet/shared';
+import { correctionSnippetZh, type MeetingType, type MinutesListItem, allows } from '@branchmeet/shared';
 import { AuthUser } from '../auth/auth-user';
 import { MeetingDirectory } from '../meetings/meeting-directory.service';
 import { AccessService } from '../orgs/access.service';
 import { MinutesRepository } from './minutes.repository';
-import { allows } from './minutes.service';
 
 /** The approval inbox: submitted minutes of the branches below the units whose secretary the caller is. */
 @Injectable()

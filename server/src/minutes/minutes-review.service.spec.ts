@@ -4,7 +4,7 @@
  * votes, the audit log and the notifications. Draft → submitted → returned → submitted → approved → corrected,
  * who may do each step, what each step stores, audits and tells.
  */
-import type { MeetingAttendance, MinutesStatus } from '@branchmeet/shared';
+import type { MeetingAttendance, MinutesStatus, Relation } from '@branchmeet/shared';
 import type { EntityManager } from 'typeorm';
 import type { AttendanceService } from '../attendance/attendance.service';
 import type { AuditService } from '../audit/audit.service';
@@ -12,7 +12,6 @@ import type { AuthUser } from '../auth/auth-user';
 import type { UserDirectory } from '../auth/user-directory.service';
 import { DomainError } from '../common/domain-error';
 import type { MeetingDirectory } from '../meetings/meeting-directory.service';
-import type { Relation } from '../orgs/access.service';
 import type { SocketHub } from '../common/socket-hub';
 import { ensureSections, readSections } from './minutes-doc';
 import type { DocTxn, MinutesDocService } from './minutes-doc.service';

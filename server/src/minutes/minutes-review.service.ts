@@ -11,6 +11,7 @@ import {
   type MinutesRevisionSummary,
   type MinutesStatus,
   type ReturnMinutesRequest,
+  allows,
 } from '@branchmeet/shared';
 import { diffLines } from 'diff';
 import { EntityManager } from 'typeorm';
@@ -27,7 +28,7 @@ import { minutesText } from './minutes-text';
 import { MinutesVotesService } from './minutes-votes.service';
 import type { MinutesEntity } from './minutes.entity';
 import { MinutesRepository } from './minutes.repository';
-import { allows, lockedError, MinutesService } from './minutes.service';
+import { lockedError, MinutesService } from './minutes.service';
 
 /**
  * The review of minutes: draft → submitted → approved (locked) or returned with a reason → submitted again; a

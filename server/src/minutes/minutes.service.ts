@@ -11,6 +11,9 @@ import {
   type MinutesPermissions,
   type MinutesStatus,
   type UpdateMinutesRequest,
+  allows,
+  type Relation,
+  type UnitAction,
 } from '@branchmeet/shared';
 import { EntityManager } from 'typeorm';
 import * as Y from './yjs';
@@ -20,7 +23,7 @@ import { AuthUser } from '../auth/auth-user';
 import { UserDirectory } from '../auth/user-directory.service';
 import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-error';
 import { MeetingDirectory, type MeetingRow } from '../meetings/meeting-directory.service';
-import { Relation, UnitAction, unitRules, type UnitAccess } from '../orgs/access.service';
+import type { UnitAccess } from '../orgs/access.service';
 import { ensureSections, readSections, resolutionsOf } from './minutes-doc';
 import { MinutesDocService } from './minutes-doc.service';
 import { buildFields, periodOf, sameJson } from './minutes-fields';
@@ -45,9 +48,6 @@ const statusKey: Record<MinutesStatus, MessageKey> = {
 };
 export const lockedError = (status: MinutesStatus) =>
   Conflict('minutes.locked', { status: { key: statusKey[status] } });
-
-export const allows = (relation: Relation, action: UnitAction) =>
-  (unitRules[action] as readonly Relation[]).includes(relation);
 
 /**
  * The minutes of a meeting: created with the fields the platform knows on first read, kept in step with the

@@ -1,5 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCodes, managerRoles, OrgUnitType, UnitRole, type MessageKey } from '@branchmeet/shared';
+import {
+  allows,
+  ErrorCodes,
+  globalRules,
+  managerRoles,
+  type GlobalAction,
+  type MessageKey,
+  type Relation,
+  type UnitAction,
+  type UnitRole,
+} from '@branchmeet/shared';
 import { EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { UserDirectory } from '../auth/user-directory.service';
@@ -7,69 +17,7 @@ import { DomainError, Forbidden, NotFound, Unauthenticated } from '../common/dom
 import type { OrgUnitEntity } from './org-unit.entity';
 import { OrgsRepository } from './orgs.repository';
 
-/**
- * How a user stands to a unit, strongest first:
- * - admin: a system administrator (manages the whole tree);
- * - manager: secretary / deputy secretary / organizer of the unit (or of the branch a party group belongs to);
- * - supervisor: secretary / deputy / organizer of a unit above it (reads, never the reverse);
- * - member: any member of the unit (or of the branch a party group belongs to).
- */
-export type Relation = 'admin' | 'manager' | 'supervisor' | 'member';
 const rank: Record<Relation, number> = { member: 1, supervisor: 2, manager: 3, admin: 4 };
-
-/** The one table of authorisation rules: which relations may do each thing to a unit. */
-export const unitRules = {
-  'unit.read': ['admin', 'manager', 'supervisor', 'member'],
-  'roster.read': ['admin', 'manager', 'supervisor', 'member'],
-  'roster.export': ['admin', 'manager', 'supervisor'],
-  'roster.manage': ['admin', 'manager'],
-  'unit.update': ['admin', 'manager'],
-  /** Creating a party group under a branch; other unit types are `tree.manage`. */
-  'group.create': ['admin', 'manager'],
-  'group.delete': ['admin', 'manager'],
-  /** Live meetings of a branch: open one ad hoc, list/read them, join one (members of the unit, and above). */
-  'meeting.open': ['admin', 'manager'],
-  'meeting.read': ['admin', 'manager', 'supervisor', 'member'],
-  'meeting.join': ['manager', 'supervisor', 'member'],
-  /** Scheduling: schedule, edit, cancel a branch's meetings; start a scheduled one early (managers only). */
-  'meeting.schedule': ['admin', 'manager'],
-  'meeting.manage': ['admin', 'manager'],
-  /** Invite links for outside guests of a meeting: create, list, revoke. */
-  'meeting.invite': ['admin', 'manager'],
-  /** Leave requests (请假): decide them (managers); read all of a meeting's (managers and upper levels). */
-  'leave.decide': ['admin', 'manager'],
-  'leave.read_all': ['admin', 'manager', 'supervisor'],
-  /** A meeting's attendance records (readers of the branch). */
-  'attendance.read': ['admin', 'manager', 'supervisor', 'member'],
-  /** A branch's attendance rules (late after N minutes, present from P%); recomputing ended meetings with them. */
-  'attendance.rules': ['admin', 'manager'],
-  /** Attendance as XLSX / CSV and the printed sign-in sheet: the branch's secretaries and upper levels. */
-  'attendance.export': ['admin', 'manager', 'supervisor'],
-  /**
-   * Minutes (会议记录): read (readers of the branch); fill in the typed fields and submit (managers, and the
-   * meeting's recorder whatever their post — checked by the minutes service); approve or return (the secretaries
-   * of a unit above: the upper level reviews, never the branch itself); correct approved minutes (managers);
-   * export (managers and upper levels). Writing the content is for the meeting's recorder and host.
-   */
-  'minutes.read': ['admin', 'manager', 'supervisor', 'member'],
-  'minutes.edit': ['manager'],
-  'minutes.submit': ['manager'],
-  'minutes.review': ['supervisor'],
-  'minutes.correct': ['manager'],
-  'minutes.export': ['admin', 'manager', 'supervisor'],
-  'tree.manage': ['admin'],
-  'audit.read': ['admin'],
-} as const satisfies Record<string, readonly Relation[]>;
-export type UnitAction = keyof typeof unitRules;
-
-/** Rules that are not about one unit. */
-export const globalRules = {
-  'tree.create_root': ['admin'],
-  'user.reset_password': ['admin'],
-  'audit.read': ['admin'],
-  'audit.verify': ['admin'],
-} as const satisfies Record<string, readonly 'admin'[]>;
-export type GlobalAction = keyof typeof globalRules;
 
 interface MembershipView {
   unitId: string;
@@ -127,7 +75,7 @@ export class AccessService {
     const [actor, unit] = await Promise.all([this.actor(user), this.orgs.unit(unitId)]);
     const relation = unit ? relationTo(actor, unit) : null;
     if (!unit || !relation) throw NotFound('notFound.unit');
-    if (!(unitRules[action] as readonly Relation[]).includes(relation)) {
+    if (!allows(relation, action)) {
       throw Forbidden('access.roleForbids', { unit: unit.name, action });
     }
     return { unit, relation };
@@ -219,6 +167,3 @@ export class OrgDirectory {
     return unitIds.length ? this.orgs.rosters(unitIds, em) : [];
   }
 }
-
-export const childTypeAction = (type: OrgUnitType): UnitAction =>
-  type === 'group' ? 'group.create' : 'tree.manage';

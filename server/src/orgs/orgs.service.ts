@@ -9,6 +9,9 @@ import {
   RosterMember,
   UpdateMemberRequest,
   UpdateOrgUnitRequest,
+  childTypeAction,
+  deleteUnitAction,
+  type Relation,
 } from '@branchmeet/shared';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -16,7 +19,7 @@ import { AuthUser } from '../auth/auth-user';
 import { SessionsService } from '../auth/sessions.service';
 import { UserEntity } from '../auth/user.entity';
 import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-error';
-import { AccessService, childTypeAction, Relation } from './access.service';
+import { AccessService } from './access.service';
 import { MembershipEntity } from './membership.entity';
 import { OrgUnitEntity } from './org-unit.entity';
 import { maskPhone, queryRoster } from './roster.query';
@@ -116,11 +119,7 @@ export class OrgsService {
 
   async remove(user: AuthUser, unitId: string): Promise<void> {
     const { unit: probe } = await this.access.unit(user, unitId, 'unit.read');
-    const { unit } = await this.access.unit(
-      user,
-      unitId,
-      probe.type === 'group' ? 'group.delete' : 'tree.manage',
-    );
+    const { unit } = await this.access.unit(user, unitId, deleteUnitAction(probe.type));
     await this.dataSource.transaction(async (em) => {
       const children = await em.countBy(OrgUnitEntity, { parentId: unit.id });
       if (children > 0) throw Conflict('orgs.hasUnits', { unit: unit.name, count: children });

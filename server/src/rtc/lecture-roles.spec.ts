@@ -30,7 +30,7 @@ describe('LectureRolesService', () => {
       expect.objectContaining({ audioOnly: true, sendTransport: expect.anything() }),
     ]);
     expect(room().seats.get(ids.u)!.handRaised).toBe(false);
-    expect(room().lecture!.floor.has(ids.u)).toBe(true);
+    expect(room().lecture!.floorPeerIds.has(ids.u)).toBe(true);
     expect(u.eventsTo('meeting:m1')).toContain('lecture.changed');
   });
 
@@ -79,7 +79,7 @@ describe('LectureRolesService', () => {
     await u.lecture.giveFloor(caller('s-lec', 'lec'), ids.u);
     const before = u.eventsTo('meeting:m1').filter((e) => e === 'lecture.changed').length;
     await u.seating.leave(caller('s-u', 'u'));
-    expect(room().lecture!.floor.size).toBe(0);
+    expect(room().lecture!.floorPeerIds.size).toBe(0);
     expect(u.eventsTo('meeting:m1').filter((e) => e === 'lecture.changed')).toHaveLength(before + 1);
   });
 });

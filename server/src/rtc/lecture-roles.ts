@@ -39,9 +39,9 @@ export class LectureRolesService {
     return this.registry.serial(room.meetingId, async () => {
       const target = seatOf(room, peerId);
       if (isPresenter(room, target)) throw Conflict('lecture.isPresenter');
-      if (lecture.floor.has(target.peerId)) return null;
+      if (lecture.floorPeerIds.has(target.peerId)) return null;
       await this.grantSend(room, target, true);
-      lecture.floor.add(target.peerId);
+      lecture.floorPeerIds.add(target.peerId);
       this.chat.setHand(room, target, false);
       this.changed(room);
       return null;
@@ -53,7 +53,7 @@ export class LectureRolesService {
     const { room, lecture } = this.lecturing(caller);
     return this.registry.serial(room.meetingId, async () => {
       const target = seatOf(room, peerId);
-      if (!lecture.floor.delete(target.peerId)) return null;
+      if (!lecture.floorPeerIds.delete(target.peerId)) return null;
       await this.revokeSend(room, target);
       this.changed(room);
       return null;
@@ -67,8 +67,8 @@ export class LectureRolesService {
     return this.registry.serial(room.meetingId, async () => {
       const target = seatOf(room, peerId);
       if (isPresenter(room, target)) return null;
-      lecture.coPresenters.add(target.userId);
-      if (lecture.floor.delete(target.peerId)) await this.revokeSend(room, target);
+      lecture.coPresenterUserIds.add(target.userId);
+      if (lecture.floorPeerIds.delete(target.peerId)) await this.revokeSend(room, target);
       await this.grantSend(room, target, false);
       this.chat.setHand(room, target, false);
       this.changed(room);
@@ -82,7 +82,7 @@ export class LectureRolesService {
     return this.registry.serial(room.meetingId, async () => {
       const target = seatOf(room, peerId);
       if (target.userId === lecture.lecturerUserId) throw Conflict('lecture.cannotRemoveLecturer');
-      if (!lecture.coPresenters.delete(target.userId)) return null;
+      if (!lecture.coPresenterUserIds.delete(target.userId)) return null;
       if (target.userId !== room.hostUserId) await this.revokeSend(room, target);
       this.changed(room);
       return null;
@@ -92,7 +92,7 @@ export class LectureRolesService {
   /** The host changed (the room's hostUserId is already `to`'s): the new one may publish now, the old one only if still a presenter. */
   async hostChanged(room: LiveRoom, from: Seat, to: Seat): Promise<void> {
     const lecture = lectureOf(room);
-    if (lecture.floor.delete(to.peerId)) await this.revokeSend(room, to);
+    if (lecture.floorPeerIds.delete(to.peerId)) await this.revokeSend(room, to);
     await this.grantSend(room, to, false);
     if (room.seats.get(from.peerId) === from && !maySend(room, from)) await this.revokeSend(room, from);
     this.changed(room);

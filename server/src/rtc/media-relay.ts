@@ -1,5 +1,10 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import type { ConsumerInfo, MediaCapabilities, RoomReadyResult } from '@branchmeet/shared';
+import {
+  lectureSources,
+  type ConsumerInfo,
+  type MediaCapabilities,
+  type RoomReadyResult,
+} from '@branchmeet/shared';
 import type { types } from 'mediasoup';
 import { Forbidden } from '../common/domain-error';
 import { SocketHub } from '../common/socket-hub';
@@ -7,7 +12,7 @@ import type { MediaEvents } from '../media/media-events';
 import { MediaService } from '../media/media.service';
 import { MediaError, type MediaSource } from '../media/media.types';
 import { RoomRegistry } from './room-registry';
-import { isPresenter, type LiveRoom, type RtcCaller, type Seat } from './room-state';
+import { roleOf, type LiveRoom, type RtcCaller, type Seat } from './room-state';
 
 /** mediasoup's parameter objects arrive as opaque JSON checked for shape by the shared schemas. */
 type Opaque = Record<string, unknown>;
@@ -170,10 +175,9 @@ export class MediaRelay implements OnModuleInit, OnModuleDestroy {
 
   async produce(caller: RtcCaller, req: ProduceRequest): Promise<{ producerId: string }> {
     const { room, seat } = this.registry.seated(caller);
-    if (room.lecture && !isPresenter(room, seat)) {
-      if (!room.lecture.floor.has(seat.peerId)) throw Forbidden('lecture.listenerNoFloor');
-      if (req.source !== 'mic') throw Forbidden('lecture.floorAudioOnly');
-    }
+    const role = roleOf(room, seat);
+    if (role && !lectureSources[role].includes(req.source))
+      throw Forbidden(role === 'listener' ? 'lecture.listenerNoFloor' : 'lecture.floorAudioOnly');
     const producer = await this.media.produce(room.meetingId, seat.peerId, {
       transportId: req.transportId,
       kind: req.kind,

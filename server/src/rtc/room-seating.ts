@@ -268,7 +268,7 @@ export class RoomSeating implements OnModuleDestroy {
     if (room.seats.get(seat.peerId) !== seat) return;
     room.seats.delete(seat.peerId);
     this.stopGrace(seat);
-    const hadFloor = room.lecture?.floor.delete(seat.peerId) ?? false;
+    const hadFloor = room.lecture?.floorPeerIds.delete(seat.peerId) ?? false;
     if (seat.socketId) {
       this.registry.dropPlace(seat.socketId);
       this.hub.leaveMeeting(seat.socketId, room.meetingId);

@@ -40,8 +40,8 @@ export function snapshotRoom(room: LiveRoom): RoomSnapshot {
     removed: [...room.removed],
     lecture: room.lecture && {
       lecturerUserId: room.lecture.lecturerUserId,
-      coPresenters: [...room.lecture.coPresenters],
-      floor: [...room.lecture.floor],
+      coPresenters: [...room.lecture.coPresenterUserIds],
+      floor: [...room.lecture.floorPeerIds],
     },
   };
 }
@@ -85,8 +85,8 @@ export function restoreRoom(meeting: RoomMeeting, s: RoomSnapshot, at: Date): Li
     lastLevelsAt: 0,
     lecture: s.lecture && {
       lecturerUserId: s.lecture.lecturerUserId,
-      coPresenters: new Set(s.lecture.coPresenters),
-      floor: new Set(s.lecture.floor),
+      coPresenterUserIds: new Set(s.lecture.coPresenters),
+      floorPeerIds: new Set(s.lecture.floor),
     },
   };
 }

@@ -1,5 +1,7 @@
+import { lectureRole } from '@branchmeet/shared';
 import {
   isPresenter,
+  leadsLecture,
   lectureState,
   maySend,
   mustWait,
@@ -7,6 +9,7 @@ import {
   newSeat,
   noteDeparture,
   peerInfo,
+  roleOf,
   seatOf,
   seatToResume,
 } from './room-state';
@@ -58,11 +61,37 @@ describe('room state', () => {
       false,
     ]);
     expect(maySend(room, listener)).toBe(false);
-    room.lecture!.floor.add('p3');
+    room.lecture!.floorPeerIds.add('p3');
     expect(maySend(room, listener)).toBe(true);
-    room.lecture!.coPresenters.add('u');
+    room.lecture!.coPresenterUserIds.add('u');
     expect(isPresenter(room, listener)).toBe(true);
     expect(isPresenter(meeting(), listener)).toBe(true); // everyone outside a lecture
+  });
+
+  it('the wire state gives every seat the role the room gives it (the client decides as the server does)', () => {
+    const room = meeting({ type: 'lecture', lecturerId: 'lec' });
+    const seats = [
+      newSeat('p1', 'lec', 'L', false),
+      newSeat('p2', 'host', 'H', false),
+      newSeat('p3', 'co', 'C', false),
+      newSeat('p4', 'u', 'U', false),
+      newSeat('p5', 'v', 'V', false),
+    ];
+    room.lecture!.coPresenterUserIds.add('co');
+    room.lecture!.floorPeerIds.add('p4');
+    const wire = lectureState(room);
+    expect(seats.map((s) => roleOf(room, s))).toEqual([
+      'lecturer',
+      'presenter',
+      'presenter',
+      'floor',
+      'listener',
+    ]);
+    expect(seats.map((s) => lectureRole(wire, room.hostUserId, s))).toEqual(
+      seats.map((s) => roleOf(room, s)),
+    );
+    expect(seats.map((s) => leadsLecture(room, s.userId))).toEqual([true, true, false, false, false]);
+    expect(roleOf(meeting(), seats[0])).toBeNull();
   });
 
   it('finds the seat to take back: the named one, else any seat of the user', () => {

@@ -1,10 +1,15 @@
-import type {
-  LectureState,
-  PeerInfo,
-  ProducerInfo,
-  RoomState,
-  TransportOptions,
-  WaitingPeer,
+import {
+  lectureRole,
+  leadsLecture as leads,
+  presents,
+  type LectureRole,
+  type LectureSeats,
+  type LectureState,
+  type PeerInfo,
+  type ProducerInfo,
+  type RoomState,
+  type TransportOptions,
+  type WaitingPeer,
 } from '@branchmeet/shared';
 import type { AuthUser } from '../auth/auth-user';
 import { Conflict, NotFound } from '../common/domain-error';
@@ -49,13 +54,13 @@ export interface Waiter {
   socketId: string;
 }
 
-/** Who presents in a lecture and who holds the floor. */
-export interface LectureRoles {
+/** Who presents in a lecture and who holds the floor (the roles themselves: shared/src/lecture-roles.ts). */
+export interface LectureRoles extends LectureSeats {
   lecturerUserId: string;
   /** Added by the host; they publish like the lecturer. */
-  coPresenters: Set<string>;
+  coPresenterUserIds: Set<string>;
   /** Listeners' peers given the floor: they have a send transport for audio. */
-  floor: Set<string>;
+  floorPeerIds: Set<string>;
 }
 
 export interface LiveRoom {
@@ -108,7 +113,11 @@ export function newRoom(meeting: RoomMeeting): LiveRoom {
     lastLevelsAt: 0,
     lecture:
       meeting.type === 'lecture'
-        ? { lecturerUserId: meeting.lecturerId ?? meeting.hostId, coPresenters: new Set(), floor: new Set() }
+        ? {
+            lecturerUserId: meeting.lecturerId ?? meeting.hostId,
+            coPresenterUserIds: new Set(),
+            floorPeerIds: new Set(),
+          }
         : undefined,
   };
 }
@@ -149,25 +158,25 @@ export function seatOf(room: LiveRoom, peerId: string): Seat {
   return seat;
 }
 
+/** The seat's role in the room's lecture; null outside lectures. */
+export function roleOf(room: LiveRoom, seat: Pick<Seat, 'peerId' | 'userId'>): LectureRole | null {
+  return room.lecture ? lectureRole(room.lecture, room.hostUserId, seat) : null;
+}
+
 /** Presenters of a lecture publish freely: the lecturer, the host, co-presenters. Everyone outside a lecture. */
 export function isPresenter(room: LiveRoom, seat: Seat): boolean {
-  const l = room.lecture;
-  return (
-    !l ||
-    seat.userId === l.lecturerUserId ||
-    seat.userId === room.hostUserId ||
-    l.coPresenters.has(seat.userId)
-  );
+  const role = roleOf(room, seat);
+  return role === null || presents(role);
 }
 
 /** Has (or may have) a send transport: a presenter, or a lecture's listener holding the floor. */
 export function maySend(room: LiveRoom, seat: Seat): boolean {
-  return isPresenter(room, seat) || (room.lecture?.floor.has(seat.peerId) ?? false);
+  return roleOf(room, seat) !== 'listener';
 }
 
 /** Leads the lecture: its lecturer or the room's host. */
 export function leadsLecture(room: LiveRoom, userId: string): boolean {
-  return !!room.lecture && (userId === room.lecture.lecturerUserId || userId === room.hostUserId);
+  return !!room.lecture && leads(room.lecture, room.hostUserId, userId);
 }
 
 export function lectureOf(room: LiveRoom): LectureRoles {
@@ -179,8 +188,8 @@ export function lectureState(room: LiveRoom): LectureState {
   const l = lectureOf(room);
   return {
     lecturerUserId: l.lecturerUserId,
-    coPresenterUserIds: [...l.coPresenters],
-    floorPeerIds: [...l.floor],
+    coPresenterUserIds: [...l.coPresenterUserIds],
+    floorPeerIds: [...l.floorPeerIds],
   };
 }
 

@@ -1,14 +1,14 @@
-import { ErrorCodes, rtcRequestSchemas, withSafeText, type RtcClientEvents } from '@branchmeet/shared';
+import { ErrorCodes, rtcRequests, withSafeText, type RtcRequestName } from '@branchmeet/shared';
 import type { ZodType } from 'zod';
 import { DomainError } from '../common/domain-error';
 
-type RtcEventName = keyof RtcClientEvents;
+type RtcEventName = RtcRequestName;
 
-/** Each event's payload schema behind the shared text rule (NUL / lone surrogates → a validation error). */
+/** Each request's payload schema (the wire contract) behind the shared text rule (NUL / lone surrogates → a validation error). */
 const safeSchemas = new Map<RtcEventName, ZodType>();
 export function safeSchema(event: RtcEventName): ZodType {
   let s = safeSchemas.get(event);
-  if (!s) safeSchemas.set(event, (s = withSafeText(rtcRequestSchemas[event])));
+  if (!s) safeSchemas.set(event, (s = withSafeText(rtcRequests[event].request)));
   return s;
 }
 

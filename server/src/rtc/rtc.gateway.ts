@@ -3,7 +3,6 @@ import {
   OnGatewayConnection,
   OnGatewayDisconnect,
   OnGatewayInit,
-  SubscribeMessage,
   WebSocketGateway,
   WebSocketServer,
 } from '@nestjs/websockets';
@@ -12,40 +11,16 @@ import {
   pickLocale,
   RTC_NAMESPACE,
   RTC_PROTOCOL_VERSION,
+  rtcRequestNames,
   RtcHandshake,
   type Ack,
   type ApiError,
-  type ChatMessage,
-  type ChatSend,
-  type ConsumerResume,
-  type ConsumerTile,
-  type Empty,
-  type HostLock,
-  type HostMute,
-  type MediaCapabilities,
-  type MediaProduce,
-  type MinutesClose,
-  type MinutesOpen,
-  type MinutesOpened,
-  type MinutesUpdate,
-  type MinutesVote,
-  type PeerRef,
-  type ProducerRef,
-  type QaAsk,
-  type QaList,
-  type QaQuestion,
-  type QaRef,
-  type RoomJoin,
-  type RoomJoined,
-  type RoomReady,
-  type RoomReadyResult,
   type RtcClientEvents,
+  type RtcParsedRequest,
+  type RtcRequestName,
+  type RtcRequestResult,
   type RtcServerEvents,
-  type TransportConnect,
-  type TransportRestartIce,
-  type VoteCast,
-  type VoteClose,
-  type VoteOpen,
+  type RoomJoined,
 } from '@branchmeet/shared';
 import type { Socket } from 'socket.io';
 import { AuthUser } from '../auth/auth-user';
@@ -69,42 +44,17 @@ import { guardFloods, refuseTokenWhileCoolingDown } from './flood-guard';
 import { safeSchema } from './rtc-limits';
 
 type RtcSocket = Socket<RtcClientEvents, RtcServerEvents, Record<string, never>, RtcSocketData>;
-type RequestOf<E extends keyof RtcClientEvents> = Parameters<RtcClientEvents[E]>[0];
-type ResultOf<E extends keyof RtcClientEvents> =
-  Parameters<Parameters<RtcClientEvents[E]>[1]>[0] extends Ack<infer T> ? T : never;
 
 /**
- * `@RtcEvent('room.join')`: subscribes the method to the event and wraps it in the one request mechanism of
- * the namespace: the payload is parsed with `rtcRequestSchemas[event]`, the method gets the caller and the
- * parsed request, and its result — or any error, mapped like the HTTP filter does — is the `Ack`.
+ * What serves each request of the wire contract (`rtcRequests` in shared/src/rtc.ts): the caller and the payload
+ * as its schema parsed it in, the data of the answer out. The type asks for exactly one entry per event.
  */
-function RtcEvent<E extends keyof RtcClientEvents>(event: E) {
-  return <M extends (caller: RtcCaller, req: RequestOf<E>) => Promise<ResultOf<E>> | ResultOf<E>>(
-    target: RtcGateway,
-    key: string,
-    descriptor: TypedPropertyDescriptor<M>,
-  ) => {
-    const handler = descriptor.value!;
-    const wrapped = async function (
-      this: RtcGateway,
-      socket: RtcSocket,
-      raw: unknown,
-    ): Promise<Ack<ResultOf<E>>> {
-      const locale = socket.data.locale ?? 'zh-CN';
-      try {
-        const parsed = safeSchema(event).safeParse(raw ?? {}, { reportInput: true });
-        if (!parsed.success) throw parsed.error;
-        const caller = { socketId: socket.id, user: socket.data.user };
-        return { ok: true, data: await handler.call(this, caller, parsed.data as RequestOf<E>) };
-      } catch (e) {
-        return errorAck(e, locale, event);
-      }
-    };
-    Object.defineProperty(wrapped, 'name', { value: key });
-    descriptor.value = wrapped as unknown as M;
-    SubscribeMessage(event)(target, key, descriptor);
-  };
-}
+export type RtcHandlers = {
+  [E in RtcRequestName]: (
+    caller: RtcCaller,
+    req: RtcParsedRequest<E>,
+  ) => Promise<RtcRequestResult<E>> | RtcRequestResult<E>;
+};
 
 /**
  * A dead seat (network cut without a goodbye) is noticed within RTC_PING_INTERVAL_MS + RTC_PING_TIMEOUT_MS (~9 s;
@@ -165,10 +115,11 @@ export class RtcGateway
     this.log.log(`signalling on ${RTC_NAMESPACE} (protocol ${RTC_PROTOCOL_VERSION})`);
   }
 
-  /** A signed-in person's socket hears their notifications from the moment it connects. */
+  /** Every request is served from the moment the socket connects; a signed-in person's notifications too. */
   handleConnection(socket: RtcSocket): void {
     // Rate limits per socket and per person, before the handlers below (refused floods cost no parsing).
     guardFloods(socket, socket.data.user.id, () => socket.data.locale ?? 'zh-CN');
+    this.listen(socket);
     if (!socket.data.user.guest) this.hub.enterPerson(socket.id, socket.data.user.id);
     let seen = Date.now();
     socket.conn.on('packet', () => (seen = Date.now()));
@@ -207,200 +158,95 @@ export class RtcGateway
     return user;
   }
 
-  // ── requests: each validated (RtcEvent), then handed to its room unit ─────────────────────────────────
+  // ── requests: each validated against the wire contract (serve), then handed to its room unit ─────────────
+  private readonly handlers: RtcHandlers = {
+    'room.join': (caller, req) => this.join(caller, req),
+    'room.ready': (caller, req) => this.relay.ready(caller, req.rtpCapabilities),
+    'room.leave': (caller) => this.seating.leave(caller),
+    'media.capabilities': () => this.relay.capabilities(),
+    'transport.connect': (caller, req) =>
+      this.relay.connectTransport(caller, req.transportId, req.dtlsParameters),
+    'transport.restartIce': (caller, req) => this.relay.restartIce(caller, req.transportId),
+    'media.produce': (caller, req) => this.relay.produce(caller, req),
+    'media.pause': (caller, req) => this.relay.ownProducer(caller, req.producerId, 'pause'),
+    'media.resume': (caller, req) => this.relay.ownProducer(caller, req.producerId, 'resume'),
+    'media.close': (caller, req) => this.relay.ownProducer(caller, req.producerId, 'close'),
+    'consumer.resume': (caller, req) => this.relay.resumeConsumers(caller, req.consumerIds),
+    'consumer.tile': (caller, req) => this.relay.tile(caller, req.consumerId, req.height),
+    'chat.send': (caller, req) => this.chatRoom.chat(caller, req.text),
+    'hand.raise': (caller) => this.chatRoom.hand(caller, true),
+    'hand.lower': (caller) => this.chatRoom.hand(caller, false),
+    'host.mute': (caller, req) => this.host.mute(caller, req.peerId),
+    'host.stopVideo': (caller, req) => this.host.stopVideo(caller, req.peerId),
+    'host.remove': (caller, req) => this.host.remove(caller, req.peerId),
+    'host.lock': (caller, req) => this.host.lock(caller, req.locked),
+    'host.end': (caller) => this.host.end(caller),
+    'host.transfer': (caller, req) => this.host.transfer(caller, req.peerId),
+    'host.lowerHand': (caller, req) => this.host.lowerHand(caller, req.peerId),
+    'lobby.admit': (caller, req) => this.lobby.decide(caller, req.peerId, true),
+    'lobby.deny': (caller, req) => this.lobby.decide(caller, req.peerId, false),
+    // lecture mode (微课堂): the floor, co-presenters, Q&A
+    'lecture.giveFloor': (caller, req) => this.lecture.giveFloor(caller, req.peerId),
+    'lecture.takeFloor': (caller, req) => this.lecture.takeFloor(caller, req.peerId),
+    'lecture.addPresenter': (caller, req) => this.lecture.addPresenter(caller, req.peerId),
+    'lecture.removePresenter': (caller, req) => this.lecture.removePresenter(caller, req.peerId),
+    'qa.ask': (caller, req) => this.qa.ask(this.registry.qaSeat(caller), req.text),
+    'qa.upvote': (caller, req) => this.qa.upvote(this.registry.qaSeat(caller), req.questionId),
+    'qa.answer': (caller, req) => this.qa.answer(this.registry.qaSeat(caller), req.questionId),
+    'qa.list': (caller) => this.qa.questions(this.registry.qaSeat(caller)),
+    // minutes (会议记录): the Yjs sync and votes, served by MinutesLiveService
+    'minutes.open': (caller, req) => this.minutes.openMinutes(caller, req),
+    'minutes.update': (caller, req) => this.minutes.update(caller, req),
+    'minutes.close': (caller, req) => this.minutes.close(caller, req),
+    'vote.open': (caller, req) => this.minutes.openVote(caller, req),
+    'vote.cast': (caller, req) => this.minutes.castVote(caller, req),
+    'vote.close': (caller, req) => this.minutes.closeVote(caller, req),
+  };
+
   /** A join that carries the device's capabilities is also the `room.ready`: the answer brings the consumers. */
-  @RtcEvent('room.join')
-  async join(caller: RtcCaller, req: RoomJoin): Promise<RoomJoined> {
+  private async join(caller: RtcCaller, req: RtcParsedRequest<'room.join'>): Promise<RoomJoined> {
     const joined = await this.seating.join(caller, req);
     if (joined.status !== 'joined' || !req.rtpCapabilities) return joined;
     const { consumers } = await this.relay.ready(caller, req.rtpCapabilities);
     return { ...joined, consumers };
   }
 
-  @RtcEvent('media.capabilities')
-  capabilities(_caller: RtcCaller, _req: Empty): Promise<MediaCapabilities> {
-    return this.relay.capabilities();
+  /**
+   * Listens for every request of the wire contract on the socket. As with socket.io's usual calling convention,
+   * the last argument, when a function, is the acknowledgement; one argument before it is the payload (none: an
+   * empty one), more than one is passed on as an array (and fails its schema).
+   */
+  private listen(socket: RtcSocket): void {
+    const on = socket.on.bind(socket) as (event: string, listener: (...args: unknown[]) => void) => unknown;
+    for (const event of rtcRequestNames)
+      on(event, (...args) => {
+        const ack = typeof args.at(-1) === 'function' ? (args.pop() as (answer: unknown) => void) : undefined;
+        void this.serve(socket, event, args.length > 1 ? args : args[0]).then((answer) => ack?.(answer));
+      });
   }
 
-  @RtcEvent('room.ready')
-  ready(caller: RtcCaller, req: RoomReady): Promise<RoomReadyResult> {
-    return this.relay.ready(caller, req.rtpCapabilities);
-  }
-
-  @RtcEvent('room.leave')
-  leave(caller: RtcCaller, _req: Empty): Promise<null> {
-    return this.seating.leave(caller);
-  }
-
-  @RtcEvent('transport.connect')
-  connect(caller: RtcCaller, req: TransportConnect): Promise<null> {
-    return this.relay.connectTransport(caller, req.transportId, req.dtlsParameters);
-  }
-
-  @RtcEvent('transport.restartIce')
-  restartIce(caller: RtcCaller, req: TransportRestartIce) {
-    return this.relay.restartIce(caller, req.transportId);
-  }
-
-  @RtcEvent('media.produce')
-  produce(caller: RtcCaller, req: MediaProduce): Promise<{ producerId: string }> {
-    return this.relay.produce(caller, req);
-  }
-
-  @RtcEvent('media.pause')
-  pause(caller: RtcCaller, req: ProducerRef): Promise<null> {
-    return this.relay.ownProducer(caller, req.producerId, 'pause');
-  }
-
-  @RtcEvent('media.resume')
-  resume(caller: RtcCaller, req: ProducerRef): Promise<null> {
-    return this.relay.ownProducer(caller, req.producerId, 'resume');
-  }
-
-  @RtcEvent('media.close')
-  close(caller: RtcCaller, req: ProducerRef): Promise<null> {
-    return this.relay.ownProducer(caller, req.producerId, 'close');
-  }
-
-  @RtcEvent('consumer.resume')
-  resumeConsumers(caller: RtcCaller, req: ConsumerResume): Promise<null> {
-    return this.relay.resumeConsumers(caller, req.consumerIds);
-  }
-
-  @RtcEvent('consumer.tile')
-  tile(caller: RtcCaller, req: ConsumerTile): Promise<null> {
-    return this.relay.tile(caller, req.consumerId, req.height);
-  }
-
-  @RtcEvent('chat.send')
-  chat(caller: RtcCaller, req: ChatSend): Promise<ChatMessage> {
-    return this.chatRoom.chat(caller, req.text);
-  }
-
-  @RtcEvent('hand.raise')
-  raiseHand(caller: RtcCaller, _req: Empty): null {
-    return this.chatRoom.hand(caller, true);
-  }
-
-  @RtcEvent('hand.lower')
-  lowerHand(caller: RtcCaller, _req: Empty): null {
-    return this.chatRoom.hand(caller, false);
-  }
-
-  @RtcEvent('host.mute')
-  hostMute(caller: RtcCaller, req: HostMute): Promise<null> {
-    return this.host.mute(caller, req.peerId);
-  }
-
-  @RtcEvent('host.stopVideo')
-  hostStopVideo(caller: RtcCaller, req: PeerRef): Promise<null> {
-    return this.host.stopVideo(caller, req.peerId);
-  }
-
-  @RtcEvent('host.remove')
-  hostRemove(caller: RtcCaller, req: PeerRef): Promise<null> {
-    return this.host.remove(caller, req.peerId);
-  }
-
-  @RtcEvent('host.lock')
-  hostLock(caller: RtcCaller, req: HostLock): Promise<null> {
-    return this.host.lock(caller, req.locked);
-  }
-
-  @RtcEvent('host.end')
-  hostEnd(caller: RtcCaller, _req: Empty): Promise<null> {
-    return this.host.end(caller);
-  }
-
-  @RtcEvent('host.transfer')
-  hostTransfer(caller: RtcCaller, req: PeerRef): Promise<null> {
-    return this.host.transfer(caller, req.peerId);
-  }
-
-  @RtcEvent('host.lowerHand')
-  hostLowerHand(caller: RtcCaller, req: PeerRef): null {
-    return this.host.lowerHand(caller, req.peerId);
-  }
-
-  @RtcEvent('lobby.admit')
-  admit(caller: RtcCaller, req: PeerRef): null {
-    return this.lobby.decide(caller, req.peerId, true);
-  }
-
-  @RtcEvent('lobby.deny')
-  deny(caller: RtcCaller, req: PeerRef): null {
-    return this.lobby.decide(caller, req.peerId, false);
-  }
-
-  // ── lecture mode (微课堂): the floor, co-presenters, Q&A ──────────────────────────────────────────────────
-  @RtcEvent('lecture.giveFloor')
-  giveFloor(caller: RtcCaller, req: PeerRef): Promise<null> {
-    return this.lecture.giveFloor(caller, req.peerId);
-  }
-
-  @RtcEvent('lecture.takeFloor')
-  takeFloor(caller: RtcCaller, req: PeerRef): Promise<null> {
-    return this.lecture.takeFloor(caller, req.peerId);
-  }
-
-  @RtcEvent('lecture.addPresenter')
-  addPresenter(caller: RtcCaller, req: PeerRef): Promise<null> {
-    return this.lecture.addPresenter(caller, req.peerId);
-  }
-
-  @RtcEvent('lecture.removePresenter')
-  removePresenter(caller: RtcCaller, req: PeerRef): Promise<null> {
-    return this.lecture.removePresenter(caller, req.peerId);
-  }
-
-  @RtcEvent('qa.ask')
-  ask(caller: RtcCaller, req: QaAsk): Promise<QaQuestion> {
-    return this.qa.ask(this.registry.qaSeat(caller), req.text);
-  }
-
-  @RtcEvent('qa.upvote')
-  upvote(caller: RtcCaller, req: QaRef): Promise<QaQuestion> {
-    return this.qa.upvote(this.registry.qaSeat(caller), req.questionId);
-  }
-
-  @RtcEvent('qa.answer')
-  answer(caller: RtcCaller, req: QaRef): Promise<QaQuestion> {
-    return this.qa.answer(this.registry.qaSeat(caller), req.questionId);
-  }
-
-  @RtcEvent('qa.list')
-  questions(caller: RtcCaller, _req: Empty): Promise<QaList> {
-    return this.qa.questions(this.registry.qaSeat(caller));
-  }
-
-  // ── minutes (会议记录): the Yjs sync and votes, served by MinutesLiveService ─────────────────────────────
-  @RtcEvent('minutes.open')
-  openMinutes(caller: RtcCaller, req: MinutesOpen): Promise<MinutesOpened> {
-    return this.minutes.openMinutes(caller, req);
-  }
-
-  @RtcEvent('minutes.update')
-  updateMinutes(caller: RtcCaller, req: MinutesUpdate): Promise<null> {
-    return this.minutes.update(caller, req);
-  }
-
-  @RtcEvent('minutes.close')
-  closeMinutes(caller: RtcCaller, req: MinutesClose): Promise<null> {
-    return this.minutes.close(caller, req);
-  }
-
-  @RtcEvent('vote.open')
-  openVote(caller: RtcCaller, req: VoteOpen): Promise<MinutesVote> {
-    return this.minutes.openVote(caller, req);
-  }
-
-  @RtcEvent('vote.cast')
-  castVote(caller: RtcCaller, req: VoteCast): Promise<MinutesVote> {
-    return this.minutes.castVote(caller, req);
-  }
-
-  @RtcEvent('vote.close')
-  closeVote(caller: RtcCaller, req: VoteClose): Promise<MinutesVote> {
-    return this.minutes.closeVote(caller, req);
+  /**
+   * The one request mechanism of the namespace: the payload is parsed with the event's schema in `rtcRequests`,
+   * its handler gets the caller and the parsed request, and its result — or any error, mapped like the HTTP
+   * filter does (a payload that fails its schema: `validation_failed` with the issues) — is the `Ack`.
+   */
+  async serve<E extends RtcRequestName>(
+    socket: Pick<RtcSocket, 'id' | 'data'>,
+    event: E,
+    raw: unknown,
+  ): Promise<Ack<RtcRequestResult<E>>> {
+    const locale = socket.data.locale ?? 'zh-CN';
+    try {
+      const parsed = safeSchema(event).safeParse(raw ?? {}, { reportInput: true });
+      if (!parsed.success) throw parsed.error;
+      const caller: RtcCaller = { socketId: socket.id, user: socket.data.user };
+      const handler = this.handlers[event] as (
+        caller: RtcCaller,
+        req: unknown,
+      ) => Promise<RtcRequestResult<E>> | RtcRequestResult<E>;
+      return { ok: true, data: await handler(caller, parsed.data) };
+    } catch (e) {
+      return errorAck(e, locale, event);
+    }
   }
 }

@@ -1,9 +1,13 @@
 import {
   RTC_PROTOCOL_VERSION,
+  rtcServerEvents,
   type Ack,
   type ConsumerInfo,
   type RoomJoined,
   type RtcClientEvents,
+  type RtcRequestName,
+  type RtcRequestResult,
+  type RtcServerEventName,
   type RtcServerEvents,
   type TransportOptions,
 } from '@branchmeet/shared';
@@ -16,8 +20,7 @@ import { LOOPBACK_PEER_CONFIG, parseOffer, sleep, transportAnswer, waitFor } fro
  * receive opus through the transports of a join answer. Everything it opens is closed by `RtcKit.close()`.
  */
 export type ClientSocket = Socket<RtcServerEvents, RtcClientEvents>;
-export type ResultOf<E extends keyof RtcClientEvents> =
-  Parameters<Parameters<RtcClientEvents[E]>[1]>[0] extends Ack<infer T> ? T : never;
+export type ResultOf<E extends RtcRequestName> = RtcRequestResult<E>;
 export type Joined = Extract<RoomJoined, { status: 'joined' }>;
 type Payload<E extends keyof RtcServerEvents> = Parameters<RtcServerEvents[E]>[0];
 
@@ -46,11 +49,17 @@ export function sendOf(joined: { sendTransport: TransportOptions | null }): Tran
 export class RtcTestClient {
   trips = 0;
   readonly events: { event: string; payload: unknown }[] = [];
-  constructor(readonly socket: ClientSocket) {
+  /** `offContract`: the kit's list of server events that did not match their schema; a request fails on one. */
+  constructor(
+    readonly socket: ClientSocket,
+    private readonly offContract: readonly string[] = [],
+  ) {
     socket.onAny((event: string, payload: unknown) => this.events.push({ event, payload }));
   }
 
   async raw<E extends keyof RtcClientEvents>(event: E, payload: unknown): Promise<Ack<ResultOf<E>>> {
+    if (this.offContract.length)
+      throw new Error(`server events off the wire contract:\n${this.offContract.join('\n')}`);
     this.trips++;
     const timed = this.socket.timeout(5000) as unknown as {
       emitWithAck(e: string, p: unknown): Promise<Ack<ResultOf<E>>>;
@@ -95,6 +104,7 @@ export class RtcTestClient {
 
 export class RtcKit {
   private readonly sockets: ClientSocket[] = [];
+  private readonly offContract: string[] = [];
   private readonly pcs: RTCPeerConnection[] = [];
   private cnames = 0;
 
@@ -113,6 +123,7 @@ export class RtcKit {
       extraHeaders: opts.locale ? { 'Accept-Language': opts.locale } : undefined,
     });
     this.sockets.push(socket);
+    this.checkContract(socket);
     return new Promise((resolve, reject) => {
       socket.once('connect', () => resolve(socket));
       socket.once('connect_error', reject);
@@ -120,12 +131,30 @@ export class RtcKit {
   }
 
   async client(token: string, opts?: { locale?: string; lang?: string }): Promise<RtcTestClient> {
-    return new RtcTestClient(await this.connect(token, opts));
+    return new RtcTestClient(await this.connect(token, opts), this.offContract);
   }
 
+  /** Closes everything (and reports server events off the wire contract not yet reported by a request). */
   async close(): Promise<void> {
     for (const s of this.sockets) s.disconnect();
     for (const pc of this.pcs) await pc.close().catch(() => undefined);
+    if (this.offContract.length)
+      console.error(`server events off the wire contract:\n${this.offContract.join('\n')}`);
+  }
+
+  /**
+   * Checks every event the socket hears against its schema in the wire contract (`rtcServerEvents`); an unknown
+   * event is off the contract too. The next request of any client of this kit then fails, naming them.
+   */
+  private checkContract(socket: ClientSocket): void {
+    socket.onAny((event: string, payload: unknown) => {
+      const schema = rtcServerEvents[event as RtcServerEventName];
+      const parsed = schema?.safeParse(payload);
+      if (!parsed?.success)
+        this.offContract.push(
+          `${event}: ${parsed ? JSON.stringify(parsed.error.issues) : 'not in the contract'}`,
+        );
+    });
   }
 
   /** Publishes the microphone: connects the send transport (DTLS) and produces opus. */

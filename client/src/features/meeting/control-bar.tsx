@@ -13,6 +13,7 @@ import {
   UnlockOutlined,
   VideoCameraOutlined,
 } from '@ant-design/icons';
+import { lectureSources } from '@branchmeet/shared';
 import { App, Badge, Button, Dropdown, Grid, Modal, Space, Tooltip, type MenuProps } from 'antd';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -101,8 +102,8 @@ export function ControlBar({
   const count = orderedPeers(state).length + (state.self ? 1 : 0);
   // A lecture: a listener sends nothing (hand and Q&A only); with the floor, the microphone only.
   const role = state.self ? lectureRole(state, state.self) : null;
-  const mayMic = role !== 'listener';
-  const mayVideo = role === null || role === 'lecturer' || role === 'presenter';
+  const mayMic = role === null || lectureSources[role].includes('mic');
+  const mayVideo = role === null || lectureSources[role].includes('camera');
   // the lecturer is the one who gives the floor: a hand of their own would ask themselves
   const mayHand = role !== 'lecturer';
 

@@ -9,7 +9,7 @@ import { meetingTitleText } from '../../i18n/generated-text';
 import { http } from '../../api/endpoints';
 import { errorText } from '../../api/errors';
 import { LoadFailed, useLoad } from '../../api/use-load';
-import { canManage } from '../orgs/unit-tree';
+import { unitAllows } from '../orgs/unit-tree';
 import { RefreshButton } from '../shell/refresh-button';
 
 const REFRESH_MS = 15_000;
@@ -24,7 +24,7 @@ export function LiveMeetingsCard({ unit }: { unit: OrgUnit }) {
   });
   const [opening, setOpening] = useState(false);
   const [withLobby, setWithLobby] = useState(false);
-  const manager = canManage(unit);
+  const manager = unitAllows(unit, 'meeting.open');
 
   const open = async () => {
     setOpening(true);

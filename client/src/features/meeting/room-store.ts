@@ -1,16 +1,21 @@
-import type {
-  ApiError,
-  ChatMessage,
-  LectureState,
-  MediaKind,
-  MediaSource,
-  PeerInfo,
-  PeerRole,
-  QaQuestion,
-  RecordingState,
-  RoomState,
-  WaitingPeer,
+import {
+  leadsLecture,
+  lectureRole as lectureRoleOf,
+  type ApiError,
+  type ChatMessage,
+  type LectureRole,
+  type LectureState,
+  type MediaKind,
+  type MediaSource,
+  type PeerInfo,
+  type PeerRole,
+  type QaQuestion,
+  type RecordingState,
+  type RoomState,
+  type WaitingPeer,
 } from '@branchmeet/shared';
+
+export type { LectureRole };
 import type { ConnectionState, LocalSource, QualitySnapshot, RoomEvent } from '../../media';
 
 /** A remote producer as the room shows it. */
@@ -354,26 +359,18 @@ export function orderedPeers(state: RoomViewState): PeerView[] {
 }
 
 // ── lecture mode (微课堂) ───────────────────────────────────────────────────────────────────────────────────
-export type LectureRole = 'lecturer' | 'presenter' | 'floor' | 'listener';
-
-/** A participant's part in a lecture; null outside lectures. The host presents like a co-presenter. */
+/** A participant's part in a lecture (decided in shared/src/lecture-roles.ts); null outside lectures. */
 export function lectureRole(
   state: RoomViewState,
   peer: Pick<PeerView, 'peerId' | 'userId'>,
 ): LectureRole | null {
-  const l = state.lecture;
-  if (!l) return null;
-  if (peer.userId === l.lecturerUserId) return 'lecturer';
-  if (l.coPresenterUserIds.includes(peer.userId) || state.room?.hostUserId === peer.userId)
-    return 'presenter';
-  if (l.floorPeerIds.includes(peer.peerId)) return 'floor';
-  return 'listener';
+  return state.lecture ? lectureRoleOf(state.lecture, state.room?.hostUserId, peer) : null;
 }
 
 /** The lecturer or the host: gives and takes the floor, marks questions answered. */
 export function selfModerates(state: RoomViewState): boolean {
   if (!state.lecture || !state.self) return false;
-  return state.self.userId === state.lecture.lecturerUserId || selfIsHost(state);
+  return leadsLecture(state.lecture, state.room?.hostUserId, state.self.userId) || selfIsHost(state);
 }
 
 /** The presenters (lecturer first) and listeners holding the floor: the only people a lecture shows. */

@@ -26,7 +26,7 @@ import { MinutesPanel } from '../minutes/minutes-panel';
 import { RecordingIndicator } from '../recordings/recording-indicator';
 import { ParticipantsPanel } from './participants-panel';
 import { useRoom } from './room-context';
-import { selfIsHost, type RoomViewState } from './room-store';
+import { lectureRole, selfIsHost, type RoomViewState } from './room-store';
 import { Stage, type ViewMode } from './stage';
 import { RemoteAudio } from './video-tile';
 import { NetworkStatus } from './network-status';
@@ -178,7 +178,7 @@ export function RoomView({ title, onLeave, onRejoin, onBack }: RoomViewProps) {
   }, [state.stoppedByHost, message, t]);
 
   // A lecture's listener: told when the floor is given or taken back.
-  const selfFloor = !!state.self && !!state.lecture?.floorPeerIds.includes(state.self.peerId);
+  const selfFloor = !!state.self && lectureRole(state, state.self) === 'floor';
   const [hadFloor, setHadFloor] = useState(false);
   useEffect(() => {
     if (selfFloor === hadFloor) return;

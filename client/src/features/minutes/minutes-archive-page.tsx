@@ -22,7 +22,7 @@ import { Link, useParams } from 'react-router-dom';
 import { meetingTitleText } from '../../i18n/generated-text';
 import { saveBlob } from '../../api/client';
 import { errorText } from '../../api/errors';
-import { canExport } from '../orgs/unit-tree';
+import { unitAllows } from '../orgs/unit-tree';
 import { useUnits } from '../orgs/units-context';
 import { minutesApi } from './minutes-api';
 import { MinutesStatusTag } from './minutes-status';
@@ -140,7 +140,7 @@ export function MinutesArchivePage() {
           />
         </Flex>
       </Card>
-      {unit && canExport(unit) && (
+      {unit && unitAllows(unit, 'minutes.export') && (
         <Card size="small" title={t('minutes.periodExport')}>
           <Space wrap>
             <DatePicker.RangePicker

@@ -11,7 +11,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { http } from '../../api/endpoints';
 import { errorText } from '../../api/errors';
-import { canManage } from '../orgs/unit-tree';
+import { unitAllows } from '../orgs/unit-tree';
 
 const kindKey = (k: NotificationKind) => k.replace('.', '_') as 'meeting_scheduled';
 
@@ -132,7 +132,7 @@ export function BranchChannelsCard({ unit }: { unit: OrgUnit }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [value, setValue] = useState<BranchChannels | null>(null);
-  const manager = canManage(unit);
+  const manager = unitAllows(unit, 'unit.update');
 
   useEffect(() => {
     void http.branchChannels(unit.id).then(setValue, () => setValue(null));

@@ -1,5 +1,5 @@
 import { DeleteOutlined, EditOutlined, PlusOutlined, RightOutlined } from '@ant-design/icons';
-import { allowedChildTypes, type OrgUnit } from '@branchmeet/shared';
+import { allowedChildTypes, childTypeAction, type OrgUnit } from '@branchmeet/shared';
 import {
   Alert,
   App,
@@ -24,7 +24,7 @@ import { errorText } from '../../api/errors';
 import { useMe } from '../auth/auth-context';
 import { UnitFormModal, type UnitFormMode } from './unit-form-modal';
 import { AccessTag, UnitTypeTag } from './unit-tags';
-import { buildUnitTree, childUnits, type UnitNode } from './unit-tree';
+import { buildUnitTree, childUnits, unitAllows, type UnitNode } from './unit-tree';
 import { useUnits } from './units-context';
 
 function toTreeData(nodes: UnitNode[], memberLabel: (count: number) => string): TreeDataNode[] {
@@ -76,11 +76,8 @@ export function OrgTreePage() {
     });
   };
 
-  const childTypesFor = (unit: OrgUnit): readonly OrgUnit['type'][] => {
-    if (unit.access === 'admin') return allowedChildTypes[unit.type];
-    if (unit.access === 'manager' && unit.type === 'branch') return ['group'];
-    return [];
-  };
+  const childTypesFor = (unit: OrgUnit): readonly OrgUnit['type'][] =>
+    allowedChildTypes[unit.type].filter((type) => unitAllows(unit, childTypeAction(type)));
 
   if (loading && units.length === 0) return <Skeleton active />;
 

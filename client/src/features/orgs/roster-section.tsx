@@ -32,7 +32,7 @@ import { useMe } from '../auth/auth-context';
 import { ImportReport } from './import-report';
 import { MemberFormModal } from './member-form-modal';
 import { RosterImportControls, type ImportOutcome } from './roster-import';
-import { canExport, canManage } from './unit-tree';
+import { unitAllows } from './unit-tree';
 
 const roleColors: Record<UnitRole, string> = {
   secretary: 'red',
@@ -70,7 +70,7 @@ export function RosterSection({
   const { t } = useTranslation();
   const { message, modal } = App.useApp();
   const me = useMe();
-  const manage = canManage(unit);
+  const manage = unitAllows(unit, 'roster.manage');
   // The roster as the server answered it, and the search term it answered for.
   const [loaded, setLoaded] = useState<{ term: string; members: RosterMember[] }>({ term: '', members: [] });
   const members = loaded.members;
@@ -294,7 +294,7 @@ export function RosterSection({
               }}
             />
           )}
-          {canExport(unit) && (
+          {unitAllows(unit, 'roster.export') && (
             <Button
               icon={<FileExcelOutlined />}
               loading={exporting}

@@ -9,7 +9,7 @@ import { BranchChannelsCard } from '../notifications/channel-settings';
 import { RosterSection } from './roster-section';
 import { UnitFormModal } from './unit-form-modal';
 import { AccessTag, UnitTypeTag } from './unit-tags';
-import { canManage, childUnits, unitPath } from './unit-tree';
+import { childUnits, unitAllows, unitPath } from './unit-tree';
 import { useUnits } from './units-context';
 
 /** `/units/:unitId`: a unit's header, its sub-units (party groups of a branch) and its roster. */
@@ -28,7 +28,7 @@ export function UnitPage() {
   const path = unitPath(units, unit.id);
   const children = childUnits(units, unit.id);
   const groups = unit.type === 'branch' ? children.filter((c) => c.type === 'group') : [];
-  const mayCreateGroup = unit.type === 'branch' && canManage(unit);
+  const mayCreateGroup = unit.type === 'branch' && unitAllows(unit, 'group.create');
 
   return (
     <Flex vertical gap={16}>

@@ -1,4 +1,4 @@
-import type { OrgUnit } from '@branchmeet/shared';
+import { allows, type OrgUnit, type UnitAction } from '@branchmeet/shared';
 
 export interface UnitNode {
   unit: OrgUnit;
@@ -51,10 +51,10 @@ export function childUnits(units: readonly OrgUnit[], unitId: string): OrgUnit[]
   return units.filter((u) => u.parentId === unitId).sort(compareUnits);
 }
 
-export function canManage(unit: Pick<OrgUnit, 'access'>): boolean {
-  return unit.access === 'admin' || unit.access === 'manager';
-}
-
-export function canExport(unit: Pick<OrgUnit, 'access'>): boolean {
-  return unit.access !== 'member';
+/**
+ * Whether the server lets the user do this in the unit: the shared rule table (`unitRules`) read with the
+ * user's relation to the unit, which the server sends with it. The client only hides what would be refused.
+ */
+export function unitAllows(unit: Pick<OrgUnit, 'access'>, action: UnitAction): boolean {
+  return allows(unit.access, action);
 }

@@ -1,5 +1,5 @@
 import { FileExcelOutlined, FilePdfOutlined, FileTextOutlined } from '@ant-design/icons';
-import type { Meeting } from '@branchmeet/shared';
+import type { Meeting, UnitAction } from '@branchmeet/shared';
 import {
   App,
   Breadcrumb,
@@ -23,7 +23,7 @@ import { saveBlob } from '../../api/client';
 import { http } from '../../api/endpoints';
 import { errorText } from '../../api/errors';
 import { useMe } from '../auth/auth-context';
-import { canExport, canManage } from '../orgs/unit-tree';
+import { unitAllows } from '../orgs/unit-tree';
 import { useUnits } from '../orgs/units-context';
 import { RecordingsSection } from '../recordings/recordings-section';
 import { AttendanceSection } from './attendance-section';
@@ -67,8 +67,7 @@ export function MeetingInfoPage() {
   }
 
   const unit = byId(meeting.unitId);
-  const manager = !!unit && canManage(unit);
-  const exporter = !!unit && canExport(unit);
+  const may = (action: UnitAction) => !!unit && unitAllows(unit, action);
   const open = meeting.status === 'scheduled' || meeting.status === 'live';
   const expected = meeting.attendees.filter((a) => a.kind === 'expected');
   const observers = meeting.attendees.filter((a) => a.kind === 'observer');
@@ -155,12 +154,12 @@ export function MeetingInfoPage() {
               {t('minutes.title')}
             </Button>
           )}
-          {manager && (open || meeting.status === 'ended') && (
+          {may('meeting.manage') && (open || meeting.status === 'ended') && (
             <Button onClick={() => setEditing(true)} data-testid="meeting-edit">
               {t('meetingInfo.edit')}
             </Button>
           )}
-          {manager && meeting.status === 'scheduled' && (
+          {may('meeting.manage') && meeting.status === 'scheduled' && (
             <Button danger onClick={cancelMeeting} data-testid="meeting-cancel">
               {t('meetingInfo.cancelMeeting')}
             </Button>
@@ -211,7 +210,7 @@ export function MeetingInfoPage() {
           key={`${meeting.status}-${attendanceKey}`}
           meetingId={meeting.id}
           live={meeting.status === 'live'}
-          canCorrect={manager}
+          canCorrect={may('attendance.rules')}
         />
       )}
 
@@ -219,7 +218,7 @@ export function MeetingInfoPage() {
         <RecordingsSection meetingId={meeting.id} live={meeting.status === 'live'} />
       )}
 
-      {exporter && meeting.status !== 'cancelled' && (
+      {may('attendance.export') && meeting.status !== 'cancelled' && (
         <Space wrap data-testid="attendance-exports">
           <Button
             icon={<FileExcelOutlined />}
@@ -252,11 +251,13 @@ export function MeetingInfoPage() {
         meetingId={meeting.id}
         myUserId={me.user.id}
         mayAsk={iAmExpected && open}
-        mayDecide={manager}
+        mayDecide={may('leave.decide')}
         onChanged={() => setAttendanceKey((k) => k + 1)}
       />
 
-      {manager && meeting.status !== 'cancelled' && <InvitesSection meetingId={meeting.id} open={open} />}
+      {may('meeting.invite') && meeting.status !== 'cancelled' && (
+        <InvitesSection meetingId={meeting.id} open={open} />
+      )}
 
       {editing && (
         <MeetingEditModal

@@ -8,7 +8,7 @@ import { Link, useNavigate } from 'react-router-dom';
 import { meetingTitleText } from '../../i18n/generated-text';
 import { http } from '../../api/endpoints';
 import { useMe } from '../auth/auth-context';
-import { canManage } from '../orgs/unit-tree';
+import { unitAllows } from '../orgs/unit-tree';
 import { BranchCalendar } from './branch-calendar';
 import { formatTime, mayJoin, meetingStart, MeetingStatusTag } from './meeting-tags';
 import { ScheduleMeetingModal } from './schedule-meeting-modal';
@@ -24,7 +24,7 @@ export function UpcomingMeetingsCard({ unit, groups }: { unit: OrgUnit; groups: 
   const [meetings, setMeetings] = useState<Meeting[] | null>(null);
   const [scheduling, setScheduling] = useState(false);
   const [now, setNow] = useState(() => Date.now());
-  const manager = canManage(unit);
+  const manager = unitAllows(unit, 'meeting.schedule');
   const me = useMe();
   // Until the person picks: what they can act on. Secretaries and upper levels (who manage or oversee the
   // branch without being on its list) see all of the branch's meetings; a member those that expect them (or

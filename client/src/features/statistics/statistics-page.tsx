@@ -34,7 +34,7 @@ import { http } from '../../api/endpoints';
 import { CorrectionsCard } from './corrections-card';
 import { RequiredTable } from './required-table';
 import { errorText } from '../../api/errors';
-import { canExport, canManage, unitPath } from '../orgs/unit-tree';
+import { unitAllows, unitPath } from '../orgs/unit-tree';
 import { useUnits } from '../orgs/units-context';
 import { formatTime } from '../schedule/meeting-tags';
 import { AttendanceRulesCard } from './attendance-rules-card';
@@ -168,7 +168,7 @@ export function StatisticsPage() {
             onChange={(v) => v?.[0] && v[1] && setRange([v[0], v[1]])}
             data-testid="statistics-range"
           />
-          {canExport(unit) && (
+          {unitAllows(unit, 'attendance.export') && (
             <Button
               icon={<FileExcelOutlined />}
               loading={exporting}
@@ -248,14 +248,14 @@ export function StatisticsPage() {
               {stats.required.length > 0 && <RequiredTable checks={stats.required} />}
               {(!upper || stats.meetings.length > 0) && <MeetingsTable meetings={stats.meetings} />}
               {(!upper || stats.members.length > 0) && <MembersTable members={stats.members} />}
-              {canExport(unit) && <CorrectionsCard items={stats.corrections ?? []} />}
+              {unitAllows(unit, 'attendance.export') && <CorrectionsCard items={stats.corrections ?? []} />}
             </>
           )}
           {unit.type === 'branch' && (
             <AttendanceRulesCard
               unit={unit}
               rules={stats.rules}
-              editable={canManage(unit)}
+              editable={unitAllows(unit, 'attendance.rules')}
               onChanged={load}
             />
           )}
