@@ -94,18 +94,29 @@ it(`${LISTENERS} listeners over two workers (threshold ${THRESHOLD} consumers) a
   expect(routes.reduce((n, r) => n + r.consumers, 0)).toBe(LISTENERS * perListener);
   for (const r of routes) expect(r.consumers).toBeGreaterThanOrEqual(THRESHOLD);
 
-  // The lecturer speaks and shows video: 50 packets of each, 20 ms apart.
-  const SENT = 50;
-  await av.send(SENT);
-  const short = () =>
-    listeners.filter((l) => l.consumers.some((x) => (l.packets[x.consumerId] ?? 0) < SENT * 0.9)).length;
-  await waitFor(
-    `every listener got ≥ 90% of ${SENT} audio and ${SENT} video packets`,
-    () => short() === 0,
-    30_000,
+  // The lecturer speaks and shows video, 20 ms a packet, until every listener has received 50 of each. Loopback
+  // UDP to 120 werift listeners in this one process drops packets when the machine is busy (one burst of 50 did
+  // not arrive whole in a CI run), so the lecturer keeps talking, for up to 30 s, instead of sending one burst.
+  const WANT = 50;
+  const short = () => listeners.filter((l) => l.consumers.some((x) => (l.packets[x.consumerId] ?? 0) < WANT));
+  let spoken = 0;
+  const until = Date.now() + 30_000;
+  while (short().length > 0) {
+    if (Date.now() > until) {
+      const missing = short().map((l) => ({
+        worker: workerOf(l),
+        got: l.consumers.map((x) => `${x.kind} ${l.packets[x.consumerId] ?? 0}`),
+      }));
+      throw new Error(
+        `after ${spoken} packets of each, ${missing.length} listeners are short of ${WANT}: ${JSON.stringify(missing.slice(0, 10))}`,
+      );
+    }
+    await av.send(10);
+    spoken += 10;
+  }
+  console.log(
+    `every listener received ${WANT} audio and ${WANT} video packets; the lecturer sent ${spoken} of each`,
   );
-  const total = listeners.reduce((n, l) => n + Object.values(l.packets).reduce((a, b) => a + b, 0), 0);
-  expect(total).toBeGreaterThanOrEqual(LISTENERS * perListener * SENT * 0.9);
 
   // A producer added now (a shared screen) is piped to every router: each listener gets a consumer for it.
   const screenSeen = listeners.map((l) => l.c.next('consumer.created', (p) => p.source === 'screen', 15_000));
