@@ -4,6 +4,7 @@ import { AuditModule } from '../audit/audit.module';
 import { ChannelsController } from './channels.controller';
 import { ChannelsRepository } from './channels.repository';
 import { ChannelsService } from './channels.service';
+import { DeliveryRepository } from './delivery.repository';
 import { DeliveryService } from './delivery.service';
 import { NotificationsService } from './notifications.service';
 import { NotificationsRepository } from './notifications.repository';
@@ -17,6 +18,7 @@ import { TodosService } from './todos.service';
     NotificationsRepository,
     NotificationsService,
     TodosService,
+    DeliveryRepository,
     DeliveryService,
     ChannelsRepository,
     ChannelsService,
