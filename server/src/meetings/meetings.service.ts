@@ -13,7 +13,7 @@ import { AuthUser } from '../auth/auth-user';
 import { UserEntity } from '../auth/user.entity';
 import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-error';
 import { NotificationsService } from '../notifications/notifications.service';
-import { attendeesOf } from '../notifications/recipients';
+import { RecipientsRepository } from '../notifications/recipients.repository';
 import { MeetingDirectory } from './meeting-directory.service';
 import { AccessService, OrgDirectory } from '../orgs/access.service';
 import { ChatMessageEntity } from './chat-message.entity';
@@ -45,6 +45,7 @@ export type MeetingEndReason = 'host' | 'empty' | 'crash';
 export class MeetingsService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly recipients: RecipientsRepository,
     private readonly access: AccessService,
     private readonly directory: MeetingDirectory,
     private readonly orgs: OrgDirectory,
@@ -114,7 +115,7 @@ export class MeetingsService {
         em,
         created,
         'meeting.started',
-        await attendeesOf(em, created.id),
+        await this.recipients.attendeesOf(created.id, em),
         user.id,
       );
       return { meeting: created, deliveries };
@@ -204,7 +205,7 @@ export class MeetingsService {
         em,
         started,
         'meeting.started',
-        await attendeesOf(em, meetingId),
+        await this.recipients.attendeesOf(meetingId, em),
         actorId,
       );
       return { started, deliveries };

@@ -8,6 +8,7 @@ import { DeliveryRepository } from './delivery.repository';
 import { DeliveryService } from './delivery.service';
 import { NotificationsService } from './notifications.service';
 import { NotificationsRepository } from './notifications.repository';
+import { RecipientsRepository } from './recipients.repository';
 import { TodosService } from './todos.service';
 
 /** In-app notifications: stored, listed, marked read; pushed through the /rtc gateway; meeting reminders. */
@@ -22,7 +23,8 @@ import { TodosService } from './todos.service';
     DeliveryService,
     ChannelsRepository,
     ChannelsService,
+    RecipientsRepository,
   ],
-  exports: [NotificationsService],
+  exports: [NotificationsService, RecipientsRepository],
 })
 export class NotificationsModule {}
