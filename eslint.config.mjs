@@ -34,8 +34,6 @@ const entityExceptions = [
   // The roster creates and edits people's accounts (app_user) in the same transaction as their memberships.
   'server/src/orgs/orgs.service.ts',
   'server/src/orgs/roster.service.ts',
-  // The live room's entry and chat list people with their names in one query each.
-  'server/src/meetings/meetings.service.ts',
 ];
 const mediaBoundary = {
   paths: [

@@ -1,12 +1,4 @@
-import {
-  lectureRole,
-  type ApiError,
-  type IceServer,
-  type LectureSend,
-  type TransportOptions,
-} from '@branchmeet/shared';
-import type { types } from 'mediasoup-client';
-import { followDynacast } from './dynacast';
+import { lectureRole, type ApiError } from '@branchmeet/shared';
 import type { LocalMedia } from './local-media';
 import { ReconnectPolicy } from './reconnect-policy';
 import type { ConnectionState, RoomEvent } from './room-events';
@@ -15,7 +7,6 @@ import type { RoomDevice } from './room-link';
 import { RoomMedia } from './room-media';
 import { depart, departed } from './room-departures';
 import { forgetPreparedDevice, loadRoomDevice, preparedRoomDevice } from './room-device';
-import { createRoomTransport } from './room-transports';
 import {
   RtcRequestError,
   type RtcRequestName,
@@ -69,8 +60,6 @@ export class RoomConnection extends RoomMedia {
   /** Redirects followed since the last answered join (the owner moving: the next ones wait a little). */
   private redirects = 0;
   private link: SignallingSubscription | null = null;
-  private device: RoomDevice | null = null;
-  private iceServers: IceServer[] = [];
   private generationValue = 0;
   private peerIdValue: string | null = null;
   private stateValue: ConnectionState = 'connecting';
@@ -145,18 +134,7 @@ export class RoomConnection extends RoomMedia {
       // Forwarded as they are; the payload's type follows from the event name.
       link.on(name, ((payload: unknown) => this.emitEvent({ type: name, payload } as RoomEvent)) as never);
     }
-    link.on('consumer.created', (info) => void this.receiver.onConsumerCreated(info));
-    link.on('consumer.closed', (p) => {
-      this.receiver.closeConsumer(p.consumerId);
-      this.emitEvent({ type: 'consumer.closed', payload: p });
-    });
-    link.on('producer.paused', (p) => {
-      if (p.peerId === this.peerIdValue) this.publisher.ownProducerPaused(p.producerId, p.byHost);
-    });
-    link.on('producer.closed', (p) => {
-      if (p.peerId === this.peerIdValue) this.publisher.ownProducerClosed(p.producerId, p.byHost);
-      this.receiver.closeProducer(p.producerId);
-    });
+    this.followMediaEvents(link);
     link.on('lobby.admitted', (p) => {
       this.emitEvent({ type: 'lobby.admitted', payload: p });
       void this.join(false);
@@ -173,13 +151,10 @@ export class RoomConnection extends RoomMedia {
       this.emitEvent({ type: 'self.removed', payload: p });
       this.finish('removed');
     });
-    link.on('lecture.send', (p) => void this.onLectureSend(p));
     link.on('media.moved', (p) => {
       this.emitEvent({ type: 'media.moved', payload: p });
       this.recover();
     });
-    // Dynacast: the server names the highest layer anyone receives of each of this person's videos.
-    followDynacast(link, (id) => this.publisher.producerById(id));
   }
 
   /** Leaves the room (tells the server, best effort) and releases everything but the local tracks. */
@@ -328,17 +303,6 @@ export class RoomConnection extends RoomMedia {
     }
   }
 
-  private createTransport(
-    direction: 'send' | 'recv',
-    options: TransportOptions,
-    gen: number,
-  ): types.Transport {
-    if (!this.device) throw new Error('device not loaded');
-    return createRoomTransport(this.device, direction, options, this.iceServers, this.roomLink, () => {
-      if (gen === this.generationValue) this.recover();
-    });
-  }
-
   /** A request on the room's socket, recorded in the signal trace (`send` checks the socket is up first). */
   protected request<E extends RtcRequestName>(
     event: E,
@@ -353,22 +317,6 @@ export class RoomConnection extends RoomMedia {
   private followLocalTracks(): void {
     this.publisher.followLocalTracks(!this.isFinal());
     this.emit('tracks');
-  }
-
-  /** A lecture gave this seat a send transport (the floor, or co-presenting) or took it away. */
-  private async onLectureSend(p: LectureSend): Promise<void> {
-    const gen = this.generationValue;
-    if (!p.sendTransport) {
-      this.publisher.dropTransport();
-      this.emitEvent({ type: 'lecture.send', payload: p });
-      return;
-    }
-    await this.receiver.whenReady();
-    if (gen !== this.generationValue || !this.device || this.isFinal()) return;
-    this.publisher.replaceTransport(this.createTransport('send', p.sendTransport, gen), p.audioOnly);
-    this.emitEvent({ type: 'lecture.send', payload: p });
-    if (this.publisher.enabled.mic && !this.local.has('mic')) await this.local.startMic();
-    await this.publisher.publishAll(gen);
   }
 
   // ── other server nodes ─────────────────────────────────────────────────────────────────────────────────
@@ -397,7 +345,7 @@ export class RoomConnection extends RoomMedia {
 
   // ── reconnecting ───────────────────────────────────────────────────────────────────────────────────────
   /** Rebuilds the media session over the current socket (ICE failed, or the room moved to another worker). */
-  private recover(): void {
+  protected recover(): void {
     if (this.isFinal()) return;
     this.setState('reconnecting');
     if (this.link?.connected) void this.join(true);
@@ -415,17 +363,6 @@ export class RoomConnection extends RoomMedia {
       },
       { replace: true },
     );
-  }
-
-  /** Closes transports, producers and consumers of the current media session; local tracks stay. */
-  private teardownMedia(): void {
-    const hadConsumers = this.receiver.teardown();
-    const hadProducers = this.publisher.teardown();
-    this.device = null;
-    if (hadConsumers || hadProducers) {
-      this.emitEvent({ type: 'media.reset' });
-      this.emit('tracks');
-    }
   }
 
   private finish(state: ConnectionState): void {
@@ -446,7 +383,7 @@ export class RoomConnection extends RoomMedia {
     this.emitEvent({ type: 'connection', state: 'failed', error });
   }
 
-  private isFinal(): boolean {
+  protected isFinal(): boolean {
     return FINAL_STATES.includes(this.stateValue);
   }
 

@@ -1,10 +1,15 @@
+import type { IceServer, LectureSend, TransportOptions } from '@branchmeet/shared';
+import type { types } from 'mediasoup-client';
+import { followDynacast } from './dynacast';
 import type { LocalMedia, LocalSource } from './local-media';
 import { RoomDiagnostics, type ConsumerStats, type SignalTrace } from './room-diagnostics';
 import type { RoomEvent } from './room-events';
-import type { RoomLink } from './room-link';
+import type { RoomDevice, RoomLink } from './room-link';
 import { RoomPublisher } from './room-publisher';
 import { RoomReceiver } from './room-receiver';
+import { createRoomTransport } from './room-transports';
 import type { RtcRequestName, RtcRequestPayload, RtcRequestResult } from './signalling';
+import type { SignallingSubscription } from './signalling-client';
 import { Emitter } from './emitter';
 import type { LinkStats } from './tile-reports';
 
@@ -15,9 +20,11 @@ export type RoomConnectionEvents = {
 };
 
 /**
- * What the UI does with a room's media: the person's mic, camera and screen (the publisher), the remote tracks
- * and tile sizes (the receiver), and what browser tests and the quality indicator read (the diagnostics). The
- * RoomConnection built on it owns the socket, the joining and the state.
+ * A room's media session and what the UI does with it: the person's mic, camera and screen (the publisher), the
+ * remote tracks and tile sizes (the receiver), what browser tests and the quality indicator read (the
+ * diagnostics), the session's Device and transports, and the server's events about them (consumers, producers
+ * muted or closed by the host, a lecture's floor, dynacast). The RoomConnection built on it owns the socket, the
+ * joining (which sets the session up) and the state.
  */
 export abstract class RoomMedia extends Emitter<RoomConnectionEvents> {
   protected readonly diagnostics = new RoomDiagnostics();
@@ -25,6 +32,9 @@ export abstract class RoomMedia extends Emitter<RoomConnectionEvents> {
   protected readonly receiver: RoomReceiver;
   /** What the publisher and receiver see of the room. */
   protected readonly roomLink: RoomLink;
+  /** The current media session's Device (null between sessions) and the ICE servers its transports use. */
+  protected device: RoomDevice | null = null;
+  protected iceServers: IceServer[] = [];
 
   constructor(
     protected readonly local: LocalMedia,
@@ -53,6 +63,11 @@ export abstract class RoomMedia extends Emitter<RoomConnectionEvents> {
   protected abstract get generation(): number;
   protected abstract get joined(): boolean;
   protected abstract get socketConnected(): boolean;
+  abstract get peerId(): string | null;
+  /** Whether the room is over (left, ended, removed, denied, failed). */
+  protected abstract isFinal(): boolean;
+  /** Builds the media session again (a transport's ICE failed). */
+  protected abstract recover(): void;
   protected abstract request<E extends RtcRequestName>(
     event: E,
     payload: RtcRequestPayload<E>,
@@ -65,6 +80,64 @@ export abstract class RoomMedia extends Emitter<RoomConnectionEvents> {
 
   protected emitEvent(event: RoomEvent): void {
     this.emit('event', event);
+  }
+
+  /** Follows the server's events about this person's media on the room's socket. */
+  protected followMediaEvents(link: SignallingSubscription): void {
+    link.on('consumer.created', (info) => void this.receiver.onConsumerCreated(info));
+    link.on('consumer.closed', (p) => {
+      this.receiver.closeConsumer(p.consumerId);
+      this.emitEvent({ type: 'consumer.closed', payload: p });
+    });
+    link.on('producer.paused', (p) => {
+      if (p.peerId === this.peerId) this.publisher.ownProducerPaused(p.producerId, p.byHost);
+    });
+    link.on('producer.closed', (p) => {
+      if (p.peerId === this.peerId) this.publisher.ownProducerClosed(p.producerId, p.byHost);
+      this.receiver.closeProducer(p.producerId);
+    });
+    link.on('lecture.send', (p) => void this.onLectureSend(p));
+    // Dynacast: the server names the highest layer anyone receives of each of this person's videos.
+    followDynacast(link, (id) => this.publisher.producerById(id));
+  }
+
+  /** A transport of media session `gen` over the loaded Device; its ICE failing rebuilds the session. */
+  protected createTransport(
+    direction: 'send' | 'recv',
+    options: TransportOptions,
+    gen: number,
+  ): types.Transport {
+    if (!this.device) throw new Error('device not loaded');
+    return createRoomTransport(this.device, direction, options, this.iceServers, this.roomLink, () => {
+      if (gen === this.generation) this.recover();
+    });
+  }
+
+  /** A lecture gave this seat a send transport (the floor, or co-presenting) or took it away. */
+  private async onLectureSend(p: LectureSend): Promise<void> {
+    const gen = this.generation;
+    if (!p.sendTransport) {
+      this.publisher.dropTransport();
+      this.emitEvent({ type: 'lecture.send', payload: p });
+      return;
+    }
+    await this.receiver.whenReady();
+    if (gen !== this.generation || !this.device || this.isFinal()) return;
+    this.publisher.replaceTransport(this.createTransport('send', p.sendTransport, gen), p.audioOnly);
+    this.emitEvent({ type: 'lecture.send', payload: p });
+    if (this.publisher.enabled.mic && !this.local.has('mic')) await this.local.startMic();
+    await this.publisher.publishAll(gen);
+  }
+
+  /** Closes transports, producers and consumers of the current media session; local tracks stay. */
+  protected teardownMedia(): void {
+    const hadConsumers = this.receiver.teardown();
+    const hadProducers = this.publisher.teardown();
+    this.device = null;
+    if (hadConsumers || hadProducers) {
+      this.emitEvent({ type: 'media.reset' });
+      this.emit('tracks');
+    }
   }
 
   isOn(source: LocalSource): boolean {

@@ -11,14 +11,15 @@ import type { AuthUser } from '../auth/auth-user';
 import type { UserDirectory } from '../auth/user-directory.service';
 import { DomainError, Forbidden, NotFound } from '../common/domain-error';
 import type { NotificationsService } from '../notifications/notifications.service';
+import type { RecipientsRepository } from '../notifications/recipients.repository';
 import type { AccessService } from '../orgs/access.service';
 import type { LeaveRequestEntity } from './leave-request.entity';
 import type { LeaveRequestsRepository, LeaveRow } from './leave-requests.repository';
 import { LeaveRequestsService } from './leave-requests.service';
 import type { MeetingDirectory } from './meeting-directory.service';
 
-// managersOf (notifications/recipients) asks the transaction's manager: nobody to tell here.
-const em = { query: async () => [] } as unknown as EntityManager;
+// The transaction's manager: the fakes only check that it is passed along.
+const em = {} as EntityManager;
 const MEETING = 'meeting-1';
 const relations: Record<string, Relation> = { ann: 'member', bob: 'member', sec: 'manager' };
 const names: Record<string, string> = { ann: '王芳', bob: '张伟', sec: '李红梅' };
@@ -120,6 +121,12 @@ function setup(status: 'scheduled' | 'live' | 'ended' = 'scheduled') {
     },
     push: () => undefined,
   };
+  const recipients: Partial<RecipientsRepository> = {
+    managersOf: async (unitId, tx) => {
+      expect(tx).toBe(em);
+      return unitId === 'branch' ? ['sec'] : [];
+    },
+  };
   const service = new LeaveRequestsService(
     repo as LeaveRequestsRepository,
     access as AccessService,
@@ -128,6 +135,7 @@ function setup(status: 'scheduled' | 'live' | 'ended' = 'scheduled') {
     audit as AuditService,
     attendance as AttendanceService,
     notifications as NotificationsService,
+    recipients as RecipientsRepository,
   );
   return { service, rows, audits, recomputed, told };
 }
@@ -145,7 +153,7 @@ describe('LeaveRequestsService (repository faked)', () => {
     const made = await service.create(as('ann'), MEETING, { reason: '外出培训', type: 'personal' });
     expect(made).toMatchObject({ userId: 'ann', name: '王芳', reason: '外出培训', status: 'pending' });
     expect(audits).toEqual(['leave.request']);
-    expect(told).toEqual([{ userIds: [], kind: 'leave.requested' }]);
+    expect(told).toEqual([{ userIds: ['sec'], kind: 'leave.requested' }]);
     expect(await refusal(service.create(as('ann'), MEETING, { reason: '再请', type: 'personal' }))).toBe(
       '409 leave.duplicate',
     );

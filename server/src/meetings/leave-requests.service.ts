@@ -9,7 +9,7 @@ import {
 import { AttendanceService } from '../attendance/attendance.service';
 import { AuditService } from '../audit/audit.service';
 import { NotificationsService } from '../notifications/notifications.service';
-import { managersOf } from '../notifications/recipients';
+import { RecipientsRepository } from '../notifications/recipients.repository';
 import { AuthUser } from '../auth/auth-user';
 import { UserDirectory } from '../auth/user-directory.service';
 import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-error';
@@ -32,6 +32,7 @@ export class LeaveRequestsService {
     private readonly audit: AuditService,
     private readonly attendance: AttendanceService,
     private readonly notifications: NotificationsService,
+    private readonly recipients: RecipientsRepository,
   ) {}
 
   async create(user: AuthUser, meetingId: string, body: CreateLeaveRequest): Promise<LeaveRequest> {
@@ -71,7 +72,7 @@ export class LeaveRequestsService {
         em,
         meeting,
         'leave.requested',
-        await managersOf(em, meeting.unitId),
+        await this.recipients.managersOf(meeting.unitId, em),
         user.id,
         { name: await this.nameOf(user.id), reason: body.reason, leaveType: body.type },
       );
@@ -105,7 +106,7 @@ export class LeaveRequestsService {
         em,
         meeting,
         'leave.withdrawn',
-        await managersOf(em, meeting.unitId),
+        await this.recipients.managersOf(meeting.unitId, em),
         user.id,
         { name: await this.nameOf(user.id) },
       );

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AttendeeKind } from '@branchmeet/shared';
 import { DataSource, EntityManager } from 'typeorm';
-import { MeetingEntity } from './meeting.entity';
+import { MeetingEntity, MeetingSettings } from './meeting.entity';
 
 /** A meeting's start and end as attendance needs them. */
 export interface MeetingTimes {
@@ -13,8 +13,8 @@ export interface MeetingTimes {
 }
 
 /**
- * The SQL of the meetings feature's tables (meeting, meeting_attendee, leave_request, meeting_guest) for what other
- * features read through MeetingDirectory. Every method takes the caller's EntityManager (a transaction's, when
+ * The SQL of the meetings feature's tables (meeting, meeting_attendee, leave_request, meeting_guest, chat_message)
+ * for MeetingsService and for what other features read through MeetingDirectory. Every method takes the caller's EntityManager (a transaction's, when
  * it runs in one) or uses the pool.
  */
 @Injectable()
@@ -140,5 +140,77 @@ export class MeetingsRepository {
       [ids],
     );
     return new Map(rows.map((r) => [r.id, { type: r.type, title: r.title, startedAt: r.started_at }]));
+  }
+
+  /**
+   * Live meetings nobody is seated in (no open presence segment) whose last activity — the start, or the last
+   * heartbeat or close of any of their segments — is before `before`; `everSeated`: someone was in it once.
+   */
+  unattended(before: Date): Promise<{ id: string; lastActivity: Date; everSeated: boolean }[]> {
+    return this.dataSource.query(
+      `SELECT m.id, GREATEST(m.started_at, MAX(s.closed_at), MAX(s.last_heartbeat_at)) AS "lastActivity",
+              COUNT(s.id) > 0 AS "everSeated"
+       FROM meeting m LEFT JOIN presence_segment s ON s.meeting_id = m.id
+       WHERE m.status = 'live'
+       GROUP BY m.id
+       HAVING COUNT(s.id) FILTER (WHERE s.closed_at IS NULL) = 0
+          AND GREATEST(m.started_at, MAX(s.closed_at), MAX(s.last_heartbeat_at)) < $1`,
+      [before],
+    );
+  }
+
+  /** Whether the guest's invite to the meeting is still valid (not revoked, not expired); false for no such guest. */
+  async guestInviteValid(guestId: string, meetingId: string): Promise<boolean> {
+    const [row]: { valid: boolean }[] = await this.dataSource.query(
+      `SELECT (i.revoked_at IS NULL AND i.expires_at > now()) AS valid FROM meeting_guest g
+       JOIN meeting_invite i ON i.id = g.invite_id WHERE g.id = $1 AND g.meeting_id = $2`,
+      [guestId, meetingId],
+    );
+    return !!row?.valid;
+  }
+
+  /** The meeting's unit, null when there is no such meeting. */
+  async unitIdOf(meetingId: string): Promise<string | null> {
+    const [m]: { unit_id: string }[] = await this.dataSource.query(
+      'SELECT unit_id FROM meeting WHERE id = $1',
+      [meetingId],
+    );
+    return m?.unit_id ?? null;
+  }
+
+  /** Merges settings into the meeting's (keys not given stay). */
+  async mergeSettings(meetingId: string, settings: Partial<MeetingSettings>): Promise<void> {
+    await this.dataSource.query(`UPDATE "meeting" SET "settings" = "settings" || $2::jsonb WHERE "id" = $1`, [
+      meetingId,
+      JSON.stringify(settings),
+    ]);
+  }
+
+  /** Stores a chat message of a member or of a guest (`authorId` is one or the other). */
+  async insertChat(meetingId: string, authorId: string, text: string): Promise<{ id: string; at: Date }> {
+    const [saved]: { id: string; at: Date }[] = await this.dataSource.query(
+      `INSERT INTO chat_message (meeting_id, user_id, guest_id, text, at)
+       SELECT $1, u.id, g.id, $3, now() FROM (SELECT $2::uuid AS id) x
+       LEFT JOIN app_user u ON u.id = x.id LEFT JOIN meeting_guest g ON g.id = x.id AND g.meeting_id = $1
+       RETURNING id, at`,
+      [meetingId, authorId, text],
+    );
+    return saved;
+  }
+
+  /** The newest `limit` chat messages of a meeting, newest first, each with its author's name (member or guest). */
+  newestChat(
+    meetingId: string,
+    limit: number,
+  ): Promise<
+    { id: string; meetingId: string; userId: string; name: string | null; text: string; at: Date }[]
+  > {
+    return this.dataSource.query(
+      `SELECT c.id AS id, c.meeting_id AS "meetingId", COALESCE(c.user_id, c.guest_id) AS "userId",
+              COALESCE(u.name, g.name) AS name, c.text AS text, c.at AS at
+       FROM chat_message c LEFT JOIN app_user u ON u.id = c.user_id LEFT JOIN meeting_guest g ON g.id = c.guest_id
+       WHERE c.meeting_id = $1 ORDER BY c.id DESC LIMIT $2`,
+      [meetingId, limit],
+    );
   }
 }

@@ -10,18 +10,17 @@ import { DataSource } from 'typeorm';
 import { AttendanceService } from '../attendance/attendance.service';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
-import { UserEntity } from '../auth/user.entity';
+import { UserDirectory } from '../auth/user-directory.service';
 import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-error';
 import { NotificationsService } from '../notifications/notifications.service';
-import { attendeesOf } from '../notifications/recipients';
+import { RecipientsRepository } from '../notifications/recipients.repository';
 import { MeetingDirectory } from './meeting-directory.service';
 import { AccessService, OrgDirectory } from '../orgs/access.service';
-import { ChatMessageEntity } from './chat-message.entity';
 import { MeetingAttendeeEntity } from './meeting-attendee.entity';
-import { MeetingGuestEntity } from './meeting-guest.entity';
 import { liveMeetingDto } from './meeting-dto';
 import { MeetingPresence } from './meeting-presence';
 import { MeetingEntity, MeetingSettings } from './meeting.entity';
+import { MeetingsRepository } from './meetings.repository';
 
 /** How many chat messages a joiner gets in the join answer (the newest ones). */
 export const CHAT_HISTORY = 200;
@@ -45,6 +44,9 @@ export type MeetingEndReason = 'host' | 'empty' | 'crash';
 export class MeetingsService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repo: MeetingsRepository,
+    private readonly recipients: RecipientsRepository,
+    private readonly users: UserDirectory,
     private readonly access: AccessService,
     private readonly directory: MeetingDirectory,
     private readonly orgs: OrgDirectory,
@@ -60,16 +62,7 @@ export class MeetingsService {
    * The reaper ends the ones no node holds (LiveReaper).
    */
   async unattended(before: Date): Promise<{ id: string; lastActivity: Date; everSeated: boolean }[]> {
-    return this.dataSource.query(
-      `SELECT m.id, GREATEST(m.started_at, MAX(s.closed_at), MAX(s.last_heartbeat_at)) AS "lastActivity",
-              COUNT(s.id) > 0 AS "everSeated"
-       FROM meeting m LEFT JOIN presence_segment s ON s.meeting_id = m.id
-       WHERE m.status = 'live'
-       GROUP BY m.id
-       HAVING COUNT(s.id) FILTER (WHERE s.closed_at IS NULL) = 0
-          AND GREATEST(m.started_at, MAX(s.closed_at), MAX(s.last_heartbeat_at)) < $1`,
-      [before],
-    );
+    return this.repo.unattended(before);
   }
 
   /**
@@ -114,7 +107,7 @@ export class MeetingsService {
         em,
         created,
         'meeting.started',
-        await attendeesOf(em, created.id),
+        await this.recipients.attendeesOf(created.id, em),
         user.id,
       );
       return { meeting: created, deliveries };
@@ -143,7 +136,7 @@ export class MeetingsService {
    */
   async entry(user: AuthUser, meetingId: string): Promise<MeetingEntry> {
     if (user.guest) return this.guestEntry(user, meetingId);
-    let meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
+    let meeting = await this.repo.findById(meetingId);
     if (!meeting) throw NotFound('notFound.meeting');
     const isHost = meeting.hostId === user.id;
     if (!isHost) await this.checkUnit(user, meeting.unitId, 'meeting.join');
@@ -153,10 +146,8 @@ export class MeetingsService {
     }
     if (meeting.status === 'cancelled') throw Conflict('meetings.cancelled');
     if (meeting.status !== 'live') throw Conflict('meetings.ended');
-    const person = await this.dataSource
-      .getRepository(UserEntity)
-      .findOne({ where: { id: user.id }, select: { id: true, name: true } });
-    return { meeting, userName: person?.name ?? '', isHost, isGuest: false };
+    const names = await this.users.names([user.id]);
+    return { meeting, userName: names.get(user.id) ?? '', isHost, isGuest: false };
   }
 
   /**
@@ -165,13 +156,8 @@ export class MeetingsService {
    */
   private async guestEntry(user: AuthUser, meetingId: string): Promise<MeetingEntry> {
     if (!user.guest || user.guest.meetingId !== meetingId) throw Forbidden('auth.guestToken');
-    const [row]: { valid: boolean }[] = await this.dataSource.query(
-      `SELECT (i.revoked_at IS NULL AND i.expires_at > now()) AS valid FROM meeting_guest g
-       JOIN meeting_invite i ON i.id = g.invite_id WHERE g.id = $1 AND g.meeting_id = $2`,
-      [user.id, meetingId],
-    );
-    if (!row?.valid) throw Forbidden('invite.invalid');
-    const meeting = await this.dataSource.getRepository(MeetingEntity).findOneBy({ id: meetingId });
+    if (!(await this.repo.guestInviteValid(user.id, meetingId))) throw Forbidden('invite.invalid');
+    const meeting = await this.repo.findById(meetingId);
     if (!meeting) throw NotFound('notFound.meeting');
     if (meeting.status === 'scheduled') throw Conflict('meetings.guestWaitsForHost');
     if (meeting.status === 'cancelled') throw Conflict('meetings.cancelled');
@@ -204,7 +190,7 @@ export class MeetingsService {
         em,
         started,
         'meeting.started',
-        await attendeesOf(em, meetingId),
+        await this.recipients.attendeesOf(meetingId, em),
         actorId,
       );
       return { started, deliveries };
@@ -277,66 +263,30 @@ export class MeetingsService {
 
   /** A host's action on others in the room (mute, remove, lock): one audit line under the meeting's unit. */
   async auditHostAction(meetingId: string, actorId: string, action: string, after: object): Promise<void> {
-    const [m]: { unit_id: string }[] = await this.dataSource.query(
-      'SELECT unit_id FROM meeting WHERE id = $1',
-      [meetingId],
-    );
     await this.audit.record({
       actorId,
       action,
       entityType: 'meeting',
       entityId: meetingId,
-      unitId: m?.unit_id ?? null,
+      unitId: await this.repo.unitIdOf(meetingId),
       after,
     });
   }
 
   /** Merges room settings into the meeting's (the ones chosen when scheduling stay). */
   async saveSettings(meetingId: string, settings: Partial<MeetingSettings>): Promise<void> {
-    await this.dataSource.query(`UPDATE "meeting" SET "settings" = "settings" || $2::jsonb WHERE "id" = $1`, [
-      meetingId,
-      JSON.stringify(settings),
-    ]);
+    await this.repo.mergeSettings(meetingId, settings);
   }
 
   /** Stores a chat message of a member or of a guest (`userId` is one or the other). */
   async addChat(meetingId: string, userId: string, name: string, text: string): Promise<ChatMessage> {
-    const [saved]: { id: string; at: Date }[] = await this.dataSource.query(
-      `INSERT INTO chat_message (meeting_id, user_id, guest_id, text, at)
-       SELECT $1, u.id, g.id, $3, now() FROM (SELECT $2::uuid AS id) x
-       LEFT JOIN app_user u ON u.id = x.id LEFT JOIN meeting_guest g ON g.id = x.id AND g.meeting_id = $1
-       RETURNING id, at`,
-      [meetingId, userId, text],
-    );
+    const saved = await this.repo.insertChat(meetingId, userId, text);
     return { id: String(saved.id), meetingId, userId, name, text, at: saved.at.toISOString() };
   }
 
   /** The newest chat messages of a meeting, oldest first. */
   async recentChat(meetingId: string, limit = CHAT_HISTORY): Promise<ChatMessage[]> {
-    const rows = await this.dataSource
-      .getRepository(ChatMessageEntity)
-      .createQueryBuilder('c')
-      .leftJoin(UserEntity, 'u', 'u.id = c.user_id')
-      .leftJoin(MeetingGuestEntity, 'g', 'g.id = c.guest_id')
-      .select([
-        'c.id AS id',
-        'c.meeting_id AS "meetingId"',
-        'COALESCE(c.user_id, c.guest_id) AS "userId"',
-        'COALESCE(u.name, g.name) AS name',
-        'c.text AS text',
-        'c.at AS at',
-      ])
-      .where('c.meeting_id = :meetingId', { meetingId })
-      .orderBy('c.id', 'DESC')
-      .limit(limit)
-      .getRawMany<{
-        id: string;
-        meetingId: string;
-        userId: string;
-        name: string | null;
-        text: string;
-        at: Date;
-      }>();
+    const rows = await this.repo.newestChat(meetingId, limit);
     return rows
       .reverse()
       .map((r) => ({ ...r, id: String(r.id), name: r.name ?? '', at: r.at.toISOString() }));

@@ -3,7 +3,7 @@ import type { MinutesStatus } from '@branchmeet/shared';
 import { DataSource } from 'typeorm';
 import type { MeetingRow } from '../meetings/meeting-directory.service';
 import { NotificationsService } from '../notifications/notifications.service';
-import { reviewersOf, writersOf } from '../notifications/recipients';
+import { RecipientsRepository } from '../notifications/recipients.repository';
 
 /**
  * Tells people about the review of a meeting's minutes, after the change committed: submitted goes to the upper
@@ -17,12 +17,13 @@ export class MinutesNotifier {
   constructor(
     private readonly dataSource: DataSource,
     private readonly notifications: NotificationsService,
+    private readonly recipients: RecipientsRepository,
   ) {}
 
   async changed(meeting: MeetingRow, actorId: string, status: MinutesStatus, note: string | null) {
     try {
       const em = this.dataSource.manager;
-      const writers = await writersOf(em, meeting);
+      const writers = await this.recipients.writersOf(meeting);
       const kind =
         status === 'submitted'
           ? 'minutes.submitted'
@@ -33,7 +34,9 @@ export class MinutesNotifier {
               : null;
       if (!kind) return;
       const to =
-        kind === 'minutes.submitted' ? [...(await reviewersOf(em, meeting.unitId)), ...writers] : writers;
+        kind === 'minutes.submitted'
+          ? [...(await this.recipients.reviewersOf(meeting.unitId)), ...writers]
+          : writers;
       const params = note ? { [status === 'returned' ? 'reason' : 'comment']: note } : {};
       this.notifications.push(await this.notifications.aboutMeeting(em, meeting, kind, to, actorId, params));
     } catch (e) {

@@ -1,23 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { NotificationKind, NotificationParams, WebhookKind } from '@branchmeet/shared';
 import { createTransport, type Transporter } from 'nodemailer';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { channelMessage, dingtalkBody, emailText, wecomBody } from './channel-message';
-
-/** How many queued sends one pass claims. */
-const BATCH = 20;
-
-interface Claimed {
-  id: string;
-  channel: 'email' | 'webhook';
-  target: string;
-  webhook_kind: WebhookKind | null;
-  attempts: number;
-  kind: NotificationKind;
-  meeting_id: string | null;
-  params: NotificationParams;
-}
+import { DELIVERY_BATCH, DeliveryRepository, type ClaimedDelivery } from './delivery.repository';
 
 /**
  * The outbox of notifications beyond the tab. `enqueue` (in the transaction that stores the notifications) adds
@@ -38,7 +24,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
   private mailer?: Transporter;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly deliveries: DeliveryRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -58,23 +44,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
   /** Queues the external sends of just-stored notifications (in their transaction). Returns how many. */
   async enqueue(em: EntityManager, notificationIds: string[]): Promise<number> {
     if (notificationIds.length === 0) return 0;
-    const rows: unknown[] = await em.query(
-      `INSERT INTO notification_delivery (notification_id, channel, target, webhook_kind)
-       SELECT n.id, c.channel, c.target, c.webhook_kind
-       FROM notification n
-         JOIN meeting m ON m.id = n.meeting_id
-         JOIN org_unit u ON u.id = m.unit_id
-         JOIN branch_channels b ON b.unit_id = CASE WHEN u.type = 'group' THEN u.parent_id ELSE u.id END
-         JOIN notification_pref p ON p.user_id = n.user_id
-         CROSS JOIN LATERAL (VALUES ('email', p.email, NULL::varchar, b.email),
-                                    ('webhook', p.webhook_url, p.webhook_kind, b.webhook))
-           AS c(channel, target, webhook_kind, enabled)
-       WHERE n.id = ANY($1::uuid[]) AND c.enabled AND c.target IS NOT NULL
-         AND (NOT (p.events ? n.kind) OR (p.events -> n.kind) ? c.channel)
-       RETURNING id`,
-      [notificationIds],
-    );
-    return rows.length;
+    return this.deliveries.enqueue(em, notificationIds);
   }
 
   /** Sends what is due, soon, off the caller's path; a pass already running makes one more pass after it. */
@@ -88,7 +58,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
       try {
         do {
           this.again = false;
-          while ((await this.pass()) === BATCH);
+          while ((await this.pass()) === DELIVERY_BATCH);
         } while (this.again);
       } catch (e) {
         this.log.error(`notification sending failed: ${String(e)}`);
@@ -106,23 +76,12 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
   /** Claims and sends one batch of due deliveries; returns how many it claimed. */
   private async pass(): Promise<number> {
     const lease = this.config.NOTIFY_SEND_TIMEOUT_SECONDS * 2;
-    // An UPDATE … RETURNING answers [rows, count] through TypeORM.
-    const [claimed]: [Claimed[], number] = await this.dataSource.query(
-      `WITH due AS (
-         SELECT id FROM notification_delivery WHERE status = 'pending' AND next_attempt_at <= now()
-         ORDER BY next_attempt_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
-       UPDATE notification_delivery d
-       SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => $1)
-       FROM due, notification n
-       WHERE d.id = due.id AND n.id = d.notification_id
-       RETURNING d.id, d.channel, d.target, d.webhook_kind, d.attempts, n.kind, n.meeting_id, n.params`,
-      [lease],
-    );
+    const claimed = await this.deliveries.claimDue(lease);
     await Promise.all(claimed.map((c) => this.deliver(c)));
     return claimed.length;
   }
 
-  private async deliver(c: Claimed): Promise<void> {
+  private async deliver(c: ClaimedDelivery): Promise<void> {
     try {
       const message = channelMessage(c.kind, c.meeting_id, c.params, this.config.PUBLIC_URL);
       if (c.channel === 'email') {
@@ -151,19 +110,12 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
         if (!res.ok || (answer?.errcode !== undefined && answer.errcode !== 0))
           throw new Error(`HTTP ${res.status} ${answer?.errmsg ?? ''}`.trim());
       }
-      await this.dataSource.query(
-        `UPDATE notification_delivery SET status = 'sent', sent_at = now(), last_error = NULL WHERE id = $1`,
-        [c.id],
-      );
+      await this.deliveries.markSent(c.id);
     } catch (e) {
       const error = String(e instanceof Error ? e.message : e).slice(0, 500);
       const last = c.attempts >= this.config.NOTIFY_MAX_ATTEMPTS;
       const wait = this.config.NOTIFY_RETRY_BASE_SECONDS * 2 ** (c.attempts - 1);
-      await this.dataSource.query(
-        `UPDATE notification_delivery SET status = $2, last_error = $3,
-           next_attempt_at = now() + make_interval(secs => $4) WHERE id = $1`,
-        [c.id, last ? 'failed' : 'pending', error, wait],
-      );
+      await this.deliveries.markFailed(c.id, last ? 'failed' : 'pending', error, wait);
       this.log.warn(`${c.channel} notification ${c.id} failed (attempt ${c.attempts}): ${error}`);
       // A retry sooner than the next tick gets a timer of its own.
       if (!last && wait < this.config.NOTIFY_TICK_SECONDS)

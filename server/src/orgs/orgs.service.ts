@@ -22,7 +22,7 @@ import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-err
 import { AccessService } from './access.service';
 import { MembershipEntity } from './membership.entity';
 import { OrgUnitEntity } from './org-unit.entity';
-import { maskPhone, queryRoster } from './roster.query';
+import { maskPhone } from './roster-phone';
 import { RosterRepository } from './roster.repository';
 
 const auditUnit = (u: OrgUnitEntity) => ({ name: u.name, type: u.type, parentId: u.parentId });
@@ -146,8 +146,11 @@ export class OrgsService {
    */
   async roster(user: AuthUser, unitId: string, q?: string): Promise<RosterMember[]> {
     const { unit, relation } = await this.access.unit(user, unitId, 'roster.read');
-    if (relation !== 'member') return queryRoster(this.dataSource.manager, unit.id, { q });
-    const members = await queryRoster(this.dataSource.manager, unit.id, { q, searchPhones: false });
+    if (relation !== 'member') return this.rosterRepo.members(this.dataSource.manager, unit.id, { q });
+    const members = await this.rosterRepo.members(this.dataSource.manager, unit.id, {
+      q,
+      searchPhones: false,
+    });
     return members.map((m) =>
       m.userId === user.id ? m : { ...m, phone: maskPhone(m.phone), username: null },
     );
@@ -173,7 +176,7 @@ export class OrgsService {
       await em.save(membership);
       if (body.groupId)
         await em.insert(MembershipEntity, { userId: person.id, unitId: body.groupId, role: 'member' });
-      const [after] = await queryRoster(em, unit.id, { membershipId: membership.id });
+      const [after] = await this.rosterRepo.members(em, unit.id, { membershipId: membership.id });
       await this.audit.append(em, [
         {
           actorId: user.id,
@@ -205,7 +208,7 @@ export class OrgsService {
   ): Promise<RosterMember> {
     const { unit } = await this.access.unit(user, unitId, 'roster.manage');
     const updated = await this.dataSource.transaction(async (em) => {
-      const [before] = await queryRoster(em, unit.id, { membershipId });
+      const [before] = await this.rosterRepo.members(em, unit.id, { membershipId });
       if (!before) throw NotFound('notFound.member');
       const personChanges: Partial<UserEntity> = {};
       if (body.name !== undefined && body.name !== before.name) personChanges.name = body.name;
@@ -229,7 +232,7 @@ export class OrgsService {
         if (body.groupId)
           await em.insert(MembershipEntity, { userId: before.userId, unitId: body.groupId, role: 'member' });
       }
-      const [after] = await queryRoster(em, unit.id, { membershipId });
+      const [after] = await this.rosterRepo.members(em, unit.id, { membershipId });
       const identity = (m: RosterMember) => ({ name: m.name, phone: m.phone, memberType: m.memberType });
       await this.audit.append(em, [
         {
@@ -263,7 +266,7 @@ export class OrgsService {
   async removeMember(user: AuthUser, unitId: string, membershipId: string): Promise<void> {
     const { unit } = await this.access.unit(user, unitId, 'roster.manage');
     const removed = await this.dataSource.transaction(async (em) => {
-      const [before] = await queryRoster(em, unit.id, { membershipId });
+      const [before] = await this.rosterRepo.members(em, unit.id, { membershipId });
       if (!before) throw NotFound('notFound.member');
       await this.leaveGroups(em, unit.id, before.userId);
       await em.delete(MembershipEntity, { id: membershipId });

@@ -6,13 +6,14 @@ import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { AccessService } from './access.service';
 import { writeXlsx } from './roster-file';
-import { queryRoster } from './roster.query';
+import { RosterRepository } from './roster.repository';
 
 /** The roster as a file: the export (names and phones, audited) and the empty template. */
 @Injectable()
 export class RosterExportService {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly roster: RosterRepository,
     private readonly access: AccessService,
     private readonly audit: AuditService,
   ) {}
@@ -23,7 +24,7 @@ export class RosterExportService {
     unitId: string,
   ): Promise<{ filename: string; write: (out: Writable) => Promise<void> }> {
     const { unit } = await this.access.unit(user, unitId, 'roster.export');
-    const members = await queryRoster(this.dataSource.manager, unit.id);
+    const members = await this.roster.members(this.dataSource.manager, unit.id);
     // A file of names and phones leaves the system: who took it, when, how many people (not the rows).
     await this.dataSource.transaction((em) =>
       this.audit.append(em, {

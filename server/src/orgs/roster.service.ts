@@ -30,7 +30,6 @@ import { bulkInsert, BulkColumn } from '../database/bulk-insert';
 import { AccessService } from './access.service';
 import { OrgUnitEntity } from './org-unit.entity';
 import { RawRosterRow, readRosterFile } from './roster-file';
-import { queryRoster } from './roster.query';
 import { RosterRepository } from './roster.repository';
 
 const userColumns: BulkColumn<{ id: string; name: string; phone: string; memberType: MemberType }>[] = [
@@ -282,7 +281,7 @@ export class RosterService {
       });
     }
 
-    const before = new Map((await queryRoster(em, unit.id)).map((m) => [m.userId, m]));
+    const before = new Map((await this.repo.members(em, unit.id)).map((m) => [m.userId, m]));
     const people = await this.usersByPhone(
       em,
       rows.map((r) => r.phone),
@@ -344,7 +343,7 @@ export class RosterService {
       await bulkInsert(em, 'membership', membershipColumns, groupMemberships);
     }
 
-    const after = new Map((await queryRoster(em, unit.id)).map((m) => [m.userId, m]));
+    const after = new Map((await this.repo.members(em, unit.id)).map((m) => [m.userId, m]));
     let created = 0;
     let updated = 0;
     for (const id of userIds) {
