@@ -24,8 +24,9 @@ function describe(handle: unknown): string | null {
 }
 
 export default async function reportOpenHandles(): Promise<void> {
-  // What is closing asynchronously (a socket's FIN, a worker's exit) gets a moment to finish.
-  await new Promise((r) => setTimeout(r, 1000).unref());
+  // What is closing asynchronously (a socket's FIN, a worker's exit) gets a moment to finish. Not unref'd: with
+  // nothing else left, an unref'd timer lets the process exit here, before jest writes its --json report.
+  await new Promise((r) => setTimeout(r, 1000));
   const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
   const open = handles.map(describe).filter((d): d is string => d !== null);
   const resources = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
