@@ -10,14 +10,13 @@
  *
  * Prints one JSON line: { ms, rows, bytes, rssStartMB, rssBeforeMB, maxRssMB }.
  */
-import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../database/typeorm-options';
+import { createTestDatabase } from '../test-support/test-database';
 import { MeetingDirectory } from '../meetings/meeting-directory.service';
 import { MeetingsRepository } from '../meetings/meetings.repository';
 import { OrgDirectory, type AccessService } from '../orgs/access.service';
@@ -34,7 +33,7 @@ import { StatisticsRepository } from './statistics.repository';
 import { StatisticsService } from './statistics.service';
 
 const rssStartMB = process.memoryUsage().rss / 2 ** 20;
-const server = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const mb = () => process.memoryUsage().rss / 2 ** 20;
 const maxRssMB = () => process.resourceUsage().maxRSS / 1024;
 
@@ -90,14 +89,8 @@ async function baseline(rows: number) {
 }
 
 async function ledger(members: number, meetings: number) {
-  const name = `bm_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: server.toString() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(server.toString());
-  url.pathname = `/${name}`;
-  const ds = new DataSource(dataSourceOptions(url.toString()));
+  const db = await createTestDatabase('bm_bench', server);
+  const ds = new DataSource(dataSourceOptions(db.url));
   try {
     await ds.initialize();
     await ds.runMigrations();
@@ -183,10 +176,7 @@ async function ledger(members: number, meetings: number) {
     });
   } finally {
     if (ds.isInitialized) await ds.destroy();
-    const c = new Client({ connectionString: server.toString() });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c.end();
+    await db.drop();
   }
 }
 

@@ -8,23 +8,17 @@
  * node's segments, and a member back in time keeping the meeting, are in cluster/several-nodes.int-spec.ts.)
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { LoginResponse, MeetingAttendance } from '@branchmeet/shared';
 import { Client } from 'pg';
-import { testServerUrl } from '../test-support/int-app';
+import { createTestDatabase, type TestDatabase } from '../test-support/test-database';
 import { RtcKit } from '../test-support/rtc-client';
 import { sleep } from '../test-support/werift';
 
 const HEARTBEAT_S = 0.5;
 const EMPTY_END_S = 2;
 const serverDir = join(__dirname, '../..');
-const dbName = `bm_test_${randomBytes(6).toString('hex')}`;
-const dbUrl = (() => {
-  const u = new URL(testServerUrl());
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
+let db: TestDatabase;
 const children: ChildProcess[] = [];
 let pg: Client;
 let kit: RtcKit | undefined;
@@ -39,7 +33,7 @@ async function startServer(
     cwd: serverDir,
     env: {
       ...process.env,
-      DATABASE_URL: dbUrl,
+      DATABASE_URL: db.url,
       PORT: String(port),
       HOST: '127.0.0.1',
       SEED_DEMO: seed ? 'true' : 'false',
@@ -102,11 +96,8 @@ const segments = async (meetingId: string) =>
   ).rows;
 
 beforeAll(async () => {
-  const admin = new Client({ connectionString: testServerUrl() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  pg = new Client({ connectionString: dbUrl });
+  db = await createTestDatabase();
+  pg = new Client({ connectionString: db.url });
   await pg.connect();
 });
 
@@ -114,10 +105,7 @@ afterAll(async () => {
   await kit?.close();
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   await pg?.end();
-  const admin = new Client({ connectionString: testServerUrl() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
+  await db?.drop();
 });
 
 it('after a SIGKILL and a restart, every open segment is closed at its last heartbeat', async () => {

@@ -2,47 +2,25 @@
  * ClusterOnce on a real PostgreSQL: callers on different connection pools (as different nodes) racing for one
  * job: exactly one runs it, the others skip at once; the lock goes with the transaction however the job ends.
  */
-import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { createTestDatabase, type TestDatabase } from '../test-support/test-database';
 import { ClusterOnce, lockKey } from './cluster-once';
 
-/** The PostgreSQL server (DATABASE_URL); this file makes a database of its own there. */
-function testServerUrl(): string {
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new Error('integration tests need DATABASE_URL (a PostgreSQL server)');
-  return url;
-}
-
-let dbName: string;
-let dbUrl: string;
+let db: TestDatabase;
 const sources: DataSource[] = [];
-
-async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: testServerUrl() });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 /** A node: a pool of its own on the test database. */
 async function node(): Promise<ClusterOnce> {
-  const ds = new DataSource({ type: 'postgres', url: dbUrl, poolSize: 3 });
+  const ds = new DataSource({ type: 'postgres', url: db.url, poolSize: 3 });
   await ds.initialize();
   sources.push(ds);
   return new ClusterOnce(ds);
 }
 
 beforeAll(async () => {
-  dbName = `bm_test_${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${dbName}`));
-  const u = new URL(testServerUrl());
-  u.pathname = `/${dbName}`;
-  dbUrl = u.toString();
-  const c = new Client({ connectionString: dbUrl });
+  db = await createTestDatabase();
+  const c = new Client({ connectionString: db.url });
   await c.connect();
   await c.query('CREATE TABLE job_run (id serial PRIMARY KEY, node int NOT NULL, round int NOT NULL)');
   await c.end();
@@ -50,7 +28,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const ds of sources) await ds.destroy();
-  await admin((c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
+  await db.drop();
 });
 
 describe('ClusterOnce.runOnce', () => {
@@ -124,7 +102,18 @@ describe('ClusterOnce.runOnce', () => {
     const running = a.runOnce('empty-room-end', () => stuck);
     const pid = await waitForLock('empty-room-end');
     expect(await b.runOnce('empty-room-end', async () => 'b')).toEqual({ ran: false });
-    await admin((c) => c.query('SELECT pg_terminate_backend($1)', [pid]));
+    const admin = new Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+      // It only signals the backend: the lock is free once the backend has gone.
+      await waitUntil(
+        async () =>
+          (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount === 0,
+      );
+    } finally {
+      await admin.end();
+    }
     expect(await b.runOnce('empty-room-end', async () => 'b')).toEqual({ ran: true, value: 'b' });
     // The dead node's job cannot commit anything afterwards.
     finish();
@@ -148,4 +137,12 @@ async function waitForLock(lockName: string): Promise<number> {
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`nobody took the lock ${lockName}`);
+}
+
+async function waitUntil(done: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

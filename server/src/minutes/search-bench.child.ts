@@ -8,15 +8,14 @@
  *
  * Prints one JSON line: { records, rare, common, every: {ms, hits}, list, pk, seq: {ms}, usesTrigramIndex }.
  */
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../database/typeorm-options';
+import { createTestDatabase } from '../test-support/test-database';
 import type { AccessService } from '../orgs/access.service';
 import { MinutesSearchRepository } from './minutes-search.repository';
 import { MinutesSearchService } from './minutes-search.service';
 
-const server = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const RARE = '关于推进智慧党建平台建设的专项决议';
 
 const words =
@@ -53,14 +52,8 @@ async function timed(runs: number, fn: () => Promise<unknown>): Promise<number> 
 }
 
 async function bench(records: number) {
-  const name = `bm_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: server.toString() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(server.toString());
-  url.pathname = `/${name}`;
-  const ds = new DataSource(dataSourceOptions(url.toString()));
+  const db = await createTestDatabase('bm_bench', server);
+  const ds = new DataSource(dataSourceOptions(db.url));
   try {
     await ds.initialize();
     await ds.runMigrations();
@@ -148,10 +141,7 @@ async function bench(records: number) {
     };
   } finally {
     if (ds.isInitialized) await ds.destroy();
-    const c = new Client({ connectionString: server.toString() });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c.end();
+    await db.drop();
   }
 }
 

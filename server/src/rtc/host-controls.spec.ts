@@ -7,9 +7,8 @@ describe('HostControls', () => {
   async function room() {
     u = rtcUnits();
     u.meetings.add({ id: 'm1', hostId: 'host' });
-    const host = await u.seating.join(caller('s-host', 'host'), { meetingId: 'm1' });
-    const member = await u.seating.join(caller('s-u', 'u'), { meetingId: 'm1' });
-    if (host.status !== 'joined' || member.status !== 'joined') throw new Error('not joined');
+    const host = await u.join('s-host', 'host');
+    const member = await u.join('s-u', 'u');
     return { host: host.self.peerId, member: member.self.peerId };
   }
   const byHostOf = (event: string) =>

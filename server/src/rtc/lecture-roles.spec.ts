@@ -9,8 +9,7 @@ describe('LectureRolesService', () => {
     u.meetings.add({ id: 'm1', hostId: 'host', type: 'lecture', lecturerId: 'lec' });
     const ids: Record<string, string> = {};
     for (const user of ['host', 'lec', 'u', 'v']) {
-      const r = await u.seating.join(caller(`s-${user}`, user), { meetingId: 'm1' });
-      if (r.status !== 'joined') throw new Error('not joined');
+      const r = await u.join(`s-${user}`, user);
       ids[user] = r.self.peerId;
       if (user === 'u') expect(r.sendTransport).toBeNull(); // a listener joins receive-only
     }

@@ -7,9 +7,8 @@ describe('MediaRelay', () => {
   async function seats(type = 'other') {
     u = rtcUnits();
     u.meetings.add({ id: 'm1', hostId: 'host', type });
-    const a = await u.seating.join(caller('s-a', 'host'), { meetingId: 'm1' });
-    const b = await u.seating.join(caller('s-b', 'u'), { meetingId: 'm1' });
-    if (a.status !== 'joined' || b.status !== 'joined') throw new Error('not joined');
+    const a = await u.join('s-a', 'host');
+    const b = await u.join('s-b', 'u');
     return { a: a.self.peerId, b: b.self.peerId };
   }
 

@@ -1,20 +1,11 @@
-import type { RoomJoined } from '@branchmeet/shared';
 import { caller, rtcUnits } from '../test-support/rtc-fakes';
 import { MIRROR_DEBOUNCE_MS } from './room-ownership';
 import { snapshotRoom, type RoomSnapshot } from './room-snapshot';
-
-type Joined = Extract<RoomJoined, { status: 'joined' }>;
 
 /** The room units on the single-node cluster (no Redis): leases, the mirror and takeover as a node sees them. */
 describe('RoomOwnership', () => {
   let u: ReturnType<typeof rtcUnits>;
   afterEach(() => u.teardown());
-
-  async function joined(socketId: string, userId: string, resumePeerId?: string): Promise<Joined> {
-    const r = await u.seating.join(caller(socketId, userId), { meetingId: 'm1', resumePeerId });
-    if (r.status !== 'joined') throw new Error(`expected joined, got ${r.status}`);
-    return r;
-  }
 
   const mirrored = async () => (await u.cluster.load<RoomSnapshot>('m1'))?.state;
   const settle = () => new Promise((r) => setTimeout(r, MIRROR_DEBOUNCE_MS * 3));
@@ -35,7 +26,7 @@ describe('RoomOwnership', () => {
   it('the first join claims the meeting; its room is mirrored on every change and dropped when it ends', async () => {
     u = rtcUnits();
     u.meetings.add({ id: 'm1', hostId: 'host' });
-    const host = await joined('s-host', 'host');
+    const host = await u.join('s-host', 'host');
     expect(await u.cluster.whereIs('m1')).toMatchObject({ nodeId: 'node-1', state: 'held' });
     await settle();
     expect((await mirrored())?.seats.map((s) => s.peerId)).toEqual([host.self.peerId]);
@@ -54,8 +45,8 @@ describe('RoomOwnership', () => {
   it('a meeting whose mirror exists is restored: the same seats, host, lock and lobby', async () => {
     u = rtcUnits({ graceSeconds: 60 });
     u.meetings.add({ id: 'm1', hostId: 'host' });
-    const host = await joined('s-host', 'host');
-    const member = await joined('s-m', 'm');
+    const host = await u.join('s-host', 'host');
+    const member = await u.join('s-m', 'm');
     await u.host.lock(caller('s-host', 'host'), true);
     await u.seating.join(caller('s-w', 'w'), { meetingId: 'm1' });
     await u.host.transfer(caller('s-host', 'host'), member.self.peerId);
@@ -71,7 +62,7 @@ describe('RoomOwnership', () => {
     expect(u.meetings.ended).toEqual([]);
 
     // It comes back here (the new owner gave it up again): the room is the mirrored one.
-    const back = await joined('s-host2', 'host', host.self.peerId);
+    const back = await u.join('s-host2', 'host', { resumePeerId: host.self.peerId });
     expect(back).toMatchObject({ resumed: true, self: { peerId: host.self.peerId, role: 'member' } });
     expect(back.room).toMatchObject({ hostUserId: 'm', locked: true });
     expect(back.peers.map((p) => p.peerId)).toEqual([member.self.peerId]);
@@ -85,13 +76,13 @@ describe('RoomOwnership', () => {
   it('restored seats and waiters that do not come back leave when their grace period ends', async () => {
     u = rtcUnits({ graceSeconds: 0.2, emptyEndSeconds: 600 });
     u.meetings.add({ id: 'm1', hostId: 'host' });
-    const host = await joined('s-host', 'host');
-    await joined('s-m', 'm');
+    const host = await u.join('s-host', 'host');
+    await u.join('s-m', 'm');
     await u.host.lock(caller('s-host', 'host'), true);
     await u.seating.join(caller('s-w', 'w'), { meetingId: 'm1' });
     await settle();
     await moveAwayAndBack();
-    await joined('s-host2', 'host', host.self.peerId);
+    await u.join('s-host2', 'host', { resumePeerId: host.self.peerId });
     const room = u.registry.room('m1')!;
     expect([room.seats.size, room.lobby.size]).toEqual([2, 1]);
     await new Promise((r) => setTimeout(r, 400));

@@ -1,17 +1,8 @@
-import type { RoomJoined } from '@branchmeet/shared';
 import { caller, rtcUnits } from '../test-support/rtc-fakes';
-
-type Joined = Extract<RoomJoined, { status: 'joined' }>;
 
 describe('RoomSeating', () => {
   let u: ReturnType<typeof rtcUnits>;
   afterEach(() => u.teardown());
-
-  async function joined(socketId: string, userId: string, resumePeerId?: string): Promise<Joined> {
-    const r = await u.seating.join(caller(socketId, userId), { meetingId: 'm1', resumePeerId });
-    if (r.status !== 'joined') throw new Error(`expected joined, got ${r.status}`);
-    return r;
-  }
 
   it('seats a newcomer: transports, the others told peer.joined, the recording state asked on the bus', async () => {
     u = rtcUnits();
@@ -23,11 +14,11 @@ describe('RoomSeating', () => {
       available: true,
       unavailableReason: null,
     }));
-    const host = await joined('s-host', 'host');
+    const host = await u.join('s-host', 'host');
     expect(host.self.role).toBe('host');
     expect(host.sendTransport?.id).toMatch(/^send-/);
     expect(host.recording?.recording).toBe(true);
-    const member = await joined('s-u', 'u');
+    const member = await u.join('s-u', 'u');
     expect(member.peers.map((p) => p.peerId)).toEqual([host.self.peerId]);
     expect(u.wire.sent).toContainEqual(
       expect.objectContaining({ to: 'meeting:m1', except: 's-u', event: 'peer.joined' }),
@@ -39,8 +30,8 @@ describe('RoomSeating', () => {
   it('a second socket of the same person takes the seat over; the old socket is told and closed', async () => {
     u = rtcUnits();
     u.meetings.add({ id: 'm1', hostId: 'host' });
-    const first = await joined('s1', 'u');
-    const second = await joined('s2', 'u');
+    const first = await u.join('s1', 'u');
+    const second = await u.join('s2', 'u');
     expect(second.self.peerId).toBe(first.self.peerId);
     expect(second.resumed).toBe(true);
     expect(u.eventsTo('s1')).toEqual(['self.removed']);
@@ -51,12 +42,12 @@ describe('RoomSeating', () => {
   it('a dropped seat is kept for the grace period and taken back with resumePeerId', async () => {
     u = rtcUnits({ graceSeconds: 60 });
     u.meetings.add({ id: 'm1', hostId: 'host' });
-    await joined('s-host', 'host');
-    const member = await joined('s1', 'u');
+    await u.join('s-host', 'host');
+    const member = await u.join('s1', 'u');
     u.seating.disconnected('s1');
     expect(u.seating.inGrace).toBe(1);
     expect(u.registry.participants('m1')).toHaveLength(2);
-    const back = await joined('s2', 'u', member.self.peerId);
+    const back = await u.join('s2', 'u', { resumePeerId: member.self.peerId });
     expect(back.self.peerId).toBe(member.self.peerId);
     expect(u.seating.inGrace).toBe(0);
   });
@@ -66,7 +57,7 @@ describe('RoomSeating', () => {
     u.meetings.add({ id: 'm1', hostId: 'host' });
     const closed: string[] = [];
     u.bus.on('room.closed', (e) => closed.push(e.meetingId));
-    const host = await joined('s-host', 'host');
+    const host = await u.join('s-host', 'host');
     u.seating.disconnected('s-host', new Date(1234));
     await u.registry.serial('m1', () => Promise.resolve());
     await new Promise((r) => setImmediate(r));
@@ -81,9 +72,9 @@ describe('RoomSeating', () => {
     try {
       u = rtcUnits({ emptyEndSeconds: 30 });
       u.meetings.add({ id: 'm1', hostId: 'host' });
-      await joined('s1', 'host');
+      await u.join('s1', 'host');
       await u.seating.leave(caller('s1', 'host'));
-      await joined('s2', 'host');
+      await u.join('s2', 'host');
       jest.advanceTimersByTime(31_000);
       await Promise.resolve();
       expect(u.meetings.ended).toEqual([]);
@@ -106,7 +97,7 @@ describe('RoomSeating', () => {
   it('a person removed by the host cannot come back; a seated socket cannot join twice', async () => {
     u = rtcUnits();
     u.meetings.add({ id: 'm1', hostId: 'host' });
-    await joined('s1', 'host');
+    await u.join('s1', 'host');
     await expect(u.seating.join(caller('s1', 'host'), { meetingId: 'm1' })).rejects.toMatchObject({
       messageKey: 'rtc.alreadyInRoom',
     });

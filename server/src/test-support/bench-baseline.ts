@@ -5,24 +5,20 @@
  *
  * argv[2]: the XLSX file. Prints one JSON line: { ms, parseMs, insertMs, rows, rssStartMB, maxRssMB }.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { Client } from 'pg';
+import { createTestDatabase } from './test-database';
 
-const server = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function main() {
   const rssStartMB = process.memoryUsage().rss / 2 ** 20;
   const file = process.argv[2];
   if (!file) throw new Error('usage: bench-baseline.ts <roster.xlsx>');
-  const name = `bm_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: server.toString() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(server.toString());
-  url.pathname = `/${name}`;
-  const db = new Client({ connectionString: url.toString() });
+  const scratch = await createTestDatabase('bm_bench', server);
+  const db = new Client({ connectionString: scratch.url });
   await db.connect();
   try {
     await db.query(`CREATE TABLE scratch_user (
@@ -62,8 +58,7 @@ async function main() {
     );
   } finally {
     await db.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 

@@ -4,27 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import type { LoginResponse } from '@branchmeet/shared';
-import { Client } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../app';
 import { AppConfig, loadConfig } from '../config/config';
-import { dataSourceOptions } from '../database/typeorm-options';
 import { loadMediaConfig, type MediaConfig } from '../media/media.config';
-import { DEMO_PASSWORD, seedDemo } from '../seed/demo-seed';
+import { DEMO_PASSWORD } from '../seed/demo-seed';
+import { openMigrated } from './migrated-database';
+import { createTestDatabase, type TestDatabase } from './test-database';
 
 // One audit key per test process, shared by the seed (process.env), the app and the CLI the tests start.
 process.env.AUDIT_KEY ??= randomBytes(32).toString('hex');
 
-/** The PostgreSQL server integration tests run against: a real one, never a mock. */
-export function testServerUrl(): string {
-  const url = process.env.DATABASE_URL;
-  if (!url)
-    throw new Error(
-      'integration tests need DATABASE_URL (a PostgreSQL server; each test file creates its own database)',
-    );
-  return url;
-}
+export { testServerUrl } from './test-database';
 
 export interface TestApp {
   app: INestApplication;
@@ -69,27 +61,18 @@ export async function startTestApp(
     nodeOf?: TestApp;
   } = {},
 ): Promise<TestApp> {
-  const server = new URL(testServerUrl());
-  const name = `bm_test_${randomBytes(6).toString('hex')}`;
+  let db: TestDatabase | undefined;
   let url: string;
   let ds: DataSource;
   if (opts.nodeOf) {
     ({ url, ds } = opts.nodeOf);
   } else {
-    const admin = new Client({ connectionString: server.toString() });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const dbUrl = new URL(server.toString());
-    dbUrl.pathname = `/${name}`;
-    url = dbUrl.toString();
+    db = await createTestDatabase('bm_test');
+    url = db.url;
     if (opts.prepare) await opts.prepare(url);
-
-    ds = new DataSource(dataSourceOptions(url));
-    await ds.initialize();
-    await ds.runMigrations();
-    if (opts.seed !== false) await seedDemo(ds, () => undefined);
+    ds = await openMigrated(url, { seed: opts.seed });
   }
+  const name = db?.name ?? `bm_node_${randomBytes(6).toString('hex')}`;
 
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -172,12 +155,9 @@ export async function startTestApp(
     },
     async close() {
       await app.close();
-      if (!opts.nodeOf) {
+      if (db) {
         await ds.destroy();
-        const c = new Client({ connectionString: server.toString() });
-        await c.connect();
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await c.end();
+        await db.drop();
       }
       await rm(join(tmpdir(), `${name}-recordings`), { recursive: true, force: true });
       await rm(join(tmpdir(), `${name}-audit-checkpoints.jsonl`), { force: true });

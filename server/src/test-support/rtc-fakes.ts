@@ -343,6 +343,19 @@ export function rtcUnits(config: { graceSeconds?: number; emptyEndSeconds?: numb
   const qa = new LectureQaLive(qaStore as unknown as LectureQaService, hub);
   /** What went to one target (a socket id or `meeting:<id>`), event names only. */
   const eventsTo = (to: string) => wire.sent.filter((s) => s.to === to).map((s) => s.event);
+  /** Seats `userId` on socket `socketId` in `meetingId` (default m1); fails the test unless the answer is a seat. */
+  const join = async (
+    socketId: string,
+    userId: string,
+    opts: { meetingId?: string; resumePeerId?: string } = {},
+  ) => {
+    const r = await seating.join(caller(socketId, userId), {
+      meetingId: opts.meetingId ?? 'm1',
+      resumePeerId: opts.resumePeerId,
+    });
+    if (r.status !== 'joined') throw new Error(`${userId}: expected a seat, got ${r.status}`);
+    return r;
+  };
   const teardown = () => {
     void ownership.onModuleDestroy();
     void keeper.close();
@@ -369,6 +382,7 @@ export function rtcUnits(config: { graceSeconds?: number; emptyEndSeconds?: numb
     host,
     qa,
     eventsTo,
+    join,
     teardown,
   };
 }

@@ -5,11 +5,9 @@ import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../../database/typeorm-options';
-import { seedDemo } from '../../seed/demo-seed';
-import { testServerUrl } from '../../test-support/int-app';
+import type { DataSource } from 'typeorm';
+import { openMigrated } from '../../test-support/migrated-database';
+import { createTestDatabase } from '../../test-support/test-database';
 import { connectTestRedis, dropPrefix, TEST_REDIS_URL, testPrefix } from '../redis-test-support';
 
 /** One server process of a test cluster. */
@@ -79,25 +77,15 @@ async function waitHealthy(node: ClusterNode, ms: number): Promise<void> {
 export async function startCluster(count: number, env: Record<string, string> = {}): Promise<TestCluster> {
   if (!existsSync(SHARED_DIST))
     throw new Error(`the nodes load @branchmeet/shared from ${SHARED_DIST}: run \`npm run build -w shared\``);
-  const server = new URL(testServerUrl());
-  const name = `bm_cluster_${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: server.toString() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const dbUrl = new URL(server.toString());
-  dbUrl.pathname = `/${name}`;
-  const ds = new DataSource(dataSourceOptions(dbUrl.toString()));
-  await ds.initialize();
-  await ds.runMigrations();
-  await seedDemo(ds, () => undefined);
+  const db = await createTestDatabase('bm_cluster');
+  const ds = await openMigrated(db.url);
 
   const prefix = testPrefix();
   const secret = randomBytes(32).toString('hex');
   const auditKey = process.env.AUDIT_KEY ?? randomBytes(32).toString('hex');
   const mediaBase = 61000 + Math.floor(Math.random() * 400) * 10;
   const nodes: ClusterNode[] = [];
-  const tmp = join(tmpdir(), name);
+  const tmp = join(tmpdir(), db.name);
   for (let i = 0; i < count; i++) {
     const port = await freePort();
     const id = `node-${i + 1}`;
@@ -112,7 +100,7 @@ export async function startCluster(count: number, env: Record<string, string> = 
         LOG_LEVEL: 'warn',
         HOST: '127.0.0.1',
         PORT: String(port),
-        DATABASE_URL: dbUrl.toString(),
+        DATABASE_URL: db.url,
         SEED_DEMO: 'false',
         JWT_SECRET: secret,
         AUDIT_KEY: auditKey,
@@ -150,10 +138,7 @@ export async function startCluster(count: number, env: Record<string, string> = 
     // SIGKILL: a test cluster has nothing to shut down gracefully, and a hung node must not hang the run.
     await Promise.all(nodes.map((n) => stop(n, 'SIGKILL')));
     await ds.destroy().catch(() => undefined);
-    const c = new Client({ connectionString: server.toString() });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c.end();
+    await db.drop();
     await rm(tmp, { recursive: true, force: true });
     const redis = await connectTestRedis();
     await dropPrefix(redis, prefix).finally(() => redis.quit());
