@@ -48,10 +48,14 @@ export function quantile(xs: number[], q: number): number {
   return s[lo] + (s[hi] - s[lo]) * (pos - lo);
 }
 
-/** Longest chain of requests where each one was sent after the previous was acknowledged (all before `end`). */
-function criticalPath(requests: TracedRequest[], end: number): string[] {
+/**
+ * The longest chain of requests, each sent after the previous one was acknowledged, that ends with `last`: the
+ * round trips paid one after another before `last` could be answered. Requests on other paths (publishing while
+ * receiving) do not count, even when they are answered first.
+ */
+function criticalPath(requests: TracedRequest[], last: TracedRequest): string[] {
   const done = requests
-    .filter((r): r is TracedRequest & { ackAt: number } => r.ackAt !== null && r.ackAt <= end)
+    .filter((r): r is TracedRequest & { ackAt: number } => r.ackAt !== null && r.ackAt <= last.ackAt!)
     .sort((a, b) => a.sentAt - b.sentAt);
   const best: string[][] = done.map((r) => [r.event]);
   for (let i = 0; i < done.length; i++) {
@@ -60,7 +64,8 @@ function criticalPath(requests: TracedRequest[], end: number): string[] {
         best[i] = [...best[j], done[i].event];
     }
   }
-  return best.reduce<string[]>((a, b) => (b.length > a.length ? b : a), []);
+  const end = done.indexOf(last as TracedRequest & { ackAt: number });
+  return end >= 0 ? best[end] : [];
 }
 
 /**
@@ -109,14 +114,15 @@ export async function measureJoin(page: Page, meetingUrl: string): Promise<JoinS
     clickAt: number;
     trace: { connectedAt: number; requests: TracedRequest[] };
   };
+  // Media flows to the joiner once its consumer is resumed: the round trips that count are those on the way to the
+  // last consumer.resume answered before the first frame (the camera's; publishing runs beside it).
   const before = trace.requests.filter((r) => r.ackAt !== null && r.ackAt <= firstFrameAt);
-  // Media flows to the joiner once its consumer is resumed: the round trips that count are those acknowledged by
-  // then (publishing requests still in flight at that point are not in the way of receiving).
-  const resumedAt = Math.max(
-    ...before.filter((r) => r.event === 'consumer.resume').map((r) => r.ackAt!),
-    trace.connectedAt,
+  const resumes = before.filter((r) => r.event === 'consumer.resume');
+  const lastResume = resumes.reduce<TracedRequest | null>(
+    (a, b) => (!a || b.ackAt! > a.ackAt! ? b : a),
+    null,
   );
-  const chain = criticalPath(trace.requests, resumedAt > trace.connectedAt ? resumedAt : firstFrameAt);
+  const chain = lastResume ? criticalPath(trace.requests, lastResume) : [];
   // leave, so the next join is a fresh one (not a resumed seat) and the publisher sees one joiner at a time
   await page.getByTestId('ctl-leave').click();
   await page.getByTestId('room-final').waitFor();
