@@ -1,5 +1,5 @@
 import { DeleteOutlined, EditOutlined, PlusOutlined, RightOutlined } from '@ant-design/icons';
-import { allowedChildTypes, childTypeAction, type OrgUnit } from '@branchmeet/shared';
+import { allowedChildTypes, childTypeAction, deleteUnitAction, type OrgUnit } from '@branchmeet/shared';
 import {
   Alert,
   App,
@@ -43,7 +43,7 @@ function toTreeData(nodes: UnitNode[], memberLabel: (count: number) => string): 
   }));
 }
 
-/** `/org`: the organisation tree the user may see, with details and (for administrators) editing. */
+/** `/org`: the organisation tree the user may see, with details and the editing the shared rules allow them. */
 export function OrgTreePage() {
   const { t } = useTranslation();
   const { message, modal } = App.useApp();
@@ -164,16 +164,22 @@ export function OrgTreePage() {
                       {selected.type === 'branch' ? t('roster.createGroup') : t('org.createChild')}
                     </Button>
                   )}
-                  {selected.access === 'admin' && (
+                  {unitAllows(selected, 'unit.update') && (
                     <Button
                       icon={<EditOutlined />}
                       onClick={() => setFormMode({ kind: 'rename', unit: selected })}
+                      data-testid="unit-rename"
                     >
                       {t('org.rename')}
                     </Button>
                   )}
-                  {selected.access === 'admin' && (
-                    <Button danger icon={<DeleteOutlined />} onClick={() => confirmDelete(selected)}>
+                  {unitAllows(selected, deleteUnitAction(selected.type)) && (
+                    <Button
+                      danger
+                      icon={<DeleteOutlined />}
+                      onClick={() => confirmDelete(selected)}
+                      data-testid="unit-delete"
+                    >
                       {t('org.deleteUnit')}
                     </Button>
                   )}
