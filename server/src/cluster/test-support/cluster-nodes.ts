@@ -144,7 +144,7 @@ export async function startCluster(count: number, env: Record<string, string> = 
     await dropPrefix(redis, prefix).finally(() => redis.quit());
   };
   try {
-    await Promise.all(nodes.map((n) => waitHealthy(n, 90_000)));
+    await Promise.all(nodes.map((n) => waitHealthy(n, 180_000)));
   } catch (e) {
     await close();
     throw e;
