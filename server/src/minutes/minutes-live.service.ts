@@ -164,11 +164,11 @@ export class MinutesLiveService {
       caller.user.id,
       caller.socketId,
       fromBase64(req.update),
-      async () => {
-        const meeting = await this.meetings.get(req.meetingId);
+      async (em) => {
+        const meeting = await this.meetings.get(req.meetingId, em);
         if (!meeting || (meeting.hostId !== caller.user.id && meeting.recorderId !== caller.user.id))
           throw Forbidden('minutes.readOnly');
-        const row = await this.repo.status(req.meetingId);
+        const row = await this.repo.status(req.meetingId, em);
         if (!row || !minutesEditable(row.status) || meeting.status === 'cancelled')
           throw lockedError(row?.status ?? 'draft');
       },

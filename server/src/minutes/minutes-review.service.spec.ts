@@ -83,7 +83,7 @@ function setup(meetingStatus: 'live' | 'ended' = 'ended', openVote = false) {
     },
     attachments: async () => [],
   };
-  const txn: DocTxn = { doc, change: async (edit) => edit(doc), flush: async () => undefined };
+  const txn: DocTxn = { doc, em, change: async (edit) => edit(doc), flush: async () => undefined };
   const docs: Partial<MinutesDocService> = {
     read: async (_id, fn) => fn(doc),
     edit: async (_id, fn) => fn(doc),

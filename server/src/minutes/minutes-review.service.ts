@@ -63,46 +63,45 @@ export class MinutesReviewService {
         throw Forbidden('minutes.recorderOrManager');
       throw Conflict(ctx.meeting.status === 'live' ? 'minutes.stillLive' : 'minutes.notStarted');
     }
-    const saved = await this.docs.exclusive(meetingId, (t) =>
-      this.repo.transaction(async (em) => {
-        const locked = await this.minutes.lock(em, meetingId);
-        if (!minutesEditable(locked.status)) throw lockedError(locked.status);
-        if (await this.votes.hasOpenVote(meetingId, em)) throw Conflict('vote.stillOpen');
-        await t.flush(em);
-        const fields = await this.minutes.fields(user, ctx, locked.absenceReasons, em);
-        const current = { ...locked, fields };
-        const document = await this.minutes.documentFrom(
-          current,
-          readSections(t.doc),
-          resolutionsOf(t.doc).toString(),
-          em,
-        );
-        const number = locked.revision + 1;
-        await this.saveRevision(em, meetingId, number, 'submission', null, document, user.id);
-        const patch: Partial<MinutesEntity> = {
-          status: 'submitted',
-          fields,
-          revision: number,
-          submittedBy: user.id,
-          submittedAt: new Date(),
-          reviewedBy: null,
-          reviewedAt: null,
-          reviewReason: null,
-        };
-        await this.repo.update(meetingId, patch, em);
-        await this.repo.refreshSearch(meetingId, em);
-        await this.audit.append(em, {
-          actorId: user.id,
-          action: 'minutes.submit',
-          entityType: 'minutes',
-          entityId: meetingId,
-          unitId: ctx.meeting.unitId,
-          before: { status: locked.status, revision: locked.revision },
-          after: { status: 'submitted', revision: number },
-        });
-        return { ...current, ...patch };
-      }),
-    );
+    const saved = await this.docs.exclusive(meetingId, async (t) => {
+      const { em } = t;
+      const locked = await this.minutes.lock(em, meetingId);
+      if (!minutesEditable(locked.status)) throw lockedError(locked.status);
+      if (await this.votes.hasOpenVote(meetingId, em)) throw Conflict('vote.stillOpen');
+      await t.flush();
+      const fields = await this.minutes.fields(user, ctx, locked.absenceReasons, em);
+      const current = { ...locked, fields };
+      const document = await this.minutes.documentFrom(
+        current,
+        readSections(t.doc),
+        resolutionsOf(t.doc).toString(),
+        em,
+      );
+      const number = locked.revision + 1;
+      await this.saveRevision(em, meetingId, number, 'submission', null, document, user.id);
+      const patch: Partial<MinutesEntity> = {
+        status: 'submitted',
+        fields,
+        revision: number,
+        submittedBy: user.id,
+        submittedAt: new Date(),
+        reviewedBy: null,
+        reviewedAt: null,
+        reviewReason: null,
+      };
+      await this.repo.update(meetingId, patch, em);
+      await this.repo.refreshSearch(meetingId, em);
+      await this.audit.append(em, {
+        actorId: user.id,
+        action: 'minutes.submit',
+        entityType: 'minutes',
+        entityId: meetingId,
+        unitId: ctx.meeting.unitId,
+        before: { status: locked.status, revision: locked.revision },
+        after: { status: 'submitted', revision: number },
+      });
+      return { ...current, ...patch };
+    });
     this.changed(meetingId, 'submitted');
     await this.notifier.changed(ctx.meeting, user.id, 'submitted', null);
     return this.minutes.dto(ctx, saved);
@@ -127,33 +126,31 @@ export class MinutesReviewService {
     const ctx = await this.minutes.context(user, meetingId, 'minutes.review');
     const existing = await this.repo.find(meetingId);
     if (!existing) throw Conflict('minutes.notSubmitted');
-    const saved = await this.docs.exclusive(meetingId, () =>
-      this.repo.transaction(async (em) => {
-        const locked = await this.minutes.lock(em, meetingId);
-        if (locked.status !== 'submitted') throw Conflict('minutes.notSubmitted');
-        const patch: Partial<MinutesEntity> = {
+    const saved = await this.docs.exclusive(meetingId, async ({ em }) => {
+      const locked = await this.minutes.lock(em, meetingId);
+      if (locked.status !== 'submitted') throw Conflict('minutes.notSubmitted');
+      const patch: Partial<MinutesEntity> = {
+        status,
+        reviewedBy: user.id,
+        reviewedAt: new Date(),
+        reviewReason: status === 'returned' ? reason : null,
+      };
+      await this.repo.update(meetingId, patch, em);
+      await this.audit.append(em, {
+        actorId: user.id,
+        action: status === 'approved' ? 'minutes.approve' : 'minutes.return',
+        entityType: 'minutes',
+        entityId: meetingId,
+        unitId: ctx.meeting.unitId,
+        before: { status: 'submitted', revision: locked.revision },
+        after: {
           status,
-          reviewedBy: user.id,
-          reviewedAt: new Date(),
-          reviewReason: status === 'returned' ? reason : null,
-        };
-        await this.repo.update(meetingId, patch, em);
-        await this.audit.append(em, {
-          actorId: user.id,
-          action: status === 'approved' ? 'minutes.approve' : 'minutes.return',
-          entityType: 'minutes',
-          entityId: meetingId,
-          unitId: ctx.meeting.unitId,
-          before: { status: 'submitted', revision: locked.revision },
-          after: {
-            status,
-            revision: locked.revision,
-            ...(reason ? { [status === 'approved' ? 'comment' : 'reason']: reason } : {}),
-          },
-        });
-        return { ...locked, ...patch };
-      }),
-    );
+          revision: locked.revision,
+          ...(reason ? { [status === 'approved' ? 'comment' : 'reason']: reason } : {}),
+        },
+      });
+      return { ...locked, ...patch };
+    });
     this.changed(meetingId, status);
     await this.notifier.changed(ctx.meeting, user.id, status, reason);
     return this.minutes.dto(ctx, saved);
@@ -168,61 +165,60 @@ export class MinutesReviewService {
     const ctx = await this.minutes.context(user, meetingId, 'minutes.correct');
     const existing = await this.repo.find(meetingId);
     if (!existing || existing.status !== 'approved') throw Conflict('minutes.notApproved');
-    const saved = await this.docs.exclusive(meetingId, (t) =>
-      this.repo.transaction(async (em) => {
-        const locked = await this.minutes.lock(em, meetingId);
-        if (locked.status !== 'approved') throw Conflict('minutes.notApproved');
-        const sections = new Map(
-          sectionsOf(t.doc)
-            .toArray()
-            .map((s) => [String(s.get('key')), s]),
-        );
-        for (const s of body.sections ?? [])
-          if (!sections.has(s.key))
-            throw new DomainError(ErrorCodes.validation, 400, 'minutes.unknownSection', { key: s.key });
-        const before = readSections(t.doc);
-        const beforeResolutions = resolutionsOf(t.doc).toString();
-        await t.change(() => {
-          for (const s of body.sections ?? []) replaceText(textOf(sections.get(s.key)!), s.text);
-          if (body.resolutions !== undefined) replaceText(resolutionsOf(t.doc), body.resolutions);
-        }, em);
-        const after = readSections(t.doc);
-        const afterResolutions = resolutionsOf(t.doc).toString();
-        if (JSON.stringify(after) === JSON.stringify(before) && afterResolutions === beforeResolutions)
-          throw new DomainError(ErrorCodes.validation, 400, 'minutes.nothingCorrected');
-        await t.flush(em);
-        const document = await this.minutes.documentFrom(locked, after, afterResolutions, em);
-        const number = locked.revision + 1;
-        await this.saveRevision(em, meetingId, number, 'correction', body.reason, document, user.id);
-        const patch: Partial<MinutesEntity> = {
+    const saved = await this.docs.exclusive(meetingId, async (t) => {
+      const { em } = t;
+      const locked = await this.minutes.lock(em, meetingId);
+      if (locked.status !== 'approved') throw Conflict('minutes.notApproved');
+      const sections = new Map(
+        sectionsOf(t.doc)
+          .toArray()
+          .map((s) => [String(s.get('key')), s]),
+      );
+      for (const s of body.sections ?? [])
+        if (!sections.has(s.key))
+          throw new DomainError(ErrorCodes.validation, 400, 'minutes.unknownSection', { key: s.key });
+      const before = readSections(t.doc);
+      const beforeResolutions = resolutionsOf(t.doc).toString();
+      await t.change(() => {
+        for (const s of body.sections ?? []) replaceText(textOf(sections.get(s.key)!), s.text);
+        if (body.resolutions !== undefined) replaceText(resolutionsOf(t.doc), body.resolutions);
+      });
+      const after = readSections(t.doc);
+      const afterResolutions = resolutionsOf(t.doc).toString();
+      if (JSON.stringify(after) === JSON.stringify(before) && afterResolutions === beforeResolutions)
+        throw new DomainError(ErrorCodes.validation, 400, 'minutes.nothingCorrected');
+      await t.flush();
+      const document = await this.minutes.documentFrom(locked, after, afterResolutions, em);
+      const number = locked.revision + 1;
+      await this.saveRevision(em, meetingId, number, 'correction', body.reason, document, user.id);
+      const patch: Partial<MinutesEntity> = {
+        status: 'submitted',
+        revision: number,
+        submittedBy: user.id,
+        submittedAt: new Date(),
+        reviewedBy: null,
+        reviewedAt: null,
+        reviewReason: body.reason,
+      };
+      await this.repo.update(meetingId, patch, em);
+      const changedKeys = after.filter((s, i) => s.text !== before[i]?.text).map((s) => s.key);
+      await this.audit.append(em, {
+        actorId: user.id,
+        action: 'minutes.correct',
+        entityType: 'minutes',
+        entityId: meetingId,
+        unitId: ctx.meeting.unitId,
+        before: { status: 'approved', revision: locked.revision },
+        after: {
           status: 'submitted',
           revision: number,
-          submittedBy: user.id,
-          submittedAt: new Date(),
-          reviewedBy: null,
-          reviewedAt: null,
-          reviewReason: body.reason,
-        };
-        await this.repo.update(meetingId, patch, em);
-        const changedKeys = after.filter((s, i) => s.text !== before[i]?.text).map((s) => s.key);
-        await this.audit.append(em, {
-          actorId: user.id,
-          action: 'minutes.correct',
-          entityType: 'minutes',
-          entityId: meetingId,
-          unitId: ctx.meeting.unitId,
-          before: { status: 'approved', revision: locked.revision },
-          after: {
-            status: 'submitted',
-            revision: number,
-            reason: body.reason,
-            sections: changedKeys,
-            resolutions: afterResolutions !== beforeResolutions,
-          },
-        });
-        return { ...locked, ...patch };
-      }),
-    );
+          reason: body.reason,
+          sections: changedKeys,
+          resolutions: afterResolutions !== beforeResolutions,
+        },
+      });
+      return { ...locked, ...patch };
+    });
     this.changed(meetingId, 'submitted');
     await this.notifier.changed(ctx.meeting, user.id, 'submitted', null);
     return this.minutes.dto(ctx, saved);

@@ -158,46 +158,45 @@ export class MinutesVotesService {
     if (meeting.status === 'live' && !this.roomUsers(meeting.id).includes(userId))
       throw Forbidden('vote.notInRoom');
     const inRoom = new Set(meeting.status === 'live' ? this.roomUsers(meeting.id) : []);
-    const dto = await this.docs.exclusive(meeting.id, (t) =>
-      this.dataSource.transaction(async (em) => {
-        const v = await em.findOne(MinutesVoteEntity, {
-          where: { id: req.voteId, meetingId: meeting.id },
-          lock: { mode: 'pessimistic_write' },
-        });
-        if (!v) throw NotFound('notFound.vote');
-        if (v.status !== 'open') throw Conflict('vote.closed');
-        const voters = new Set(await this.voters(meeting.id, em));
-        const ballots = await em.find(MinutesBallotEntity, { where: { voteId: v.id } });
-        const present = new Set([...inRoom].filter((u) => voters.has(u)));
-        for (const b of ballots) present.add(b.userId);
-        v.status = 'closed';
-        v.closedAt = new Date();
-        v.presentVoters = present.size;
-        await em.save(v);
-        const tally = this.count(ballots, v);
-        const result = this.dto(v, tally);
-        await t.change((doc) => appendParagraph(resolutionsOf(doc), voteLine(result, meeting.agenda)), em);
-        await this.audit.append(em, {
-          actorId: userId,
-          action: 'minutes.vote_close',
-          entityType: 'minutes_vote',
-          entityId: v.id,
-          unitId: meeting.unitId,
-          before: { status: 'open' },
-          after: {
-            meetingId: meeting.id,
-            status: 'closed',
-            expected: v.expectedVoters,
-            present: v.presentVoters,
-            yes: tally.yes,
-            no: tally.no,
-            abstain: tally.abstain,
-            passed: result.passed,
-          },
-        });
-        return result;
-      }),
-    );
+    const dto = await this.docs.exclusive(meeting.id, async (t) => {
+      const { em } = t;
+      const v = await em.findOne(MinutesVoteEntity, {
+        where: { id: req.voteId, meetingId: meeting.id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!v) throw NotFound('notFound.vote');
+      if (v.status !== 'open') throw Conflict('vote.closed');
+      const voters = new Set(await this.voters(meeting.id, em));
+      const ballots = await em.find(MinutesBallotEntity, { where: { voteId: v.id } });
+      const present = new Set([...inRoom].filter((u) => voters.has(u)));
+      for (const b of ballots) present.add(b.userId);
+      v.status = 'closed';
+      v.closedAt = new Date();
+      v.presentVoters = present.size;
+      await em.save(v);
+      const tally = this.count(ballots, v);
+      const result = this.dto(v, tally);
+      await t.change((doc) => appendParagraph(resolutionsOf(doc), voteLine(result, meeting.agenda)));
+      await this.audit.append(em, {
+        actorId: userId,
+        action: 'minutes.vote_close',
+        entityType: 'minutes_vote',
+        entityId: v.id,
+        unitId: meeting.unitId,
+        before: { status: 'open' },
+        after: {
+          meetingId: meeting.id,
+          status: 'closed',
+          expected: v.expectedVoters,
+          present: v.presentVoters,
+          yes: tally.yes,
+          no: tally.no,
+          abstain: tally.abstain,
+          passed: result.passed,
+        },
+      });
+      return result;
+    });
     return this.announce(meeting.id, dto);
   }
 

@@ -32,6 +32,10 @@ export class MinutesEntity {
   @Column({ type: 'bytea' })
   ydoc: Buffer;
 
+  /** The newest `minutes_update` row folded into `ydoc` (the rows up to it are gone); 0: none yet. */
+  @Column({ name: 'folded_update_id', type: 'bigint', default: 0 })
+  foldedUpdateId: string;
+
   @Column({ name: 'content_text', type: 'text', default: '' })
   contentText: string;
 

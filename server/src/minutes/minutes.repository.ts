@@ -36,8 +36,11 @@ export class MinutesRepository {
   }
 
   /** Only the status (not the document): what a live update checks. */
-  status(meetingId: string): Promise<Pick<MinutesEntity, 'meetingId' | 'status'> | null> {
-    return this.dataSource
+  status(
+    meetingId: string,
+    em: EntityManager = this.manager,
+  ): Promise<Pick<MinutesEntity, 'meetingId' | 'status'> | null> {
+    return em
       .getRepository(MinutesEntity)
       .findOne({ where: { meetingId }, select: { meetingId: true, status: true } });
   }
@@ -74,23 +77,74 @@ export class MinutesRepository {
     await em.update(MinutesEntity, { meetingId }, patch);
   }
 
-  /** Stores the folded document with its plain texts (and so its search text). */
-  async storeDocument(
+  /**
+   * Locks the minutes row for the rest of `em`'s transaction — `write` (FOR UPDATE) to change the document, `read`
+   * (FOR SHARE) to read it beside other readers — and says up to which update row the stored document is folded.
+   * Null: there are no minutes.
+   */
+  async lockDocument(em: EntityManager, meetingId: string, mode: 'read' | 'write'): Promise<string | null> {
+    const rows: { fold: string }[] = await em.query(
+      `SELECT "folded_update_id"::text AS "fold" FROM "minutes" WHERE "meeting_id" = $1
+       FOR ${mode === 'write' ? 'UPDATE' : 'SHARE'}`,
+      [meetingId],
+    );
+    return rows[0]?.fold ?? null;
+  }
+
+  /** The stored (folded) document and the update row it is folded up to; null: there are no minutes. */
+  async storedDocument(em: EntityManager, meetingId: string): Promise<{ ydoc: Buffer; fold: string } | null> {
+    const rows: { ydoc: Buffer; fold: string }[] = await em.query(
+      `SELECT "ydoc", "folded_update_id"::text AS "fold" FROM "minutes" WHERE "meeting_id" = $1`,
+      [meetingId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** The document's update rows after row `afterId` (not yet folded), oldest first. */
+  updatesAfter(
+    em: EntityManager,
+    meetingId: string,
+    afterId: string,
+  ): Promise<{ id: string; update: Buffer }[]> {
+    return em.query(
+      `SELECT "id"::text AS "id", "update" FROM "minutes_update" WHERE "meeting_id" = $1 AND "id" > $2
+       ORDER BY "id"`,
+      [meetingId, afterId],
+    );
+  }
+
+  /** Stores one update of the document (null user: the server's own); its row id. */
+  async addUpdate(
+    em: EntityManager,
+    meetingId: string,
+    update: Uint8Array,
+    userId: string | null,
+  ): Promise<string> {
+    const rows: { id: string }[] = await em.query(
+      `INSERT INTO "minutes_update" ("meeting_id", "update", "user_id") VALUES ($1, $2, $3) RETURNING "id"::text AS "id"`,
+      [meetingId, Buffer.from(update), userId],
+    );
+    return rows[0].id;
+  }
+
+  /**
+   * Stores the document folded up to update row `upToId` with its plain texts (and so its search text), and drops
+   * the rows it folded.
+   */
+  async storeFolded(
     em: EntityManager,
     meetingId: string,
     state: Buffer,
     texts: { content: string; resolutions: string },
+    upToId: string,
   ): Promise<void> {
     await em.query(
       `UPDATE "minutes" SET "ydoc" = $2, "content_text" = $3, "resolutions_text" = $4,
-         "search_text" = ${searchTextSql('$3::text', '$4::text')}, "updated_at" = now()
+         "search_text" = ${searchTextSql('$3::text', '$4::text')},
+         "folded_update_id" = GREATEST("folded_update_id", $5::bigint), "updated_at" = now()
        WHERE "meeting_id" = $1`,
-      [meetingId, state, texts.content, texts.resolutions],
+      [meetingId, state, texts.content, texts.resolutions, upToId],
     );
-  }
-
-  /** Drops the document's updates up to `upToId`, folded into the stored document. */
-  async dropUpdates(em: EntityManager, meetingId: string, upToId: string): Promise<void> {
     await em.query(`DELETE FROM "minutes_update" WHERE "meeting_id" = $1 AND "id" <= $2`, [
       meetingId,
       upToId,

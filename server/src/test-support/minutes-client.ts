@@ -21,22 +21,36 @@ export class MinutesTestClient {
   opened?: MinutesOpened;
   /** Results of the updates this client sent (ok, or the error code). */
   readonly sent: string[] = [];
-  private pending: Promise<unknown>[] = [];
+  private pending: Promise<string>[] = [];
   private holding = false;
   private held: Uint8Array[] = [];
 
   constructor(
-    readonly c: RtcTestClient,
+    public c: RtcTestClient,
     readonly meetingId: string,
   ) {
-    c.socket.on('minutes.updated', (p) => {
-      if (p.meetingId === meetingId) Y.applyUpdate(this.doc, fromBase64(p.update), 'remote');
-    });
+    this.listen(c);
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === 'remote' || origin === 'server') return;
       if (this.holding) this.held.push(update);
       else this.push(update);
     });
+  }
+
+  private listen(c: RtcTestClient): void {
+    c.socket.on('minutes.updated', (p) => {
+      if (p.meetingId === this.meetingId) Y.applyUpdate(this.doc, fromBase64(p.update), 'remote');
+    });
+  }
+
+  /**
+   * Goes on through another socket (its node went away) and opens again, as the browser does on a reconnect:
+   * what this document lacks comes back, what the server lacks goes out.
+   */
+  reconnect(c: RtcTestClient): Promise<MinutesOpened> {
+    this.c = c;
+    this.listen(c);
+    return this.open();
   }
 
   async open(): Promise<MinutesOpened> {
@@ -54,11 +68,26 @@ export class MinutesTestClient {
 
   private push(update: Uint8Array): void {
     this.pending.push(
-      this.c.raw('minutes.update', { meetingId: this.meetingId, update: toBase64(update) }).then((ack) => {
-        this.sent.push(ack.ok ? 'ok' : ack.error.code);
-        return ack;
-      }),
+      this.c.raw('minutes.update', { meetingId: this.meetingId, update: toBase64(update) }).then(
+        (ack) => {
+          const result = ack.ok ? 'ok' : ack.error.code;
+          this.sent.push(result);
+          return result;
+        },
+        // No acknowledgement (the socket or its node went away): not known to be stored.
+        () => {
+          this.sent.push('unanswered');
+          return 'unanswered';
+        },
+      ),
     );
+  }
+
+  /** Appends `text` to a section and sends it at once: its acknowledgement (ok, or the error code). */
+  append(section: number, text: string): Promise<string> {
+    if (this.holding) throw new Error('append sends at once: release first');
+    this.insert(section, this.sectionText(section).length, text);
+    return this.pending[this.pending.length - 1];
   }
 
   /** Edits made inside `fn` are sent together when `release` is called (to make two writers collide). */
