@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { createApp, logLevels } from './app';
 import { ConfigError, loadConfig } from './config/config';
 import { migrationsUrl, openDatabase, withMigratedDataSource } from './database/database';
+import { RoomHandover } from './rtc/room-handover';
 import { seedDemo, shouldSeedDemo } from './seed/demo-seed';
 
 async function main() {
@@ -21,12 +22,16 @@ async function main() {
       if (await shouldSeedDemo(ds, config, db.embedded !== null)) await seedDemo(ds, (line) => log.log(line));
     });
     const app = await createApp(config, db.url);
-    // On SIGINT/SIGTERM: stop taking requests, close the database pool, then stop the embedded PostgreSQL.
+    // On SIGINT/SIGTERM: with several nodes, hand this node's live rooms over to the others first (nothing
+    // without REDIS_URL); then stop taking requests, close the database pool, then stop the embedded PostgreSQL.
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {
         log.log(`${signal}: shutting down`);
         void app
-          .close()
+          .get(RoomHandover)
+          .drain()
+          .catch((e: unknown) => log.error(`handing the rooms over: ${String(e)}`))
+          .then(() => app.close())
           .catch((e: unknown) => log.error(`closing the app: ${String(e)}`))
           .then(stopDatabase)
           .finally(() => process.exit(0));

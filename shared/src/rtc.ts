@@ -353,6 +353,8 @@ export const rtcServerEvents = {
   'self.removed': z.object({ by: z.string(), reason: z.enum(['removed_by_host', 'replaced']) }),
   /** The room moved to another media worker (the old one died): rejoin with `resumePeerId`. */
   'media.moved': MeetingRef,
+  /** The room's node is stopping and handed the meeting to the node at `url`: join there with `resumePeerId`. */
+  'room.moved': MeetingRef.extend({ nodeId: z.string(), url: z.url() }),
   /** To one seat: its downlink cannot carry video, so the server paused the video it receives (or resumed it). */
   'media.downlink': z.object({ videoPaused: z.boolean() }),
   /** To a publisher: the layers of its simulcast producer that anyone receives. */

@@ -391,6 +391,23 @@ describe('RoomConnection', () => {
     ]);
   });
 
+  it('a room handed over by its stopping node (room.moved) joins at once on the new owner with its seat', async () => {
+    const { connection, socket, requests, events, urls } = setup();
+    connection.connect();
+    await until(() => connection.state === 'joined');
+    expect(urls).toEqual([undefined]);
+
+    socket.server('room.moved', { meetingId, nodeId: 'node-3', url: 'http://node-3:3000' });
+    expect(events.some((e) => e.type === 'room.moved')).toBe(true);
+    // Straight to the new owner (no round trip through the page's node), taking the same seat back.
+    await until(() => urls.length === 2 && connection.state === 'joined');
+    expect(urls).toEqual([undefined, 'http://node-3:3000']);
+    expect(requests.filter((r) => r.event === 'room.join').map((r) => r.payload.resumePeerId)).toEqual([
+      undefined,
+      'peer-1',
+    ]);
+  });
+
   it('a join refused as unavailable (the meeting between two nodes) is tried again; a forbidden one is not', async () => {
     const retried = setup({}, { refuseFirstJoin: 'unavailable' });
     retried.connection.connect();

@@ -48,7 +48,8 @@ export interface RoomConnectionOptions {
  *
  * Several server nodes: a join answered `redirect` moves the room to a socket of the node that serves the
  * meeting, and joins there; when that socket drops, the room goes back to the app's socket (its node knows
- * where the meeting is served now, after a node died) and joins again with `resumePeerId`.
+ * where the meeting is served now, after a node died) and joins again with `resumePeerId`. A node that stops
+ * (SIGTERM) hands its meetings over first and says where (`room.moved`): the room joins there at once.
  */
 export class RoomConnection extends RoomMedia {
   readonly meetingId: string;
@@ -154,6 +155,11 @@ export class RoomConnection extends RoomMedia {
     link.on('media.moved', (p) => {
       this.emitEvent({ type: 'media.moved', payload: p });
       this.recover();
+    });
+    // The serving node is stopping and handed the meeting over: take the seat back on the new owner at once.
+    link.on('room.moved', (p) => {
+      this.emitEvent({ type: 'room.moved', payload: p });
+      this.follow(p.url);
     });
   }
 

@@ -7,6 +7,7 @@ import { AttendanceRulesService } from './attendance-rules.service';
 import { AttendanceController } from './attendance.controller';
 import { AttendanceService } from './attendance.service';
 import { AttendanceRepository } from './attendance.repository';
+import { PresenceRepository } from './presence.repository';
 import { PresenceService } from './presence.service';
 import { StatisticsController } from './statistics.controller';
 import { StatisticsRepository } from './statistics.repository';
@@ -21,6 +22,7 @@ import { StatisticsService } from './statistics.service';
   controllers: [AttendanceController, StatisticsController],
   providers: [
     AttendanceRepository,
+    PresenceRepository,
     PresenceService,
     AttendanceService,
     AttendanceExportService,

@@ -5,7 +5,6 @@ import { bulkInsert, type BulkColumn } from '../database/bulk-insert';
 import type { StoredCorrection } from './attendance-corrections';
 import type { AttendanceRules } from './attendance-rules';
 import type { AttendanceCause } from './meeting-attendance.entity';
-import { PresenceSegmentEntity, type CloseReason } from './presence-segment.entity';
 
 /** One stored record row (attendance_record) with the person's name. */
 export interface RecordRow {
@@ -325,81 +324,5 @@ export class AttendanceRepository {
       [meetingId],
     );
     return Number(row?.n ?? 0);
-  }
-
-  // ── presence segments (written by PresenceService from the media layer's events) ───────────────────────
-  /**
-   * Closes this node's own open segments at their last heartbeat: the ones a previous run of this node (the same
-   * NODE_ID) left when it died, for no other process has this id. Returns how many.
-   */
-  async closeLeftoversOf(nodeId: string): Promise<number> {
-    const res: [unknown[], number] = await this.dataSource.query(
-      `UPDATE presence_segment SET closed_at = GREATEST(last_heartbeat_at, opened_at), close_reason = 'crash'
-       WHERE closed_at IS NULL AND node_id = $1`,
-      [nodeId],
-    );
-    return res[1];
-  }
-
-  /**
-   * Closes, at their last heartbeat, the open segments of other nodes whose heartbeat is older than `before`
-   * (their node died: a live node stamps its open segments every interval). Returns how many.
-   */
-  async closeStale(selfNodeId: string, before: Date): Promise<number> {
-    const res: [unknown[], number] = await this.dataSource.query(
-      `UPDATE presence_segment SET closed_at = GREATEST(last_heartbeat_at, opened_at), close_reason = 'crash'
-       WHERE closed_at IS NULL AND last_heartbeat_at < $2 AND node_id IS DISTINCT FROM $1`,
-      [selfNodeId, before],
-    );
-    return res[1];
-  }
-
-  /** Stamps the heartbeat of these open segments; returns how many it stamped. */
-  async heartbeat(ids: string[], at: Date): Promise<number> {
-    const res = await this.dataSource
-      .createQueryBuilder()
-      .update(PresenceSegmentEntity)
-      .set({ lastHeartbeatAt: at })
-      .where('id = ANY(:ids) AND closed_at IS NULL', { ids })
-      .execute();
-    return res.affected ?? 0;
-  }
-
-  /**
-   * Opens a segment for a peer whose person is a member (user_id) or a guest of this meeting (guest_id), seated
-   * on node `nodeId`.
-   */
-  async openSegment(
-    meetingId: string,
-    personId: string,
-    peerId: string,
-    at: Date,
-    nodeId: string,
-  ): Promise<string> {
-    const rows: { id: string | number }[] = await this.dataSource.query(
-      `INSERT INTO presence_segment (meeting_id, user_id, guest_id, peer_id, opened_at, last_heartbeat_at, node_id)
-       SELECT $1, u.id, g.id, $3, $4, $4, $5 FROM (SELECT $2::uuid AS id) x
-       LEFT JOIN app_user u ON u.id = x.id LEFT JOIN meeting_guest g ON g.id = x.id AND g.meeting_id = $1
-       RETURNING id`,
-      [meetingId, personId, peerId, at, nodeId],
-    );
-    return String(rows[0].id);
-  }
-
-  /** Media first flowed for the segment at `at` (kept if already stamped). */
-  async stampMedia(segmentId: string, at: Date): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE presence_segment SET media_at = $2 WHERE id = $1 AND media_at IS NULL`,
-      [segmentId, at],
-    );
-  }
-
-  async closeSegment(id: string, at: Date, reason: CloseReason): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE presence_segment SET closed_at = GREATEST(opened_at, $2), close_reason = $3,
-         last_heartbeat_at = GREATEST(last_heartbeat_at, $2)
-       WHERE id = $1 AND closed_at IS NULL`,
-      [id, at, reason],
-    );
   }
 }

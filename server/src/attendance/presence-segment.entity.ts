@@ -2,9 +2,18 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * Why a presence segment closed. 'crash': its node died with it open (its heartbeat stopped, or the node found
- * it at its own restart); closed at its last heartbeat.
+ * it at its own restart); closed at its last heartbeat. 'moved': its room moved to another node (the node it
+ * was on stopped, or lost the meeting); the node where the seat is taken back opens the same segment again.
  */
-export const closeReasons = ['left', 'disconnected', 'removed', 'ended', 'shutdown', 'crash'] as const;
+export const closeReasons = [
+  'left',
+  'disconnected',
+  'removed',
+  'ended',
+  'shutdown',
+  'crash',
+  'moved',
+] as const;
 export type CloseReason = (typeof closeReasons)[number];
 
 /**

@@ -7,11 +7,12 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { NODE_REGISTRY, type NodeRegistry } from '../cluster/cluster.types';
+import { RoomEvents } from '../common/room-events';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import type { MediaEvents } from '../media/media-events';
 import { MediaService } from '../media/media.service';
-import { AttendanceRepository } from './attendance.repository';
 import type { CloseReason } from './presence-segment.entity';
+import { PresenceRepository } from './presence.repository';
 
 /** A segment whose heartbeat has not moved for this many intervals belongs to a node that died. */
 export const STALE_HEARTBEATS = 3;
@@ -32,7 +33,10 @@ export const STALE_HEARTBEATS = 3;
  * - each segment names its node (NODE_ID). Several nodes share the database, so a node that dies leaves its
  *   segments open: at start-up a node closes only its own (a previous run with the same NODE_ID), and the reaper
  *   (`closeStale`, run by one node at a time) closes other nodes' segments whose heartbeat stopped more than
- *   STALE_HEARTBEATS intervals ago. Either way a segment closes at its last heartbeat with reason 'crash'.
+ *   STALE_HEARTBEATS intervals ago. Either way a segment closes at its last heartbeat with reason 'crash';
+ * - a room that moves to another node (its node stops and hands it over) closes its segments as 'moved', and the
+ *   node where each seat is taken back opens the same segment again: the member never left. The room asks,
+ *   before it tells its people where to go, that these closes are stored (`segmentsStored` on the room bus).
  */
 @Injectable()
 export class PresenceService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -44,10 +48,11 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, Be
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly repo: AttendanceRepository,
+    private readonly repo: PresenceRepository,
     private readonly media: MediaService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(NODE_REGISTRY) private readonly nodes: NodeRegistry,
+    private readonly bus: RoomEvents,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -61,6 +66,7 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, Be
       ev.on('peerJoined', (e) => this.opened(e)),
       ev.on('transportConnected', (e) => this.mediaFlowed(e)),
       ev.on('peerLeft', (e) => this.left(e)),
+      this.bus.answer('segmentsStored', () => this.settled()),
     );
   }
 
@@ -156,7 +162,7 @@ export class PresenceService implements OnModuleInit, OnApplicationBootstrap, Be
 
   private async close(id: string, at: Date, reason: CloseReason): Promise<void> {
     try {
-      await this.repo.closeSegment(id, at, reason);
+      await this.repo.closeSegment(id, at, reason, this.nodes.nodeId);
     } catch (e) {
       this.log.error(`presence segment ${id} not closed: ${String(e)}`);
     }

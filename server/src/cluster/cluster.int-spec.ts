@@ -147,6 +147,44 @@ describe('meeting leases', () => {
   });
 });
 
+describe('hand-over', () => {
+  it('the holder hands its lease to another node in one step: a new epoch, assigned; the old epoch is fenced', async () => {
+    const a = await node('a');
+    const b = await node('b');
+    const c = await node('c');
+    const { lease } = await a.leases.claim('m');
+    await a.mirror.save('m', lease.epoch, { seats: ['p1'] });
+    // Only the holder, and only at its epoch.
+    expect(await b.leases.handOver('m', lease.epoch, 'c')).toBeNull();
+    expect(await a.leases.handOver('m', lease.epoch + 1, 'c')).toBeNull();
+    const moved = await a.leases.handOver('m', lease.epoch, 'b');
+    expect(moved).toEqual({ meetingId: 'm', nodeId: 'b', epoch: expect.any(Number), state: 'assigned' });
+    expect(moved!.epoch).toBeGreaterThan(lease.epoch);
+    expect(await c.leases.whereIs('m')).toEqual(moved);
+    // The old holder can do nothing more with its epoch: not renew, release, hand over again or write.
+    expect(await a.leases.renew('m', lease.epoch)).toBe(false);
+    expect(await a.leases.release('m', lease.epoch)).toBe(false);
+    expect(await a.leases.handOver('m', lease.epoch, 'c')).toBeNull();
+    await expect(a.mirror.save('m', lease.epoch, { seats: [] })).rejects.toBeInstanceOf(StaleEpochError);
+    // The new owner takes it up, finds the room as the old one left it, and writes at its own epoch.
+    expect(await b.leases.adopt('m', moved!.epoch)).toBe(true);
+    expect(await b.leases.whereIs('m')).toMatchObject({ nodeId: 'b', state: 'held' });
+    expect((await b.mirror.load('m'))?.state).toEqual({ seats: ['p1'] });
+    await b.mirror.save('m', moved!.epoch, { seats: ['p1', 'p2'] });
+  });
+
+  it("a meeting's mirror is dropped without an epoch only while nobody holds its lease", async () => {
+    const a = await node('a');
+    const { lease } = await a.leases.claim('m');
+    await a.mirror.save('m', lease.epoch, { seats: ['p1'] });
+    expect(await a.mirror.dropUnowned('m')).toBe(false);
+    expect(await a.mirror.load('m')).not.toBeNull();
+    await a.leases.release('m', lease.epoch);
+    expect(await a.mirror.dropUnowned('m')).toBe(true);
+    expect(await a.mirror.load('m')).toBeNull();
+  });
+});
+
 describe('room mirror', () => {
   it('saves and loads at the current epoch, versions each save, refuses a stale epoch, deletes fenced', async () => {
     const a = await node('a');

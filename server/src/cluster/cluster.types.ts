@@ -89,6 +89,12 @@ export interface MeetingLeases {
   adopt(meetingId: string, epoch: number): Promise<boolean>;
   /** Gives the lease up (only its holder, at its epoch); false when it was not ours. */
   release(meetingId: string, epoch: number): Promise<boolean>;
+  /**
+   * Hands this node's lease (at `epoch`) to `nodeId` in one step: a new epoch, `assigned` to that node, which
+   * takes it up when the meeting's people join there (or it lapses). The old epoch is refused from then on.
+   * null when the lease was not ours at that epoch.
+   */
+  handOver(meetingId: string, epoch: number, nodeId: string): Promise<Lease | null>;
   /** The meeting's current lease, or null when nobody holds it. */
   whereIs(meetingId: string): Promise<Lease | null>;
   /** Throws StaleEpochError unless `epoch` is the meeting's current lease's. */
@@ -111,6 +117,11 @@ export interface RoomMirror {
   load<T = unknown>(meetingId: string): Promise<MirroredState<T> | null>;
   /** Drops the state (the meeting ended); fenced like `save`. */
   delete(meetingId: string, epoch: number): Promise<void>;
+  /**
+   * Drops the state of a meeting nobody holds (ended where no room was live: the reaper); false, and nothing
+   * dropped, while a node holds its lease.
+   */
+  dropUnowned(meetingId: string): Promise<boolean>;
 }
 
 export const NODE_REGISTRY = Symbol('NODE_REGISTRY');
@@ -129,6 +140,10 @@ export function byLoad(a: NodeInfo, b: NodeInfo): number {
 
 /** The node a new meeting goes to: the least-loaded one not draining, else this node. */
 export function pickNode(nodes: NodeInfo[], selfId: string): string {
-  const candidates = nodes.filter((n) => !n.draining).sort(byLoad);
-  return candidates[0]?.id ?? selfId;
+  return successor(nodes, null)?.id ?? selfId;
+}
+
+/** Where a stopping node hands a meeting: the least-loaded other node not draining; null when there is none. */
+export function successor(nodes: NodeInfo[], selfId: string | null): NodeInfo | null {
+  return nodes.filter((n) => !n.draining && n.id !== selfId).sort(byLoad)[0] ?? null;
 }

@@ -74,6 +74,13 @@ export class LocalCluster implements NodeRegistry, MeetingLeases, RoomMirror {
     return true;
   }
 
+  async handOver(meetingId: string, epoch: number, nodeId: string): Promise<Lease | null> {
+    if (this.leases.get(meetingId)?.epoch !== epoch) return null;
+    const lease: Lease = { meetingId, nodeId, epoch: ++this.epochs, state: 'assigned' };
+    this.leases.set(meetingId, lease);
+    return { ...lease };
+  }
+
   async whereIs(meetingId: string): Promise<Lease | null> {
     const lease = this.leases.get(meetingId);
     return lease ? { ...lease } : null;
@@ -103,5 +110,11 @@ export class LocalCluster implements NodeRegistry, MeetingLeases, RoomMirror {
   async delete(meetingId: string, epoch: number): Promise<void> {
     await this.assertEpoch(meetingId, epoch);
     this.rooms.delete(meetingId);
+  }
+
+  async dropUnowned(meetingId: string): Promise<boolean> {
+    if (this.leases.has(meetingId)) return false;
+    this.rooms.delete(meetingId);
+    return true;
   }
 }

@@ -47,6 +47,20 @@ redis.call('DEL', KEYS[1])
 return 1`;
 
 /**
+ * Hand-over: only the named node at its epoch gives the lease to ARGV[3] at a new epoch (the counter's next
+ * value), `assigned`, for ARGV[4] ms; the mirror lives on with it. KEYS: lease, epoch counter, mirror.
+ * ARGV: node, epoch, new node, lease ms, mirror ms. Returns the new epoch, or 0.
+ */
+const HAND_OVER = `
+local cur = redis.call('HMGET', KEYS[1], 'node', 'epoch')
+if cur[1] ~= ARGV[1] or cur[2] ~= ARGV[2] then return 0 end
+local epoch = redis.call('INCR', KEYS[2])
+redis.call('HSET', KEYS[1], 'node', ARGV[3], 'epoch', epoch, 'state', 'assigned')
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIRE', KEYS[3], ARGV[5]) end
+return epoch`;
+
+/**
  * Meeting ownership on Redis: one hash per meeting (node, epoch, state) with a short expiry
  * (CLUSTER_LEASE_TTL_SECONDS) that its holder renews. Every change is one Lua script, so two nodes racing for a
  * meeting get one owner, and a holder whose lease lapsed cannot renew, release or write with its old epoch.
@@ -58,7 +72,7 @@ export class RedisMeetingLeases implements MeetingLeases {
     private readonly registry: NodeRegistry,
     private readonly ttlMs: number,
   ) {
-    defineScripts(redis, { bmClaim: CLAIM, bmRenew: RENEW, bmRelease: RELEASE });
+    defineScripts(redis, { bmClaim: CLAIM, bmRenew: RENEW, bmRelease: RELEASE, bmHandOver: HAND_OVER });
   }
 
   private get self(): string {
@@ -109,6 +123,23 @@ export class RedisMeetingLeases implements MeetingLeases {
   async release(meetingId: string, epoch: number): Promise<boolean> {
     const ok = await script(this.redis, 'bmRelease')(1, this.keys.lease(meetingId), this.self, String(epoch));
     return ok === 1;
+  }
+
+  async handOver(meetingId: string, epoch: number, nodeId: string): Promise<Lease | null> {
+    const next = Number(
+      await script(this.redis, 'bmHandOver')(
+        3,
+        this.keys.lease(meetingId),
+        this.keys.epoch,
+        this.keys.room(meetingId),
+        this.self,
+        String(epoch),
+        nodeId,
+        this.ttlMs,
+        MIRROR_TTL_MS,
+      ),
+    );
+    return next > 0 ? { meetingId, nodeId, epoch: next, state: 'assigned' } : null;
   }
 
   async whereIs(meetingId: string): Promise<Lease | null> {

@@ -26,13 +26,19 @@ if cur ~= ARGV[1] then return {0, cur or ''} end
 redis.call('DEL', KEYS[2])
 return {1}`;
 
+/** Drop of a meeting nobody holds: only while it has no lease. KEYS: lease, mirror. Returns 1 or 0. */
+const DROP_UNOWNED = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('DEL', KEYS[2])
+return 1`;
+
 /** Each room's state as one hash (epoch, version, savedAt, state JSON), written only by its lease's holder. */
 export class RedisRoomMirror implements RoomMirror {
   constructor(
     private readonly redis: Redis,
     private readonly keys: ClusterKeys,
   ) {
-    defineScripts(redis, { bmSaveRoom: SAVE, bmDeleteRoom: DELETE });
+    defineScripts(redis, { bmSaveRoom: SAVE, bmDeleteRoom: DELETE, bmDropUnownedRoom: DROP_UNOWNED });
   }
 
   async save(meetingId: string, epoch: number, state: unknown): Promise<MirroredState> {
@@ -77,5 +83,14 @@ export class RedisRoomMirror implements RoomMirror {
       String(epoch),
     )) as [number, string?];
     if (ok !== 1) throw new StaleEpochError(meetingId, epoch, cur ? Number(cur) : null);
+  }
+
+  async dropUnowned(meetingId: string): Promise<boolean> {
+    const ok = await script(this.redis, 'bmDropUnownedRoom')(
+      2,
+      this.keys.lease(meetingId),
+      this.keys.room(meetingId),
+    );
+    return ok === 1;
   }
 }

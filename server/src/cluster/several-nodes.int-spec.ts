@@ -245,6 +245,8 @@ describe('several nodes on one database', () => {
     await seat(kd, 'member1', kept);
     await seat(kd, 'secretary1', kept);
     await seat(kd, 'secretary1', abandoned);
+    const mirrorOf = (id: string) => redis.exists(`${prefix}room:${id}`);
+    await eventually(async () => (await mirrorOf(abandoned)) === 1, 5000, "the abandoned room's mirror");
     await sleep(HEARTBEAT_S * 2000); // heartbeats have moved on from the opening
     const crashedAt = Date.now();
     await crash(d);
@@ -300,6 +302,8 @@ describe('several nodes on one database', () => {
       [abandoned],
     );
     expect(audit).toEqual([{ actor_id: null, after: expect.objectContaining({ reason: 'crash' }) }]);
+    // Its room's mirror went with it: nothing is left in Redis to restore.
+    await eventually(async () => (await mirrorOf(abandoned)) === 0, 5000, 'the mirror to be dropped');
     const [final] = await a.ds.query(
       'SELECT count(*)::int AS n FROM attendance_record WHERE meeting_id = $1',
       [abandoned],

@@ -16,6 +16,8 @@ export interface RoomQueryMap {
   recordingState: RecordingState;
   /** The users seated in the meeting's live room now, those within their reconnect grace too (rtc/ answers). */
   roomUsers: string[];
+  /** Resolves once the presence segments opened and closed so far are stored (attendance/ answers). */
+  segmentsStored: Promise<void>;
 }
 type Answerer<Q extends RoomQueryName> = (meetingId: string) => RoomQueryMap[Q];
 

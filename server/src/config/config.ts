@@ -53,6 +53,15 @@ const EnvSchema = z.object({
    * going); then it ends, at the moment the room emptied. 0 ends it at once.
    */
   MEETING_EMPTY_END_SECONDS: z.coerce.number().min(0).max(86400).default(180),
+  /**
+   * How long a live meeting nobody has entered yet stays live (at least until its planned end): its host may be
+   * waiting on the pre-join page, its members coming at the planned time. Then it ends, at its start.
+   */
+  MEETING_UNENTERED_END_SECONDS: z.coerce
+    .number()
+    .min(0)
+    .max(7 * 86400)
+    .default(7200),
   /** In-app reminder this many minutes before a meeting's planned start (one per person and meeting). */
   MEETING_REMINDER_MINUTES: z.coerce.number().min(1).max(1440).default(15),
   /** How often the reminder job looks for meetings about to start. */

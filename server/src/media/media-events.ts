@@ -1,8 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { MediaSource, TransportDirection } from './media.types';
 
-/** Why a peer left: on purpose, dropped (grace period over), removed by the host, meeting ended, app shutdown. */
-export type PeerLeaveReason = 'left' | 'disconnected' | 'removed' | 'ended' | 'shutdown';
+/**
+ * Why a peer left: on purpose, dropped (grace period over), removed by the host, meeting ended, app shutdown,
+ * or its room moved to another node (it takes its seat back there).
+ */
+export type PeerLeaveReason = 'left' | 'disconnected' | 'removed' | 'ended' | 'shutdown' | 'moved';
 
 /**
  * Domain events of the media layer. Signalling relays them to clients; attendance records presence from

@@ -179,10 +179,10 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     if (room.peers.size === 0) this.closeRoomNow(meetingId, room, promise);
   }
 
-  /** Ends the meeting for everyone. */
-  async closeRoom(meetingId: string): Promise<void> {
+  /** Closes the meeting's room: everyone still in it leaves with `reason` (the meeting ended, or moved away). */
+  async closeRoom(meetingId: string, reason: PeerLeaveReason = 'ended'): Promise<void> {
     const promise = this.rooms.get(meetingId);
-    if (promise) this.closeRoomNow(meetingId, await promise, promise);
+    if (promise) this.closeRoomNow(meetingId, await promise, promise, reason);
   }
 
   async setRtpCapabilities(meetingId: string, peerId: string, caps: types.RtpCapabilities): Promise<void> {
@@ -287,9 +287,14 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     return { router: made.router, webRtcServer: made.slot.webRtcServer, workerIndex: made.slot.index };
   }
 
-  private closeRoomNow(meetingId: string, room: MediaRoom, promise: Promise<MediaRoom>): void {
+  private closeRoomNow(
+    meetingId: string,
+    room: MediaRoom,
+    promise: Promise<MediaRoom>,
+    reason?: PeerLeaveReason,
+  ): void {
     if (this.rooms.get(meetingId) === promise) this.rooms.delete(meetingId);
-    room.close();
+    room.close(reason);
   }
 
   /** A worker died: its meetings get a router on a live worker; peers stay and are told to renegotiate. */

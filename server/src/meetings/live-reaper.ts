@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { PresenceService, STALE_HEARTBEATS } from '../attendance/presence.service';
 import { ClusterOnce } from '../cluster/cluster-once';
-import { MEETING_LEASES, type MeetingLeases } from '../cluster/cluster.types';
+import { MEETING_LEASES, ROOM_MIRROR, type MeetingLeases, type RoomMirror } from '../cluster/cluster.types';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { MeetingsService } from './meetings.service';
+import { shortestWait, unattendedEndsAt } from './unattended-end';
 
 /**
  * Cleans up after nodes that died, on a timer (every PRESENCE_HEARTBEAT_SECONDS), one node at a time across the
@@ -11,12 +12,14 @@ import { MeetingsService } from './meetings.service';
  * segment, so a second node on the same database, or a restart after a crash, leaves the live meetings live.
  * 1. The open presence segments whose heartbeat stopped are closed at their last heartbeat
  *    (PresenceService.closeStale): a live node stamps its own every interval.
- * 2. A live meeting that nobody has been seated in (no open segment) for longer than MEETING_EMPTY_END_SECONDS,
- *    plus the few heartbeat intervals a dead node's segments take to be noticed, and that no node owns (no lease;
- *    no seat on this node) is ended at its last activity (its start, or its segments' last heartbeat or close):
- *    reason 'crash' if people were in it (its room went with a node), 'empty' if nobody ever came. A room that
- *    empties on a live node ends earlier by its own timer; so a member who reconnects within that time after a
- *    crash finds the meeting live, and their join opens its room again on the node they reach.
+ * 2. A live meeting that nobody is seated in (no open segment) and that no node owns (no lease; no seat on this
+ *    node) is ended at its last activity (its start, or its segments' last heartbeat or close), when
+ *    `unattendedEndsAt` says: people were in it — MEETING_EMPTY_END_SECONDS after that, plus the few heartbeat
+ *    intervals a dead node's segments take to be noticed, reason 'crash' (its room went with a node); nobody ever
+ *    entered it — MEETING_UNENTERED_END_SECONDS after it went live and not before its planned end, reason
+ *    'empty'. A room that empties on a live node ends earlier by its own timer; so a member who reconnects
+ *    within that time after a crash finds the meeting live, and their join opens its room again on the node
+ *    they reach. Its room's mirror (Redis) is dropped with it.
  */
 @Injectable()
 export class LiveReaper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -29,6 +32,7 @@ export class LiveReaper implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly meetings: MeetingsService,
     private readonly once: ClusterOnce,
     @Inject(MEETING_LEASES) private readonly leases: MeetingLeases,
+    @Inject(ROOM_MIRROR) private readonly mirror: RoomMirror,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -60,13 +64,21 @@ export class LiveReaper implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private async endUnowned(now = new Date()): Promise<number> {
-    const waitMs =
-      (this.config.MEETING_EMPTY_END_SECONDS + STALE_HEARTBEATS * this.config.PRESENCE_HEARTBEAT_SECONDS) *
-      1000;
+    const waits = {
+      emptyMs:
+        (this.config.MEETING_EMPTY_END_SECONDS + STALE_HEARTBEATS * this.config.PRESENCE_HEARTBEAT_SECONDS) *
+        1000,
+      unenteredMs: this.config.MEETING_UNENTERED_END_SECONDS * 1000,
+    };
     let ended = 0;
-    for (const m of await this.meetings.unattended(new Date(now.getTime() - waitMs))) {
+    for (const m of await this.meetings.unattended(new Date(now.getTime() - shortestWait(waits)))) {
+      if (unattendedEndsAt(m, waits) > now) continue;
       if (this.presence.holds(m.id) || (await this.leases.whereIs(m.id))) continue;
       if (await this.meetings.end(m.id, null, m.everSeated ? 'crash' : 'empty', m.lastActivity)) ended++;
+      // Its room, if one was live on a node that died, is not coming back: nothing restores it any more.
+      await this.mirror
+        .dropUnowned(m.id)
+        .catch((e: unknown) => this.log.warn(`dropping the mirror of ${m.id}: ${String(e)}`));
     }
     return ended;
   }

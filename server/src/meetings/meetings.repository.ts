@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AttendeeKind } from '@branchmeet/shared';
 import { DataSource, EntityManager } from 'typeorm';
 import { MeetingEntity, MeetingSettings } from './meeting.entity';
+import type { UnattendedMeeting } from './unattended-end';
 
 /** A meeting's start and end as attendance needs them. */
 export interface MeetingTimes {
@@ -146,10 +147,10 @@ export class MeetingsRepository {
    * Live meetings nobody is seated in (no open presence segment) whose last activity — the start, or the last
    * heartbeat or close of any of their segments — is before `before`; `everSeated`: someone was in it once.
    */
-  unattended(before: Date): Promise<{ id: string; lastActivity: Date; everSeated: boolean }[]> {
+  unattended(before: Date): Promise<UnattendedMeeting[]> {
     return this.dataSource.query(
       `SELECT m.id, GREATEST(m.started_at, MAX(s.closed_at), MAX(s.last_heartbeat_at)) AS "lastActivity",
-              COUNT(s.id) > 0 AS "everSeated"
+              COUNT(s.id) > 0 AS "everSeated", m.started_at AS "startedAt", m.scheduled_end AS "scheduledEnd"
        FROM meeting m LEFT JOIN presence_segment s ON s.meeting_id = m.id
        WHERE m.status = 'live'
        GROUP BY m.id

@@ -21,6 +21,7 @@ import { liveMeetingDto } from './meeting-dto';
 import { MeetingPresence } from './meeting-presence';
 import { MeetingEntity, MeetingSettings } from './meeting.entity';
 import { MeetingsRepository } from './meetings.repository';
+import type { UnattendedMeeting } from './unattended-end';
 
 /** How many chat messages a joiner gets in the join answer (the newest ones). */
 export const CHAT_HISTORY = 200;
@@ -61,7 +62,7 @@ export class MeetingsService {
    * heartbeat or close of any of their segments — is before `before`; `everSeated`: someone was in it once.
    * The reaper ends the ones no node holds (LiveReaper).
    */
-  async unattended(before: Date): Promise<{ id: string; lastActivity: Date; everSeated: boolean }[]> {
+  async unattended(before: Date): Promise<UnattendedMeeting[]> {
     return this.repo.unattended(before);
   }
 

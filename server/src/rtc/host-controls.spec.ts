@@ -77,7 +77,7 @@ describe('HostControls', () => {
     expect(u.eventsTo('s-host')).toEqual([]);
     await new Promise((r) => setImmediate(r));
     expect(u.eventsTo('s-host')).toEqual(['room.ended']);
-    expect(u.media.calls).toContain('closeRoom:m1');
+    expect(u.media.calls).toContain('closeRoom:m1:ended');
     expect(u.registry.room('m1')).toBeUndefined();
   });
 });

@@ -41,7 +41,8 @@ interface Held {
  * its lease and every change of the room is saved to the room mirror, fenced by the lease's epoch (changes
  * within MIRROR_DEBOUNCE_MS go together); a lost lease (or a save refused as stale) means another node serves
  * the meeting now: `onLost` closes the room here. A room that closes gives its lease up and, when the meeting
- * ended, drops its mirror.
+ * ended, drops its mirror. A node that stops hands each of its meetings over (`handOver`: the last state saved,
+ * the lease moved to another node at a new epoch) and, draining, claims no meeting for itself any more.
  *
  * Without REDIS_URL the leases and the mirror are this process's (LocalCluster): every meeting is this node's.
  */
@@ -51,6 +52,8 @@ export class RoomOwnership implements OnModuleDestroy {
   private readonly held = new Map<string, Held>();
   /** Mirror writes and lease releases of one meeting, in order. */
   private readonly writes = new KeyedQueue();
+  /** This node is stopping: it serves no meeting it does not hold already. */
+  private draining = false;
 
   constructor(
     @Inject(MEETING_LEASES) private readonly leases: MeetingLeases,
@@ -77,7 +80,12 @@ export class RoomOwnership implements OnModuleDestroy {
     const waitUntil =
       Date.now() + (this.config.CLUSTER_LEASE_TTL_SECONDS + this.config.CLUSTER_NODE_TTL_SECONDS) * 1000;
     for (;;) {
-      const { lease } = await this.leases.claimForLeastLoaded(meetingId);
+      const { lease, claimed } = await this.leases.claimForLeastLoaded(meetingId);
+      if (lease.nodeId === this.nodes.nodeId && this.draining) {
+        // Stopping, and no other node to take the meeting: nobody serves it until one is (the client retries).
+        if (claimed || lease.state === 'assigned') await this.leases.release(meetingId, lease.epoch);
+        throw new DomainError(ErrorCodes.unavailable, 503, 'rtc.ownerUnavailable');
+      }
       if (lease.nodeId === this.nodes.nodeId) {
         // Another node chose this one: take the lease up (it may have lapsed meanwhile: claim again).
         if (lease.state === 'assigned' && !(await this.leases.adopt(meetingId, lease.epoch))) continue;
@@ -115,6 +123,42 @@ export class RoomOwnership implements OnModuleDestroy {
       } catch (e) {
         // A stale epoch: the meeting is someone else's now, and theirs to clean up.
         this.log.warn(`releasing meeting ${meetingId} (epoch ${epoch}): ${String(e)}`);
+      }
+    });
+  }
+
+  /** This node is stopping: placement skips it (the registry says so at once) and it claims nothing more. */
+  async startDraining(): Promise<void> {
+    this.draining = true;
+    await this.nodes.setDraining(true);
+  }
+
+  /** The rooms live here under a lease of this node. */
+  rooms(): LiveRoom[] {
+    return [...this.held.values()].map((h) => h.room);
+  }
+
+  /**
+   * This node stops serving the room's meeting and hands it to node `to` (null: to whichever node the next join
+   * reaches): the room's last state is saved to the mirror, then the lease moves to `to` at a new epoch (or is
+   * released), both fenced by this node's epoch. The lease `to` holds now, null when released, or 'lost' when
+   * the meeting was no longer this node's (another node took it over meanwhile).
+   */
+  async handOver(room: LiveRoom, to: string | null): Promise<Lease | null | 'lost'> {
+    const h = this.held.get(room.meetingId);
+    if (!h || h.room !== room) return 'lost';
+    this.held.delete(room.meetingId);
+    clearTimeout(h.saveTimer);
+    this.keeper.drop(room.meetingId);
+    const { meetingId, epoch } = h.lease;
+    return this.writes.run(meetingId, async () => {
+      try {
+        await this.mirror.save(meetingId, epoch, snapshotRoom(room));
+        if (to === null) return (await this.leases.release(meetingId, epoch)) ? null : 'lost';
+        return (await this.leases.handOver(meetingId, epoch, to)) ?? 'lost';
+      } catch (e) {
+        if (e instanceof StaleEpochError) return 'lost';
+        throw e;
       }
     });
   }

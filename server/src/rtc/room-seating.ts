@@ -327,6 +327,16 @@ export class RoomSeating implements OnModuleDestroy {
    */
   async moveAway(room: LiveRoom): Promise<void> {
     if (!this.registry.isLive(room)) return;
+    for (const socketId of await this.closeHere(room)) this.hub.disconnect(socketId);
+  }
+
+  /**
+   * Closes the room on this node without ending the meeting (it is served elsewhere now, or is about to be):
+   * its timers stop, its people leave its channel and its media closes; their presence closes as `moved` (a
+   * seat already away since it dropped, at that moment), which the node they take their seat back on goes on
+   * with. Returns the sockets that were in it (seated or waiting), still connected.
+   */
+  async closeHere(room: LiveRoom): Promise<string[]> {
     clearTimeout(this.emptyTimers.get(room.meetingId));
     this.emptyTimers.delete(room.meetingId);
     const sockets: string[] = [];
@@ -339,15 +349,19 @@ export class RoomSeating implements OnModuleDestroy {
       }
     }
     for (const waiter of room.lobby.values()) {
+      this.stopGrace(waiter);
       if (!waiter.socketId) continue;
       sockets.push(waiter.socketId);
       this.registry.dropPlace(waiter.socketId);
     }
     this.registry.forget(room);
     this.presence.set(room.meetingId, 0);
-    await this.media.closeRoom(room.meetingId);
+    for (const seat of room.seats.values())
+      if (!seat.socketId && seat.awaySince)
+        await this.media.leave(room.meetingId, seat.peerId, { reason: 'moved', at: seat.awaySince });
+    await this.media.closeRoom(room.meetingId, 'moved');
     this.bus.emit('room.closed', { meetingId: room.meetingId });
-    for (const socketId of sockets) this.hub.disconnect(socketId);
+    return sockets;
   }
 
   /** Seats in their grace period (tests). */
@@ -355,7 +369,7 @@ export class RoomSeating implements OnModuleDestroy {
     return this.graceTimers.size;
   }
 
-  private stopGrace(seat: Seat): void {
+  private stopGrace(seat: Pick<Seat, 'peerId'>): void {
     clearTimeout(this.graceTimers.get(seat.peerId));
     this.graceTimers.delete(seat.peerId);
   }

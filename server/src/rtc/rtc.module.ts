@@ -6,6 +6,7 @@ import { HostControls } from './host-controls';
 import { LectureRolesService } from './lecture-roles';
 import { MediaRelay } from './media-relay';
 import { RoomChat } from './room-chat';
+import { RoomHandover } from './room-handover';
 import { RoomLobby } from './room-lobby';
 import { RoomOwnership } from './room-ownership';
 import { RoomRegistry } from './room-registry';
@@ -14,7 +15,8 @@ import { RtcGateway } from './rtc.gateway';
 
 /**
  * The `/rtc` signalling gateway and the live rooms: their registry and the units that change them (seating,
- * lobby, host controls, media relay, lecture roles, chat and hands); media through MediaService (MediaModule).
+ * lobby, host controls, media relay, lecture roles, chat and hands), their ownership among several nodes and
+ * the hand-over when this node stops (RoomHandover); media through MediaService (MediaModule).
  */
 @Module({
   imports: [MeetingsModule, MinutesModule, LecturesModule],
@@ -24,11 +26,12 @@ import { RtcGateway } from './rtc.gateway';
     RoomSeating,
     RoomLobby,
     RoomOwnership,
+    RoomHandover,
     HostControls,
     MediaRelay,
     LectureRolesService,
     RoomChat,
   ],
-  exports: [RoomRegistry],
+  exports: [RoomRegistry, RoomHandover],
 })
 export class RtcModule {}

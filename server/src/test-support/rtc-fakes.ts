@@ -140,8 +140,8 @@ export class FakeMedia {
     return Promise.resolve();
   }
 
-  closeRoom(meetingId: string): Promise<void> {
-    this.calls.push(`closeRoom:${meetingId}`);
+  closeRoom(meetingId: string, reason = 'ended'): Promise<void> {
+    this.calls.push(`closeRoom:${meetingId}:${reason}`);
     return Promise.resolve();
   }
 

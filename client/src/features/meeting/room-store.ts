@@ -324,6 +324,7 @@ export function roomReducer(state: RoomViewState, action: RoomAction): RoomViewS
     case 'lobby.admitted':
     case 'lobby.denied':
     case 'media.moved':
+    case 'room.moved':
     case 'lecture.send':
       return state;
   }

@@ -30,11 +30,17 @@ export interface TestCluster {
   prefix: string;
   /** Kills one node at once (SIGKILL: no shutdown, its leases lapse). */
   kill(node: ClusterNode): Promise<void>;
+  /** Stops one node as a deploy does (SIGTERM: it hands its rooms over first) and waits until it has exited. */
+  stop(node: ClusterNode): Promise<void>;
+  /** Starts a stopped node again: the same id, URL and media ports (its entry in `nodes` is replaced). */
+  restart(node: ClusterNode): Promise<ClusterNode>;
   /** Stops every node still running and drops the database; always call it (afterAll). */
   close(): Promise<void>;
 }
 
 const SERVER_DIR = join(__dirname, '../../..');
+/** How long a node may take to start (ts-node without type checking; minutes on a machine loaded to 20+). */
+const STARTUP_MS = 150_000;
 const SHARED_DIST = join(SERVER_DIR, '../shared/dist/index.js');
 
 /** A TCP port nobody listens on now. */
@@ -86,8 +92,7 @@ export async function startCluster(count: number, env: Record<string, string> = 
   const mediaBase = 61000 + Math.floor(Math.random() * 400) * 10;
   const nodes: ClusterNode[] = [];
   const tmp = join(tmpdir(), db.name);
-  for (let i = 0; i < count; i++) {
-    const port = await freePort();
+  const spawnNode = (i: number, port: number): ClusterNode => {
     const id = `node-${i + 1}`;
     const url = `http://127.0.0.1:${port}`;
     const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
@@ -126,8 +131,9 @@ export async function startCluster(count: number, env: Record<string, string> = 
     child.stdout?.on('data', (d: Buffer) => log.push(d.toString()));
     child.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    nodes.push({ id, url, child, log, exited });
-  }
+    return { id, url, child, log, exited };
+  };
+  for (let i = 0; i < count; i++) nodes.push(spawnNode(i, await freePort()));
 
   const stop = async (node: ClusterNode, signal: NodeJS.Signals) => {
     if (node.child.exitCode !== null || node.child.signalCode !== null) return;
@@ -144,10 +150,27 @@ export async function startCluster(count: number, env: Record<string, string> = 
     await dropPrefix(redis, prefix).finally(() => redis.quit());
   };
   try {
-    await Promise.all(nodes.map((n) => waitHealthy(n, 180_000)));
+    await Promise.all(nodes.map((n) => waitHealthy(n, STARTUP_MS)));
   } catch (e) {
     await close();
     throw e;
   }
-  return { nodes, ds, prefix, kill: (node) => stop(node, 'SIGKILL'), close };
+  const restart = async (node: ClusterNode) => {
+    const i = nodes.indexOf(node);
+    const running = node.child.exitCode === null && node.child.signalCode === null;
+    if (i < 0 || running) throw new Error(`node ${node.id} is not a stopped node of this cluster`);
+    const again = spawnNode(i, Number(new URL(node.url).port));
+    nodes[i] = again;
+    await waitHealthy(again, STARTUP_MS);
+    return again;
+  };
+  return {
+    nodes,
+    ds,
+    prefix,
+    kill: (node) => stop(node, 'SIGKILL'),
+    stop: (node) => stop(node, 'SIGTERM'),
+    restart,
+    close,
+  };
 }

@@ -17,6 +17,7 @@ import { NotificationChannels1796700000001 } from './1796700000001-notification-
 import { StatisticsIndexes1796900000000 } from './1796900000000-statistics-indexes';
 import { PresenceSegmentNode1797100000000 } from './1797100000000-presence-segment-node';
 import { ClusterJobs1797100000001 } from './1797100000001-cluster-jobs';
+import { PresenceMoved1797200000000 } from './1797200000000-presence-moved';
 import { MinutesFoldPoint1797210000000 } from './1797210000000-minutes-fold-point';
 
 /** Every migration, in order. A new one is generated with `npm run migration:generate`, reviewed and listed here. */
@@ -40,5 +41,6 @@ export const migrations = [
   StatisticsIndexes1796900000000,
   PresenceSegmentNode1797100000000,
   ClusterJobs1797100000001,
+  PresenceMoved1797200000000,
   MinutesFoldPoint1797210000000,
 ];
