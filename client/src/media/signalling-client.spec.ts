@@ -1,10 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  checkedListener,
-  nodeSocketTarget,
-  SignallingClient,
-  type SocketFactory,
-} from './signalling-client';
+import { checkedListener, nodeSocketTarget, SignallingClient, type SocketFactory } from './signalling-client';
 import type { RtcSocket } from './signalling';
 
 type Listener = (...args: unknown[]) => void;
