@@ -47,6 +47,8 @@ export interface SignallingSubscriber {
   disconnected?(reason: string): void;
   /** The socket was refused for good (the session is gone, another protocol, forbidden). */
   failed?(error: ApiError): void;
+  /** A connection attempt failed at the network (socket.io tries again by itself): the server is not reachable. */
+  unreachable?(error: ApiError): void;
 }
 
 type ServerListener<K extends keyof RtcServerEvents> = RtcServerEvents[K];
@@ -230,7 +232,12 @@ export class SignallingClient {
       if (reason === 'io server disconnect') this.retryLater();
     });
     socket.on('connect_error', (err: Error & { data?: unknown }) => {
-      if (socket.active || this.subscribers.size === 0) return; // a network problem: socket.io retries by itself
+      if (socket.active) {
+        // A network problem: socket.io retries by itself.
+        for (const s of [...this.subscribers]) s.unreachable?.(connectError(err));
+        return;
+      }
+      if (this.subscribers.size === 0) return;
       const error = connectError(err);
       const refresh = this.options.refreshAuth;
       if (error.code === 'unauthenticated' && refresh && this.authFailures < MAX_AUTH_FAILURES) {
