@@ -18,7 +18,7 @@ import {
   waitHealthy,
   type ClusterNode,
 } from '../../server/src/cluster/test-support/node-processes';
-import { launchBrowser } from './support/browser';
+import { artifactsDir, launchBrowser } from './support/browser';
 import { ensureTestClient } from './support/client-build';
 import { parseProxyLog, startProxy, type Proxy } from './support/haproxy';
 import {
@@ -116,9 +116,20 @@ describe('two nodes behind the reverse proxy', () => {
     expect(JSON.parse((await proxy!.get('/api/health')).body)).toMatchObject({ db: 'up' });
   });
 
-  it('a host entering through node-1 and a member through node-2 meet: one is redirected, both see and hear', async () => {
+  /** A page's entry into the app: its member, the websockets it opened, the requests it sent elsewhere. */
+  interface Entry {
+    m: Member;
+    sockets: string[];
+    elsewhere: string[];
+  }
+
+  /**
+   * The secretary schedules a meeting (through a node directly: the same JWT secret on both) and joins it in a
+   * browser that entered through node-1; a member joins through node-2. Both pages only see the proxy. Waits until
+   * each decodes the other's camera and receives their microphone.
+   */
+  async function meet(members: Member[]) {
     const { httpsUrl } = proxy!;
-    // The API for setting up: a node directly (the same JWT secret on both); the browsers only see the proxy.
     const api = nodes[0].url;
     const t = await apiLogin(api, 'secretary1');
     const unit = await branchId(api, t.accessToken, '第一党支部');
@@ -126,46 +137,69 @@ describe('two nodes behind the reverse proxy', () => {
       type: 'branch_assembly',
       start: new Date(Date.now() + 60_000).toISOString(),
     });
-    const members: Member[] = [];
-    const elsewhere: string[] = [];
-    const sockets = new Map<Member, string[]>();
-    const enter = async (login: string, node: string) => {
+    const enter = async (login: string, node: string): Promise<Entry> => {
       const m = await openAs(browser!, api, login);
       members.push(m);
       await m.context.addCookies([{ name: 'BMNODE', value: node, url: httpsUrl, httpOnly: true }]);
+      const entry: Entry = { m, sockets: [], elsewhere: [] };
       m.context.on('request', (r) => {
-        if (!r.url().startsWith(`${httpsUrl}/`) && !/^(data|blob):/.test(r.url())) elsewhere.push(r.url());
+        if (!r.url().startsWith(`${httpsUrl}/`) && !/^(data|blob):/.test(r.url()))
+          entry.elsewhere.push(r.url());
       });
-      sockets.set(m, []);
-      m.page.on('websocket', (ws) => sockets.get(m)!.push(ws.url()));
+      m.page.on('websocket', (ws) => entry.sockets.push(ws.url()));
       await m.page.goto(`${httpsUrl}/meetings/${meeting.id}`, { waitUntil: 'domcontentloaded' });
-      return m;
+      return entry;
     };
-    try {
-      const host = await enter('secretary1', 'node-1');
-      await host.page.getByTestId('prejoin-join').click();
-      await until('host joined', async () => (await peerIdOf(host.page)) !== null, 60_000);
-      const hostPeer = (await peerIdOf(host.page))!;
-      const member = await enter('13800000012', 'node-2');
-      const firstFrameMs = await firstFrameAfterJoin(
-        member.page,
-        hostPeer,
-        "member decodes the host's camera",
-      );
-      const memberPeer = (await peerIdOf(member.page))!;
-      console.log(`through the proxy: member's first frame of the host ${firstFrameMs} ms after 加入`);
-      await waitFlowing(member.page, [
+    const host = await enter('secretary1', 'node-1');
+    await host.m.page.getByTestId('prejoin-join').click();
+    await until('host joined', async () => (await peerIdOf(host.m.page)) !== null, 60_000);
+    const hostPeer = (await peerIdOf(host.m.page))!;
+    const member = await enter('13800000012', 'node-2');
+    const firstFrameMs = await firstFrameAfterJoin(
+      member.m.page,
+      hostPeer,
+      "member decodes the host's camera",
+    );
+    const memberPeer = (await peerIdOf(member.m.page))!;
+    await seeAndHear(host, member, hostPeer, memberPeer);
+    return { host, member, hostPeer, memberPeer, firstFrameMs };
+  }
+
+  /** Each page decodes the other's camera and receives the other's microphone (growing counters). */
+  async function seeAndHear(host: Entry, member: Entry, hostPeer: string, memberPeer: string) {
+    await waitFlowing(
+      member.m.page,
+      [
+        { peerId: hostPeer, source: 'camera', field: 'framesDecoded', min: 20 },
         { peerId: hostPeer, source: 'mic', field: 'packetsReceived', min: 20 },
-      ]);
-      await waitFlowing(
-        host.page,
-        [
-          { peerId: memberPeer, source: 'camera', field: 'framesDecoded', min: 20 },
-          { peerId: memberPeer, source: 'mic', field: 'packetsReceived', min: 20 },
-        ],
-        60_000,
-      );
-      expect(elsewhere).toEqual([]);
+      ],
+      60_000,
+    );
+    await waitFlowing(
+      host.m.page,
+      [
+        { peerId: memberPeer, source: 'camera', field: 'framesDecoded', min: 20 },
+        { peerId: memberPeer, source: 'mic', field: 'packetsReceived', min: 20 },
+      ],
+      60_000,
+    );
+  }
+
+  /** The node that owns the meeting, from the pages' websockets: the one a page was redirected to. */
+  function ownerFrom(host: Entry, member: Entry): string {
+    const routes = [...host.sockets, ...member.sockets]
+      .map((u) => /\/node\/([^/]+)\/socket\.io\//.exec(u)?.[1])
+      .filter((id): id is string => id !== undefined);
+    if (routes.length === 0) throw new Error('neither page was redirected');
+    return routes[0];
+  }
+
+  it('a host entering through node-1 and a member through node-2 meet: one is redirected, both see and hear', async () => {
+    const members: Member[] = [];
+    try {
+      const { host, member, firstFrameMs } = await meet(members);
+      console.log(`through the proxy: member's first frame of the host ${firstFrameMs} ms after 加入`);
+      expect([...host.elsewhere, ...member.elsewhere]).toEqual([]);
 
       // Closing the pages ends their websockets, which HAProxy logs as they end.
       for (const m of members) await m.context.close();
@@ -196,12 +230,68 @@ describe('two nodes behind the reverse proxy', () => {
         expect(l.path.startsWith(`/node/${owner}/socket.io/`)).toBe(true);
       }
       // … and the browser saw the same: the redirected page opened a websocket to the owner's /node/ route.
+      expect(ownerFrom(host, member)).toBe(owner);
       const redirectedPage = from === 'node-1' ? host : member;
       const other = redirectedPage === host ? member : host;
-      expect(sockets.get(redirectedPage)).toContainEqual(
+      expect(redirectedPage.sockets).toContainEqual(
         expect.stringMatching(new RegExp(`^wss://127\\.0\\.0\\.1:\\d+/node/${owner}/socket\\.io/`)),
       );
-      expect(sockets.get(other)!.filter((u) => u.includes('/node/'))).toEqual([]);
+      expect(other.sockets.filter((u) => u.includes('/node/'))).toEqual([]);
+    } finally {
+      for (const m of members) await m.context.close().catch(() => undefined);
+    }
+  });
+
+  it('the owner killed: the proxy stops sending to it, and both pages meet again on the other node', async () => {
+    const members: Member[] = [];
+    try {
+      const { host, member, hostPeer, memberPeer } = await meet(members);
+      const owner = nodes.find((n) => n.id === ownerFrom(host, member))!;
+      const consumersBefore = async (e: Entry) =>
+        new Set(await e.m.page.evaluate(() => window.__bmRoom?.consumerIds() ?? []));
+      const before = [await consumersBefore(host), await consumersBefore(member)];
+      const killedAt = Date.now();
+      await stopNode(owner, 'SIGKILL');
+      // New consumers on both pages (a media session on the surviving node), then media through them.
+      await until(
+        'both pages consume again after the owner died',
+        async () => {
+          for (const [i, e] of [host, member].entries()) {
+            const ids = await e.m.page.evaluate(() => window.__bmRoom?.consumerIds() ?? []);
+            if (ids.length < 2 || ids.some((id) => before[i].has(id))) return false;
+          }
+          return true;
+        },
+        90_000,
+        250,
+      );
+      await seeAndHear(host, member, hostPeer, memberPeer);
+      console.log(
+        `owner ${owner.id} killed: both pages see and hear each other again ${Date.now() - killedAt} ms later`,
+      );
+      // Same seats (peer ids), and the proxy now reports the dead node as down.
+      expect(await peerIdOf(host.m.page)).toBe(hostPeer);
+      expect(await peerIdOf(member.m.page)).toBe(memberPeer);
+      await until(`the proxy took ${owner.id} out`, async () =>
+        proxy!.log().includes(`Server nodes/${owner.id} is DOWN`),
+      );
+      expect((await proxy!.get(`/node/${owner.id}/api/health`)).status).toBe(503);
+      expect((await proxy!.get('/api/health')).status).toBe(200);
+    } catch (e) {
+      for (const m of members) {
+        const ids = await m.page.evaluate(() => window.__bmRoom?.consumerIds() ?? []).catch(() => null);
+        const text = await m.page
+          .locator('body')
+          .innerText()
+          .catch(() => '');
+        process.stderr.write(
+          `[after the kill] ${m.label}: consumers ${JSON.stringify(ids)}\n${text.slice(0, 400)}\n`,
+        );
+        await m.page
+          .screenshot({ path: join(artifactsDir, `proxy-kill-${m.label}.png`) })
+          .catch(() => undefined);
+      }
+      throw e;
     } finally {
       for (const m of members) await m.context.close().catch(() => undefined);
     }
