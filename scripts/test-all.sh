@@ -69,6 +69,10 @@ if [ ! -x /usr/bin/turnserver ]; then
   echo "coturn's turnserver not found (the TURN browser tests)" >&2
   missing+=(coturn)
 fi
+if [ ! -x /usr/sbin/haproxy ]; then
+  echo "HAProxy not found (the several-nodes browser test runs docker-compose's proxy configuration)" >&2
+  missing+=(haproxy)
+fi
 if ! command -v socat >/dev/null || ! command -v ip >/dev/null; then
   echo "socat or ip not found (the weak-network browser test's shaped link)" >&2
   missing+=(socat iproute2)

@@ -48,9 +48,15 @@ function fakeSocket(handlers: Record<string, (payload: Record<string, unknown>) 
         });
       },
     }),
+    /** Connection attempts fail at the network (a node that died), and socket.io keeps trying. */
+    unreachable: false,
     connect() {
-      socket.connected = true;
       socket.active = true;
+      if (socket.unreachable) {
+        queueMicrotask(() => fire('connect_error', new Error('websocket error')));
+        return;
+      }
+      socket.connected = true;
       queueMicrotask(() => fire('connect'));
     },
     disconnect() {
@@ -406,6 +412,24 @@ describe('RoomConnection', () => {
       undefined,
       'peer-1',
     ]);
+  });
+
+  it('a join redirected to a node that cannot be reached asks its own node again, and joins once it can', async () => {
+    const { connection, socket, home, urls } = setup({}, { redirectTo: 'http://node-2:3000' });
+    socket.unreachable = true;
+    connection.connect();
+    // Sent to node-2, which does not answer: back to the page's node, which sends it there again.
+    await until(() => home.requests.length === 2);
+    expect(urls.slice(0, 2)).toEqual([undefined, 'http://node-2:3000']);
+    expect(connection.state).toBe('connecting');
+    socket.unreachable = false;
+    await vi.waitFor(
+      () => {
+        if (connection.state !== 'joined') throw new Error('not yet');
+      },
+      { timeout: 10_000 },
+    );
+    expect(urls.filter((u) => u === 'http://node-2:3000').length).toBeGreaterThanOrEqual(2);
   });
 
   it('a join refused as unavailable (the meeting between two nodes) is tried again; a forbidden one is not', async () => {

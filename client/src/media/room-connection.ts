@@ -127,6 +127,10 @@ export class RoomConnection extends RoomMedia {
         // The node that served the meeting went away (or gave it up): ask the app's node where it is now.
         if (this.signalling !== this.home) this.switchTo(this.home);
       },
+      // The node a join was sent to cannot be reached (it died meanwhile): the same.
+      unreachable: () => {
+        if (!this.isFinal() && this.signalling !== this.home) this.switchTo(this.home);
+      },
       failed: (error) => this.fail(error),
     });
     this.link = link;

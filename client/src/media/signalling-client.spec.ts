@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { checkedListener, SignallingClient, type SocketFactory } from './signalling-client';
+import { checkedListener, nodeSocketTarget, SignallingClient, type SocketFactory } from './signalling-client';
 import type { RtcSocket } from './signalling';
 
 type Listener = (...args: unknown[]) => void;
@@ -276,5 +276,25 @@ describe('checkedListener', () => {
   it('is the listener itself when unchecked (production builds)', () => {
     const listener = () => undefined;
     expect(checkedListener('hand.changed', listener, false)).toBe(listener);
+  });
+});
+
+describe('nodeSocketTarget', () => {
+  it("puts socket.io under the path of a node's URL behind a proxy, the namespace at its origin", () => {
+    expect(nodeSocketTarget('https://meet.example.org/node/node-2')).toEqual({
+      uri: 'https://meet.example.org/rtc',
+      path: '/node/node-2/socket.io',
+    });
+    expect(nodeSocketTarget('https://meet.example.org/node/node-2/')).toEqual({
+      uri: 'https://meet.example.org/rtc',
+      path: '/node/node-2/socket.io',
+    });
+  });
+
+  it('keeps socket.io at its usual path for a node of its own origin', () => {
+    expect(nodeSocketTarget('http://10.0.0.2:3000')).toEqual({
+      uri: 'http://10.0.0.2:3000/rtc',
+      path: '/socket.io',
+    });
   });
 });

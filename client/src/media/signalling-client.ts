@@ -47,6 +47,8 @@ export interface SignallingSubscriber {
   disconnected?(reason: string): void;
   /** The socket was refused for good (the session is gone, another protocol, forbidden). */
   failed?(error: ApiError): void;
+  /** A connection attempt failed at the network (socket.io tries again by itself): the server is not reachable. */
+  unreachable?(error: ApiError): void;
 }
 
 type ServerListener<K extends keyof RtcServerEvents> = RtcServerEvents[K];
@@ -88,18 +90,35 @@ export function checkedListener(
   };
 }
 
+/**
+ * Where the `/rtc` socket of the server node at `url` (its NODE_URL) connects: the namespace at the URL's origin,
+ * and socket.io's path under the URL's path. A node reached through a reverse proxy at
+ * `https://meet.example/node/node-2` has its socket.io at `/node/node-2/socket.io/`; a node of its own origin
+ * (`http://10.0.0.2:3000`) at `/socket.io/`.
+ */
+export function nodeSocketTarget(url: string): { uri: string; path: string } {
+  const node = new URL(url);
+  return {
+    uri: new URL(RTC_NAMESPACE, node.origin).toString(),
+    path: `${node.pathname.replace(/\/+$/, '')}/socket.io`,
+  };
+}
+
 function defaultSocketFactory(
   auth: () => Record<string, unknown>,
   options: Partial<ManagerOptions & SocketOptions>,
   url?: string,
 ): RtcSocket {
-  // Another node is another origin: straight to a websocket, which needs no CORS (long-polling would).
-  if (url)
-    return io(new URL(RTC_NAMESPACE, url).toString(), {
+  // Another node may be another origin: straight to a websocket, which needs no CORS (long-polling would).
+  if (url) {
+    const target = nodeSocketTarget(url);
+    return io(target.uri, {
       ...options,
+      path: target.path,
       transports: ['websocket'],
       auth: (cb) => cb(auth()),
     });
+  }
   return io(RTC_NAMESPACE, { ...options, auth: (cb) => cb(auth()) });
 }
 
@@ -213,7 +232,12 @@ export class SignallingClient {
       if (reason === 'io server disconnect') this.retryLater();
     });
     socket.on('connect_error', (err: Error & { data?: unknown }) => {
-      if (socket.active || this.subscribers.size === 0) return; // a network problem: socket.io retries by itself
+      if (socket.active) {
+        // A network problem: socket.io retries by itself.
+        for (const s of [...this.subscribers]) s.unreachable?.(connectError(err));
+        return;
+      }
+      if (this.subscribers.size === 0) return;
       const error = connectError(err);
       const refresh = this.options.refreshAuth;
       if (error.code === 'unauthenticated' && refresh && this.authFailures < MAX_AUTH_FAILURES) {
