@@ -5,6 +5,7 @@ import { MinutesModule } from '../minutes/minutes.module';
 import { HostControls } from './host-controls';
 import { LectureRolesService } from './lecture-roles';
 import { MediaRelay } from './media-relay';
+import { RoomAudience } from './room-audience';
 import { RoomChat } from './room-chat';
 import { RoomLobby } from './room-lobby';
 import { RoomOwnership } from './room-ownership';
@@ -28,6 +29,7 @@ import { RtcGateway } from './rtc.gateway';
     MediaRelay,
     LectureRolesService,
     RoomChat,
+    RoomAudience,
   ],
   exports: [RoomRegistry],
 })

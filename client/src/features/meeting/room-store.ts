@@ -71,6 +71,13 @@ export interface RoomViewState {
   removedReason: 'removed_by_host' | 'replaced' | null;
   /** A lecture (微课堂): its roles; null in any other meeting. */
   lecture: LectureState | null;
+  /**
+   * A lecture's listeners (oneself included when listening), counted by the server: they are not among `peers`,
+   * which holds the stage only. The presenters page through them (`lecture.listeners`).
+   */
+  listeners: number;
+  /** Goes up whenever a page of the listeners may have changed (the count, a listener's hand, the roles). */
+  audienceVersion: number;
   /** The lecture's Q&A, oldest first, and the questions this person upvoted. */
   questions: QaQuestion[];
   upvoted: string[];
@@ -111,6 +118,8 @@ export function initialRoomState(local: Partial<LocalFlags> = {}): RoomViewState
     endedBy: null,
     removedReason: null,
     lecture: null,
+    listeners: 0,
+    audienceVersion: 0,
     questions: [],
     upvoted: [],
     recording: null,
@@ -120,7 +129,7 @@ export function initialRoomState(local: Partial<LocalFlags> = {}): RoomViewState
   };
 }
 
-function peerView(p: PeerInfo): PeerView {
+export function peerView(p: PeerInfo): PeerView {
   return {
     peerId: p.peerId,
     userId: p.userId,
@@ -188,6 +197,8 @@ export function roomReducer(state: RoomViewState, action: RoomAction): RoomViewS
         lobby: [],
         chat: action.chat,
         lecture: action.lecture ?? null,
+        listeners: action.audience?.listeners ?? 0,
+        audienceVersion: state.audienceVersion + 1,
         recording: action.recording ?? null,
         videoPausedForNetwork: false,
         activeSpeaker: state.activeSpeaker && peers[state.activeSpeaker] ? state.activeSpeaker : null,
@@ -261,8 +272,13 @@ export function roomReducer(state: RoomViewState, action: RoomAction): RoomViewS
       );
       return { ...next, consumers };
     }
-    case 'hand.changed':
-      return updatePeer(state, action.payload.peerId, (p) => ({ ...p, handRaised: action.payload.raised }));
+    case 'hand.changed': {
+      const { peerId, raised } = action.payload;
+      const known = peerId === state.self?.peerId || peerId in state.peers;
+      // A listener's hand (told to the presenters only): their page of the listeners shows it.
+      if (!known) return { ...state, audienceVersion: state.audienceVersion + 1 };
+      return updatePeer(state, peerId, (p) => ({ ...p, handRaised: raised }));
+    }
     case 'speaker.changed':
       return { ...state, activeSpeaker: action.payload.peerId };
     case 'audio.levels':
@@ -298,7 +314,9 @@ export function roomReducer(state: RoomViewState, action: RoomAction): RoomViewS
     case 'self.removed':
       return { ...state, endedBy: action.payload.by, removedReason: action.payload.reason };
     case 'lecture.changed':
-      return { ...state, lecture: action.payload };
+      return { ...state, lecture: action.payload, audienceVersion: state.audienceVersion + 1 };
+    case 'lecture.audience':
+      return { ...state, listeners: action.payload.listeners, audienceVersion: state.audienceVersion + 1 };
     case 'qa.changed': {
       const q = action.payload;
       const known = state.questions.some((x) => x.id === q.id);
@@ -365,6 +383,12 @@ export function lectureRole(
   peer: Pick<PeerView, 'peerId' | 'userId'>,
 ): LectureRole | null {
   return state.lecture ? lectureRoleOf(state.lecture, state.room?.hostUserId, peer) : null;
+}
+
+/** The lecturer, the host or a co-presenter: sees (pages through) the lecture's listeners. */
+export function selfPresents(state: RoomViewState): boolean {
+  const role = state.self ? lectureRole(state, state.self) : null;
+  return role === 'lecturer' || role === 'presenter';
 }
 
 /** The lecturer or the host: gives and takes the floor, marks questions answered. */

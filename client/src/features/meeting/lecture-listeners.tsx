@@ -1,0 +1,75 @@
+import { Flex, Input, List, Pagination, Typography } from 'antd';
+import { useEffect, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { LoadFailed, useLoad } from '../../api/use-load';
+import { useRoom } from './room-context';
+import { lectureRole, peerView, type PeerView } from './room-store';
+
+export const LISTENERS_PAGE_SIZE = 20;
+/** A burst of changes (joins, hands) reads the page once, this long after the last. */
+export const LISTENERS_SETTLE_MS = 300;
+
+/**
+ * A lecture's listeners for its presenters, a page at a time from the server (`lecture.listeners`: raised hands
+ * first, then in joining order), read again when the count, a listener's hand or the roles change. Listeners are
+ * not announced one by one, so this is the only place that lists them; each row is the participants panel's.
+ */
+export function LectureListeners({ renderItem }: { renderItem: (peer: PeerView) => ReactNode }) {
+  const { t } = useTranslation();
+  const { state, room } = useRoom();
+  const [page, setPage] = useState(1);
+  const [search, setSearch] = useState('');
+  const [version, setVersion] = useState(state.audienceVersion);
+  useEffect(() => {
+    const timer = setTimeout(() => setVersion(state.audienceVersion), LISTENERS_SETTLE_MS);
+    return () => clearTimeout(timer);
+  }, [state.audienceVersion]);
+
+  const joined = !!room && state.connection === 'joined';
+  const listed = useLoad(async () => {
+    if (!room || !joined) return null;
+    return room.send('lecture.listeners', {
+      offset: (page - 1) * LISTENERS_PAGE_SIZE,
+      limit: LISTENERS_PAGE_SIZE,
+      ...(search ? { search } : {}),
+    });
+  }, [room, joined, page, search, version]);
+
+  const total = listed.data?.total ?? 0;
+  // Someone given the floor since the page was read shows on the stage above, not twice.
+  const rows = (listed.data?.listeners ?? [])
+    .map(peerView)
+    .filter((p) => p.peerId !== state.self?.peerId && lectureRole(state, p) === 'listener');
+  return (
+    <Flex vertical gap={8} data-testid="lecture-listener-list">
+      <Typography.Text strong data-testid="lecture-listeners-title">
+        {t('lecture.listenersTitle', { count: state.listeners })}
+      </Typography.Text>
+      <Input.Search
+        allowClear
+        size="small"
+        placeholder={t('lecture.searchListeners')}
+        data-testid="lecture-listener-search"
+        onSearch={(value) => {
+          setSearch(value.trim());
+          setPage(1);
+        }}
+      />
+      {!!listed.error && (
+        <LoadFailed error={listed.error} onRetry={() => void listed.reload()} testId="lecture-listeners-failed" />
+      )}
+      <List size="small" dataSource={rows} renderItem={renderItem} />
+      {total > LISTENERS_PAGE_SIZE && (
+        <Pagination
+          size="small"
+          simple
+          current={page}
+          pageSize={LISTENERS_PAGE_SIZE}
+          total={total}
+          onChange={setPage}
+          data-testid="lecture-listener-pages"
+        />
+      )}
+    </Flex>
+  );
+}
