@@ -97,6 +97,7 @@ export class LectureRolesService {
     const lecture = lectureOf(room);
     if (lecture.floorPeerIds.delete(to.peerId)) await this.revokeSend(room, to);
     await this.grantSend(room, to, false);
+    this.audience.rolesChanged(room); // announced before its media can appear (the old host's goes first)
     if (room.seats.get(from.peerId) === from && !maySend(room, from)) await this.revokeSend(room, from);
     this.changed(room);
   }
