@@ -11,6 +11,7 @@ import {
   isHostPeer,
   lectureRole,
   orderedPeers,
+  peopleInRoom,
   selfIsHost,
   selfPresents,
   sourceState,
@@ -75,7 +76,6 @@ export function ParticipantsPanel() {
         .sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i)
         .map((x) => x.p)
     : orderedPeers(state);
-  const selfListens = !!state.self && lectureRole(state, state.self) === 'listener';
   const inRoom = rows_count();
   function rows_count() {
     return 0;
@@ -248,10 +248,7 @@ export function ParticipantsPanel() {
         </Space>
       )}
       <Typography.Text strong data-testid="in-room-title">
-        {t('roomExtra.inRoom', {
-          // a lecture: the stage shown, and its listeners (oneself among them when listening)
-          count: state.lecture ? rows.length + state.listeners - (selfListens ? 1 : 0) : rows.length,
-        })}
+        {t('roomExtra.inRoom', { count: peopleInRoom(state) })}
       </Typography.Text>
       <List size="small" dataSource={rows} renderItem={renderRow} />
       {state.lecture &&

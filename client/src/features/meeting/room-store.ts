@@ -376,6 +376,14 @@ export function orderedPeers(state: RoomViewState): PeerView[] {
   return state.order.map((id) => state.peers[id]).filter((p): p is PeerView => p !== undefined);
 }
 
+/** Everyone in the room, oneself included; a lecture's listeners (oneself among them when listening) by count. */
+export function peopleInRoom(state: RoomViewState): number {
+  if (!state.lecture) return orderedPeers(state).length + (state.self ? 1 : 0);
+  const onStage = (p: PeerView) => lectureRole(state, p) !== 'listener';
+  const stage = orderedPeers(state).filter(onStage).length + (state.self && onStage(state.self) ? 1 : 0);
+  return stage + state.listeners;
+}
+
 // ── lecture mode (微课堂) ───────────────────────────────────────────────────────────────────────────────────
 /** A participant's part in a lecture (decided in shared/src/lecture-roles.ts); null outside lectures. */
 export function lectureRole(
