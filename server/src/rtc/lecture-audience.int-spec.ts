@@ -18,7 +18,7 @@ let kit: RtcKit;
 let meetingId: string;
 let host: RtcTestClient;
 let lecturer: RtcTestClient;
-let listeners: { c: RtcTestClient; joined: Joined }[] = [];
+const listeners: { c: RtcTestClient; joined: Joined }[] = [];
 /** How long the listeners took to join, first request to last answer. */
 let joinMs = 0;
 
@@ -76,7 +76,11 @@ afterAll(async () => {
 
 it(`${LISTENERS} listeners join: nobody is told of each one, everyone gets a coalesced count, the host sees ${LISTENERS}`, async () => {
   await waitFor(`the host's count at ${LISTENERS}`, () => lastCount(host) === LISTENERS, 15_000);
-  await waitFor('every listener’s count final', () => listeners.every((l) => lastCount(l.c) === LISTENERS), 15_000);
+  await waitFor(
+    'every listener’s count final',
+    () => listeners.every((l) => lastCount(l.c) === LISTENERS),
+    15_000,
+  );
 
   // Each join answer: the stage (host and lecturer) and the count so far, not the listeners before it.
   for (const { joined } of listeners) {
@@ -136,7 +140,8 @@ it(`${LEAVING} listeners leave: no peer.left for them, the count comes down to $
   await Promise.all(going.map((l) => l.c.call('room.leave', {})));
   await waitFor(
     `every count at ${LISTENERS - LEAVING}`,
-    () => [host, ...listeners.slice(LEAVING).map((l) => l.c)].every((c) => lastCount(c) === LISTENERS - LEAVING),
+    () =>
+      [host, ...listeners.slice(LEAVING).map((l) => l.c)].every((c) => lastCount(c) === LISTENERS - LEAVING),
     15_000,
   );
   const tookMs = Date.now() - started;

@@ -91,7 +91,11 @@ describe('RoomAudience: a lecture announces its stage and counts its listeners',
     await joined('s-b', 'b');
     u.wire.sent.length = 0;
     u.chat.hand(caller('s-a', 'a'), true);
-    expect(sent('hand.changed').map((s) => s.to).sort()).toEqual(['s-a', 's-host', 's-lec']);
+    expect(
+      sent('hand.changed')
+        .map((s) => s.to)
+        .sort(),
+    ).toEqual(['s-a', 's-host', 's-lec']);
     u.wire.sent.length = 0;
     u.chat.hand(caller('s-host', 'host'), true);
     expect(sent('hand.changed').map((s) => s.to)).toEqual(['meeting:m1']);

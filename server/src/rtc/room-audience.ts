@@ -66,7 +66,12 @@ export class RoomAudience implements OnModuleDestroy {
     for (const seat of room.seats.values()) {
       if (seat.announced || !onStage(room, seat)) continue;
       seat.announced = true;
-      this.hub.toMeetingExcept(room.meetingId, seat.socketId ?? undefined, 'peer.joined', peerInfo(room, seat, []));
+      this.hub.toMeetingExcept(
+        room.meetingId,
+        seat.socketId ?? undefined,
+        'peer.joined',
+        peerInfo(room, seat, []),
+      );
     }
     this.recount(room);
   }
@@ -82,7 +87,8 @@ export class RoomAudience implements OnModuleDestroy {
   aboutSeat<E extends ServerEvent>(room: LiveRoom, seat: Seat, event: E, ...payload: ServerPayload<E>): void {
     if (seat.announced) return this.hub.toMeeting(room.meetingId, event, ...payload);
     for (const s of room.seats.values())
-      if (s.socketId && (s === seat || isPresenter(room, s))) this.hub.toSocket(s.socketId, event, ...payload);
+      if (s.socketId && (s === seat || isPresenter(room, s)))
+        this.hub.toSocket(s.socketId, event, ...payload);
   }
 
   /** The lecture's listeners (not on stage). */

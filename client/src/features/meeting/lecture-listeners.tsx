@@ -3,7 +3,8 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LoadFailed, useLoad } from '../../api/use-load';
 import { useRoom } from './room-context';
-import { lectureRole, peerView, type PeerView } from './room-store';
+import { peerView, type PeerView } from './peer-view';
+import { lectureRole } from './room-store';
 
 export const LISTENERS_PAGE_SIZE = 20;
 /** A burst of changes (joins, hands) reads the page once, this long after the last. */
@@ -56,7 +57,11 @@ export function LectureListeners({ renderItem }: { renderItem: (peer: PeerView) 
         }}
       />
       {!!listed.error && (
-        <LoadFailed error={listed.error} onRetry={() => void listed.reload()} testId="lecture-listeners-failed" />
+        <LoadFailed
+          error={listed.error}
+          onRetry={() => void listed.reload()}
+          testId="lecture-listeners-failed"
+        />
       )}
       <List size="small" dataSource={rows} renderItem={renderItem} />
       {total > LISTENERS_PAGE_SIZE && (

@@ -128,18 +128,18 @@ function renderRoom(state: RoomViewState, send: ReturnType<typeof vi.fn> = serve
       <MediaSessionProvider value={{ local: new LocalMedia(), room: conn }}>
         <Live initial={state}>
           {(live) => (
-        <RoomContext.Provider value={{ state: live, dispatch, room: conn }}>
-          <LectureStage />
-          <ControlBar
-            participantsOpen
-            onToggleParticipants={vi.fn()}
-            onLeave={vi.fn()}
-            onEndForAll={vi.fn()}
-            onToggleQa={vi.fn()}
-          />
-          <ParticipantsPanel />
-          <QaPanel />
-        </RoomContext.Provider>
+            <RoomContext.Provider value={{ state: live, dispatch, room: conn }}>
+              <LectureStage />
+              <ControlBar
+                participantsOpen
+                onToggleParticipants={vi.fn()}
+                onLeave={vi.fn()}
+                onEndForAll={vi.fn()}
+                onToggleQa={vi.fn()}
+              />
+              <ParticipantsPanel />
+              <QaPanel />
+            </RoomContext.Provider>
           )}
         </Live>
       </MediaSessionProvider>
@@ -262,7 +262,9 @@ describe('lecture view', () => {
       dispatchRef?.({ type: 'lecture.changed', payload: { ...lecture, floorPeerIds: ['p-other'] } });
     });
     expect(screen.getAllByTestId('lecture-take-floor-p-other')).toHaveLength(1);
-    expect(screen.getAllByTestId('participant').filter((x) => x.dataset.peerId === 'p-other')).toHaveLength(1);
+    expect(screen.getAllByTestId('participant').filter((x) => x.dataset.peerId === 'p-other')).toHaveLength(
+      1,
+    );
   });
 
   it('a listener types a question and sends it', async () => {

@@ -76,10 +76,6 @@ export function ParticipantsPanel() {
         .sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i)
         .map((x) => x.p)
     : orderedPeers(state);
-  const inRoom = rows_count();
-  function rows_count() {
-    return 0;
-  }
 
   const run = (action: () => Promise<unknown>) => {
     void action().catch((err: unknown) => void message.error(errorText(err, t)));
@@ -157,37 +153,37 @@ export function ParticipantsPanel() {
 
   type Row = { peer: PeerView; mic: 'on' | 'off' | 'none'; camera: 'on' | 'off' | 'none' };
   const renderRow = ({ peer, mic, camera }: Row) => (
-      <List.Item data-testid="participant" data-peer-id={peer.peerId} data-peer-name={peer.name}>
-        <Flex vertical gap={6} style={{ width: '100%' }}>
-          <Flex align="center" gap={8}>
-            <Avatar size="small" style={{ background: '#c8161d', flex: 'none' }}>
-              {peer.name.slice(0, 1)}
-            </Avatar>
-            <Typography.Text ellipsis style={{ flex: 1 }}>
-              {peer.name}
-              {peer.peerId === state.self?.peerId ? ` (${t('room.you')})` : ''}
-            </Typography.Text>
-            {isHostPeer(state, peer) && (
-              <Tag color="gold" icon={<CrownFilled />} style={{ marginInlineEnd: 0 }}>
-                {t('room.host')}
-              </Tag>
-            )}
-            {peer.role === 'guest' && (
-              <Tag color="purple" style={{ marginInlineEnd: 0 }} data-testid="participant-guest">
-                {t('attendanceExtra.guest')}
-              </Tag>
-            )}
-            <LectureRoleTag peer={peer} />
-            <StateIcons mic={mic} camera={camera} hand={peer.handRaised} />
-          </Flex>
-          <LectureFloorActions peer={peer} />
-          {isHost && peer.peerId !== state.self?.peerId && (
-            <Space size={4} wrap>
-              {hostActions(peer, mic, camera)}
-            </Space>
+    <List.Item data-testid="participant" data-peer-id={peer.peerId} data-peer-name={peer.name}>
+      <Flex vertical gap={6} style={{ width: '100%' }}>
+        <Flex align="center" gap={8}>
+          <Avatar size="small" style={{ background: '#c8161d', flex: 'none' }}>
+            {peer.name.slice(0, 1)}
+          </Avatar>
+          <Typography.Text ellipsis style={{ flex: 1 }}>
+            {peer.name}
+            {peer.peerId === state.self?.peerId ? ` (${t('room.you')})` : ''}
+          </Typography.Text>
+          {isHostPeer(state, peer) && (
+            <Tag color="gold" icon={<CrownFilled />} style={{ marginInlineEnd: 0 }}>
+              {t('room.host')}
+            </Tag>
           )}
+          {peer.role === 'guest' && (
+            <Tag color="purple" style={{ marginInlineEnd: 0 }} data-testid="participant-guest">
+              {t('attendanceExtra.guest')}
+            </Tag>
+          )}
+          <LectureRoleTag peer={peer} />
+          <StateIcons mic={mic} camera={camera} hand={peer.handRaised} />
         </Flex>
-      </List.Item>
+        <LectureFloorActions peer={peer} />
+        {isHost && peer.peerId !== state.self?.peerId && (
+          <Space size={4} wrap>
+            {hostActions(peer, mic, camera)}
+          </Space>
+        )}
+      </Flex>
+    </List.Item>
   );
 
   return (

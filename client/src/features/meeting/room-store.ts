@@ -7,33 +7,17 @@ import {
   type LectureState,
   type MediaKind,
   type MediaSource,
-  type PeerInfo,
-  type PeerRole,
   type QaQuestion,
   type RecordingState,
   type RoomState,
   type WaitingPeer,
 } from '@branchmeet/shared';
 
-export type { LectureRole };
 import type { ConnectionState, LocalSource, QualitySnapshot, RoomEvent } from '../../media';
+import { peerView, type PeerView, type ProducerView } from './peer-view';
 
-/** A remote producer as the room shows it. */
-export interface ProducerView {
-  producerId: string;
-  kind: MediaKind;
-  source: MediaSource;
-  paused: boolean;
-}
-
-export interface PeerView {
-  peerId: string;
-  userId: string;
-  name: string;
-  role: PeerRole;
-  handRaised: boolean;
-  producers: Record<string, ProducerView>;
-}
+export type { LectureRole };
+export type { PeerView, ProducerView } from './peer-view';
 
 /** A playable remote stream: the media layer holds the track under `consumerId`. */
 export interface ConsumerView {
@@ -126,22 +110,6 @@ export function initialRoomState(local: Partial<LocalFlags> = {}): RoomViewState
     videoPausedForNetwork: false,
     audioOnly: false,
     quality: { self: 'good', peers: {} },
-  };
-}
-
-export function peerView(p: PeerInfo): PeerView {
-  return {
-    peerId: p.peerId,
-    userId: p.userId,
-    name: p.name,
-    role: p.role,
-    handRaised: p.handRaised,
-    producers: Object.fromEntries(
-      p.producers.map((pr) => [
-        pr.producerId,
-        { producerId: pr.producerId, kind: pr.kind, source: pr.source, paused: pr.paused },
-      ]),
-    ),
   };
 }
 
