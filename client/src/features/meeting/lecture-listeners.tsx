@@ -1,5 +1,5 @@
 import { Flex, Input, List, Pagination, Typography } from 'antd';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LoadFailed, useLoad } from '../../api/use-load';
 import { useRoom } from './room-context';
@@ -7,8 +7,8 @@ import { peerView, type PeerView } from './peer-view';
 import { lectureRole } from './room-store';
 
 export const LISTENERS_PAGE_SIZE = 20;
-/** A burst of changes (joins, hands) reads the page once, this long after the last. */
-export const LISTENERS_SETTLE_MS = 300;
+/** Changes (the count, hands, roles) read the page again at most this often: a request within the 'act' rate. */
+export const LISTENERS_SETTLE_MS = 500;
 
 /**
  * A lecture's listeners for its presenters, a page at a time from the server (`lecture.listeners`: raised hands
@@ -20,11 +20,16 @@ export function LectureListeners({ renderItem }: { renderItem: (peer: PeerView) 
   const { state, room } = useRoom();
   const [page, setPage] = useState(1);
   const [search, setSearch] = useState('');
+  // Read again at most once per LISTENERS_SETTLE_MS, with the latest change (a storm of hands never starves it).
+  const latest = useRef(state.audienceVersion);
+  latest.current = state.audienceVersion;
   const [version, setVersion] = useState(state.audienceVersion);
+  const changed = version !== state.audienceVersion;
   useEffect(() => {
-    const timer = setTimeout(() => setVersion(state.audienceVersion), LISTENERS_SETTLE_MS);
+    if (!changed) return;
+    const timer = setTimeout(() => setVersion(latest.current), LISTENERS_SETTLE_MS);
     return () => clearTimeout(timer);
-  }, [state.audienceVersion]);
+  }, [changed]);
 
   const joined = !!room && state.connection === 'joined';
   const listed = useLoad(async () => {

@@ -8,6 +8,7 @@ import { resetLanguage } from '../../test/render';
 import { AppProviders } from '../../providers';
 import { ControlBar } from './control-bar';
 import { LectureStage, QaPanel } from './lecture-view';
+import { LISTENERS_SETTLE_MS } from './lecture-listeners';
 import { ParticipantsPanel } from './participants-panel';
 import { RoomContext } from './room-context';
 import {
@@ -252,10 +253,18 @@ describe('lecture view', () => {
     await screen.findByTestId('lecture-give-floor-p-other');
     expect(listed(send)).toBe(1);
     act(() => dispatchRef?.({ type: 'lecture.audience', payload: { listeners: 3 } }));
-    await waitFor(() => expect(listed(send)).toBe(2));
+    await waitFor(() => expect(listed(send)).toBe(2), { timeout: 5000 });
     expect(screen.getByTestId('lecture-listeners-title')).toHaveTextContent('3');
     act(() => dispatchRef?.({ type: 'hand.changed', payload: { peerId: 'p-listener', raised: true } }));
-    await waitFor(() => expect(listed(send)).toBe(3));
+    await waitFor(() => expect(listed(send)).toBe(3), { timeout: 5000 });
+    // a burst of changes is one more read, not one each
+    act(() => {
+      for (let n = 4; n < 10; n++) dispatchRef?.({ type: 'lecture.audience', payload: { listeners: n } });
+    });
+    await waitFor(() => expect(listed(send)).toBe(4), { timeout: 5000 });
+    await new Promise((r) => setTimeout(r, 2 * LISTENERS_SETTLE_MS));
+    expect(listed(send)).toBe(4);
+    expect(send).toHaveBeenLastCalledWith('lecture.listeners', { offset: 0, limit: 20 });
     // 赵听众 is given the floor: announced (peer.joined), the stage shows them once, with "take it back"
     act(() => {
       dispatchRef?.({ type: 'peer.joined', payload: other });
