@@ -358,6 +358,10 @@ export const messages = {
     'zh-CN': '主讲人和共同主讲人本身即可发言',
     en: 'the lecturer and co-presenters speak anyway',
   },
+  'lecture.presentersOnly': {
+    'zh-CN': '只有主讲人、主持人和共同主讲人可以查看听众名单',
+    en: 'only the lecturer, the host and co-presenters may list the listeners',
+  },
   'lecture.cannotRemoveLecturer': {
     'zh-CN': '不能取消主讲人的主讲身份',
     en: 'the lecturer cannot be removed as a presenter',

@@ -135,6 +135,30 @@ export const LectureState = z.object({
 });
 export type LectureState = z.infer<typeof LectureState>;
 
+/**
+ * A lecture's audience, counted: how many seats are listeners (without the floor). A listener's join or leave is
+ * not announced to every seat (`peer.joined` would be N² messages for N listeners): everyone gets this count,
+ * at most about once a second per room and always its final value; the presenters page through the listeners
+ * themselves with `lecture.listeners`.
+ */
+export const LectureAudience = z.object({ listeners: z.number().int().min(0) });
+export type LectureAudience = z.infer<typeof LectureAudience>;
+
+/** A page of a lecture's listeners (presenters only): raised hands first, then in joining order. */
+export const LectureListenersQuery = z.object({
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(200).default(50),
+  /** Only listeners whose name contains this. */
+  search: z.string().trim().max(50).optional(),
+});
+export type LectureListenersQuery = z.infer<typeof LectureListenersQuery>;
+export const LectureListenersPage = z.object({
+  /** How many listeners match (all of them without `search`). */
+  total: z.number().int().min(0),
+  listeners: z.array(PeerInfo),
+});
+export type LectureListenersPage = z.infer<typeof LectureListenersPage>;
+
 /** To one seat: it may publish now (a send transport) or no longer (null); `audioOnly` for a listener. */
 export const LectureSend = z.object({ sendTransport: TransportOptions.nullable(), audioOnly: z.boolean() });
 export type LectureSend = z.infer<typeof LectureSend>;
@@ -191,12 +215,18 @@ export const RoomJoined = z.discriminatedUnion('status', [
     sendTransport: TransportOptions.nullable(),
     recvTransport: TransportOptions,
     iceServers: z.array(IceServer),
+    /**
+     * The other seats known to everyone. In a lecture these are the stage (the lecturer, presenters, listeners
+     * given the floor, and whoever has been on it since they joined); the listeners are only counted (`audience`).
+     */
     peers: z.array(PeerInfo),
     chat: z.array(ChatMessage),
     /** True when `resumePeerId` was honoured: the same peer, its old media closed. */
     resumed: z.boolean(),
     /** A lecture (meeting type `lecture`): who presents, who has the floor. */
     lecture: LectureState.optional(),
+    /** A lecture: how many listeners it has; later changes come as `lecture.audience`. */
+    audience: LectureAudience.optional(),
     /** Whether the meeting is being recorded; later changes come as `recording.changed`. */
     recording: RecordingState.optional(),
     /** When the join carried `rtpCapabilities`: a consumer (paused) per producer in the room, audio first. */
@@ -306,6 +336,8 @@ export const rtcRequests = {
   'lecture.takeFloor': { request: PeerRef, response: Done },
   'lecture.addPresenter': { request: PeerRef, response: Done },
   'lecture.removePresenter': { request: PeerRef, response: Done },
+  // the presenters page through the listeners (they are counted, not announced)
+  'lecture.listeners': { request: LectureListenersQuery, response: LectureListenersPage },
   'qa.ask': { request: QaAsk, response: QaQuestion },
   'qa.upvote': { request: QaRef, response: QaQuestion },
   'qa.answer': { request: QaRef, response: QaQuestion },
@@ -331,7 +363,9 @@ const MeetingRef = z.object({ meetingId: Uuid });
  * person's notifications and the recording state travel on the same socket.
  */
 export const rtcServerEvents = {
+  /** A seat everyone knows of joined (in a lecture: someone on the stage; listeners are counted instead). */
   'peer.joined': PeerInfo,
+  /** A seat announced with `peer.joined` (or in the join answer's `peers`) left. */
   'peer.left': PeerId,
   /** A new producer in the room: the consumer for it was created paused; resume it with `consumer.resume`. */
   'consumer.created': ConsumerInfo,
@@ -340,6 +374,7 @@ export const rtcServerEvents = {
   'producer.resumed': ProducerEvent,
   'producer.closed': ProducerEvent.extend({ byHost: z.boolean() }),
   'chat.received': ChatMessage,
+  /** To everyone; a lecture's listener's hand only to the presenters (and the listener). */
   'hand.changed': z.object({ peerId: z.string(), raised: z.boolean() }),
   'speaker.changed': z.object({ peerId: z.string().nullable() }),
   'audio.levels': z.object({ levels: z.array(z.object({ peerId: z.string(), volume: z.number() })) }),
@@ -361,6 +396,8 @@ export const rtcServerEvents = {
   'media.layers': MediaLayers,
   /** A lecture's roles changed (co-presenters, the floor). */
   'lecture.changed': LectureState,
+  /** A lecture's listener count changed (coalesced: about once a second at most, then its final value). */
+  'lecture.audience': LectureAudience,
   /** To one seat: it was given (a send transport) or lost (null) the right to publish. */
   'lecture.send': LectureSend,
   /** A question was asked, upvoted or answered. */

@@ -94,6 +94,11 @@ describe('lecture mode in the browser', () => {
           { peerId: peer.get(lecturer)!, source: 'screen', field: 'framesDecoded', min: 10 },
         ]);
       }
+      // the listeners are counted by the server (not announced one by one): the count reaches the pages
+      for (const m of [lecturer, l1])
+        await until('“2 人在听” on the stage', async () =>
+          ((await m.page.getByTestId('lecture-listeners').textContent()) ?? '').includes('2 人在听'),
+        );
       // the lecturer receives nothing from the listeners yet
       expect((await stats(lecturer.page)).filter((r) => r.peerId !== peer.get(lecturer))).toHaveLength(0);
       await l1.page.screenshot({ path: join(artifactsDir, 'lecture-listener.png') });

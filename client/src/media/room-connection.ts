@@ -259,6 +259,7 @@ export class RoomConnection extends RoomMedia {
       chat: answer.chat,
       resumed: answer.resumed,
       lecture: answer.lecture,
+      audience: answer.audience,
       recording: answer.recording,
     });
 

@@ -1,6 +1,7 @@
 import type {
   ApiError,
   ChatMessage,
+  LectureAudience,
   LectureState,
   minutesServerEvents,
   notificationServerEvents,
@@ -47,6 +48,8 @@ export type RoomEvent =
       chat: ChatMessage[];
       resumed: boolean;
       lecture?: LectureState;
+      /** A lecture's listener count (the listeners themselves are not among `peers`). */
+      audience?: LectureAudience;
       /** Whether the meeting is being recorded. */
       recording?: RecordingState;
     }
@@ -70,6 +73,7 @@ export const FORWARDED_SERVER_EVENTS = [
   'room.changed',
   'lobby.waiting',
   'lecture.changed',
+  'lecture.audience',
   'qa.changed',
   'recording.changed',
   'media.downlink',

@@ -3,6 +3,7 @@ import { Conflict, Forbidden } from '../common/domain-error';
 import { SocketHub } from '../common/socket-hub';
 import { MediaService } from '../media/media.service';
 import { MediaError } from '../media/media.types';
+import { RoomAudience } from './room-audience';
 import { RoomChat } from './room-chat';
 import { RoomRegistry } from './room-registry';
 import {
@@ -22,7 +23,8 @@ import {
 /**
  * Lecture mode (微课堂): who presents and who holds the floor. Presenters (lecturer, host, co-presenters) have a
  * send transport; a listener gets one (audio only) with the floor and loses it, with its producers, when the
- * floor is taken back. Every change is told to the room as `lecture.changed`, the seat itself as `lecture.send`.
+ * floor is taken back. Every change is told to the room as `lecture.changed`, the seat itself as `lecture.send`;
+ * a listener on stage for the first time is announced to everyone (`peer.joined`, see RoomAudience).
  */
 @Injectable()
 export class LectureRolesService {
@@ -31,6 +33,7 @@ export class LectureRolesService {
     private readonly hub: SocketHub,
     private readonly media: MediaService,
     private readonly chat: RoomChat,
+    private readonly audience: RoomAudience,
   ) {}
 
   /** The lecturer or the host gives a listener the floor: an audio send transport, its hand lowered. */
@@ -94,6 +97,7 @@ export class LectureRolesService {
     const lecture = lectureOf(room);
     if (lecture.floorPeerIds.delete(to.peerId)) await this.revokeSend(room, to);
     await this.grantSend(room, to, false);
+    this.audience.rolesChanged(room); // announced before its media can appear (the old host's goes first)
     if (room.seats.get(from.peerId) === from && !maySend(room, from)) await this.revokeSend(room, from);
     this.changed(room);
   }
@@ -127,8 +131,10 @@ export class LectureRolesService {
       this.hub.toSocket(seat.socketId, 'lecture.send', { sendTransport: null, audioOnly: true });
   }
 
+  /** Whoever stepped on stage is announced first (their media follows), then everyone hears the new roles. */
   private changed(room: LiveRoom): void {
     this.registry.changed(room);
+    this.audience.rolesChanged(room);
     this.hub.toMeeting(room.meetingId, 'lecture.changed', lectureState(room));
   }
 }

@@ -118,7 +118,11 @@ describe('a lecture with 20 receive-only listeners', () => {
     await c.call('hand.raise', {});
     const sendGiven = c.next('lecture.send');
     const changed = listeners[5].c.next('lecture.changed', (s) => s.floorPeerIds.includes(peerId));
+    // On stage: the other listeners are told of this one now (not when it joined), before its media.
+    const announced = listeners[5].c.next('peer.joined', (p) => p.peerId === peerId);
+    expect(listeners[5].c.seen('peer.joined').filter((p) => p.peerId === peerId)).toEqual([]);
     await lecturer.call('lecture.giveFloor', { peerId });
+    expect(await announced).toMatchObject({ peerId, handRaised: false });
     const given: LectureSend = await sendGiven;
     expect(given.audioOnly).toBe(true);
     expect(given.sendTransport).not.toBeNull();

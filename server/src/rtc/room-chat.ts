@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ChatMessage } from '@branchmeet/shared';
 import { SocketHub } from '../common/socket-hub';
 import { MeetingsService } from '../meetings/meetings.service';
+import { RoomAudience } from './room-audience';
 import { RoomRegistry } from './room-registry';
 import type { LiveRoom, RtcCaller, Seat } from './room-state';
 
@@ -12,6 +13,7 @@ export class RoomChat {
     private readonly registry: RoomRegistry,
     private readonly hub: SocketHub,
     private readonly meetings: MeetingsService,
+    private readonly audience: RoomAudience,
   ) {}
 
   async chat(caller: RtcCaller, text: string): Promise<ChatMessage> {
@@ -27,11 +29,11 @@ export class RoomChat {
     return null;
   }
 
-  /** Raises or lowers a seat's hand; everyone hears of a change. */
+  /** Raises or lowers a seat's hand; everyone who knows of the seat hears of a change (a lecture: the presenters). */
   setHand(room: LiveRoom, seat: Seat, raised: boolean): void {
     if (seat.handRaised === raised) return;
     seat.handRaised = raised;
     this.registry.changed(room);
-    this.hub.toMeeting(room.meetingId, 'hand.changed', { peerId: seat.peerId, raised });
+    this.audience.aboutSeat(room, seat, 'hand.changed', { peerId: seat.peerId, raised });
   }
 }

@@ -9,6 +9,7 @@ import type { PeerLeaveReason } from '../media/media-events';
 import { MediaService } from '../media/media.service';
 import { MeetingPresence } from '../meetings/meeting-presence';
 import { MeetingsService } from '../meetings/meetings.service';
+import { RoomAudience } from './room-audience';
 import { RoomLobby } from './room-lobby';
 import { RoomOwnership } from './room-ownership';
 import { RoomRegistry } from './room-registry';
@@ -38,6 +39,7 @@ import {
  * One seat per person per meeting: a join by the same user — with `resumePeerId` or from a second socket —
  * takes the existing seat over (same peerId, old media closed, `resumed: true`); the older socket is told
  * `self.removed` with `by` = its own peerId and disconnected. Nobody else sees peer.left/peer.joined for it.
+ * Who is told of a join or a leave (everyone, or in a lecture only of the stage) is RoomAudience's.
  * A room whose last participant leaves ends the meeting MEETING_EMPTY_END_SECONDS later unless someone comes
  * back (audited as ended by nobody, reason "empty"); it ends at the moment it emptied.
  */
@@ -60,6 +62,7 @@ export class RoomSeating implements OnModuleDestroy {
     private readonly meetings: MeetingsService,
     private readonly presence: MeetingPresence,
     private readonly ownership: RoomOwnership,
+    private readonly audience: RoomAudience,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -185,7 +188,7 @@ export class RoomSeating implements OnModuleDestroy {
       });
       this.hub.enterMeeting(caller.socketId, room.meetingId);
       const self = peerInfo(room, seat, []);
-      if (!existing) this.hub.toMeetingExcept(room.meetingId, caller.socketId, 'peer.joined', self);
+      if (!existing) this.audience.joined(room, seat, self);
       this.presence.set(room.meetingId, room.seats.size);
       if (!existing) this.registry.changed(room);
       if (isHost) this.lobby.showTo(room, caller.socketId);
@@ -197,12 +200,12 @@ export class RoomSeating implements OnModuleDestroy {
         sendTransport: send ? wireTransport(send) : null,
         recvTransport: wireTransport(recv),
         iceServers: joined.iceServers,
-        peers: [...room.seats.values()]
-          .filter((s) => s !== seat)
-          .map((s) => peerInfo(room, s, joined.producers)),
+        peers: this.audience.known(room, seat, joined.producers),
         chat,
         resumed: existing !== undefined,
-        ...(room.lecture ? { lecture: lectureState(room) } : {}),
+        ...(room.lecture
+          ? { lecture: lectureState(room), audience: { listeners: this.audience.listenerCount(room) } }
+          : {}),
         recording: this.bus.ask('recordingState', room.meetingId),
       };
     } catch (e) {
@@ -277,7 +280,7 @@ export class RoomSeating implements OnModuleDestroy {
       reason,
       at: reason === 'disconnected' ? seat.awaySince : undefined,
     });
-    this.hub.toMeeting(room.meetingId, 'peer.left', { peerId: seat.peerId });
+    this.audience.left(room, seat);
     if (hadFloor) this.hub.toMeeting(room.meetingId, 'lecture.changed', lectureState(room));
     this.presence.set(room.meetingId, room.seats.size);
     this.registry.changed(room);
@@ -315,6 +318,7 @@ export class RoomSeating implements OnModuleDestroy {
       }
     }
     this.registry.forget(room);
+    this.audience.forget(room.meetingId);
     this.presence.set(room.meetingId, 0);
     await this.media.closeRoom(room.meetingId);
     this.bus.emit('room.closed', { meetingId: room.meetingId });
@@ -355,6 +359,7 @@ export class RoomSeating implements OnModuleDestroy {
       this.registry.dropPlace(waiter.socketId);
     }
     this.registry.forget(room);
+    this.audience.forget(room.meetingId);
     this.presence.set(room.meetingId, 0);
     for (const seat of room.seats.values())
       if (!seat.socketId && seat.awaySince)

@@ -1,4 +1,4 @@
-import { newSeat, type LiveRoom, type RoomMeeting, type Waiter } from './room-state';
+import { newSeat, onStage, type LiveRoom, type RoomMeeting, type Waiter } from './room-state';
 
 /**
  * What a room's mirror holds: the part of a live room that must survive its owner node (host, lock, lobby,
@@ -72,7 +72,7 @@ export function restoreRoom(meeting: RoomMeeting, s: RoomSnapshot, at: Date): Li
     return seat;
   });
   const lobby: Waiter[] = s.lobby.map((w) => ({ ...w, socketId: '' }));
-  return {
+  const room: LiveRoom = {
     meetingId: meeting.id,
     title: meeting.title,
     hostUserId: s.hostUserId,
@@ -89,4 +89,7 @@ export function restoreRoom(meeting: RoomMeeting, s: RoomSnapshot, at: Date): Li
       floorPeerIds: new Set(s.lecture.floor),
     },
   };
+  // Everyone joins the restored room again and is told of the stage then.
+  for (const seat of seats) seat.announced = onStage(room, seat);
+  return room;
 }

@@ -45,6 +45,11 @@ export interface Seat {
   recvTransportId: string;
   /** When the client dropped (set during the grace period): if it never comes back, that is when it left. */
   awaySince?: Date;
+  /**
+   * Everyone in the room was told of this seat (`peer.joined` or a join answer's `peers`), so its departure is
+   * told to everyone too. Every seat of an ordinary meeting; in a lecture, a seat from its first time on stage.
+   */
+  announced: boolean;
 }
 
 export interface Waiter {
@@ -134,6 +139,7 @@ export function newSeat(peerId: string, userId: string, name: string, guest: boo
     consumed: new Set(),
     sendTransportId: '',
     recvTransportId: '',
+    announced: false,
   };
 }
 
@@ -167,6 +173,11 @@ export function roleOf(room: LiveRoom, seat: Pick<Seat, 'peerId' | 'userId'>): L
 export function isPresenter(room: LiveRoom, seat: Seat): boolean {
   const role = roleOf(room, seat);
   return role === null || presents(role);
+}
+
+/** On a lecture's stage (any role but a plain listener), or in an ordinary meeting: announced to everyone. */
+export function onStage(room: LiveRoom, seat: Pick<Seat, 'peerId' | 'userId'>): boolean {
+  return roleOf(room, seat) !== 'listener';
 }
 
 /** Has (or may have) a send transport: a presenter, or a lecture's listener holding the floor. */

@@ -59,6 +59,7 @@ const classOf: Record<RtcEventName, RtcLimitClass> = {
   'lecture.takeFloor': 'act',
   'lecture.addPresenter': 'act',
   'lecture.removePresenter': 'act',
+  'lecture.listeners': 'act',
   'qa.ask': 'say',
   'qa.upvote': 'act',
   'qa.answer': 'act',

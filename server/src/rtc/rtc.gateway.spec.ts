@@ -46,6 +46,7 @@ describe('RtcGateway and the wire contract', () => {
       { disconnected: () => undefined } as unknown as MinutesLiveService,
       u.hub,
       {} as SessionsService,
+      u.audience,
     );
   });
 

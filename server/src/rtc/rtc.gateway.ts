@@ -34,6 +34,7 @@ import { LectureQaLive } from '../lectures/lecture-qa-live';
 import { HostControls } from './host-controls';
 import { LectureRolesService } from './lecture-roles';
 import { MediaRelay } from './media-relay';
+import { RoomAudience } from './room-audience';
 import { RoomChat } from './room-chat';
 import { RoomLobby } from './room-lobby';
 import { RoomRegistry } from './room-registry';
@@ -90,6 +91,7 @@ export class RtcGateway
     private readonly minutes: MinutesLiveService,
     private readonly hub: SocketHub,
     private readonly sessions: SessionsService,
+    private readonly audience: RoomAudience,
   ) {}
 
   afterInit(ns: RtcNamespace): void {
@@ -185,11 +187,12 @@ export class RtcGateway
     'host.lowerHand': (caller, req) => this.host.lowerHand(caller, req.peerId),
     'lobby.admit': (caller, req) => this.lobby.decide(caller, req.peerId, true),
     'lobby.deny': (caller, req) => this.lobby.decide(caller, req.peerId, false),
-    // lecture mode (微课堂): the floor, co-presenters, Q&A
+    // lecture mode (微课堂): the floor, co-presenters, the listeners' list, Q&A
     'lecture.giveFloor': (caller, req) => this.lecture.giveFloor(caller, req.peerId),
     'lecture.takeFloor': (caller, req) => this.lecture.takeFloor(caller, req.peerId),
     'lecture.addPresenter': (caller, req) => this.lecture.addPresenter(caller, req.peerId),
     'lecture.removePresenter': (caller, req) => this.lecture.removePresenter(caller, req.peerId),
+    'lecture.listeners': (caller, req) => this.audience.page(caller, req),
     'qa.ask': (caller, req) => this.qa.ask(this.registry.qaSeat(caller), req.text),
     'qa.upvote': (caller, req) => this.qa.upvote(this.registry.qaSeat(caller), req.questionId),
     'qa.answer': (caller, req) => this.qa.answer(this.registry.qaSeat(caller), req.questionId),

@@ -5,6 +5,7 @@ import { MinutesModule } from '../minutes/minutes.module';
 import { HostControls } from './host-controls';
 import { LectureRolesService } from './lecture-roles';
 import { MediaRelay } from './media-relay';
+import { RoomAudience } from './room-audience';
 import { RoomChat } from './room-chat';
 import { RoomHandover } from './room-handover';
 import { RoomLobby } from './room-lobby';
@@ -31,6 +32,7 @@ import { RtcGateway } from './rtc.gateway';
     MediaRelay,
     LectureRolesService,
     RoomChat,
+    RoomAudience,
   ],
   exports: [RoomRegistry, RoomHandover],
 })

@@ -14,6 +14,7 @@ import type { MeetingsService } from '../meetings/meetings.service';
 import { HostControls } from '../rtc/host-controls';
 import { LectureRolesService } from '../rtc/lecture-roles';
 import { MediaRelay } from '../rtc/media-relay';
+import { RoomAudience } from '../rtc/room-audience';
 import { RoomChat } from '../rtc/room-chat';
 import { RoomLobby } from '../rtc/room-lobby';
 import { RoomOwnership } from '../rtc/room-ownership';
@@ -309,6 +310,7 @@ export function rtcUnits(config: { graceSeconds?: number; emptyEndSeconds?: numb
   const registry = new RoomRegistry(bus);
   registry.onModuleInit();
   const lobby = new RoomLobby(registry, hub);
+  const audience = new RoomAudience(registry, hub);
   // One node, no Redis: the single-node cluster the app runs on without REDIS_URL (real, not a fake).
   const cluster = new LocalCluster({
     id: 'node-1',
@@ -326,12 +328,13 @@ export function rtcUnits(config: { graceSeconds?: number; emptyEndSeconds?: numb
     asMeetings,
     { set: (_m: string, n: number) => presence.push(n) } as unknown as MeetingPresence,
     ownership,
+    audience,
     appConfig,
   );
   const relay = new MediaRelay(registry, hub, asMedia);
   relay.onModuleInit();
-  const chat = new RoomChat(registry, hub, asMeetings);
-  const lecture = new LectureRolesService(registry, hub, asMedia, chat);
+  const chat = new RoomChat(registry, hub, asMeetings, audience);
+  const lecture = new LectureRolesService(registry, hub, asMedia, chat, audience);
   const host = new HostControls(registry, hub, asMedia, asMeetings, relay, seating, lobby, lecture, chat);
   const qaStore = {
     ask: (meetingId: string, by: { id: string }, text: string) =>
@@ -360,6 +363,7 @@ export function rtcUnits(config: { graceSeconds?: number; emptyEndSeconds?: numb
     void ownership.onModuleDestroy();
     void keeper.close();
     seating.onModuleDestroy();
+    audience.onModuleDestroy();
     relay.onModuleDestroy();
     registry.onModuleDestroy();
   };
@@ -372,6 +376,7 @@ export function rtcUnits(config: { graceSeconds?: number; emptyEndSeconds?: numb
     presence,
     registry,
     lobby,
+    audience,
     seating,
     cluster,
     keeper,

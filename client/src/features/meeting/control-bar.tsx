@@ -19,7 +19,7 @@ import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../api/errors';
 import { HandIcon } from './hand-icon';
-import { lectureRole, orderedPeers, selfIsHost } from './room-store';
+import { lectureRole, peopleInRoom, selfIsHost } from './room-store';
 import { useRoom } from './room-context';
 
 export interface ControlBarProps {
@@ -99,7 +99,7 @@ export function ControlBar({
   const [leaving, setLeaving] = useState(false);
   const isHost = selfIsHost(state);
   const handRaised = state.self?.handRaised ?? false;
-  const count = orderedPeers(state).length + (state.self ? 1 : 0);
+  const count = peopleInRoom(state);
   // A lecture: a listener sends nothing (hand and Q&A only); with the floor, the microphone only.
   const role = state.self ? lectureRole(state, state.self) : null;
   const mayMic = role === null || lectureSources[role].includes('mic');

@@ -22,9 +22,11 @@ export function userIdsInRoom(state: Pick<RoomViewState, 'self' | 'peers'>): str
 export function missingOf(
   attendance: Pick<MeetingAttendance, 'records'>,
   inRoom: readonly string[],
+  /** A lecture: its listeners are counted, not listed, so whoever has joined counts as in. */
+  joinedCountsAsIn = false,
 ): { notYetIn: AttendanceRecord[]; onLeave: AttendanceRecord[] } {
   const here = new Set(inRoom);
-  const away = attendance.records.filter((r) => !here.has(r.userId));
+  const away = attendance.records.filter((r) => !here.has(r.userId) && !(joinedCountsAsIn && r.firstJoin));
   return {
     onLeave: away.filter((r) => r.status === 'excused'),
     notYetIn: away.filter((r) => r.status !== 'excused'),
@@ -41,8 +43,13 @@ export function ExpectedList() {
   const { state } = useRoom();
   const meetingId = state.room?.meetingId ?? null;
   const guest = state.self?.role === 'guest';
-  const inRoomKey = userIdsInRoom(state).join(',');
-  const inRoom = useMemo(() => (inRoomKey ? inRoomKey.split(',') : []), [inRoomKey]);
+  const lecture = state.lecture !== null;
+  // A lecture knows its stage by name and its listeners by their count: either changing is a join or a leave.
+  const inRoomKey = userIdsInRoom(state).join(',') + (lecture ? `#${state.listeners}` : '');
+  const inRoom = useMemo(() => {
+    const ids = inRoomKey.split('#')[0];
+    return ids ? ids.split(',') : [];
+  }, [inRoomKey]);
   const [attendance, setAttendance] = useState<MeetingAttendance | null>(null);
   const [failed, setFailed] = useState(false);
 
@@ -79,7 +86,7 @@ export function ExpectedList() {
       </Typography.Text>
     );
   }
-  const { notYetIn, onLeave } = missingOf(attendance, inRoom);
+  const { notYetIn, onLeave } = missingOf(attendance, inRoom, lecture);
   const names = (list: AttendanceRecord[], testId: string, color?: string) => (
     <Space wrap size={4}>
       {list.map((r) => (

@@ -1,12 +1,14 @@
 import type { LectureState, PeerInfo, QaQuestion, RoomState } from '@branchmeet/shared';
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { useReducer, type Dispatch, type ReactNode } from 'react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { LocalMedia, MediaSessionProvider, RtcRequestError, type RoomConnection } from '../../media';
 import { resetLanguage } from '../../test/render';
 import { AppProviders } from '../../providers';
 import { ControlBar } from './control-bar';
 import { LectureStage, QaPanel } from './lecture-view';
+import { LISTENERS_SETTLE_MS } from './lecture-listeners';
 import { ParticipantsPanel } from './participants-panel';
 import { RoomContext } from './room-context';
 import {
@@ -59,10 +61,20 @@ const question: QaQuestion = {
   at: '2026-12-01T10:00:00.000Z',
 };
 
+/** The room as the server shows it: the stage (host, lecturer) by name, the two listeners counted. */
 function stateAs(self: PeerInfo, extra: RoomAction[] = []): RoomViewState {
-  const everyone = [host, lecturer, listener, other].filter((p) => p.peerId !== self.peerId);
+  const stage = [host, lecturer].filter((p) => p.peerId !== self.peerId);
   return [
-    { type: 'joined' as const, self, room, peers: everyone, chat: [], resumed: false, lecture },
+    {
+      type: 'joined' as const,
+      self,
+      room,
+      peers: stage,
+      chat: [],
+      resumed: false,
+      lecture,
+      audience: { listeners: 2 },
+    },
     { type: 'connection' as const, state: 'joined' as const },
     ...(['camera', 'screen'] as const).map((source) => ({
       type: 'consumer.created' as const,
@@ -80,7 +92,26 @@ function stateAs(self: PeerInfo, extra: RoomAction[] = []): RoomViewState {
   ].reduce(roomReducer, initialRoomState());
 }
 
-function renderRoom(state: RoomViewState, send = vi.fn().mockResolvedValue({ ...question, upvotes: 2 })) {
+/** The server's answers: the listeners' page (raised hands first), the Q&A. */
+function serverSend() {
+  return vi.fn((event: string) => {
+    if (event === 'lecture.listeners') return Promise.resolve({ total: 2, listeners: [other, listener] });
+    if (event === 'qa.list') return Promise.resolve({ questions: [], upvoted: [] });
+    return Promise.resolve({ ...question, upvotes: 2 });
+  });
+}
+const listed = (send: ReturnType<typeof vi.fn>) =>
+  send.mock.calls.filter(([event]) => event === 'lecture.listeners').length;
+
+/** The room state held as the page holds it: events dispatched through `dispatchRef` change it. */
+let dispatchRef: Dispatch<RoomAction> | null = null;
+function Live({ initial, children }: { initial: RoomViewState; children: (s: RoomViewState) => ReactNode }) {
+  const [state, dispatch] = useReducer(roomReducer, initial);
+  dispatchRef = dispatch;
+  return children(state);
+}
+
+function renderRoom(state: RoomViewState, send: ReturnType<typeof vi.fn> = serverSend()) {
   const ok = () => vi.fn().mockResolvedValue(true);
   const conn = {
     send,
@@ -96,18 +127,22 @@ function renderRoom(state: RoomViewState, send = vi.fn().mockResolvedValue({ ...
   render(
     <AppProviders>
       <MediaSessionProvider value={{ local: new LocalMedia(), room: conn }}>
-        <RoomContext.Provider value={{ state, dispatch, room: conn }}>
-          <LectureStage />
-          <ControlBar
-            participantsOpen
-            onToggleParticipants={vi.fn()}
-            onLeave={vi.fn()}
-            onEndForAll={vi.fn()}
-            onToggleQa={vi.fn()}
-          />
-          <ParticipantsPanel />
-          <QaPanel />
-        </RoomContext.Provider>
+        <Live initial={state}>
+          {(live) => (
+            <RoomContext.Provider value={{ state: live, dispatch, room: conn }}>
+              <LectureStage />
+              <ControlBar
+                participantsOpen
+                onToggleParticipants={vi.fn()}
+                onLeave={vi.fn()}
+                onEndForAll={vi.fn()}
+                onToggleQa={vi.fn()}
+              />
+              <ParticipantsPanel />
+              <QaPanel />
+            </RoomContext.Provider>
+          )}
+        </Live>
       </MediaSessionProvider>
     </AppProviders>,
   );
@@ -134,7 +169,18 @@ describe('lecture view', () => {
     ).toEqual([
       expect.stringContaining('王书记'), // the host presents too
     ]);
-    expect(screen.getByTestId('lecture-listeners')).toHaveTextContent('2');
+    expect(screen.getByTestId('lecture-listeners')).toHaveTextContent('2 人在听');
+  });
+
+  it('a listener is told the count, not the others: no list of listeners to read, the count follows the server', async () => {
+    const { send } = renderRoom(stateAs(listener));
+    expect(screen.getByTestId('panel-listener-count')).toHaveTextContent('2 人在听');
+    expect(screen.queryByTestId('lecture-listener-list')).toBeNull();
+    expect(screen.getByTestId('in-room-title')).toHaveTextContent('4'); // host, lecturer and two listeners
+    act(() => dispatchRef?.({ type: 'lecture.audience', payload: { listeners: 1200 } }));
+    expect(screen.getByTestId('lecture-listeners')).toHaveTextContent('1200 人在听');
+    expect(screen.getByTestId('in-room-title')).toHaveTextContent('1202');
+    expect(listed(send)).toBe(0);
   });
 
   it('with no screen shared, the lecturer sees their own camera as the main picture, not a wait', () => {
@@ -176,9 +222,12 @@ describe('lecture view', () => {
     expect(screen.getByTestId('ctl-camera')).toBeInTheDocument();
     expect(screen.getByTestId('ctl-screen')).toBeInTheDocument();
     expect(screen.queryByTestId('ctl-hand')).toBeNull(); // the lecturer gives the floor, asks nobody for it
-    // raised hands come first after the presenters: 赵听众 (hand up) before 李听众
+    // the listeners are paged from the server below the stage, raised hands first: 赵听众 before 李听众
+    const list = await screen.findByTestId('lecture-listener-list');
+    await within(list).findByTestId('lecture-give-floor-p-other');
+    expect(send).toHaveBeenCalledWith('lecture.listeners', { offset: 0, limit: 20 });
     const names = screen.getAllByTestId('participant').map((x) => x.getAttribute('data-peer-name'));
-    expect(names.indexOf('赵听众')).toBeLessThan(names.indexOf('李听众'));
+    expect(names).toEqual(['刘老师', '王书记', '赵听众', '李听众']);
     await userEvent.click(screen.getByTestId('lecture-give-floor-p-other'));
     expect(send).toHaveBeenCalledWith('lecture.giveFloor', { peerId: 'p-other' });
     expect(screen.queryByTestId('lecture-add-presenter-p-other')).toBeNull(); // the host's call
@@ -188,7 +237,7 @@ describe('lecture view', () => {
 
   it('the host adds a co-presenter; a listener asks and upvotes once', async () => {
     const { send } = renderRoom(stateAs(host));
-    await userEvent.click(screen.getByTestId('lecture-add-presenter-p-listener'));
+    await userEvent.click(await screen.findByTestId('lecture-add-presenter-p-listener'));
     expect(send).toHaveBeenCalledWith('lecture.addPresenter', { peerId: 'p-listener' });
 
     const asked = stateAs(listener, [
@@ -197,6 +246,34 @@ describe('lecture view', () => {
     expect(asked.upvoted).toEqual([question.id]);
     const next = roomReducer(asked, { type: 'qa.changed', payload: { ...question, upvotes: 2 } });
     expect(next.questions).toEqual([{ ...question, upvotes: 2 }]);
+  });
+
+  it('the presenters’ list is read again when the count or a listener’s hand changes; the floor moves a row to the stage', async () => {
+    const { send } = renderRoom(stateAs(lecturer));
+    await screen.findByTestId('lecture-give-floor-p-other');
+    expect(listed(send)).toBe(1);
+    act(() => dispatchRef?.({ type: 'lecture.audience', payload: { listeners: 3 } }));
+    await waitFor(() => expect(listed(send)).toBe(2), { timeout: 5000 });
+    expect(screen.getByTestId('lecture-listeners-title')).toHaveTextContent('3');
+    act(() => dispatchRef?.({ type: 'hand.changed', payload: { peerId: 'p-listener', raised: true } }));
+    await waitFor(() => expect(listed(send)).toBe(3), { timeout: 5000 });
+    // a burst of changes is one more read, not one each
+    act(() => {
+      for (let n = 4; n < 10; n++) dispatchRef?.({ type: 'lecture.audience', payload: { listeners: n } });
+    });
+    await waitFor(() => expect(listed(send)).toBe(4), { timeout: 5000 });
+    await new Promise((r) => setTimeout(r, 2 * LISTENERS_SETTLE_MS));
+    expect(listed(send)).toBe(4);
+    expect(send).toHaveBeenLastCalledWith('lecture.listeners', { offset: 0, limit: 20 });
+    // 赵听众 is given the floor: announced (peer.joined), the stage shows them once, with "take it back"
+    act(() => {
+      dispatchRef?.({ type: 'peer.joined', payload: other });
+      dispatchRef?.({ type: 'lecture.changed', payload: { ...lecture, floorPeerIds: ['p-other'] } });
+    });
+    expect(screen.getAllByTestId('lecture-take-floor-p-other')).toHaveLength(1);
+    expect(screen.getAllByTestId('participant').filter((x) => x.dataset.peerId === 'p-other')).toHaveLength(
+      1,
+    );
   });
 
   it('a listener types a question and sends it', async () => {

@@ -9,7 +9,6 @@ import {
   isHostPeer,
   lectureRole,
   lectureSpeakers,
-  orderedPeers,
   selfModerates,
   type PeerView,
   type RoomViewState,
@@ -44,7 +43,7 @@ function speakerTile(state: RoomViewState, peer: PeerView): VideoTileProps {
 
 /**
  * The lecture view: the screen (slides) large, the lecturer and whoever speaks as thumbnails beside it; with no
- * screen, the lecturer large. Listeners are not shown as tiles (there may be hundreds): the count says how many.
+ * screen, the lecturer large. Listeners are not shown (there may be thousands): the server's count says how many.
  */
 export function LectureStage() {
   const { t } = useTranslation();
@@ -67,7 +66,6 @@ export function LectureStage() {
       thumbs.splice(thumbs.indexOf(first), 1);
     }
   }
-  const listeners = orderedPeers(state).filter((p) => lectureRole(state, p) === 'listener').length;
   return (
     <div className="bm-stage bm-stage-focus bm-lecture" data-testid="lecture-stage">
       <div className="bm-main" data-testid="room-main">
@@ -82,7 +80,7 @@ export function LectureStage() {
           <VideoTile key={tile.peerId} {...tile} />
         ))}
         <Tag className="bm-lecture-count" data-testid="lecture-listeners">
-          {t('lecture.listeners', { count: listeners + (selfRole === 'listener' ? 1 : 0) })}
+          {t('lecture.listeners', { count: state.listeners })}
         </Tag>
       </div>
     </div>

@@ -6,6 +6,7 @@ import type { RoomConnection } from '../../media';
 import { AppProviders } from '../../providers';
 import { mockApi } from '../../test/mock-api';
 import { resetLanguage } from '../../test/render';
+import { missingOf } from './expected-list';
 import { ParticipantsPanel } from './participants-panel';
 import { RoomContext } from './room-context';
 import { initialRoomState, roomReducer, type RoomAction } from './room-store';
@@ -136,6 +137,16 @@ describe('the participants panel shows who is missing', () => {
     expect(await screen.findByTestId('in-room-title')).toBeInTheDocument();
     expect(screen.queryByTestId('expected-list')).toBeNull();
     expect(requests.filter((r) => r.path.includes('/attendance'))).toEqual([]);
+  });
+});
+
+describe('who is missing from a lecture', () => {
+  it('a listener who has joined counts as in: a lecture lists its stage, its listeners are only counted', () => {
+    const joinedOnce = { ...record('late', '陈静', 'absent'), firstJoin: new Date().toISOString() };
+    const records = [joinedOnce, record('host', '王书记', 'present'), record('leave', '杨帆', 'excused')];
+    expect(missingOf({ records }, [ids.host]).notYetIn.map((r) => r.name)).toEqual(['陈静']);
+    expect(missingOf({ records }, [ids.host], true).notYetIn).toEqual([]);
+    expect(missingOf({ records }, [ids.host], true).onLeave.map((r) => r.name)).toEqual(['杨帆']);
   });
 });
 

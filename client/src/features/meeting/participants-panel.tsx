@@ -4,9 +4,19 @@ import { useTranslation } from 'react-i18next';
 import { errorText } from '../../api/errors';
 import { ExpectedList } from './expected-list';
 import { HandIcon } from './hand-icon';
+import { LectureListeners } from './lecture-listeners';
 import { LectureFloorActions, LectureRoleTag } from './lecture-view';
 import { useRoom } from './room-context';
-import { isHostPeer, lectureRole, orderedPeers, selfIsHost, sourceState, type PeerView } from './room-store';
+import {
+  isHostPeer,
+  lectureRole,
+  orderedPeers,
+  peopleInRoom,
+  selfIsHost,
+  selfPresents,
+  sourceState,
+  type PeerView,
+} from './room-store';
 
 function StateIcons({
   mic,
@@ -49,20 +59,19 @@ function StateIcons({
 
 /**
  * Everyone in the room with hand/mic/camera state, then the expected members who are missing (not yet in, on
- * leave); for the host, the lobby and a host action per person.
+ * leave); for the host, the lobby and a host action per person. In a lecture the room knows only its stage: the
+ * listeners are a count, and the presenters page through them below the stage.
  */
 export function ParticipantsPanel() {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const { state, room } = useRoom();
   const isHost = selfIsHost(state);
-  // A lecture may have hundreds of listeners: presenters, speakers and raised hands come first.
-  const rank = (p: PeerView) => {
-    const role = lectureRole(state, p);
-    return role === null ? 0 : role === 'listener' ? (p.handRaised ? 2 : 3) : role === 'floor' ? 1 : 0;
-  };
+  // A lecture's stage: presenters, then speakers (its listeners are counted, and paged through below).
+  const rank = (p: PeerView) => (lectureRole(state, p) === 'floor' ? 1 : 0);
   const others = state.lecture
     ? orderedPeers(state)
+        .filter((p) => lectureRole(state, p) !== 'listener')
         .map((p, i) => ({ p, i }))
         .sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i)
         .map((x) => x.p)
@@ -142,6 +151,41 @@ export function ParticipantsPanel() {
     return actions;
   };
 
+  type Row = { peer: PeerView; mic: 'on' | 'off' | 'none'; camera: 'on' | 'off' | 'none' };
+  const renderRow = ({ peer, mic, camera }: Row) => (
+    <List.Item data-testid="participant" data-peer-id={peer.peerId} data-peer-name={peer.name}>
+      <Flex vertical gap={6} style={{ width: '100%' }}>
+        <Flex align="center" gap={8}>
+          <Avatar size="small" style={{ background: '#c8161d', flex: 'none' }}>
+            {peer.name.slice(0, 1)}
+          </Avatar>
+          <Typography.Text ellipsis style={{ flex: 1 }}>
+            {peer.name}
+            {peer.peerId === state.self?.peerId ? ` (${t('room.you')})` : ''}
+          </Typography.Text>
+          {isHostPeer(state, peer) && (
+            <Tag color="gold" icon={<CrownFilled />} style={{ marginInlineEnd: 0 }}>
+              {t('room.host')}
+            </Tag>
+          )}
+          {peer.role === 'guest' && (
+            <Tag color="purple" style={{ marginInlineEnd: 0 }} data-testid="participant-guest">
+              {t('attendanceExtra.guest')}
+            </Tag>
+          )}
+          <LectureRoleTag peer={peer} />
+          <StateIcons mic={mic} camera={camera} hand={peer.handRaised} />
+        </Flex>
+        <LectureFloorActions peer={peer} />
+        {isHost && peer.peerId !== state.self?.peerId && (
+          <Space size={4} wrap>
+            {hostActions(peer, mic, camera)}
+          </Space>
+        )}
+      </Flex>
+    </List.Item>
+  );
+
   return (
     <Flex vertical gap={8} data-testid="participants-panel">
       {isHost && state.lobby.length > 0 && (
@@ -200,45 +244,21 @@ export function ParticipantsPanel() {
         </Space>
       )}
       <Typography.Text strong data-testid="in-room-title">
-        {t('roomExtra.inRoom', { count: rows.length })}
+        {t('roomExtra.inRoom', { count: peopleInRoom(state) })}
       </Typography.Text>
-      <List
-        size="small"
-        dataSource={rows}
-        renderItem={({ peer, mic, camera }) => (
-          <List.Item data-testid="participant" data-peer-id={peer.peerId} data-peer-name={peer.name}>
-            <Flex vertical gap={6} style={{ width: '100%' }}>
-              <Flex align="center" gap={8}>
-                <Avatar size="small" style={{ background: '#c8161d', flex: 'none' }}>
-                  {peer.name.slice(0, 1)}
-                </Avatar>
-                <Typography.Text ellipsis style={{ flex: 1 }}>
-                  {peer.name}
-                  {peer.peerId === state.self?.peerId ? ` (${t('room.you')})` : ''}
-                </Typography.Text>
-                {isHostPeer(state, peer) && (
-                  <Tag color="gold" icon={<CrownFilled />} style={{ marginInlineEnd: 0 }}>
-                    {t('room.host')}
-                  </Tag>
-                )}
-                {peer.role === 'guest' && (
-                  <Tag color="purple" style={{ marginInlineEnd: 0 }} data-testid="participant-guest">
-                    {t('attendanceExtra.guest')}
-                  </Tag>
-                )}
-                <LectureRoleTag peer={peer} />
-                <StateIcons mic={mic} camera={camera} hand={peer.handRaised} />
-              </Flex>
-              <LectureFloorActions peer={peer} />
-              {isHost && peer.peerId !== state.self?.peerId && (
-                <Space size={4} wrap>
-                  {hostActions(peer, mic, camera)}
-                </Space>
-              )}
-            </Flex>
-          </List.Item>
-        )}
-      />
+      <List size="small" dataSource={rows} renderItem={renderRow} />
+      {state.lecture &&
+        (selfPresents(state) ? (
+          <LectureListeners
+            renderItem={(peer) =>
+              renderRow({ peer, mic: sourceState(peer, 'mic'), camera: sourceState(peer, 'camera') })
+            }
+          />
+        ) : (
+          <Typography.Text type="secondary" data-testid="panel-listener-count">
+            {t('lecture.listeners', { count: state.listeners })}
+          </Typography.Text>
+        ))}
       <Divider style={{ margin: '4px 0' }} />
       <ExpectedList />
     </Flex>

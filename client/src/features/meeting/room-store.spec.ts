@@ -95,6 +95,21 @@ describe('roomReducer', () => {
     expect(state.peers.host.handRaised).toBe(false);
   });
 
+  it('a lecture: the listener count from the join answer and lecture.audience; an unknown hand re-reads the list', () => {
+    const lecture = { lecturerUserId: hostId, coPresenterUserIds: [], floorPeerIds: [] };
+    let state = apply({ ...joined, lecture, audience: { listeners: 40 } } as RoomAction);
+    expect(state.listeners).toBe(40);
+    const v = state.audienceVersion;
+    state = roomReducer(state, { type: 'lecture.audience', payload: { listeners: 41 } });
+    expect(state.listeners).toBe(41);
+    expect(state.audienceVersion).toBe(v + 1);
+    // a listener's hand (known to the presenters by the page they read, not among the peers)
+    const before = state;
+    state = roomReducer(state, { type: 'hand.changed', payload: { peerId: 'someone', raised: true } });
+    expect(state.audienceVersion).toBe(v + 2);
+    expect(state.peers).toBe(before.peers);
+  });
+
   it('shows a paused producer as muted and a resumed one as live again', () => {
     let state = apply(joined);
     expect(sourceState(state.peers.host, 'mic')).toBe('on');

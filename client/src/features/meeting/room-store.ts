@@ -7,33 +7,17 @@ import {
   type LectureState,
   type MediaKind,
   type MediaSource,
-  type PeerInfo,
-  type PeerRole,
   type QaQuestion,
   type RecordingState,
   type RoomState,
   type WaitingPeer,
 } from '@branchmeet/shared';
 
-export type { LectureRole };
 import type { ConnectionState, LocalSource, QualitySnapshot, RoomEvent } from '../../media';
+import { peerView, type PeerView, type ProducerView } from './peer-view';
 
-/** A remote producer as the room shows it. */
-export interface ProducerView {
-  producerId: string;
-  kind: MediaKind;
-  source: MediaSource;
-  paused: boolean;
-}
-
-export interface PeerView {
-  peerId: string;
-  userId: string;
-  name: string;
-  role: PeerRole;
-  handRaised: boolean;
-  producers: Record<string, ProducerView>;
-}
+export type { LectureRole };
+export type { PeerView, ProducerView } from './peer-view';
 
 /** A playable remote stream: the media layer holds the track under `consumerId`. */
 export interface ConsumerView {
@@ -71,6 +55,13 @@ export interface RoomViewState {
   removedReason: 'removed_by_host' | 'replaced' | null;
   /** A lecture (微课堂): its roles; null in any other meeting. */
   lecture: LectureState | null;
+  /**
+   * A lecture's listeners (oneself included when listening), counted by the server: they are not among `peers`,
+   * which holds the stage only. The presenters page through them (`lecture.listeners`).
+   */
+  listeners: number;
+  /** Goes up whenever a page of the listeners may have changed (the count, a listener's hand, the roles). */
+  audienceVersion: number;
   /** The lecture's Q&A, oldest first, and the questions this person upvoted. */
   questions: QaQuestion[];
   upvoted: string[];
@@ -111,28 +102,14 @@ export function initialRoomState(local: Partial<LocalFlags> = {}): RoomViewState
     endedBy: null,
     removedReason: null,
     lecture: null,
+    listeners: 0,
+    audienceVersion: 0,
     questions: [],
     upvoted: [],
     recording: null,
     videoPausedForNetwork: false,
     audioOnly: false,
     quality: { self: 'good', peers: {} },
-  };
-}
-
-function peerView(p: PeerInfo): PeerView {
-  return {
-    peerId: p.peerId,
-    userId: p.userId,
-    name: p.name,
-    role: p.role,
-    handRaised: p.handRaised,
-    producers: Object.fromEntries(
-      p.producers.map((pr) => [
-        pr.producerId,
-        { producerId: pr.producerId, kind: pr.kind, source: pr.source, paused: pr.paused },
-      ]),
-    ),
   };
 }
 
@@ -188,6 +165,8 @@ export function roomReducer(state: RoomViewState, action: RoomAction): RoomViewS
         lobby: [],
         chat: action.chat,
         lecture: action.lecture ?? null,
+        listeners: action.audience?.listeners ?? 0,
+        audienceVersion: state.audienceVersion + 1,
         recording: action.recording ?? null,
         videoPausedForNetwork: false,
         activeSpeaker: state.activeSpeaker && peers[state.activeSpeaker] ? state.activeSpeaker : null,
@@ -261,8 +240,13 @@ export function roomReducer(state: RoomViewState, action: RoomAction): RoomViewS
       );
       return { ...next, consumers };
     }
-    case 'hand.changed':
-      return updatePeer(state, action.payload.peerId, (p) => ({ ...p, handRaised: action.payload.raised }));
+    case 'hand.changed': {
+      const { peerId, raised } = action.payload;
+      const known = peerId === state.self?.peerId || peerId in state.peers;
+      // A listener's hand (told to the presenters only): their page of the listeners shows it.
+      if (!known) return { ...state, audienceVersion: state.audienceVersion + 1 };
+      return updatePeer(state, peerId, (p) => ({ ...p, handRaised: raised }));
+    }
     case 'speaker.changed':
       return { ...state, activeSpeaker: action.payload.peerId };
     case 'audio.levels':
@@ -298,7 +282,9 @@ export function roomReducer(state: RoomViewState, action: RoomAction): RoomViewS
     case 'self.removed':
       return { ...state, endedBy: action.payload.by, removedReason: action.payload.reason };
     case 'lecture.changed':
-      return { ...state, lecture: action.payload };
+      return { ...state, lecture: action.payload, audienceVersion: state.audienceVersion + 1 };
+    case 'lecture.audience':
+      return { ...state, listeners: action.payload.listeners, audienceVersion: state.audienceVersion + 1 };
     case 'qa.changed': {
       const q = action.payload;
       const known = state.questions.some((x) => x.id === q.id);
@@ -359,6 +345,14 @@ export function orderedPeers(state: RoomViewState): PeerView[] {
   return state.order.map((id) => state.peers[id]).filter((p): p is PeerView => p !== undefined);
 }
 
+/** Everyone in the room, oneself included; a lecture's listeners (oneself among them when listening) by count. */
+export function peopleInRoom(state: RoomViewState): number {
+  if (!state.lecture) return orderedPeers(state).length + (state.self ? 1 : 0);
+  const onStage = (p: PeerView) => lectureRole(state, p) !== 'listener';
+  const stage = orderedPeers(state).filter(onStage).length + (state.self && onStage(state.self) ? 1 : 0);
+  return stage + state.listeners;
+}
+
 // ── lecture mode (微课堂) ───────────────────────────────────────────────────────────────────────────────────
 /** A participant's part in a lecture (decided in shared/src/lecture-roles.ts); null outside lectures. */
 export function lectureRole(
@@ -366,6 +360,12 @@ export function lectureRole(
   peer: Pick<PeerView, 'peerId' | 'userId'>,
 ): LectureRole | null {
   return state.lecture ? lectureRoleOf(state.lecture, state.room?.hostUserId, peer) : null;
+}
+
+/** The lecturer, the host or a co-presenter: sees (pages through) the lecture's listeners. */
+export function selfPresents(state: RoomViewState): boolean {
+  const role = state.self ? lectureRole(state, state.self) : null;
+  return role === 'lecturer' || role === 'presenter';
 }
 
 /** The lecturer or the host: gives and takes the floor, marks questions answered. */

@@ -26,7 +26,7 @@ import { MinutesPanel } from '../minutes/minutes-panel';
 import { RecordingIndicator } from '../recordings/recording-indicator';
 import { ParticipantsPanel } from './participants-panel';
 import { useRoom } from './room-context';
-import { lectureRole, selfIsHost, type RoomViewState } from './room-store';
+import { lectureRole, peopleInRoom, selfIsHost, type RoomViewState } from './room-store';
 import { Stage, type ViewMode } from './stage';
 import { RemoteAudio } from './video-tile';
 import { NetworkStatus } from './network-status';
@@ -108,7 +108,7 @@ function EndSummary({ state, onBack }: { state: RoomViewState; onBack(): void })
         title={t('room.endSummaryTitle')}
         subTitle={t('room.endSummaryHint', {
           title: meetingTitleText(t, state.room?.title ?? ''),
-          count: Object.keys(state.peers).length + 1,
+          count: peopleInRoom(state),
         })}
         extra={
           <Space wrap>
