@@ -13,6 +13,7 @@
  * Env: BENCH_NODES_N (receivers, default 300), BENCH_LECTURE_WINDOW_MS (window, default 3000).
  */
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import type { types } from 'mediasoup';
 import { layersForTile } from '../media/layers';
 import { loadMediaConfig } from '../media/media.config';
@@ -46,8 +47,9 @@ function mesh(nodes: Map<string, MediaService>) {
 
 interface Layout {
   nodes: number;
+  /** Per worker (owner first): CPU as a share of one core, and the loss of its consumers. */
   cpu: number[];
-  loss: number;
+  loss: number[];
 }
 
 async function measureLayout(k: number): Promise<Layout> {
@@ -132,6 +134,7 @@ async function measureLayout(k: number): Promise<Layout> {
     }
     await sleep(WARMUP_MS);
     const all = consumers.flat();
+    const routerOf = consumers.flatMap((list, at) => list.map(() => at));
     const settleBy = Date.now() + 8000;
     while (
       Date.now() < settleBy &&
@@ -155,18 +158,19 @@ async function measureLayout(k: number): Promise<Layout> {
     const after = await outboundPackets(all);
     const sentAudio = sender.sent.audio - sentBefore.audio;
     const sentVideo = sender.sent.video.map((x, i) => x - sentBefore.video[i]);
-    let expected = 0;
-    let forwarded = 0;
+    const expected = routers.map(() => 0);
+    const forwarded = routers.map(() => 0);
     all.forEach((c, i) => {
-      forwarded += after[i] - before[i];
-      expected += c.kind === 'audio' ? sentAudio : sentVideo[layers[i] ?? 2];
+      const at = routerOf[i];
+      forwarded[at] += after[i] - before[i];
+      expected[at] += c.kind === 'audio' ? sentAudio : sentVideo[layers[i] ?? 2];
     });
     sender.stop();
     await pc.close().catch(() => undefined);
     return {
       nodes: k,
       cpu: cpu1.map((x, i) => (x - cpu0[i]) / CLK_TCK / seconds),
-      loss: expected > 0 ? Math.max(0, 1 - forwarded / expected) : 1,
+      loss: expected.map((e, i) => (e > 0 ? Math.max(0, 1 - forwarded[i] / e) : 1)),
     };
   } finally {
     for (const media of nodes.values()) await media.close();
@@ -174,17 +178,18 @@ async function measureLayout(k: number): Promise<Layout> {
 }
 
 export async function lectureNodesBench() {
+  Logger.overrideLogger(['warn', 'error']);
   console.log(
     `\nlecture across nodes: one lecturer (opus + 3-layer simulcast VP8) → ${N} receivers (audio + video each), ` +
       'spread evenly over 1, 2 and 3 nodes of one worker each, piped node to node (SRTP, RTX)',
   );
   const layouts: Layout[] = [];
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   for (const k of [1, 2, 3]) {
     const l = await measureLayout(k);
     layouts.push(l);
-    const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
     console.log(
-      `  ${k} node(s): worker CPU ${l.cpu.map(pct).join(' / ')} (owner first)  loss ${(l.loss * 100).toFixed(2)}%`,
+      `  ${k} node(s), owner first: worker CPU ${l.cpu.map(pct).join(' / ')}; loss ${l.loss.map(pct).join(' / ')}`,
     );
   }
   const one = layouts[0].cpu[0];
