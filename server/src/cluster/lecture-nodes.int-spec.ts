@@ -4,14 +4,15 @@
  * the owner (their signalling stays there). Once the owner's router carries two consumers, listeners are served
  * by routers on the two other nodes (their receive transport's ICE candidates are those nodes' media ports), fed
  * over PipeTransports (SRTP, RTX). Every listener receives the lecturer's RTP; a pause stops it everywhere and a
- * resume brings it back (forwarded to the other nodes); closing the producer closes every listener's consumer,
- * those on other nodes told by the node that served them.
+ * resume brings it back (forwarded to the other nodes); a listener served elsewhere given the floor sends to the
+ * owner and is heard by the lecturer; closing the producer closes every listener's consumer, those on other nodes
+ * told by the node that served them.
  */
-import type { ConsumerInfo, RoomJoined } from '@branchmeet/shared';
+import type { ConsumerInfo, RoomJoined, TransportOptions } from '@branchmeet/shared';
 import type { Redis } from 'ioredis';
 import type { NodeInfo } from './cluster.types';
 import { demoUnits } from '../test-support/fixtures';
-import { OPUS_CAPS, RtcKit, RtcTestClient, type Joined } from '../test-support/rtc-client';
+import { OPUS_CAPS, RtcKit, RtcTestClient, sendOf, type Joined } from '../test-support/rtc-client';
 import { connectTestRedis } from './redis-test-support';
 import { startCluster, type TestCluster } from './test-support/cluster-nodes';
 
@@ -69,8 +70,8 @@ async function join(login: string, via: string, meetingId: string) {
 }
 
 /** The node whose media port a transport's ICE candidates name: where its router lives. */
-async function servingNode(joined: Joined): Promise<string> {
-  const ports = new Set(joined.recvTransport.iceCandidates.map((c) => (c as { port: number }).port));
+async function nodeOf(transport: TransportOptions): Promise<string> {
+  const ports = new Set(transport.iceCandidates.map((c) => (c as { port: number }).port));
   for (const node of cluster.nodes) {
     const info = JSON.parse(
       (await redis.get(`${cluster.prefix}node:${node.id}`)) ?? 'null',
@@ -102,6 +103,7 @@ test('listeners beyond the owner’s worker are served by routers on the other n
 
   const listeners: {
     client: RtcTestClient;
+    joined: Joined;
     node: string;
     consumer: ConsumerInfo;
     received: string[];
@@ -114,7 +116,13 @@ test('listeners beyond the owner’s worker are served by routers on the other n
     expect(consumers.map((c) => c.producerId)).toEqual([mic.producerId]);
     const { received } = await kit(owner.url).receive(client, joined, consumers[0]);
     await client.call('consumer.resume', { consumerIds: [consumers[0].consumerId] });
-    listeners.push({ client, node: await servingNode(joined), consumer: consumers[0], received });
+    listeners.push({
+      client,
+      joined,
+      node: await nodeOf(joined.recvTransport),
+      consumer: consumers[0],
+      received,
+    });
   }
 
   // The owner's router takes two listeners (one consumer each); the next go to the other nodes, two each.
@@ -153,6 +161,28 @@ test('listeners beyond the owner’s worker are served by routers on the other n
   // Resumed: the owner's resume reaches the other nodes' producers, and every listener hears the lecturer again.
   await lecturer.client.call('media.resume', { producerId: mic.producerId });
   await talkUntilHeard('again', 20);
+
+  // A listener served on another node given the floor sends to the owner's router: the lecturer hears it.
+  const far = listeners[listeners.length - 1];
+  const given = far.client.next('lecture.send', (p) => p.sendTransport !== null);
+  await lecturer.client.call('lecture.giveFloor', { peerId: far.joined.self.peerId });
+  const floor = await given;
+  expect(await nodeOf(sendOf(floor))).toBe(owner.id);
+  const atLecturer = lecturer.client.next(
+    'consumer.created',
+    (p) => p.peerId === far.joined.self.peerId,
+    15_000,
+  );
+  const farMic = await kit(owner.url).publishMic(far.client, floor);
+  const question = await atLecturer;
+  const heard = await kit(owner.url).receive(lecturer.client, lecturer.joined, question);
+  await lecturer.client.call('consumer.resume', { consumerIds: [question.consumerId] });
+  const askedUntil = Date.now() + 30_000;
+  while (heard.received.length < 20) {
+    if (Date.now() > askedUntil)
+      throw new Error(`the lecturer heard ${heard.received.length} of the question`);
+    await farMic.send(10, 'question');
+  }
 
   // Closed: every listener's consumer closes; those served elsewhere are told by the node that served them.
   const closedSeen = listeners.map((l) =>

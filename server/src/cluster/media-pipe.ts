@@ -101,11 +101,16 @@ export class RedisMediaPipe implements MediaCluster {
       this.log.warn('a media pipe message that is not JSON');
       return;
     }
+    if (typeof envelope !== 'object' || envelope === null) return;
     if ('reply' in envelope) {
       this.settle(envelope);
       return;
     }
     const { id, from, message } = envelope;
+    if (typeof id !== 'string' || typeof from !== 'string' || typeof message?.op !== 'string') {
+      this.log.warn('a media pipe request without id, sender or op');
+      return;
+    }
     void this.media.serve(from, message).then(
       (data) => this.answer(from, { reply: id, ok: true, data: data ?? null }),
       (e: unknown) =>

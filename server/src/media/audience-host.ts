@@ -180,6 +180,8 @@ export class AudienceHost {
         for (const t of peer?.transports.values() ?? []) t.close();
         return null;
       }
+      default:
+        throw new MediaError('bad_request', `unknown request ${(req as { op: unknown }).op}`);
     }
   }
 

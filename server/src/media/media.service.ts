@@ -354,7 +354,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     if (event.name === 'transportConnected')
       this.events.emit('transportConnected', { ...event.payload, userId: peer.userId });
     else if (event.name === 'consumerClosed') this.events.emit('consumerClosed', event.payload);
-    else this.events.emit('downlinkChanged', event.payload);
+    else if (event.name === 'downlinkChanged') this.events.emit('downlinkChanged', event.payload);
   }
 
   private closeRoomNow(meetingId: string, room: MediaRoom, promise: Promise<MediaRoom>): void {
