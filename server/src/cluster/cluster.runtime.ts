@@ -115,6 +115,8 @@ export class ClusterRuntime implements OnModuleInit, OnApplicationShutdown {
         (r) => r.peers.size,
         () => 0,
       );
+    // Listeners served here for other nodes' lectures count too (their meetings' rooms are elsewhere).
+    peers += this.media?.audience.peers() ?? 0;
     return { rooms: meetings.size, peers, workers: workers.length };
   }
 }

@@ -3,7 +3,7 @@
  * LECTURE_CONSUMERS_PER_WORKER=2. The lecturer publishes opus on the owner; six werift listeners join through
  * the owner (their signalling stays there). Once the owner's router carries two consumers, listeners are served
  * by routers on the two other nodes (their receive transport's ICE candidates are those nodes' media ports), fed
- * over PipeTransports (SRTP, RTX). Every listener receives the lecturer's RTP; a pause stops it everywhere and a
+ * over PipeTransports (SRTP, RTX). Every listener receives the lecturer's RTP and has its presence stamped; a pause stops it everywhere and a
  * resume brings it back (forwarded to the other nodes); a listener served elsewhere given the floor sends to the
  * owner and is heard by the lecturer; closing the producer closes every listener's consumer, those on other nodes
  * told by the node that served them.
@@ -13,7 +13,7 @@ import type { Redis } from 'ioredis';
 import type { NodeInfo } from './cluster.types';
 import { demoUnits } from '../test-support/fixtures';
 import { OPUS_CAPS, RtcKit, RtcTestClient, sendOf, type Joined } from '../test-support/rtc-client';
-import { connectTestRedis } from './redis-test-support';
+import { connectTestRedis, eventually } from './redis-test-support';
 import { startCluster, type TestCluster } from './test-support/cluster-nodes';
 
 const THRESHOLD = 2;
@@ -146,6 +146,20 @@ test('listeners beyond the owner’s worker are served by routers on the other n
     return heard;
   };
   await talkUntilHeard('live', 20);
+  // Presence: every listener's segment, written by the owner, is stamped when its transport connected — for
+  // those served elsewhere, on the word of the node that served them.
+  await eventually(
+    async () => {
+      const rows: { peer_id: string }[] = await cluster.ds.query(
+        `SELECT peer_id FROM presence_segment WHERE meeting_id = $1 AND node_id = $2 AND media_at IS NOT NULL`,
+        [meetingId, owner.id],
+      );
+      const stamped = new Set(rows.map((r) => r.peer_id));
+      return listeners.every((l) => stamped.has(l.joined.self.peerId));
+    },
+    10_000,
+    'every listener’s presence stamped with media',
+  );
 
   // Paused: nothing reaches anyone, on any node.
   const pausedSeen = listeners.map((l) =>

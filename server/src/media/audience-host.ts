@@ -57,6 +57,13 @@ export class AudienceHost {
     return [...this.hosted].map(([meetingId, h]) => ({ meetingId, ownerNodeId: h.ownerNodeId }));
   }
 
+  /** Listeners served here for other nodes (this node's load). */
+  peers(): number {
+    let n = 0;
+    for (const h of this.hosted.values()) n += h.peers.size;
+    return n;
+  }
+
   /** The router serving part of a meeting here (benchmarks). */
   router(meetingId: string): MediaRouter | undefined {
     return this.hosted.get(meetingId)?.router;
