@@ -187,11 +187,7 @@ export class RoomRoutes {
   /** A remote route closed: its listeners have no media until they join again. */
   private dropRemote(remote: RemoteRoute | undefined): void {
     this.remotes = this.remotes.filter((r) => r !== remote);
-    for (const peer of this.room.peers.values())
-      if (peer.remote === remote) {
-        peer.remote = undefined;
-        peer.consumers.clear();
-      }
+    for (const peer of this.room.peers.values()) if (peer.remote === remote) peer.remote = undefined;
   }
 
   /** Pipes a producer into a router on another node (through the primary route); failures are logged. */
