@@ -26,4 +26,9 @@ export class ClusterKeys {
   room(meetingId: string): string {
     return `${this.prefix}room:${meetingId}`;
   }
+
+  /** The pub/sub channel a node hears media pipe requests and answers on (media-pipe.ts). */
+  pipe(nodeId: string): string {
+    return `${this.prefix}pipe:${nodeId}`;
+  }
 }

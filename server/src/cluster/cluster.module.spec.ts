@@ -115,7 +115,7 @@ describe('cluster module without REDIS_URL', () => {
 });
 
 describe('the load a node publishes', () => {
-  it("is the SFU's live workers, rooms (a lecture over several workers counted once) and peers", async () => {
+  it("is the SFU's live workers, rooms (a lecture over several workers counted once) and peers, with the listeners served for other nodes", async () => {
     const peers = (n: number) => ({ peers: new Map(Array.from({ length: n }, (_, i) => [`p${i}`, {}])) });
     const rooms: Record<string, ReturnType<typeof peers>> = { m1: peers(3), m2: peers(5) };
     const ref = await start({
@@ -127,9 +127,11 @@ describe('the load a node publishes', () => {
         if (!rooms[id]) throw new Error('room_not_found');
         return rooms[id] as never;
       },
+      // 'gone' is a lecture of another node this one serves 4 listeners of.
+      audience: { peers: () => 4 } as unknown as MediaService['audience'],
     });
     const [self] = await ref.get<NodeRegistry>(NODE_REGISTRY).list();
-    expect(self.load).toEqual({ rooms: 3, peers: 8, workers: 3 });
+    expect(self.load).toEqual({ rooms: 3, peers: 12, workers: 3 });
     await ref.close();
   });
 });

@@ -6,6 +6,7 @@ import { ClusterKeys } from './cluster-keys';
 import type { MeetingLeases, NodeIdentity, NodeLoad, NodeRegistry, RoomMirror } from './cluster.types';
 import { LeaseKeeper } from './lease-keeper';
 import { LocalCluster } from './local-cluster';
+import { RedisMediaPipe } from './media-pipe';
 import { redactRedisUrl } from './node-identity';
 import { RedisMeetingLeases } from './redis-leases';
 import { RedisRoomMirror } from './redis-mirror';
@@ -27,6 +28,8 @@ export class ClusterRuntime implements OnModuleInit, OnApplicationShutdown {
   readonly keeper: LeaseKeeper;
   private readonly redis?: Redis;
   private readonly redisRegistry?: RedisNodeRegistry;
+  /** Lectures across nodes: the SFU's channel to the other nodes (only with Redis and an SFU here). */
+  private readonly pipe?: RedisMediaPipe;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -60,6 +63,14 @@ export class ClusterRuntime implements OnModuleInit, OnApplicationShutdown {
         config.CLUSTER_LEASE_TTL_SECONDS * 1000,
       );
       this.mirror = new RedisRoomMirror(this.redis, keys);
+      if (media)
+        this.pipe = new RedisMediaPipe(
+          this.redis,
+          keys,
+          this.registry,
+          media,
+          config.CLUSTER_NODE_TTL_SECONDS * 1000,
+        );
     }
     this.registry.setLoadSource(() => this.sfuLoad());
     this.keeper = new LeaseKeeper(this.leases, config.CLUSTER_LEASE_TTL_SECONDS * 1000);
@@ -78,6 +89,7 @@ export class ClusterRuntime implements OnModuleInit, OnApplicationShutdown {
       throw new Error(`REDIS_URL ${redactRedisUrl(this.config.REDIS_URL)} does not answer: ${String(e)}`);
     }
     await this.redisRegistry.start();
+    await this.pipe?.start();
     this.log.log(
       `node ${this.registry.nodeId} joined the cluster on ${redactRedisUrl(this.config.REDIS_URL)}`,
     );
@@ -86,6 +98,7 @@ export class ClusterRuntime implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.keeper.close();
     if (!this.redis) return;
+    await this.pipe?.stop();
     await this.redisRegistry
       ?.stop(true)
       .catch((e: unknown) => this.log.warn(`leaving the cluster: ${String(e)}`));
@@ -102,6 +115,8 @@ export class ClusterRuntime implements OnModuleInit, OnApplicationShutdown {
         (r) => r.peers.size,
         () => 0,
       );
+    // Listeners served here for other nodes' lectures count too (their meetings' rooms are elsewhere).
+    peers += this.media?.audience.peers() ?? 0;
     return { rooms: meetings.size, peers, workers: workers.length };
   }
 }

@@ -47,6 +47,8 @@ export interface WatchedRouter {
     on(
       event: 'newtransport',
       listener: (transport: {
+        /** `remoteNode`: a pipe to another node, whose receivers this room cannot see (they may want any layer). */
+        appData?: { remoteNode?: unknown };
         observer: { on(event: 'newconsumer', listener: (consumer: WatchedConsumer) => void): unknown };
       }) => void,
     ): unknown;
@@ -63,7 +65,8 @@ export interface WatchedConsumer extends LayerConsumer {
 
 /**
  * Tracks a room's simulcast producers and tells each publisher (once per change) the highest layer wanted.
- * Every consumer on the watched routers counts (peers' and the recorder's; pipes are not receivers). `refresh`
+ * Every consumer on the watched routers counts (peers' and the recorder's; pipes between this node's routers are
+ * not receivers, a pipe to another node counts as one wanting the top layer). `refresh`
  * runs after consumer changes (`schedule`, debounced) and on a timer (preferred layers change without an event
  * from mediasoup).
  */
@@ -88,7 +91,7 @@ export class Dynacast {
   watch(router: WatchedRouter): void {
     router.observer.on('newtransport', (transport) =>
       transport.observer.on('newconsumer', (consumer) => {
-        if (consumer.type === 'pipe') return;
+        if (consumer.type === 'pipe' && !transport.appData?.remoteNode) return;
         this.consumers.add(consumer);
         consumer.observer.on('pause', () => this.schedule());
         consumer.observer.on('resume', () => this.schedule());

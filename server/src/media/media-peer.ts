@@ -1,7 +1,14 @@
 import type { types } from 'mediasoup';
 import { DownlinkGuard } from './downlink-guard';
 import type { MediaRoute } from './media-routes';
-import type { MediaConsumer, MediaProducer, MediaSource, MediaWebRtcTransport } from './media.types';
+import type { RemoteRoute } from './remote-route';
+import type {
+  MediaConsumer,
+  MediaProducer,
+  MediaSource,
+  MediaWebRtcTransport,
+  ProducerInfo,
+} from './media.types';
 
 /** One person's media in a room: the route it lives on, its transports, producers and consumers. */
 export class MediaPeer {
@@ -10,6 +17,11 @@ export class MediaPeer {
   readonly consumers = new Map<string, MediaConsumer>();
   /** Audio first on this peer's downlink: pauses its video when the estimate falls (downlink-guard.ts). */
   downlink?: DownlinkGuard;
+  /**
+   * A lecture listener served by a router on another node: its receive transport and consumers live there
+   * (created through this route); anything it sends (the floor) goes to `route`, the primary one.
+   */
+  remote?: RemoteRoute;
 
   constructor(
     readonly peerId: string,
@@ -36,6 +48,8 @@ export class MediaPeer {
 
   /** Closes every transport (and with them every producer and consumer). */
   closeMedia(): void {
+    this.remote?.closePeer(this.peerId);
+    this.remote = undefined;
     this.downlink?.close();
     this.downlink = undefined;
     for (const t of this.transports.values()) t.close();
@@ -43,4 +57,21 @@ export class MediaPeer {
     this.producers.clear();
     this.consumers.clear();
   }
+}
+
+/** The producers of `peers` but `exceptPeerId`, as a joining client is told them. */
+export function producerInfos(peers: Iterable<MediaPeer>, exceptPeerId?: string): ProducerInfo[] {
+  const out: ProducerInfo[] = [];
+  for (const peer of peers) {
+    if (peer.peerId === exceptPeerId) continue;
+    for (const p of peer.producers.values())
+      out.push({
+        producerId: p.id,
+        peerId: peer.peerId,
+        kind: p.kind,
+        source: p.appData.source,
+        paused: p.paused,
+      });
+  }
+  return out;
 }

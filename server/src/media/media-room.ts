@@ -1,7 +1,7 @@
 import type { types } from 'mediasoup';
 import { Dynacast } from './dynacast';
 import type { MediaEventBus, PeerLeaveReason } from './media-events';
-import { MediaPeer } from './media-peer';
+import { MediaPeer, producerInfos } from './media-peer';
 import { RoomRoutes, type LecturePlacement, type MediaRoute, type RoutePlacement } from './media-routes';
 import {
   MediaError,
@@ -22,6 +22,7 @@ import {
   peerRequest,
   transportInfo,
 } from './media.types';
+import type { RemoteRoute } from './remote-route';
 import { RoomObservers } from './room-observers';
 
 export { MediaPeer } from './media-peer';
@@ -106,6 +107,11 @@ export class MediaRoom {
     this.routing.enableLecture(placement);
   }
 
+  /** The lecture's routers on other nodes. */
+  get remoteRoutes(): RemoteRoute[] {
+    return this.routing.remotes;
+  }
+
   get isLecture(): boolean {
     return this.routing.isLecture;
   }
@@ -138,23 +144,12 @@ export class MediaRoom {
 
   /** Producers of everyone but `exceptPeerId`. */
   producers(exceptPeerId?: string): ProducerInfo[] {
-    const out: ProducerInfo[] = [];
-    for (const peer of this.peers.values()) {
-      if (peer.peerId === exceptPeerId) continue;
-      for (const p of peer.producers.values())
-        out.push({
-          producerId: p.id,
-          peerId: peer.peerId,
-          kind: p.kind,
-          source: p.appData.source,
-          paused: p.paused,
-        });
-    }
-    return out;
+    return producerInfos(this.peers.values(), exceptPeerId);
   }
 
   async createTransport(peerId: string, direction: TransportDirection): Promise<TransportInfo> {
     const peer = this.peer(peerId);
+    if (direction === 'recv' && peer.remote) return peer.remote.createTransport(peerId);
     const route = peer.route;
     const transport = await route.router.createWebRtcTransport<TransportAppData>({
       webRtcServer: route.webRtcServer,
@@ -199,11 +194,15 @@ export class MediaRoom {
   }
 
   async connectTransport(peerId: string, transportId: string, dtlsParameters: types.DtlsParameters) {
+    const remote = this.servedElsewhere(peerId, transportId);
+    if (remote) return void (await remote.ask({ op: 'connect', peerId, transportId, dtlsParameters }));
     const transport = this.transport(peerId, transportId);
     await peerRequest(() => transport.connect({ dtlsParameters }));
   }
 
   async restartIce(peerId: string, transportId: string): Promise<types.IceParameters> {
+    const remote = this.servedElsewhere(peerId, transportId);
+    if (remote) return remote.ask<types.IceParameters>({ op: 'restartIce', peerId, transportId });
     const transport = this.transport(peerId, transportId);
     return peerRequest(() => transport.restartIce());
   }
@@ -277,6 +276,7 @@ export class MediaRoom {
       throw new MediaError('cannot_consume', `peer ${peerId} sent no RTP capabilities`);
     const { peer: owner, producer } = this.findProducer(req.producerId);
     if (owner === peer) throw new MediaError('cannot_consume', 'a peer does not consume its own producer');
+    if (peer.remote) return this.routing.consumeRemote(peer, peer.remote, owner, producer, req.transportId);
     const route = peer.route;
     if (owner.route !== route) await this.routing.pipe(producer, owner.route, route);
     if (!route.router.canConsume({ producerId: producer.id, rtpCapabilities: peer.rtpCapabilities }))
@@ -328,6 +328,8 @@ export class MediaRoom {
 
   /** The client attached a consumer: it flows, unless its video is held back (off screen, weak downlink). */
   async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
+    const remote = this.servedElsewhere(peerId, consumerId);
+    if (remote) return void (await remote.ask({ op: 'resumeConsumer', peerId, consumerId }));
     const consumer = this.consumer(peerId, consumerId);
     const guard = this.peer(peerId).downlink;
     if (guard) await guard.resume(consumerId);
@@ -339,6 +341,8 @@ export class MediaRoom {
    * is off screen (0). No-op for audio.
    */
   async setTileSize(peerId: string, consumerId: string, height: number): Promise<void> {
+    const remote = this.servedElsewhere(peerId, consumerId);
+    if (remote) return void (await remote.ask({ op: 'tile', peerId, consumerId, height }));
     this.consumer(peerId, consumerId);
     await this.peer(peerId).downlink?.setTile(consumerId, height);
   }
@@ -375,9 +379,18 @@ export class MediaRoom {
     this.events.emit('roomClosed', { meetingId: this.meetingId });
   }
 
+  /** The other node serving the peer's transport or consumer `id` (not one of this node's). */
+  private servedElsewhere(peerId: string, id: string): RemoteRoute | undefined {
+    const peer = this.peer(peerId);
+    return peer.transports.has(id) || peer.consumers.has(id) ? undefined : peer.remote;
+  }
+
   private async attachObservers(): Promise<void> {
-    this.observers = await RoomObservers.attach(this.router, this.meetingId, this.events, (producerId) =>
-      this.ownerOf(producerId),
+    this.observers = await RoomObservers.attach(
+      this.router,
+      this.meetingId,
+      this.events,
+      (producerId) => [...this.peers.values()].find((p) => p.producers.has(producerId))?.peerId,
     );
   }
 
@@ -388,10 +401,5 @@ export class MediaRoom {
   private *allProducers() {
     for (const peer of this.peers.values())
       for (const producer of peer.producers.values()) yield { peerId: peer.peerId, producer };
-  }
-
-  private ownerOf(producerId: string): string | undefined {
-    for (const peer of this.peers.values()) if (peer.producers.has(producerId)) return peer.peerId;
-    return undefined;
   }
 }

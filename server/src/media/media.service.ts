@@ -12,6 +12,8 @@ import {
   type TransportDirection,
   type TransportInfo,
 } from './media.types';
+import { AudienceHost } from './audience-host';
+import { RemoteRoute, type AudienceEvent, type MediaCluster, type PipeMessage } from './remote-route';
 import { iceServersFor, type IceServer } from './turn-credentials';
 import { WorkerPool } from './worker-pool';
 
@@ -40,9 +42,36 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   private starting?: Promise<WorkerPool>;
   private readonly rooms = new Map<string, Promise<MediaRoom>>();
   private capabilities?: Promise<types.RtpCapabilities>;
+  /** The other nodes (REDIS_URL set): a lecture's audience may be served there, and this node serves theirs. */
+  private cluster?: MediaCluster;
+  /** The parts of other nodes' lectures this node serves. */
+  readonly audience: AudienceHost;
 
   constructor(@Inject(MEDIA_CONFIG) private readonly config: MediaConfig) {
     this.events.on('workerDied', ({ meetingIds }) => void this.moveRooms(meetingIds));
+    this.audience = new AudienceHost({
+      createRouter: async (meetingId) => {
+        const { router, slot } = await (await this.start()).createRouter(meetingId);
+        return { router, webRtcServer: slot.webRtcServer };
+      },
+      listen: { ip: config.listenIp, announcedAddress: config.announcedAddress },
+      notify: (nodeId, event) =>
+        void this.cluster
+          ?.request(nodeId, event)
+          .catch((e: unknown) => this.log.warn(`to node ${nodeId}: ${String(e)}`)),
+    });
+  }
+
+  /** Joins the cluster: lectures past this node's workers are served on other nodes (cluster/media-pipe.ts). */
+  attachCluster(cluster: MediaCluster): void {
+    this.cluster = cluster;
+  }
+
+  /** A message from another node: a request about a lecture this node serves, or news of one it owns. */
+  async serve(from: string, message: PipeMessage): Promise<unknown> {
+    if (message.op !== 'event') return this.audience.handle(from, message);
+    await this.audienceEvent(from, message);
+    return null;
   }
 
   async onModuleInit(): Promise<void> {
@@ -65,6 +94,7 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
   }
 
   async close(): Promise<void> {
+    this.audience.closeAll();
     for (const p of this.rooms.values()) void p.then((room) => room.close('shutdown')).catch(() => undefined);
     this.rooms.clear();
     const pool = await this.starting?.catch(() => undefined);
@@ -151,9 +181,13 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
       }
       const rejoined = !room.addPeer(peer.peerId, peer.userId, peer.rtpCapabilities);
       if (mode.lecture) {
+        const cluster = this.cluster;
         room.enableLecture({
           consumersPerRoute: this.config.lectureConsumersPerWorker,
           expand: (avoid) => this.expandRoom(meetingId, avoid),
+          expandRemote:
+            cluster &&
+            ((avoid, router, onClose) => this.expandRemote(cluster, meetingId, avoid, router, onClose)),
         });
         if (mode.listener) await room.placeListener(peer.peerId);
       }
@@ -285,6 +319,42 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     if (!made) return undefined;
     this.log.log(`lecture ${meetingId}: audience router on mediasoup worker ${made.slot.index}`);
     return { router: made.router, webRtcServer: made.slot.webRtcServer, workerIndex: made.slot.index };
+  }
+
+  /** Lecture routers on nodes that left the cluster close; their listeners are placed anew when they rejoin. */
+  async dropRemoteNodes(gone: (nodeId: string) => boolean): Promise<void> {
+    for (const promise of this.rooms.values()) {
+      const room = await promise.catch(() => undefined);
+      for (const remote of room?.remoteRoutes ?? []) if (gone(remote.nodeId)) remote.close();
+    }
+  }
+
+  /** Lecture mode, every worker here full: a router for the meeting on the least-loaded other node. */
+  private async expandRemote(
+    cluster: MediaCluster,
+    meetingId: string,
+    avoid: string[],
+    router: MediaRouter,
+    onClose: () => void,
+  ): Promise<RemoteRoute | undefined> {
+    const nodeId = await cluster.pickNode(avoid);
+    if (!nodeId) return undefined;
+    const listen = { ip: this.config.listenIp, announcedAddress: this.config.announcedAddress };
+    const remote = await RemoteRoute.open(nodeId, meetingId, router, listen, cluster, onClose);
+    this.log.log(`lecture ${meetingId}: audience router on node ${nodeId}`);
+    return remote;
+  }
+
+  /** What a node serving one of this node's lectures says of a listener: emitted as if it happened here. */
+  private async audienceEvent(from: string, event: AudienceEvent): Promise<void> {
+    const { meetingId, peerId } = event.payload;
+    const room = await this.rooms.get(meetingId)?.catch(() => undefined);
+    const peer = room?.peers.get(peerId);
+    if (!peer || peer.remote?.nodeId !== from) return; // gone meanwhile, or not served there
+    if (event.name === 'transportConnected')
+      this.events.emit('transportConnected', { ...event.payload, userId: peer.userId });
+    else if (event.name === 'consumerClosed') this.events.emit('consumerClosed', event.payload);
+    else if (event.name === 'downlinkChanged') this.events.emit('downlinkChanged', event.payload);
   }
 
   private closeRoomNow(

@@ -62,7 +62,7 @@ const CLK_TCK = 100;
 /** The sender's streams: opus 50 packets/s; VP8 30 frames/s in three layers of 1, 2 and 4 packets per frame. */
 const LAYER_PACKETS = [1, 2, 4];
 
-interface Sender {
+export interface Sender {
   sent: { audio: number; video: number[] };
   /** Stops sending (no backlog is sent on resume): the window's edges are counted with nothing in flight. */
   pause(): void;
@@ -92,7 +92,7 @@ async function inboundPackets(producers: types.Producer[]): Promise<number> {
 }
 
 /** The lecturer: a werift peer on `send` (ICE + DTLS), then raw SRTP on it at the stream rates above. */
-async function startSender(
+export async function startSender(
   send: {
     id: string;
     iceParameters: types.IceParameters;
@@ -227,13 +227,13 @@ async function startSender(
   };
 }
 
-function cpuTicks(pid: number): number {
+export function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14 and 15 of stat)
 }
 
-async function outboundPackets(consumers: types.Consumer[]): Promise<number[]> {
+export async function outboundPackets(consumers: types.Consumer[]): Promise<number[]> {
   return Promise.all(
     consumers.map(async (c) => {
       const stats = await c.getStats();
