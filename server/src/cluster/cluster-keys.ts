@@ -26,4 +26,14 @@ export class ClusterKeys {
   room(meetingId: string): string {
     return `${this.prefix}room:${meetingId}`;
   }
+
+  /** The pub/sub channel a node hears calls for the meetings it holds on (RoomCalls). */
+  calls(nodeId: string): string {
+    return `${this.prefix}calls:${nodeId}`;
+  }
+
+  /** The pub/sub channel the answers to a node's calls come back on. */
+  replies(nodeId: string): string {
+    return `${this.prefix}replies:${nodeId}`;
+  }
 }

@@ -7,6 +7,7 @@ import type { MeetingLeases, NodeIdentity, NodeLoad, NodeRegistry, RoomMirror } 
 import { LeaseKeeper } from './lease-keeper';
 import { LocalCluster } from './local-cluster';
 import { redactRedisUrl } from './node-identity';
+import { RedisCallTransport } from './redis-calls';
 import { RedisMeetingLeases } from './redis-leases';
 import { RedisRoomMirror } from './redis-mirror';
 import { RedisNodeRegistry } from './redis-registry';
@@ -25,6 +26,8 @@ export class ClusterRuntime implements OnModuleInit, OnApplicationShutdown {
   readonly mirror: RoomMirror;
   /** Renews the leases this node holds (the room code hands each claimed lease to it). */
   readonly keeper: LeaseKeeper;
+  /** Calls to the node that holds a meeting (RoomCalls); none without Redis: every meeting is this node's. */
+  readonly calls?: RedisCallTransport;
   private readonly redis?: Redis;
   private readonly redisRegistry?: RedisNodeRegistry;
 
@@ -60,6 +63,9 @@ export class ClusterRuntime implements OnModuleInit, OnApplicationShutdown {
         config.CLUSTER_LEASE_TTL_SECONDS * 1000,
       );
       this.mirror = new RedisRoomMirror(this.redis, keys);
+      const sub = this.redis.duplicate({ connectionName: `branchmeet:${identity.id}:calls` });
+      sub.on('error', (e: Error) => this.log.warn(`redis (calls): ${e.message}`));
+      this.calls = new RedisCallTransport(this.redis, sub, keys, identity.id);
     }
     this.registry.setLoadSource(() => this.sfuLoad());
     this.keeper = new LeaseKeeper(this.leases, config.CLUSTER_LEASE_TTL_SECONDS * 1000);
@@ -77,6 +83,7 @@ export class ClusterRuntime implements OnModuleInit, OnApplicationShutdown {
       this.redis.disconnect();
       throw new Error(`REDIS_URL ${redactRedisUrl(this.config.REDIS_URL)} does not answer: ${String(e)}`);
     }
+    await this.calls?.start();
     await this.redisRegistry.start();
     this.log.log(
       `node ${this.registry.nodeId} joined the cluster on ${redactRedisUrl(this.config.REDIS_URL)}`,
@@ -86,6 +93,7 @@ export class ClusterRuntime implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.keeper.close();
     if (!this.redis) return;
+    await this.calls?.stop();
     await this.redisRegistry
       ?.stop(true)
       .catch((e: unknown) => this.log.warn(`leaving the cluster: ${String(e)}`));

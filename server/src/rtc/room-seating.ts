@@ -7,7 +7,6 @@ import { SocketHub } from '../common/socket-hub';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import type { PeerLeaveReason } from '../media/media-events';
 import { MediaService } from '../media/media.service';
-import { MeetingPresence } from '../meetings/meeting-presence';
 import { MeetingsService } from '../meetings/meetings.service';
 import { RoomLobby } from './room-lobby';
 import { RoomOwnership } from './room-ownership';
@@ -58,7 +57,6 @@ export class RoomSeating implements OnModuleDestroy {
     private readonly bus: RoomEvents,
     private readonly media: MediaService,
     private readonly meetings: MeetingsService,
-    private readonly presence: MeetingPresence,
     private readonly ownership: RoomOwnership,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -93,6 +91,7 @@ export class RoomSeating implements OnModuleDestroy {
     if ('redirect' in owned) return owned;
     const room = owned.snapshot ? restoreRoom(meeting, owned.snapshot, new Date()) : newRoom(meeting);
     this.registry.install(room);
+    this.bus.emit('room.opened', { meetingId: room.meetingId, restored: owned.snapshot !== null });
     this.ownership.keep(
       room,
       owned.lease,
@@ -186,7 +185,6 @@ export class RoomSeating implements OnModuleDestroy {
       this.hub.enterMeeting(caller.socketId, room.meetingId);
       const self = peerInfo(room, seat, []);
       if (!existing) this.hub.toMeetingExcept(room.meetingId, caller.socketId, 'peer.joined', self);
-      this.presence.set(room.meetingId, room.seats.size);
       if (!existing) this.registry.changed(room);
       if (isHost) this.lobby.showTo(room, caller.socketId);
       return {
@@ -279,7 +277,6 @@ export class RoomSeating implements OnModuleDestroy {
     });
     this.hub.toMeeting(room.meetingId, 'peer.left', { peerId: seat.peerId });
     if (hadFloor) this.hub.toMeeting(room.meetingId, 'lecture.changed', lectureState(room));
-    this.presence.set(room.meetingId, room.seats.size);
     this.registry.changed(room);
     const emptySince = noteDeparture(room, (reason === 'disconnected' && seat.awaySince) || new Date());
     if (!emptySince) return;
@@ -315,9 +312,9 @@ export class RoomSeating implements OnModuleDestroy {
       }
     }
     this.registry.forget(room);
-    this.presence.set(room.meetingId, 0);
+    // Before the media goes: a recording stops while its packets still flow.
+    this.bus.emit('room.closed', { meetingId: room.meetingId, reason: 'ended' });
     await this.media.closeRoom(room.meetingId);
-    this.bus.emit('room.closed', { meetingId: room.meetingId });
     await this.ownership.release(room);
   }
 
@@ -344,9 +341,8 @@ export class RoomSeating implements OnModuleDestroy {
       this.registry.dropPlace(waiter.socketId);
     }
     this.registry.forget(room);
-    this.presence.set(room.meetingId, 0);
+    this.bus.emit('room.closed', { meetingId: room.meetingId, reason: 'moved' });
     await this.media.closeRoom(room.meetingId);
-    this.bus.emit('room.closed', { meetingId: room.meetingId });
     for (const socketId of sockets) this.hub.disconnect(socketId);
   }
 

@@ -17,6 +17,7 @@ import { NotificationChannels1796700000001 } from './1796700000001-notification-
 import { StatisticsIndexes1796900000000 } from './1796900000000-statistics-indexes';
 import { PresenceSegmentNode1797100000000 } from './1797100000000-presence-segment-node';
 import { ClusterJobs1797100000001 } from './1797100000001-cluster-jobs';
+import { RecordingRuns1797250000000 } from './1797250000000-recording-runs';
 
 /** Every migration, in order. A new one is generated with `npm run migration:generate`, reviewed and listed here. */
 export const migrations = [
@@ -39,4 +40,5 @@ export const migrations = [
   StatisticsIndexes1796900000000,
   PresenceSegmentNode1797100000000,
   ClusterJobs1797100000001,
+  RecordingRuns1797250000000,
 ];
