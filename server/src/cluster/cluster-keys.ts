@@ -32,6 +32,11 @@ export class ClusterKeys {
     return `${this.prefix}calls:${nodeId}`;
   }
 
+  /** The pub/sub channel every node hears the notices for every node on (RoomCalls.tellEveryNode). */
+  get notices(): string {
+    return `${this.prefix}notices`;
+  }
+
   /** The pub/sub channel the answers to a node's calls come back on. */
   replies(nodeId: string): string {
     return `${this.prefix}replies:${nodeId}`;

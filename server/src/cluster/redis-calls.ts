@@ -38,6 +38,7 @@ interface Envelope extends CallRequest {
 export class RedisCallTransport {
   private readonly log = new Logger(RedisCallTransport.name);
   private readonly pending = new Map<string, { done: (r: CallReply | 'unreachable') => void }>();
+  private noticed: (name: string, payload: unknown) => void = () => undefined;
   private serve: (req: CallRequest) => Promise<CallReply> = async () => ({
     ok: false,
     error: { code: 'unavailable', status: 503, message: 'this node is starting' },
@@ -57,9 +58,19 @@ export class RedisCallTransport {
     this.serve = serve;
   }
 
+  /** What receives the notices other nodes send to every node. */
+  onNotice(listener: (name: string, payload: unknown) => void): void {
+    this.noticed = listener;
+  }
+
   async start(): Promise<void> {
     await this.sub.connect();
-    await this.sub.subscribe(this.keys.calls(this.nodeId), this.keys.replies(this.nodeId));
+    await this.sub.subscribe(this.keys.calls(this.nodeId), this.keys.replies(this.nodeId), this.keys.notices);
+  }
+
+  /** Tells every other node (no answer; a node not listening at this moment misses it). */
+  async notify(name: string, payload: unknown): Promise<void> {
+    await this.pub.publish(this.keys.notices, JSON.stringify({ from: this.nodeId, name, payload }));
   }
 
   /** Stops listening: calls to this node from now on find nobody; calls of its own still waiting fail. */
@@ -96,7 +107,10 @@ export class RedisCallTransport {
     } catch {
       return;
     }
-    if (channel === this.keys.replies(this.nodeId)) {
+    if (channel === this.keys.notices) {
+      const n = parsed as { from: string; name: string; payload: unknown };
+      if (n.from !== this.nodeId) this.noticed(n.name, n.payload);
+    } else if (channel === this.keys.replies(this.nodeId)) {
       const { id, reply } = parsed as { id: string; reply: CallReply };
       this.pending.get(id)?.done(reply);
     } else if (channel === this.keys.calls(this.nodeId)) {

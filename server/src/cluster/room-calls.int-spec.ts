@@ -128,7 +128,7 @@ describe('a live room reached through a node that does not hold it', () => {
   let c: TestApp;
   let meetingId = '';
 
-  it('the REST views and a vote through another node see what the owner sees', async () => {
+  it('the REST views, a vote and a sign-out through another node reach the room the owner holds', async () => {
     b = await node('b');
     c = await node('c');
     const opened = await a
@@ -168,6 +168,21 @@ describe('a live room reached through a node that does not hold it', () => {
     expect(vote).toMatchObject({ status: 'open', cast: 0 });
     const closed = (await hostOnC.call('vote.close', { meetingId, voteId: vote.id })) as MinutesVote;
     expect(closed).toMatchObject({ id: vote.id, status: 'closed' });
+
+    // A sign-out through c ends the person's seat on b: their socket there closes, the room counts two again.
+    const { session } = await a.login('13800000012');
+    const leaver = await kb.client(session.accessToken);
+    await leaver.join(meetingId);
+    const count = async (t: TestApp) =>
+      (
+        (await t.http().get(`/api/meetings/${meetingId}`).set(auth('member1')).expect(200))
+          .body as LiveMeeting
+      ).participants;
+    expect(await count(c)).toBe(3);
+    const gone = new Promise((resolve) => leaver.socket.once('disconnect', resolve));
+    await c.http().post('/api/auth/logout').send({ refreshToken: session.refreshToken }).expect(204);
+    await gone;
+    await eventually(async () => (await count(c)) === 2, 10_000, 'the seat freed on b');
   });
 
   it('with the owner gone, a command through another node answers 503 and a view shows the count as unknown', async () => {

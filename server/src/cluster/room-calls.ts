@@ -1,5 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ErrorCodes, type MessageKey, type RecordingState } from '@branchmeet/shared';
+import type { Revocation } from '../auth/sessions.service';
 import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { MEETING_LEASES, NODE_REGISTRY, type MeetingLeases, type NodeRegistry } from './cluster.types';
@@ -26,6 +27,13 @@ type Handler<N extends RoomCallName> = (
   args: RoomCallMap[N]['args'],
 ) => Promise<RoomCallMap[N]['result']> | RoomCallMap[N]['result'];
 
+/** What every node is told, not one meeting's owner (RoomCalls.tellEveryNode): the payload per notice. */
+export interface NodeNoticeMap {
+  /** Someone's access ended or changed: their sockets close wherever they are (SessionsService). */
+  'session.revoked': Revocation;
+}
+export type NodeNoticeName = keyof NodeNoticeMap;
+
 /** How often a call follows a meeting that moved while it was on its way. */
 const MAX_HOPS = 3;
 
@@ -43,7 +51,9 @@ const ownerUnavailable = () => new DomainError(ErrorCodes.unavailable, 503, 'rtc
  */
 @Injectable()
 export class RoomCalls {
+  private readonly log = new Logger(RoomCalls.name);
   private readonly handlers: { [N in RoomCallName]?: Handler<N> } = {};
+  private readonly noticeListeners = new Map<NodeNoticeName, Set<(payload: never) => void>>();
 
   constructor(
     private readonly runtime: ClusterRuntime,
@@ -52,6 +62,36 @@ export class RoomCalls {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     runtime.calls?.serveWith((req) => this.serve(req));
+    runtime.calls?.onNotice((name, payload) => this.deliver(name as NodeNoticeName, payload as never));
+  }
+
+  /**
+   * Tells every node, this one first (directly), the others over Redis (a node not listening at that moment
+   * misses it). Without REDIS_URL only this node.
+   */
+  tellEveryNode<N extends NodeNoticeName>(name: N, payload: NodeNoticeMap[N]): void {
+    this.deliver(name, payload);
+    void this.runtime.calls
+      ?.notify(name, payload)
+      .catch((e: unknown) => this.log.warn(`telling the other nodes ${name}: ${String(e)}`));
+  }
+
+  onNotice<N extends NodeNoticeName>(name: N, listener: (payload: NodeNoticeMap[N]) => void): () => void {
+    let set = this.noticeListeners.get(name);
+    if (!set) this.noticeListeners.set(name, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  private deliver<N extends NodeNoticeName>(name: N, payload: NodeNoticeMap[N]): void {
+    const set = this.noticeListeners.get(name) as Set<(payload: NodeNoticeMap[N]) => void> | undefined;
+    for (const listener of [...(set ?? [])]) {
+      try {
+        listener(payload);
+      } catch (e) {
+        this.log.error(`a listener of ${name} failed: ${String(e)}`);
+      }
+    }
   }
 
   /** Registers the one handler of a call on this node; the returned function withdraws it. */
