@@ -391,10 +391,7 @@ export const LiveMeeting = z.object({
   /** The actual start; the planned start while the meeting is scheduled (or was cancelled before it began). */
   startedAt: z.string(),
   endedAt: z.string().nullable(),
-  /**
-   * Who is in the live room now (0 when it is not live); null while the node that holds the room cannot be
-   * reached (the meeting is moving between servers).
-   */
+  /** Who is in the live room now (0 when not live); null while its server cannot be reached (moving). */
   participants: z.number().int().nullable(),
 });
 export type LiveMeeting = z.infer<typeof LiveMeeting>;
