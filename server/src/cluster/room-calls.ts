@@ -147,6 +147,8 @@ export class RoomCalls {
     try {
       return { ok: true, data: await this.local(req.meetingId, name, req.args as never) };
     } catch (e) {
+      if (!(e instanceof DomainError))
+        this.log.error(`the room call ${name} for meeting ${req.meetingId} failed here: ${String(e)}`);
       return { ok: false, error: toWire(e) };
     }
   }
