@@ -154,6 +154,16 @@ describe('a live room reached through a node that does not hold it', () => {
         .expect(200);
       expect((list.body as LiveMeeting[]).find((m) => m.id === meetingId)?.participants).toBe(2);
     }
+    // What the hop costs (printed, not asserted: the machine is shared): the meeting page on the owner and via c.
+    const mean = async (t: TestApp) => {
+      const t0 = performance.now();
+      for (let i = 0; i < 20; i++)
+        await t.http().get(`/api/meetings/${meetingId}`).set(auth('member1')).expect(200);
+      return ((performance.now() - t0) / 20).toFixed(1);
+    };
+    console.log(
+      `GET /api/meetings/:id, mean of 20: ${await mean(b)} ms on the owner, ${await mean(c)} ms via another node`,
+    );
     // The recording indicator, through c: b's (not recording).
     const recs = await c.http().get(`/api/meetings/${meetingId}/recordings`).set(auth('member1')).expect(200);
     expect((recs.body as RecordingList).state).toMatchObject({ meetingId, recording: false });
