@@ -430,6 +430,7 @@ export const LiveMeeting = z.object({
   /** The actual start; the planned start while the meeting is scheduled (or was cancelled before it began). */
   startedAt: z.string(),
   endedAt: z.string().nullable(),
-  participants: z.number().int(),
+  /** Who is in the live room now (0 when not live); null while its server cannot be reached (moving). */
+  participants: z.number().int().nullable(),
 });
 export type LiveMeeting = z.infer<typeof LiveMeeting>;

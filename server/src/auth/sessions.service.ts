@@ -1,6 +1,7 @@
 import { Global, Injectable, Logger, Module } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { EntityManager } from 'typeorm';
+import { RoomCalls } from '../cluster/room-calls';
 import { Unauthenticated } from '../common/domain-error';
 import type { AuthUser } from './auth-user';
 import type { AccessTokenPayload, GuestTokenPayload } from './jwt-auth.guard';
@@ -36,7 +37,10 @@ export class SessionsService {
   constructor(
     private readonly repo: SessionsRepository,
     private readonly jwt: JwtService,
-  ) {}
+    private readonly calls: RoomCalls,
+  ) {
+    calls.onNotice('session.revoked', (r) => this.deliver(r));
+  }
 
   /** Verifies a token's signature (HS256 only) and expiry; a token without `exp` is refused. */
   async verify(token: string): Promise<AccessTokenPayload | GuestTokenPayload> {
@@ -83,8 +87,15 @@ export class SessionsService {
     return r;
   }
 
-  /** Tells the live parts (the /rtc gateway) that someone's access ended or changed. */
+  /**
+   * Tells the live parts (the /rtc gateway) of every node that someone's access ended or changed: their
+   * sockets may be on any node (a room's on the node that holds it).
+   */
   announce(r: Revocation): void {
+    this.calls.tellEveryNode('session.revoked', r);
+  }
+
+  private deliver(r: Revocation): void {
     for (const listener of this.listeners) {
       try {
         listener(r);

@@ -31,4 +31,19 @@ export class ClusterKeys {
   pipe(nodeId: string): string {
     return `${this.prefix}pipe:${nodeId}`;
   }
+
+  /** The pub/sub channel a node hears calls for the meetings it holds on (RoomCalls). */
+  calls(nodeId: string): string {
+    return `${this.prefix}calls:${nodeId}`;
+  }
+
+  /** The pub/sub channel every node hears the notices for every node on (RoomCalls.tellEveryNode). */
+  get notices(): string {
+    return `${this.prefix}notices`;
+  }
+
+  /** The pub/sub channel the answers to a node's calls come back on. */
+  replies(nodeId: string): string {
+    return `${this.prefix}replies:${nodeId}`;
+  }
 }

@@ -11,6 +11,7 @@ import { MediaService } from '../media/media.service';
 import { ClusterOnce } from './cluster-once';
 import { ClusterModule } from './cluster.module';
 import { ClusterRuntime } from './cluster.runtime';
+import { RoomCalls } from './room-calls';
 import {
   MEETING_LEASES,
   type MeetingLeases,
@@ -60,6 +61,12 @@ describe('cluster module without REDIS_URL', () => {
     const mirror = ref.get<RoomMirror>(ROOM_MIRROR);
     expect(ref.get(ClusterRuntime).clustered).toBe(false);
     expect(ref.get(ClusterOnce)).toBeInstanceOf(ClusterOnce);
+    // A room call is a direct call of this node's handler, for a meeting it holds or one nobody holds.
+    const calls = ref.get(RoomCalls);
+    const off = calls.handle('room.count', (meetingId) => (meetingId === 'm' ? 3 : 0));
+    expect(await calls.call('m', 'room.count', {})).toBe(3);
+    expect(await calls.call('other', 'room.count', {})).toBe(0);
+    off();
 
     expect(registry.nodeId).toBe('solo');
     expect(await registry.list()).toEqual([

@@ -6,10 +6,12 @@ import { LeaseKeeper } from './lease-keeper';
 import { MEETING_LEASES, NODE_REGISTRY, ROOM_MIRROR } from './cluster.types';
 import { ClusterRuntime, NODE_IDENTITY } from './cluster.runtime';
 import { nodeIdentity } from './node-identity';
+import { RoomCalls } from './room-calls';
 
 /**
  * Several identical nodes on one Redis: the node registry, meeting leases with epochs and the room mirror
- * (NODE_REGISTRY, MEETING_LEASES, ROOM_MIRROR), the LeaseKeeper that renews this node's leases, and ClusterOnce for jobs one node at a time runs (PostgreSQL
+ * (NODE_REGISTRY, MEETING_LEASES, ROOM_MIRROR), the LeaseKeeper that renews this node's leases, RoomCalls (a
+ * request served where the meeting's room is live), and ClusterOnce for jobs one node at a time runs (PostgreSQL
  * advisory locks). Without REDIS_URL the same tokens answer for this node alone and nothing connects to Redis.
  */
 @Module({})
@@ -29,8 +31,17 @@ export class ClusterModule {
         { provide: ROOM_MIRROR, useFactory: (rt: ClusterRuntime) => rt.mirror, inject: [ClusterRuntime] },
         { provide: LeaseKeeper, useFactory: (rt: ClusterRuntime) => rt.keeper, inject: [ClusterRuntime] },
         ClusterOnce,
+        RoomCalls,
       ],
-      exports: [ClusterRuntime, NODE_REGISTRY, MEETING_LEASES, ROOM_MIRROR, LeaseKeeper, ClusterOnce],
+      exports: [
+        ClusterRuntime,
+        NODE_REGISTRY,
+        MEETING_LEASES,
+        ROOM_MIRROR,
+        LeaseKeeper,
+        ClusterOnce,
+        RoomCalls,
+      ],
     };
   }
 }

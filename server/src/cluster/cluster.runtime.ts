@@ -8,6 +8,7 @@ import { LeaseKeeper } from './lease-keeper';
 import { LocalCluster } from './local-cluster';
 import { RedisMediaPipe } from './media-pipe';
 import { redactRedisUrl } from './node-identity';
+import { RedisCallTransport } from './redis-calls';
 import { RedisMeetingLeases } from './redis-leases';
 import { RedisRoomMirror } from './redis-mirror';
 import { RedisNodeRegistry } from './redis-registry';
@@ -26,6 +27,8 @@ export class ClusterRuntime implements OnModuleInit, OnApplicationShutdown {
   readonly mirror: RoomMirror;
   /** Renews the leases this node holds (the room code hands each claimed lease to it). */
   readonly keeper: LeaseKeeper;
+  /** Calls to the node that holds a meeting (RoomCalls); none without Redis: every meeting is this node's. */
+  readonly calls?: RedisCallTransport;
   private readonly redis?: Redis;
   private readonly redisRegistry?: RedisNodeRegistry;
   /** Lectures across nodes: the SFU's channel to the other nodes (only with Redis and an SFU here). */
@@ -71,6 +74,9 @@ export class ClusterRuntime implements OnModuleInit, OnApplicationShutdown {
           media,
           config.CLUSTER_NODE_TTL_SECONDS * 1000,
         );
+      const sub = this.redis.duplicate({ connectionName: `branchmeet:${identity.id}:calls` });
+      sub.on('error', (e: Error) => this.log.warn(`redis (calls): ${e.message}`));
+      this.calls = new RedisCallTransport(this.redis, sub, keys, identity.id);
     }
     this.registry.setLoadSource(() => this.sfuLoad());
     this.keeper = new LeaseKeeper(this.leases, config.CLUSTER_LEASE_TTL_SECONDS * 1000);
@@ -88,6 +94,7 @@ export class ClusterRuntime implements OnModuleInit, OnApplicationShutdown {
       this.redis.disconnect();
       throw new Error(`REDIS_URL ${redactRedisUrl(this.config.REDIS_URL)} does not answer: ${String(e)}`);
     }
+    await this.calls?.start();
     await this.redisRegistry.start();
     await this.pipe?.start();
     this.log.log(
@@ -99,6 +106,7 @@ export class ClusterRuntime implements OnModuleInit, OnApplicationShutdown {
     await this.keeper.close();
     if (!this.redis) return;
     await this.pipe?.stop();
+    await this.calls?.stop();
     await this.redisRegistry
       ?.stop(true)
       .catch((e: unknown) => this.log.warn(`leaving the cluster: ${String(e)}`));

@@ -6,9 +6,9 @@ describe('RoomEvents', () => {
     const seen: string[] = [];
     const off = bus.on('room.closed', (e) => seen.push(`a:${e.meetingId}`));
     bus.on('room.closed', (e) => seen.push(`b:${e.meetingId}`));
-    bus.emit('room.closed', { meetingId: 'm1' });
+    bus.emit('room.closed', { meetingId: 'm1', reason: 'ended' });
     off();
-    bus.emit('room.closed', { meetingId: 'm2' });
+    bus.emit('room.closed', { meetingId: 'm2', reason: 'moved' });
     expect(seen).toEqual(['a:m1', 'b:m1', 'b:m2']);
   });
 
@@ -19,17 +19,24 @@ describe('RoomEvents', () => {
       throw new Error('boom');
     });
     bus.on('room.closed', (e) => seen.push(e.meetingId));
-    expect(() => bus.emit('room.closed', { meetingId: 'm1' })).not.toThrow();
+    expect(() => bus.emit('room.closed', { meetingId: 'm1', reason: 'ended' })).not.toThrow();
     expect(seen).toEqual(['m1']);
   });
 
   it('asks the one answerer of a question; undefined while nobody answers', () => {
     const bus = new RoomEvents();
-    expect(bus.ask('roomUsers', 'm1')).toBeUndefined();
-    const off = bus.answer('roomUsers', (meetingId) => [`user-of-${meetingId}`]);
-    expect(bus.ask('roomUsers', 'm1')).toEqual(['user-of-m1']);
-    expect(() => bus.answer('roomUsers', () => [])).toThrow(/twice/);
+    const state = (meetingId: string) => ({
+      meetingId,
+      recording: false,
+      startedAt: null,
+      available: true,
+      unavailableReason: null,
+    });
+    expect(bus.ask('recordingState', 'm1')).toBeUndefined();
+    const off = bus.answer('recordingState', state);
+    expect(bus.ask('recordingState', 'm1')).toEqual(state('m1'));
+    expect(() => bus.answer('recordingState', state)).toThrow(/twice/);
     off();
-    expect(bus.ask('roomUsers', 'm1')).toBeUndefined();
+    expect(bus.ask('recordingState', 'm1')).toBeUndefined();
   });
 });

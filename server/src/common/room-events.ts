@@ -3,9 +3,15 @@ import type { RecordingState } from '@branchmeet/shared';
 
 /** What happened to a live room, for the features beside it (recordings, minutes, notifications). */
 export interface RoomEventMap {
-  /** The room closed (the meeting ended, by the host or because it stayed empty): its media goes next. */
-  'room.closed': { meetingId: string };
+  /** The meeting's room opened on this node: a new meeting, or one another node held before (`restored`). */
+  'room.opened': { meetingId: string; restored: boolean };
+  /**
+   * The room closed on this node; its media goes next. `ended`: the meeting ended (by the host, or because it
+   * stayed empty). `moved`: the meeting goes on elsewhere (this node lost its lease, or handed the room over).
+   */
+  'room.closed': { meetingId: string; reason: RoomCloseReason };
 }
+export type RoomCloseReason = 'ended' | 'moved';
 
 /**
  * What a live room asks of the features beside it, and they of it, about one meeting: the answer's type per
@@ -14,8 +20,6 @@ export interface RoomEventMap {
 export interface RoomQueryMap {
   /** The meeting's recording indicator (recordings/ answers; a join hands it to the newcomer). */
   recordingState: RecordingState;
-  /** The users seated in the meeting's live room now, those within their reconnect grace too (rtc/ answers). */
-  roomUsers: string[];
   /** Resolves once the presence segments opened and closed so far are stored (attendance/ answers). */
   segmentsStored: Promise<void>;
 }
@@ -28,21 +32,23 @@ export type RoomQueryName = keyof RoomQueryMap;
  * The one typed bus between the live rooms (rtc/) and the features that care about them: events go one way
  * (a listener's failure is logged, never thrown back at the room), questions are answered by whoever
  * registered for them. Features import this and not each other, so recordings/ and minutes/ never import rtc/.
+ * Both stay on this node: what another node asks of a live room goes through RoomCalls (cluster/room-calls.ts).
  */
 @Injectable()
 export class RoomEvents {
   private readonly log = new Logger(RoomEvents.name);
-  private readonly listeners: { [E in RoomEventName]?: Set<(payload: RoomEventMap[E]) => void> } = {};
+  private readonly listeners = new Map<RoomEventName, Set<(payload: never) => void>>();
   private readonly answerers: { [Q in RoomQueryName]?: Answerer<Q> } = {};
 
   on<E extends RoomEventName>(event: E, listener: (payload: RoomEventMap[E]) => void): () => void {
-    const set: Set<(payload: RoomEventMap[E]) => void> = (this.listeners[event] ??= new Set());
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
     set.add(listener);
     return () => set.delete(listener);
   }
 
   emit<E extends RoomEventName>(event: E, payload: RoomEventMap[E]): void {
-    const set: Set<(payload: RoomEventMap[E]) => void> | undefined = this.listeners[event];
+    const set = this.listeners.get(event) as Set<(payload: RoomEventMap[E]) => void> | undefined;
     for (const listener of [...(set ?? [])]) {
       try {
         listener(payload);

@@ -82,6 +82,11 @@ const EnvSchema = z.object({
   CLUSTER_NODE_TTL_SECONDS: z.coerce.number().min(0.5).max(300).default(5),
   /** A meeting's owner renews its lease every 30% of this; when it stops, another node may take over after it. */
   CLUSTER_LEASE_TTL_SECONDS: z.coerce.number().min(0.5).max(300).default(5),
+  /**
+   * How long a request waits for the node that holds the meeting to answer it (then 503 "moving"). A node that
+   * is gone is known at once; this is for one that hangs, and must allow a recording's start or stop (ffmpeg).
+   */
+  CLUSTER_CALL_TIMEOUT_SECONDS: z.coerce.number().min(0.5).max(300).default(30),
   /** Every Redis key of the cluster starts with this (several deployments can share one Redis). */
   CLUSTER_KEY_PREFIX: z
     .string()

@@ -20,7 +20,7 @@ import { MinutesEntity } from '../minutes/minutes.entity';
 import { MembershipEntity } from '../orgs/membership.entity';
 import { NotificationEntity } from '../notifications/notification.entity';
 import { OrgUnitEntity } from '../orgs/org-unit.entity';
-import { RecordingEntity, RecordingWatchEntity } from '../recordings/recording.entity';
+import { RecordingEntity, RecordingRunEntity, RecordingWatchEntity } from '../recordings/recording.entity';
 
 export const entities = [
   UserEntity,
@@ -48,5 +48,6 @@ export const entities = [
   LectureQuestionEntity,
   LectureQuestionVoteEntity,
   RecordingEntity,
+  RecordingRunEntity,
   RecordingWatchEntity,
 ];

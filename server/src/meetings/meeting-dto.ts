@@ -1,9 +1,35 @@
-import type { LiveMeeting } from '@branchmeet/shared';
-import type { MeetingPresence } from './meeting-presence';
+import { ErrorCodes, type LiveMeeting } from '@branchmeet/shared';
+import type { RoomCalls } from '../cluster/room-calls';
+import { DomainError } from '../common/domain-error';
 import type { MeetingEntity } from './meeting.entity';
 
+/** How many are in each live meeting's room now, by meeting id: see roomCounts. */
+export type RoomCounts = ReadonlyMap<string, number | null>;
+
+/**
+ * Asks the node that holds each live meeting how many are in its room (RoomCalls `room.count`, in parallel). A
+ * view of several meetings does not fail because one of them is moving between nodes: its count is null
+ * ("not known right now") while its owner cannot be reached.
+ */
+export async function roomCounts(
+  calls: RoomCalls,
+  meetings: readonly Pick<MeetingEntity, 'id' | 'status'>[],
+): Promise<RoomCounts> {
+  const live = meetings.filter((m) => m.status === 'live');
+  const counts = await Promise.all(
+    live.map((m) =>
+      calls.call(m.id, 'room.count', {}).catch((e: unknown) => {
+        if (e instanceof DomainError && e.code === ErrorCodes.unavailable) return null;
+        throw e;
+      }),
+    ),
+  );
+  return new Map(live.map((m, i) => [m.id, counts[i]]));
+}
+
 /** The fields every view of a meeting shares; `participants` counts who is in the live room now. */
-export function liveMeetingDto(m: MeetingEntity, presence: MeetingPresence): LiveMeeting {
+export function liveMeetingDto(m: MeetingEntity, counts: RoomCounts): LiveMeeting {
+  const participants = counts.get(m.id);
   return {
     id: m.id,
     unitId: m.unitId,
@@ -12,6 +38,6 @@ export function liveMeetingDto(m: MeetingEntity, presence: MeetingPresence): Liv
     status: m.status,
     startedAt: m.startedAt.toISOString(),
     endedAt: m.endedAt?.toISOString() ?? null,
-    participants: m.status === 'live' ? presence.count(m.id) : 0,
+    participants: m.status === 'live' && participants !== undefined ? participants : 0,
   };
 }

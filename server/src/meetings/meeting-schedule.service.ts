@@ -13,6 +13,7 @@ import {
 } from '@branchmeet/shared';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { RoomCalls } from '../cluster/room-calls';
 import { MinutesService } from '../minutes/minutes.service';
 import { NotificationsService, type Delivery } from '../notifications/notifications.service';
 import { AuthUser } from '../auth/auth-user';
@@ -31,8 +32,7 @@ import {
   monthlyOccurrences,
   type RosterEntry,
 } from './meeting-defaults';
-import { liveMeetingDto } from './meeting-dto';
-import { MeetingPresence } from './meeting-presence';
+import { liveMeetingDto, roomCounts, type RoomCounts } from './meeting-dto';
 import { assertEditable } from './meeting-editable';
 import type { MeetingEntity } from './meeting.entity';
 
@@ -50,7 +50,7 @@ export class MeetingScheduleService {
     private readonly meetingsRepo: MeetingsRepository,
     private readonly orgs: OrgDirectory,
     private readonly audit: AuditService,
-    private readonly presence: MeetingPresence,
+    private readonly calls: RoomCalls,
     private readonly notifications: NotificationsService,
     private readonly minutes: MinutesService,
   ) {}
@@ -179,12 +179,14 @@ export class MeetingScheduleService {
     await this.access.unit(user, unitId, 'meeting.read');
     const rows = await this.repo.calendar(unitId, new Date(query.from), new Date(query.to));
     const attendees = await this.attendeesOf(rows.map((m) => m.id));
-    return rows.map((m) => this.toDto(m, attendees.get(m.id) ?? []));
+    const counts = await roomCounts(this.calls, rows);
+    return rows.map((m) => this.toDto(m, attendees.get(m.id) ?? [], counts));
   }
 
   async get(user: AuthUser, meetingId: string): Promise<Meeting> {
     const meeting = await this.authorised(user, meetingId, 'meeting.read');
-    return this.toDto(meeting, (await this.attendeesOf([meeting.id])).get(meeting.id) ?? []);
+    const counts = await roomCounts(this.calls, [meeting]);
+    return this.toDto(meeting, (await this.attendeesOf([meeting.id])).get(meeting.id) ?? [], counts);
   }
 
   async update(user: AuthUser, meetingId: string, body: UpdateMeetingRequest): Promise<Meeting> {
@@ -279,7 +281,8 @@ export class MeetingScheduleService {
   private async full(meetingId: string): Promise<Meeting> {
     const meeting = await this.directory.get(meetingId);
     if (!meeting) throw new Error(`meeting ${meetingId} is gone`);
-    return this.toDto(meeting, (await this.attendeesOf([meetingId])).get(meetingId) ?? []);
+    const counts = await roomCounts(this.calls, [meeting]);
+    return this.toDto(meeting, (await this.attendeesOf([meetingId])).get(meetingId) ?? [], counts);
   }
 
   private async attendeesOf(meetingIds: string[]): Promise<Map<string, MeetingAttendee[]>> {
@@ -305,9 +308,9 @@ export class MeetingScheduleService {
     return (await this.directory.authorise(user, meetingId, action)).meeting;
   }
 
-  toDto(m: MeetingEntity, attendees: MeetingAttendee[]): Meeting {
+  toDto(m: MeetingEntity, attendees: MeetingAttendee[], counts: RoomCounts): Meeting {
     return {
-      ...liveMeetingDto(m, this.presence),
+      ...liveMeetingDto(m, counts),
       type: m.type as MeetingType,
       groupId: m.groupId,
       scheduledStart: m.scheduledStart?.toISOString() ?? null,

@@ -11,7 +11,6 @@ import { LeaveRequestsRepository } from './leave-requests.repository';
 import { GuestController, MeetingInvitesController } from './meeting-invites.controller';
 import { MeetingInvitesService } from './meeting-invites.service';
 import { MeetingInvitesRepository } from './meeting-invites.repository';
-import { MeetingPresence } from './meeting-presence';
 import { MeetingScheduleRepository } from './meeting-schedule.repository';
 import { MeetingScheduleService } from './meeting-schedule.service';
 import { MeetingsController } from './meetings.controller';
@@ -28,9 +27,8 @@ import { MeetingsService } from './meetings.service';
     LeaveRequestsRepository,
     MeetingInvitesService,
     MeetingInvitesRepository,
-    MeetingPresence,
     LiveReaper,
   ],
-  exports: [MeetingsService, MeetingPresence],
+  exports: [MeetingsService],
 })
 export class MeetingsModule {}

@@ -13,7 +13,7 @@ import type { NotificationsService } from '../notifications/notifications.servic
 import type { RecipientsRepository } from '../notifications/recipients.repository';
 import type { AccessService, OrgDirectory } from '../orgs/access.service';
 import type { MeetingDirectory } from './meeting-directory.service';
-import type { MeetingPresence } from './meeting-presence';
+import type { RoomCalls } from '../cluster/room-calls';
 import type { MeetingEntity } from './meeting.entity';
 import type { MeetingsRepository } from './meetings.repository';
 import { MeetingsService } from './meetings.service';
@@ -89,7 +89,7 @@ function setup() {
     {} as MeetingDirectory,
     {} as OrgDirectory,
     audit as AuditService,
-    {} as MeetingPresence,
+    {} as RoomCalls,
     {} as AttendanceService,
     {} as NotificationsService,
   );

@@ -9,6 +9,7 @@ import {
 import { DataSource } from 'typeorm';
 import { AttendanceService } from '../attendance/attendance.service';
 import { AuditService } from '../audit/audit.service';
+import { RoomCalls } from '../cluster/room-calls';
 import { AuthUser } from '../auth/auth-user';
 import { UserDirectory } from '../auth/user-directory.service';
 import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-error';
@@ -17,8 +18,7 @@ import { RecipientsRepository } from '../notifications/recipients.repository';
 import { MeetingDirectory } from './meeting-directory.service';
 import { AccessService, OrgDirectory } from '../orgs/access.service';
 import { MeetingAttendeeEntity } from './meeting-attendee.entity';
-import { liveMeetingDto } from './meeting-dto';
-import { MeetingPresence } from './meeting-presence';
+import { liveMeetingDto, roomCounts, type RoomCounts } from './meeting-dto';
 import { MeetingEntity, MeetingSettings } from './meeting.entity';
 import { MeetingsRepository } from './meetings.repository';
 import type { UnattendedMeeting } from './unattended-end';
@@ -52,7 +52,7 @@ export class MeetingsService {
     private readonly directory: MeetingDirectory,
     private readonly orgs: OrgDirectory,
     private readonly audit: AuditService,
-    private readonly presence: MeetingPresence,
+    private readonly calls: RoomCalls,
     private readonly attendance: AttendanceService,
     private readonly notifications: NotificationsService,
   ) {}
@@ -114,7 +114,7 @@ export class MeetingsService {
       return { meeting: created, deliveries };
     });
     this.notifications.push(deliveries);
-    return this.toDto(meeting);
+    return this.toDto(meeting, await roomCounts(this.calls, [meeting]));
   }
 
   async listLive(user: AuthUser, unitId: string): Promise<LiveMeeting[]> {
@@ -122,7 +122,8 @@ export class MeetingsService {
     const rows = await this.dataSource
       .getRepository(MeetingEntity)
       .find({ where: { unitId, status: 'live' }, order: { startedAt: 'DESC' } });
-    return rows.map((m) => this.toDto(m));
+    const counts = await roomCounts(this.calls, rows);
+    return rows.map((m) => this.toDto(m, counts));
   }
 
   async chatOf(user: AuthUser, meetingId: string): Promise<ChatMessage[]> {
@@ -302,7 +303,7 @@ export class MeetingsService {
     await this.access.unitOf(user, unitId, action, 'notFound.meeting');
   }
 
-  private toDto(m: MeetingEntity): LiveMeeting {
-    return liveMeetingDto(m, this.presence);
+  private toDto(m: MeetingEntity, counts: RoomCounts): LiveMeeting {
+    return liveMeetingDto(m, counts);
   }
 }

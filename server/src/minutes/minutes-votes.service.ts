@@ -10,9 +10,9 @@ import {
 } from '@branchmeet/shared';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { RoomCalls } from '../cluster/room-calls';
 import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-error';
 import { MeetingDirectory, type MeetingRow } from '../meetings/meeting-directory.service';
-import { RoomEvents } from '../common/room-events';
 import { SocketHub } from '../common/socket-hub';
 import { appendParagraph, resolutionsOf } from './minutes-doc';
 import { MinutesDocService } from './minutes-doc.service';
@@ -41,12 +41,15 @@ export class MinutesVotesService {
     private readonly audit: AuditService,
     private readonly docs: MinutesDocService,
     private readonly hub: SocketHub,
-    private readonly rooms: RoomEvents,
+    private readonly calls: RoomCalls,
   ) {}
 
-  /** The users seated in the meeting's live room now (none when it has no room). */
-  private roomUsers(meetingId: string): string[] {
-    return this.rooms.ask('roomUsers', meetingId) ?? [];
+  /**
+   * The users seated in the meeting's live room now (none when it has no room), asked of the node that holds
+   * the room: the vote may come through another node's socket. 503 while that node cannot be reached.
+   */
+  private roomUsers(meetingId: string): Promise<string[]> {
+    return this.calls.call(meetingId, 'room.users', {});
   }
 
   /** Voting members: expected attendees (应到) who are full members (正式党员), not probationary or observers. */
@@ -78,7 +81,7 @@ export class MinutesVotesService {
   }
 
   async open(userId: string, meeting: MeetingRow, req: VoteOpen): Promise<MinutesVote> {
-    this.checkHost(userId, meeting);
+    await this.checkHost(userId, meeting);
     if (req.agendaIndex !== null && req.agendaIndex >= meeting.agenda.length)
       throw new DomainError(ErrorCodes.validation, 400, 'vote.noAgendaItem', { n: req.agendaIndex + 1 });
     const vote = await this.dataSource.transaction(async (em) => {
@@ -121,7 +124,7 @@ export class MinutesVotesService {
   async cast(userId: string, meeting: MeetingRow, req: VoteCast): Promise<MinutesVote> {
     if (meeting.status !== 'live') throw Conflict('vote.meetingNotLive');
     if (!(await this.isVoter(meeting.id, userId))) throw Forbidden('vote.noRight');
-    if (!this.roomUsers(meeting.id).includes(userId)) throw Forbidden('vote.notInRoom');
+    if (!(await this.roomUsers(meeting.id)).includes(userId)) throw Forbidden('vote.notInRoom');
     const vote = await this.dataSource.transaction(async (em) => {
       const v = await em.findOne(MinutesVoteEntity, {
         where: { id: req.voteId, meetingId: meeting.id },
@@ -155,9 +158,8 @@ export class MinutesVotesService {
    */
   async close(userId: string, meeting: MeetingRow, req: VoteClose): Promise<MinutesVote> {
     if (meeting.hostId !== userId) throw Forbidden('vote.hostOnly');
-    if (meeting.status === 'live' && !this.roomUsers(meeting.id).includes(userId))
-      throw Forbidden('vote.notInRoom');
-    const inRoom = new Set(meeting.status === 'live' ? this.roomUsers(meeting.id) : []);
+    const inRoom = new Set(meeting.status === 'live' ? await this.roomUsers(meeting.id) : []);
+    if (meeting.status === 'live' && !inRoom.has(userId)) throw Forbidden('vote.notInRoom');
     const dto = await this.docs.exclusive(meeting.id, async (t) => {
       const { em } = t;
       const v = await em.findOne(MinutesVoteEntity, {
@@ -204,10 +206,10 @@ export class MinutesVotesService {
     return em.existsBy(MinutesVoteEntity, { meetingId, status: 'open' });
   }
 
-  private checkHost(userId: string, meeting: MeetingRow): void {
+  private async checkHost(userId: string, meeting: MeetingRow): Promise<void> {
     if (meeting.hostId !== userId) throw Forbidden('vote.hostOnly');
     if (meeting.status !== 'live') throw Conflict('vote.meetingNotLive');
-    if (!this.roomUsers(meeting.id).includes(userId)) throw Forbidden('vote.notInRoom');
+    if (!(await this.roomUsers(meeting.id)).includes(userId)) throw Forbidden('vote.notInRoom');
   }
 
   private announce(meetingId: string, vote: MinutesVote): MinutesVote {

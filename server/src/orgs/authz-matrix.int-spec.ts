@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MeetingsService } from '../meetings/meetings.service';
 import type { RecordingStorage } from '../recordings/recording-storage';
-import { RECORDING_STORAGE } from '../recordings/recordings.service';
+import { RECORDING_STORAGE } from '../recordings/recording-storage';
 import { DemoUnits, demoUnits, phoneSequence, userIdByPhone } from '../test-support/fixtures';
 import { startTestApp, TestApp } from '../test-support/int-app';
 

@@ -4,6 +4,9 @@ import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
+/** The RecordingStorage of the app (recordingStorageFor). */
+export const RECORDING_STORAGE = Symbol('RECORDING_STORAGE');
+
 /** A byte range of a stored file, both ends inclusive (HTTP Range semantics). */
 export interface ByteRange {
   start: number;

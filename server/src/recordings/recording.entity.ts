@@ -69,3 +69,53 @@ export class RecordingWatchEntity {
   @Column({ name: 'last_report_at', type: 'timestamptz' })
   lastReportAt: Date;
 }
+
+/**
+ * Why a recording run ended: stopped by the host or lecturer, the meeting ended, the room moved to another
+ * node (lost lease, hand-over), the node shut down, the node died (closed by another node: the reaper, or the
+ * node that took the room over).
+ */
+export type RecordingRunEnd = 'stopped' | 'ended' | 'moved' | 'shutdown' | 'crash';
+
+/**
+ * One run of the recorder on one node, from its start (a row at once, so a node's death leaves a trace) to its
+ * end with a reason and, once its file is stored, that recording. A meeting whose room moves while recorded has
+ * one run per part: the node that takes the room over starts the next part.
+ */
+@Entity('recording_run')
+@Index(['meetingId'])
+export class RecordingRunEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'meeting_id', type: 'uuid' })
+  meetingId: string;
+
+  @Column({ name: 'unit_id', type: 'uuid' })
+  unitId: string;
+
+  /** The node whose ffmpeg records it (NODE_ID). */
+  @Column({ name: 'node_id', type: 'varchar', length: 64 })
+  nodeId: string;
+
+  /** 1 for the run the host started, then one more for each part resumed on another node. */
+  @Column({ type: 'int' })
+  part: number;
+
+  /** Who started the recording (the first part's starter, for a resumed part too). */
+  @Column({ name: 'started_by', type: 'uuid', nullable: true })
+  startedBy: string | null;
+
+  @Column({ name: 'started_at', type: 'timestamptz' })
+  startedAt: Date;
+
+  @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
+  endedAt: Date | null;
+
+  @Column({ name: 'end_reason', type: 'varchar', length: 20, nullable: true })
+  endReason: RecordingRunEnd | null;
+
+  /** The stored file of this run (none when it could not be stored: a crash, a failure). */
+  @Column({ name: 'recording_id', type: 'uuid', nullable: true })
+  recordingId: string | null;
+}

@@ -8,7 +8,7 @@ import { startTestApp, type TestApp } from '../test-support/int-app';
 import { RtcKit } from '../test-support/rtc-client';
 import { sleep, waitFor } from '../test-support/werift';
 import { run } from './recorder';
-import { RecordingsService } from './recordings.service';
+import { LiveRecordings } from './live-recordings';
 
 /**
  * A lecture recorded by ffmpeg from PlainTransport consumers of a werift bot that publishes
@@ -98,7 +98,7 @@ describe('lecture recording (ffmpeg fed by PlainTransport consumers)', () => {
     const lj = await listener.join(meetingId);
     expect(lj.recording).toMatchObject({ recording: true });
 
-    const recordings = t.app.get(RecordingsService);
+    const recordings = t.app.get(LiveRecordings);
     expect(recordings.sources(meetingId)).toEqual({ audio: bot.micProducerId, video: bot.cameraProducerId });
     // Half-way the lecturer shares the screen: it becomes the main video; after it stops, the camera again.
     await sleep(LECTURE_S * 400);

@@ -8,7 +8,10 @@ import { MediaToolsService } from './media-tools';
 import { RecordingLinks } from './recording-links';
 import { RecordingsController } from './recordings.controller';
 import { RecordingsRepository } from './recordings.repository';
-import { RECORDING_STORAGE, RecordingsService, recordingStorageFor } from './recordings.service';
+import { LiveRecordings } from './live-recordings';
+import { RecordingRuns } from './recording-runs';
+import { RECORDING_STORAGE } from './recording-storage';
+import { RecordingsService, recordingStorageFor } from './recordings.service';
 
 /** Lecture recording (ffmpeg fed by PlainTransport consumers), stored recordings, replay and make-up study. */
 @Module({
@@ -24,8 +27,10 @@ import { RECORDING_STORAGE, RecordingsService, recordingStorageFor } from './rec
     RecordingLinks,
     MakeUpStudy,
     RecordingsService,
+    LiveRecordings,
+    RecordingRuns,
     MediaToolsService,
   ],
-  exports: [RecordingsService, MediaToolsService],
+  exports: [RecordingsService, LiveRecordings, MediaToolsService],
 })
 export class RecordingsModule {}

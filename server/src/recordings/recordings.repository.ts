@@ -1,12 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { RecordingEntity, RecordingWatchEntity } from './recording.entity';
+import {
+  RecordingEntity,
+  RecordingRunEntity,
+  RecordingWatchEntity,
+  type RecordingRunEnd,
+} from './recording.entity';
 import type { Span } from './watch-credit';
 
 /** A recording to store (its storage key is set once the file is in place). */
 export type NewRecording = Omit<RecordingEntity, 'id' | 'createdAt' | 'storageKey'>;
 
-/** The SQL of the recordings feature: stored recordings (recording) and replay progress (recording_watch). */
+/** A run as it starts. */
+export type NewRun = Pick<
+  RecordingRunEntity,
+  'meetingId' | 'unitId' | 'nodeId' | 'part' | 'startedBy' | 'startedAt'
+>;
+
+/**
+ * The SQL of the recordings feature: stored recordings (recording), the recorder's runs (recording_run) and
+ * replay progress (recording_watch).
+ */
 @Injectable()
 export class RecordingsRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -60,5 +74,60 @@ export class RecordingsRepository {
       [userId, recordingIds],
     );
     return rows.map((r) => r.spans);
+  }
+
+  // ── recorder runs ──
+  openRun(em: EntityManager, run: NewRun): Promise<RecordingRunEntity> {
+    return em.save(
+      em.create(RecordingRunEntity, { ...run, endedAt: null, endReason: null, recordingId: null }),
+    );
+  }
+
+  /**
+   * Closes a run still open, or one another node closed as `crash` because it thought the node dead (the
+   * node's own account wins); false when it was closed otherwise.
+   */
+  async closeRun(
+    em: EntityManager,
+    id: string,
+    end: { at: Date; reason: RecordingRunEnd; recordingId?: string | null },
+  ): Promise<boolean> {
+    const res = await em
+      .createQueryBuilder()
+      .update(RecordingRunEntity)
+      .set({ endedAt: end.at, endReason: end.reason, recordingId: end.recordingId ?? null })
+      .where("id = :id AND (ended_at IS NULL OR end_reason = 'crash')", { id })
+      .execute();
+    return (res.affected ?? 0) > 0;
+  }
+
+  /** The meeting's newest run. */
+  lastRun(meetingId: string): Promise<RecordingRunEntity | null> {
+    return this.dataSource
+      .getRepository(RecordingRunEntity)
+      .findOne({ where: { meetingId }, order: { startedAt: 'DESC', part: 'DESC' } });
+  }
+
+  /** The runs of one meeting, oldest first (tests, diagnostics). */
+  runsOf(meetingId: string): Promise<RecordingRunEntity[]> {
+    return this.dataSource
+      .getRepository(RecordingRunEntity)
+      .find({ where: { meetingId }, order: { startedAt: 'ASC', part: 'ASC' } });
+  }
+
+  /**
+   * Closes the open runs of dead nodes as `crash`, now: those of `nodeId` (this node's own, left by its
+   * previous life), or of every node not in `liveNodeIds`. Returns the meetings whose run was closed.
+   */
+  async closeRunsOfDeadNodes(dead: { nodeId: string } | { liveNodeIds: string[] }): Promise<string[]> {
+    const [where, param] =
+      'nodeId' in dead ? ['node_id = $1', dead.nodeId] : ['node_id <> ALL($1::varchar[])', dead.liveNodeIds];
+    // An UPDATE answers [rows, count] here.
+    const [rows]: [{ meeting_id: string }[], number] = await this.dataSource.query(
+      `UPDATE recording_run SET ended_at = now(), end_reason = 'crash'
+        WHERE ended_at IS NULL AND ${where} RETURNING meeting_id`,
+      [param],
+    );
+    return rows.map((r) => r.meeting_id);
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   apiRoutes,
   ErrorCodes,
@@ -12,49 +12,32 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
-import { Conflict, DomainError, Forbidden, NotFound } from '../common/domain-error';
-import { RoomEvents } from '../common/room-events';
-import { SocketHub } from '../common/socket-hub';
-import { APP_CONFIG, AppConfig } from '../config/config';
-import { MediaService } from '../media/media.service';
+import { RoomCalls } from '../cluster/room-calls';
+import { DomainError, Forbidden, NotFound } from '../common/domain-error';
+import type { AppConfig } from '../config/config';
 import { MeetingDirectory, type MeetingRow } from '../meetings/meeting-directory.service';
 import { AccessService } from '../orgs/access.service';
 import { MakeUpStudy } from './make-up-study';
-import { MediaToolsService } from './media-tools';
-import { Recorder, RecorderError, probeDuration, type RecorderResult } from './recorder';
 import type { RecordingEntity } from './recording.entity';
 import { RecordingLinks } from './recording-links';
 import {
   LocalRecordingStorage,
+  RECORDING_STORAGE,
   S3RecordingStorage,
   type ByteRange,
   type RecordingStorage,
 } from './recording-storage';
 import { RecordingsRepository } from './recordings.repository';
 
-export const RECORDING_STORAGE = Symbol('RECORDING_STORAGE');
-const MIME = 'video/webm';
-
-interface Running {
-  recorder: Recorder;
-  startedBy: string;
-  unitId: string;
-}
-
 /**
- * Recording of live meetings (ffmpeg fed by PlainTransport consumers, see recorder.ts), the stored recordings and
- * their replay. Beside it: the file links (recording-links.ts) and the make-up study credited from replay progress
- * reports (make-up-study.ts).
+ * The stored recordings of meetings and their replay, and the host's start/stop of a live meeting's recording:
+ * authorised here, on whichever node took the request, then done by the node that holds the meeting's room
+ * (RoomCalls `recording.control`, served by LiveRecordings there). Beside it: the file links
+ * (recording-links.ts) and the make-up study credited from replay progress reports (make-up-study.ts).
  */
 @Injectable()
-export class RecordingsService implements OnModuleInit, OnModuleDestroy {
+export class RecordingsService {
   private readonly log = new Logger(RecordingsService.name);
-  private readonly running = new Map<string, Running>();
-  /** Starts and stops in progress, per meeting (a second start while one is pending is refused). */
-  private readonly pending = new Map<string, Promise<unknown>>();
-  /** Recordings being stored after they stopped (tests wait for them). */
-  private readonly storing = new Map<string, Promise<RecordingEntity | null>>();
-  private readonly off: (() => void)[] = [];
 
   constructor(
     private readonly repo: RecordingsRepository,
@@ -63,165 +46,18 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
     private readonly audit: AuditService,
     private readonly makeUp: MakeUpStudy,
     private readonly links: RecordingLinks,
-    private readonly media: MediaService,
-    private readonly rooms: RoomEvents,
-    private readonly hub: SocketHub,
+    private readonly calls: RoomCalls,
     @Inject(RECORDING_STORAGE) private readonly storage: RecordingStorage,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly tools: MediaToolsService,
   ) {}
 
-  onModuleInit(): void {
-    // The meeting ended (or its media room closed, everyone gone): the recording stops and is stored.
-    const stop = ({ meetingId }: { meetingId: string }) => {
-      if (this.running.has(meetingId)) void this.stopRunning(meetingId, null);
-    };
-    this.off.push(
-      this.rooms.answer('recordingState', (meetingId) => this.state(meetingId)),
-      this.rooms.on('room.closed', stop),
-      this.media.events.on('roomClosed', stop),
-    );
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    for (const off of this.off) off();
-    await Promise.allSettled([...this.running.keys()].map((id) => this.stopRunning(id, null)));
-    await Promise.allSettled(this.storing.values());
-  }
-
-  state(meetingId: string): RecordingState {
-    const r = this.running.get(meetingId);
-    const tools = this.tools.status();
-    return {
-      meetingId,
-      recording: !!r,
-      startedAt: r ? r.recorder.startedAt.toISOString() : null,
-      available: tools.available,
-      unavailableReason: tools.reason,
-    };
-  }
-
-  /** The producers feeding a running recording (tests). */
-  sources(meetingId: string) {
-    return this.running.get(meetingId)?.recorder.sources();
-  }
-
-  /** Resolves once every stopped recording of the meeting is stored (tests, shutdown). */
-  async settled(meetingId: string): Promise<void> {
-    await this.pending.get(meetingId)?.catch(() => undefined);
-    await this.storing.get(meetingId)?.catch(() => undefined);
-  }
-
   // ── control ─────────────────────────────────────────────────────────────────────────────────────────────
+  /** The host or the lecturer starts or stops the recording (the meeting must allow it); 503 while it moves. */
   async control(user: AuthUser, meetingId: string, action: 'start' | 'stop'): Promise<RecordingState> {
     const { meeting } = await this.meetings.authorise(user, meetingId, 'meeting.read');
     const lecturer = meeting.lecturerId ?? meeting.hostId;
     if (user.id !== meeting.hostId && user.id !== lecturer) throw Forbidden('recording.hostOnly');
-    if (this.pending.has(meetingId))
-      throw Conflict(action === 'start' ? 'recording.alreadyRunning' : 'recording.notRunning');
-    if (action === 'start') {
-      if (!meeting.settings.recordingAllowed) throw Forbidden('recording.notAllowed');
-      if (meeting.status !== 'live' || !this.media.hasRoom(meetingId)) throw Conflict('recording.notLive');
-      if (this.running.has(meetingId)) throw Conflict('recording.alreadyRunning');
-      const tools = this.tools.status();
-      if (!tools.available)
-        throw new DomainError(ErrorCodes.unavailable, 503, 'recording.unavailable', {
-          reason: tools.reason ?? '',
-        });
-      const started = this.begin(meeting, lecturer, user.id);
-      this.pending.set(meetingId, started);
-      try {
-        await started;
-      } finally {
-        this.pending.delete(meetingId);
-      }
-    } else {
-      if (!this.running.has(meetingId)) throw Conflict('recording.notRunning');
-      await this.stopRunning(meetingId, user.id);
-    }
-    return this.state(meetingId);
-  }
-
-  private async begin(meeting: MeetingRow, lecturerUserId: string, actorId: string): Promise<void> {
-    const room = await this.media.room(meeting.id);
-    let recorder: Recorder;
-    try {
-      recorder = await Recorder.start(room, this.media.events, {
-        meetingId: meeting.id,
-        lecturerUserId,
-        workDir: this.storage.workDir,
-        ffmpegPath: this.config.FFMPEG_PATH,
-        log: (line) => this.log.warn(`ffmpeg (${meeting.id}): ${line}`),
-      });
-    } catch (e) {
-      if (e instanceof RecorderError && e.code === 'no_media') throw Conflict('recording.noLecturerMedia');
-      throw e;
-    }
-    this.running.set(meeting.id, { recorder, startedBy: actorId, unitId: meeting.unitId });
-    await this.repo.transaction((em) =>
-      this.audit.append(em, {
-        actorId,
-        action: 'recording.start',
-        entityType: 'meeting',
-        entityId: meeting.id,
-        unitId: meeting.unitId,
-        after: { startedAt: recorder.startedAt.toISOString() },
-      }),
-    );
-    this.hub.toMeeting(meeting.id, 'recording.changed', this.state(meeting.id));
-  }
-
-  /** Stops the running recording and stores it (an audited row); everyone sees the indicator go. */
-  private async stopRunning(meetingId: string, actorId: string | null): Promise<RecordingEntity | null> {
-    const run = this.running.get(meetingId);
-    if (!run) return null;
-    this.running.delete(meetingId);
-    this.hub.toMeeting(meetingId, 'recording.changed', this.state(meetingId));
-    const stored = run.recorder
-      .stop()
-      .then((result) => this.store(result, run, actorId))
-      .catch((e: unknown) => {
-        this.log.error(`recording of meeting ${meetingId} failed: ${String(e)}`);
-        return null;
-      });
-    this.storing.set(meetingId, stored);
-    const done = await stored;
-    if (this.storing.get(meetingId) === stored) this.storing.delete(meetingId);
-    return done;
-  }
-
-  private async store(
-    result: RecorderResult,
-    run: Running,
-    actorId: string | null,
-  ): Promise<RecordingEntity> {
-    const seconds = await probeDuration(result.file, this.config.FFPROBE_PATH);
-    return this.repo.transaction(async (em) => {
-      const saved = await this.repo.insert(em, {
-        meetingId: result.meetingId,
-        unitId: run.unitId,
-        startedAt: result.startedAt,
-        endedAt: result.endedAt,
-        durationMs: Math.round(seconds * 1000),
-        sizeBytes: String(result.sizeBytes),
-        mimeType: MIME,
-        storage: this.storage.kind,
-        createdBy: run.startedBy,
-      });
-      const key = join(result.meetingId, `${saved.id}.webm`);
-      await this.storage.put(result.file, key, MIME);
-      await this.repo.setStorageKey(em, saved.id, key);
-      saved.storageKey = key;
-      await this.audit.append(em, {
-        actorId,
-        action: 'recording.stop',
-        entityType: 'recording',
-        entityId: saved.id,
-        unitId: run.unitId,
-        after: { meetingId: result.meetingId, durationMs: saved.durationMs, sizeBytes: result.sizeBytes },
-      });
-      return saved;
-    });
+    if (action === 'start' && !meeting.settings.recordingAllowed) throw Forbidden('recording.notAllowed');
+    return this.calls.call(meetingId, 'recording.control', { action, actorId: user.id });
   }
 
   // ── reading ─────────────────────────────────────────────────────────────────────────────────────────────
@@ -231,7 +67,7 @@ export class RecordingsService implements OnModuleInit, OnModuleDestroy {
     const lecturer = meeting.lecturerId ?? meeting.hostId;
     return {
       items: await Promise.all(rows.map(async (r) => view(r, await this.links.token(user, r.id)))),
-      state: this.state(meetingId),
+      state: await this.calls.call(meetingId, 'recording.state', {}),
       canControl: !!meeting.settings.recordingAllowed && (user.id === meeting.hostId || user.id === lecturer),
       canDelete: await this.mayDelete(user, meeting),
       progress: await this.makeUp.progress(this.repo.manager, user.id, meeting, rows),

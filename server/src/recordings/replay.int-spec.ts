@@ -8,7 +8,7 @@ import { demoUnits, userIdByPhone, type DemoUnits } from '../test-support/fixtur
 import { startTestApp, type TestApp } from '../test-support/int-app';
 import { RtcKit } from '../test-support/rtc-client';
 import { sleep } from '../test-support/werift';
-import { RecordingsService } from './recordings.service';
+import { LiveRecordings } from './live-recordings';
 
 /**
  * Replay and make-up study (补学). A short lecture is recorded and ends; a member who was absent
@@ -66,7 +66,7 @@ describe('replay and make-up study', () => {
       .expect(200);
     await sleep(12_000);
     await host.call('host.end', {});
-    await t.app.get(RecordingsService).settled(meetingId);
+    await t.app.get(LiveRecordings).settled(meetingId);
     await bot.close();
     bot = undefined;
     list = (await t.http().get(`/api/meetings/${meetingId}/recordings`).set(auth.member1).expect(200))

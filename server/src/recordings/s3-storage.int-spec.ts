@@ -9,7 +9,7 @@ import { demoUnits } from '../test-support/fixtures';
 import { startTestApp, type TestApp } from '../test-support/int-app';
 import { RtcKit } from '../test-support/rtc-client';
 import { sleep } from '../test-support/werift';
-import { RecordingsService } from './recordings.service';
+import { LiveRecordings } from './live-recordings';
 
 // s3rver ships no types; what the test uses of it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -107,7 +107,7 @@ describe('recordings in an S3 bucket', () => {
         .set(sec.auth)
         .send({ action: 'stop' })
         .expect(200);
-      await t.app.get(RecordingsService).settled(meetingId);
+      await t.app.get(LiveRecordings).settled(meetingId);
     } finally {
       await bot.close();
     }

@@ -1,5 +1,6 @@
-import { RoomEvents } from '../common/room-events';
-import { caller } from '../test-support/rtc-fakes';
+import { LocalCluster } from '../cluster/local-cluster';
+import type { AppConfig } from '../config/config';
+import { caller, localRoomCalls } from '../test-support/rtc-fakes';
 import { RoomRegistry } from './room-registry';
 import { newRoom, newSeat } from './room-state';
 
@@ -13,8 +14,13 @@ const meeting = {
 };
 
 function seated() {
-  const bus = new RoomEvents();
-  const registry = new RoomRegistry(bus);
+  const cluster = new LocalCluster({
+    id: 'n1',
+    url: 'http://n1',
+    media: { address: '127.0.0.1', portBase: 1 },
+  });
+  const calls = localRoomCalls(cluster, {} as AppConfig);
+  const registry = new RoomRegistry(calls);
   registry.onModuleInit();
   const room = newRoom(meeting);
   registry.install(room);
@@ -26,7 +32,7 @@ function seated() {
     registry.setPlace(socketId, { meetingId: 'm1', peerId, waiting: false });
   }
   registry.setPlace('s-wait', { meetingId: 'm1', peerId: 'p-w', waiting: true });
-  return { bus, registry, room };
+  return { calls, registry, room };
 }
 
 describe('RoomRegistry', () => {
@@ -68,12 +74,14 @@ describe('RoomRegistry', () => {
     expect(key(() => registry.hosting(caller('s-u', 'u')))).toBe('rtc.hostOnly');
   });
 
-  it('answers who is in the room on the bus, until it stops', () => {
-    const { bus, registry } = seated();
-    expect(bus.ask('roomUsers', 'm1')).toEqual(['host', 'u']);
-    expect(bus.ask('roomUsers', 'other')).toEqual([]);
+  it('answers who is in the room and how many (room calls), until it stops', async () => {
+    const { calls, registry } = seated();
+    expect(await calls.call('m1', 'room.users', {})).toEqual(['host', 'u']);
+    expect(await calls.call('m1', 'room.count', {})).toBe(2);
+    expect(await calls.call('other', 'room.users', {})).toEqual([]);
+    expect(await calls.call('other', 'room.count', {})).toBe(0);
     registry.onModuleDestroy();
-    expect(bus.ask('roomUsers', 'm1')).toBeUndefined();
+    await expect(calls.call('m1', 'room.users', {})).rejects.toThrow(/no handler/);
   });
 
   it('describes a caller to the lecture Q&A: whether they lead the lecture', () => {

@@ -1,8 +1,8 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { PeerInfo } from '@branchmeet/shared';
+import { RoomCalls } from '../cluster/room-calls';
 import { Conflict, Forbidden } from '../common/domain-error';
 import { KeyedQueue } from '../common/keyed-queue';
-import { RoomEvents } from '../common/room-events';
 import type { QaSeat } from '../lectures/lecture-qa-live';
 import {
   leadsLecture,
@@ -15,7 +15,7 @@ import {
 
 /**
  * The live rooms of this process: by meeting, and where each socket is (seated or waiting). It answers "who is
- * in the room" on the room-event bus, resolves a caller to their seat (the checks every request starts with),
+ * in the room" and "how many" for any node (RoomCalls `room.users`, `room.count`), resolves a caller to their seat (the checks every request starts with),
  * and runs each meeting's membership changes one at a time.
  */
 @Injectable()
@@ -23,17 +23,20 @@ export class RoomRegistry implements OnModuleInit, OnModuleDestroy {
   private readonly rooms = new Map<string, LiveRoom>();
   private readonly bySocket = new Map<string, SocketPlace>();
   private readonly queue = new KeyedQueue();
-  private off?: () => void;
+  private off: (() => void)[] = [];
   private changeListener?: (room: LiveRoom) => void;
 
-  constructor(private readonly bus: RoomEvents) {}
+  constructor(private readonly calls: RoomCalls) {}
 
   onModuleInit(): void {
-    this.off = this.bus.answer('roomUsers', (meetingId) => this.participants(meetingId).map((p) => p.userId));
+    this.off.push(
+      this.calls.handle('room.users', (meetingId) => this.participants(meetingId).map((p) => p.userId)),
+      this.calls.handle('room.count', (meetingId) => this.rooms.get(meetingId)?.seats.size ?? 0),
+    );
   }
 
   onModuleDestroy(): void {
-    this.off?.();
+    for (const off of this.off.splice(0)) off();
   }
 
   /** Runs membership changes of one meeting one at a time (joins, leaves, expiries, removal, end). */

@@ -7,7 +7,6 @@ import { SocketHub } from '../common/socket-hub';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import type { PeerLeaveReason } from '../media/media-events';
 import { MediaService } from '../media/media.service';
-import { MeetingPresence } from '../meetings/meeting-presence';
 import { MeetingsService } from '../meetings/meetings.service';
 import { RoomAudience } from './room-audience';
 import { RoomLobby } from './room-lobby';
@@ -60,7 +59,6 @@ export class RoomSeating implements OnModuleDestroy {
     private readonly bus: RoomEvents,
     private readonly media: MediaService,
     private readonly meetings: MeetingsService,
-    private readonly presence: MeetingPresence,
     private readonly ownership: RoomOwnership,
     private readonly audience: RoomAudience,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -96,6 +94,7 @@ export class RoomSeating implements OnModuleDestroy {
     if ('redirect' in owned) return owned;
     const room = owned.snapshot ? restoreRoom(meeting, owned.snapshot, new Date()) : newRoom(meeting);
     this.registry.install(room);
+    this.bus.emit('room.opened', { meetingId: room.meetingId, restored: owned.snapshot !== null });
     this.ownership.keep(
       room,
       owned.lease,
@@ -189,7 +188,6 @@ export class RoomSeating implements OnModuleDestroy {
       this.hub.enterMeeting(caller.socketId, room.meetingId);
       const self = peerInfo(room, seat, []);
       if (!existing) this.audience.joined(room, seat, self);
-      this.presence.set(room.meetingId, room.seats.size);
       if (!existing) this.registry.changed(room);
       if (isHost) this.lobby.showTo(room, caller.socketId);
       return {
@@ -282,7 +280,6 @@ export class RoomSeating implements OnModuleDestroy {
     });
     this.audience.left(room, seat);
     if (hadFloor) this.hub.toMeeting(room.meetingId, 'lecture.changed', lectureState(room));
-    this.presence.set(room.meetingId, room.seats.size);
     this.registry.changed(room);
     const emptySince = noteDeparture(room, (reason === 'disconnected' && seat.awaySince) || new Date());
     if (!emptySince) return;
@@ -319,9 +316,9 @@ export class RoomSeating implements OnModuleDestroy {
     }
     this.registry.forget(room);
     this.audience.forget(room.meetingId);
-    this.presence.set(room.meetingId, 0);
+    // Before the media goes: a recording stops while its packets still flow.
+    this.bus.emit('room.closed', { meetingId: room.meetingId, reason: 'ended' });
     await this.media.closeRoom(room.meetingId);
-    this.bus.emit('room.closed', { meetingId: room.meetingId });
     await this.ownership.release(room);
   }
 
@@ -360,12 +357,12 @@ export class RoomSeating implements OnModuleDestroy {
     }
     this.registry.forget(room);
     this.audience.forget(room.meetingId);
-    this.presence.set(room.meetingId, 0);
+    // Before the media goes: a recording stops while its packets still flow.
+    this.bus.emit('room.closed', { meetingId: room.meetingId, reason: 'moved' });
     for (const seat of room.seats.values())
       if (!seat.socketId && seat.awaySince)
         await this.media.leave(room.meetingId, seat.peerId, { reason: 'moved', at: seat.awaySince });
     await this.media.closeRoom(room.meetingId, 'moved');
-    this.bus.emit('room.closed', { meetingId: room.meetingId });
     return sockets;
   }
 

@@ -1,6 +1,8 @@
 import type { AuthUser } from '../auth/auth-user';
 import { LeaseKeeper } from '../cluster/lease-keeper';
+import type { ClusterRuntime } from '../cluster/cluster.runtime';
 import { LocalCluster } from '../cluster/local-cluster';
+import { RoomCalls } from '../cluster/room-calls';
 import type { AppConfig } from '../config/config';
 import { RoomEvents } from '../common/room-events';
 import { SocketHub, type RtcNamespace } from '../common/socket-hub';
@@ -9,7 +11,6 @@ import type { LectureQaService } from '../lectures/lecture-qa.service';
 import { MediaEventBus } from '../media/media-events';
 import type { MediaService } from '../media/media.service';
 import type { MediaSource, TransportInfo } from '../media/media.types';
-import type { MeetingPresence } from '../meetings/meeting-presence';
 import type { MeetingsService } from '../meetings/meetings.service';
 import { HostControls } from '../rtc/host-controls';
 import { LectureRolesService } from '../rtc/lecture-roles';
@@ -290,6 +291,11 @@ export const caller = (socketId: string, userId: string): RtcCaller => ({
   user: { id: userId, isAdmin: false } as AuthUser,
 });
 
+/** RoomCalls as a node without REDIS_URL has them: every call is a direct call of this process's handler. */
+export function localRoomCalls(cluster: LocalCluster, config: AppConfig): RoomCalls {
+  return new RoomCalls({ calls: undefined } as ClusterRuntime, cluster, cluster, config);
+}
+
 /** The room units wired as the module wires them, on fakes. */
 export function rtcUnits(config: { graceSeconds?: number; emptyEndSeconds?: number } = {}) {
   const wire = fakeNamespace();
@@ -298,7 +304,6 @@ export function rtcUnits(config: { graceSeconds?: number; emptyEndSeconds?: numb
   const bus = new RoomEvents();
   const media = new FakeMedia();
   const meetings = new FakeMeetings();
-  const presence: number[] = [];
   const appConfig = {
     RTC_RECONNECT_GRACE_SECONDS: config.graceSeconds ?? 0,
     MEETING_EMPTY_END_SECONDS: config.emptyEndSeconds ?? 0,
@@ -307,30 +312,20 @@ export function rtcUnits(config: { graceSeconds?: number; emptyEndSeconds?: numb
   } as AppConfig;
   const asMedia = media as unknown as MediaService;
   const asMeetings = meetings as unknown as MeetingsService;
-  const registry = new RoomRegistry(bus);
-  registry.onModuleInit();
-  const lobby = new RoomLobby(registry, hub);
-  const audience = new RoomAudience(registry, hub);
   // One node, no Redis: the single-node cluster the app runs on without REDIS_URL (real, not a fake).
   const cluster = new LocalCluster({
     id: 'node-1',
     url: 'http://127.0.0.1:3000',
     media: { address: '127.0.0.1', portBase: 40000 },
   });
+  const calls = localRoomCalls(cluster, appConfig);
+  const registry = new RoomRegistry(calls);
+  registry.onModuleInit();
+  const lobby = new RoomLobby(registry, hub);
+  const audience = new RoomAudience(registry, hub);
   const keeper = new LeaseKeeper(cluster, 5000);
   const ownership = new RoomOwnership(cluster, cluster, cluster, keeper, registry, appConfig);
-  const seating = new RoomSeating(
-    registry,
-    lobby,
-    hub,
-    bus,
-    asMedia,
-    asMeetings,
-    { set: (_m: string, n: number) => presence.push(n) } as unknown as MeetingPresence,
-    ownership,
-    audience,
-    appConfig,
-  );
+  const seating = new RoomSeating(registry, lobby, hub, bus, asMedia, asMeetings, ownership, audience, appConfig);
   const relay = new MediaRelay(registry, hub, asMedia);
   relay.onModuleInit();
   const chat = new RoomChat(registry, hub, asMeetings, audience);
@@ -373,7 +368,7 @@ export function rtcUnits(config: { graceSeconds?: number; emptyEndSeconds?: numb
     bus,
     media,
     meetings,
-    presence,
+    calls,
     registry,
     lobby,
     audience,

@@ -54,6 +54,17 @@ describe('live meetings on the branch page', () => {
     expect(screen.getByTestId('prejoin-title')).toHaveTextContent('第一党支部线上会议');
   });
 
+  it('shows no count for a meeting whose server does not answer for a moment (moving)', async () => {
+    openBranch('member', {
+      [`GET /org-units/${branchA.id}/meetings/live`]: () => ({ body: [{ ...meeting, participants: null }] }),
+    });
+    renderApp(`/units/${branchA.id}`);
+    const row = await screen.findByTestId('live-meeting');
+    expect(row).toHaveTextContent('第一党支部线上会议');
+    expect(row).not.toHaveTextContent('人在会');
+    expect(row).not.toHaveTextContent('null');
+  });
+
   it('names a meeting with the title the server made up in the UI language', async () => {
     await setLanguage('en');
     openBranch('member', {

@@ -106,8 +106,9 @@ export function LiveMeetingsCard({ unit }: { unit: OrgUnit }) {
               </Tag>
               <Typography.Text strong>{meetingTitleText(t, m.title)}</Typography.Text>
               <Typography.Text type="secondary">
-                {t('meeting.startedAt', { time: dayjs(m.startedAt).format('HH:mm') })} ·{' '}
-                {t('meeting.inMeeting', { count: m.participants })}
+                {t('meeting.startedAt', { time: dayjs(m.startedAt).format('HH:mm') })}
+                {/* Not known for a moment while the meeting moves between servers. */}
+                {m.participants !== null && ` · ${t('meeting.inMeeting', { count: m.participants })}`}
               </Typography.Text>
             </Space>
           </List.Item>

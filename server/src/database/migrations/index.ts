@@ -19,6 +19,7 @@ import { PresenceSegmentNode1797100000000 } from './1797100000000-presence-segme
 import { ClusterJobs1797100000001 } from './1797100000001-cluster-jobs';
 import { PresenceMoved1797200000000 } from './1797200000000-presence-moved';
 import { MinutesFoldPoint1797210000000 } from './1797210000000-minutes-fold-point';
+import { RecordingRuns1797250000000 } from './1797250000000-recording-runs';
 
 /** Every migration, in order. A new one is generated with `npm run migration:generate`, reviewed and listed here. */
 export const migrations = [
@@ -43,4 +44,5 @@ export const migrations = [
   ClusterJobs1797100000001,
   PresenceMoved1797200000000,
   MinutesFoldPoint1797210000000,
+  RecordingRuns1797250000000,
 ];
