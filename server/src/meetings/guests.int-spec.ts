@@ -124,12 +124,16 @@ describe('invite links', () => {
     const [waiter] = (await lobby).waiting;
     expect(waiter).toMatchObject({ userId: guest.guestId, name: '王教授' });
     const admitted = g.next('lobby.admitted');
-    const peerJoined = host.next('peer.joined');
+    // A lecture counts its listeners rather than announcing each one: the host sees the count, and the guest in
+    // the listener list only presenters may page through.
+    const counted = host.next('lecture.audience', (p) => p.listeners === 1);
     await host.call('lobby.admit', { peerId: waiter.peerId });
     await admitted;
     const joined = await g.join(meetingId);
     expect(joined.self).toMatchObject({ role: 'guest', name: '王教授', userId: guest.guestId });
-    expect(await peerJoined).toMatchObject({ role: 'guest', name: '王教授' });
+    await counted;
+    const { listeners } = await host.call('lecture.listeners', { offset: 0, limit: 50 });
+    expect(listeners).toEqual([expect.objectContaining({ role: 'guest', name: '王教授' })]);
     await kit.connectRecv(g, joined);
     // The guest may chat; the host may not hand the meeting to a guest.
     const said = await g.call('chat.send', { text: '大家好' });
