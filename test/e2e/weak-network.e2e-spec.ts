@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { artifactsDir } from './support/browser';
+import { until } from './support/room';
 import {
   between,
   joinOver,
@@ -44,6 +45,9 @@ const FIRST_AUDIO_BOUND_MS = 12_000;
 const JITTER_TARGET_S = 0.6;
 const JITTER_BOUND_S = 1.5;
 
+/** After the drop, video must be back within this (the issue: "video resumed"). */
+const DROP_VIDEO_BOUND_MS = 30_000;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const at = (samples: LinkSample[], t: number) =>
   samples.find((x) => x.at >= t) ?? samples[samples.length - 1];
@@ -82,6 +86,9 @@ describe('a member on a weak link', () => {
     console.log(`phone: peer connections ${pcs}; 重连中 shown: ${reconnecting > 0}`);
     // Opus (mediasoup 3.32 offers no audio/red to negotiate RED).
     expect(codecs).toContain('audio/opus');
+    // The phone's signalling runs on a websocket, as in production over HTTPS (not long-polling).
+    console.log(`phone websockets: ${s.phoneWebsockets.join(', ')}`);
+    expect(s.phoneWebsockets.some((u) => /\/socket\.io\/.*transport=websocket/.test(u))).toBe(true);
     if (j.firstAudioMs >= FIRST_AUDIO_TARGET_MS)
       console.warn(`WARN first audio ${j.firstAudioMs} ms: the target is < ${FIRST_AUDIO_TARGET_MS} ms`);
     expect(j.firstAudioMs).toBeLessThan(FIRST_AUDIO_BOUND_MS);
@@ -115,8 +122,40 @@ describe('a member on a weak link', () => {
     expect(quiet).toBe(true);
   });
 
-  // The drop (1 Mbit/s, 10 s at 50 kbit/s, back) is measured by `npm run bench` (weak-network), joined fresh at
-  // 1 Mbit/s. It is not asserted here: after the 150 kbit/s spell above, video took 34 s to more than 60 s to
-  // come back, and in one CI run audio did not come back within 20 s of the recovery. Both are open defects
-  // (README "Weak networks").
+  it('a 10 s drop to 50 kbit/s: the notice during the drop, audio back in time after it, then video', async () => {
+    s.ns.setProfile(PROFILES['1M/80ms/1%']);
+    // Video flows again on the good link first (after the weak spell above: tried again, then kept).
+    await until(
+      'video flowing at 1 Mbit/s before the drop',
+      async () => {
+        const a = await sample(s.phone);
+        await sleep(2000);
+        return between(a, await sample(s.phone)).fps >= 5;
+      },
+      60_000,
+    );
+    s.ns.setProfile(PROFILES['50k/80ms/1%']);
+    const dropped = Date.now();
+    const during = await observe(s.phone, 10_000, 500);
+    const noticeAt = during.find((x) => x.notice)?.at;
+    s.ns.setProfile(PROFILES['1M/80ms/1%']);
+    const back = Date.now();
+    const after = await observe(s.phone, DROP_VIDEO_BOUND_MS, 500);
+    let audioBack = NaN;
+    let videoBack = NaN;
+    for (let i = 4; i < after.length; i++) {
+      const w = between(after[i - 4], after[i]);
+      if (Number.isNaN(audioBack) && w.jitterDelayS < 0.4 && w.concealed < 0.1)
+        audioBack = after[i].at - back;
+      if (Number.isNaN(videoBack) && w.fps >= 2) videoBack = after[i].at - back;
+    }
+    console.log(
+      `drop: notice ${noticeAt === undefined ? 'not shown' : `${noticeAt - dropped} ms into the drop`}; ` +
+        `audio < 0.4 s again ${audioBack} ms after the recovery, video ${videoBack} ms after; link ` +
+        JSON.stringify(await s.ns.counters()),
+    );
+    expect(noticeAt).toBeDefined();
+    expect(audioBack).toBeLessThan(10_000);
+    expect(videoBack).toBeLessThan(DROP_VIDEO_BOUND_MS);
+  });
 });

@@ -26,9 +26,29 @@ describe('downlink policy: video gives way before audio suffers', () => {
     run(policy, 0, 0, () => ({ availableBps: PAUSE_BPS - 1 }));
     run(policy, 1000, 1000, () => ({ availableBps: 500_000 }));
     expect(policy.videoOn).toBe(true);
-    const switches = run(policy, 2000, 9000, () => ({ availableBps: 50_000 }));
+    const switches = run(policy, 2000, 9000, () => ({ availableBps: 100_000 }));
     expect(switches).toEqual([4000]);
     expect(policy.state).toBe('audio-only');
+  });
+
+  it('an estimate that cannot even carry audio pauses video at once', () => {
+    const policy = new DownlinkPolicy(timings);
+    run(policy, 0, 0, () => ({ availableBps: 500_000 }));
+    expect(run(policy, 1000, 1000, () => ({ availableBps: 50_000 }))).toEqual([1000]);
+  });
+
+  it('the receiver’s report of broken audio pauses at once and ends a try; clean audio brings the first try early', () => {
+    const policy = new DownlinkPolicy(timings);
+    run(policy, 0, 0, () => ({ availableBps: 500_000 }));
+    expect(policy.update({ now: 500, congested: true })).toBe(true);
+    expect(policy.update({ now: 1500, congested: false })).toBe(false);
+    expect(run(policy, 2000, 3000, () => ({}))).toEqual([3000]); // not before the pause delay
+    expect(policy.state).toBe('probing');
+    expect(policy.update({ now: 3500, congested: true })).toBe(true); // the try broke audio again
+    expect(policy.holdMs).toBe(12_000);
+    policy.update({ now: 4000, congested: false });
+    expect(run(policy, 5000, 15_000, () => ({}))).toEqual([]); // a failed try: held 12 s, clean audio or not
+    expect(run(policy, 16_000, 16_000, () => ({}))).toEqual([16_000]);
   });
 
   it('pauses video whose scores say it arrives broken, even when the estimate looks fine', () => {
@@ -39,7 +59,7 @@ describe('downlink policy: video gives way before audio suffers', () => {
 
   it('tries video again after the hold time and keeps it when the link has recovered', () => {
     const policy = new DownlinkPolicy(timings);
-    run(policy, 0, 2000, () => ({ availableBps: 50_000 })); // paused at 2 s
+    run(policy, 0, 2000, () => ({ availableBps: 100_000 })); // paused at 2 s
     expect(policy.videoOn).toBe(false);
     // The estimate stays where audio alone leaves it, but the hold time ends: a try.
     const switches = run(policy, 3000, 20_000, () => ({ availableBps: 300_000, minVideoScore: 8 }));
@@ -49,7 +69,7 @@ describe('downlink policy: video gives way before audio suffers', () => {
 
   it('a failed try pauses again and doubles the hold time, up to its cap; success resets it', () => {
     const policy = new DownlinkPolicy(timings);
-    const starved = () => ({ availableBps: 40_000, minVideoScore: 2 });
+    const starved = () => ({ availableBps: 100_000, minVideoScore: 2 });
     run(policy, 0, 2000, starved);
     expect(policy.holdMs).toBe(6000);
     const switches = run(policy, 3000, 60_000, starved);

@@ -43,6 +43,11 @@ export interface DownlinkSample {
   availableBps?: number;
   /** The lowest score among this receiver's active video consumers (0–10), when it has any. */
   minVideoScore?: number;
+  /**
+   * The receiver's own report: its audio arrives broken (true: video gives way at once — what the server sees
+   * of a collapsed link comes seconds late, behind the queue it builds), or clean again after that (false).
+   */
+  congested?: boolean;
 }
 
 export type DownlinkState = 'video' | 'audio-only' | 'probing';
@@ -56,8 +61,13 @@ export class DownlinkPolicy {
   private probeFrom?: number;
   private hold: number;
   private lastEstimate?: number;
-  /** Why video was last paused: only a pause for the estimate may end early on a roomy estimate. */
-  private pausedFor: 'estimate' | 'score' = 'estimate';
+  /**
+   * Why video was last paused: only a pause for the estimate may end early on a roomy estimate, and only one the
+   * receiver asked for early on its report that its audio is clean again.
+   */
+  private pausedFor: 'estimate' | 'score' | 'receiver' = 'estimate';
+  /** The receiver said its audio is clean again since the last pause. */
+  private receiverClear = false;
 
   constructor(private readonly timings: DownlinkTimings = DEFAULT_DOWNLINK_TIMINGS) {
     this.hold = timings.holdMs;
@@ -88,9 +98,13 @@ export class DownlinkPolicy {
     const before = this.videoOn;
     const now = sample.now;
     const low = this.isLow(sample);
+    if (sample.congested === false) this.receiverClear = true;
     switch (this.stateValue) {
       case 'video':
-        if (!low) this.lowSince = null;
+        // The receiver's audio breaks, or a new estimate cannot even carry audio: video gives way now.
+        if (sample.congested || (sample.availableBps ?? Infinity) < AUDIO_RESERVE_BPS)
+          this.pause(now, sample);
+        else if (!low) this.lowSince = null;
         else if (this.lowSince === null) this.lowSince = now;
         else if (now - this.lowSince >= this.timings.pauseAfterMs) this.pause(now, sample);
         break;
@@ -99,7 +113,8 @@ export class DownlinkPolicy {
         // moments are spared: the estimate left from the audio-only time needs video traffic to climb.
         // A try whose estimate climbs (the link has room; GCC rises a few percent a second) is not a failure.
         const broken = sample.minVideoScore !== undefined && sample.minVideoScore <= BAD_SCORE;
-        if ((broken || (low && !this.climbing())) && now - this.probeStartedAt >= this.timings.pauseAfterMs) {
+        const failed = broken || (low && !this.climbing());
+        if (sample.congested || (failed && now - this.probeStartedAt >= this.timings.pauseAfterMs)) {
           this.hold = Math.min(this.hold * 2, this.timings.maxHoldMs);
           this.pause(now, sample);
         } else if (now - this.probeStartedAt >= this.timings.probeMs) {
@@ -112,8 +127,13 @@ export class DownlinkPolicy {
       case 'audio-only': {
         // Only audio flows: the estimate no longer reaches upwards. Try again after the hold time, or sooner
         // when the estimate says there is room.
+        // A receiver whose audio is clean again after it asked for the pause gets its first try early (a link
+        // back from a collapse); once a try failed, only the hold time or the estimate decide.
         const roomy =
-          this.pausedFor === 'estimate' && this.lastEstimate !== undefined && this.lastEstimate >= RESUME_BPS;
+          (this.pausedFor === 'estimate' &&
+            this.lastEstimate !== undefined &&
+            this.lastEstimate >= RESUME_BPS) ||
+          (this.pausedFor === 'receiver' && this.receiverClear && this.hold === this.timings.holdMs);
         if (now - this.pausedAt >= this.hold || (roomy && now - this.pausedAt >= this.timings.pauseAfterMs)) {
           this.stateValue = 'probing';
           this.probeStartedAt = now;
@@ -141,8 +161,12 @@ export class DownlinkPolicy {
   }
 
   private pause(now: number, sample: DownlinkSample): void {
-    this.pausedFor =
-      sample.minVideoScore !== undefined && sample.minVideoScore <= BAD_SCORE ? 'score' : 'estimate';
+    this.pausedFor = sample.congested
+      ? 'receiver'
+      : sample.minVideoScore !== undefined && sample.minVideoScore <= BAD_SCORE
+        ? 'score'
+        : 'estimate';
+    this.receiverClear = false;
     this.stateValue = 'audio-only';
     this.pausedAt = now;
     this.lowSince = null;

@@ -3,7 +3,8 @@
  * when a receiver's downlink estimate collapses, the server pauses the video it receives — its audio keeps
  * flowing — and tells that receiver (`media.downlink`), then resumes the video as the estimate recovers. The
  * estimate is what mediasoup's transport-cc `bwe` trace reports; loopback never runs short, so the test feeds the
- * receiver's guard the figures a weak link gives. Loopback only.
+ * receiver's guard the figures a weak link gives. The receiver's own report (`media.downlinkReport`: its audio
+ * broken, or clean again) pauses its video at once and brings it back early. Loopback only.
  */
 import { MediaService } from '../media/media.service';
 import { demoUnits } from '../test-support/fixtures';
@@ -14,6 +15,8 @@ import { sleep } from '../test-support/werift';
 let t: TestApp;
 let kit: RtcKit;
 let meetingId: string;
+/** What the first test leaves for the next: the viewer, its video and audio consumers on the server. */
+let seen: { viewer: RtcTestClient; vc: { paused: boolean }; ac: { paused: boolean } } | undefined;
 
 beforeAll(async () => {
   t = await startTestApp({ listen: true });
@@ -85,4 +88,29 @@ it('pauses a weak receiver’s video before its audio, tells it, and resumes the
   expect(await resumed).toEqual({ videoPaused: false });
   expect(vc.paused).toBe(false);
   expect(ac.paused).toBe(false);
+  seen = { viewer, vc, ac };
 }, 60_000);
+
+it('the receiver’s own report of broken audio pauses its video at once; clean audio brings video back', async () => {
+  const { viewer, vc, ac } = seen!;
+  await sleep(6500); // the try of the test before has run its course: video is kept
+  const paused = viewer.next('media.downlink', (p) => p.videoPaused);
+  expect(await viewer.call('media.downlinkReport', { congested: true })).toEqual({ videoPaused: true });
+  expect(await paused).toEqual({ videoPaused: true });
+  expect(vc.paused).toBe(true);
+  expect(ac.paused).toBe(false);
+  // Clean again: a try comes after the pause delay, not the whole hold time.
+  await sleep(2100);
+  const resumed = viewer.next('media.downlink', (p) => !p.videoPaused, 3000);
+  expect(await viewer.call('media.downlinkReport', { congested: false })).toEqual({ videoPaused: false });
+  expect(await resumed).toEqual({ videoPaused: false });
+  expect(vc.paused).toBe(false);
+
+  expect(await viewer.raw('media.downlinkReport', { congested: 'yes' })).toMatchObject({
+    ok: false,
+    error: { code: 'validation_failed' },
+  });
+  // Someone not in the room has no downlink to report on.
+  const outsider = await kit.client((await t.login('member2')).session.accessToken);
+  expect(await outsider.raw('media.downlinkReport', { congested: true })).toMatchObject({ ok: false });
+}, 30_000);
