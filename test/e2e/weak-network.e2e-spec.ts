@@ -149,9 +149,33 @@ describe('a member on a weak link', () => {
         audioBack = after[i].at - back;
       if (Number.isNaN(videoBack) && w.fps >= 2) videoBack = after[i].at - back;
     }
+    if (process.env.WEAK_DEBUG)
+      console.log(
+        'after the recovery (2 s windows: s, jitter buffer, concealed, fps):',
+        after
+          .filter((_, i) => i >= 4 && i % 2 === 0)
+          .map((x, k) => {
+            const w = between(after[2 * k], x);
+            return `${((x.at - back) / 1000).toFixed(1)} ${w.jitterDelayS.toFixed(2)} ${(w.concealed * 100).toFixed(0)}% ${w.fps.toFixed(0)}`;
+          })
+          .join(' | '),
+      );
+    if (process.env.WEAK_DEBUG)
+      console.log(
+        `the drop at ${dropped}, back at ${back}; the server's view:\n` +
+          s.server
+            .log()
+            .split('\n')
+            .filter((l) => l.includes('[downlink]') && +l.split(' ')[1] >= dropped - 3000)
+            .join('\n'),
+      );
+    const inDrop = between(during[0], during[during.length - 1]);
+    const settled = between(at(after, back + 15_000), after[after.length - 1]);
     console.log(
       `drop: notice ${noticeAt === undefined ? 'not shown' : `${noticeAt - dropped} ms into the drop`}; ` +
-        `audio < 0.4 s again ${audioBack} ms after the recovery, video ${videoBack} ms after; link ` +
+        `concealed in the drop ${(inDrop.concealed * 100).toFixed(1)}%; ` +
+        `audio < 0.4 s again ${audioBack} ms after the recovery, video ${videoBack} ms after; ` +
+        `15–30 s after: ${settled.fps.toFixed(1)} fps at ${settled.frameHeight}p; link ` +
         JSON.stringify(await s.ns.counters()),
     );
     expect(noticeAt).toBeDefined();

@@ -52,7 +52,7 @@ describe('the receiver’s own view of its downlink', () => {
     expect(a.out).toEqual([]);
     // The link collapses at 10 s: nothing arrives, everything played is concealed.
     const b = feed(watch, 11, 20, () => ({ concealed: 48_000, packets: 0 }), a.acc);
-    expect(b.out[0]).toEqual({ t: 11, report: true });
+    expect(b.out[0]).toEqual({ t: 11, report: true }); // the first poll after the collapse
     expect(b.out.filter((x) => x.report).length).toBeGreaterThanOrEqual(1 + Math.floor(8000 / REPEAT_MS));
     // Back: clean again once the window has no broken second left.
     const c = feed(watch, 21, 26, () => ({ concealed: 0, packets: 50 }), b.acc);

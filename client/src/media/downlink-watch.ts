@@ -2,6 +2,9 @@ import type { ConsumerStats } from './room-diagnostics';
 
 /** Over the window, more of the played audio than this concealed (or no packet at all): the audio is broken. */
 export const BROKEN_CONCEALED = 0.3;
+/** In the last poll alone (of at least MIN_STEP_MS), more than this concealed: broken at once, not a poll later. */
+export const COLLAPSED_CONCEALED = 0.6;
+const MIN_STEP_MS = 800;
 /** Over the window, less than this concealed (and packets arriving): the audio is clean again. */
 export const CLEAN_CONCEALED = 0.05;
 /** How far back the audio is judged; at least MIN_SPAN_MS of it before a verdict. */
@@ -60,7 +63,11 @@ export class DownlinkWatch {
     }
     this.steps.push(step);
     while (this.steps.length > 1 && now - this.steps[1].from >= WINDOW_MS) this.steps.shift();
-    if (now - this.steps[0].from < MIN_SPAN_MS) return null;
+    // Every second the video keeps flowing into a collapsed link is seconds of queue ahead of the audio.
+    const collapsed =
+      step.at - step.from >= MIN_STEP_MS &&
+      (step.total > 0 ? step.concealed / step.total : 1) > COLLAPSED_CONCEALED;
+    if (!collapsed && now - this.steps[0].from < MIN_SPAN_MS) return null;
     const sum = this.steps.reduce(
       (a, s) => ({
         concealed: a.concealed + s.concealed,
@@ -70,7 +77,7 @@ export class DownlinkWatch {
       { concealed: 0, total: 0, packets: 0 },
     );
     const share = sum.total > 0 ? sum.concealed / sum.total : 1;
-    if (!this.broken && (share > BROKEN_CONCEALED || sum.packets === 0)) {
+    if (!this.broken && (collapsed || share > BROKEN_CONCEALED || sum.packets === 0)) {
       this.broken = true;
       this.reportedAt = now;
       return true;

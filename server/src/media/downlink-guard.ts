@@ -26,6 +26,8 @@ const STEP_MARGIN = 1.5;
  * rate need, below a 150 kbit/s link: a try on a link that is still weak does not bury audio for long.
  */
 export const PROBE_FLOOR_BPS = PAUSE_BPS;
+/** Logs the estimates and the state changes (the weak-network browser test's debug output). */
+const DEBUG = process.env.DOWNLINK_DEBUG === '1';
 
 /** The part of a mediasoup consumer the guard uses (unit tests pass fakes). */
 export interface GuardedConsumer {
@@ -42,6 +44,7 @@ export interface GuardedConsumer {
 
 /** The part of a mediasoup WebRtcTransport the guard uses. */
 export interface GuardedTransport {
+  readonly id?: string;
   enableTraceEvent(types: 'bwe'[]): Promise<void>;
   /** 0: mediasoup's own floor. */
   setMinOutgoingBitrate(bps: number): Promise<void>;
@@ -102,6 +105,10 @@ export class DownlinkGuard {
       // is paused): it cannot lower the last limiting one, but it shows the link carries at least that much — so
       // a try of video on a link that recovered is not judged by the estimate from before.
       const wanted = typeof info.desiredBitrate === 'number' ? info.desiredBitrate : Infinity;
+      if (DEBUG)
+        console.log(
+          `[downlink] ${Date.now()} ${transport.id?.slice(0, 4)} bwe ${bps} desired ${String(info.desiredBitrate)}`,
+        );
       const last = this.policy.estimateBps;
       if (wanted > bps) this.sample(bps);
       else this.sample(last !== undefined && bps > last ? bps : undefined);
@@ -164,6 +171,7 @@ export class DownlinkGuard {
       availableBps,
       minVideoScore: scores.length ? Math.min(...scores) : undefined,
       congested,
+      videoWanted: [...this.entries.values()].some((e) => e.consumer.kind === 'video' && e.height !== 0),
     });
     this.followState();
     if (changed) {
@@ -180,6 +188,8 @@ export class DownlinkGuard {
   private followState(): void {
     const state = this.policy.state;
     if (state === this.lastState) return;
+    if (DEBUG)
+      console.log(`[downlink] ${Date.now()} ${this.transport?.id?.slice(0, 4)} ${this.lastState} → ${state}`);
     if (state === 'probing' || this.lastState === 'probing')
       void this.transport
         ?.setMinOutgoingBitrate(state === 'probing' ? PROBE_FLOOR_BPS : 0)

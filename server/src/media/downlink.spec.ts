@@ -7,7 +7,7 @@ function run(
   policy: DownlinkPolicy,
   from: number,
   to: number,
-  sample: (t: number) => { availableBps?: number; minVideoScore?: number },
+  sample: (t: number) => { availableBps?: number; minVideoScore?: number; videoWanted?: boolean },
 ): number[] {
   const switches: number[] = [];
   for (let t = from; t <= to; t += 1000) if (policy.update({ now: t, ...sample(t) })) switches.push(t);
@@ -35,6 +35,21 @@ describe('downlink policy: video gives way before audio suffers', () => {
     const policy = new DownlinkPolicy(timings);
     run(policy, 0, 0, () => ({ availableBps: 500_000 }));
     expect(run(policy, 1000, 1000, () => ({ availableBps: 50_000 }))).toEqual([1000]);
+  });
+
+  it('a try whose estimate stays on the floor (the link carries less still) ends after the pause delay', () => {
+    const policy = new DownlinkPolicy(timings);
+    policy.update({ now: 0, availableBps: 50_000 });
+    policy.update({ now: 6000 });
+    expect(policy.state).toBe('probing');
+    expect(run(policy, 7000, 9000, () => ({ availableBps: PAUSE_BPS }))).toEqual([8000]);
+    expect(policy.holdMs).toBe(12_000);
+  });
+
+  it('a receiver with no video to receive is never switched to audio only: its low estimate is audio’s own', () => {
+    const policy = new DownlinkPolicy(timings);
+    expect(run(policy, 0, 5000, () => ({ availableBps: 30_000, videoWanted: false }))).toEqual([]);
+    expect(policy.update({ now: 6000, congested: true, videoWanted: false })).toBe(false);
   });
 
   it('the receiver’s report of broken audio pauses at once and ends a try; clean audio brings the first try early', () => {
@@ -102,7 +117,8 @@ describe('downlink policy: video gives way before audio suffers', () => {
     expect(policy.state).toBe('audio-only');
     policy.update({ now: 9000, availableBps: 60_000 }); // the hold is over: a try
     expect(policy.state).toBe('probing');
-    for (let t = 10_000, bps = 60_000; t <= 15_000; t += 1000, bps *= 1.15)
+    // The try floors the transport's estimate (downlink-guard.ts): it starts there and climbs.
+    for (let t = 10_000, bps = PAUSE_BPS; t <= 15_000; t += 1000, bps *= 1.1)
       policy.update({ now: t, availableBps: bps });
     expect(policy.state).toBe('video');
     // A try whose estimate does not climb ends early, as before.

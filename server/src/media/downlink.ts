@@ -48,6 +48,11 @@ export interface DownlinkSample {
    * of a collapsed link comes seconds late, behind the queue it builds), or clean again after that (false).
    */
   congested?: boolean;
+  /**
+   * Whether this receiver has video it wants (false: only audio to receive — then a low estimate is only audio's
+   * own, video has nothing to give way, and the person is not told it was switched to audio only).
+   */
+  videoWanted?: boolean;
 }
 
 export type DownlinkState = 'video' | 'audio-only' | 'probing';
@@ -102,7 +107,8 @@ export class DownlinkPolicy {
     switch (this.stateValue) {
       case 'video':
         // The receiver's audio breaks, or a new estimate cannot even carry audio: video gives way now.
-        if (sample.congested || (sample.availableBps ?? Infinity) < AUDIO_RESERVE_BPS)
+        if (sample.videoWanted === false) this.lowSince = null;
+        else if (sample.congested || (sample.availableBps ?? Infinity) < AUDIO_RESERVE_BPS)
           this.pause(now, sample);
         else if (!low) this.lowSince = null;
         else if (this.lowSince === null) this.lowSince = now;
@@ -137,7 +143,7 @@ export class DownlinkPolicy {
         if (now - this.pausedAt >= this.hold || (roomy && now - this.pausedAt >= this.timings.pauseAfterMs)) {
           this.stateValue = 'probing';
           this.probeStartedAt = now;
-          this.probeFrom = this.lastEstimate;
+          this.probeFrom = Math.max(this.lastEstimate ?? 0, PAUSE_BPS);
         }
         break;
       }
@@ -154,8 +160,9 @@ export class DownlinkPolicy {
   }
 
   private isLow(sample: DownlinkSample): boolean {
-    // The latest estimate counts until a newer one comes (a tick of the clock brings none).
-    const starved = this.lastEstimate !== undefined && this.lastEstimate < PAUSE_BPS;
+    // The latest estimate counts until a newer one comes (a tick of the clock brings none). During a try the
+    // transport's estimate is floored at PAUSE_BPS (downlink-guard.ts): one that stays on the floor is lower still.
+    const starved = this.lastEstimate !== undefined && this.lastEstimate <= PAUSE_BPS;
     const broken = sample.minVideoScore !== undefined && sample.minVideoScore <= BAD_SCORE;
     return starved || broken;
   }

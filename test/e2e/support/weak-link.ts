@@ -241,6 +241,7 @@ export async function startWeakSession(): Promise<WeakSession> {
         HOST: '0.0.0.0',
         MEDIA_LISTEN_IP: '0.0.0.0',
         MEDIA_ANNOUNCED_ADDRESS: ns.hostAddress,
+        ...(process.env.WEAK_DEBUG ? { DOWNLINK_DEBUG: '1' } : {}),
       },
     });
     cleanup.push(() => server.stop());
