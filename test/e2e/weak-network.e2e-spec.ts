@@ -37,13 +37,11 @@ jest.setTimeout(150_000);
 const FIRST_AUDIO_TARGET_MS = 5000;
 const FIRST_AUDIO_BOUND_MS = 12_000;
 /**
- * The same for the jitter-buffer delay after the first 10 s: the target (0.6 s) was met in most runs (0.08–0.42 s)
- * but not all (0.84 s twice, once in CI; 0.88 s once in seven runs after the shorter join, 0.08–0.33 s in the
- * others): video sent above the link's rate before the guard pauses it queues up
- * and NetEQ grows its buffer, then shrinks it slowly. Asserted against the regression bound (3.3 s before).
+ * The issue's target for the jitter-buffer delay after the first 10 s, asserted: 0.09–0.30 s in the runs since
+ * layers step up one at a time after a hold and a phone's letterboxed stage asks for 360p, not 720p (before: up to
+ * 0.88 s, when a lifted hold let 720p and its keyframes into the 150 kbit/s link).
  */
 const JITTER_TARGET_S = 0.6;
-const JITTER_BOUND_S = 1.5;
 
 /** After the drop, video must be back within this (the issue: "video resumed"). */
 const DROP_VIDEO_BOUND_MS = 30_000;
@@ -93,11 +91,7 @@ describe('a member on a weak link', () => {
       console.warn(`WARN first audio ${j.firstAudioMs} ms: the target is < ${FIRST_AUDIO_TARGET_MS} ms`);
     expect(j.firstAudioMs).toBeLessThan(FIRST_AUDIO_BOUND_MS);
     expect(after10.concealed).toBeLessThan(0.1);
-    if (after10.jitterDelayS >= JITTER_TARGET_S)
-      console.warn(
-        `WARN jitter buffer ${after10.jitterDelayS.toFixed(3)} s: the target is < ${JITTER_TARGET_S} s`,
-      );
-    expect(after10.jitterDelayS).toBeLessThan(JITTER_BOUND_S);
+    expect(after10.jitterDelayS).toBeLessThan(JITTER_TARGET_S);
     const paused = last5.fps < 1;
     expect(paused ? noticeSeen : last5.frameHeight <= lowest).toBe(true);
   });
