@@ -267,6 +267,15 @@ export type ConsumerResume = z.infer<typeof ConsumerResume>;
 /** The size at which the client shows a video: the server picks the simulcast layer from it. */
 export const ConsumerTile = z.object({ consumerId: z.string(), height: z.number().int().min(0).max(4320) });
 export type ConsumerTile = z.infer<typeof ConsumerTile>;
+/**
+ * What the receiver itself sees of its downlink: its audio arrives broken (mostly concealed, or not at all), so
+ * video must give way at once (true); or its audio is clean again after that (false). Answered with whether the
+ * server holds this receiver's video back now.
+ */
+export const DownlinkReport = z.object({ congested: z.boolean() });
+export type DownlinkReport = z.infer<typeof DownlinkReport>;
+export const DownlinkState = z.object({ videoPaused: z.boolean() });
+export type DownlinkState = z.infer<typeof DownlinkState>;
 
 /**
  * To a publisher (dynacast): the highest simulcast layer any receiver wants of its producer; the encodings
@@ -319,6 +328,7 @@ export const rtcRequests = {
   'media.close': { request: ProducerRef, response: Done },
   'consumer.resume': { request: ConsumerResume, response: Done },
   'consumer.tile': { request: ConsumerTile, response: Done },
+  'media.downlinkReport': { request: DownlinkReport, response: DownlinkState },
   'chat.send': { request: ChatSend, response: ChatMessage },
   'hand.raise': { request: Empty, response: Done },
   'hand.lower': { request: Empty, response: Done },
@@ -391,7 +401,7 @@ export const rtcServerEvents = {
   /** The room's node is stopping and handed the meeting to the node at `url`: join there with `resumePeerId`. */
   'room.moved': MeetingRef.extend({ nodeId: z.string(), url: z.url() }),
   /** To one seat: its downlink cannot carry video, so the server paused the video it receives (or resumed it). */
-  'media.downlink': z.object({ videoPaused: z.boolean() }),
+  'media.downlink': DownlinkState,
   /** To a publisher: the layers of its simulcast producer that anyone receives. */
   'media.layers': MediaLayers,
   /** A lecture's roles changed (co-presenters, the floor). */

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { artifactsDir } from './support/browser';
+import { until } from './support/room';
 import {
   between,
   joinOver,
@@ -36,13 +37,14 @@ jest.setTimeout(150_000);
 const FIRST_AUDIO_TARGET_MS = 5000;
 const FIRST_AUDIO_BOUND_MS = 12_000;
 /**
- * The same for the jitter-buffer delay after the first 10 s: the target (0.6 s) was met in most runs (0.08–0.42 s)
- * but not all (0.84 s twice, once in CI; 0.88 s once in seven runs after the shorter join, 0.08–0.33 s in the
- * others): video sent above the link's rate before the guard pauses it queues up
- * and NetEQ grows its buffer, then shrinks it slowly. Asserted against the regression bound (3.3 s before).
+ * The issue's target for the jitter-buffer delay after the first 10 s, asserted: 0.09–0.30 s in the runs since
+ * layers step up one at a time after a hold and a phone's letterboxed stage asks for 360p, not 720p (before: up to
+ * 0.88 s, when a lifted hold let 720p and its keyframes into the 150 kbit/s link).
  */
 const JITTER_TARGET_S = 0.6;
-const JITTER_BOUND_S = 1.5;
+
+/** After the drop, video must be back within this (the issue: "video resumed"). */
+const DROP_VIDEO_BOUND_MS = 30_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const at = (samples: LinkSample[], t: number) =>
@@ -82,15 +84,14 @@ describe('a member on a weak link', () => {
     console.log(`phone: peer connections ${pcs}; 重连中 shown: ${reconnecting > 0}`);
     // Opus (mediasoup 3.32 offers no audio/red to negotiate RED).
     expect(codecs).toContain('audio/opus');
+    // The phone's signalling runs on a websocket, as in production over HTTPS (not long-polling).
+    console.log(`phone websockets: ${s.phoneWebsockets.join(', ')}`);
+    expect(s.phoneWebsockets.some((u) => /\/socket\.io\/.*transport=websocket/.test(u))).toBe(true);
     if (j.firstAudioMs >= FIRST_AUDIO_TARGET_MS)
       console.warn(`WARN first audio ${j.firstAudioMs} ms: the target is < ${FIRST_AUDIO_TARGET_MS} ms`);
     expect(j.firstAudioMs).toBeLessThan(FIRST_AUDIO_BOUND_MS);
     expect(after10.concealed).toBeLessThan(0.1);
-    if (after10.jitterDelayS >= JITTER_TARGET_S)
-      console.warn(
-        `WARN jitter buffer ${after10.jitterDelayS.toFixed(3)} s: the target is < ${JITTER_TARGET_S} s`,
-      );
-    expect(after10.jitterDelayS).toBeLessThan(JITTER_BOUND_S);
+    expect(after10.jitterDelayS).toBeLessThan(JITTER_TARGET_S);
     const paused = last5.fps < 1;
     expect(paused ? noticeSeen : last5.frameHeight <= lowest).toBe(true);
   });
@@ -115,8 +116,76 @@ describe('a member on a weak link', () => {
     expect(quiet).toBe(true);
   });
 
-  // The drop (1 Mbit/s, 10 s at 50 kbit/s, back) is measured by `npm run bench` (weak-network), joined fresh at
-  // 1 Mbit/s. It is not asserted here: after the 150 kbit/s spell above, video took 34 s to more than 60 s to
-  // come back, and in one CI run audio did not come back within 20 s of the recovery. Both are open defects
-  // (README "Weak networks").
+  /**
+   * The issue's target after the drop is audio back to < 0.4 s delay within 10 s. Not met when the session
+   * survives the drop: the audio queued behind the video sent before the pause arrives seconds late, Chromium's
+   * jitter buffer grows to 1–2 s and shrinks over tens of seconds (it was met in the runs where the socket timed
+   * out during the drop and the rejoin started a fresh one). Asserted: the notice during the drop, audio heard
+   * (not concealed) within 10 s of the recovery, video back; the delay is printed against its target.
+   */
+  it('a 10 s drop to 50 kbit/s: the notice during the drop, audio heard soon after it, then video', async () => {
+    s.ns.setProfile(PROFILES['1M/80ms/1%']);
+    // Video flows again on the good link first (after the weak spell above: tried again, then kept).
+    await until(
+      'video flowing at 1 Mbit/s before the drop',
+      async () => {
+        const a = await sample(s.phone);
+        await sleep(2000);
+        return between(a, await sample(s.phone)).fps >= 5;
+      },
+      60_000,
+    );
+    s.ns.setProfile(PROFILES['50k/80ms/1%']);
+    const dropped = Date.now();
+    const during = await observe(s.phone, 10_000, 500);
+    const noticeAt = during.find((x) => x.notice)?.at;
+    s.ns.setProfile(PROFILES['1M/80ms/1%']);
+    const back = Date.now();
+    const after = await observe(s.phone, DROP_VIDEO_BOUND_MS, 500);
+    let audioHeard = NaN;
+    let audioBack = NaN;
+    let videoBack = NaN;
+    for (let i = 4; i < after.length; i++) {
+      const w = between(after[i - 4], after[i]);
+      if (Number.isNaN(audioHeard) && w.concealed < 0.1) audioHeard = after[i].at - back;
+      if (Number.isNaN(audioBack) && w.jitterDelayS < 0.4 && w.concealed < 0.1)
+        audioBack = after[i].at - back;
+      if (Number.isNaN(videoBack) && w.fps >= 2) videoBack = after[i].at - back;
+    }
+    if (process.env.WEAK_DEBUG)
+      console.log(
+        'after the recovery (2 s windows: s, jitter buffer, concealed, fps):',
+        after
+          .filter((_, i) => i >= 4 && i % 2 === 0)
+          .map((x, k) => {
+            const w = between(after[2 * k], x);
+            return `${((x.at - back) / 1000).toFixed(1)} ${w.jitterDelayS.toFixed(2)} ${(w.concealed * 100).toFixed(0)}% ${w.fps.toFixed(0)}`;
+          })
+          .join(' | '),
+      );
+    if (process.env.WEAK_DEBUG)
+      console.log(
+        `the drop at ${dropped}, back at ${back}; the server's view:\n` +
+          s.server
+            .log()
+            .split('\n')
+            .filter((l) => l.includes('[downlink]') && +l.split(' ')[1] >= dropped - 3000)
+            .join('\n'),
+      );
+    const inDrop = between(during[0], during[during.length - 1]);
+    const settled = between(at(after, back + 15_000), after[after.length - 1]);
+    console.log(
+      `drop: notice ${noticeAt === undefined ? 'not shown' : `${noticeAt - dropped} ms into the drop`}; ` +
+        `concealed in the drop ${(inDrop.concealed * 100).toFixed(1)}%; ` +
+        `audio heard (< 10% concealed) ${audioHeard} ms after the recovery, jitter buffer < 0.4 s ` +
+        `${audioBack} ms after, video ${videoBack} ms after; ` +
+        `15–30 s after: ${settled.fps.toFixed(1)} fps at ${settled.frameHeight}p; link ` +
+        JSON.stringify(await s.ns.counters()),
+    );
+    expect(noticeAt).toBeDefined();
+    expect(audioHeard).toBeLessThan(10_000);
+    if (!(audioBack < 10_000))
+      console.warn(`WARN the jitter buffer was not < 0.4 s within 10 s of the recovery (${audioBack} ms)`);
+    expect(videoBack).toBeLessThan(DROP_VIDEO_BOUND_MS);
+  });
 });

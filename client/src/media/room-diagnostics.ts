@@ -11,6 +11,9 @@ export interface ConsumerStats {
   packetsReceived?: number;
   bytesReceived?: number;
   packetsLost?: number;
+  /** Audio: samples played out, and how many of them were concealed (no packet in time). */
+  totalSamplesReceived?: number;
+  concealedSamples?: number;
 }
 
 /**
@@ -66,7 +69,14 @@ export class RoomDiagnostics {
           const report = await consumer.getStats();
           report.forEach((s: { type?: string } & Record<string, unknown>) => {
             if (s.type !== 'inbound-rtp') return;
-            for (const key of ['framesDecoded', 'packetsReceived', 'bytesReceived', 'packetsLost'] as const) {
+            for (const key of [
+              'framesDecoded',
+              'packetsReceived',
+              'bytesReceived',
+              'packetsLost',
+              'totalSamplesReceived',
+              'concealedSamples',
+            ] as const) {
               const value = s[key];
               if (typeof value === 'number') entry[key] = (entry[key] ?? 0) + value;
             }

@@ -175,6 +175,20 @@ export abstract class RoomMedia extends Emitter<RoomConnectionEvents> {
     this.receiver.reportTile(consumerId, height);
   }
 
+  /**
+   * The person's own view of the downlink (their audio broken, or clean again; DownlinkWatch): the server holds
+   * video back at once, or tries it again. The notice shows at once when there is video to hold back: the
+   * server's answer comes through the same congested link, seconds later.
+   */
+  reportDownlink(congested: boolean): void {
+    if (congested && this.receiver.hasVideo())
+      this.emitEvent({ type: 'media.downlink', payload: { videoPaused: true } });
+    this.request('media.downlinkReport', { congested }).then(
+      (state) => this.emitEvent({ type: 'media.downlink', payload: state }),
+      () => undefined,
+    );
+  }
+
   /** The playable track of a consumer, or of a local source as `local:<source>`. */
   track(key: string): MediaStreamTrack | null {
     if (key.startsWith('local:')) return this.local.track(key.slice(6) as LocalSource);

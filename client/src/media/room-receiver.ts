@@ -131,6 +131,10 @@ export class RoomReceiver {
     return consumer && !consumer.closed ? consumer.track : null;
   }
 
+  hasVideo(): boolean {
+    return [...this.consumers.values()].some((c) => c.kind === 'video' && !c.closed);
+  }
+
   consumerIds(): string[] {
     return [...this.consumers.keys()];
   }

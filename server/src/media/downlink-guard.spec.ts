@@ -1,4 +1,9 @@
-import { DownlinkGuard, type GuardedConsumer, type GuardedTransport } from './downlink-guard';
+import {
+  DownlinkGuard,
+  PROBE_FLOOR_BPS,
+  type GuardedConsumer,
+  type GuardedTransport,
+} from './downlink-guard';
 
 class FakeConsumer implements GuardedConsumer {
   paused = true; // mediasoup consumers are created paused
@@ -29,6 +34,10 @@ class FakeConsumer implements GuardedConsumer {
 
 class FakeTransport implements GuardedTransport {
   traced: string[] = [];
+  floors: number[] = [];
+  async setMinOutgoingBitrate(bps: number) {
+    this.floors.push(bps);
+  }
   private listener?: (t: { type: string; direction: string; info: unknown }) => void;
   async enableTraceEvent(types: 'bwe'[]) {
     this.traced.push(...types);
@@ -98,7 +107,7 @@ describe('downlink guard: one receiver, audio first', () => {
     await guard.resume('v');
     for (let t = 0; t <= 3000; t += 1000) {
       at(t);
-      transport.bwe(50_000);
+      transport.bwe(100_000); // low for two seconds: paused at 2 s
     }
     await flush();
     expect(video.paused).toBe(true);
@@ -165,7 +174,7 @@ describe('downlink guard: one receiver, audio first', () => {
     expect(video.layers.at(-1)).toEqual({ spatialLayer: 0, temporalLayer: 2 });
   });
 
-  it('a low estimate holds a large tile at the smallest layer at full frame rate, then lifts the hold to probe', async () => {
+  it('a low estimate holds a large tile at the smallest layer at full frame rate, then steps up one layer at a time', async () => {
     const { guard, transport, video, at } = setup();
     await guard.resume('v');
     at(0);
@@ -180,14 +189,69 @@ describe('downlink guard: one receiver, audio first', () => {
     transport.bwe(260_000);
     await flush();
     expect(video.layers.at(-1)).toEqual({ spatialLayer: 0, temporalLayer: 2 });
-    at(16_500); // the hold is over: the tile's layer again, so the estimate can climb
+    at(16_500); // the hold is over: one layer up (360p, never straight to 720p), so the estimate can climb
     transport.bwe(260_000);
     await flush();
-    expect(video.layers.at(-1)).toEqual({ spatialLayer: 2, temporalLayer: 2 });
-    at(22_000); // the probe did not lift the estimate: held down again
+    expect(video.layers.at(-1)).toEqual({ spatialLayer: 1, temporalLayer: 2 });
+    at(22_000); // the step did not lift the estimate: held down again
     transport.bwe(260_000);
     await flush();
     expect(video.layers.at(-1)).toEqual({ spatialLayer: 0, temporalLayer: 2 });
     expect(video.paused).toBe(false); // 250 kbit/s still carries video: not paused
+    at(38_000); // the link has room: one step, and once 360p fits with room to spare, the tile's layer
+    transport.bwe(500_000);
+    await flush();
+    expect(video.layers.at(-1)).toEqual({ spatialLayer: 1, temporalLayer: 2 });
+    at(40_000);
+    transport.bwe(1_200_000);
+    await flush();
+    expect(video.layers.at(-1)).toEqual({ spatialLayer: 1, temporalLayer: 2 }); // a step is held before the next
+    at(44_000);
+    transport.bwe(1_300_000);
+    await flush();
+    expect(video.layers.at(-1)).toEqual({ spatialLayer: 2, temporalLayer: 2 });
+  });
+
+  it('the receiver’s report of broken audio pauses video at once; clean audio brings a try, estimate floored', async () => {
+    const { guard, transport, video, changes, at } = setup();
+    await guard.resume('v');
+    at(0);
+    transport.bwe(900_000, 600_000);
+    await guard.setTile('v', 720);
+    at(1000);
+    expect(guard.report(true)).toBe(true); // no 2 s wait: what the estimate says of a collapse comes late
+    await flush();
+    expect(video.paused).toBe(true);
+    expect(changes).toEqual([true]);
+    at(2000);
+    expect(guard.report(false)).toBe(true); // not before the pause delay
+    at(3100);
+    guard.sample();
+    await flush();
+    expect(video.paused).toBe(false); // the first try comes early, at the smallest layer
+    expect(video.layers.at(-1)).toEqual({ spatialLayer: 0, temporalLayer: 2 });
+    expect(transport.floors).toEqual([PROBE_FLOOR_BPS]);
+    at(4000);
+    expect(guard.report(true)).toBe(true); // the try breaks audio: it ends, and the next waits longer
+    await flush();
+    expect(video.paused).toBe(true);
+    expect(transport.floors).toEqual([PROBE_FLOOR_BPS, 0]);
+    at(7000);
+    guard.report(false);
+    at(10_000);
+    guard.sample();
+    expect(guard.videoPaused).toBe(true); // a failed try: clean audio no longer shortens the hold (12 s)
+    at(16_100);
+    guard.sample();
+    expect(guard.videoPaused).toBe(false);
+  });
+
+  it('broken audio while the sender’s own stream is bad is not blamed on this downlink', async () => {
+    const { guard, video } = setup();
+    await guard.resume('v');
+    await guard.setTile('v', 720);
+    video.score(2, 2);
+    expect(guard.report(true)).toBe(false);
+    expect(video.paused).toBe(false);
   });
 });

@@ -7,7 +7,7 @@ function run(
   policy: DownlinkPolicy,
   from: number,
   to: number,
-  sample: (t: number) => { availableBps?: number; minVideoScore?: number },
+  sample: (t: number) => { availableBps?: number; minVideoScore?: number; videoWanted?: boolean },
 ): number[] {
   const switches: number[] = [];
   for (let t = from; t <= to; t += 1000) if (policy.update({ now: t, ...sample(t) })) switches.push(t);
@@ -26,9 +26,44 @@ describe('downlink policy: video gives way before audio suffers', () => {
     run(policy, 0, 0, () => ({ availableBps: PAUSE_BPS - 1 }));
     run(policy, 1000, 1000, () => ({ availableBps: 500_000 }));
     expect(policy.videoOn).toBe(true);
-    const switches = run(policy, 2000, 9000, () => ({ availableBps: 50_000 }));
+    const switches = run(policy, 2000, 9000, () => ({ availableBps: 100_000 }));
     expect(switches).toEqual([4000]);
     expect(policy.state).toBe('audio-only');
+  });
+
+  it('an estimate that cannot even carry audio pauses video at once', () => {
+    const policy = new DownlinkPolicy(timings);
+    run(policy, 0, 0, () => ({ availableBps: 500_000 }));
+    expect(run(policy, 1000, 1000, () => ({ availableBps: 50_000 }))).toEqual([1000]);
+  });
+
+  it('a try whose estimate stays on the floor (the link carries less still) ends after the pause delay', () => {
+    const policy = new DownlinkPolicy(timings);
+    policy.update({ now: 0, availableBps: 50_000 });
+    policy.update({ now: 6000 });
+    expect(policy.state).toBe('probing');
+    expect(run(policy, 7000, 9000, () => ({ availableBps: PAUSE_BPS }))).toEqual([8000]);
+    expect(policy.holdMs).toBe(12_000);
+  });
+
+  it('a receiver with no video to receive is never switched to audio only: its low estimate is audio’s own', () => {
+    const policy = new DownlinkPolicy(timings);
+    expect(run(policy, 0, 5000, () => ({ availableBps: 30_000, videoWanted: false }))).toEqual([]);
+    expect(policy.update({ now: 6000, congested: true, videoWanted: false })).toBe(false);
+  });
+
+  it('the receiver’s report of broken audio pauses at once and ends a try; clean audio brings the first try early', () => {
+    const policy = new DownlinkPolicy(timings);
+    run(policy, 0, 0, () => ({ availableBps: 500_000 }));
+    expect(policy.update({ now: 500, congested: true })).toBe(true);
+    expect(policy.update({ now: 1500, congested: false })).toBe(false);
+    expect(run(policy, 2000, 3000, () => ({}))).toEqual([3000]); // not before the pause delay
+    expect(policy.state).toBe('probing');
+    expect(policy.update({ now: 3500, congested: true })).toBe(true); // the try broke audio again
+    expect(policy.holdMs).toBe(12_000);
+    policy.update({ now: 4000, congested: false });
+    expect(run(policy, 5000, 15_000, () => ({}))).toEqual([]); // a failed try: held 12 s, clean audio or not
+    expect(run(policy, 16_000, 16_000, () => ({}))).toEqual([16_000]);
   });
 
   it('pauses video whose scores say it arrives broken, even when the estimate looks fine', () => {
@@ -39,7 +74,7 @@ describe('downlink policy: video gives way before audio suffers', () => {
 
   it('tries video again after the hold time and keeps it when the link has recovered', () => {
     const policy = new DownlinkPolicy(timings);
-    run(policy, 0, 2000, () => ({ availableBps: 50_000 })); // paused at 2 s
+    run(policy, 0, 2000, () => ({ availableBps: 100_000 })); // paused at 2 s
     expect(policy.videoOn).toBe(false);
     // The estimate stays where audio alone leaves it, but the hold time ends: a try.
     const switches = run(policy, 3000, 20_000, () => ({ availableBps: 300_000, minVideoScore: 8 }));
@@ -49,7 +84,7 @@ describe('downlink policy: video gives way before audio suffers', () => {
 
   it('a failed try pauses again and doubles the hold time, up to its cap; success resets it', () => {
     const policy = new DownlinkPolicy(timings);
-    const starved = () => ({ availableBps: 40_000, minVideoScore: 2 });
+    const starved = () => ({ availableBps: 100_000, minVideoScore: 2 });
     run(policy, 0, 2000, starved);
     expect(policy.holdMs).toBe(6000);
     const switches = run(policy, 3000, 60_000, starved);
@@ -82,7 +117,8 @@ describe('downlink policy: video gives way before audio suffers', () => {
     expect(policy.state).toBe('audio-only');
     policy.update({ now: 9000, availableBps: 60_000 }); // the hold is over: a try
     expect(policy.state).toBe('probing');
-    for (let t = 10_000, bps = 60_000; t <= 15_000; t += 1000, bps *= 1.15)
+    // The try floors the transport's estimate (downlink-guard.ts): it starts there and climbs.
+    for (let t = 10_000, bps = PAUSE_BPS; t <= 15_000; t += 1000, bps *= 1.1)
       policy.update({ now: t, availableBps: bps });
     expect(policy.state).toBe('video');
     // A try whose estimate does not climb ends early, as before.

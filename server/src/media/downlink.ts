@@ -43,6 +43,16 @@ export interface DownlinkSample {
   availableBps?: number;
   /** The lowest score among this receiver's active video consumers (0–10), when it has any. */
   minVideoScore?: number;
+  /**
+   * The receiver's own report: its audio arrives broken (true: video gives way at once — what the server sees
+   * of a collapsed link comes seconds late, behind the queue it builds), or clean again after that (false).
+   */
+  congested?: boolean;
+  /**
+   * Whether this receiver has video it wants (false: only audio to receive — then a low estimate is only audio's
+   * own, video has nothing to give way, and the person is not told it was switched to audio only).
+   */
+  videoWanted?: boolean;
 }
 
 export type DownlinkState = 'video' | 'audio-only' | 'probing';
@@ -56,8 +66,13 @@ export class DownlinkPolicy {
   private probeFrom?: number;
   private hold: number;
   private lastEstimate?: number;
-  /** Why video was last paused: only a pause for the estimate may end early on a roomy estimate. */
-  private pausedFor: 'estimate' | 'score' = 'estimate';
+  /**
+   * Why video was last paused: only a pause for the estimate may end early on a roomy estimate, and only one the
+   * receiver asked for early on its report that its audio is clean again.
+   */
+  private pausedFor: 'estimate' | 'score' | 'receiver' = 'estimate';
+  /** The receiver said its audio is clean again since the last pause. */
+  private receiverClear = false;
 
   constructor(private readonly timings: DownlinkTimings = DEFAULT_DOWNLINK_TIMINGS) {
     this.hold = timings.holdMs;
@@ -88,9 +103,14 @@ export class DownlinkPolicy {
     const before = this.videoOn;
     const now = sample.now;
     const low = this.isLow(sample);
+    if (sample.congested === false) this.receiverClear = true;
     switch (this.stateValue) {
       case 'video':
-        if (!low) this.lowSince = null;
+        // The receiver's audio breaks, or a new estimate cannot even carry audio: video gives way now.
+        if (sample.videoWanted === false) this.lowSince = null;
+        else if (sample.congested || (sample.availableBps ?? Infinity) < AUDIO_RESERVE_BPS)
+          this.pause(now, sample);
+        else if (!low) this.lowSince = null;
         else if (this.lowSince === null) this.lowSince = now;
         else if (now - this.lowSince >= this.timings.pauseAfterMs) this.pause(now, sample);
         break;
@@ -99,7 +119,8 @@ export class DownlinkPolicy {
         // moments are spared: the estimate left from the audio-only time needs video traffic to climb.
         // A try whose estimate climbs (the link has room; GCC rises a few percent a second) is not a failure.
         const broken = sample.minVideoScore !== undefined && sample.minVideoScore <= BAD_SCORE;
-        if ((broken || (low && !this.climbing())) && now - this.probeStartedAt >= this.timings.pauseAfterMs) {
+        const failed = broken || (low && !this.climbing());
+        if (sample.congested || (failed && now - this.probeStartedAt >= this.timings.pauseAfterMs)) {
           this.hold = Math.min(this.hold * 2, this.timings.maxHoldMs);
           this.pause(now, sample);
         } else if (now - this.probeStartedAt >= this.timings.probeMs) {
@@ -112,12 +133,17 @@ export class DownlinkPolicy {
       case 'audio-only': {
         // Only audio flows: the estimate no longer reaches upwards. Try again after the hold time, or sooner
         // when the estimate says there is room.
+        // A receiver whose audio is clean again after it asked for the pause gets its first try early (a link
+        // back from a collapse); once a try failed, only the hold time or the estimate decide.
         const roomy =
-          this.pausedFor === 'estimate' && this.lastEstimate !== undefined && this.lastEstimate >= RESUME_BPS;
+          (this.pausedFor === 'estimate' &&
+            this.lastEstimate !== undefined &&
+            this.lastEstimate >= RESUME_BPS) ||
+          (this.pausedFor === 'receiver' && this.receiverClear && this.hold === this.timings.holdMs);
         if (now - this.pausedAt >= this.hold || (roomy && now - this.pausedAt >= this.timings.pauseAfterMs)) {
           this.stateValue = 'probing';
           this.probeStartedAt = now;
-          this.probeFrom = this.lastEstimate;
+          this.probeFrom = Math.max(this.lastEstimate ?? 0, PAUSE_BPS);
         }
         break;
       }
@@ -134,15 +160,20 @@ export class DownlinkPolicy {
   }
 
   private isLow(sample: DownlinkSample): boolean {
-    // The latest estimate counts until a newer one comes (a tick of the clock brings none).
-    const starved = this.lastEstimate !== undefined && this.lastEstimate < PAUSE_BPS;
+    // The latest estimate counts until a newer one comes (a tick of the clock brings none). During a try the
+    // transport's estimate is floored at PAUSE_BPS (downlink-guard.ts): one that stays on the floor is lower still.
+    const starved = this.lastEstimate !== undefined && this.lastEstimate <= PAUSE_BPS;
     const broken = sample.minVideoScore !== undefined && sample.minVideoScore <= BAD_SCORE;
     return starved || broken;
   }
 
   private pause(now: number, sample: DownlinkSample): void {
-    this.pausedFor =
-      sample.minVideoScore !== undefined && sample.minVideoScore <= BAD_SCORE ? 'score' : 'estimate';
+    this.pausedFor = sample.congested
+      ? 'receiver'
+      : sample.minVideoScore !== undefined && sample.minVideoScore <= BAD_SCORE
+        ? 'score'
+        : 'estimate';
+    this.receiverClear = false;
     this.stateValue = 'audio-only';
     this.pausedAt = now;
     this.lowSince = null;

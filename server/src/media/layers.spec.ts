@@ -21,14 +21,10 @@ describe('simulcast layer for a tile', () => {
       expect(layersForTile(h)).toEqual({ spatialLayer: 0, temporalLayer: 0 });
   });
 
-  it('a short budget lowers the picture size first and keeps the frame rate', () => {
-    expect(layersForTile(720, 2_000_000)).toEqual({ spatialLayer: 2, temporalLayer: 2 });
-    expect(layersForTile(720, 500_000)).toEqual({ spatialLayer: 1, temporalLayer: 2 });
-    expect(layersForTile(720, 150_000)).toEqual({ spatialLayer: 0, temporalLayer: 2 });
-  });
-
-  it('only below the lowest layer does the frame rate give way', () => {
-    expect(layersForTile(720, 70_000)).toEqual({ spatialLayer: 0, temporalLayer: 1 });
-    expect(layersForTile(720, 20_000)).toEqual({ spatialLayer: 0, temporalLayer: 0 });
+  it('a ceiling (the downlink holding layers down) lowers the picture size and keeps the frame rate', () => {
+    expect(layersForTile(720, undefined)).toEqual({ spatialLayer: 2, temporalLayer: 2 });
+    expect(layersForTile(720, 1)).toEqual({ spatialLayer: 1, temporalLayer: 2 });
+    expect(layersForTile(720, 0)).toEqual({ spatialLayer: 0, temporalLayer: 2 });
+    expect(layersForTile(200, 2)).toEqual({ spatialLayer: 1, temporalLayer: 2 });
   });
 });

@@ -336,6 +336,11 @@ export class MediaRoom {
     else await consumer.resume();
   }
 
+  /** The receiver's own view of its downlink (downlink-guard.ts); answers whether its video is held back now. */
+  reportDownlink(peerId: string, congested: boolean): boolean {
+    return this.peer(peerId).downlink?.report(congested) ?? false;
+  }
+
   /**
    * The tile a video consumer is shown in (height in CSS pixels): picks its layers, and pauses it while the tile
    * is off screen (0). No-op for audio.

@@ -297,6 +297,11 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     await (await this.room(meetingId)).setTileSize(peerId, consumerId, height);
   }
 
+  /** A receiver's own view of its downlink; answers whether its video is held back now. */
+  async reportDownlink(meetingId: string, peerId: string, congested: boolean): Promise<boolean> {
+    return (await this.room(meetingId)).reportDownlink(peerId, congested);
+  }
+
   private async createRoom(meetingId: string): Promise<MediaRoom> {
     const pool = await this.start();
     const { router, slot } = await pool.createRouter(meetingId);

@@ -3,7 +3,8 @@
  * when a receiver's downlink estimate collapses, the server pauses the video it receives — its audio keeps
  * flowing — and tells that receiver (`media.downlink`), then resumes the video as the estimate recovers. The
  * estimate is what mediasoup's transport-cc `bwe` trace reports; loopback never runs short, so the test feeds the
- * receiver's guard the figures a weak link gives. Loopback only.
+ * receiver's guard the figures a weak link gives. The receiver's own report (`media.downlinkReport`: its audio
+ * broken, or clean again) pauses its video at once and brings it back early. Loopback only.
  */
 import { MediaService } from '../media/media.service';
 import { demoUnits } from '../test-support/fixtures';
@@ -86,3 +87,38 @@ it('pauses a weak receiver’s video before its audio, tells it, and resumes the
   expect(vc.paused).toBe(false);
   expect(ac.paused).toBe(false);
 }, 60_000);
+
+it('the receiver’s own report of broken audio pauses its video at once; clean audio brings video back', async () => {
+  // A new receiver (its own guard, video flowing) joins the room the test before left publishing.
+  const viewer = await kit.client((await t.login('13800000012')).session.accessToken);
+  const joined = await viewer.join(meetingId);
+  const { consumers } = await viewer.call('room.ready', { rtpCapabilities: AV_CAPS });
+  const [v, a] = [consumers.find((c) => c.kind === 'video')!, consumers.find((c) => c.kind === 'audio')!];
+  await viewer.call('consumer.resume', { consumerIds: [v.consumerId, a.consumerId] });
+  const room = await t.app.get(MediaService).room(meetingId);
+  const [vc, ac] = [
+    room.consumer(joined.self.peerId, v.consumerId),
+    room.consumer(joined.self.peerId, a.consumerId),
+  ];
+  expect(vc.paused).toBe(false);
+
+  const paused = viewer.next('media.downlink', (p) => p.videoPaused);
+  expect(await viewer.call('media.downlinkReport', { congested: true })).toEqual({ videoPaused: true });
+  expect(await paused).toEqual({ videoPaused: true });
+  expect(vc.paused).toBe(true);
+  expect(ac.paused).toBe(false);
+  // Clean again: the first try comes after the pause delay, not the whole hold time.
+  await sleep(2100);
+  const resumed = viewer.next('media.downlink', (p) => !p.videoPaused, 3000);
+  expect(await viewer.call('media.downlinkReport', { congested: false })).toEqual({ videoPaused: false });
+  expect(await resumed).toEqual({ videoPaused: false });
+  expect(vc.paused).toBe(false);
+
+  expect(await viewer.raw('media.downlinkReport', { congested: 'yes' })).toMatchObject({
+    ok: false,
+    error: { code: 'validation_failed' },
+  });
+  // Someone not in the room has no downlink to report on.
+  const outsider = await kit.client((await t.login('member2')).session.accessToken);
+  expect(await outsider.raw('media.downlinkReport', { congested: true })).toMatchObject({ ok: false });
+}, 30_000);

@@ -224,6 +224,12 @@ export class MediaRelay implements OnModuleInit, OnModuleDestroy {
     return null;
   }
 
+  /** The receiver's own view of its downlink (its audio broken, or clean again): video gives way or is tried. */
+  async downlinkReport(caller: RtcCaller, congested: boolean): Promise<{ videoPaused: boolean }> {
+    const { room, seat } = this.registry.seated(caller);
+    return { videoPaused: await this.media.reportDownlink(room.meetingId, seat.peerId, congested) };
+  }
+
   private async onProducerAdded(
     meetingId: string,
     producerPeerId: string,

@@ -43,6 +43,7 @@ const classOf: Record<RtcEventName, RtcLimitClass> = {
   'media.close': 'media',
   'consumer.resume': 'media',
   'consumer.tile': 'media',
+  'media.downlinkReport': 'media',
   'chat.send': 'say',
   'hand.raise': 'say',
   'hand.lower': 'say',

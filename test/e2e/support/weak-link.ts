@@ -7,6 +7,9 @@ import { apiLogin, branchId, peerIdOf, until } from './room';
 import type { LinkProfile } from './shaper';
 import { createShapedNamespace, type ShapedNamespace } from './shaper-netns';
 
+/** The name the phone reaches the app by (see startWeakSession). */
+export const PHONE_HOST = 'branchmeet.localhost';
+
 /** The weak-network profiles (rate each way, delay each way, loss), a queue of 1,000 packets. */
 export const PROFILES = {
   unshaped: {} as LinkProfile,
@@ -174,13 +177,22 @@ export interface WeakSession {
   phoneBrowser: Browser;
   host: Page;
   phone: Page;
+  /** Every websocket the phone's page opened (its signalling must be one, as in production). */
+  phoneWebsockets: string[];
   hostPeerId: string;
   meetingUrl: string;
   close(): Promise<void>;
 }
 
-async function contextFor(browser: Browser, baseUrl: string, login: string, phone: boolean) {
-  const t = await apiLogin(baseUrl, login);
+/** A signed-in page (tokens got over `apiBase`, the test's own way to the server). */
+async function contextFor(
+  browser: Browser,
+  apiBase: string,
+  login: string,
+  phone: boolean,
+  websockets: string[] = [],
+) {
+  const t = await apiLogin(apiBase, login);
   const context = await browser.newContext({
     ...(phone
       ? { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true }
@@ -196,6 +208,7 @@ async function contextFor(browser: Browser, baseUrl: string, login: string, phon
   );
   await recordPeerConnections(context);
   const page = await context.newPage();
+  page.on('websocket', (ws) => websockets.push(ws.url()));
   page.on('pageerror', (e) => console.warn(`[${login} pageerror]`, e.message));
   if (process.env.WEAK_DEBUG) {
     page.on('websocket', (ws) => {
@@ -228,15 +241,20 @@ export async function startWeakSession(): Promise<WeakSession> {
         HOST: '0.0.0.0',
         MEDIA_LISTEN_IP: '0.0.0.0',
         MEDIA_ANNOUNCED_ADDRESS: ns.hostAddress,
+        ...(process.env.WEAK_DEBUG ? { DOWNLINK_DEBUG: '1' } : {}),
       },
     });
     cleanup.push(() => server.stop());
-    const phoneBase = server.baseUrl.replace('127.0.0.1', ns.hostAddress);
+    // The phone opens the app as a `*.localhost` host that its Chromium maps to the host's end of the shaped
+    // link: an origin Chromium trusts as it is (secure context: camera, microphone, service worker) without a flag
+    // that makes one plain-HTTP origin secure — with that flag the page asked for wss:// of the plain-HTTP server
+    // and socket.io stayed on long-polling; here it gets its websocket as over HTTPS in production.
+    const phoneBase = server.baseUrl.replace('127.0.0.1', PHONE_HOST);
     const wav = join(artifactsDir, 'speech.wav');
     writeSpeechWav(wav);
     const hostBrowser = await launchBrowser([`--use-file-for-fake-audio-capture=${wav}`]);
     cleanup.push(() => hostBrowser.close());
-    const phoneBrowser = await launchBrowser([`--unsafely-treat-insecure-origin-as-secure=${phoneBase}`], {
+    const phoneBrowser = await launchBrowser([`--host-resolver-rules=MAP ${PHONE_HOST} ${ns.hostAddress}`], {
       executablePath: ns.chromium,
     });
     cleanup.push(() => phoneBrowser.close());
@@ -253,7 +271,8 @@ export async function startWeakSession(): Promise<WeakSession> {
     await until('secretary joined', async () => (await peerIdOf(host)) !== null, 30_000);
     const hostPeerId = (await peerIdOf(host))!;
 
-    const phone = await contextFor(phoneBrowser, phoneBase, '13800000013', true);
+    const phoneWebsockets: string[] = [];
+    const phone = await contextFor(phoneBrowser, server.baseUrl, '13800000013', true, phoneWebsockets);
     const meetingUrl = `${phoneBase}${path}`;
     await phone.goto(meetingUrl, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     await phone.getByTestId('prejoin-join').waitFor({ timeout: 60_000 });
@@ -266,6 +285,7 @@ export async function startWeakSession(): Promise<WeakSession> {
       phoneBrowser,
       host,
       phone,
+      phoneWebsockets,
       hostPeerId,
       meetingUrl,
       close,

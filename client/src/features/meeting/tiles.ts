@@ -48,3 +48,19 @@ export function peerTile(state: RoomViewState, peer: PeerView): VideoTileProps {
     quality: state.quality.peers[peer.peerId],
   };
 }
+
+/**
+ * The height in CSS pixels at which a tile shows its picture. Letterboxed (`fit`), that is the picture's own: a
+ * landscape camera on a phone's tall stage fills its width and is far lower than the tile. Filling the tile
+ * (cropped), it is the tile's. The picture's shape is the video's once known, else a camera's 16:9.
+ */
+export function shownHeight(
+  tile: { width: number; height: number },
+  fit: boolean,
+  video?: { videoWidth: number; videoHeight: number } | null,
+): number {
+  if (!fit) return tile.height;
+  const aspect =
+    video && video.videoWidth > 0 && video.videoHeight > 0 ? video.videoWidth / video.videoHeight : 16 / 9;
+  return Math.min(tile.height, tile.width / aspect);
+}

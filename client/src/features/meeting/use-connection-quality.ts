@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { QualityTracker, type QualitySnapshot } from '../../media';
+import { DownlinkWatch, QualityTracker, type QualitySnapshot } from '../../media';
 import { useRoom } from './room-context';
 import type { RoomViewState } from './room-store';
 
@@ -31,7 +31,10 @@ export function expectedConsumers(state: RoomViewState): Set<string> {
 
 const same = (a: QualitySnapshot, b: QualitySnapshot) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Polls the room's receive statistics once a second while joined and keeps `state.quality` up to date. */
+/**
+ * Polls the room's receive statistics once a second while joined and keeps `state.quality` up to date; when the
+ * remote audio arrives broken (or clean again after that) the server is told, so video gives way at once.
+ */
 export function useConnectionQuality(): void {
   const { state, dispatch, room } = useRoom();
   const stateRef = useRef(state);
@@ -41,6 +44,7 @@ export function useConnectionQuality(): void {
   useEffect(() => {
     if (!room || !joined) return;
     const tracker = new QualityTracker();
+    const watch = new DownlinkWatch();
     let stopped = false;
     let busy = false;
     const timer = setInterval(() => {
@@ -49,8 +53,12 @@ export function useConnectionQuality(): void {
       void Promise.all([room.stats(), room.linkStats()])
         .then(([consumers, link]) => {
           if (stopped) return;
-          const quality = tracker.update(Date.now(), consumers, link, expectedConsumers(stateRef.current));
+          const now = Date.now();
+          const expected = expectedConsumers(stateRef.current);
+          const quality = tracker.update(now, consumers, link, expected);
           if (!same(quality, stateRef.current.quality)) dispatch({ type: 'ui.quality', quality });
+          const congested = watch.update(now, consumers, expected);
+          if (congested !== null) room.reportDownlink(congested);
         })
         .catch(() => undefined)
         .finally(() => (busy = false));

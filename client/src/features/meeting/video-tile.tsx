@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { useMediaElement, useMediaSession, type LinkQuality } from '../../media';
 import { HandIcon } from './hand-icon';
 import { QualityIndicator } from './quality-indicator';
+import { shownHeight } from './tiles';
 
 export interface VideoTileProps {
   peerId: string;
@@ -33,13 +34,22 @@ export interface VideoTileProps {
  * Reports the shown height of a remote video, in CSS pixels (not device pixels: a phone's thumbnail needs no 720p),
  * to the server (debounced in the media layer); 0 while the tile is scrolled out of view, so it is not received.
  */
-function useTileReport(consumerId: string | undefined, element: React.RefObject<HTMLDivElement | null>) {
+function useTileReport(
+  consumerId: string | undefined,
+  element: React.RefObject<HTMLDivElement | null>,
+  fit: boolean,
+) {
   const { room } = useMediaSession();
   useEffect(() => {
     const el = element.current;
     if (!consumerId || !room || !el || typeof ResizeObserver === 'undefined') return;
     let visible = true;
-    const report = () => room.reportTile(consumerId, visible ? el.clientHeight : 0);
+    const video = () => el.querySelector('video');
+    const report = () =>
+      room.reportTile(
+        consumerId,
+        visible ? shownHeight({ width: el.clientWidth, height: el.clientHeight }, fit, video()) : 0,
+      );
     const observer = new ResizeObserver(report);
     observer.observe(el);
     const seen =
@@ -50,12 +60,17 @@ function useTileReport(consumerId: string | undefined, element: React.RefObject<
             report();
           });
     seen?.observe(el);
+    // The picture's shape is known once the video has its first frame (and changes with a rotated camera).
+    el.addEventListener('resize', report, true);
+    el.addEventListener('loadedmetadata', report, true);
     report();
     return () => {
       observer.disconnect();
       seen?.disconnect();
+      el.removeEventListener('resize', report, true);
+      el.removeEventListener('loadedmetadata', report, true);
     };
-  }, [consumerId, room, element]);
+  }, [consumerId, room, element, fit]);
 }
 
 /** One participant (or one shared screen): the video when there is one, otherwise the initial of the name. */
@@ -78,7 +93,7 @@ export function VideoTile(props: VideoTileProps) {
   } = props;
   const attach = useMediaElement<HTMLVideoElement>(videoKey);
   const box = useRef<HTMLDivElement>(null);
-  useTileReport(videoKey ? consumerId : undefined, box);
+  useTileReport(videoKey ? consumerId : undefined, box, !!fit);
   const classes = ['bm-tile'];
   if (speaking) classes.push('bm-tile-speaking');
   if (screen) classes.push('bm-tile-screen');
