@@ -15,6 +15,8 @@ type Handler = (payload: unknown, from: string) => unknown;
 class Wire {
   readonly servers = new Map<string, Map<string, Handler>>();
   readonly noticeListeners: { nodeId: string; topic: string; listener: Handler }[] = [];
+  /** Nodes whose requests fail as the channel fails them (silent: `timeout`; starting: `unserved`). */
+  readonly failing = new Map<string, NodeRequestError>();
   requests = 0;
 
   channel(nodeId: string): NodeChannel {
@@ -30,6 +32,8 @@ class Wire {
       },
       request: async (to: string, topic: string, payload: unknown): Promise<unknown> => {
         this.requests++;
+        const failure = this.failing.get(to);
+        if (failure) throw failure;
         const handler = this.servers.get(to)?.get(topic);
         if (!handler) throw new NodeRequestError('unreachable', { code: 'unreachable', message: 'nobody' });
         try {
@@ -117,6 +121,20 @@ describe('RoomCalls', () => {
       status: 503,
       messageKey: 'rtc.ownerUnavailable',
     });
+  });
+
+  it('answers 503 when the owner is silent or does not serve calls yet', async () => {
+    const { wire, held, node } = cluster();
+    const [a, b] = [node('a'), node('b')];
+    b.handle('room.count', () => 3);
+    held('m', 'b');
+    const unavailable = { code: 'unavailable', status: 503, messageKey: 'rtc.ownerUnavailable' };
+    wire.failing.set('b', new NodeRequestError('timeout', { code: 'timeout', message: 'silent' }));
+    await expect(a.call('m', 'room.count', {})).rejects.toMatchObject(unavailable);
+    wire.failing.set('b', new NodeRequestError('failed', { code: 'unserved', message: 'starting' }));
+    await expect(a.call('m', 'room.count', {})).rejects.toMatchObject(unavailable);
+    wire.failing.delete('b');
+    expect(await a.call('m', 'room.count', {})).toBe(3);
   });
 
   it('tells every node a notice, this one directly', () => {
