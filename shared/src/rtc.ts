@@ -1,8 +1,23 @@
 import { z } from 'zod';
 import { Uuid } from './common';
 import { locales } from './messages';
+import { lectureRequests, lectureServerEvents, LectureAudience, LectureState } from './lecture-live';
 import { minutesRequests, minutesServerEvents } from './minutes-live';
 import { notificationServerEvents } from './notifications';
+import {
+  ConsumerInfo,
+  DtlsParameters,
+  Empty,
+  IceParameters,
+  IceServer,
+  MediaKind,
+  MediaSource,
+  PeerInfo,
+  PeerRef,
+  RtpCapabilities,
+  RtpParameters,
+  TransportOptions,
+} from './rtc-media';
 import { RecordingState, recordingServerEvents } from './recordings';
 import type {
   ClientEventsOf,
@@ -23,7 +38,14 @@ import type {
  * peers and their producers, ICE servers, chat history), `room.ready` (the client's RTP capabilities; answered
  * with a consumer for every existing producer, created paused), `transport.connect` (DTLS of the receive
  * transport), `consumer.resume` (all of them at once). Publishing is `transport.connect` + `media.produce`.
+ *
+ * Split by feature into sibling files, merged into the two maps here and re-exported: the media shapes
+ * (./rtc-media), lecture mode and its Q&A (./lecture-live), the minutes (./minutes-live), notifications and the
+ * recording state.
  */
+export * from './rtc-media';
+export * from './lecture-live';
+
 export const RTC_NAMESPACE = '/rtc';
 export const RTC_PROTOCOL_VERSION = 1;
 
@@ -37,70 +59,6 @@ export const RtcHandshake = z.object({
   lang: z.enum(locales).optional(),
 });
 export type RtcHandshake = z.infer<typeof RtcHandshake>;
-
-// mediasoup's parameter objects travel as opaque JSON: the server checks their shape, mediasoup their content.
-const Json = z.record(z.string(), z.unknown());
-export const RtpCapabilities = z.looseObject({
-  codecs: z.array(Json).optional(),
-  headerExtensions: z.array(Json).optional(),
-});
-export const RtpParameters = z.looseObject({ codecs: z.array(Json), encodings: z.array(Json).optional() });
-export const DtlsParameters = z.looseObject({ fingerprints: z.array(Json), role: z.string().optional() });
-export const IceParameters = z.looseObject({ usernameFragment: z.string(), password: z.string() });
-
-export const MediaKind = z.enum(['audio', 'video']);
-export type MediaKind = z.infer<typeof MediaKind>;
-/** What a producer carries: the microphone, the camera, or a shared screen. */
-export const MediaSource = z.enum(['mic', 'camera', 'screen']);
-export type MediaSource = z.infer<typeof MediaSource>;
-export const PeerRole = z.enum(['host', 'member', 'guest']);
-export type PeerRole = z.infer<typeof PeerRole>;
-
-export const TransportOptions = z.object({
-  id: z.string(),
-  iceParameters: IceParameters,
-  iceCandidates: z.array(Json),
-  dtlsParameters: DtlsParameters,
-});
-export type TransportOptions = z.infer<typeof TransportOptions>;
-
-export const IceServer = z.object({
-  urls: z.union([z.string(), z.array(z.string())]),
-  username: z.string().optional(),
-  credential: z.string().optional(),
-});
-export type IceServer = z.infer<typeof IceServer>;
-
-export const ProducerInfo = z.object({
-  producerId: z.string(),
-  peerId: z.string(),
-  kind: MediaKind,
-  source: MediaSource,
-  paused: z.boolean(),
-});
-export type ProducerInfo = z.infer<typeof ProducerInfo>;
-
-export const PeerInfo = z.object({
-  peerId: z.string(),
-  userId: Uuid,
-  name: z.string(),
-  role: PeerRole,
-  handRaised: z.boolean(),
-  producers: z.array(ProducerInfo),
-});
-export type PeerInfo = z.infer<typeof PeerInfo>;
-
-export const ConsumerInfo = z.object({
-  consumerId: z.string(),
-  producerId: z.string(),
-  peerId: z.string(),
-  kind: MediaKind,
-  source: MediaSource,
-  rtpParameters: RtpParameters,
-  /** Created paused; resumed by `consumer.resume` once the client has attached it. */
-  producerPaused: z.boolean(),
-});
-export type ConsumerInfo = z.infer<typeof ConsumerInfo>;
 
 export const ChatMessage = z.object({
   id: z.string(),
@@ -120,70 +78,6 @@ export const RoomState = z.object({
   waitingRoom: z.boolean(),
 });
 export type RoomState = z.infer<typeof RoomState>;
-
-// ── lecture mode (微课堂) ──────────────────────────────────────────────────────────────────────────────────
-/**
- * A lecture's roles: the lecturer (the meeting's lecturer, else its host), co-presenters the host adds, and the
- * listeners holding the floor. Presenters (the lecturer, the host, co-presenters) publish camera, microphone and
- * screen; every other seat receives only (no send transport) until given the floor, and then sends audio only.
- */
-export const LectureState = z.object({
-  lecturerUserId: Uuid,
-  coPresenterUserIds: z.array(Uuid),
-  /** Peers of listeners who have the floor. */
-  floorPeerIds: z.array(z.string()),
-});
-export type LectureState = z.infer<typeof LectureState>;
-
-/**
- * A lecture's audience, counted: how many seats are listeners (without the floor). A listener's join or leave is
- * not announced to every seat (`peer.joined` would be N² messages for N listeners): everyone gets this count,
- * at most about once a second per room and always its final value; the presenters page through the listeners
- * themselves with `lecture.listeners`.
- */
-export const LectureAudience = z.object({ listeners: z.number().int().min(0) });
-export type LectureAudience = z.infer<typeof LectureAudience>;
-
-/** A page of a lecture's listeners (presenters only): raised hands first, then in joining order. */
-export const LectureListenersQuery = z.object({
-  offset: z.number().int().min(0).default(0),
-  limit: z.number().int().min(1).max(200).default(50),
-  /** Only listeners whose name contains this. */
-  search: z.string().trim().max(50).optional(),
-});
-export type LectureListenersQuery = z.infer<typeof LectureListenersQuery>;
-export const LectureListenersPage = z.object({
-  /** How many listeners match (all of them without `search`). */
-  total: z.number().int().min(0),
-  listeners: z.array(PeerInfo),
-});
-export type LectureListenersPage = z.infer<typeof LectureListenersPage>;
-
-/** To one seat: it may publish now (a send transport) or no longer (null); `audioOnly` for a listener. */
-export const LectureSend = z.object({ sendTransport: TransportOptions.nullable(), audioOnly: z.boolean() });
-export type LectureSend = z.infer<typeof LectureSend>;
-
-export const QaAsk = z.object({ text: z.string().trim().min(1).max(500) });
-export type QaAsk = z.infer<typeof QaAsk>;
-export const QaRef = z.object({ questionId: Uuid });
-export type QaRef = z.infer<typeof QaRef>;
-
-/** A question of a lecture's Q&A, stored with the meeting. */
-export const QaQuestion = z.object({
-  id: Uuid,
-  meetingId: Uuid,
-  authorId: Uuid,
-  authorName: z.string(),
-  text: z.string(),
-  upvotes: z.number().int(),
-  answered: z.boolean(),
-  answeredAt: z.string().nullable(),
-  at: z.string(),
-});
-export type QaQuestion = z.infer<typeof QaQuestion>;
-/** The Q&A of a lecture, oldest first, with the questions the caller upvoted. */
-export const QaList = z.object({ questions: z.array(QaQuestion), upvoted: z.array(Uuid) });
-export type QaList = z.infer<typeof QaList>;
 
 // ── client → server ────────────────────────────────────────────────────────────────────────────────────────
 export const RoomJoin = z.object({
@@ -289,14 +183,10 @@ export type MediaLayers = z.infer<typeof MediaLayers>;
 
 export const ChatSend = z.object({ text: z.string().trim().min(1).max(2000) });
 export type ChatSend = z.infer<typeof ChatSend>;
-export const PeerRef = z.object({ peerId: z.string() });
-export type PeerRef = z.infer<typeof PeerRef>;
 export const HostMute = z.object({ peerId: z.string().optional() }); // no peerId: everyone but the host
 export type HostMute = z.infer<typeof HostMute>;
 export const HostLock = z.object({ locked: z.boolean() });
 export type HostLock = z.infer<typeof HostLock>;
-export const Empty = z.object({});
-export type Empty = z.infer<typeof Empty>;
 
 // ── server → client payloads ──────────────────────────────────────────────────────────────────────────────
 export const WaitingPeer = z.object({ peerId: z.string(), userId: Uuid, name: z.string() });
@@ -313,7 +203,8 @@ export type IceRestarted = z.infer<typeof IceRestarted>;
 /**
  * client → server: every request of `/rtc` with its payload's schema and its answer's (the `data` of its
  * `Ack`). The gateway validates each payload by this map, the client's `request` is typed by it, and a unit test
- * checks that the gateway serves every entry. The minutes' requests (./minutes-live) share the namespace.
+ * checks that the gateway serves every entry. Lecture mode's (./lecture-live) and the minutes' (./minutes-live)
+ * requests share the namespace.
  */
 export const rtcRequests = {
   'room.join': { request: RoomJoin, response: RoomJoined },
@@ -341,17 +232,7 @@ export const rtcRequests = {
   'host.lowerHand': { request: PeerRef, response: Done },
   'lobby.admit': { request: PeerRef, response: Done },
   'lobby.deny': { request: PeerRef, response: Done },
-  // lecture mode: the lecturer or host gives and takes the floor; the host adds and removes co-presenters
-  'lecture.giveFloor': { request: PeerRef, response: Done },
-  'lecture.takeFloor': { request: PeerRef, response: Done },
-  'lecture.addPresenter': { request: PeerRef, response: Done },
-  'lecture.removePresenter': { request: PeerRef, response: Done },
-  // the presenters page through the listeners (they are counted, not announced)
-  'lecture.listeners': { request: LectureListenersQuery, response: LectureListenersPage },
-  'qa.ask': { request: QaAsk, response: QaQuestion },
-  'qa.upvote': { request: QaRef, response: QaQuestion },
-  'qa.answer': { request: QaRef, response: QaQuestion },
-  'qa.list': { request: Empty, response: QaList },
+  ...lectureRequests,
   ...minutesRequests,
 } as const satisfies RequestContracts;
 export type RtcRequests = typeof rtcRequests;
@@ -404,14 +285,7 @@ export const rtcServerEvents = {
   'media.downlink': DownlinkState,
   /** To a publisher: the layers of its simulcast producer that anyone receives. */
   'media.layers': MediaLayers,
-  /** A lecture's roles changed (co-presenters, the floor). */
-  'lecture.changed': LectureState,
-  /** A lecture's listener count changed (coalesced: about once a second at most, then its final value). */
-  'lecture.audience': LectureAudience,
-  /** To one seat: it was given (a send transport) or lost (null) the right to publish. */
-  'lecture.send': LectureSend,
-  /** A question was asked, upvoted or answered. */
-  'qa.changed': QaQuestion,
+  ...lectureServerEvents,
   ...minutesServerEvents,
   ...notificationServerEvents,
   ...recordingServerEvents,

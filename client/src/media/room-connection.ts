@@ -1,4 +1,4 @@
-import { lectureRole, type ApiError } from '@branchmeet/shared';
+import type { ApiError } from '@branchmeet/shared';
 import type { LocalMedia } from './local-media';
 import { ReconnectPolicy } from './reconnect-policy';
 import type { ConnectionState, RoomEvent } from './room-events';
@@ -277,35 +277,16 @@ export class RoomConnection extends RoomMedia {
         ? prepared.device
         : await loadRoomDevice(answer.routerRtpCapabilities, this.options.deviceFactory);
       if (gen !== this.generationValue) return;
-      this.device = device;
-      this.iceServers = answer.iceServers;
-      const recv = this.createTransport('recv', answer.recvTransport, gen);
-      // A lecture's listener has no send transport until it is given the floor (`lecture.send`).
-      const send = answer.sendTransport ? this.createTransport('send', answer.sendTransport, gen) : null;
-      const role = answer.lecture && lectureRole(answer.lecture, answer.room.hostUserId, answer.self);
-      this.publisher.attach(device, send, role === 'floor');
-      this.receiver.attach(recv);
-
-      const consumers =
-        joinConsumed && answer.consumers
-          ? answer.consumers
-          : (await this.request('room.ready', { rtpCapabilities: device.rtpCapabilities })).consumers;
-      if (gen !== this.generationValue) return;
-      // Audio first: its consumers are set up (which starts the receive transport's ICE and DTLS) and asked to
-      // flow before the video's are set up, so nothing of the video stands before the first audio.
-      const consume = (kind: 'audio' | 'video') =>
-        Promise.all(consumers.filter((c) => c.kind === kind).map((c) => this.receiver.consume(c, gen)));
-      await consume('audio');
-      if (gen !== this.generationValue) return;
-      const resumingAudio = this.receiver.flushResume();
-      // Publishing sets up the send transport, whose browser-side work would otherwise come first.
-      const publishing = this.publisher.publishAll(gen);
-      await consume('video');
-      if (gen !== this.generationValue) return;
-      await Promise.all([resumingAudio, this.receiver.flushResume()]);
+      const session = await this.openSession(
+        answer,
+        device,
+        joinConsumed ? answer.consumers : undefined,
+        gen,
+      );
+      if (!session) return;
       this.everJoined = true;
       this.setState('joined');
-      await publishing;
+      await session.publishing;
       this.followLocalTracks(); // devices that opened while joining
     } catch (err) {
       if (gen !== this.generationValue || this.isFinal()) return;

@@ -1,4 +1,11 @@
-import type { IceServer, LectureSend, TransportOptions } from '@branchmeet/shared';
+import {
+  lectureRole,
+  type ConsumerInfo,
+  type IceServer,
+  type LectureSend,
+  type RoomJoined,
+  type TransportOptions,
+} from '@branchmeet/shared';
 import type { types } from 'mediasoup-client';
 import { followDynacast } from './dynacast';
 import type { LocalMedia, LocalSource } from './local-media';
@@ -111,6 +118,45 @@ export abstract class RoomMedia extends Emitter<RoomConnectionEvents> {
     return createRoomTransport(this.device, direction, options, this.iceServers, this.roomLink, () => {
       if (gen === this.generation) this.recover();
     });
+  }
+
+  /**
+   * Sets media session `gen` up from a join's answer over the loaded Device: the transports, the consumers (those
+   * the join brought, else asked for with `room.ready`) audio first, and the publishing. Resolves once every
+   * consumer was asked to flow, with the publishing still under way; null when the session went stale meanwhile.
+   */
+  protected async openSession(
+    answer: Extract<RoomJoined, { status: 'joined' }>,
+    device: RoomDevice,
+    joinConsumers: ConsumerInfo[] | undefined,
+    gen: number,
+  ): Promise<{ publishing: Promise<void> } | null> {
+    this.device = device;
+    this.iceServers = answer.iceServers;
+    const recv = this.createTransport('recv', answer.recvTransport, gen);
+    // A lecture's listener has no send transport until it is given the floor (`lecture.send`).
+    const send = answer.sendTransport ? this.createTransport('send', answer.sendTransport, gen) : null;
+    const role = answer.lecture && lectureRole(answer.lecture, answer.room.hostUserId, answer.self);
+    this.publisher.attach(device, send, role === 'floor');
+    this.receiver.attach(recv);
+
+    const consumers =
+      joinConsumers ??
+      (await this.request('room.ready', { rtpCapabilities: device.rtpCapabilities })).consumers;
+    if (gen !== this.generation) return null;
+    // Audio first: its consumers are set up (which starts the receive transport's ICE and DTLS) and asked to
+    // flow before the video's are set up, so nothing of the video stands before the first audio.
+    const consume = (kind: 'audio' | 'video') =>
+      Promise.all(consumers.filter((c) => c.kind === kind).map((c) => this.receiver.consume(c, gen)));
+    await consume('audio');
+    if (gen !== this.generation) return null;
+    const resumingAudio = this.receiver.flushResume();
+    // Publishing sets up the send transport, whose browser-side work would otherwise come first.
+    const publishing = this.publisher.publishAll(gen);
+    await consume('video');
+    if (gen !== this.generation) return null;
+    await Promise.all([resumingAudio, this.receiver.flushResume()]);
+    return { publishing };
   }
 
   /** A lecture gave this seat a send transport (the floor, or co-presenting) or took it away. */

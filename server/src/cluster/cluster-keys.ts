@@ -27,23 +27,13 @@ export class ClusterKeys {
     return `${this.prefix}room:${meetingId}`;
   }
 
-  /** The pub/sub channel a node hears media pipe requests and answers on (media-pipe.ts). */
-  pipe(nodeId: string): string {
-    return `${this.prefix}pipe:${nodeId}`;
+  /** The pub/sub channel a node hears the requests for it and the answers to its own on (node-channel.ts). */
+  channel(nodeId: string): string {
+    return `${this.prefix}channel:${nodeId}`;
   }
 
-  /** The pub/sub channel a node hears calls for the meetings it holds on (RoomCalls). */
-  calls(nodeId: string): string {
-    return `${this.prefix}calls:${nodeId}`;
-  }
-
-  /** The pub/sub channel every node hears the notices for every node on (RoomCalls.tellEveryNode). */
-  get notices(): string {
-    return `${this.prefix}notices`;
-  }
-
-  /** The pub/sub channel the answers to a node's calls come back on. */
-  replies(nodeId: string): string {
-    return `${this.prefix}replies:${nodeId}`;
+  /** The pub/sub channel every node hears the notices for every node on (NodeChannel.tellEveryNode). */
+  get broadcast(): string {
+    return `${this.prefix}broadcast`;
   }
 }

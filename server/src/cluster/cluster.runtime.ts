@@ -7,8 +7,8 @@ import type { MeetingLeases, NodeIdentity, NodeLoad, NodeRegistry, RoomMirror } 
 import { LeaseKeeper } from './lease-keeper';
 import { LocalCluster } from './local-cluster';
 import { RedisMediaPipe } from './media-pipe';
+import { NodeChannel } from './node-channel';
 import { redactRedisUrl } from './node-identity';
-import { RedisCallTransport } from './redis-calls';
 import { RedisMeetingLeases } from './redis-leases';
 import { RedisRoomMirror } from './redis-mirror';
 import { RedisNodeRegistry } from './redis-registry';
@@ -27,8 +27,11 @@ export class ClusterRuntime implements OnModuleInit, OnApplicationShutdown {
   readonly mirror: RoomMirror;
   /** Renews the leases this node holds (the room code hands each claimed lease to it). */
   readonly keeper: LeaseKeeper;
-  /** Calls to the node that holds a meeting (RoomCalls); none without Redis: every meeting is this node's. */
-  readonly calls?: RedisCallTransport;
+  /**
+   * Requests to other nodes by id and notices to all (RoomCalls, the media pipe); none without Redis: every
+   * meeting is this node's.
+   */
+  readonly channel?: NodeChannel;
   private readonly redis?: Redis;
   private readonly redisRegistry?: RedisNodeRegistry;
   /** Lectures across nodes: the SFU's channel to the other nodes (only with Redis and an SFU here). */
@@ -66,17 +69,14 @@ export class ClusterRuntime implements OnModuleInit, OnApplicationShutdown {
         config.CLUSTER_LEASE_TTL_SECONDS * 1000,
       );
       this.mirror = new RedisRoomMirror(this.redis, keys);
+      this.channel = new NodeChannel(this.redis, keys, identity.id);
       if (media)
         this.pipe = new RedisMediaPipe(
-          this.redis,
-          keys,
+          this.channel,
           this.registry,
           media,
           config.CLUSTER_NODE_TTL_SECONDS * 1000,
         );
-      const sub = this.redis.duplicate({ connectionName: `branchmeet:${identity.id}:calls` });
-      sub.on('error', (e: Error) => this.log.warn(`redis (calls): ${e.message}`));
-      this.calls = new RedisCallTransport(this.redis, sub, keys, identity.id);
     }
     this.registry.setLoadSource(() => this.sfuLoad());
     this.keeper = new LeaseKeeper(this.leases, config.CLUSTER_LEASE_TTL_SECONDS * 1000);
@@ -94,9 +94,9 @@ export class ClusterRuntime implements OnModuleInit, OnApplicationShutdown {
       this.redis.disconnect();
       throw new Error(`REDIS_URL ${redactRedisUrl(this.config.REDIS_URL)} does not answer: ${String(e)}`);
     }
-    await this.calls?.start();
+    this.pipe?.start();
+    await this.channel?.start();
     await this.redisRegistry.start();
-    await this.pipe?.start();
     this.log.log(
       `node ${this.registry.nodeId} joined the cluster on ${redactRedisUrl(this.config.REDIS_URL)}`,
     );
@@ -105,8 +105,8 @@ export class ClusterRuntime implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.keeper.close();
     if (!this.redis) return;
-    await this.pipe?.stop();
-    await this.calls?.stop();
+    this.pipe?.stop();
+    await this.channel?.stop();
     await this.redisRegistry
       ?.stop(true)
       .catch((e: unknown) => this.log.warn(`leaving the cluster: ${String(e)}`));

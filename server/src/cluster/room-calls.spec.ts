@@ -2,33 +2,52 @@ import { Forbidden } from '../common/domain-error';
 import type { AppConfig } from '../config/config';
 import type { ClusterRuntime } from './cluster.runtime';
 import type { Lease, MeetingLeases, NodeRegistry } from './cluster.types';
-import type { CallReply, CallRequest, RedisCallTransport } from './redis-calls';
+import { NodeRequestError, toWire, type NodeChannel } from './node-channel';
 import { RoomCalls } from './room-calls';
 
+type Handler = (payload: unknown, from: string) => unknown;
+
 /**
- * RoomCalls between nodes on an in-memory wire with the transport's contract (request by node id, `unreachable`
- * when nobody listens there; notices to every other node). The Redis transport itself runs in
- * room-calls.int-spec.ts.
+ * RoomCalls between nodes on an in-memory wire with the node channel's contract (request by node id, errors as
+ * WireErrors, `unreachable` when nobody listens there; notices to every other node). The Redis channel itself
+ * runs in node-channel.spec.ts and room-calls.int-spec.ts.
  */
 class Wire {
-  readonly servers = new Map<string, (req: CallRequest) => Promise<CallReply>>();
-  readonly noticeListeners = new Map<string, (name: string, payload: unknown) => void>();
+  readonly servers = new Map<string, Map<string, Handler>>();
+  readonly noticeListeners: { nodeId: string; topic: string; listener: Handler }[] = [];
+  /** Nodes whose requests fail as the channel fails them (silent: `timeout`; starting: `unserved`). */
+  readonly failing = new Map<string, NodeRequestError>();
   requests = 0;
 
-  transport(nodeId: string): RedisCallTransport {
+  channel(nodeId: string): NodeChannel {
     return {
-      serveWith: (serve: (req: CallRequest) => Promise<CallReply>) => this.servers.set(nodeId, serve),
-      onNotice: (l: (name: string, payload: unknown) => void) => this.noticeListeners.set(nodeId, l),
-      request: async (to: string, req: CallRequest): Promise<CallReply | 'unreachable'> => {
+      serve: (topic: string, handler: Handler) => {
+        if (!this.servers.has(nodeId)) this.servers.set(nodeId, new Map());
+        this.servers.get(nodeId)!.set(topic, handler);
+        return () => undefined;
+      },
+      onNotice: (topic: string, listener: Handler) => {
+        this.noticeListeners.push({ nodeId, topic, listener });
+        return () => undefined;
+      },
+      request: async (to: string, topic: string, payload: unknown): Promise<unknown> => {
         this.requests++;
-        const serve = this.servers.get(to);
-        // Over the wire: JSON both ways.
-        return serve ? (JSON.parse(JSON.stringify(await serve(req))) as CallReply) : 'unreachable';
+        const failure = this.failing.get(to);
+        if (failure) throw failure;
+        const handler = this.servers.get(to)?.get(topic);
+        if (!handler) throw new NodeRequestError('unreachable', { code: 'unreachable', message: 'nobody' });
+        try {
+          // Over the wire: JSON both ways.
+          return JSON.parse(JSON.stringify(await handler(JSON.parse(JSON.stringify(payload)), nodeId)));
+        } catch (e) {
+          throw new NodeRequestError('failed', JSON.parse(JSON.stringify(toWire(e))));
+        }
       },
-      notify: async (name: string, payload: unknown): Promise<void> => {
-        for (const [id, l] of this.noticeListeners) if (id !== nodeId) l(name, payload);
+      tellEveryNode: async (topic: string, payload: unknown): Promise<void> => {
+        for (const l of this.noticeListeners)
+          if (l.nodeId !== nodeId && l.topic === topic) l.listener(payload, nodeId);
       },
-    } as unknown as RedisCallTransport;
+    } as unknown as NodeChannel;
   }
 }
 
@@ -40,7 +59,7 @@ function cluster() {
   /** A node; `seen` (optional) is how it sees the leases (a stale view: a lease that moved since). */
   const node = (id: string, seen?: (meetingId: string) => Lease | null) =>
     new RoomCalls(
-      { calls: wire.transport(id) } as unknown as ClusterRuntime,
+      { channel: wire.channel(id) } as unknown as ClusterRuntime,
       { whereIs: async (m: string) => (seen ? seen(m) : (leases.get(m) ?? null)) } as MeetingLeases,
       { nodeId: id } as NodeRegistry,
       { CLUSTER_CALL_TIMEOUT_SECONDS: 1 } as AppConfig,
@@ -102,6 +121,20 @@ describe('RoomCalls', () => {
       status: 503,
       messageKey: 'rtc.ownerUnavailable',
     });
+  });
+
+  it('answers 503 when the owner is silent or does not serve calls yet', async () => {
+    const { wire, held, node } = cluster();
+    const [a, b] = [node('a'), node('b')];
+    b.handle('room.count', () => 3);
+    held('m', 'b');
+    const unavailable = { code: 'unavailable', status: 503, messageKey: 'rtc.ownerUnavailable' };
+    wire.failing.set('b', new NodeRequestError('timeout', { code: 'timeout', message: 'silent' }));
+    await expect(a.call('m', 'room.count', {})).rejects.toMatchObject(unavailable);
+    wire.failing.set('b', new NodeRequestError('failed', { code: 'unserved', message: 'starting' }));
+    await expect(a.call('m', 'room.count', {})).rejects.toMatchObject(unavailable);
+    wire.failing.delete('b');
+    expect(await a.call('m', 'room.count', {})).toBe(3);
   });
 
   it('tells every node a notice, this one directly', () => {

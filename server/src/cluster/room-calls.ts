@@ -5,7 +5,7 @@ import { DomainError } from '../common/domain-error';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { MEETING_LEASES, NODE_REGISTRY, type MeetingLeases, type NodeRegistry } from './cluster.types';
 import { ClusterRuntime } from './cluster.runtime';
-import type { CallReply, CallRequest, WireError } from './redis-calls';
+import { NodeRequestError } from './node-channel';
 
 /**
  * What may be asked of, or done to, a meeting's live room from any node: per call its arguments and its
@@ -34,6 +34,16 @@ export interface NodeNoticeMap {
 }
 export type NodeNoticeName = keyof NodeNoticeMap;
 
+/** A call as it crosses the node channel, and its answer (`moved`: the node no longer holds the meeting). */
+interface CallRequest {
+  meetingId: string;
+  name: string;
+  args: unknown;
+}
+type CallReply = { data: unknown } | { moved: true };
+/** The node channel's topic of the room calls. */
+const TOPIC = 'room.call';
+
 /** How often a call follows a meeting that moved while it was on its way. */
 const MAX_HOPS = 3;
 
@@ -43,7 +53,7 @@ const ownerUnavailable = () => new DomainError(ErrorCodes.unavailable, 503, 'rtc
  * The one way REST handlers and socket requests reach a live room that another node may hold: `call` runs the
  * named handler on the node whose lease holds the meeting — here, when that is this node or nobody holds it (no
  * live room anywhere: this node's handler answers for a room that is not live), else on the owner through
- * Redis (RedisCallTransport). The caller's node has authorised the request before calling; the owner checks
+ * the node channel (node-channel.ts). The caller's node has authorised the request before calling; the owner checks
  * that it still holds the meeting (else the caller follows the lease again) and re-validates the room's state.
  * An owner that cannot be reached (gone, not listening, or silent for CLUSTER_CALL_TIMEOUT_SECONDS) is a 503
  * `unavailable` ("the meeting is moving to another server"); the owner's DomainError comes back as it was
@@ -61,8 +71,7 @@ export class RoomCalls {
     @Inject(NODE_REGISTRY) private readonly nodes: NodeRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    runtime.calls?.serveWith((req) => this.serve(req));
-    runtime.calls?.onNotice((name, payload) => this.deliver(name as NodeNoticeName, payload as never));
+    runtime.channel?.serve(TOPIC, (req) => this.serve(req as CallRequest));
   }
 
   /**
@@ -71,14 +80,17 @@ export class RoomCalls {
    */
   tellEveryNode<N extends NodeNoticeName>(name: N, payload: NodeNoticeMap[N]): void {
     this.deliver(name, payload);
-    void this.runtime.calls
-      ?.notify(name, payload)
+    void this.runtime.channel
+      ?.tellEveryNode(name, payload)
       .catch((e: unknown) => this.log.warn(`telling the other nodes ${name}: ${String(e)}`));
   }
 
   onNotice<N extends NodeNoticeName>(name: N, listener: (payload: NodeNoticeMap[N]) => void): () => void {
     let set = this.noticeListeners.get(name);
-    if (!set) this.noticeListeners.set(name, (set = new Set()));
+    if (!set) {
+      this.noticeListeners.set(name, (set = new Set()));
+      this.runtime.channel?.onNotice(name, (payload) => this.deliver(name, payload as NodeNoticeMap[N]));
+    }
     set.add(listener);
     return () => set.delete(listener);
   }
@@ -109,20 +121,18 @@ export class RoomCalls {
     name: N,
     args: RoomCallMap[N]['args'],
   ): Promise<RoomCallMap[N]['result']> {
-    const transport = this.runtime.calls;
+    const channel = this.runtime.channel;
     for (let hop = 0; hop < MAX_HOPS; hop++) {
-      const lease = transport ? await this.leases.whereIs(meetingId) : null;
-      if (!transport || !lease || lease.nodeId === this.nodes.nodeId)
-        return this.local(meetingId, name, args);
-      const reply = await transport.request(
-        lease.nodeId,
-        { meetingId, name, args },
-        this.config.CLUSTER_CALL_TIMEOUT_SECONDS * 1000,
-      );
-      if (reply === 'unreachable') throw ownerUnavailable();
+      const lease = channel ? await this.leases.whereIs(meetingId) : null;
+      if (!channel || !lease || lease.nodeId === this.nodes.nodeId) return this.local(meetingId, name, args);
+      const request: CallRequest = { meetingId, name, args };
+      const reply = (await channel
+        .request(lease.nodeId, TOPIC, request, this.config.CLUSTER_CALL_TIMEOUT_SECONDS * 1000)
+        .catch((e: unknown) => {
+          throw e instanceof NodeRequestError ? fromWire(e) : e;
+        })) as CallReply;
       if ('moved' in reply) continue;
-      if (reply.ok) return reply.data as RoomCallMap[N]['result'];
-      throw fromWire(reply.error);
+      return reply.data as RoomCallMap[N]['result'];
     }
     throw ownerUnavailable();
   }
@@ -142,33 +152,30 @@ export class RoomCalls {
     const lease = await this.leases.whereIs(req.meetingId);
     if (lease && lease.nodeId !== this.nodes.nodeId) return { moved: true };
     const name = req.name as RoomCallName;
-    if (!(name in this.handlers))
-      return { ok: false, error: { code: 'internal', status: 500, message: `unknown call ${req.name}` } };
+    if (!(name in this.handlers)) throw new Error(`unknown call ${req.name}`);
     try {
-      return { ok: true, data: await this.local(req.meetingId, name, req.args as never) };
+      return { data: await this.local(req.meetingId, name, req.args as never) };
     } catch (e) {
-      if (!(e instanceof DomainError))
+      if (!(e instanceof DomainError)) {
         this.log.error(`the room call ${name} for meeting ${req.meetingId} failed here: ${String(e)}`);
-      return { ok: false, error: toWire(e) };
+        // Only a DomainError's parts cross: anything else is a 500 on the caller's node, its message for the log.
+        throw new Error(e instanceof Error ? e.message : String(e));
+      }
+      throw e;
     }
   }
 }
 
-function toWire(e: unknown): WireError {
-  if (e instanceof DomainError)
-    return {
-      code: e.code,
-      status: e.status,
-      messageKey: e.messageKey,
-      params: e.params,
-      details: e.details,
-      message: e.message,
-    };
-  return { code: 'internal', status: 500, message: e instanceof Error ? e.message : String(e) };
-}
-
-function fromWire(e: WireError): Error {
-  if (e.messageKey)
-    return new DomainError(e.code, e.status, e.messageKey as MessageKey, e.params ?? {}, e.details);
-  return new Error(`the node holding the meeting failed: ${e.message}`);
+/** An owner gone, silent, or not serving calls yet is a 503; its DomainError comes back as it was thrown. */
+function fromWire({ reason, wire }: NodeRequestError): Error {
+  if (reason !== 'failed' || wire.code === 'unserved') return ownerUnavailable();
+  if (wire.messageKey)
+    return new DomainError(
+      wire.code,
+      wire.status ?? 500,
+      wire.messageKey as MessageKey,
+      wire.params ?? {},
+      wire.details,
+    );
+  return new Error(`the node holding the meeting failed: ${wire.message}`);
 }

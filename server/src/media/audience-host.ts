@@ -2,8 +2,10 @@ import { Logger } from '@nestjs/common';
 import type { types } from 'mediasoup';
 import { DownlinkGuard } from './downlink-guard';
 import { INITIAL_OUTGOING_BPS } from './media-room';
+import { keepConsumer } from './media-peer';
 import {
   MediaError,
+  consumerInfo,
   peerRequest,
   type ConsumerInfo,
   type MediaRouter,
@@ -267,13 +269,7 @@ export class AudienceHost {
       rtpCapabilities: req.rtpCapabilities,
       paused: true,
     });
-    peer.consumers.set(consumer.id, consumer);
-    const guard = peer.downlink;
-    guard?.add(consumer);
-    consumer.observer.once('close', () => {
-      peer.consumers.delete(consumer.id);
-      guard?.remove(consumer.id);
-    });
+    keepConsumer(peer, consumer);
     consumer.on('producerclose', () =>
       this.deps.notify(h.ownerNodeId, {
         op: 'event',
@@ -287,15 +283,6 @@ export class AudienceHost {
       }),
     );
     const source = (producer.appData as { source?: MediaSource }).source ?? 'mic';
-    return {
-      id: consumer.id,
-      producerId: producer.id,
-      producerPeerId: req.producerPeerId,
-      kind: consumer.kind,
-      source,
-      rtpParameters: consumer.rtpParameters,
-      type: consumer.type,
-      producerPaused: consumer.producerPaused,
-    };
+    return consumerInfo(consumer, req.producerPeerId, source);
   }
 }

@@ -59,6 +59,20 @@ export class MediaPeer {
   }
 }
 
+/** Keeps a peer's consumer (here, or a listener's served for another node) while it lives, in its downlink guard. */
+export function keepConsumer<C extends types.Consumer>(
+  peer: { consumers: Map<string, C>; downlink?: DownlinkGuard },
+  consumer: C,
+): void {
+  peer.consumers.set(consumer.id, consumer);
+  const guard = peer.downlink;
+  guard?.add(consumer);
+  consumer.observer.once('close', () => {
+    peer.consumers.delete(consumer.id);
+    guard?.remove(consumer.id);
+  });
+}
+
 /** The producers of `peers` but `exceptPeerId`, as a joining client is told them. */
 export function producerInfos(peers: Iterable<MediaPeer>, exceptPeerId?: string): ProducerInfo[] {
   const out: ProducerInfo[] = [];

@@ -1,11 +1,12 @@
 import type { types } from 'mediasoup';
 import { Dynacast } from './dynacast';
 import type { MediaEventBus, PeerLeaveReason } from './media-events';
-import { MediaPeer, producerInfos } from './media-peer';
+import { keepConsumer, MediaPeer, producerInfos } from './media-peer';
 import { RoomRoutes, type LecturePlacement, type MediaRoute, type RoutePlacement } from './media-routes';
 import {
   MediaError,
   SOURCE_KIND,
+  consumerInfo,
   type ConsumerAppData,
   type ConsumerInfo,
   type MediaConsumer,
@@ -293,13 +294,7 @@ export class MediaRoom {
         source: producer.appData.source,
       },
     });
-    peer.consumers.set(consumer.id, consumer);
-    const guard = peer.downlink;
-    guard?.add(consumer);
-    consumer.observer.once('close', () => {
-      peer.consumers.delete(consumer.id);
-      guard?.remove(consumer.id);
-    });
+    keepConsumer(peer, consumer);
     consumer.on('producerclose', () =>
       this.events.emit('consumerClosed', {
         meetingId: this.meetingId,
@@ -308,16 +303,7 @@ export class MediaRoom {
         producerId: producer.id,
       }),
     );
-    return {
-      id: consumer.id,
-      producerId: producer.id,
-      producerPeerId: owner.peerId,
-      kind: consumer.kind,
-      source: consumer.appData.source,
-      rtpParameters: consumer.rtpParameters,
-      type: consumer.type,
-      producerPaused: consumer.producerPaused,
-    };
+    return consumerInfo(consumer, owner.peerId, consumer.appData.source);
   }
 
   consumer(peerId: string, consumerId: string): MediaConsumer {

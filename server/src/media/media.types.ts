@@ -49,6 +49,24 @@ export function transportInfo(t: MediaWebRtcTransport): TransportInfo {
   };
 }
 
+/** What a client is told of a consumer created for it. */
+export function consumerInfo(
+  consumer: types.Consumer,
+  producerPeerId: string,
+  source: MediaSource,
+): ConsumerInfo {
+  return {
+    id: consumer.id,
+    producerId: consumer.producerId,
+    producerPeerId,
+    kind: consumer.kind,
+    source,
+    rtpParameters: consumer.rtpParameters,
+    type: consumer.type,
+    producerPaused: consumer.producerPaused,
+  };
+}
+
 /** A producer another peer can consume. */
 export interface ProducerInfo {
   producerId: string;

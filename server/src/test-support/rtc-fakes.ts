@@ -293,7 +293,7 @@ export const caller = (socketId: string, userId: string): RtcCaller => ({
 
 /** RoomCalls as a node without REDIS_URL has them: every call is a direct call of this process's handler. */
 export function localRoomCalls(cluster: LocalCluster, config: AppConfig): RoomCalls {
-  return new RoomCalls({ calls: undefined } as ClusterRuntime, cluster, cluster, config);
+  return new RoomCalls({ channel: undefined } as ClusterRuntime, cluster, cluster, config);
 }
 
 /** The room units wired as the module wires them, on fakes. */
