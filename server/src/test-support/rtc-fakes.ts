@@ -325,7 +325,17 @@ export function rtcUnits(config: { graceSeconds?: number; emptyEndSeconds?: numb
   const audience = new RoomAudience(registry, hub);
   const keeper = new LeaseKeeper(cluster, 5000);
   const ownership = new RoomOwnership(cluster, cluster, cluster, keeper, registry, appConfig);
-  const seating = new RoomSeating(registry, lobby, hub, bus, asMedia, asMeetings, ownership, audience, appConfig);
+  const seating = new RoomSeating(
+    registry,
+    lobby,
+    hub,
+    bus,
+    asMedia,
+    asMeetings,
+    ownership,
+    audience,
+    appConfig,
+  );
   const relay = new MediaRelay(registry, hub, asMedia);
   relay.onModuleInit();
   const chat = new RoomChat(registry, hub, asMeetings, audience);
