@@ -20,8 +20,8 @@
  * test/bench/lecture.bench.ts (`npm run bench:lecture -w test`), under the server's TypeScript settings.
  * Then a paired reading (see pairedRatio) gives the steadier ratio, which decides PASS/WARN.
  * Env: BENCH_LECTURE_MAX (largest N tried, default 1600), BENCH_LECTURE_STEP (first pass step, default 100),
- * BENCH_LECTURE_WINDOW_MS (measurement window, default 3000), BENCH_LECTURE_PAIRED_N (default 300),
- * BENCH_LECTURE_PAIRED_ROUNDS (default 5; 0 skips it).
+ * BENCH_LECTURE_WINDOW_MS (measurement window, default 5000), BENCH_LECTURE_PAIRED_N (default 500),
+ * BENCH_LECTURE_PAIRED_ROUNDS (default 7; 0 skips it), BENCH_LECTURE_AA (bare on both sides: the method's own bias).
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -49,11 +49,11 @@ const LOSS_LIMIT = 0.01;
 const TARGET_RATIO = 0.95;
 const MAX_N = Number(process.env.BENCH_LECTURE_MAX ?? 1600);
 const STEP = Number(process.env.BENCH_LECTURE_STEP ?? 100);
-const WINDOW_MS = Number(process.env.BENCH_LECTURE_WINDOW_MS ?? 3000);
+const WINDOW_MS = Number(process.env.BENCH_LECTURE_WINDOW_MS ?? 5000);
 const WARMUP_MS = 1200;
 /** The paired reading's audience (it also measures at half of it) and its rounds (0: no paired reading). */
-const PAIRED_N = Number(process.env.BENCH_LECTURE_PAIRED_N ?? 300);
-const PAIRED_ROUNDS = Number(process.env.BENCH_LECTURE_PAIRED_ROUNDS ?? 5);
+const PAIRED_N = Number(process.env.BENCH_LECTURE_PAIRED_N ?? 500);
+const PAIRED_ROUNDS = Number(process.env.BENCH_LECTURE_PAIRED_ROUNDS ?? 7);
 const DRAIN_MS = 150;
 /** Nobody listens here: the kernel drops what the consumers send (no receiver CPU in this process). */
 const SINK_PORT = 9;
@@ -549,7 +549,8 @@ export async function lectureBench() {
       `largest N with worker CPU < ${CPU_LIMIT * 100}% of a core and loss < ${LOSS_LIMIT * 100}%`,
   );
   // Bare first: the baseline of this machine right now; then BranchMeet. Both stay up for the paired reading.
-  const started = [await bare(), await branchMeet()];
+  // BENCH_LECTURE_AA=1: bare mediasoup on both sides, to check the method itself (its paired ratio should be ~1).
+  const started = [await bare(), await (process.env.BENCH_LECTURE_AA ? bare() : branchMeet())];
   const systems = [
     measurer('bare', started[0].target, started[0].sender),
     measurer('BranchMeet', started[1].target, started[1].sender),
