@@ -227,6 +227,27 @@ export async function startSender(
   };
 }
 
+/** The lecturer as BranchMeet's media layer has it: a lecture-mode peer of the meeting, producing through it. */
+export async function startLecturer(media: MediaService, meetingId: string) {
+  const lecturer = 'lecturer';
+  await media.join(meetingId, { peerId: lecturer, userId: randomUUID() }, { lecture: true, listener: false });
+  const send = await media.createTransport(meetingId, lecturer, 'send');
+  const started = await startSender(
+    send,
+    (dtls) => media.connectTransport(meetingId, lecturer, send.id, dtls),
+    async (kind, rtpParameters) =>
+      (
+        await media.produce(meetingId, lecturer, {
+          transportId: send.id,
+          kind,
+          rtpParameters,
+          source: kind === 'audio' ? 'mic' : 'camera',
+        })
+      ).producerId,
+  );
+  return { ...started, send };
+}
+
 export function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -420,22 +441,7 @@ async function branchMeet(): Promise<{ target: Target; sender: Sender; pc: RTCPe
   const media = new MediaService(config);
   await media.start();
   const meetingId = randomUUID();
-  const lecturer = 'lecturer';
-  await media.join(meetingId, { peerId: lecturer, userId: randomUUID() }, { lecture: true, listener: false });
-  const send = await media.createTransport(meetingId, lecturer, 'send');
-  const { sender, micId, cameraId, pc } = await startSender(
-    send,
-    (dtls) => media.connectTransport(meetingId, lecturer, send.id, dtls),
-    async (kind, rtpParameters) =>
-      (
-        await media.produce(meetingId, lecturer, {
-          transportId: send.id,
-          kind,
-          rtpParameters,
-          source: kind === 'audio' ? 'mic' : 'camera',
-        })
-      ).producerId,
-  );
+  const { sender, micId, cameraId, pc, send } = await startLecturer(media, meetingId);
   const room = await media.room(meetingId);
   const pid = media.workers()[0].pid;
   return {

@@ -19,7 +19,7 @@ import { layersForTile } from '../media/layers';
 import { loadMediaConfig } from '../media/media.config';
 import { MediaService } from '../media/media.service';
 import { RemoteRoute, type MediaCluster, type PipeMessage } from '../media/remote-route';
-import { cpuTicks, outboundPackets, startSender } from './lecture-bench';
+import { cpuTicks, outboundPackets, startLecturer } from './lecture-bench';
 import { sleep } from './werift';
 
 const N = Number(process.env.BENCH_NODES_N ?? 300);
@@ -77,26 +77,7 @@ async function measureLayout(k: number): Promise<Layout> {
   if (!owner) throw new Error('no owner');
   try {
     const meetingId = randomUUID();
-    const lecturer = 'lecturer';
-    await owner.join(
-      meetingId,
-      { peerId: lecturer, userId: randomUUID() },
-      { lecture: true, listener: false },
-    );
-    const send = await owner.createTransport(meetingId, lecturer, 'send');
-    const { sender, micId, cameraId, pc } = await startSender(
-      send,
-      (dtls) => owner.connectTransport(meetingId, lecturer, send.id, dtls),
-      async (kind, rtpParameters) =>
-        (
-          await owner.produce(meetingId, lecturer, {
-            transportId: send.id,
-            kind,
-            rtpParameters,
-            source: kind === 'audio' ? 'mic' : 'camera',
-          })
-        ).producerId,
-    );
+    const { sender, micId, cameraId, pc } = await startLecturer(owner, meetingId);
     const room = await owner.room(meetingId);
     const routers: { router: types.Router; pid: number }[] = [
       { router: room.router, pid: owner.workers()[0].pid },
