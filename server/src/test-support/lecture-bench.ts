@@ -425,21 +425,28 @@ async function search({ measure, setAudience }: Measurer): Promise<{ best: numbe
 const workerBin = () => loadMediaConfig({ ...process.env, NODE_ENV: 'test', TURN_URLS: '' }).workerBin;
 const portBase = () => 62000 + Math.floor(Math.random() * 300) * 10;
 
+/** BranchMeet's MediaService with one worker on loopback (its WebRtcServer on `port`), no lecture spill-over. */
+export async function oneWorkerMedia(port: number): Promise<MediaService> {
+  const media = new MediaService(
+    loadMediaConfig({
+      ...process.env,
+      NODE_ENV: 'test',
+      MEDIA_WORKERS: '1',
+      MEDIA_RTC_PORT_BASE: String(port),
+      MEDIA_LISTEN_IP: '127.0.0.1',
+      MEDIA_ANNOUNCED_ADDRESS: '127.0.0.1',
+      MEDIA_LOG_LEVEL: 'error',
+      TURN_URLS: '',
+      LECTURE_CONSUMERS_PER_WORKER: '100000',
+    }),
+  );
+  await media.start();
+  return media;
+}
+
 /** BranchMeet: the app's MediaService with one worker; the lecturer is a lecture-mode peer of a MediaRoom. */
 async function branchMeet(): Promise<{ target: Target; sender: Sender; pc: RTCPeerConnection }> {
-  const config = loadMediaConfig({
-    ...process.env,
-    NODE_ENV: 'test',
-    MEDIA_WORKERS: '1',
-    MEDIA_RTC_PORT_BASE: String(portBase()),
-    MEDIA_LISTEN_IP: '127.0.0.1',
-    MEDIA_ANNOUNCED_ADDRESS: '127.0.0.1',
-    MEDIA_LOG_LEVEL: 'error',
-    TURN_URLS: '',
-    LECTURE_CONSUMERS_PER_WORKER: '100000',
-  });
-  const media = new MediaService(config);
-  await media.start();
+  const media = await oneWorkerMedia(portBase());
   const meetingId = randomUUID();
   const { sender, micId, cameraId, pc, send } = await startLecturer(media, meetingId);
   const room = await media.room(meetingId);

@@ -16,10 +16,9 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { types } from 'mediasoup';
 import { layersForTile } from '../media/layers';
-import { loadMediaConfig } from '../media/media.config';
 import { MediaService } from '../media/media.service';
 import { RemoteRoute, type MediaCluster, type PipeMessage } from '../media/remote-route';
-import { cpuTicks, outboundPackets, startLecturer } from './lecture-bench';
+import { cpuTicks, oneWorkerMedia, outboundPackets, startLecturer } from './lecture-bench';
 import { sleep } from './werift';
 
 const N = Number(process.env.BENCH_NODES_N ?? 300);
@@ -56,20 +55,7 @@ async function measureLayout(k: number): Promise<Layout> {
   const nodes = new Map<string, MediaService>();
   const base = 63000 + Math.floor(Math.random() * 200) * 10;
   for (let i = 0; i < k; i++) {
-    const config = loadMediaConfig({
-      ...process.env,
-      NODE_ENV: 'test',
-      MEDIA_WORKERS: '1',
-      MEDIA_RTC_PORT_BASE: String(base + i),
-      MEDIA_LISTEN_IP: '127.0.0.1',
-      MEDIA_ANNOUNCED_ADDRESS: '127.0.0.1',
-      MEDIA_LOG_LEVEL: 'error',
-      TURN_URLS: '',
-      LECTURE_CONSUMERS_PER_WORKER: '100000',
-    });
-    const media = new MediaService(config);
-    await media.start();
-    nodes.set(`node-${i + 1}`, media);
+    nodes.set(`node-${i + 1}`, await oneWorkerMedia(base + i));
   }
   const link = mesh(nodes);
   for (const [id, media] of nodes) media.attachCluster(link(id));
