@@ -5,7 +5,8 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../test-support/test-database';
-import { ClusterOnce, lockKey } from './cluster-once';
+import { lockKey } from '../database/advisory-lock';
+import { ClusterOnce } from './cluster-once';
 
 let db: TestDatabase;
 const sources: DataSource[] = [];

@@ -1,12 +1,6 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-
-/** The advisory lock key of a job name: the first 64 bits of its SHA-256, signed (PostgreSQL's bigint). */
-export function lockKey(lockName: string): string {
-  const digest = createHash('sha256').update(`branchmeet:cluster-once:${lockName}`).digest();
-  return BigInt.asIntN(64, digest.readBigUInt64BE(0)).toString();
-}
+import { lockKey } from '../database/advisory-lock';
 
 export type OnceResult<T> = { ran: true; value: T } | { ran: false };
 

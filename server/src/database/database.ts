@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/config';
+import { lockKey } from './advisory-lock';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './embedded-postgres';
 import { dataSourceOptions } from './typeorm-options';
 
@@ -33,10 +34,32 @@ export async function withMigratedDataSource<T>(
   const ds = new DataSource(dataSourceOptions(url));
   await ds.initialize();
   try {
-    const applied = await ds.runMigrations({ transaction: 'each' });
-    if (applied.length) new Logger('Migrations').log(`applied ${applied.map((m) => m.name).join(', ')}`);
+    await migrateUnderLock(ds);
     return await use(ds);
   } finally {
     await ds.destroy();
   }
 }
+
+/**
+ * Runs pending migrations holding a session advisory lock, so that nodes starting together (docker-compose's
+ * replicas, a rolling deploy) apply each migration once: the others wait, then find nothing pending. The lock
+ * is held by a connection of its own and goes with it if the process dies.
+ */
+export async function migrateUnderLock(ds: DataSource): Promise<void> {
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATIONS_LOCK]);
+    try {
+      const applied = await ds.runMigrations({ transaction: 'each' });
+      if (applied.length) new Logger('Migrations').log(`applied ${applied.map((m) => m.name).join(', ')}`);
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1::bigint)', [MIGRATIONS_LOCK]);
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
+const MIGRATIONS_LOCK = lockKey('migrations');
