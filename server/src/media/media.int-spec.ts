@@ -3,6 +3,7 @@
  * transports, one router per meeting under concurrent joins, and a killed worker being replaced.
  * Loopback only; no database.
  */
+import { execFileSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { Test } from '@nestjs/testing';
 import type { types } from 'mediasoup';
@@ -304,5 +305,20 @@ describe('MediaModule', () => {
     for (const pid of pids) expect(() => process.kill(pid, 0)).not.toThrow();
     await app.close();
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+  });
+
+  it('a worker that dies as the application closes leaves no worker process behind (its replacement is closed too)', async () => {
+    const workerChildren = () =>
+      execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.includes('mediasoup-work'));
+    const app = await Test.createTestingModule({ imports: [MediaModule.forRoot(testConfig(2))] }).compile();
+    await app.init();
+    const media = app.get(MediaService);
+    const died = media.events.next('workerDied');
+    process.kill(media.workers()[0].pid, 'SIGKILL');
+    await died; // its replacement is starting now
+    await app.close();
+    expect(workerChildren()).toEqual([]);
   });
 });

@@ -132,7 +132,8 @@ export class WorkerPool {
       return exited;
     });
     this.slots.length = 0;
-    await Promise.all(exits);
+    // A replacement still starting sees `closed` and closes its worker (startSlot): wait for that too.
+    await Promise.all([...exits, ...[...this.replacing.values()].map((r) => r.catch(() => undefined))]);
   }
 
   private async leastLoaded(): Promise<WorkerSlot> {
@@ -168,6 +169,13 @@ export class WorkerPool {
     } catch (e) {
       worker.close();
       throw e;
+    }
+    if (this.closed) {
+      // The pool closed while this worker started (a replacement racing a shutdown): it must not outlive it.
+      const exited = new Promise<void>((resolve) => worker.once('subprocessclose', () => resolve()));
+      worker.close();
+      await exited;
+      throw new MediaError('no_worker', 'media workers are closed');
     }
     const slot: WorkerSlot = { index, port, worker, webRtcServer, meetings: new Set(), transports: 0 };
     webRtcServer.observer.on('webrtctransporthandled', () => (slot.transports += 1));
