@@ -385,6 +385,10 @@ export const messages = {
   'minutes.badUpdate': { 'zh-CN': '修改内容格式无效', en: 'the update is not valid base64' },
   'minutes.notOpen': { 'zh-CN': '请先打开会议记录', en: 'open the minutes first' },
   'minutes.corruptUpdate': { 'zh-CN': '修改内容无法解析', en: 'the update could not be applied' },
+  'minutes.busy': {
+    'zh-CN': '纪要正被另一台服务器占用，请稍后重试',
+    en: 'the minutes are held by another server; try again shortly',
+  },
   'minutes.readOnly': {
     'zh-CN': '只有记录人和主持人可以编写会议记录',
     en: 'only the recorder and the host may write the minutes',

@@ -137,3 +137,36 @@ test('changes through two nodes at once are all stored and folded, none refused'
   await a.release(meetingId, 'writer-a');
   await b.release(meetingId, 'writer-b');
 });
+
+it('a node stalled holding the minutes lock holds nobody for long: the others are told to retry, and PostgreSQL cuts it off', async () => {
+  // The stalled node: its step's transaction took the row lock (as lockDocument does) and then nothing happens.
+  const stalled = t.ds.createQueryRunner();
+  await stalled.connect();
+  await stalled.startTransaction();
+  await new MinutesRepository(t.ds).lockDocument(stalled.manager, meetingId, 'write');
+
+  const other = node();
+  const asked = Date.now();
+  await expect(other.sync(meetingId, 'reader-1')).rejects.toMatchObject({
+    code: 'unavailable',
+    messageKey: 'minutes.busy',
+  });
+  const waited = Date.now() - asked;
+  expect(waited).toBeGreaterThanOrEqual(4500); // it waited for the lock (5 s) before giving up
+  // The holder sat idle in its transaction: PostgreSQL ends its session (15 s), the lock goes with it, and the
+  // other node reads again.
+  const synced = await (async () => {
+    for (const until = Date.now() + 25_000; Date.now() < until; ) {
+      try {
+        return await other.sync(meetingId, 'reader-1');
+      } catch (e) {
+        if ((e as { messageKey?: string }).messageKey !== 'minutes.busy') throw e;
+      }
+    }
+    throw new Error('the stalled holder was never cut off');
+  })();
+  expect(synced.update.length).toBeGreaterThan(0);
+  await expect(stalled.query('SELECT 1')).rejects.toThrow();
+  await stalled.release().catch(() => undefined);
+  console.log(`minutes lock: a reader gave up after ${waited} ms; the stalled holder was cut off by PostgreSQL`);
+}, 60_000);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { MinutesStatus } from '@branchmeet/shared';
+import { ErrorCodes, type MinutesStatus } from '@branchmeet/shared';
 import { DataSource, EntityManager, In } from 'typeorm';
+import { DomainError } from '../common/domain-error';
 import { MinutesAttachmentEntity } from './minutes-attachment.entity';
 import { MinutesRevisionEntity } from './minutes-revision.entity';
 import { MinutesEntity } from './minutes.entity';
@@ -11,6 +12,13 @@ import { MinutesEntity } from './minutes.entity';
  */
 export const searchTextSql = (content: string, resolutions: string) =>
   `concat_ws(E'\\n', "fields"->>'title', (SELECT string_agg(a, ' ') FROM jsonb_array_elements_text("fields"->'agenda') a), ${content}, ${resolutions})`;
+
+/** How long a step waits for another node's lock on a meeting's minutes before it gives up (try again). */
+const LOCK_WAIT = '5s';
+/** How long a transaction holding that lock may sit idle before PostgreSQL ends its session (a stalled node). */
+const HOLDER_IDLE = '15s';
+/** PostgreSQL's lock_not_available (lock_timeout ran out). */
+const LOCK_NOT_AVAILABLE = '55P03';
 
 /** An attachment as stored, without its bytes. */
 export type AttachmentRow = Omit<MinutesAttachmentEntity, 'data'>;
@@ -83,12 +91,25 @@ export class MinutesRepository {
    * Null: there are no minutes.
    */
   async lockDocument(em: EntityManager, meetingId: string, mode: 'read' | 'write'): Promise<string | null> {
-    const rows: { fold: string }[] = await em.query(
-      `SELECT "folded_update_id"::text AS "fold" FROM "minutes" WHERE "meeting_id" = $1
-       FOR ${mode === 'write' ? 'UPDATE' : 'SHARE'}`,
-      [meetingId],
+    // A node that stalls holding the lock (a long pause, a lost network) must not hold every other node's
+    // readers and writers of this meeting's minutes: waiting gives up after LOCK_WAIT (the caller is told to
+    // retry), and a holder idle in its transaction that long is cut off by PostgreSQL, which frees the lock.
+    await em.query(
+      `SELECT set_config('lock_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true)`,
+      [LOCK_WAIT, HOLDER_IDLE],
     );
-    return rows[0]?.fold ?? null;
+    try {
+      const rows: { fold: string }[] = await em.query(
+        `SELECT "folded_update_id"::text AS "fold" FROM "minutes" WHERE "meeting_id" = $1
+         FOR ${mode === 'write' ? 'UPDATE' : 'SHARE'}`,
+        [meetingId],
+      );
+      return rows[0]?.fold ?? null;
+    } catch (e) {
+      if ((e as { driverError?: { code?: string } }).driverError?.code === LOCK_NOT_AVAILABLE)
+        throw new DomainError(ErrorCodes.unavailable, 503, 'minutes.busy');
+      throw e;
+    }
   }
 
   /** The stored (folded) document and the update row it is folded up to; null: there are no minutes. */

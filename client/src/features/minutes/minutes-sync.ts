@@ -33,6 +33,9 @@ export interface MinutesSyncOptions {
 
 const REMOTE = 'remote';
 
+/** How soon an edit the server could not take yet (`unavailable`: the minutes busy elsewhere) goes again. */
+const BUSY_RETRY_MS = 1000;
+
 /**
  * The live minutes of one meeting in the browser: a Y.Doc kept in step with the server's over the app's one
  * `/rtc` socket. On every (re)connect it opens the minutes with its state vector, applies what it lacks and sends what
@@ -169,6 +172,13 @@ export class MinutesSync {
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === 'timeout') this.outbox.unshift(update);
+      else if (code === 'unavailable') {
+        // Not refused, not stored (the minutes were busy on another server): the same edit again in a moment.
+        this.outbox.unshift(update);
+        this.sending = false;
+        setTimeout(() => void this.flush(), BUSY_RETRY_MS);
+        return;
+      }
       // Refused: this document has an edit the server does not; start again from the server's.
       else this.restart();
     } finally {
