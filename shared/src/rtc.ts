@@ -67,6 +67,11 @@ export const ChatMessage = z.object({
   name: z.string(),
   text: z.string(),
   at: z.string(),
+  /**
+   * Who sees it: everyone, or (a lecture's listener writing) only the presenters and the writer, so that a
+   * lecture of thousands is not a chat of thousands. Absent: everyone.
+   */
+  audience: z.enum(['all', 'presenters']).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 

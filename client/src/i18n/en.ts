@@ -432,6 +432,8 @@ export const en: Messages = {
     placeholder: 'Type a message, Enter to send',
     send: 'Send',
     empty: 'No messages yet',
+    toPresenters: 'Presenters only',
+    listenerNote: 'Only the presenters see your messages; ask in public under Questions',
   },
   minutes: {
     title: 'Minutes',

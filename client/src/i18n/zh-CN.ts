@@ -429,6 +429,8 @@ export const zhCN = {
     placeholder: '输入消息，回车发送',
     send: '发送',
     empty: '还没有消息',
+    toPresenters: '仅主讲人可见',
+    listenerNote: '您的消息仅主讲人可见；公开提问请用“课堂问答”',
   },
   minutes: {
     title: '会议记录',

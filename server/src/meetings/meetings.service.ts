@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  allows,
   formatMessage,
   type ChatMessage,
   type LiveMeeting,
@@ -126,9 +127,22 @@ export class MeetingsService {
     return rows.map((m) => this.toDto(m, counts));
   }
 
+  /**
+   * The meeting's chat. In a lecture, a listener's messages were for the presenters (RoomChat): who neither
+   * leads the lecture (its host or lecturer) nor manages the branch reads the leaders' messages and their own.
+   * (Co-presenters are named in the live room only; afterwards their messages count as a listener's.)
+   */
   async chatOf(user: AuthUser, meetingId: string): Promise<ChatMessage[]> {
-    await this.authorised(user, meetingId, 'meeting.read');
-    return this.recentChat(meetingId);
+    const { meeting, relation } = await this.directory.authorise(user, meetingId, 'meeting.read');
+    const messages = await this.recentChat(meetingId);
+    if (meeting.type !== 'lecture') return messages;
+    const leaders = new Set([meeting.hostId, meeting.lecturerId].filter((id): id is string => !!id));
+    const marked = messages.map((m) => ({
+      ...m,
+      audience: leaders.has(m.userId) ? ('all' as const) : ('presenters' as const),
+    }));
+    if (leaders.has(user.id) || allows(relation, 'meeting.manage')) return marked;
+    return marked.filter((m) => m.audience === 'all' || m.userId === user.id);
   }
 
   /**

@@ -19,6 +19,8 @@ let meetingId: string;
 let host: RtcTestClient;
 let lecturer: RtcTestClient;
 const listeners: { c: RtcTestClient; joined: Joined }[] = [];
+let hostToken: string;
+let audienceTokens: string[] = [];
 /** How long the listeners took to join, first request to last answer. */
 let joinMs = 0;
 
@@ -36,7 +38,7 @@ beforeAll(async () => {
   t = await startTestApp({ listen: true });
   kit = new RtcKit(t.baseUrl);
   const { branchA } = await demoUnits(t.ds);
-  const hostToken = (await t.login('secretary1')).session.accessToken;
+  hostToken = (await t.login('secretary1')).session.accessToken;
   const lecturerToken = (await t.login('member1')).session.accessToken;
   const res = await t
     .http()
@@ -51,6 +53,7 @@ beforeAll(async () => {
   expect(res.status).toBe(201);
   meetingId = (res.body as { id: string }).id;
   const audience = await createAudience(t, branchA, LISTENERS);
+  audienceTokens = audience.map((a) => a.token);
 
   host = await kit.client(hostToken);
   await host.join(meetingId);
@@ -131,6 +134,35 @@ it('a listener’s raised hand reaches the host and the lecturer, not the other 
   expect(other.seen('hand.changed')).toEqual([]);
   const page = await lecturer.call('lecture.listeners', { limit: 1 });
   expect(page.listeners).toEqual([expect.objectContaining({ peerId, handRaised: true })]);
+});
+
+it('a listener’s chat reaches the presenters only, a presenter’s everyone; the record keeps to the same rule', async () => {
+  const { c, joined } = listeners[7];
+  const atHost = host.next('chat.received', (m) => m.userId === joined.self.userId);
+  const atLecturer = lecturer.next('chat.received', (m) => m.userId === joined.self.userId);
+  const asked = await c.call('chat.send', { text: '老师，第三条怎么理解？' });
+  expect(asked.audience).toBe('presenters');
+  expect((await atHost).text).toBe('老师，第三条怎么理解？');
+  expect((await atLecturer).audience).toBe('presenters');
+  const others = listeners.filter((l) => l.c !== c).map((l) => l.c);
+  const everyone = others.map((o) => o.next('chat.received'));
+  const answer = await lecturer.call('chat.send', { text: '课后统一解答' });
+  expect(answer.audience).toBe('all');
+  for (const m of await Promise.all(everyone)) expect(m.text).toBe('课后统一解答');
+  for (const o of others) expect(o.seen('chat.received').map((m) => m.text)).toEqual(['课后统一解答']);
+
+  // The chat read back over REST: a listener reads the lecturer's and its own, the host all of it.
+  const read = async (token: string) =>
+    (
+      (await t
+        .http()
+        .get(`/api/meetings/${meetingId}/chat`)
+        .set({ Authorization: `Bearer ${token}` })
+        .expect(200)).body as { text: string }[]
+    ).map((m) => m.text);
+  expect(await read(audienceTokens[7])).toEqual(['老师，第三条怎么理解？', '课后统一解答']);
+  expect(await read(audienceTokens[8])).toEqual(['课后统一解答']);
+  expect(await read(hostToken)).toEqual(['老师，第三条怎么理解？', '课后统一解答']);
 });
 
 it(`${LEAVING} listeners leave: no peer.left for them, the count comes down to ${LISTENERS - LEAVING}`, async () => {

@@ -18,6 +18,33 @@ describe('RoomChat', () => {
     });
   });
 
+  it('in a lecture a listener’s message reaches the presenters only; theirs reach everyone; history follows suit', async () => {
+    u = rtcUnits();
+    u.meetings.add({ id: 'm1', hostId: 'host', type: 'lecture', lecturerId: 'lec' });
+    await u.seating.join(caller('s-host', 'host'), { meetingId: 'm1' });
+    await u.seating.join(caller('s-lec', 'lec'), { meetingId: 'm1' });
+    await u.seating.join(caller('s-a', 'listener-a'), { meetingId: 'm1' });
+    u.wire.sent.length = 0;
+
+    const question = await u.chat.chat(caller('s-a', 'listener-a'), '老师，第三条怎么理解？');
+    expect(question.audience).toBe('presenters');
+    const toQuestion = u.wire.sent.filter((s) => s.event === 'chat.received').map((s) => s.to);
+    expect(toQuestion.sort()).toEqual(['s-host', 's-lec']);
+
+    u.wire.sent.length = 0;
+    const answer = await u.chat.chat(caller('s-lec', 'lec'), '下课后统一回答');
+    expect(answer.audience).toBe('all');
+    expect(u.wire.sent).toContainEqual({ to: 'meeting:m1', except: 's-lec', event: 'chat.received', payload: answer });
+
+    // Who joins later is shown what they may see: a listener the presenters' messages and its own.
+    const b = await u.join('s-b', 'listener-b');
+    expect(b.chat.map((m) => m.text)).toEqual(['下课后统一回答']);
+    const again = await u.join('s-a2', 'listener-a');
+    expect(again.chat.map((m) => m.text)).toEqual(['老师，第三条怎么理解？', '下课后统一回答']);
+    const host = await u.join('s-host2', 'host');
+    expect(host.chat.map((m) => m.audience)).toEqual(['presenters', 'all']);
+  });
+
   it('a hand is raised and lowered once; a repeat is not broadcast again', async () => {
     u = rtcUnits();
     u.meetings.add({ id: 'm1', hostId: 'host' });

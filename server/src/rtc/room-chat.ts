@@ -4,7 +4,7 @@ import { SocketHub } from '../common/socket-hub';
 import { MeetingsService } from '../meetings/meetings.service';
 import { RoomAudience } from './room-audience';
 import { RoomRegistry } from './room-registry';
-import type { LiveRoom, RtcCaller, Seat } from './room-state';
+import { isPresenter, roleOf, type LiveRoom, type RtcCaller, type Seat } from './room-state';
 
 /** The room's chat (stored with the meeting) and raised hands. */
 @Injectable()
@@ -16,11 +16,29 @@ export class RoomChat {
     private readonly audience: RoomAudience,
   ) {}
 
+  /**
+   * A message to the room. In a lecture a listener's message goes to the presenters only (Q&A is the listeners'
+   * public channel): a lecture of thousands stays readable, and one message costs a few sends, not thousands.
+   */
   async chat(caller: RtcCaller, text: string): Promise<ChatMessage> {
     const { room, seat } = this.registry.seated(caller);
-    const message = await this.meetings.addChat(room.meetingId, seat.userId, seat.name, text);
-    this.hub.toMeetingExcept(room.meetingId, caller.socketId, 'chat.received', message);
+    const stored = await this.meetings.addChat(room.meetingId, seat.userId, seat.name, text);
+    const message = withAudience(room, stored);
+    if (message.audience !== 'presenters')
+      this.hub.toMeetingExcept(room.meetingId, caller.socketId, 'chat.received', message);
+    else
+      for (const s of room.seats.values())
+        if (s.socketId && s.socketId !== caller.socketId && isPresenter(room, s))
+          this.hub.toSocket(s.socketId, 'chat.received', message);
     return message;
+  }
+
+  /** The chat history a seat is shown when it joins: in a lecture a listener sees the presenters' and its own. */
+  async history(room: LiveRoom, seat: Seat): Promise<ChatMessage[]> {
+    const messages = (await this.meetings.recentChat(room.meetingId)).map((m) => withAudience(room, m));
+    return isPresenter(room, seat)
+      ? messages
+      : messages.filter((m) => m.audience !== 'presenters' || m.userId === seat.userId);
   }
 
   hand(caller: RtcCaller, raised: boolean): null {
@@ -36,4 +54,11 @@ export class RoomChat {
     this.registry.changed(room);
     this.audience.aboutSeat(room, seat, 'hand.changed', { peerId: seat.peerId, raised });
   }
+}
+
+/** A message's audience: in a lecture, a message by someone who does not present is for the presenters. */
+function withAudience(room: LiveRoom, message: ChatMessage): ChatMessage {
+  if (!room.lecture) return message;
+  const role = roleOf(room, { peerId: '', userId: message.userId });
+  return { ...message, audience: role === 'listener' ? 'presenters' : 'all' };
 }

@@ -9,6 +9,7 @@ import type { PeerLeaveReason } from '../media/media-events';
 import { MediaService } from '../media/media.service';
 import { MeetingsService } from '../meetings/meetings.service';
 import { RoomAudience } from './room-audience';
+import { RoomChat } from './room-chat';
 import { RoomLobby } from './room-lobby';
 import { RoomOwnership } from './room-ownership';
 import { RoomRegistry } from './room-registry';
@@ -61,6 +62,7 @@ export class RoomSeating implements OnModuleDestroy {
     private readonly meetings: MeetingsService,
     private readonly ownership: RoomOwnership,
     private readonly audience: RoomAudience,
+    private readonly chat: RoomChat,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -177,7 +179,7 @@ export class RoomSeating implements OnModuleDestroy {
         sends ? this.media.createTransport(room.meetingId, seat.peerId, 'send') : undefined,
         this.media.createTransport(room.meetingId, seat.peerId, 'recv'),
       ]);
-      const chat = await this.meetings.recentChat(room.meetingId);
+      const chat = await this.chat.history(room, seat);
       seat.sendTransportId = send?.id ?? '';
       seat.recvTransportId = recv.id;
       this.registry.setPlace(caller.socketId, {

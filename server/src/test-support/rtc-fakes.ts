@@ -1,3 +1,4 @@
+import type { ChatMessage } from '@branchmeet/shared';
 import type { AuthUser } from '../auth/auth-user';
 import { LeaseKeeper } from '../cluster/lease-keeper';
 import type { ClusterRuntime } from '../cluster/cluster.runtime';
@@ -259,12 +260,17 @@ export class FakeMeetings {
     });
   }
 
-  recentChat(): Promise<[]> {
-    return Promise.resolve([]);
+  /** The chat as stored, oldest first. */
+  readonly chat: ChatMessage[] = [];
+
+  recentChat(meetingId: string): Promise<ChatMessage[]> {
+    return Promise.resolve(this.chat.filter((m) => m.meetingId === meetingId));
   }
 
-  addChat(meetingId: string, userId: string, name: string, text: string) {
-    return Promise.resolve({ id: 'c1', userId, name, text, at: new Date(0).toISOString() });
+  addChat(meetingId: string, userId: string, name: string, text: string): Promise<ChatMessage> {
+    const message = { id: `c${this.chat.length + 1}`, meetingId, userId, name, text, at: new Date(0).toISOString() };
+    this.chat.push(message);
+    return Promise.resolve(message);
   }
 
   end(meetingId: string, by: string | null, reason: string, at?: Date): Promise<void> {
@@ -325,6 +331,7 @@ export function rtcUnits(config: { graceSeconds?: number; emptyEndSeconds?: numb
   const audience = new RoomAudience(registry, hub);
   const keeper = new LeaseKeeper(cluster, 5000);
   const ownership = new RoomOwnership(cluster, cluster, cluster, keeper, registry, appConfig);
+  const chat = new RoomChat(registry, hub, asMeetings, audience);
   const seating = new RoomSeating(
     registry,
     lobby,
@@ -334,11 +341,11 @@ export function rtcUnits(config: { graceSeconds?: number; emptyEndSeconds?: numb
     asMeetings,
     ownership,
     audience,
+    chat,
     appConfig,
   );
   const relay = new MediaRelay(registry, hub, asMedia);
   relay.onModuleInit();
-  const chat = new RoomChat(registry, hub, asMeetings, audience);
   const lecture = new LectureRolesService(registry, hub, asMedia, chat, audience);
   const host = new HostControls(registry, hub, asMedia, asMeetings, relay, seating, lobby, lecture, chat);
   const qaStore = {

@@ -1,12 +1,16 @@
 import { SendOutlined } from '@ant-design/icons';
-import { App, Button, Empty, Flex, Input, Typography } from 'antd';
+import { App, Button, Empty, Flex, Input, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../api/errors';
 import { useRoom } from './room-context';
+import { selfPresents } from './room-store';
 
-/** The meeting's chat: history from the join answer, then live messages; Enter sends. */
+/**
+ * The meeting's chat: history from the join answer, then live messages; Enter sends. In a lecture a listener's
+ * messages go to the presenters only (the server decides; the panel says so, and marks such messages).
+ */
 export function ChatPanel() {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -14,6 +18,8 @@ export function ChatPanel() {
   const [text, setText] = useState('');
   const [sending, setSending] = useState(false);
   const end = useRef<HTMLDivElement>(null);
+  // A listener, also while given the floor: the floor lets one speak, not write to everyone.
+  const listener = !!state.lecture && !selfPresents(state);
 
   useEffect(() => {
     end.current?.scrollIntoView?.({ block: 'end' });
@@ -50,6 +56,11 @@ export function ChatPanel() {
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                   {m.name} · {dayjs(m.at).format('HH:mm')}
                 </Typography.Text>
+                {m.audience === 'presenters' && (
+                  <Tag style={{ marginInlineStart: 6, fontSize: 11 }} data-testid="chat-to-presenters">
+                    {t('chat.toPresenters')}
+                  </Tag>
+                )}
                 <div className="bm-chat-text">{m.text}</div>
               </div>
             );
@@ -57,6 +68,11 @@ export function ChatPanel() {
         )}
         <div ref={end} />
       </div>
+      {listener && (
+        <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="chat-listener-note">
+          {t('chat.listenerNote')}
+        </Typography.Text>
+      )}
       <Flex gap={8}>
         <Input
           value={text}

@@ -1,11 +1,12 @@
 import type { LectureState, PeerInfo, QaQuestion, RoomState } from '@branchmeet/shared';
-import { act, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useReducer, type Dispatch, type ReactNode } from 'react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { LocalMedia, MediaSessionProvider, RtcRequestError, type RoomConnection } from '../../media';
 import { resetLanguage } from '../../test/render';
 import { AppProviders } from '../../providers';
+import { ChatPanel } from './chat-panel';
 import { ControlBar } from './control-bar';
 import { LectureStage, QaPanel } from './lecture-view';
 import { LISTENERS_SETTLE_MS } from './lecture-listeners';
@@ -140,6 +141,7 @@ function renderRoom(state: RoomViewState, send: ReturnType<typeof vi.fn> = serve
               />
               <ParticipantsPanel />
               <QaPanel />
+              <ChatPanel />
             </RoomContext.Provider>
           )}
         </Live>
@@ -280,6 +282,27 @@ describe('lecture view', () => {
     const { send } = renderRoom(stateAs(listener));
     await userEvent.type(screen.getByTestId('qa-input'), '请讲讲党史学习{Enter}');
     expect(send).toHaveBeenCalledWith('qa.ask', { text: '请讲讲党史学习' });
+  });
+
+  it('the chat tells a listener that only the presenters read it; the lecturer sees such a message marked', () => {
+    const fromListener = {
+      type: 'chat.received' as const,
+      payload: {
+        id: '1',
+        meetingId: room.meetingId,
+        userId: listenerId,
+        name: '李听众',
+        text: '老师好',
+        at: '2026-12-01T10:00:00.000Z',
+        audience: 'presenters' as const,
+      },
+    };
+    renderRoom(stateAs(listener, [fromListener]));
+    expect(screen.getByTestId('chat-listener-note')).toHaveTextContent('仅主讲人可见');
+    cleanup();
+    renderRoom(stateAs(lecturer, [fromListener]));
+    expect(screen.queryByTestId('chat-listener-note')).toBeNull();
+    expect(screen.getByTestId('chat-to-presenters')).toHaveTextContent('仅主讲人可见');
   });
 
   it('a question list that failed to load shows with a retry, not as “no questions”', async () => {
