@@ -140,7 +140,9 @@ describe('invite links', () => {
     expect(said).toMatchObject({ name: '王教授', userId: guest.guestId });
     // In a lecture a listener's (the guest's) message is for the presenters: the host reads it, a member does not.
     const chat = await t.http().get(`/api/meetings/${meetingId}/chat`).set(auth.secretary1);
-    expect(chat.body).toEqual([expect.objectContaining({ name: '王教授', text: '大家好', audience: 'presenters' })]);
+    expect(chat.body).toEqual([
+      expect.objectContaining({ name: '王教授', text: '大家好', audience: 'presenters' }),
+    ]);
     expect((await t.http().get(`/api/meetings/${meetingId}/chat`).set(auth.member1)).body).toEqual([]);
     expect(await host.raw('host.transfer', { peerId: joined.self.peerId })).toMatchObject({ ok: false });
 

@@ -156,7 +156,7 @@ it('a node stalled holding the minutes lock holds nobody for long: the others ar
   // The holder sat idle in its transaction: PostgreSQL ends its session (15 s), the lock goes with it, and the
   // other node reads again.
   const synced = await (async () => {
-    for (const until = Date.now() + 25_000; Date.now() < until; ) {
+    for (const until = Date.now() + 25_000; Date.now() < until;) {
       try {
         return await other.sync(meetingId, 'reader-1');
       } catch (e) {
@@ -168,5 +168,7 @@ it('a node stalled holding the minutes lock holds nobody for long: the others ar
   expect(synced.update.length).toBeGreaterThan(0);
   await expect(stalled.query('SELECT 1')).rejects.toThrow();
   await stalled.release().catch(() => undefined);
-  console.log(`minutes lock: a reader gave up after ${waited} ms; the stalled holder was cut off by PostgreSQL`);
+  console.log(
+    `minutes lock: a reader gave up after ${waited} ms; the stalled holder was cut off by PostgreSQL`,
+  );
 }, 60_000);

@@ -154,11 +154,13 @@ it('a listener’s chat reaches the presenters only, a presenter’s everyone; t
   // The chat read back over REST: a listener reads the lecturer's and its own, the host all of it.
   const read = async (token: string) =>
     (
-      (await t
-        .http()
-        .get(`/api/meetings/${meetingId}/chat`)
-        .set({ Authorization: `Bearer ${token}` })
-        .expect(200)).body as { text: string }[]
+      (
+        await t
+          .http()
+          .get(`/api/meetings/${meetingId}/chat`)
+          .set({ Authorization: `Bearer ${token}` })
+          .expect(200)
+      ).body as { text: string }[]
     ).map((m) => m.text);
   expect(await read(audienceTokens[7])).toEqual(['老师，第三条怎么理解？', '课后统一解答']);
   expect(await read(audienceTokens[8])).toEqual(['课后统一解答']);

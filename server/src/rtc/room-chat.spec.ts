@@ -34,7 +34,12 @@ describe('RoomChat', () => {
     u.wire.sent.length = 0;
     const answer = await u.chat.chat(caller('s-lec', 'lec'), '下课后统一回答');
     expect(answer.audience).toBe('all');
-    expect(u.wire.sent).toContainEqual({ to: 'meeting:m1', except: 's-lec', event: 'chat.received', payload: answer });
+    expect(u.wire.sent).toContainEqual({
+      to: 'meeting:m1',
+      except: 's-lec',
+      event: 'chat.received',
+      payload: answer,
+    });
 
     // Who joins later is shown what they may see: a listener the presenters' messages and its own.
     const b = await u.join('s-b', 'listener-b');

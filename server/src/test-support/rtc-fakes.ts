@@ -268,7 +268,14 @@ export class FakeMeetings {
   }
 
   addChat(meetingId: string, userId: string, name: string, text: string): Promise<ChatMessage> {
-    const message = { id: `c${this.chat.length + 1}`, meetingId, userId, name, text, at: new Date(0).toISOString() };
+    const message = {
+      id: `c${this.chat.length + 1}`,
+      meetingId,
+      userId,
+      name,
+      text,
+      at: new Date(0).toISOString(),
+    };
     this.chat.push(message);
     return Promise.resolve(message);
   }
