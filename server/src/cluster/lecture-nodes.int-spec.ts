@@ -81,19 +81,20 @@ async function nodeOf(transport: TransportOptions): Promise<string> {
   throw new Error(`no node listens on ${[...ports].join(', ')}`);
 }
 
-test('listeners beyond the owner’s worker are served by routers on the other nodes, pause/resume/close included', async () => {
+/** A new lecture of the first branch, its secretary the host (and lecturer). */
+async function newLecture(title: string): Promise<string> {
   const { branchA } = await demoUnits(cluster.ds);
   const res = await fetch(`${cluster.nodes[0].url}/api/org-units/${branchA}/meetings`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', Authorization: `Bearer ${tokens.secretary1}` },
-    body: JSON.stringify({
-      type: 'lecture',
-      start: new Date(Date.now() + 60_000).toISOString(),
-      title: '跨节点党课',
-    }),
+    body: JSON.stringify({ type: 'lecture', start: new Date(Date.now() + 60_000).toISOString(), title }),
   });
   expect(res.status).toBe(201);
-  const meetingId = ((await res.json()) as { id: string }).id;
+  return ((await res.json()) as { id: string }).id;
+}
+
+test('listeners beyond the owner’s worker are served by routers on the other nodes, pause/resume/close included', async () => {
+  const meetingId = await newLecture('跨节点党课');
 
   const lecturer = await join('secretary1', cluster.nodes[0].url, meetingId);
   const owner = cluster.nodes.find((n) => n.url === lecturer.url);
@@ -206,3 +207,57 @@ test('listeners beyond the owner’s worker are served by routers on the other n
   await Promise.all(closedSeen);
   await lecturer.client.call('host.end', {});
 }, 240_000);
+
+test('a node serving listeners dies: the owner tells just those listeners, they set up their media again and hear the lecturer', async () => {
+  const meetingId = await newLecture('跨节点党课：节点故障');
+  const lecturer = await join('secretary1', cluster.nodes[0].url, meetingId);
+  const owner = cluster.nodes.find((n) => n.url === lecturer.url);
+  if (!owner) throw new Error('the lecturer sits on no node');
+  await lecturer.client.call('room.ready', { rtpCapabilities: OPUS_CAPS });
+  const mic = await kit(owner.url).publishMic(lecturer.client, lecturer.joined);
+
+  const listeners: { client: RtcTestClient; joined: Joined; node: string; received: string[] }[] = [];
+  for (const login of LISTENERS) {
+    const { client, joined } = await join(login, cluster.nodes[0].url, meetingId);
+    const { consumers } = await client.call('room.ready', { rtpCapabilities: OPUS_CAPS });
+    const { received } = await kit(owner.url).receive(client, joined, consumers[0]);
+    await client.call('consumer.resume', { consumerIds: [consumers[0].consumerId] });
+    listeners.push({ client, joined, node: await nodeOf(joined.recvTransport), received });
+  }
+  const victim = cluster.nodes.find((n) => n !== owner && listeners.some((l) => l.node === n.id));
+  if (!victim) throw new Error('no listener is served by another node');
+  const served = listeners.filter((l) => l.node === victim.id);
+  const spared = listeners.filter((l) => l.node !== victim.id);
+
+  const told = served.map((l) => l.client.next('media.moved', undefined, 20_000));
+  const killedAt = Date.now();
+  await cluster.kill(victim);
+  await Promise.all(told);
+  const toldMs = Date.now() - killedAt;
+  // As the browser does on media.moved: take the seat back on the same socket and receive again.
+  for (const l of served) {
+    const again = (await l.client.call('room.join', {
+      meetingId,
+      resumePeerId: l.joined.self.peerId,
+    })) as Joined;
+    expect(again.self.peerId).toBe(l.joined.self.peerId);
+    expect(await nodeOf(again.recvTransport)).not.toBe(victim.id);
+    const { consumers } = await l.client.call('room.ready', { rtpCapabilities: OPUS_CAPS });
+    l.received = (await kit(owner.url).receive(l.client, again, consumers[0])).received;
+    await l.client.call('consumer.resume', { consumerIds: [consumers[0].consumerId] });
+  }
+  const until = Date.now() + 30_000;
+  const heard = (l: (typeof listeners)[number]) =>
+    l.received.filter((hex) => Buffer.from(hex, 'hex').toString().includes('after ')).length;
+  while (listeners.some((l) => heard(l) < 20)) {
+    if (Date.now() > until)
+      throw new Error(`not heard after the node died: ${JSON.stringify(listeners.map(heard))}`);
+    await mic.send(10, 'after');
+  }
+  for (const l of spared) expect(l.client.seen('media.moved')).toEqual([]);
+  console.log(
+    `node ${victim.id} killed: its ${served.length} listeners told media.moved after ${toldMs} ms ` +
+      `(node TTL 3 s), all ${listeners.length} hear the lecturer again`,
+  );
+  await lecturer.client.call('host.end', {});
+}, 120_000);

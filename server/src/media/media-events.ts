@@ -55,6 +55,11 @@ export interface MediaEvents {
    * transport, producer and consumer is gone, so each listed peer must create transports and produce again.
    */
   roomMoved: { meetingId: string; workerIndex: number; peerIds: string[] };
+  /**
+   * Some peers' media was on a router that is gone (a lecture's listeners served by a node that died): they stay
+   * members and must create their transports again; the others are not touched.
+   */
+  mediaLost: { meetingId: string; peerIds: string[] };
   roomClosed: { meetingId: string };
   listenerError: { event: string; error: unknown };
 }

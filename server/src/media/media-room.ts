@@ -60,6 +60,7 @@ export class MediaRoom {
       isClosed: () => this.closed,
       watch: (router) => this.dynacast.watch(router),
       observe: (producerId) => this.observe(producerId),
+      lost: (peerIds) => this.events.emit('mediaLost', { meetingId, peerIds }),
     });
   }
 

@@ -51,6 +51,8 @@ export interface RoutesRoom {
   watch(router: MediaRouter): void;
   /** An audio producer reached the primary route: the room's observers hear it. */
   observe(producerId: string): Promise<void>;
+  /** These peers' media was served by a route that is gone (its node died): they must set it up again. */
+  lost(peerIds: string[]): void;
 }
 
 /**
@@ -184,10 +186,19 @@ export class RoomRoutes {
     return remote;
   }
 
-  /** A remote route closed: its listeners have no media until they join again. */
+  /**
+   * A remote route closed (its node died or left): its listeners have no media. They are told to set it up
+   * again, and are placed anew when they do.
+   */
   private dropRemote(remote: RemoteRoute | undefined): void {
     this.remotes = this.remotes.filter((r) => r !== remote);
-    for (const peer of this.room.peers.values()) if (peer.remote === remote) peer.remote = undefined;
+    const lost: string[] = [];
+    for (const peer of this.room.peers.values())
+      if (peer.remote === remote) {
+        peer.remote = undefined;
+        lost.push(peer.peerId);
+      }
+    if (lost.length > 0 && !this.room.isClosed()) this.room.lost(lost);
   }
 
   /** Pipes a producer into a router on another node (through the primary route); failures are logged. */

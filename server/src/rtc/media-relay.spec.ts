@@ -85,6 +85,18 @@ describe('MediaRelay', () => {
     expect(u.eventsTo('meeting:m1')).toContain('media.moved');
   });
 
+  it('media lost by some seats (their serving node died) makes only those seats set up their media again', async () => {
+    const peers = await seats('lecture');
+    await u.relay.ready(caller('s-a', 'host'), {});
+    await u.relay.ready(caller('s-b', 'u'), {});
+    u.wire.sent.length = 0;
+    u.media.events.emit('mediaLost', { meetingId: 'm1', peerIds: [peers.b] });
+    const seatOf = (peerId: string) => u.registry.room('m1')!.seats.get(peerId)!;
+    expect(seatOf(peers.b).ready).toBe(false);
+    expect(seatOf(peers.a).ready).toBe(true);
+    expect(u.wire.sent.map((s) => [s.to, s.event])).toEqual([['s-b', 'media.moved']]);
+  });
+
   it("one's own producers only; a lecture's listener produces only with the floor, and only audio", async () => {
     const peers = await seats('lecture');
     const mine = u.media.addProducer('m1', peers.a, 'mic');

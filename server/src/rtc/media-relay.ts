@@ -116,6 +116,16 @@ export class MediaRelay implements OnModuleInit, OnModuleDestroy {
         }
         this.hub.toMeeting(e.meetingId, 'media.moved', { meetingId: e.meetingId });
       }),
+      ev.on('mediaLost', (e) => {
+        // Only these seats' media is gone: each of them sets it up again, as after a move.
+        const lost = new Set(e.peerIds);
+        for (const seat of seats(e.meetingId)) {
+          if (!lost.has(seat.peerId)) continue;
+          seat.ready = false;
+          seat.consumed.clear();
+          if (seat.socketId) this.hub.toSocket(seat.socketId, 'media.moved', { meetingId: e.meetingId });
+        }
+      }),
     );
   }
 
