@@ -93,9 +93,12 @@ async function newLecture(title: string): Promise<string> {
   return ((await res.json()) as { id: string }).id;
 }
 
-test('listeners beyond the owner’s worker are served by routers on the other nodes, pause/resume/close included', async () => {
-  const meetingId = await newLecture('跨节点党课');
-
+/**
+ * A lecture with the secretary lecturing (opus) and the six listeners joined through node 0 as a client does,
+ * each receiving the lecturer's microphone on the node its receive transport names.
+ */
+async function openLecture(title: string) {
+  const meetingId = await newLecture(title);
   const lecturer = await join('secretary1', cluster.nodes[0].url, meetingId);
   const owner = cluster.nodes.find((n) => n.url === lecturer.url);
   if (!owner) throw new Error('the lecturer sits on no node');
@@ -125,6 +128,11 @@ test('listeners beyond the owner’s worker are served by routers on the other n
       received,
     });
   }
+  return { meetingId, lecturer, owner, mic, listeners };
+}
+
+test('listeners beyond the owner’s worker are served by routers on the other nodes, pause/resume/close included', async () => {
+  const { meetingId, lecturer, owner, mic, listeners } = await openLecture('跨节点党课');
 
   // The owner's router takes two listeners (one consumer each); the next go to the other nodes, two each.
   const others = cluster.nodes.filter((n) => n !== owner).map((n) => n.id);
@@ -209,21 +217,7 @@ test('listeners beyond the owner’s worker are served by routers on the other n
 }, 240_000);
 
 test('a node serving listeners dies: the owner tells just those listeners, they set up their media again and hear the lecturer', async () => {
-  const meetingId = await newLecture('跨节点党课：节点故障');
-  const lecturer = await join('secretary1', cluster.nodes[0].url, meetingId);
-  const owner = cluster.nodes.find((n) => n.url === lecturer.url);
-  if (!owner) throw new Error('the lecturer sits on no node');
-  await lecturer.client.call('room.ready', { rtpCapabilities: OPUS_CAPS });
-  const mic = await kit(owner.url).publishMic(lecturer.client, lecturer.joined);
-
-  const listeners: { client: RtcTestClient; joined: Joined; node: string; received: string[] }[] = [];
-  for (const login of LISTENERS) {
-    const { client, joined } = await join(login, cluster.nodes[0].url, meetingId);
-    const { consumers } = await client.call('room.ready', { rtpCapabilities: OPUS_CAPS });
-    const { received } = await kit(owner.url).receive(client, joined, consumers[0]);
-    await client.call('consumer.resume', { consumerIds: [consumers[0].consumerId] });
-    listeners.push({ client, joined, node: await nodeOf(joined.recvTransport), received });
-  }
+  const { meetingId, lecturer, owner, mic, listeners } = await openLecture('跨节点党课：节点故障');
   const victim = cluster.nodes.find((n) => n !== owner && listeners.some((l) => l.node === n.id));
   if (!victim) throw new Error('no listener is served by another node');
   const served = listeners.filter((l) => l.node === victim.id);
