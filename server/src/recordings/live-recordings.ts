@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ErrorCodes, type RecordingState } from '@branchmeet/shared';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditService } from '../audit/audit.service';
 import { NODE_REGISTRY, type NodeRegistry } from '../cluster/cluster.types';
@@ -11,12 +12,15 @@ import { APP_CONFIG, AppConfig } from '../config/config';
 import { MediaService } from '../media/media.service';
 import { MeetingDirectory, type MeetingRow } from '../meetings/meeting-directory.service';
 import { MediaToolsService } from './media-tools';
-import { Recorder, RecorderError, probeDuration, type RecorderResult } from './recorder';
+import { Recorder, RecorderError, probeDuration, run as runTool, type RecorderResult } from './recorder';
 import type { RecordingEntity, RecordingRunEnd } from './recording.entity';
 import { RECORDING_STORAGE, type RecordingStorage } from './recording-storage';
-import { RecordingsRepository } from './recordings.repository';
+import { RecordingsRepository, type CrashedRun } from './recordings.repository';
 
 export const RECORDING_MIME = 'video/webm';
+
+/** A crashed run's file is recovered once nothing has written it for this long. */
+export const RECOVER_QUIET_MS = 10_000;
 
 interface Running {
   recorder: Recorder;
@@ -194,6 +198,7 @@ export class LiveRecordings implements OnModuleInit, OnModuleDestroy {
           part: start.part,
           startedBy: start.startedBy,
           startedAt: recorder.startedAt,
+          workFile: recorder.file,
         });
         const startedAt = recorder.startedAt.toISOString();
         await this.audit.append(em, {
@@ -247,11 +252,66 @@ export class LiveRecordings implements OnModuleInit, OnModuleDestroy {
     return done;
   }
 
+  /**
+   * Recovers the part a node that died was recording (its run closed as `crash`): the file ffmpeg left (all but
+   * its last seconds: see the recorder's flushing) is remuxed into a whole WebM and stored as that part, ended at
+   * the file's last write; the audit line says it was recovered. Only once the file has been still for
+   * RECOVER_QUIET_MS (a node thought dead that still records keeps writing it), and by one node (takeCrashedRun).
+   * False: not recovered now (no such file here, still written, taken by another node).
+   */
+  async recover(run: CrashedRun): Promise<boolean> {
+    const written = await stat(run.workFile).catch(() => null);
+    if (!written || Date.now() - written.mtimeMs < RECOVER_QUIET_MS) return false;
+    if (!(await this.repo.takeCrashedRun(run.id, run.workFile))) return false;
+    const whole = run.workFile.replace(/\.webm$/, '') + '.recovered.webm';
+    try {
+      await runTool(this.config.FFMPEG_PATH, [
+        '-v',
+        'error',
+        '-y',
+        '-i',
+        run.workFile,
+        '-c',
+        'copy',
+        '-f',
+        'webm',
+        whole,
+      ]);
+      const size = (await stat(whole)).size;
+      const saved = await this.store(
+        {
+          meetingId: run.meetingId,
+          file: whole,
+          startedAt: run.startedAt,
+          endedAt: written.mtime,
+          sizeBytes: size,
+        },
+        { runId: run.id, part: run.part, startedBy: run.startedBy, unitId: run.unitId },
+        null,
+        'crash',
+        true,
+      );
+      this.log.warn(
+        `meeting ${run.meetingId}: recovered part ${run.part} (${saved.durationMs} ms) of a recording node ${run.nodeId} left`,
+      );
+      await rm(run.workFile, { force: true });
+      return true;
+    } catch (e) {
+      this.log.error(
+        `meeting ${run.meetingId}: the recording node ${run.nodeId} left could not be recovered: ${String(e)}`,
+      );
+      return false;
+    } finally {
+      await rm(whole, { force: true }).catch(() => undefined);
+    }
+  }
+
   private async store(
-    result: RecorderResult,
-    run: Running,
+    result: Pick<RecorderResult, 'meetingId' | 'file' | 'startedAt' | 'endedAt' | 'sizeBytes'>,
+    run: Pick<Running, 'runId' | 'part' | 'startedBy' | 'unitId'>,
     actorId: string | null,
     reason: RecordingRunEnd,
+    recovered = false,
   ): Promise<RecordingEntity> {
     const seconds = await probeDuration(result.file, this.config.FFPROBE_PATH);
     return this.repo.transaction(async (em) => {
@@ -283,6 +343,7 @@ export class LiveRecordings implements OnModuleInit, OnModuleDestroy {
           sizeBytes: result.sizeBytes,
           part: run.part,
           reason,
+          ...(recovered ? { recovered: true } : {}),
         },
       });
       return saved;

@@ -191,6 +191,12 @@ export class Recorder {
       '0',
       '-c',
       'copy',
+      // Written as it goes (each packet flushed, a cluster closed every 2 s): if the node dies, the file holds
+      // all but the last seconds, and the part is recovered from it (LiveRecordings.recover).
+      '-flush_packets',
+      '1',
+      '-cluster_time_limit',
+      '2000',
       '-f',
       'webm',
       '-y',

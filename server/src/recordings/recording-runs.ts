@@ -33,7 +33,9 @@ export const RESUME_SETTLE_MS = 1500;
  *
  * Runs left open by a node that died: this node's own leftovers (a previous life under the same NODE_ID) are
  * closed at start-up, other nodes' by a periodic pass (every PRESENCE_HEARTBEAT_SECONDS, one node at a time) once
- * their node has left the registry; both as `crash`, at the time they are found.
+ * their node has left the registry; both as `crash`, at the time they are found. The part such a run recorded is
+ * then recovered from the file its ffmpeg left (LiveRecordings.recover) by a node that can read it: the node
+ * itself when it comes back, or any node when the recordings directory is shared (docker-compose's volume).
  */
 @Injectable()
 export class RecordingRuns implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
@@ -69,6 +71,7 @@ export class RecordingRuns implements OnModuleInit, OnApplicationBootstrap, OnAp
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.reap(), this.config.PRESENCE_HEARTBEAT_SECONDS * 1000);
     this.timer.unref();
+    void this.reap(); // what this node left in a previous life is recovered now, not a heartbeat later
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -83,7 +86,11 @@ export class RecordingRuns implements OnModuleInit, OnApplicationBootstrap, OnAp
     return this.wanted.has(meetingId);
   }
 
-  /** One pass over the runs of nodes that are gone (skipped while another node runs one). */
+  /**
+   * One pass over the runs of nodes that are gone (skipped while another node runs one), then over the runs
+   * closed as `crash` whose part can be recovered from the file they left (any node that can read the file; one
+   * takes each on).
+   */
   reap(): Promise<void> {
     this.reaping ??= this.once
       .runOnce('recording-runs', async () => {
@@ -92,10 +99,14 @@ export class RecordingRuns implements OnModuleInit, OnApplicationBootstrap, OnAp
         if (closed.length > 0)
           this.log.warn(`closed ${closed.length} recording run(s) of nodes that stopped`);
       })
-      .then(() => undefined)
+      .then(() => this.recoverCrashed())
       .catch((e: unknown) => this.log.error(`recording runs: ${String(e)}`))
       .finally(() => (this.reaping = undefined));
     return this.reaping;
+  }
+
+  private async recoverCrashed(): Promise<void> {
+    for (const run of await this.repo.crashedRuns()) await this.live.recover(run);
   }
 
   /** The room opened here: a recording its previous node was making goes on as the next part. */

@@ -118,4 +118,11 @@ export class RecordingRunEntity {
   /** The stored file of this run (none when it could not be stored: a crash, a failure). */
   @Column({ name: 'recording_id', type: 'uuid', nullable: true })
   recordingId: string | null;
+
+  /**
+   * The file ffmpeg writes for this run, until it is stored; after a crash, what is recovered from (cleared when
+   * recovery is taken on).
+   */
+  @Column({ name: 'work_file', type: 'text', nullable: true })
+  workFile: string | null;
 }

@@ -14,8 +14,14 @@ export type NewRecording = Omit<RecordingEntity, 'id' | 'createdAt' | 'storageKe
 /** A run as it starts. */
 export type NewRun = Pick<
   RecordingRunEntity,
-  'meetingId' | 'unitId' | 'nodeId' | 'part' | 'startedBy' | 'startedAt'
+  'meetingId' | 'unitId' | 'nodeId' | 'part' | 'startedBy' | 'startedAt' | 'workFile'
 >;
+
+/** A run its node died with: what recovering its part needs. */
+export type CrashedRun = Pick<
+  RecordingRunEntity,
+  'id' | 'meetingId' | 'unitId' | 'nodeId' | 'part' | 'startedBy' | 'startedAt'
+> & { workFile: string };
 
 /**
  * The SQL of the recordings feature: stored recordings (recording), the recorder's runs (recording_run) and
@@ -119,6 +125,31 @@ export class RecordingsRepository {
    * Closes the open runs of dead nodes as `crash`, now: those of `nodeId` (this node's own, left by its
    * previous life), or of every node not in `liveNodeIds`. Returns the meetings whose run was closed.
    */
+  /**
+   * Runs closed as `crash` whose file was neither stored nor taken on yet (within the last week), with the nodes
+   * they ran on.
+   */
+  async crashedRuns(): Promise<CrashedRun[]> {
+    return this.dataSource.getRepository(RecordingRunEntity).query(
+      `SELECT id, meeting_id AS "meetingId", unit_id AS "unitId", node_id AS "nodeId", part,
+              started_by AS "startedBy", started_at AS "startedAt", work_file AS "workFile"
+         FROM recording_run
+        WHERE end_reason = 'crash' AND recording_id IS NULL AND work_file IS NOT NULL
+          AND started_at > now() - interval '7 days'
+        ORDER BY started_at`,
+    );
+  }
+
+  /** Takes on the recovery of a crashed run's file (once, whichever node asks first): false if taken already. */
+  async takeCrashedRun(id: string, workFile: string): Promise<boolean> {
+    const [, count]: [unknown, number] = await this.dataSource.query(
+      `UPDATE recording_run SET work_file = NULL
+        WHERE id = $1 AND work_file = $2 AND end_reason = 'crash' AND recording_id IS NULL`,
+      [id, workFile],
+    );
+    return count === 1;
+  }
+
   async closeRunsOfDeadNodes(dead: { nodeId: string } | { liveNodeIds: string[] }): Promise<string[]> {
     const [where, param] =
       'nodeId' in dead ? ['node_id = $1', dead.nodeId] : ['node_id <> ALL($1::varchar[])', dead.liveNodeIds];

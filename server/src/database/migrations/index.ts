@@ -20,6 +20,7 @@ import { ClusterJobs1797100000001 } from './1797100000001-cluster-jobs';
 import { PresenceMoved1797200000000 } from './1797200000000-presence-moved';
 import { MinutesFoldPoint1797210000000 } from './1797210000000-minutes-fold-point';
 import { RecordingRuns1797250000000 } from './1797250000000-recording-runs';
+import { RecordingRunWorkFile1797300000000 } from './1797300000000-recording-run-work-file';
 
 /** Every migration, in order. A new one is generated with `npm run migration:generate`, reviewed and listed here. */
 export const migrations = [
@@ -45,4 +46,5 @@ export const migrations = [
   PresenceMoved1797200000000,
   MinutesFoldPoint1797210000000,
   RecordingRuns1797250000000,
+  RecordingRunWorkFile1797300000000,
 ];
