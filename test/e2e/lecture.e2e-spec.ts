@@ -104,6 +104,25 @@ describe('lecture mode in the browser', () => {
       await l1.page.screenshot({ path: join(artifactsDir, 'lecture-listener.png') });
       await l2.page.screenshot({ path: join(artifactsDir, 'lecture-listener-phone.png') });
       await lecturer.page.screenshot({ path: join(artifactsDir, 'lecture-lecturer.png') });
+
+      // Chat: a listener's message reaches the presenters only, and the listener is told so.
+      await l1.page.getByTestId('ctl-chat').click();
+      await l1.page.getByTestId('chat-listener-note').waitFor();
+      await l1.page.getByTestId('chat-input').fill('老师，第三页能再讲一遍吗？');
+      await l1.page.getByTestId('chat-input').press('Enter');
+      await l1.page.getByTestId('chat-to-presenters').waitFor();
+      await lecturer.page.getByTestId('ctl-chat').click();
+      await lecturer.page.getByTestId('chat-to-presenters').waitFor();
+      expect(await lecturer.page.getByTestId('chat-listener-note').count()).toBe(0);
+      await l1.page.screenshot({ path: join(artifactsDir, 'lecture-listener-chat.png') });
+      await l2.page.getByTestId('ctl-chat').click();
+      await l2.page.getByTestId('chat-panel').waitFor();
+      expect(await l2.page.getByTestId('chat-message').count()).toBe(0);
+      for (const m of all()) {
+        // the chat closed again (its drawer's ×: the phone's covers the control bar)
+        await m.page.locator('.ant-drawer-close:visible').click();
+        await m.page.getByTestId('chat-panel').waitFor({ state: 'hidden' });
+      }
     });
   });
 
