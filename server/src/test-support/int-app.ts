@@ -44,6 +44,17 @@ export interface TestApp {
   crash(): Promise<void>;
 }
 
+/**
+ * Media port bases for the apps of this test process: from a random slot, then the next ones in turn, so that
+ * the nodes one spec starts never draw the same ports (three random draws of 450 met now and then), and two test
+ * processes rarely do.
+ */
+let portSlot = Math.floor(Math.random() * 450);
+function nextMediaPortBase(): number {
+  portSlot = (portSlot + 1) % 450;
+  return 61000 + portSlot * 10;
+}
+
 /** A fresh database (migrated, with the demo organisation unless `seed: false`) and the whole app on it. */
 export async function startTestApp(
   opts: {
@@ -93,7 +104,7 @@ export async function startTestApp(
     ...process.env,
     NODE_ENV: 'test',
     MEDIA_WORKERS: '1',
-    MEDIA_RTC_PORT_BASE: String(61000 + Math.floor(Math.random() * 450) * 10),
+    MEDIA_RTC_PORT_BASE: String(nextMediaPortBase()),
     MEDIA_LISTEN_IP: '127.0.0.1',
     MEDIA_ANNOUNCED_ADDRESS: '127.0.0.1',
     MEDIA_LOG_LEVEL: 'error',
