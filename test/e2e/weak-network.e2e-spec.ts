@@ -154,12 +154,18 @@ describe('a member on a weak link', () => {
     }
     if (process.env.WEAK_DEBUG)
       console.log(
-        'after the recovery (2 s windows: s, jitter buffer, concealed, fps):',
+        'after the recovery (2 s windows: s, jitter buffer/target, concealed, fps, arrival jitter, rtt, streams):',
         after
           .filter((_, i) => i >= 4 && i % 2 === 0)
           .map((x, k) => {
             const w = between(after[2 * k], x);
-            return `${((x.at - back) / 1000).toFixed(1)} ${w.jitterDelayS.toFixed(2)} ${(w.concealed * 100).toFixed(0)}% ${w.fps.toFixed(0)}`;
+            return (
+              `${((x.at - back) / 1000).toFixed(1)} ${w.jitterDelayS.toFixed(2)}/${w.jitterTargetS.toFixed(2)} ` +
+              `${(w.concealed * 100).toFixed(0)}% ${w.fps.toFixed(0)} ${(w.arrivalJitterS * 1000).toFixed(0)}ms ` +
+              `${(w.rttS * 1000).toFixed(0)}ms ${Object.keys(x.audio.streams)
+                .map((id) => id.slice(-4))
+                .join('+')}`
+            );
           })
           .join(' | '),
       );
@@ -171,6 +177,24 @@ describe('a member on a weak link', () => {
             .split('\n')
             .filter((l) => l.includes('[downlink]') && +l.split(' ')[1] >= dropped - 3000)
             .join('\n'),
+      );
+    if (process.env.WEAK_DEBUG)
+      console.log(
+        'in the drop (1 s windows: s, jitter buffer/target, concealed, arrival jitter, rtt, streams):',
+        during
+          .filter((_, i) => i >= 2 && i % 2 === 0)
+          .map((x, k) => {
+            const w = between(during[2 * k], x);
+            return (
+              `${((x.at - dropped) / 1000).toFixed(1)} ${w.jitterDelayS.toFixed(2)}/${w.jitterTargetS.toFixed(2)} ` +
+              `${(w.concealed * 100).toFixed(0)}% ${(w.arrivalJitterS * 1000).toFixed(0)}ms ` +
+              `${(w.rttS * 1000).toFixed(0)}ms ${Object.keys(x.audio.streams)
+                .map((id) => id.slice(-4))
+                .join('+')}`
+            );
+          })
+          .join(' | '),
+        `\nthe drop began at ${dropped}`,
       );
     const inDrop = between(during[0], during[during.length - 1]);
     const settled = between(at(after, back + 15_000), after[after.length - 1]);

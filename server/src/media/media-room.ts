@@ -312,6 +312,18 @@ export class MediaRoom {
     return c;
   }
 
+  /**
+   * A fresh (paused) consumer of an audio consumer's producer in its place, which closes: the client gets a new
+   * receiver, with an empty jitter buffer. Not for a listener served by another node (no such consumer here).
+   */
+  async renewConsumer(peerId: string, consumerId: string, transportId: string): Promise<ConsumerInfo> {
+    const old = this.consumer(peerId, consumerId);
+    if (old.kind !== 'audio') throw new MediaError('bad_request', `consumer ${consumerId} is not audio`);
+    const fresh = await this.consume(peerId, { transportId, producerId: old.producerId });
+    old.close();
+    return fresh;
+  }
+
   /** The client attached a consumer: it flows, unless its video is held back (off screen, weak downlink). */
   async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
     const remote = this.servedElsewhere(peerId, consumerId);

@@ -176,6 +176,7 @@ export class RtcGateway
     'consumer.resume': (caller, req) => this.relay.resumeConsumers(caller, req.consumerIds),
     'consumer.tile': (caller, req) => this.relay.tile(caller, req.consumerId, req.height),
     'media.downlinkReport': (caller, req) => this.relay.downlinkReport(caller, req.congested),
+    'consumer.renew': (caller, req) => this.relay.renewConsumer(caller, req.consumerId),
     'chat.send': (caller, req) => this.chatRoom.chat(caller, req.text),
     'hand.raise': (caller) => this.chatRoom.hand(caller, true),
     'hand.lower': (caller) => this.chatRoom.hand(caller, false),
