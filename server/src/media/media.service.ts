@@ -283,16 +283,6 @@ export class MediaService implements OnModuleInit, OnModuleDestroy {
     return (await this.room(meetingId)).consume(peerId, req);
   }
 
-  /** A fresh consumer in place of one of the peer's audio consumers (a new, empty jitter buffer on the client). */
-  async renewConsumer(
-    meetingId: string,
-    peerId: string,
-    consumerId: string,
-    transportId: string,
-  ): Promise<ConsumerInfo> {
-    return (await this.room(meetingId)).renewConsumer(peerId, consumerId, transportId);
-  }
-
   /** The client acks that its consumer's track is ready: media starts flowing. */
   async resumeConsumer(meetingId: string, peerId: string, consumerId: string): Promise<void> {
     await (await this.room(meetingId)).resumeConsumer(peerId, consumerId);

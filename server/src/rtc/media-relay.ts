@@ -241,8 +241,8 @@ export class MediaRelay implements OnModuleInit, OnModuleDestroy {
    */
   async renewConsumer(caller: RtcCaller, consumerId: string): Promise<ConsumerInfo> {
     const { room, seat } = this.registry.seated(caller);
-    const c = await this.media.renewConsumer(room.meetingId, seat.peerId, consumerId, seat.recvTransportId);
-    return wireConsumer(c);
+    const media = await this.media.room(room.meetingId);
+    return wireConsumer(await media.renewConsumer(seat.peerId, consumerId, seat.recvTransportId));
   }
 
   /** The receiver's own view of its downlink (its audio broken, or clean again): video gives way or is tried. */
