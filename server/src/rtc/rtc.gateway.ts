@@ -58,11 +58,16 @@ export type RtcHandlers = {
 };
 
 /**
- * A dead seat (network cut without a goodbye) is noticed within RTC_PING_INTERVAL_MS + RTC_PING_TIMEOUT_MS (~9 s;
- * socket.io's defaults, 25 s + 20 s, took up to 45 s); its presence ends at its last activity, not then.
+ * A dead seat (network cut without a goodbye) is noticed within RTC_PING_INTERVAL_MS + RTC_PING_TIMEOUT_MS (24 s;
+ * socket.io's defaults, 25 s + 20 s, took up to 45 s); its presence ends at its last activity, not then, and its
+ * reconnect grace is counted from then too (RoomSeating), so it leaves the room no later than with the 4 s + 5 s
+ * this was before (notice ≤ 9 s + 15 s grace). The timeout is that long for a weak mobile link: a 10 s spell at
+ * 50 kbit/s holds the ping and its pong for seconds behind the media queued in the network (each way), and with
+ * 5 s the socket timed out in most such spells, which tore the member's whole media session down to build it
+ * again once the link was back (the seat kept, but every producer and consumer new).
  */
 export const RTC_PING_INTERVAL_MS = 4000;
-export const RTC_PING_TIMEOUT_MS = 5000;
+export const RTC_PING_TIMEOUT_MS = 20_000;
 
 /**
  * Signalling of the live rooms on `/rtc`. The handshake carries the access token and the protocol version;
