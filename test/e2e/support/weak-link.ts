@@ -267,6 +267,13 @@ async function contextFor(
         const text = String(f.payload);
         if (text.includes('consumer.renew') || text.includes('room.join'))
           console.log(`[${login}] ${Date.now()} sent ${text.slice(0, 120)}`);
+        if (text.length > 1000)
+          console.log(`[${login}] ${Date.now()} sent ${text.length} B ${text.slice(0, 40)}`);
+      });
+      ws.on('framereceived', (f) => {
+        const text = String(f.payload);
+        if (text.length > 1000)
+          console.log(`[${login}] ${Date.now()} received ${text.length} B ${text.slice(0, 40)}`);
       });
     });
     page.on('console', (m) => {
