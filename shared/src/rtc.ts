@@ -173,8 +173,8 @@ export type DownlinkState = z.infer<typeof DownlinkState>;
 /**
  * The receiver asks for a fresh consumer of one of its audio consumers' producer (a new receiver in the browser,
  * so a new, empty jitter buffer): its audio arrives clean and in time again but the buffer still holds seconds of
- * delay grown while the link was congested. The old consumer closes; the answer is the new one, paused until
- * `consumer.resume`.
+ * delay grown while the link was congested. The answer is the new one, paused until `consumer.resume`; the old
+ * one flows on until then and closes then.
  */
 export const ConsumerRenew = z.object({ consumerId: z.string().min(1) });
 export type ConsumerRenew = z.infer<typeof ConsumerRenew>;

@@ -117,13 +117,14 @@ describe('a member on a weak link', () => {
   });
 
   /**
-   * The issue's target after the drop is audio back to < 0.4 s delay within 10 s. Not met when the session
-   * survives the drop: the audio queued behind the video sent before the pause arrives seconds late, Chromium's
-   * jitter buffer grows to 1–2 s and shrinks over tens of seconds (it was met in the runs where the socket timed
-   * out during the drop and the rejoin started a fresh one). Asserted: the notice during the drop, audio heard
-   * (not concealed) within 10 s of the recovery, video back; the delay is printed against its target.
+   * The issue's target after the drop: audio back to < 0.4 s delay within 10 s, and video resumed. The audio queued
+   * behind what was sent before the pause arrives seconds late and Chromium's jitter buffer grows to 1–2 s, then
+   * shrinks over tens of seconds; once the audio arrives clean and even again and the round trip is back, the
+   * client asks for a fresh consumer (StaleAudioWatch, `consumer.renew`: a new receiver, an empty buffer).
+   * Asserted: the notice during the drop, audio heard (not concealed) and in time (< 0.4 s) within 10 s of the
+   * recovery, video back; the signalling socket survives the drop (no rejoin: the session runs on).
    */
-  it('a 10 s drop to 50 kbit/s: the notice during the drop, audio heard soon after it, then video', async () => {
+  it('a 10 s drop to 50 kbit/s: the notice during the drop, audio heard and in time soon after it, then video', async () => {
     s.ns.setProfile(PROFILES['1M/80ms/1%']);
     // Video flows again on the good link first (after the weak spell above: tried again, then kept).
     await until(
@@ -135,6 +136,7 @@ describe('a member on a weak link', () => {
       },
       60_000,
     );
+    const websocketsBefore = s.phoneWebsockets.length;
     s.ns.setProfile(PROFILES['50k/80ms/1%']);
     const dropped = Date.now();
     const during = await observe(s.phone, 10_000, 500);
@@ -208,8 +210,9 @@ describe('a member on a weak link', () => {
     );
     expect(noticeAt).toBeDefined();
     expect(audioHeard).toBeLessThan(10_000);
-    if (!(audioBack < 10_000))
-      console.warn(`WARN the jitter buffer was not < 0.4 s within 10 s of the recovery (${audioBack} ms)`);
+    expect(audioBack).toBeLessThan(10_000);
     expect(videoBack).toBeLessThan(DROP_VIDEO_BOUND_MS);
+    // The session ran on through the drop: the phone's signalling is still the websocket it joined on.
+    expect(s.phoneWebsockets).toHaveLength(websocketsBefore);
   });
 });

@@ -110,9 +110,10 @@ export class RoomReceiver {
   }
 
   /**
-   * Replaces an audio consumer by a fresh one of the same producer (the server closes the old one): a new receiver
-   * in the browser, so a new, empty jitter buffer. The old one goes first: its buffer holds only audio that is
-   * late already.
+   * Replaces an audio consumer by a fresh one of the same producer: a new receiver in the browser, so a new, empty
+   * jitter buffer. The old one plays until the answer is here (signalling can be slow right after a congested
+   * spell), then goes first: its buffer holds only audio that is late already; the server closes it once the new
+   * one is resumed.
    */
   async renew(consumerId: string): Promise<void> {
     const gen = this.link.generation;

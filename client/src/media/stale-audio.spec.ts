@@ -125,19 +125,25 @@ describe('StaleAudioWatch', () => {
     expect(renewed[3] - renewed[2]).toBe(4 * hold);
   });
 
-  it('waits for the round trip to come back near the lowest seen: a standing queue delivers evenly too', () => {
+  it('waits for the checks to measure a round trip near the lowest again: a growing queue delivers evenly too', () => {
     const w = new StaleAudioWatch();
     const a = mic('a');
     const renewed: number[] = [];
-    for (let t = 0; t <= 30; t += 1) {
+    const checks = { checkResponses: 0, checkRttTotalMs: 0 };
+    for (let t = 0; t <= 35; t += 1) {
       a.emitted += 48_000;
-      a.delay += 48_000 * (t < 5 ? 0.08 : 1.0);
+      a.delay += 48_000 * (t < 7 ? 0.08 : 1.0);
       a.total += 48_000;
       a.packets += 50;
-      // 160 ms, then a queue of seconds in the network (the audio still even), then 165 ms again from t = 20.
-      const rtt = t < 5 ? 160 : t < 20 ? 2500 : 165;
-      if (w.update(t * 1000, stats([a]), rtt).length) renewed.push(t);
+      // A check answered every 2 s: 160 ms; from t = 5 a queue of seconds in the network (the audio even, but
+      // late; the buffer grows from t = 7), and from t = 10 to 20 no answer at all; from t = 20 165 ms again.
+      if (t % 2 === 0 && (t < 10 || t >= 20)) {
+        checks.checkResponses += 1;
+        checks.checkRttTotalMs += t < 5 ? 160 : t < 20 ? 2500 : 165;
+      }
+      if (w.update(t * 1000, stats([a]), checks).length) renewed.push(t);
     }
+    // Not while the checks measure seconds, nor while none is answered; at once when one measures 165 ms again.
     expect(renewed).toEqual([20]);
   });
 

@@ -8,11 +8,13 @@ export const STALE_DELAY_S = 0.4;
  */
 export const EVEN_JITTER_S = 0.03;
 /**
- * The link's round trip back to normal: within this (ms) of the lowest seen over the last RTT_MEMORY_MS. A standing
- * queue in the network (the spell still on) delivers audio evenly too, only seconds late; renewing then would
- * spend the hold before the spell is over.
+ * The link's round trip back to normal: the latest connectivity check, answered within RTT_FRESH_MS, measured a
+ * round trip within RTT_MARGIN_MS of the lowest seen over the last RTT_MEMORY_MS. A queue that grows in the network (the spell
+ * still on) delivers audio evenly too (each packet only a few ms later than the one before), seconds late; renewing
+ * then would spend the hold before the spell is over. The browser checks a working pair every ~2.5 s.
  */
 export const RTT_MARGIN_MS = 150;
+const RTT_FRESH_MS = 6000;
 const RTT_MEMORY_MS = 120_000;
 /** Less than this share concealed over the window: the audio arrives (not still lost or starved). */
 const CLEAN_CONCEALED = 0.05;
@@ -26,6 +28,12 @@ const MIN_SPAN_MS = 1500;
 export const RENEW_HOLD_MS = 20_000;
 const RECENT_MS = 120_000;
 const MAX_HOLD_MS = 160_000;
+
+/** The receive pair's connectivity checks (LinkStats). */
+export interface LinkChecks {
+  checkResponses?: number;
+  checkRttTotalMs?: number;
+}
 
 interface Step {
   from: number;
@@ -80,13 +88,19 @@ export class StaleAudioWatch {
   /** Per sender's audio (peer and source): a renewed consumer's successor keeps its hold. */
   private readonly senders = new Map<string, Sender>();
 
-  /** The lowest round trips seen (ms), a minimum per RTT_MEMORY_MS / 4 slot. */
+  /** The lowest round trips measured (ms), a minimum per RTT_MEMORY_MS / 4 slot. */
   private readonly rtts: { at: number; ms: number }[] = [];
+  /** The round trips measured by the checks answered lately (ms). */
+  private fresh: { at: number; ms: number }[] = [];
+  private checks?: { responses: number; totalMs: number };
 
-  /** `rttMs`: the receive transport's current round trip (ms), when the browser reports it. */
-  update(now: number, consumers: ConsumerStats[], rttMs?: number): string[] {
+  /**
+   * `link`: the receive pair's connectivity checks (LinkStats); without them (a browser that does not report them)
+   * the audio alone is judged.
+   */
+  update(now: number, consumers: ConsumerStats[], link: LinkChecks = {}): string[] {
     const out: string[] = [];
-    const linkNormal = this.rttNormal(now, rttMs);
+    const linkNormal = this.rttNormal(now, link);
     const seen = new Set<string>();
     for (const c of consumers) {
       if (c.kind !== 'audio') continue;
@@ -142,16 +156,28 @@ export class StaleAudioWatch {
     return out;
   }
 
-  /** Whether the round trip is back near the lowest seen lately (unknown: judged by the audio alone). */
-  private rttNormal(now: number, rttMs?: number): boolean {
-    if (rttMs === undefined || !Number.isFinite(rttMs)) return true;
-    const slot = RTT_MEMORY_MS / 4;
-    const last = this.rtts.at(-1);
-    if (last && now - last.at < slot) last.ms = Math.min(last.ms, rttMs);
-    else this.rtts.push({ at: now, ms: rttMs });
+  /**
+   * Whether the latest check answered within RTT_FRESH_MS measured a round trip near the lowest seen lately (none
+   * answered: not normal; no checks reported at all: judged by the audio alone).
+   */
+  private rttNormal(now: number, link: LinkChecks): boolean {
+    const { checkResponses: responses, checkRttTotalMs: totalMs } = link;
+    if (responses === undefined || totalMs === undefined) return true;
+    const prev = this.checks;
+    this.checks = { responses, totalMs };
+    if (prev && responses > prev.responses) {
+      const ms = (totalMs - prev.totalMs) / (responses - prev.responses);
+      this.fresh.push({ at: now, ms });
+      const last = this.rtts.at(-1);
+      if (last && now - last.at < RTT_MEMORY_MS / 4) last.ms = Math.min(last.ms, ms);
+      else this.rtts.push({ at: now, ms });
+    }
+    this.fresh = this.fresh.filter((r) => now - r.at <= RTT_FRESH_MS);
     while (this.rtts.length > 0 && now - this.rtts[0].at > RTT_MEMORY_MS) this.rtts.shift();
-    const lowest = Math.min(...this.rtts.map((r) => r.ms));
-    return rttMs <= lowest + RTT_MARGIN_MS;
+    // The checks wait in the same queue as the media, in order: the latest answered tells the link's state now.
+    const latest = this.fresh.at(-1);
+    if (!latest) return false;
+    return latest.ms <= Math.min(...this.rtts.map((r) => r.ms)) + RTT_MARGIN_MS;
   }
 
   private stale(steps: Step[]): boolean {

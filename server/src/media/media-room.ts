@@ -43,6 +43,8 @@ export class MediaRoom {
   private observers?: RoomObservers;
   /** Simulcast layers nobody receives are not encoded: tells publishers the highest layer wanted. */
   private readonly dynacast: Dynacast;
+  /** A renewed consumer (renewConsumer) by the id of the one that replaces it once resumed. */
+  private readonly replacing = new Map<string, MediaConsumer>();
   closed = false;
 
   private constructor(
@@ -313,14 +315,16 @@ export class MediaRoom {
   }
 
   /**
-   * A fresh (paused) consumer of an audio consumer's producer in its place, which closes: the client gets a new
-   * receiver, with an empty jitter buffer. Not for a listener served by another node (no such consumer here).
+   * A fresh (paused) consumer of an audio consumer's producer to take its place: the client gets a new receiver,
+   * with an empty jitter buffer. The old one flows on until the new one is resumed (then it closes), so slow
+   * signalling after a congested spell costs no silence. Not for a listener served by another node.
    */
   async renewConsumer(peerId: string, consumerId: string, transportId: string): Promise<ConsumerInfo> {
     const old = this.consumer(peerId, consumerId);
     if (old.kind !== 'audio') throw new MediaError('bad_request', `consumer ${consumerId} is not audio`);
     const fresh = await this.consume(peerId, { transportId, producerId: old.producerId });
-    old.close();
+    this.replacing.set(fresh.id, old);
+    this.consumer(peerId, fresh.id).observer.once('close', () => this.replacing.delete(fresh.id));
     return fresh;
   }
 
@@ -332,6 +336,8 @@ export class MediaRoom {
     const guard = this.peer(peerId).downlink;
     if (guard) await guard.resume(consumerId);
     else await consumer.resume();
+    this.replacing.get(consumerId)?.close();
+    this.replacing.delete(consumerId);
   }
 
   /** The receiver's own view of its downlink (downlink-guard.ts); answers whether its video is held back now. */

@@ -138,11 +138,12 @@ it('a receiver renews its audio consumer (a fresh jitter buffer): same producer,
   const renewed = await viewer.call('consumer.renew', { consumerId: a.consumerId });
   expect(renewed).toMatchObject({ producerId: a.producerId, peerId: a.peerId, kind: 'audio', source: 'mic' });
   expect(renewed.consumerId).not.toBe(a.consumerId);
-  // The old consumer is gone; the new one waits for the client's resume, like any new consumer.
-  expect(() => room.consumer(peerId, a.consumerId)).toThrow();
+  // The new one waits for the client's resume, like any new consumer; the old one flows on until then.
   expect(room.consumer(peerId, renewed.consumerId).paused).toBe(true);
+  expect(room.consumer(peerId, a.consumerId).paused).toBe(false);
   await viewer.call('consumer.resume', { consumerIds: [renewed.consumerId] });
   expect(room.consumer(peerId, renewed.consumerId).paused).toBe(false);
+  expect(() => room.consumer(peerId, a.consumerId)).toThrow();
   expect(room.consumer(peerId, v.consumerId).paused).toBe(false);
 
   // Only the caller's own audio consumers: not video, not an unknown or closed one, not outside a seat.

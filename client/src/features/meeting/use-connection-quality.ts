@@ -62,7 +62,7 @@ export function useConnectionQuality(): void {
           const congested = watch.update(now, consumers, expected);
           if (congested !== null) room.reportDownlink(congested);
           // Audio in time again but still played seconds late (a grown jitter buffer): a fresh receiver.
-          for (const consumerId of stale.update(now, consumers, link.rttMs)) room.renewAudio(consumerId);
+          for (const consumerId of stale.update(now, consumers, link)) room.renewAudio(consumerId);
         })
         .catch(() => undefined)
         .finally(() => (busy = false));
