@@ -9,9 +9,10 @@ export const STALE_DELAY_S = 0.4;
 export const EVEN_JITTER_S = 0.03;
 /**
  * The link's round trip back to normal: the latest connectivity check, answered within RTT_FRESH_MS, measured a
- * round trip within RTT_MARGIN_MS of the lowest seen over the last RTT_MEMORY_MS. A queue that grows in the network (the spell
- * still on) delivers audio evenly too (each packet only a few ms later than the one before), seconds late; renewing
- * then would spend the hold before the spell is over. The browser checks a working pair every ~2.5 s.
+ * round trip within RTT_MARGIN_MS of the lowest seen over the last RTT_MEMORY_MS. A queue that grows in the
+ * network (the spell still on) delivers audio evenly too (each packet only a few ms later than the one before),
+ * seconds late; renewing then would spend the hold before the spell is over. The browser checks a working pair
+ * every ~2.5 s.
  */
 export const RTT_MARGIN_MS = 150;
 const RTT_FRESH_MS = 6000;
@@ -79,10 +80,9 @@ const countersOf = (c: ConsumerStats): Counters => ({
  * browser's jitter buffer (NetEq) grows to hold it and then shrinks over tens of seconds, so the person hears
  * everyone a second or more late long after the link is clean again. When the audio arrives clean (little
  * concealed) and even (low interarrival jitter), the round trip is back to normal, but the buffer's mean delay
- * stays above STALE_DELAY_S, a fresh
- * receiver — a new consumer, so a new, empty jitter buffer — puts the audio back in time; what is skipped is
- * audio that was late already. `update` takes the receive statistics polled once a second and answers the
- * audio consumers to renew now.
+ * stays above STALE_DELAY_S, a fresh receiver — a new consumer, so a new, empty jitter buffer — puts the audio
+ * back in time; what is skipped is audio that was late already. `update` takes the receive statistics polled once
+ * a second and answers the audio consumers to renew now.
  */
 export class StaleAudioWatch {
   /** Per sender's audio (peer and source): a renewed consumer's successor keeps its hold. */

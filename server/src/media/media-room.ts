@@ -321,7 +321,10 @@ export class MediaRoom {
    */
   async renewConsumer(peerId: string, consumerId: string, transportId: string): Promise<ConsumerInfo> {
     const old = this.consumer(peerId, consumerId);
-    if (old.kind !== 'audio') throw new MediaError('bad_request', `consumer ${consumerId} is not audio`);
+    if (old.kind !== 'audio' || old.paused)
+      throw new MediaError('bad_request', `consumer ${consumerId} is not flowing audio`);
+    // One replacement at a time: one asked for before and never resumed (its answer lost) goes.
+    for (const [id, o] of this.replacing) if (o === old) this.peer(peerId).consumers.get(id)?.close();
     const fresh = await this.consume(peerId, { transportId, producerId: old.producerId });
     this.replacing.set(fresh.id, old);
     this.consumer(peerId, fresh.id).observer.once('close', () => this.replacing.delete(fresh.id));

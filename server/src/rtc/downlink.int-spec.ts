@@ -135,12 +135,16 @@ it('a receiver renews its audio consumer (a fresh jitter buffer): same producer,
   const peerId = joined.self.peerId;
   expect(room.consumer(peerId, a.consumerId).paused).toBe(false);
 
-  const renewed = await viewer.call('consumer.renew', { consumerId: a.consumerId });
-  expect(renewed).toMatchObject({ producerId: a.producerId, peerId: a.peerId, kind: 'audio', source: 'mic' });
-  expect(renewed.consumerId).not.toBe(a.consumerId);
+  const first = await viewer.call('consumer.renew', { consumerId: a.consumerId });
+  expect(first).toMatchObject({ producerId: a.producerId, peerId: a.peerId, kind: 'audio', source: 'mic' });
+  expect(first.consumerId).not.toBe(a.consumerId);
   // The new one waits for the client's resume, like any new consumer; the old one flows on until then.
-  expect(room.consumer(peerId, renewed.consumerId).paused).toBe(true);
+  expect(room.consumer(peerId, first.consumerId).paused).toBe(true);
   expect(room.consumer(peerId, a.consumerId).paused).toBe(false);
+  // A consumer not resumed yet is not renewed; asking again for the old one replaces the first answer (lost).
+  expect(await viewer.raw('consumer.renew', { consumerId: first.consumerId })).toMatchObject({ ok: false });
+  const renewed = await viewer.call('consumer.renew', { consumerId: a.consumerId });
+  expect(() => room.consumer(peerId, first.consumerId)).toThrow();
   await viewer.call('consumer.resume', { consumerIds: [renewed.consumerId] });
   expect(room.consumer(peerId, renewed.consumerId).paused).toBe(false);
   expect(() => room.consumer(peerId, a.consumerId)).toThrow();
