@@ -73,7 +73,8 @@ export const RTC_PING_TIMEOUT_MS = 20_000;
  * WebSocket frames of 1 KB and more are deflated (permessage-deflate, when the browser offers it): a join's answer
  * (~9.5 KB of JSON: the router's capabilities, two transports, the consumers) took ~0.5 s of a 150 kbit/s link
  * before the first audio could start. Without context takeover and with a 1 KB window the deflater a socket keeps
- * once it sent a large frame is small (~40 KB with memLevel 6); pings, levels and chat stay as they are.
+ * once it sent a large frame is small (~40 KB with memLevel 6; the inflater for the browser's frames ~40 KB more);
+ * pings, levels and chat stay as they are.
  */
 const RTC_DEFLATE = {
   threshold: 1024,
