@@ -175,6 +175,14 @@ export const DownlinkReport = z.object({ congested: z.boolean() });
 export type DownlinkReport = z.infer<typeof DownlinkReport>;
 export const DownlinkState = z.object({ videoPaused: z.boolean() });
 export type DownlinkState = z.infer<typeof DownlinkState>;
+/**
+ * The receiver asks for a fresh consumer of one of its audio consumers' producer (a new receiver in the browser,
+ * so a new, empty jitter buffer): its audio arrives clean and in time again but the buffer still holds seconds of
+ * delay grown while the link was congested. The answer is the new one, paused until `consumer.resume`; the old
+ * one flows on until then and closes then.
+ */
+export const ConsumerRenew = z.object({ consumerId: z.string().min(1) });
+export type ConsumerRenew = z.infer<typeof ConsumerRenew>;
 
 /**
  * To a publisher (dynacast): the highest simulcast layer any receiver wants of its producer; the encodings
@@ -225,6 +233,7 @@ export const rtcRequests = {
   'consumer.resume': { request: ConsumerResume, response: Done },
   'consumer.tile': { request: ConsumerTile, response: Done },
   'media.downlinkReport': { request: DownlinkReport, response: DownlinkState },
+  'consumer.renew': { request: ConsumerRenew, response: ConsumerInfo },
   'chat.send': { request: ChatSend, response: ChatMessage },
   'hand.raise': { request: Empty, response: Done },
   'hand.lower': { request: Empty, response: Done },

@@ -23,16 +23,11 @@ import {
 jest.setTimeout(150_000);
 
 /**
- * The issue's target for the first audio at 150 kbit/s, 300 ms each way, 5% loss. Not met in every run. After 加入
- * the path to the first audio is now one signalling round trip (room.join carries the capabilities of a device
- * loaded on the pre-join page and its answer brings the consumers, audio first; the transports' DTLS parameters
- * go without waiting for their answer) and the receive transport's ICE and DTLS (three round trips): 4.5 RTT,
- * 2.7 s at 600 ms, where it was 6.5 (room.ready and the connect's answer in sequence). What is left is loss, the
- * browser's own work on a loaded machine, and this test's socket.io long-polling: the phone's origin is made
- * secure by a flag, so Chromium asks for wss:// of the plain-HTTP server, fails and stays on polling (a real
- * deployment is HTTPS and gets its websocket). Measured 3.3–5.9 s at load 3–17 on 2 cores (6.3 s before in the
- * same conditions; 5.8–8.6 s in CI). The test prints a WARN line and asserts the regression bound below (20 s
- * before this change).
+ * The issue's target for the first audio at 150 kbit/s, 300 ms each way, 5% loss. After 加入 the path to the first
+ * audio is one signalling round trip (room.join carries the capabilities of a device loaded on the pre-join page
+ * and its answer, deflated, brings the consumers, audio first) and the receive transport's ICE and DTLS (three
+ * round trips, 1.8 s at 600 ms; more when a DTLS flight is lost: Chromium retransmits after twice the RTT). The
+ * test prints a WARN line past the target and asserts the regression bound below.
  */
 const FIRST_AUDIO_TARGET_MS = 5000;
 const FIRST_AUDIO_BOUND_MS = 12_000;
@@ -117,13 +112,14 @@ describe('a member on a weak link', () => {
   });
 
   /**
-   * The issue's target after the drop is audio back to < 0.4 s delay within 10 s. Not met when the session
-   * survives the drop: the audio queued behind the video sent before the pause arrives seconds late, Chromium's
-   * jitter buffer grows to 1–2 s and shrinks over tens of seconds (it was met in the runs where the socket timed
-   * out during the drop and the rejoin started a fresh one). Asserted: the notice during the drop, audio heard
-   * (not concealed) within 10 s of the recovery, video back; the delay is printed against its target.
+   * The issue's target after the drop: audio back to < 0.4 s delay within 10 s, and video resumed. The audio queued
+   * behind what was sent before the pause arrives seconds late and Chromium's jitter buffer grows to 1–2 s, then
+   * shrinks over tens of seconds; once the audio arrives clean and even again and the round trip is back, the
+   * client asks for a fresh consumer (StaleAudioWatch, `consumer.renew`: a new receiver, an empty buffer).
+   * Asserted: the notice during the drop, audio heard (not concealed) and in time (< 0.4 s) within 10 s of the
+   * recovery, video back; the signalling socket survives the drop (no rejoin: the session runs on).
    */
-  it('a 10 s drop to 50 kbit/s: the notice during the drop, audio heard soon after it, then video', async () => {
+  it('a 10 s drop to 50 kbit/s: the notice during the drop, audio heard and in time soon after it, then video', async () => {
     s.ns.setProfile(PROFILES['1M/80ms/1%']);
     // Video flows again on the good link first (after the weak spell above: tried again, then kept).
     await until(
@@ -135,6 +131,7 @@ describe('a member on a weak link', () => {
       },
       60_000,
     );
+    const websocketsBefore = s.phoneWebsockets.length;
     s.ns.setProfile(PROFILES['50k/80ms/1%']);
     const dropped = Date.now();
     const during = await observe(s.phone, 10_000, 500);
@@ -154,12 +151,18 @@ describe('a member on a weak link', () => {
     }
     if (process.env.WEAK_DEBUG)
       console.log(
-        'after the recovery (2 s windows: s, jitter buffer, concealed, fps):',
+        'after the recovery (2 s windows: s, jitter buffer/target, concealed, fps, arrival jitter, rtt, streams):',
         after
           .filter((_, i) => i >= 4 && i % 2 === 0)
           .map((x, k) => {
             const w = between(after[2 * k], x);
-            return `${((x.at - back) / 1000).toFixed(1)} ${w.jitterDelayS.toFixed(2)} ${(w.concealed * 100).toFixed(0)}% ${w.fps.toFixed(0)}`;
+            return (
+              `${((x.at - back) / 1000).toFixed(1)} ${w.jitterDelayS.toFixed(2)}/${w.jitterTargetS.toFixed(2)} ` +
+              `${(w.concealed * 100).toFixed(0)}% ${w.fps.toFixed(0)} ${(w.arrivalJitterS * 1000).toFixed(0)}ms ` +
+              `${(w.rttS * 1000).toFixed(0)}ms ${Object.keys(x.audio.streams)
+                .map((id) => id.slice(-4))
+                .join('+')}`
+            );
           })
           .join(' | '),
       );
@@ -171,6 +174,24 @@ describe('a member on a weak link', () => {
             .split('\n')
             .filter((l) => l.includes('[downlink]') && +l.split(' ')[1] >= dropped - 3000)
             .join('\n'),
+      );
+    if (process.env.WEAK_DEBUG)
+      console.log(
+        'in the drop (1 s windows: s, jitter buffer/target, concealed, arrival jitter, rtt, streams):',
+        during
+          .filter((_, i) => i >= 2 && i % 2 === 0)
+          .map((x, k) => {
+            const w = between(during[2 * k], x);
+            return (
+              `${((x.at - dropped) / 1000).toFixed(1)} ${w.jitterDelayS.toFixed(2)}/${w.jitterTargetS.toFixed(2)} ` +
+              `${(w.concealed * 100).toFixed(0)}% ${(w.arrivalJitterS * 1000).toFixed(0)}ms ` +
+              `${(w.rttS * 1000).toFixed(0)}ms ${Object.keys(x.audio.streams)
+                .map((id) => id.slice(-4))
+                .join('+')}`
+            );
+          })
+          .join(' | '),
+        `\nthe drop began at ${dropped}`,
       );
     const inDrop = between(during[0], during[during.length - 1]);
     const settled = between(at(after, back + 15_000), after[after.length - 1]);
@@ -184,8 +205,9 @@ describe('a member on a weak link', () => {
     );
     expect(noticeAt).toBeDefined();
     expect(audioHeard).toBeLessThan(10_000);
-    if (!(audioBack < 10_000))
-      console.warn(`WARN the jitter buffer was not < 0.4 s within 10 s of the recovery (${audioBack} ms)`);
+    expect(audioBack).toBeLessThan(10_000);
     expect(videoBack).toBeLessThan(DROP_VIDEO_BOUND_MS);
+    // The session ran on through the drop: the phone's signalling is still the websocket it joined on.
+    expect(s.phoneWebsockets).toHaveLength(websocketsBefore);
   });
 });

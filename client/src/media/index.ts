@@ -10,6 +10,7 @@ export { RoomConnection, type ConsumerStats, type RoomConnectionOptions } from '
 export { prepareRoomDevice } from './room-device';
 export { type LinkStats } from './tile-reports';
 export { DownlinkWatch } from './downlink-watch';
+export { StaleAudioWatch } from './stale-audio';
 export { QualityTracker, classifyLink, type LinkQuality, type QualitySnapshot } from './connection-quality';
 export { FINAL_STATES, type ConnectionState, type RoomEvent, type ServerRoomEvent } from './room-events';
 export { RtcRequestError, request, type RtcSocket } from './signalling';

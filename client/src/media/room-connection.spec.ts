@@ -184,6 +184,10 @@ function setup(
     'media.capabilities': () => ({ routerRtpCapabilities: opts.capabilities ?? { codecs: [] } }),
     ...(opts.connectAnswer ? { 'transport.connect': opts.connectAnswer } : {}),
     'media.produce': () => ({ producerId: `own-${++produced}` }),
+    'consumer.renew': (payload) => ({
+      ...consumerInfo(1),
+      consumerId: `${String(payload.consumerId)}-renewed`,
+    }),
   });
   function joined() {
     return {
@@ -529,6 +533,33 @@ describe('RoomConnection', () => {
 
     await connection.setAudioOnly(false);
     expect(tiles().at(-1)).toEqual({ consumerId: 'c2', height: 400 });
+    connection.dispose();
+  });
+
+  it('renews an audio consumer: the old one closes, the new one of the same producer is consumed and resumed', async () => {
+    const { connection, requests, events } = setup();
+    connection.connect();
+    await until(() => connection.state === 'joined');
+    const oldTrack = connection.track('c1');
+    expect(oldTrack).not.toBeNull();
+    connection.renewAudio('c2'); // video: nothing to renew
+    connection.renewAudio('c1');
+    await until(() =>
+      requests.some((r) => r.event === 'consumer.resume' && String(r.payload.consumerIds) === 'c1-renewed'),
+    );
+    expect(requests.filter((r) => r.event === 'consumer.renew').map((r) => r.payload)).toEqual([
+      { consumerId: 'c1' },
+    ]);
+    expect(connection.track('c1')).toBeNull();
+    expect(connection.track('c1-renewed')).not.toBeNull();
+    expect(connection.consumerIds().sort()).toEqual(['c1-renewed', 'c2']);
+    // The UI drops the old audio element before the new one plays.
+    const closed = events.findIndex((e) => e.type === 'consumer.closed' && e.payload.consumerId === 'c1');
+    const created = events.findIndex(
+      (e) => e.type === 'consumer.created' && e.payload.consumerId === 'c1-renewed',
+    );
+    expect(closed).toBeGreaterThan(-1);
+    expect(created).toBeGreaterThan(closed);
     connection.dispose();
   });
 

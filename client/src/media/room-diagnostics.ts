@@ -14,6 +14,11 @@ export interface ConsumerStats {
   /** Audio: samples played out, and how many of them were concealed (no packet in time). */
   totalSamplesReceived?: number;
   concealedSamples?: number;
+  /** Audio: the jitter buffer's summed delay (s) over the samples it emitted (its mean delay, by differences). */
+  jitterBufferDelay?: number;
+  jitterBufferEmittedCount?: number;
+  /** RFC 3550 interarrival jitter now (s): how unevenly packets arrive, smoothed over the last ~16. */
+  jitter?: number;
 }
 
 /**
@@ -76,10 +81,13 @@ export class RoomDiagnostics {
               'packetsLost',
               'totalSamplesReceived',
               'concealedSamples',
+              'jitterBufferDelay',
+              'jitterBufferEmittedCount',
             ] as const) {
               const value = s[key];
               if (typeof value === 'number') entry[key] = (entry[key] ?? 0) + value;
             }
+            if (typeof s.jitter === 'number') entry.jitter = Math.max(entry.jitter ?? 0, s.jitter);
           });
         } catch {
           /* a consumer closing while asked */

@@ -235,6 +235,16 @@ export abstract class RoomMedia extends Emitter<RoomConnectionEvents> {
     );
   }
 
+  /**
+   * Remote audio that arrives in time again while its jitter buffer still holds the delay of a congested spell
+   * (StaleAudioWatch): a fresh consumer in its place, so a new, empty jitter buffer.
+   */
+  renewAudio(consumerId: string): void {
+    void this.receiver
+      .renew(consumerId)
+      .catch((err: unknown) => console.warn('[room] cannot renew', consumerId, err));
+  }
+
   /** The playable track of a consumer, or of a local source as `local:<source>`. */
   track(key: string): MediaStreamTrack | null {
     if (key.startsWith('local:')) return this.local.track(key.slice(6) as LocalSource);

@@ -109,6 +109,25 @@ export class RoomReceiver {
     }
   }
 
+  /**
+   * Replaces an audio consumer by a fresh one of the same producer: a new receiver in the browser, so a new, empty
+   * jitter buffer. The old one plays until the answer is here (signalling can be slow right after a congested
+   * spell), then goes first: its buffer holds only audio that is late already; the server closes it once the new
+   * one is resumed.
+   */
+  async renew(consumerId: string): Promise<void> {
+    const gen = this.link.generation;
+    const old = this.consumers.get(consumerId);
+    if (!old || old.kind !== 'audio' || !this.transportValue) return;
+    const info = await this.link.request('consumer.renew', { consumerId });
+    // Gone meanwhile (the session began again, the producer closed): the new consumer goes with it on the server.
+    if (gen !== this.link.generation || !this.consumers.has(consumerId)) return;
+    this.closeConsumer(consumerId);
+    this.link.emitEvent({ type: 'consumer.closed', payload: { consumerId, producerId: old.producerId } });
+    await this.consume(info, gen);
+    await this.flushResume();
+  }
+
   closeConsumer(consumerId: string): void {
     const consumer = this.consumers.get(consumerId);
     if (!consumer) return;

@@ -86,6 +86,13 @@ export interface LinkStats {
   connectionState: string | null;
   /** The selected candidate pair's current round trip (ms), when the browser reports it. */
   rttMs?: number;
+  /**
+   * The receive pair's connectivity-check responses so far and their summed round trips (ms): by differences, the
+   * round trips measured since the last poll. `rttMs` stays at its last value while no response comes back (a
+   * congested link), these do not.
+   */
+  checkResponses?: number;
+  checkRttTotalMs?: number;
   /** Bytes received on the transports' selected candidate pairs (media, RTCP, consent checks). */
   bytesReceived?: number;
 }
@@ -109,6 +116,14 @@ export async function linkStatsOf(
         if (s.type !== 'candidate-pair' || s.nominated !== true) return;
         if (t === recv && typeof s.currentRoundTripTime === 'number')
           out.rttMs = s.currentRoundTripTime * 1000;
+        if (
+          t === recv &&
+          typeof s.responsesReceived === 'number' &&
+          typeof s.totalRoundTripTime === 'number'
+        ) {
+          out.checkResponses = s.responsesReceived;
+          out.checkRttTotalMs = s.totalRoundTripTime * 1000;
+        }
         if (typeof s.bytesReceived === 'number')
           out.bytesReceived = (out.bytesReceived ?? 0) + s.bytesReceived;
       });

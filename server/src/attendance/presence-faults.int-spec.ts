@@ -2,8 +2,9 @@
  * Faults without a goodbye: a member's network is cut (a TCP proxy between their socket and the app stops
  * passing anything and closes nothing), so only the server's ping can notice. Their presence must end at their
  * last activity, not when the ping notices or the grace period ends; the dead seat must be noticed within the
- * ping's interval + timeout (~9 s, not socket.io's 45 s default); and a room abandoned that way ends when the last
- * person went, not a grace period and an empty-room delay later. The whole app, real PostgreSQL, real sockets.
+ * ping's interval + timeout (24 s: a weak link's spell of 10 s survives it; socket.io's default is 45 s), and its
+ * grace period counts from its last activity; and a room abandoned that way ends when the last person went, not a
+ * grace period and an empty-room delay later. The whole app, real PostgreSQL, real sockets.
  */
 import type { MeetingAttendance } from '@branchmeet/shared';
 import { demoUnits } from '../test-support/fixtures';

@@ -43,6 +43,8 @@ export class MediaRoom {
   private observers?: RoomObservers;
   /** Simulcast layers nobody receives are not encoded: tells publishers the highest layer wanted. */
   private readonly dynacast: Dynacast;
+  /** A renewed consumer (renewConsumer) by the id of the one that replaces it once resumed. */
+  private readonly replacing = new Map<string, MediaConsumer>();
   closed = false;
 
   private constructor(
@@ -313,6 +315,23 @@ export class MediaRoom {
     return c;
   }
 
+  /**
+   * A fresh (paused) consumer of an audio consumer's producer to take its place: the client gets a new receiver,
+   * with an empty jitter buffer. The old one flows on until the new one is resumed (then it closes), so slow
+   * signalling after a congested spell costs no silence. Not for a listener served by another node.
+   */
+  async renewConsumer(peerId: string, consumerId: string, transportId: string): Promise<ConsumerInfo> {
+    const old = this.consumer(peerId, consumerId);
+    if (old.kind !== 'audio' || old.paused)
+      throw new MediaError('bad_request', `consumer ${consumerId} is not flowing audio`);
+    // One replacement at a time: one asked for before and never resumed (its answer lost) goes.
+    for (const [id, o] of this.replacing) if (o === old) this.peer(peerId).consumers.get(id)?.close();
+    const fresh = await this.consume(peerId, { transportId, producerId: old.producerId });
+    this.replacing.set(fresh.id, old);
+    this.consumer(peerId, fresh.id).observer.once('close', () => this.replacing.delete(fresh.id));
+    return fresh;
+  }
+
   /** The client attached a consumer: it flows, unless its video is held back (off screen, weak downlink). */
   async resumeConsumer(peerId: string, consumerId: string): Promise<void> {
     const remote = this.servedElsewhere(peerId, consumerId);
@@ -321,6 +340,8 @@ export class MediaRoom {
     const guard = this.peer(peerId).downlink;
     if (guard) await guard.resume(consumerId);
     else await consumer.resume();
+    this.replacing.get(consumerId)?.close();
+    this.replacing.delete(consumerId);
   }
 
   /** The receiver's own view of its downlink (downlink-guard.ts); answers whether its video is held back now. */

@@ -6,6 +6,7 @@
  * receiver's guard the figures a weak link gives. The receiver's own report (`media.downlinkReport`: its audio
  * broken, or clean again) pauses its video at once and brings it back early. Loopback only.
  */
+import { PresenceService } from '../attendance/presence.service';
 import { MediaService } from '../media/media.service';
 import { demoUnits } from '../test-support/fixtures';
 import { startTestApp, type TestApp } from '../test-support/int-app';
@@ -121,4 +122,53 @@ it('the receiver’s own report of broken audio pauses its video at once; clean 
   // Someone not in the room has no downlink to report on.
   const outsider = await kit.client((await t.login('member2')).session.accessToken);
   expect(await outsider.raw('media.downlinkReport', { congested: true })).toMatchObject({ ok: false });
+}, 30_000);
+
+it('a receiver renews its audio consumer (a fresh jitter buffer): same producer, new consumer; its seat and presence stay', async () => {
+  const { session } = await t.login('13800000016');
+  const viewer = await kit.client(session.accessToken);
+  const joined = await viewer.join(meetingId);
+  const { consumers } = await viewer.call('room.ready', { rtpCapabilities: AV_CAPS });
+  const [v, a] = [consumers.find((c) => c.kind === 'video')!, consumers.find((c) => c.kind === 'audio')!];
+  await viewer.call('consumer.resume', { consumerIds: [v.consumerId, a.consumerId] });
+  const room = await t.app.get(MediaService).room(meetingId);
+  const peerId = joined.self.peerId;
+  expect(room.consumer(peerId, a.consumerId).paused).toBe(false);
+
+  const first = await viewer.call('consumer.renew', { consumerId: a.consumerId });
+  expect(first).toMatchObject({ producerId: a.producerId, peerId: a.peerId, kind: 'audio', source: 'mic' });
+  expect(first.consumerId).not.toBe(a.consumerId);
+  // The new one waits for the client's resume, like any new consumer; the old one flows on until then.
+  expect(room.consumer(peerId, first.consumerId).paused).toBe(true);
+  expect(room.consumer(peerId, a.consumerId).paused).toBe(false);
+  // A consumer not resumed yet is not renewed; asking again for the old one replaces the first answer (lost).
+  expect(await viewer.raw('consumer.renew', { consumerId: first.consumerId })).toMatchObject({ ok: false });
+  const renewed = await viewer.call('consumer.renew', { consumerId: a.consumerId });
+  expect(() => room.consumer(peerId, first.consumerId)).toThrow();
+  await viewer.call('consumer.resume', { consumerIds: [renewed.consumerId] });
+  expect(room.consumer(peerId, renewed.consumerId).paused).toBe(false);
+  expect(() => room.consumer(peerId, a.consumerId)).toThrow();
+  expect(room.consumer(peerId, v.consumerId).paused).toBe(false);
+
+  // Only the caller's own audio consumers: not video, not an unknown or closed one, not outside a seat.
+  expect(await viewer.raw('consumer.renew', { consumerId: v.consumerId })).toMatchObject({ ok: false });
+  expect(await viewer.raw('consumer.renew', { consumerId: a.consumerId })).toMatchObject({ ok: false });
+  expect(await viewer.raw('consumer.renew', { consumerId: '' })).toMatchObject({
+    ok: false,
+    error: { code: 'validation_failed' },
+  });
+  const outsider = await kit.client((await t.login('member2')).session.accessToken);
+  expect(await outsider.raw('consumer.renew', { consumerId: renewed.consumerId })).toMatchObject({
+    ok: false,
+  });
+  expect(room.consumer(peerId, renewed.consumerId).closed).toBe(false);
+
+  // Attendance comes from the media session: the seat is the same and its presence runs on, one segment.
+  expect(room.peers.has(peerId)).toBe(true);
+  await t.app.get(PresenceService).settled();
+  const segments = (await t.ds.query(
+    `SELECT closed_at FROM presence_segment WHERE meeting_id = $1 AND user_id = $2`,
+    [meetingId, session.me.user.id],
+  )) as { closed_at: Date | null }[];
+  expect(segments).toEqual([{ closed_at: null }]);
 }, 30_000);

@@ -10,7 +10,7 @@ import { Forbidden } from '../common/domain-error';
 import { SocketHub } from '../common/socket-hub';
 import type { MediaEvents } from '../media/media-events';
 import { MediaService } from '../media/media.service';
-import { MediaError, type MediaSource } from '../media/media.types';
+import { MediaError, type ConsumerInfo as MediaConsumerInfo, type MediaSource } from '../media/media.types';
 import { RoomRegistry } from './room-registry';
 import { roleOf, type LiveRoom, type RtcCaller, type Seat } from './room-state';
 
@@ -19,6 +19,17 @@ type Opaque = Record<string, unknown>;
 const asMedia = <T>(value: Opaque): T => value as T;
 
 const AUDIO_LEVELS_MIN_INTERVAL_MS = 400;
+
+/** A consumer as the client is told of it. */
+const wireConsumer = (c: MediaConsumerInfo): ConsumerInfo => ({
+  consumerId: c.id,
+  producerId: c.producerId,
+  peerId: c.producerPeerId,
+  kind: c.kind,
+  source: c.source,
+  rtpParameters: { ...c.rtpParameters } as Opaque as ConsumerInfo['rtpParameters'],
+  producerPaused: c.producerPaused,
+});
 
 export interface ProduceRequest {
   transportId: string;
@@ -234,6 +245,16 @@ export class MediaRelay implements OnModuleInit, OnModuleDestroy {
     return null;
   }
 
+  /**
+   * The receiver's audio from one sender arrives in time again but its jitter buffer still holds the delay grown
+   * while the link was congested: a fresh consumer in place of the old one (closed), paused until resumed.
+   */
+  async renewConsumer(caller: RtcCaller, consumerId: string): Promise<ConsumerInfo> {
+    const { room, seat } = this.registry.seated(caller);
+    const media = await this.media.room(room.meetingId);
+    return wireConsumer(await media.renewConsumer(seat.peerId, consumerId, seat.recvTransportId));
+  }
+
   /** The receiver's own view of its downlink (its audio broken, or clean again): video gives way or is tried. */
   async downlinkReport(caller: RtcCaller, congested: boolean): Promise<{ videoPaused: boolean }> {
     const { room, seat } = this.registry.seated(caller);
@@ -266,15 +287,7 @@ export class MediaRelay implements OnModuleInit, OnModuleDestroy {
         transportId: seat.recvTransportId,
         producerId,
       });
-      return {
-        consumerId: c.id,
-        producerId: c.producerId,
-        peerId: c.producerPeerId,
-        kind: c.kind,
-        source: c.source,
-        rtpParameters: { ...c.rtpParameters } as Opaque as ConsumerInfo['rtpParameters'],
-        producerPaused: c.producerPaused,
-      };
+      return wireConsumer(c);
     } catch (e) {
       seat.consumed.delete(producerId);
       this.log.warn(`no consumer of ${producerId} for peer ${seat.peerId}: ${String(e)}`);

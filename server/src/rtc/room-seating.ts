@@ -246,7 +246,11 @@ export class RoomSeating implements OnModuleDestroy {
     this.startGrace(room, seat);
   }
 
-  /** A seat without a socket leaves the room unless its person is back within the grace period. */
+  /**
+   * A seat without a socket leaves the room unless its person is back within the grace period, counted from when
+   * it went away: a silent drop (noticed by the ping, up to RTC_PING_INTERVAL_MS + RTC_PING_TIMEOUT_MS after its
+   * last activity) has spent that much of it already.
+   */
   private startGrace(room: LiveRoom, seat: Seat): void {
     const expire = () =>
       void this.registry
@@ -255,7 +259,8 @@ export class RoomSeating implements OnModuleDestroy {
             await this.vacate(room, seat, 'disconnected');
         })
         .catch((e: unknown) => this.log.error(`expiring peer ${seat.peerId}: ${String(e)}`));
-    const graceMs = this.config.RTC_RECONNECT_GRACE_SECONDS * 1000;
+    const away = Date.now() - (seat.awaySince?.getTime() ?? Date.now());
+    const graceMs = this.config.RTC_RECONNECT_GRACE_SECONDS * 1000 - Math.max(0, away);
     if (graceMs <= 0) expire();
     else {
       const timer = setTimeout(() => {

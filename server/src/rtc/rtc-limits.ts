@@ -44,6 +44,7 @@ const classOf: Record<RtcEventName, RtcLimitClass> = {
   'consumer.resume': 'media',
   'consumer.tile': 'media',
   'media.downlinkReport': 'media',
+  'consumer.renew': 'media',
   'chat.send': 'say',
   'hand.raise': 'say',
   'hand.lower': 'say',

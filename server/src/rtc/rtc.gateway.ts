@@ -58,11 +58,31 @@ export type RtcHandlers = {
 };
 
 /**
- * A dead seat (network cut without a goodbye) is noticed within RTC_PING_INTERVAL_MS + RTC_PING_TIMEOUT_MS (~9 s;
- * socket.io's defaults, 25 s + 20 s, took up to 45 s); its presence ends at its last activity, not then.
+ * A dead seat (network cut without a goodbye) is noticed within RTC_PING_INTERVAL_MS + RTC_PING_TIMEOUT_MS (24 s;
+ * socket.io's defaults, 25 s + 20 s, took up to 45 s); its presence ends at its last activity, not then, and its
+ * reconnect grace is counted from then too (RoomSeating), so it leaves the room no later than with the 4 s + 5 s
+ * this was before (notice ≤ 9 s + 15 s grace). The timeout is that long for a weak mobile link: a 10 s spell at
+ * 50 kbit/s holds the ping and its pong for seconds behind the media queued in the network (each way), and with
+ * 5 s the socket timed out in most such spells, which tore the member's whole media session down to build it
+ * again once the link was back (the seat kept, but every producer and consumer new).
  */
 export const RTC_PING_INTERVAL_MS = 4000;
-export const RTC_PING_TIMEOUT_MS = 5000;
+export const RTC_PING_TIMEOUT_MS = 20_000;
+
+/**
+ * WebSocket frames of 1 KB and more are deflated (permessage-deflate, when the browser offers it): a join's answer
+ * (~9.5 KB of JSON: the router's capabilities, two transports, the consumers) took ~0.5 s of a 150 kbit/s link
+ * before the first audio could start. Without context takeover and with a 1 KB window the deflater a socket keeps
+ * once it sent a large frame is small (~40 KB with memLevel 6; the inflater for the browser's frames ~40 KB more);
+ * pings, levels and chat stay as they are.
+ */
+const RTC_DEFLATE = {
+  threshold: 1024,
+  serverNoContextTakeover: true,
+  clientNoContextTakeover: true,
+  serverMaxWindowBits: 10,
+  zlibDeflateOptions: { memLevel: 6 },
+};
 
 /**
  * Signalling of the live rooms on `/rtc`. The handshake carries the access token and the protocol version;
@@ -72,6 +92,7 @@ export const RTC_PING_TIMEOUT_MS = 5000;
   namespace: RTC_NAMESPACE,
   pingInterval: RTC_PING_INTERVAL_MS,
   pingTimeout: RTC_PING_TIMEOUT_MS,
+  perMessageDeflate: RTC_DEFLATE,
 })
 export class RtcGateway
   implements OnGatewayInit<RtcNamespace>, OnGatewayConnection<RtcSocket>, OnGatewayDisconnect<RtcSocket>
@@ -176,6 +197,7 @@ export class RtcGateway
     'consumer.resume': (caller, req) => this.relay.resumeConsumers(caller, req.consumerIds),
     'consumer.tile': (caller, req) => this.relay.tile(caller, req.consumerId, req.height),
     'media.downlinkReport': (caller, req) => this.relay.downlinkReport(caller, req.congested),
+    'consumer.renew': (caller, req) => this.relay.renewConsumer(caller, req.consumerId),
     'chat.send': (caller, req) => this.chatRoom.chat(caller, req.text),
     'hand.raise': (caller) => this.chatRoom.hand(caller, true),
     'hand.lower': (caller) => this.chatRoom.hand(caller, false),

@@ -65,17 +65,33 @@ export function writeSpeechWav(path: string, seconds = 20, rate = 48_000): void 
   writeFileSync(path, Buffer.concat([header, Buffer.from(pcm.buffer)]));
 }
 
-/** Counters of the page's peer connections (getStats), summed over its streams of a kind. */
+/** One inbound audio stream's counters (getStats `inbound-rtp`), cumulative since its receiver began. */
+export interface AudioStreamCounters {
+  packetsReceived: number;
+  concealedSamples: number;
+  totalSamplesReceived: number;
+  jitterBufferDelay: number;
+  jitterBufferTargetDelay: number;
+  jitterBufferEmittedCount: number;
+  /** RFC 3550 interarrival jitter (s), a smoothed current value (not a counter). */
+  jitter: number;
+}
+
+/** Counters of the page's peer connections (getStats). */
 export interface LinkSample {
   at: number;
   audio: {
+    /** Summed over the inbound audio streams (whether any audio arrived). */
     packetsReceived: number;
-    concealedSamples: number;
-    totalSamplesReceived: number;
-    jitterBufferDelay: number;
-    jitterBufferEmittedCount: number;
+    /**
+     * Per inbound audio stream (peer connection and stats id): a receiver the client replaced (a fresh jitter
+     * buffer) starts its counters from zero, so intervals are taken stream by stream (`between`).
+     */
+    streams: Record<string, AudioStreamCounters>;
     codecs: string[];
   };
+  /** The selected candidate pairs' current round-trip time (s), the largest; NaN when none measured. */
+  rttS: number;
   video: { framesDecoded: number; frameHeight: number; bytesReceived: number };
   /** Outbound video per rid (a publisher): bytes sent, height, whether the encoding is active. */
   outbound: Record<string, { bytesSent: number; frameHeight: number; active: boolean | null }>;
@@ -113,27 +129,37 @@ export async function sample(page: Page): Promise<LinkSample> {
   const s = await page.evaluate(async () => {
     const audio = {
       packetsReceived: 0,
-      concealedSamples: 0,
-      totalSamplesReceived: 0,
-      jitterBufferDelay: 0,
-      jitterBufferEmittedCount: 0,
+      streams: {} as Record<string, AudioStreamCounters>,
       codecs: [] as string[],
     };
+    let rttS = NaN;
+    let pcIndex = -1;
     const video = { framesDecoded: 0, frameHeight: 0, bytesReceived: 0 };
     const outbound: Record<string, { bytesSent: number; frameHeight: number; active: boolean | null }> = {};
     for (const pc of window.__bmPcs ?? []) {
+      pcIndex += 1;
       if (pc.connectionState === 'closed') continue;
       const report = await pc.getStats();
       const byId = new Map<string, Record<string, unknown>>();
       report.forEach((r: Record<string, unknown>) => byId.set(r.id as string, r));
       for (const r of byId.values()) {
         const num = (k: string) => (typeof r[k] === 'number' ? (r[k] as number) : 0);
+        if (r.type === 'transport' && typeof r.selectedCandidatePairId === 'string') {
+          const pair = byId.get(r.selectedCandidatePairId);
+          const rtt = pair?.currentRoundTripTime;
+          if (typeof rtt === 'number') rttS = Number.isNaN(rttS) ? rtt : Math.max(rttS, rtt);
+        }
         if (r.type === 'inbound-rtp' && r.kind === 'audio') {
           audio.packetsReceived += num('packetsReceived');
-          audio.concealedSamples += num('concealedSamples');
-          audio.totalSamplesReceived += num('totalSamplesReceived');
-          audio.jitterBufferDelay += num('jitterBufferDelay');
-          audio.jitterBufferEmittedCount += num('jitterBufferEmittedCount');
+          audio.streams[`${pcIndex}:${String(r.id)}`] = {
+            packetsReceived: num('packetsReceived'),
+            concealedSamples: num('concealedSamples'),
+            totalSamplesReceived: num('totalSamplesReceived'),
+            jitterBufferDelay: num('jitterBufferDelay'),
+            jitterBufferTargetDelay: num('jitterBufferTargetDelay'),
+            jitterBufferEmittedCount: num('jitterBufferEmittedCount'),
+            jitter: num('jitter'),
+          };
           const codec = byId.get(r.codecId as string);
           if (codec) audio.codecs.push(String(codec.mimeType));
         } else if (r.type === 'inbound-rtp' && r.kind === 'video') {
@@ -150,21 +176,41 @@ export async function sample(page: Page): Promise<LinkSample> {
       }
     }
     const notice = document.querySelector('[data-testid=weak-network-notice]') !== null;
-    return { audio, video, outbound, notice };
+    return { audio, rttS, video, outbound, notice };
   });
   return { at: Date.now(), ...s };
 }
 
-/** Audio over an interval: concealed share, mean jitter-buffer delay (s); video fps and the largest height. */
+/**
+ * Audio over an interval: concealed share, mean jitter-buffer delay and target (s), summed stream by stream (a
+ * stream that began after `a` counts from zero; one gone by `b` is left out); the largest interarrival jitter at
+ * `b`; video fps and the largest height.
+ */
 export function between(a: LinkSample, b: LinkSample) {
   // A counter that went down belongs to a new connection (a reconnect): it counts from zero.
   const d = (x: number, y: number) => (y >= x ? y - x : y);
-  const samples = d(a.audio.totalSamplesReceived, b.audio.totalSamplesReceived);
-  const emitted = d(a.audio.jitterBufferEmittedCount, b.audio.jitterBufferEmittedCount);
-  const concealed = d(a.audio.concealedSamples, b.audio.concealedSamples);
+  let samples = 0;
+  let emitted = 0;
+  let concealed = 0;
+  let delay = 0;
+  let target = 0;
+  let jitter = 0;
+  for (const [id, y] of Object.entries(b.audio.streams)) {
+    const x = a.audio.streams[id];
+    const dx = (k: keyof AudioStreamCounters) => (x ? d(x[k], y[k]) : y[k]);
+    samples += dx('totalSamplesReceived');
+    emitted += dx('jitterBufferEmittedCount');
+    concealed += dx('concealedSamples');
+    delay += dx('jitterBufferDelay');
+    target += dx('jitterBufferTargetDelay');
+    jitter = Math.max(jitter, y.jitter);
+  }
   return {
     concealed: samples > 0 ? concealed / samples : 1,
-    jitterDelayS: emitted > 0 ? d(a.audio.jitterBufferDelay, b.audio.jitterBufferDelay) / emitted : NaN,
+    jitterDelayS: emitted > 0 ? delay / emitted : NaN,
+    jitterTargetS: emitted > 0 ? target / emitted : NaN,
+    arrivalJitterS: jitter,
+    rttS: b.rttS,
     fps: (d(a.video.framesDecoded, b.video.framesDecoded) * 1000) / Math.max(1, b.at - a.at),
     frameHeight: b.video.frameHeight,
   };
@@ -216,6 +262,18 @@ async function contextFor(
       ws.on('framereceived', (f) => {
         if (String(f.payload).includes('media.layers'))
           console.log(`[${login}] ${Date.now()} ${String(f.payload)}`);
+      });
+      ws.on('framesent', (f) => {
+        const text = String(f.payload);
+        if (text.includes('consumer.renew') || text.includes('room.join'))
+          console.log(`[${login}] ${Date.now()} sent ${text.slice(0, 120)}`);
+        if (text.length > 1000)
+          console.log(`[${login}] ${Date.now()} sent ${text.length} B ${text.slice(0, 40)}`);
+      });
+      ws.on('framereceived', (f) => {
+        const text = String(f.payload);
+        if (text.length > 1000)
+          console.log(`[${login}] ${Date.now()} received ${text.length} B ${text.slice(0, 40)}`);
       });
     });
     page.on('console', (m) => {

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { DownlinkWatch, QualityTracker, type QualitySnapshot } from '../../media';
+import { DownlinkWatch, QualityTracker, StaleAudioWatch, type QualitySnapshot } from '../../media';
 import { useRoom } from './room-context';
 import type { RoomViewState } from './room-store';
 
@@ -33,7 +33,8 @@ const same = (a: QualitySnapshot, b: QualitySnapshot) => JSON.stringify(a) === J
 
 /**
  * Polls the room's receive statistics once a second while joined and keeps `state.quality` up to date; when the
- * remote audio arrives broken (or clean again after that) the server is told, so video gives way at once.
+ * remote audio arrives broken (or clean again after that) the server is told, so video gives way at once; remote
+ * audio still played late after a congested spell gets a fresh receiver.
  */
 export function useConnectionQuality(): void {
   const { state, dispatch, room } = useRoom();
@@ -45,6 +46,7 @@ export function useConnectionQuality(): void {
     if (!room || !joined) return;
     const tracker = new QualityTracker();
     const watch = new DownlinkWatch();
+    const stale = new StaleAudioWatch();
     let stopped = false;
     let busy = false;
     const timer = setInterval(() => {
@@ -59,6 +61,8 @@ export function useConnectionQuality(): void {
           if (!same(quality, stateRef.current.quality)) dispatch({ type: 'ui.quality', quality });
           const congested = watch.update(now, consumers, expected);
           if (congested !== null) room.reportDownlink(congested);
+          // Audio in time again but still played seconds late (a grown jitter buffer): a fresh receiver.
+          for (const consumerId of stale.update(now, consumers, link)) room.renewAudio(consumerId);
         })
         .catch(() => undefined)
         .finally(() => (busy = false));
