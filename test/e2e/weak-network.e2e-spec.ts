@@ -42,6 +42,26 @@ const JITTER_TARGET_S = 0.6;
 const DROP_VIDEO_BOUND_MS = 30_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The debug line of a series of samples: at every other sample, the window since the sample `span` before it — its
+ * time after `origin` (s), jitter buffer delay/target, concealed, (fps,) arrival jitter, round trip, audio streams.
+ */
+const windows = (samples: LinkSample[], origin: number, span: number, fps: boolean) =>
+  samples
+    .flatMap((x, i) => {
+      if (i < span || i % 2 !== 0) return [];
+      const w = between(samples[i - span], x);
+      return [
+        `${((x.at - origin) / 1000).toFixed(1)} ${w.jitterDelayS.toFixed(2)}/${w.jitterTargetS.toFixed(2)} ` +
+          `${(w.concealed * 100).toFixed(0)}% ${fps ? `${w.fps.toFixed(0)} ` : ''}` +
+          `${(w.arrivalJitterS * 1000).toFixed(0)}ms ${(w.rttS * 1000).toFixed(0)}ms ` +
+          Object.keys(x.audio.streams)
+            .map((id) => id.slice(-4))
+            .join('+'),
+      ];
+    })
+    .join(' | ');
 const at = (samples: LinkSample[], t: number) =>
   samples.find((x) => x.at >= t) ?? samples[samples.length - 1];
 
@@ -152,19 +172,7 @@ describe('a member on a weak link', () => {
     if (process.env.WEAK_DEBUG)
       console.log(
         'after the recovery (2 s windows: s, jitter buffer/target, concealed, fps, arrival jitter, rtt, streams):',
-        after
-          .filter((_, i) => i >= 4 && i % 2 === 0)
-          .map((x, k) => {
-            const w = between(after[2 * k], x);
-            return (
-              `${((x.at - back) / 1000).toFixed(1)} ${w.jitterDelayS.toFixed(2)}/${w.jitterTargetS.toFixed(2)} ` +
-              `${(w.concealed * 100).toFixed(0)}% ${w.fps.toFixed(0)} ${(w.arrivalJitterS * 1000).toFixed(0)}ms ` +
-              `${(w.rttS * 1000).toFixed(0)}ms ${Object.keys(x.audio.streams)
-                .map((id) => id.slice(-4))
-                .join('+')}`
-            );
-          })
-          .join(' | '),
+        windows(after, back, 4, true),
       );
     if (process.env.WEAK_DEBUG)
       console.log(
@@ -178,19 +186,7 @@ describe('a member on a weak link', () => {
     if (process.env.WEAK_DEBUG)
       console.log(
         'in the drop (1 s windows: s, jitter buffer/target, concealed, arrival jitter, rtt, streams):',
-        during
-          .filter((_, i) => i >= 2 && i % 2 === 0)
-          .map((x, k) => {
-            const w = between(during[2 * k], x);
-            return (
-              `${((x.at - dropped) / 1000).toFixed(1)} ${w.jitterDelayS.toFixed(2)}/${w.jitterTargetS.toFixed(2)} ` +
-              `${(w.concealed * 100).toFixed(0)}% ${(w.arrivalJitterS * 1000).toFixed(0)}ms ` +
-              `${(w.rttS * 1000).toFixed(0)}ms ${Object.keys(x.audio.streams)
-                .map((id) => id.slice(-4))
-                .join('+')}`
-            );
-          })
-          .join(' | '),
+        windows(during, dropped, 2, false),
         `\nthe drop began at ${dropped}`,
       );
     const inDrop = between(during[0], during[during.length - 1]);
