@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsumerStats } from './room-connection';
-import { RENEW_HOLD_MS, StaleAudioWatch } from './stale-audio';
+import { RENEW_HOLD_MS, StaleAudioWatch, type Counters } from './stale-audio';
 
 /** One remote mic as the receiver's statistics show it; `second` says what each second adds. */
-interface Mic {
-  consumerId: string;
-  peerId: string;
-  delay: number;
-  emitted: number;
-  concealed: number;
-  total: number;
-  packets: number;
-  jitter: number;
-}
+type Mic = Counters & { consumerId: string; peerId: string; jitter: number };
 const mic = (peerId: string, consumerId = `mic-${peerId}`): Mic => ({
   consumerId,
   peerId,

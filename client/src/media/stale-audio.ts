@@ -36,24 +36,20 @@ export interface LinkChecks {
   checkRttTotalMs?: number;
 }
 
-interface Step {
-  from: number;
-  at: number;
+/** What each poll adds to a sender's receive counters (jitterBufferDelay, …EmittedCount, concealed, total, packets). */
+export interface Counters {
   delay: number;
   emitted: number;
   concealed: number;
   total: number;
   packets: number;
-  /** The interarrival jitter at the step's end (s). */
-  jitter: number;
 }
 
-interface Counters {
-  delay: number;
-  emitted: number;
-  concealed: number;
-  total: number;
-  packets: number;
+interface Step extends Counters {
+  from: number;
+  at: number;
+  /** The interarrival jitter at the step's end (s). */
+  jitter: number;
 }
 
 interface Sender {
